@@ -1,0 +1,140 @@
+# ocspbox: one static binary from our code, SQLite and mbedTLS (Debian's
+# static archives) and civetweb (fetched by third_party/fetch.sh).
+#   make               build/ocspbox, statically linked
+#   make SAN=asan      build/asan/ocspbox with ASan+UBSan (clang, dynamic)
+#   make SAN=tsan      build/tsan/ocspbox with TSan
+#   make test          every test (installs what is missing first)
+#   make fuzz          the libFuzzer targets, in build/fuzz/
+#   make format        clang-format our sources in place
+
+SAN ?=
+ifeq ($(SAN),)
+CC ?= cc
+BUILD := build
+SANFLAGS :=
+LDSTATIC := -static
+else ifeq ($(SAN),asan)
+CC := clang
+BUILD := build/asan
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+LDSTATIC :=
+else ifeq ($(SAN),tsan)
+CC := clang
+BUILD := build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+LDSTATIC :=
+else
+$(error SAN must be empty, asan or tsan)
+endif
+
+TP := build/third_party
+CIVETWEB := $(TP)/civetweb
+
+GEN := build/gen
+CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc
+OPT ?= -O2 -g
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith
+CFLAGS_OURS := $(OPT) $(WARN) $(SANFLAGS) -fstack-protector-strong \
+	-D_FORTIFY_SOURCE=2
+# civetweb is not ours: no -Werror, and only the features we use: no SSL,
+# CGI, Lua or file serving. (NO_FILESYSTEMS would also need our own logging
+# hooks compiled into civetweb; without document_root or log files set,
+# civetweb opens no file anyway.)
+CIVETWEB_DEFS := -DNO_SSL -DNO_CGI -DNO_FILES -DNO_CACHING -DUSE_IPV6
+CFLAGS_TP := $(OPT) $(SANFLAGS) -w -D_GNU_SOURCE $(CIVETWEB_DEFS) \
+	-I$(CIVETWEB)/include
+LIBS := -lsqlite3 -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm -ldl
+
+SRCS := $(wildcard src/*.c)
+LIBSRCS := $(filter-out src/main.c,$(SRCS))
+LIBOBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/migrations.o
+CWOBJ := $(BUILD)/obj/civetweb.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+.PHONY: all test unit fuzz deps clean format format-check
+all: $(BUILD)/ocspbox
+
+deps:
+	@sh scripts/deps.sh test
+
+$(CIVETWEB)/src/civetweb.c:
+	@sh third_party/fetch.sh $(TP)
+
+$(GEN)/migrations.c: scripts/embed-schema.sh $(wildcard schema/*.sql)
+	@mkdir -p $(@D)
+	sh scripts/embed-schema.sh schema > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/migrations.o: $(GEN)/migrations.c src/extern.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
+
+$(BUILD)/obj/civetweb.o: $(CIVETWEB)/src/civetweb.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TP) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(CIVETWEB)/src/civetweb.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(CIVETWEB)/include $(CFLAGS_OURS) -c -o $@ $<
+
+$(BUILD)/libocspbox.a: $(LIBOBJS) $(CWOBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/ocspbox: $(BUILD)/obj/main.o $(BUILD)/libocspbox.a
+	$(CC) $(SANFLAGS) $(LDSTATIC) -o $@ $^ $(LIBS) 2>$(BUILD)/link.log || \
+	    { cat $(BUILD)/link.log; exit 1; }
+	@grep -v -e 'statically linked applications requires' \
+	    -e 'in function' $(BUILD)/link.log || true
+
+$(BUILD)/obj/harness.o: tests/unit/harness.c tests/unit/harness.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
+
+# Unit tests link dynamically: they need no static binary, and ASan
+# cannot be static.
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS_OURS) -o $@ $< \
+	    $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a $(LIBS)
+
+unit: $(UNIT_BINS)
+
+# libFuzzer targets always use clang with ASan+UBSan.
+FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined $(CPPFLAGS)
+build/fuzz/%: tests/fuzz/%.c $(LIBSRCS) src/extern.h $(GEN)/migrations.c $(CIVETWEB)/src/civetweb.c
+	@mkdir -p $(@D)
+	clang $(FUZZFLAGS) -I$(CIVETWEB)/include -o $@ $< $(LIBSRCS) \
+	    $(GEN)/migrations.c $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory SAN=asan all unit
+	@$(MAKE) --no-print-directory fuzz
+	@sh tests/run.sh
+
+FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h \
+	tests/fuzz/*.c)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build
+
+# Builds, then sets up a demo issuer in demo/ and shows it.
+demo: deps-build
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+deps-build:
+	@sh scripts/deps.sh build
+.PHONY: demo deps-build

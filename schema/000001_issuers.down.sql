@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS responder_certs;
+DROP TABLE IF EXISTS issuers;

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Installs what building and testing ocspbox needs on Debian 12, and only
+# what is missing: a second run does nothing. Needs root (or sudo) when
+# something is missing. Usage: scripts/deps.sh [build|test]
+set -eu
+what=${1:-test}
+
+build_pkgs="make gcc libc6-dev libsqlite3-dev libmbedtls-dev dpkg-dev xz-utils openssl sqlite3"
+test_pkgs="file clang libclang-rt-14-dev clang-format curl"
+
+pkgs=$build_pkgs
+[ "$what" = test ] && pkgs="$pkgs $test_pkgs"
+
+missing=
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+
+# apt-get source (third_party/fetch.sh) needs deb-src entries.
+if ! ls /etc/apt/sources.list.d/ocspbox-deb-src.* >/dev/null 2>&1; then
+	$sudo sh "$here/debsrc.sh"
+	updated=no
+else
+	updated=yes
+fi
+
+if [ -n "$missing" ] || [ "$updated" = no ]; then
+	echo "deps: installing:${missing:- (none; refreshing apt lists)}" >&2
+	$sudo apt-get update -qq
+	if [ -n "$missing" ]; then
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		    --no-install-recommends $missing >/dev/null
+	fi
+fi

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Makes a small test PKI with openssl in DIR: an RSA CA and an ECDSA P-256
+# CA, each with a delegated OCSP responder, a few leaves, and the broken
+# variants the tests need. Keys are mode 0600. Usage: mkpki.sh DIR
+set -eu
+dir=${1:?usage: mkpki.sh DIR}
+mkdir -p "$dir"
+cd "$dir"
+umask 077
+
+cat >ext.cnf <<'CNF'
+[ca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[responder]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = OCSPSigning
+noCheck = ignored
+[noeku]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+[leaf]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+CNF
+
+key() { # NAME rsa|ec|ec384
+	case $2 in
+	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$1.key" 2>/dev/null ;;
+	ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -out "$1.key" ;;
+	ec384) openssl genpkey -algorithm EC \
+	    -pkeyopt ec_paramgen_curve:P-384 -out "$1.key" ;;
+	esac
+}
+ca() { # NAME ALG CN
+	key "$1" "$2"
+	openssl req -x509 -new -key "$1.key" -subj "/O=ocspbox test/CN=$3" \
+	    -days 3650 -sha256 -extensions ca -config ext.cnf \
+	    -out "$1.pem" 2>/dev/null
+}
+issue() { # NAME ALG CA EXT CN SERIAL
+	key "$1" "$2"
+	openssl req -new -key "$1.key" -subj "/O=ocspbox test/CN=$5" \
+	    -out "$1.csr" 2>/dev/null
+	openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" \
+	    -set_serial "$6" -days 825 -sha256 -extfile ext.cnf \
+	    -extensions "$4" -out "$1.pem" 2>/dev/null
+	rm -f "$1.csr"
+}
+
+ca ca-rsa rsa "Test RSA CA"
+issue resp-rsa rsa ca-rsa responder "Test RSA OCSP responder" 0x1001
+ca ca-ec ec "Test EC CA"
+issue resp-ec ec ca-ec responder "Test EC OCSP responder" 0x2001
+issue resp-ec384 ec384 ca-ec responder "Test EC P-384 responder" 0x2002
+issue resp-noeku rsa ca-rsa noeku "Responder without EKU" 0x1002
+issue leaf1 ec ca-rsa leaf "leaf1.example" 0x0A01
+issue leaf2 ec ca-rsa leaf "leaf2.example" 0x0A02
+issue leaf-ec ec ca-ec leaf "leaf-ec.example" 0x0B01
+# A key readable by others, for the permission check.
+cp resp-rsa.key open.key
+chmod 644 open.key
+# Not PEM at all.
+echo "this is not a certificate" >garbage.pem
+chmod 644 *.pem garbage.pem

@@ -1,0 +1,745 @@
+/*
+ * The commands that manage the store: migrate, schema translate, issuer,
+ * cert and revoke. Each parses its own options, prints one line per error
+ * (starting "ocspbox: ") and returns an exit code; nothing here exits.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extern.h"
+
+/* Longest line accepted from an index.txt. */
+#define CLI_LINE_MAX 16384
+/* Read at most this much from a migration file. */
+#define CLI_SQL_MAX (4 * 1024 * 1024)
+
+void
+cli_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ocspbox: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* One option of a command: --name VALUE, --name=VALUE, or a flag. */
+struct opt {
+	const char *name;
+	int has_arg;
+	const char **val; /* with has_arg */
+	int *flag; /* without */
+};
+
+/*
+ * Parses argv[1..] against opts; positional arguments go to pos (at most
+ * maxpos). Returns -1 on a usage error (already reported), 1 for --help,
+ * 0 otherwise, with *npos set.
+ */
+static int
+parse_opts(int argc, char **argv, const struct opt *opts, const char **pos,
+    int maxpos, int *npos)
+{
+	const struct opt *o;
+	const char *a, *eq;
+	size_t nlen;
+	int i;
+
+	*npos = 0;
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			return 1;
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (*npos == maxpos) {
+				cli_warnx(
+				    "%s: unexpected argument %s", argv[0], a);
+				return -1;
+			}
+			pos[(*npos)++] = a;
+			continue;
+		}
+		eq = strchr(a, '=');
+		nlen = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (o = opts; o != NULL && o->name != NULL; o++)
+			if (strlen(o->name) == nlen &&
+			    strncmp(o->name, a + 2, nlen) == 0)
+				break;
+		if (o == NULL || o->name == NULL) {
+			cli_warnx("%s: unknown option %s", argv[0], a);
+			return -1;
+		}
+		if (!o->has_arg) {
+			if (eq != NULL) {
+				cli_warnx("%s: --%s takes no value", argv[0],
+				    o->name);
+				return -1;
+			}
+			*o->flag = 1;
+		} else if (eq != NULL) {
+			*o->val = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->val = argv[++i];
+		} else {
+			cli_warnx("%s: --%s needs a value", argv[0], o->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens (creating if asked) and migrates the database. */
+static struct store *
+open_db(struct cli_ctx *ctx, int create)
+{
+	struct store *st = NULL;
+	char err[OB_ERRBUF];
+
+	if (store_open(ctx->db, create, &st, err, sizeof(err)) != OB_OK) {
+		cli_warnx("%s", err);
+		return NULL;
+	}
+	if (store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK) {
+		cli_warnx("%s: %s", ctx->db, err);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Issuer ids appear in URLs (/crl/ID.crl): keep them plain. */
+static int
+valid_id(const char *id)
+{
+	size_t n = 0;
+
+	for (; id[n] != '\0'; n++)
+		if (!isalnum((unsigned char)id[n]) &&
+		    strchr("._-", id[n]) == NULL)
+			return 0;
+	return n > 0 && n <= OB_ID_MAX && id[0] != '.';
+}
+
+static int
+check_id(const char *cmd, const char *id)
+{
+	if (!valid_id(id)) {
+		cli_warnx("%s: bad issuer id \"%s\" (1-%d of A-Z a-z 0-9 . _ "
+			  "-, not starting with .)",
+		    cmd, id, OB_ID_MAX);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+parse_serial(const char *cmd, const char *in, char *out)
+{
+	switch (util_serial_canon(in, out)) {
+	case OB_OK:
+		return 1;
+	case OB_ERR_RANGE:
+		cli_warnx("%s: serial %.40s... is longer than %d octets", cmd,
+		    in, OB_SERIAL_MAX_OCTETS);
+		return 0;
+	default:
+		cli_warnx("%s: bad serial \"%s\" (want hex digits)", cmd, in);
+		return 0;
+	}
+}
+
+int
+cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store *st = NULL;
+	char err[OB_ERRBUF];
+	int n, npos;
+
+	switch (parse_opts(argc, argv, NULL, NULL, 0, &npos)) {
+	case 1:
+		printf("usage: ocspbox [--db PATH] migrate\n\n"
+		       "Creates the database if needed and applies every "
+		       "embedded migration\nnot applied yet, each in one "
+		       "transaction. A second run changes nothing.\n");
+		return OB_EXIT_OK;
+	case -1:
+		return OB_EXIT_USAGE;
+	}
+	if (store_open(ctx->db, 1, &st, err, sizeof(err)) != OB_OK) {
+		cli_warnx("%s", err);
+		return OB_EXIT_ERR;
+	}
+	if (store_migrate(st, 1, &n, err, sizeof(err)) != OB_OK) {
+		cli_warnx("%s: %s", ctx->db, err);
+		store_close(st);
+		return OB_EXIT_ERR;
+	}
+	printf("%s: %d migration%s applied, schema at %s\n", ctx->db, n,
+	    n == 1 ? "" : "s",
+	    schema_migrations[schema_migrations_count - 1].name);
+	store_close(st);
+	return OB_EXIT_OK;
+}
+
+/* Reads a whole text file; caller frees. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f;
+	char *buf = NULL, *nb;
+	size_t cap = 0, n = 0, r;
+
+	*len = 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		cli_warnx("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > CLI_SQL_MAX + 8192 ||
+			    (nb = realloc(buf, cap + 1)) == NULL) {
+				cli_warnx("%s: file too large", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		cli_warnx("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+int
+cli_schema(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[2];
+	char *src = NULL, *out = NULL, err[OB_ERRBUF];
+	size_t len;
+	int npos, rc;
+
+	(void)ctx;
+	rc = parse_opts(argc, argv, NULL, pos, 2, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox schema translate FILE\n\n"
+		       "Prints the SQLite translation of a migration written "
+		       "in the PostgreSQL\ndialect of schema/. A construct "
+		       "that cannot be translated is an\nerror naming "
+		       "FILE:LINE.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 2 || strcmp(pos[0], "translate") != 0) {
+		cli_warnx("usage: ocspbox schema translate FILE");
+		return OB_EXIT_USAGE;
+	}
+	if ((src = slurp(pos[1], &len)) == NULL)
+		return OB_EXIT_ERR;
+	if (schema_translate(pos[1], src, len, &out, err, sizeof(err)) !=
+	    OB_OK) {
+		cli_warnx("%s", err);
+		free(src);
+		return OB_EXIT_ERR;
+	}
+	fputs(out, stdout);
+	free(out);
+	free(src);
+	return OB_EXIT_OK;
+}
+
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+hex(char *out, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+static void
+issuer_print_json(const struct store_issuer *v, size_t n)
+{
+	char na[32], kh[41], t[32];
+	size_t i;
+
+	printf("[");
+	for (i = 0; i < n; i++) {
+		printf("%s\n  {\"id\": ", i ? "," : "");
+		json_str(stdout, v[i].id);
+		printf(", \"subject\": ");
+		json_str(stdout, v[i].subject);
+		util_time_format(v[i].not_after, na, sizeof(na));
+		hex(kh, v[i].key_sha1, 20);
+		printf(", \"not_after\": \"%s\", \"key_sha1\": \"%s\"", na, kh);
+		printf(", \"responder\": {\"subject\": ");
+		json_str(stdout, v[i].resp_subject);
+		util_time_format(v[i].resp_not_after, t, sizeof(t));
+		printf(", \"is_ca\": %s, \"key_algorithm\": \"%s\", "
+		       "\"not_after\": \"%s\"}",
+		    v[i].resp_is_ca ? "true" : "false", v[i].resp_key_alg, t);
+		printf(", \"crl\": %s, \"certificates\": %lld, "
+		       "\"revoked\": %lld}",
+		    v[i].crl_key_path != NULL ? "true" : "false",
+		    (long long)v[i].n_certs, (long long)v[i].n_revoked);
+	}
+	printf("%s]\n", n ? "\n" : "");
+}
+
+static void
+issuer_print_table(const struct store_issuer *v, size_t n)
+{
+	size_t i;
+
+	printf("%-16s %-8s %-10s %8s %8s %-4s %s\n", "ID", "KEY", "RESPONDER",
+	    "CERTS", "REVOKED", "CRL", "SUBJECT");
+	for (i = 0; i < n; i++)
+		printf("%-16s %-8s %-10s %8lld %8lld %-4s %s\n", v[i].id,
+		    v[i].resp_key_alg, v[i].resp_is_ca ? "CA" : "delegated",
+		    (long long)v[i].n_certs, (long long)v[i].n_revoked,
+		    v[i].crl_key_path != NULL ? "yes" : "no", v[i].subject);
+}
+
+static int
+issuer_add(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1], *ca = NULL, *rc_ = NULL, *rk = NULL, *ck = NULL;
+	const struct opt opts[] = {
+	    {"cert", 1, &ca, NULL},
+	    {"responder-cert", 1, &rc_, NULL},
+	    {"responder-key", 1, &rk, NULL},
+	    {"crl-key", 1, &ck, NULL},
+	    {NULL, 0, NULL, NULL},
+	};
+	struct store_issuer is;
+	struct store *st = NULL;
+	char err[OB_ERRBUF];
+	int npos, rc;
+
+	rc = parse_opts(argc, argv, opts, pos, 1, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox issuer add ID --cert CA.pem "
+		       "--responder-cert R.pem\n"
+		       "           --responder-key R.key [--crl-key CA.key]\n\n"
+		       "Registers a CA. The responder certificate must be "
+		       "issued by the CA and\ncarry id-kp-OCSPSigning, or be "
+		       "the CA certificate itself. Key files\nmust not be "
+		       "readable by group or others; only their paths are "
+		       "stored.\n--crl-key (the CA's key) enables a "
+		       "pre-signed CRL for this issuer.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 1 || ca == NULL || rc_ == NULL || rk == NULL) {
+		cli_warnx("issuer add: need ID, --cert, --responder-cert and "
+			  "--responder-key (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	if (!check_id("issuer add", pos[0]))
+		return OB_EXIT_USAGE;
+	if (signer_check_issuer(ca, rc_, rk, ck, &is, err, sizeof(err)) !=
+	    OB_OK) {
+		cli_warnx("issuer add: %s", err);
+		return OB_EXIT_ERR;
+	}
+	snprintf(is.id, sizeof(is.id), "%s", pos[0]);
+	if ((st = open_db(ctx, 1)) == NULL) {
+		store_issuer_clear(&is);
+		return OB_EXIT_ERR;
+	}
+	if (store_issuer_add(st, &is, err, sizeof(err)) != OB_OK) {
+		cli_warnx("issuer add: %s", err);
+		rc = OB_EXIT_ERR;
+	} else {
+		printf("added issuer %s (%s), responder %s (%s)\n", is.id,
+		    is.subject, is.resp_is_ca ? "is the CA" : is.resp_subject,
+		    is.resp_key_alg);
+		rc = OB_EXIT_OK;
+	}
+	store_issuer_clear(&is);
+	store_close(st);
+	return rc;
+}
+
+static int
+issuer_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store_issuer *v = NULL;
+	struct store *st = NULL;
+	char err[OB_ERRBUF];
+	size_t n;
+	int npos, json = 0, rc;
+	const struct opt opts[] = {
+	    {"json", 0, NULL, &json},
+	    {NULL, 0, NULL, NULL},
+	};
+
+	rc = parse_opts(argc, argv, opts, NULL, 0, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox issuer list [--json]\n\n"
+		       "Lists the registered issuers, their responders and "
+		       "certificate counts.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if ((st = open_db(ctx, 0)) == NULL)
+		return OB_EXIT_ERR;
+	if (store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
+		cli_warnx("issuer list: %s", err);
+		store_close(st);
+		return OB_EXIT_ERR;
+	}
+	if (json)
+		issuer_print_json(v, n);
+	else
+		issuer_print_table(v, n);
+	store_issuer_list_free(v, n);
+	store_close(st);
+	return OB_EXIT_OK;
+}
+
+int
+cli_issuer(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return issuer_add(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return issuer_list(ctx, argc - 1, argv + 1);
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: ocspbox issuer add ID --cert CA.pem ...\n"
+		       "       ocspbox issuer list [--json]\n");
+		return OB_EXIT_OK;
+	}
+	cli_warnx("usage: ocspbox issuer add|list ... (see --help)");
+	return OB_EXIT_USAGE;
+}
+
+/* Looks up one issuer's record (for its certificate). */
+static int
+find_issuer(struct store *st, const char *id, struct store_issuer **v,
+    size_t *n, struct store_issuer **out)
+{
+	char err[OB_ERRBUF];
+	size_t i;
+
+	*out = NULL;
+	if (store_issuer_list(st, v, n, err, sizeof(err)) != OB_OK) {
+		cli_warnx("%s", err);
+		return 0;
+	}
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i].id, id) == 0)
+			*out = &(*v)[i];
+	if (*out == NULL)
+		cli_warnx("no issuer %s (see ocspbox issuer list)", id);
+	return *out != NULL;
+}
+
+static int
+cert_add(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1], *serial_arg = NULL, *pem = NULL, *na_arg = NULL;
+	const struct opt opts[] = {
+	    {"serial", 1, &serial_arg, NULL},
+	    {"cert", 1, &pem, NULL},
+	    {"not-after", 1, &na_arg, NULL},
+	    {NULL, 0, NULL, NULL},
+	};
+	struct store_issuer *v = NULL, *is;
+	struct store *st = NULL;
+	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF], *subject = NULL;
+	int64_t not_after = INT64_MIN, na_cert;
+	size_t n = 0;
+	int npos, rc;
+
+	rc = parse_opts(argc, argv, opts, pos, 1, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox cert add ISSUER_ID (--serial HEX | "
+		       "--cert LEAF.pem)\n"
+		       "           [--not-after TIME]\n\n"
+		       "Registers an issued certificate so that OCSP answers "
+		       "\"good\" for it.\nWith --cert, the certificate must be "
+		       "signed by the issuer; its serial\nand notAfter are "
+		       "read from it. TIME is RFC 3339.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 1 || (serial_arg == NULL) == (pem == NULL)) {
+		cli_warnx("cert add: need ISSUER_ID and one of --serial or "
+			  "--cert (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	if (!check_id("cert add", pos[0]))
+		return OB_EXIT_USAGE;
+	if (serial_arg != NULL && !parse_serial("cert add", serial_arg, serial))
+		return OB_EXIT_USAGE;
+	if (na_arg != NULL && util_time_parse(na_arg, &not_after) != OB_OK) {
+		cli_warnx("cert add: bad --not-after \"%s\" (want RFC 3339, "
+			  "e.g. 2027-01-31T00:00:00Z)",
+		    na_arg);
+		return OB_EXIT_USAGE;
+	}
+	if ((st = open_db(ctx, 1)) == NULL)
+		return OB_EXIT_ERR;
+	rc = OB_EXIT_ERR;
+	if (!find_issuer(st, pos[0], &v, &n, &is))
+		goto out;
+	if (pem != NULL) {
+		if (signer_leaf_info(pem, is->cert_der, is->cert_len, serial,
+			&na_cert, &subject, err, sizeof(err)) != OB_OK) {
+			cli_warnx("cert add: %s", err);
+			goto out;
+		}
+		if (not_after == INT64_MIN)
+			not_after = na_cert;
+	}
+	if (store_cert_add(st, pos[0], serial, not_after, subject, 0, err,
+		sizeof(err)) != OB_OK) {
+		cli_warnx("cert add: %s", err);
+		goto out;
+	}
+	printf("added certificate %s to issuer %s\n", serial, pos[0]);
+	rc = OB_EXIT_OK;
+out:
+	free(subject);
+	store_issuer_list_free(v, n);
+	store_close(st);
+	return rc;
+}
+
+static int
+cert_import(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1], *path = NULL;
+	const struct opt opts[] = {
+	    {"openssl-index", 1, &path, NULL},
+	    {NULL, 0, NULL, NULL},
+	};
+	struct index_entry ent;
+	struct store *st = NULL;
+	FILE *f = NULL;
+	char *line = NULL, err[OB_ERRBUF], msg[OB_ERRBUF];
+	long long lineno = 0, counts[3] = {0, 0, 0};
+	size_t len;
+	int npos, rc;
+
+	rc = parse_opts(argc, argv, opts, pos, 1, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox cert import ISSUER_ID --openssl-index "
+		       "index.txt\n\n"
+		       "Imports an OpenSSL `ca` database: V and E lines are "
+		       "registered, R lines\nregistered revoked with their "
+		       "time and reason. All or nothing: one bad\nline "
+		       "imports nothing. A certificate already revoked is "
+		       "never un-revoked.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 1 || path == NULL) {
+		cli_warnx("cert import: need ISSUER_ID and --openssl-index "
+			  "FILE (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	if (!check_id("cert import", pos[0]))
+		return OB_EXIT_USAGE;
+	if ((f = fopen(path, "r")) == NULL) {
+		cli_warnx("cert import: %s: %s", path, strerror(errno));
+		return OB_EXIT_ERR;
+	}
+	if ((line = malloc(CLI_LINE_MAX + 2)) == NULL) {
+		fclose(f);
+		return OB_EXIT_ERR;
+	}
+	rc = OB_EXIT_ERR;
+	if ((st = open_db(ctx, 1)) == NULL)
+		goto out;
+	if (store_issuer_exists(st, pos[0], err, sizeof(err)) != OB_OK ||
+	    store_begin(st, err, sizeof(err)) != OB_OK) {
+		cli_warnx("cert import: %s", err);
+		goto out;
+	}
+	while (fgets(line, CLI_LINE_MAX + 2, f) != NULL) {
+		lineno++;
+		len = strlen(line);
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		else if (!feof(f)) {
+			snprintf(msg, sizeof(msg), "line longer than %d bytes",
+			    CLI_LINE_MAX);
+			goto fail;
+		}
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (index_parse_line(line, len, &ent, msg, sizeof(msg)) !=
+			OB_OK ||
+		    store_cert_put(st, pos[0], ent.serial, ent.not_after,
+			ent.subject[0] != '\0' ? ent.subject : NULL,
+			ent.status == 'R' ? ent.revoked_at : INT64_MIN,
+			ent.reason, msg, sizeof(msg)) != OB_OK)
+			goto fail;
+		counts[ent.status == 'V' ? 0 : ent.status == 'R' ? 1 : 2]++;
+		if (lineno % 50000 == 0)
+			fprintf(
+			    stderr, "ocspbox: %lld lines read...\n", lineno);
+	}
+	if (ferror(f)) {
+		snprintf(msg, sizeof(msg), "%s", strerror(errno));
+		goto fail;
+	}
+	if (store_commit(st, err, sizeof(err)) != OB_OK) {
+		cli_warnx("cert import: %s", err);
+		goto out;
+	}
+	printf("imported %lld certificates into issuer %s: %lld valid, "
+	       "%lld revoked, %lld expired\n",
+	    counts[0] + counts[1] + counts[2], pos[0], counts[0], counts[1],
+	    counts[2]);
+	rc = OB_EXIT_OK;
+	goto out;
+fail:
+	store_rollback(st);
+	cli_warnx("%s:%lld: %s; nothing imported", path, lineno, msg);
+out:
+	free(line);
+	fclose(f);
+	store_close(st);
+	return rc;
+}
+
+int
+cli_cert(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return cert_add(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return cert_import(ctx, argc - 1, argv + 1);
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: ocspbox cert add ISSUER_ID (--serial HEX | "
+		       "--cert LEAF.pem) [--not-after TIME]\n"
+		       "       ocspbox cert import ISSUER_ID --openssl-index "
+		       "index.txt\n");
+		return OB_EXIT_OK;
+	}
+	cli_warnx("usage: ocspbox cert add|import ... (see --help)");
+	return OB_EXIT_USAGE;
+}
+
+int
+cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[2], *reason_arg = NULL, *at_arg = NULL;
+	const struct opt opts[] = {
+	    {"reason", 1, &reason_arg, NULL},
+	    {"at", 1, &at_arg, NULL},
+	    {NULL, 0, NULL, NULL},
+	};
+	struct store *st = NULL;
+	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF], t[32];
+	int64_t at = (int64_t)time(NULL), now = at;
+	int npos, rc, reason = -1, already;
+
+	rc = parse_opts(argc, argv, opts, pos, 2, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox revoke ISSUER_ID SERIAL [--reason NAME] "
+		       "[--at TIME]\n\n"
+		       "Revokes a certificate, durably, and drops its cached "
+		       "response: once this\nreturns no request is answered "
+		       "\"good\" for it. NAME is an RFC 5280 reason:\n"
+		       "unspecified keyCompromise cACompromise "
+		       "affiliationChanged superseded\ncessationOfOperation "
+		       "certificateHold removeFromCRL privilegeWithdrawn\n"
+		       "aACompromise. TIME (RFC 3339) defaults to now. A "
+		       "serial never registered\nis registered revoked.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 2) {
+		cli_warnx("revoke: need ISSUER_ID and SERIAL (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	if (!check_id("revoke", pos[0]) ||
+	    !parse_serial("revoke", pos[1], serial))
+		return OB_EXIT_USAGE;
+	if (reason_arg != NULL && (reason = util_reason_code(reason_arg)) < 0) {
+		cli_warnx(
+		    "revoke: unknown reason \"%s\" (see --help)", reason_arg);
+		return OB_EXIT_USAGE;
+	}
+	if (at_arg != NULL && util_time_parse(at_arg, &at) != OB_OK) {
+		cli_warnx("revoke: bad --at \"%s\" (want RFC 3339, e.g. "
+			  "2026-01-31T12:00:00Z)",
+		    at_arg);
+		return OB_EXIT_USAGE;
+	}
+	if (at > now + 60) {
+		cli_warnx("revoke: --at %s is in the future", at_arg);
+		return OB_EXIT_USAGE;
+	}
+	if ((st = open_db(ctx, 1)) == NULL)
+		return OB_EXIT_ERR;
+	if (store_revoke(st, pos[0], serial, reason, at, &already, err,
+		sizeof(err)) != OB_OK) {
+		cli_warnx("revoke: %s", err);
+		store_close(st);
+		return OB_EXIT_ERR;
+	}
+	util_time_format(at, t, sizeof(t));
+	if (already)
+		printf("certificate %s of issuer %s was already revoked\n",
+		    serial, pos[0]);
+	else
+		printf("revoked certificate %s of issuer %s at %s%s%s\n",
+		    serial, pos[0], t, reason >= 0 ? ", reason " : "",
+		    reason >= 0 ? util_reason_name(reason) : "");
+	store_close(st);
+	return OB_EXIT_OK;
+}

@@ -1,0 +1,271 @@
+/*
+ * ocspbox: every module's interface, grouped by file. Pure modules (util,
+ * schema translation, index) do no I/O and keep no globals; store.c is the
+ * only includer of sqlite3.h and signer.c the only owner of mbedTLS keys.
+ */
+#ifndef OCSPBOX_EXTERN_H
+#define OCSPBOX_EXTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define OCSPBOX_VERSION "0.1.0"
+
+/* ---- util.c: errors, serials, times, durations, reasons ---------------- */
+
+/* The one error enum of the project; ob_strerror() names each. */
+enum ob_err {
+	OB_OK = 0,
+	OB_ERR_NOMEM, /* allocation failed */
+	OB_ERR_INVAL, /* malformed input */
+	OB_ERR_RANGE, /* input out of its allowed range */
+	OB_ERR_NOTFOUND, /* no such issuer, certificate, file */
+	OB_ERR_EXISTS, /* already registered */
+	OB_ERR_IO, /* file or socket I/O failed */
+	OB_ERR_DB, /* SQLite reported an error */
+	OB_ERR_BUSY, /* database locked past the busy timeout */
+	OB_ERR_CRYPTO, /* mbedTLS reported an error */
+	OB_ERR_PERM, /* file permissions too open */
+	OB_ERR_UNSUPPORTED, /* a construct we do not handle */
+};
+
+const char *ob_strerror(enum ob_err);
+
+/* Longest canonical serial: RFC 5280 allows 20 octets; we take up to 64. */
+#define OB_SERIAL_MAX_OCTETS 64
+#define OB_SERIAL_HEX_MAX (OB_SERIAL_MAX_OCTETS * 2)
+
+/*
+ * Canonicalises a hex serial: optional "0x", any case, optional leading
+ * zeros, ':' separators tolerated. Writes lower-case hex without leading
+ * zeros ("0" for zero) into out (OB_SERIAL_HEX_MAX + 1 bytes).
+ * Returns OB_OK, OB_ERR_INVAL or OB_ERR_RANGE; out is "" on failure.
+ */
+enum ob_err util_serial_canon(const char *in, char *out);
+
+/* The same from big-endian serial octets (as in a DER INTEGER). */
+enum ob_err util_serial_from_bytes(
+    const unsigned char *p, size_t len, char *out);
+
+/*
+ * Parses RFC 3339 ("2026-01-02T03:04:05Z", offsets and fractions allowed)
+ * into seconds since the epoch. Returns OB_OK or OB_ERR_INVAL.
+ */
+enum ob_err util_time_parse(const char *s, int64_t *out);
+
+/* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
+void util_time_format(int64_t t, char *buf, size_t bufsz);
+
+/* Parses OpenSSL's UTCTime/GeneralizedTime "YYMMDDHHMMSSZ" forms. */
+enum ob_err util_asn1time_parse(const char *s, int64_t *out);
+
+/* Parses "90s", "30m", "1h", "7d" (or bare seconds) into seconds > 0. */
+enum ob_err util_duration_parse(const char *s, int64_t *out);
+
+/*
+ * RFC 5280 CRLReason names. Returns the code (0..10, not 7) for a name
+ * (case-insensitive), or -1. util_reason_name returns NULL for a bad code.
+ */
+int util_reason_code(const char *name);
+const char *util_reason_name(int code);
+
+/* ---- schema.c: PostgreSQL-dialect migrations translated to SQLite ------- */
+
+/*
+ * Translates the migration text src (len bytes; the name is used in
+ * errors) into SQLite DDL. On success *out is a NUL-terminated malloc'd
+ * string the caller frees. On failure *out is NULL and errbuf holds one
+ * line "NAME:LINE: what". Pure: no I/O, no globals.
+ */
+enum ob_err schema_translate(const char *name, const char *src, size_t len,
+    char **out, char *errbuf, size_t errsz);
+
+/* The migrations embedded at build time (build/gen/migrations.c). */
+struct schema_migration {
+	const char *version; /* "000024" */
+	const char *name; /* "000024_ocsp_response_cache" */
+	const char *up; /* the .up.sql text */
+	size_t up_len;
+	const char *down; /* the .down.sql text, or NULL */
+	size_t down_len;
+};
+extern const struct schema_migration schema_migrations[];
+extern const size_t schema_migrations_count;
+
+/* ---- store.c: the one sqlite3 includer ---------------------------------- */
+
+struct store; /* one SQLite connection; one per thread */
+
+#define OB_ID_MAX 64 /* longest issuer id */
+#define OB_ERRBUF 512 /* size of the errbuf every caller passes */
+
+/* An issuer and its active responder, as stored. */
+struct store_issuer {
+	char id[OB_ID_MAX + 1];
+	char *subject;
+	unsigned char *cert_der;
+	size_t cert_len;
+	unsigned char name_sha1[20], key_sha1[20];
+	unsigned char name_sha256[32], key_sha256[32];
+	int64_t not_after;
+	char *crl_key_path; /* NULL: no CRL */
+	/* the responder */
+	unsigned char *resp_der;
+	size_t resp_len;
+	char *resp_subject;
+	char *resp_key_path;
+	char resp_key_alg[16]; /* rsa | ec-p256 | ec-p384 */
+	int64_t resp_not_before, resp_not_after;
+	int resp_is_ca;
+	/* counts, filled by store_issuer_list */
+	int64_t n_certs, n_revoked;
+};
+
+/* Frees the members of an issuer record (not the record itself). */
+void store_issuer_clear(struct store_issuer *);
+
+/*
+ * Opens the database at path. With create, a missing file is created (its
+ * directory must exist); without, a missing file is OB_ERR_NOTFOUND. Sets
+ * WAL, synchronous=FULL, foreign_keys=ON and a busy timeout. On failure
+ * *out is NULL and errbuf says why in one line. Caller store_close()s.
+ */
+enum ob_err store_open(const char *path, int create, struct store **out,
+    char *errbuf, size_t errsz);
+void store_close(struct store *);
+
+/*
+ * Applies every embedded migration not yet in schema_migrations, each in
+ * one transaction. *applied (may be NULL) counts those applied. When
+ * verbose, prints one line per migration applied to stdout.
+ */
+enum ob_err store_migrate(
+    struct store *, int verbose, int *applied, char *errbuf, size_t errsz);
+
+/* Registers an issuer and its responder in one transaction. */
+enum ob_err store_issuer_add(
+    struct store *, const struct store_issuer *, char *errbuf, size_t errsz);
+
+/*
+ * Lists every issuer with its active responder and counts, ordered by id.
+ * *out is a malloc'd array of *n records; free with store_issuer_list_free.
+ */
+enum ob_err store_issuer_list(struct store *, struct store_issuer **out,
+    size_t *n, char *errbuf, size_t errsz);
+void store_issuer_list_free(struct store_issuer *, size_t);
+
+/* Whether issuer id exists: OB_OK, OB_ERR_NOTFOUND or an error. */
+enum ob_err store_issuer_exists(
+    struct store *, const char *id, char *errbuf, size_t errsz);
+
+/*
+ * Registers certificate (issuer_id, serial) with not_after (INT64_MIN:
+ * unknown). An existing row is OB_ERR_EXISTS unless update is set, which
+ * refreshes not_after and subject but never un-revokes.
+ */
+enum ob_err store_cert_add(struct store *, const char *issuer_id,
+    const char *serial, int64_t not_after, const char *subject, int update,
+    char *errbuf, size_t errsz);
+
+/*
+ * Marks (issuer_id, serial) revoked at time at with reason (-1: none) and
+ * drops its cached OCSP response, in one durable transaction; a serial
+ * not registered yet is registered revoked. *already (may be NULL) is set
+ * when it was revoked before, in which case nothing changes.
+ */
+enum ob_err store_revoke(struct store *, const char *issuer_id,
+    const char *serial, int reason, int64_t at, int *already, char *errbuf,
+    size_t errsz);
+
+/*
+ * Upserts a certificate as an import does, inside the caller's
+ * transaction: sets not_after and subject, and when revoked_at is not
+ * INT64_MIN marks it revoked (dropping its cached response). Never
+ * un-revokes: a stale import cannot bring a revoked certificate back.
+ */
+enum ob_err store_cert_put(struct store *, const char *issuer_id,
+    const char *serial, int64_t not_after, const char *subject,
+    int64_t revoked_at, int reason, char *errbuf, size_t errsz);
+
+/* Explicit transactions, for batch imports. */
+enum ob_err store_begin(struct store *, char *errbuf, size_t errsz);
+enum ob_err store_commit(struct store *, char *errbuf, size_t errsz);
+void store_rollback(struct store *);
+
+/* SQLite's version string. */
+const char *store_sqlite_version(void);
+
+/* ---- signer.c: keys, certificates, CertID hashes (the mbedTLS owner) ---- */
+
+/*
+ * Loads and checks what `issuer add` registers: the CA certificate, the
+ * responder certificate and key, and optionally the CA's CRL key. Refuses
+ * (OB_ERR_INVAL, OB_ERR_PERM, OB_ERR_CRYPTO...) a CA that is not a CA, a
+ * responder not issued by the CA or lacking id-kp-OCSPSigning (unless it is
+ * the CA), a key that does not match its certificate, an unsupported key
+ * type, and a key file readable by group or others. On success fills *out
+ * (except id; members malloc'd, free with store_issuer_clear). errbuf gets
+ * one line on failure.
+ */
+enum ob_err signer_check_issuer(const char *ca_pem, const char *resp_pem,
+    const char *resp_key, const char *crl_key, struct store_issuer *out,
+    char *errbuf, size_t errsz);
+
+/*
+ * Reads the leaf certificate at pem, checks that the CA certificate ca_der
+ * signed it, and returns its canonical serial (OB_SERIAL_HEX_MAX + 1
+ * bytes), notAfter and subject (malloc'd; caller frees).
+ */
+enum ob_err signer_leaf_info(const char *pem, const unsigned char *ca_der,
+    size_t ca_len, char *serial, int64_t *not_after, char **subject,
+    char *errbuf, size_t errsz);
+
+/* mbedTLS's version string. */
+const char *signer_mbedtls_version(void);
+
+/* ---- index.c: OpenSSL `ca` index.txt lines ------------------------------ */
+
+/* One parsed line; subject borrows the line. */
+struct index_entry {
+	char status; /* 'V', 'R' or 'E' */
+	int64_t not_after;
+	int64_t revoked_at; /* R only */
+	int reason; /* R only; -1 when none given */
+	char serial[OB_SERIAL_HEX_MAX + 1];
+	const char *subject; /* "" when absent */
+};
+
+/*
+ * Parses one line of an OpenSSL index.txt (tab-separated: status, expiry,
+ * revocation[,reason], serial, file, subject) of len bytes, without its
+ * newline; line[len] must be writable. The line is modified (fields NUL-terminated) and borrowed by
+ * out->subject. Returns OB_OK, or OB_ERR_INVAL with one line in errbuf.
+ */
+enum ob_err index_parse_line(char *line, size_t len, struct index_entry *out,
+    char *errbuf, size_t errsz);
+
+/* ---- cli.c: the commands ------------------------------------------------- */
+
+/* Exit codes (SPEC): success, runtime error, usage error. */
+#define OB_EXIT_OK 0
+#define OB_EXIT_ERR 1
+#define OB_EXIT_USAGE 2
+
+/* Global options every command sees. */
+struct cli_ctx {
+	const char *db; /* --db, $OCSPBOX_DB or ./ocspbox.db */
+	const char *prog; /* "ocspbox" */
+};
+
+/* Each returns an OB_EXIT_ code; argv[0] is the command's own name. */
+int cli_migrate(struct cli_ctx *, int, char **);
+int cli_schema(struct cli_ctx *, int, char **);
+int cli_issuer(struct cli_ctx *, int, char **);
+int cli_cert(struct cli_ctx *, int, char **);
+int cli_revoke(struct cli_ctx *, int, char **);
+
+/* Prints "ocspbox: MSG" to stderr. */
+void cli_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* OCSPBOX_EXTERN_H */

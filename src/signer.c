@@ -1,0 +1,435 @@
+/*
+ * Keys and certificates: loading and checking them, the CertID hashes of
+ * an issuer, and (later) signing. The only module that owns mbedTLS key
+ * contexts; key material is wiped before memory is released.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/error.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/sha1.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+#include "extern.h"
+
+/* Key and certificate files larger than this are not what we think. */
+#define SIGNER_FILE_MAX (1024 * 1024)
+
+const char *
+signer_mbedtls_version(void)
+{
+	return MBEDTLS_VERSION_STRING;
+}
+
+static void
+tlserr(int rc, const char *what, const char *path, char *errbuf, size_t errsz)
+{
+	char msg[128];
+
+	mbedtls_strerror(rc, msg, sizeof(msg));
+	snprintf(errbuf, errsz, "%s: %s: %s", path, what, msg);
+}
+
+/*
+ * Reads path into a NUL-terminated buffer (mbedTLS wants the NUL counted
+ * for PEM). With secret, refuses a file group or others may read and
+ * returns memory the caller must wipe. *len includes the NUL.
+ */
+static enum ob_err
+read_file(const char *path, int secret, unsigned char **out, size_t *len,
+    char *errbuf, size_t errsz)
+{
+	struct stat sb;
+	unsigned char *buf = NULL;
+	ssize_t r;
+	size_t off = 0;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? OB_ERR_NOTFOUND : OB_ERR_IO;
+	}
+	/* fstat on the open file: no window between check and read. */
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(errbuf, errsz, "%s: not a regular file", path);
+		close(fd);
+		return OB_ERR_INVAL;
+	}
+	if (secret && (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		snprintf(errbuf, errsz,
+		    "%s: key file is accessible by group or others "
+		    "(mode %03o); chmod 600 it",
+		    path, (unsigned)(sb.st_mode & 0777));
+		close(fd);
+		return OB_ERR_PERM;
+	}
+	if (sb.st_size <= 0 || sb.st_size > SIGNER_FILE_MAX) {
+		snprintf(errbuf, errsz, "%s: %s", path,
+		    sb.st_size <= 0 ? "empty file" : "file too large");
+		close(fd);
+		return OB_ERR_INVAL;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+		close(fd);
+		return OB_ERR_NOMEM;
+	}
+	while (off < (size_t)sb.st_size) {
+		r = read(fd, buf + off, (size_t)sb.st_size - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	if (off != (size_t)sb.st_size) {
+		snprintf(errbuf, errsz, "%s: short read", path);
+		mbedtls_platform_zeroize(buf, (size_t)sb.st_size + 1);
+		free(buf);
+		return OB_ERR_IO;
+	}
+	buf[off] = '\0';
+	*out = buf;
+	*len = off + 1;
+	return OB_OK;
+}
+
+/* Parses the first certificate of a PEM or DER file into crt. */
+static enum ob_err
+load_cert(const char *path, mbedtls_x509_crt *crt, char *errbuf, size_t errsz)
+{
+	unsigned char *buf = NULL;
+	size_t len;
+	enum ob_err e;
+	int rc;
+
+	if ((e = read_file(path, 0, &buf, &len, errbuf, errsz)) != OB_OK)
+		return e;
+	/* DER has no NUL; PEM parsing wants it counted. */
+	if (strstr((char *)buf, "-----BEGIN") == NULL)
+		len--;
+	rc = mbedtls_x509_crt_parse(crt, buf, len);
+	free(buf);
+	if (rc < 0) {
+		tlserr(rc, "not a certificate", path, errbuf, errsz);
+		return OB_ERR_INVAL;
+	}
+	if (rc > 0 || crt->raw.p == NULL) {
+		snprintf(errbuf, errsz, "%s: no parsable certificate", path);
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}
+
+/* Parses a private key file (0600 or stricter) into pk. */
+static enum ob_err
+load_key(const char *path, mbedtls_pk_context *pk, char *errbuf, size_t errsz)
+{
+	unsigned char *buf = NULL;
+	size_t len;
+	enum ob_err e;
+	int rc;
+
+	if ((e = read_file(path, 1, &buf, &len, errbuf, errsz)) != OB_OK)
+		return e;
+	if (strstr((char *)buf, "-----BEGIN") == NULL) {
+		mbedtls_platform_zeroize(buf, len);
+		len--;
+	}
+	rc = mbedtls_pk_parse_key(pk, buf, len, NULL, 0);
+	mbedtls_platform_zeroize(buf, len);
+	free(buf);
+	if (rc != 0) {
+		tlserr(rc,
+		    rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED
+			? "encrypted keys are not supported"
+			: "not a private key",
+		    path, errbuf, errsz);
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}
+
+/* "rsa", "ec-p256" or "ec-p384"; NULL for anything else. */
+static const char *
+key_algorithm(const mbedtls_pk_context *pk)
+{
+	const mbedtls_ecp_keypair *ec;
+
+	switch (mbedtls_pk_get_type(pk)) {
+	case MBEDTLS_PK_RSA:
+		return mbedtls_pk_get_bitlen(pk) >= 2048 ? "rsa" : NULL;
+	case MBEDTLS_PK_ECKEY:
+	case MBEDTLS_PK_ECKEY_DH:
+	case MBEDTLS_PK_ECDSA:
+		ec = mbedtls_pk_ec(*pk);
+		if (ec->grp.id == MBEDTLS_ECP_DP_SECP256R1)
+			return "ec-p256";
+		if (ec->grp.id == MBEDTLS_ECP_DP_SECP384R1)
+			return "ec-p384";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* The subject as text, malloc'd. */
+static char *
+subject_text(const mbedtls_x509_crt *crt)
+{
+	char buf[1024];
+
+	if (mbedtls_x509_dn_gets(buf, sizeof(buf), &crt->subject) < 0)
+		snprintf(buf, sizeof(buf), "(unprintable subject)");
+	return strdup(buf);
+}
+
+static int64_t
+x509_time(const mbedtls_x509_time *t)
+{
+	char buf[32];
+	int64_t out;
+
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year,
+	    t->mon, t->day, t->hour, t->min, t->sec);
+	if (util_time_parse(buf, &out) != OB_OK)
+		return 0;
+	return out;
+}
+
+/*
+ * The CertID hashes of an issuer (RFC 6960 4.1.1): of its subject name
+ * DER and of the value of its subjectPublicKey BIT STRING (without the
+ * unused-bits octet).
+ */
+static enum ob_err
+certid_hashes(const mbedtls_x509_crt *ca, struct store_issuer *out)
+{
+	unsigned char *p = ca->pk_raw.p, *end = p + ca->pk_raw.len;
+	size_t len;
+
+	if (mbedtls_asn1_get_tag(&p, end, &len,
+		MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+		return OB_ERR_INVAL;
+	end = p + len;
+	if (mbedtls_asn1_get_tag(&p, end, &len,
+		MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+		return OB_ERR_INVAL;
+	p += len; /* AlgorithmIdentifier */
+	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_BIT_STRING) != 0 ||
+	    len < 1 || *p != 0)
+		return OB_ERR_INVAL;
+	p++;
+	len--;
+	if (mbedtls_sha1_ret(
+		ca->subject_raw.p, ca->subject_raw.len, out->name_sha1) != 0 ||
+	    mbedtls_sha1_ret(p, len, out->key_sha1) != 0 ||
+	    mbedtls_sha256_ret(ca->subject_raw.p, ca->subject_raw.len,
+		out->name_sha256, 0) != 0 ||
+	    mbedtls_sha256_ret(p, len, out->key_sha256, 0) != 0)
+		return OB_ERR_CRYPTO;
+	return OB_OK;
+}
+
+/* Whether crt was signed by ca; time validity is the caller's business. */
+static int
+issued_by(mbedtls_x509_crt *crt, mbedtls_x509_crt *ca)
+{
+	uint32_t flags = 0;
+	mbedtls_x509_crt *next = crt->next;
+	int rc;
+
+	crt->next = NULL; /* verify this certificate alone */
+	rc = mbedtls_x509_crt_verify(crt, ca, NULL, NULL, &flags, NULL, NULL);
+	crt->next = next;
+	if (rc == 0)
+		return 1;
+	flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
+	    MBEDTLS_X509_BADCERT_FUTURE | MBEDTLS_X509_BADCRL_EXPIRED |
+	    MBEDTLS_X509_BADCERT_CN_MISMATCH);
+	return flags == 0;
+}
+
+static enum ob_err
+check_key_pair(mbedtls_x509_crt *crt, mbedtls_pk_context *key, const char *path,
+    char *errbuf, size_t errsz)
+{
+	if (mbedtls_pk_check_pair(&crt->pk, key) != 0) {
+		snprintf(errbuf, errsz,
+		    "%s: key does not match the certificate", path);
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}
+
+enum ob_err
+signer_check_issuer(const char *ca_pem, const char *resp_pem,
+    const char *resp_key, const char *crl_key, struct store_issuer *out,
+    char *errbuf, size_t errsz)
+{
+	mbedtls_x509_crt ca, resp;
+	mbedtls_pk_context rkey, ckey;
+	const char *alg;
+	enum ob_err e;
+	int is_ca;
+
+	memset(out, 0, sizeof(*out));
+	mbedtls_x509_crt_init(&ca);
+	mbedtls_x509_crt_init(&resp);
+	mbedtls_pk_init(&rkey);
+	mbedtls_pk_init(&ckey);
+
+	if ((e = load_cert(ca_pem, &ca, errbuf, errsz)) != OB_OK ||
+	    (e = load_cert(resp_pem, &resp, errbuf, errsz)) != OB_OK ||
+	    (e = load_key(resp_key, &rkey, errbuf, errsz)) != OB_OK)
+		goto out;
+	if (!ca.ca_istrue) {
+		snprintf(errbuf, errsz,
+		    "%s: not a CA certificate (basicConstraints cA is not set)",
+		    ca_pem);
+		e = OB_ERR_INVAL;
+		goto out;
+	}
+	is_ca = resp.raw.len == ca.raw.len &&
+	    memcmp(resp.raw.p, ca.raw.p, ca.raw.len) == 0;
+	if (!is_ca) {
+		if (!issued_by(&resp, &ca)) {
+			snprintf(errbuf, errsz,
+			    "%s: responder certificate was not issued by %s",
+			    resp_pem, ca_pem);
+			e = OB_ERR_INVAL;
+			goto out;
+		}
+		/*
+		 * check_extended_key_usage() accepts a certificate with no
+		 * EKU at all; RFC 6960 4.2.2.2 requires it to be present.
+		 */
+		if ((resp.ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) ==
+			0 ||
+		    mbedtls_x509_crt_check_extended_key_usage(&resp,
+			MBEDTLS_OID_OCSP_SIGNING,
+			MBEDTLS_OID_SIZE(MBEDTLS_OID_OCSP_SIGNING)) != 0) {
+			snprintf(errbuf, errsz,
+			    "%s: responder certificate lacks "
+			    "id-kp-OCSPSigning in extendedKeyUsage",
+			    resp_pem);
+			e = OB_ERR_INVAL;
+			goto out;
+		}
+	}
+	if ((e = check_key_pair(&resp, &rkey, resp_key, errbuf, errsz)) !=
+	    OB_OK)
+		goto out;
+	if ((alg = key_algorithm(&rkey)) == NULL) {
+		snprintf(errbuf, errsz,
+		    "%s: unsupported key (want RSA of 2048 bits or more, "
+		    "or ECDSA P-256 or P-384)",
+		    resp_key);
+		e = OB_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if (crl_key != NULL) {
+		if ((e = load_key(crl_key, &ckey, errbuf, errsz)) != OB_OK ||
+		    (e = check_key_pair(&ca, &ckey, crl_key, errbuf, errsz)) !=
+			OB_OK)
+			goto out;
+		if (key_algorithm(&ckey) == NULL) {
+			snprintf(
+			    errbuf, errsz, "%s: unsupported key type", crl_key);
+			e = OB_ERR_UNSUPPORTED;
+			goto out;
+		}
+	}
+	if ((e = certid_hashes(&ca, out)) != OB_OK) {
+		snprintf(
+		    errbuf, errsz, "%s: cannot hash the public key", ca_pem);
+		goto out;
+	}
+	snprintf(out->resp_key_alg, sizeof(out->resp_key_alg), "%s", alg);
+	out->resp_is_ca = is_ca;
+	out->not_after = x509_time(&ca.valid_to);
+	out->resp_not_before = x509_time(&resp.valid_from);
+	out->resp_not_after = x509_time(&resp.valid_to);
+	out->subject = subject_text(&ca);
+	out->resp_subject = subject_text(&resp);
+	out->cert_der = malloc(ca.raw.len);
+	out->resp_der = malloc(resp.raw.len);
+	out->resp_key_path = realpath(resp_key, NULL);
+	out->crl_key_path = crl_key != NULL ? realpath(crl_key, NULL) : NULL;
+	if (out->subject == NULL || out->resp_subject == NULL ||
+	    out->cert_der == NULL || out->resp_der == NULL ||
+	    out->resp_key_path == NULL ||
+	    (crl_key != NULL && out->crl_key_path == NULL)) {
+		snprintf(errbuf, errsz, "out of memory");
+		e = OB_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(out->cert_der, ca.raw.p, ca.raw.len);
+	out->cert_len = ca.raw.len;
+	memcpy(out->resp_der, resp.raw.p, resp.raw.len);
+	out->resp_len = resp.raw.len;
+out:
+	if (e != OB_OK)
+		store_issuer_clear(out);
+	mbedtls_x509_crt_free(&ca);
+	mbedtls_x509_crt_free(&resp);
+	mbedtls_pk_free(&rkey); /* zeroises */
+	mbedtls_pk_free(&ckey);
+	return e;
+}
+
+enum ob_err
+signer_leaf_info(const char *pem, const unsigned char *ca_der, size_t ca_len,
+    char *serial, int64_t *not_after, char **subject, char *errbuf,
+    size_t errsz)
+{
+	mbedtls_x509_crt leaf, ca;
+	enum ob_err e;
+	int rc;
+
+	serial[0] = '\0';
+	*not_after = 0;
+	*subject = NULL;
+	mbedtls_x509_crt_init(&leaf);
+	mbedtls_x509_crt_init(&ca);
+	if ((e = load_cert(pem, &leaf, errbuf, errsz)) != OB_OK)
+		goto out;
+	if ((rc = mbedtls_x509_crt_parse_der(&ca, ca_der, ca_len)) != 0) {
+		tlserr(rc, "stored issuer certificate", pem, errbuf, errsz);
+		e = OB_ERR_CRYPTO;
+		goto out;
+	}
+	if (!issued_by(&leaf, &ca)) {
+		snprintf(errbuf, errsz,
+		    "%s: certificate was not issued by this issuer", pem);
+		e = OB_ERR_INVAL;
+		goto out;
+	}
+	if ((e = util_serial_from_bytes(
+		 leaf.serial.p, leaf.serial.len, serial)) != OB_OK) {
+		snprintf(errbuf, errsz, "%s: unusable serial number", pem);
+		goto out;
+	}
+	*not_after = x509_time(&leaf.valid_to);
+	if ((*subject = subject_text(&leaf)) == NULL)
+		e = OB_ERR_NOMEM;
+out:
+	mbedtls_x509_crt_free(&leaf);
+	mbedtls_x509_crt_free(&ca);
+	return e;
+}

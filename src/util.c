@@ -1,0 +1,320 @@
+/*
+ * Small pure helpers shared by every module: the error strings, serial
+ * canonicalisation, RFC 3339 and ASN.1 times, durations and CRL reasons.
+ * No I/O, no globals beyond constant tables.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "extern.h"
+
+static const char *const errstr[] = {
+    [OB_OK] = "success",
+    [OB_ERR_NOMEM] = "out of memory",
+    [OB_ERR_INVAL] = "malformed input",
+    [OB_ERR_RANGE] = "out of range",
+    [OB_ERR_NOTFOUND] = "not found",
+    [OB_ERR_EXISTS] = "already exists",
+    [OB_ERR_IO] = "I/O error",
+    [OB_ERR_DB] = "database error",
+    [OB_ERR_BUSY] = "database busy",
+    [OB_ERR_CRYPTO] = "cryptographic error",
+    [OB_ERR_PERM] = "permissions too open",
+    [OB_ERR_UNSUPPORTED] = "unsupported",
+};
+
+const char *
+ob_strerror(enum ob_err e)
+{
+	if ((size_t)e >= sizeof(errstr) / sizeof(errstr[0]) ||
+	    errstr[e] == NULL)
+		return "unknown error";
+	return errstr[e];
+}
+
+enum ob_err
+util_serial_canon(const char *in, char *out)
+{
+	const char *p = in;
+	size_t n = 0;
+	int seen = 0;
+
+	out[0] = '\0';
+	if (in == NULL)
+		return OB_ERR_INVAL;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	for (; *p != '\0'; p++) {
+		if (*p == ':' && seen && p[1] != '\0' && p[1] != ':')
+			continue;
+		if (!isxdigit((unsigned char)*p)) {
+			out[0] = '\0';
+			return OB_ERR_INVAL;
+		}
+		seen = 1;
+		if (n == 0 && *p == '0')
+			continue;
+		if (n == OB_SERIAL_HEX_MAX) {
+			out[0] = '\0';
+			return OB_ERR_RANGE;
+		}
+		out[n++] = (char)tolower((unsigned char)*p);
+	}
+	if (!seen)
+		return OB_ERR_INVAL;
+	if (n == 0)
+		out[n++] = '0';
+	out[n] = '\0';
+	return OB_OK;
+}
+
+enum ob_err
+util_serial_from_bytes(const unsigned char *p, size_t len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	if (len == 0)
+		return OB_ERR_INVAL;
+	while (len > 1 && p[0] == 0) {
+		p++;
+		len--;
+	}
+	if (len > OB_SERIAL_MAX_OCTETS)
+		return OB_ERR_RANGE;
+	for (i = 0; i < len; i++) {
+		if (n == 0 && (p[i] >> 4) == 0) {
+			if ((p[i] & 0xf) != 0 || i == len - 1)
+				out[n++] = hex[p[i] & 0xf];
+			continue;
+		}
+		out[n++] = hex[p[i] >> 4];
+		out[n++] = hex[p[i] & 0xf];
+	}
+	out[n] = '\0';
+	return OB_OK;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's method). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+days_in_month(int64_t y, int m)
+{
+	static const int dm[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 ? 28 + leap : dm[m - 1];
+}
+
+/* Reads exactly n digits at *s; advances *s. Returns -1 on failure. */
+static int
+digits(const char **s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if (!isdigit((unsigned char)**s))
+			return -1;
+		v = v * 10 + (**s - '0');
+		(*s)++;
+	}
+	return v;
+}
+
+static enum ob_err
+civil_to_epoch(int y, int mo, int d, int h, int mi, int sec, int64_t *out)
+{
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+		return OB_ERR_INVAL;
+	if (sec == 60)
+		sec = 59; /* a leap second: clamp, as most systems do */
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	return OB_OK;
+}
+
+enum ob_err
+util_time_parse(const char *s, int64_t *out)
+{
+	int y, mo, d, h, mi, sec, oh, om, sign;
+	int64_t t;
+
+	*out = 0;
+	if (s == NULL)
+		return OB_ERR_INVAL;
+	if ((y = digits(&s, 4)) < 0 || *s++ != '-' ||
+	    (mo = digits(&s, 2)) < 0 || *s++ != '-' ||
+	    (d = digits(&s, 2)) < 0 || (*s != 'T' && *s != 't' && *s != ' '))
+		return OB_ERR_INVAL;
+	s++;
+	if ((h = digits(&s, 2)) < 0 || *s++ != ':' ||
+	    (mi = digits(&s, 2)) < 0 || *s++ != ':' ||
+	    (sec = digits(&s, 2)) < 0)
+		return OB_ERR_INVAL;
+	if (*s == '.') {
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return OB_ERR_INVAL;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (civil_to_epoch(y, mo, d, h, mi, sec, &t) != OB_OK)
+		return OB_ERR_INVAL;
+	if ((*s == 'Z' || *s == 'z') && s[1] == '\0') {
+		*out = t;
+		return OB_OK;
+	}
+	if (*s != '+' && *s != '-')
+		return OB_ERR_INVAL;
+	sign = *s++ == '+' ? 1 : -1;
+	if ((oh = digits(&s, 2)) < 0 || *s++ != ':' ||
+	    (om = digits(&s, 2)) < 0 || *s != '\0' || oh > 23 || om > 59)
+		return OB_ERR_INVAL;
+	*out = t - sign * (oh * 3600 + om * 60);
+	return OB_OK;
+}
+
+void
+util_time_format(int64_t t, char *buf, size_t bufsz)
+{
+	int64_t days = t / 86400, rem = t % 86400, z, era, doe, yoe, y, doy, mp,
+		d, m;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	/* civil_from_days, the inverse of days_from_civil. */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(buf, bufsz, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
+	    (long long)y, (long long)m, (long long)d, (long long)(rem / 3600),
+	    (long long)(rem % 3600 / 60), (long long)(rem % 60));
+}
+
+enum ob_err
+util_asn1time_parse(const char *s, int64_t *out)
+{
+	size_t len;
+	int y, mo, d, h, mi, sec;
+
+	*out = 0;
+	if (s == NULL)
+		return OB_ERR_INVAL;
+	len = strlen(s);
+	if (len == 13) { /* UTCTime YYMMDDHHMMSSZ, RFC 5280 pivot at 50 */
+		if ((y = digits(&s, 2)) < 0)
+			return OB_ERR_INVAL;
+		y += y < 50 ? 2000 : 1900;
+	} else if (len == 15) { /* GeneralizedTime YYYYMMDDHHMMSSZ */
+		if ((y = digits(&s, 4)) < 0)
+			return OB_ERR_INVAL;
+	} else
+		return OB_ERR_INVAL;
+	if ((mo = digits(&s, 2)) < 0 || (d = digits(&s, 2)) < 0 ||
+	    (h = digits(&s, 2)) < 0 || (mi = digits(&s, 2)) < 0 ||
+	    (sec = digits(&s, 2)) < 0 || strcmp(s, "Z") != 0)
+		return OB_ERR_INVAL;
+	return civil_to_epoch(y, mo, d, h, mi, sec, out);
+}
+
+enum ob_err
+util_duration_parse(const char *s, int64_t *out)
+{
+	int64_t v = 0, unit = 1;
+
+	*out = 0;
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return OB_ERR_INVAL;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return OB_ERR_RANGE;
+		v = v * 10 + (*s - '0');
+	}
+	switch (*s) {
+	case '\0':
+		break;
+	case 's':
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		return OB_ERR_INVAL;
+	}
+	if (*s != '\0' && s[1] != '\0')
+		return OB_ERR_INVAL;
+	if (v == 0)
+		return OB_ERR_RANGE;
+	/* More than ten years is certainly a typo. */
+	if (v > 10LL * 366 * 86400 / unit)
+		return OB_ERR_RANGE;
+	*out = v * unit;
+	return OB_OK;
+}
+
+/* RFC 5280 5.3.1; code 7 is unused. */
+static const char *const reasons[] = {
+    "unspecified",
+    "keyCompromise",
+    "cACompromise",
+    "affiliationChanged",
+    "superseded",
+    "cessationOfOperation",
+    "certificateHold",
+    NULL,
+    "removeFromCRL",
+    "privilegeWithdrawn",
+    "aACompromise",
+};
+
+int
+util_reason_code(const char *name)
+{
+	int i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < (int)(sizeof(reasons) / sizeof(reasons[0])); i++)
+		if (reasons[i] != NULL && strcasecmp(reasons[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+util_reason_name(int code)
+{
+	if (code < 0 || code >= (int)(sizeof(reasons) / sizeof(reasons[0])))
+		return NULL;
+	return reasons[code];
+}

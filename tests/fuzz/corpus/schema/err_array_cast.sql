@@ -1,0 +1,1 @@
+CREATE TABLE t (tags TEXT[] DEFAULT '{}'::text[]);

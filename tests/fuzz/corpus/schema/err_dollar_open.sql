@@ -1,0 +1,1 @@
+CREATE TABLE t (a TEXT DEFAULT $tag$ never closed $ta$);

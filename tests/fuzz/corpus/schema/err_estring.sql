@@ -1,0 +1,1 @@
+INSERT INTO p (a) VALUES (E'\n');

@@ -1,0 +1,1 @@
+CREATE INDEX t_doc ON t USING gin (doc jsonb_path_ops);

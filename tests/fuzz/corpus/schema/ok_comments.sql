@@ -1,0 +1,3 @@
+/* nested /* comments */ */ -- and line comments
+DROP TABLE IF EXISTS p CASCADE; ;
+-- no trailing newline

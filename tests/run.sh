@@ -1,0 +1,75 @@
+#!/bin/sh
+# Runs every test suite, each ending in "N passed, N failed", and prints
+# the sum as the last line. Exits 1 if anything failed. Run from the top
+# of the tree after the builds (make test does both).
+set -u
+total_pass=0
+total_fail=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# suite NAME CMD...: runs one suite and adds its counts.
+suite() {
+	name=$1
+	shift
+	printf '== %s\n' "$name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$last" ]; then
+		cat "$log"
+		echo "   (no result line; exit $rc)"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=${last%% passed*}
+	f=${last#*passed, }
+	f=${f%% failed*}
+	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+		cat "$log"
+		[ "$f" -eq 0 ] && f=1
+	else
+		grep -E '^(FAIL|  )' "$log"
+	fi
+	echo "   $last"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+# fuzz_replay TARGET: every committed corpus input, once, under ASan+UBSan.
+fuzz_replay() {
+	bin=build/fuzz/$1
+	dir=tests/fuzz/corpus/${1#fuzz_}
+	n=0
+	bad=0
+	for f in "$dir"/*; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		if ! "$bin" "$f" >/dev/null 2>&1; then
+			echo "FAIL $f"
+			"$bin" "$f" 2>&1 | tail -n 20
+			bad=$((bad + 1))
+		fi
+	done
+	echo "$((n - bad)) passed, $bad failed"
+}
+
+for t in build/tests/test_*; do
+	[ -x "$t" ] && suite "unit $(basename "$t")" "$t"
+done
+for t in build/asan/tests/test_*; do
+	[ -x "$t" ] && suite "unit $(basename "$t") (ASan+UBSan)" "$t"
+done
+for t in build/fuzz/fuzz_*; do
+	[ -x "$t" ] && suite "fuzz corpus $(basename "$t")" fuzz_replay \
+	    "$(basename "$t")"
+done
+for t in tests/integration/test_*.sh; do
+	suite "integration $(basename "$t")" sh "$t"
+	suite "integration $(basename "$t") (ASan+UBSan)" \
+	    env OCSPBOX="$PWD/build/asan/ocspbox" sh "$t"
+done
+suite "build checks" sh tests/checks.sh
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

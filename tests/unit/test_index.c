@@ -1,0 +1,122 @@
+/* Unit tests for index.c: OpenSSL index.txt lines, good and hostile. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+#include "harness.h"
+
+static const struct {
+	const char *line;
+	enum ob_err e;
+	char status;
+	const char *serial;
+	int reason;
+	const char *subject;
+	const char *errpart;
+} vectors[] = {
+    {"V\t301231235959Z\t\t0A01\tunknown\t/CN=a", OB_OK, 'V', "a01", -1, "/CN=a",
+	NULL},
+    {"E\t200101000000Z\t\t1\tunknown\t/CN=e", OB_OK, 'E', "1", -1, "/CN=e",
+	NULL},
+    {"R\t301231235959Z\t240102030405Z,keyCompromise\tFF\tunknown\t/CN=r", OB_OK,
+	'R', "ff", 1, "/CN=r", NULL},
+    {"R\t301231235959Z\t240102030405Z,CACompromise\t2\tunknown\t/CN=r", OB_OK,
+	'R', "2", 2, "/CN=r", NULL},
+    {"R\t301231235959Z\t240102030405Z,certificateHold,"
+     "holdInstructionReject\t3\tunknown\t/CN=h",
+	OB_OK, 'R', "3", 6, "/CN=h", NULL},
+    {"R\t301231235959Z\t240102030405Z\t4\tunknown\t/CN=n", OB_OK, 'R', "4", -1,
+	"/CN=n", NULL},
+    {"V\t20301231235959Z\t\t5\tunknown", OB_OK, 'V', "5", -1, "", NULL},
+    {"V\t301231235959Z\t\t6", OB_OK, 'V', "6", -1, "", NULL},
+    {"X\t301231235959Z\t\t1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
+	"not V, R or E"},
+    {"VV\t301231235959Z\t\t1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
+	"not V, R or E"},
+    {"V\t3012312359Z\t\t1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
+	"bad expiry"},
+    {"V\t301231235959Z\t240102030405Z\t1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "",
+	-1, "", "not R"},
+    {"R\t301231235959Z\t\t1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
+	"bad revocation time"},
+    {"R\t301231235959Z\t240102030405Z,sadness\t1\tunknown\t/CN=x", OB_ERR_INVAL,
+	0, "", -1, "", "unknown revocation reason"},
+    {"V\t301231235959Z\t\tzz\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
+	"bad serial"},
+    {"V\t301231235959Z\t\t\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
+	"bad serial"},
+    {"V\t301231235959Z", OB_ERR_INVAL, 0, "", -1, "", "fields"},
+    {"", OB_ERR_INVAL, 0, "", -1, "", "fields"},
+    {"V\t301231235959Z\t\t1\tunknown\t/CN=x\textra", OB_ERR_INVAL, 0, "", -1,
+	"", "more than 6"},
+    {"\t\t\t\t\t\t\t\t", OB_ERR_INVAL, 0, "", -1, "", "more than 6"},
+};
+
+static void
+test_vectors(void)
+{
+	struct index_entry ent;
+	char err[OB_ERRBUF], *buf;
+	size_t i, len;
+	enum ob_err e;
+
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+		len = strlen(vectors[i].line);
+		/* Exactly len + 1 bytes: ASan catches a read past them. */
+		buf = malloc(len + 1);
+		memcpy(buf, vectors[i].line, len);
+		err[0] = '\0';
+		e = index_parse_line(buf, len, &ent, err, sizeof(err));
+		if (e != vectors[i].e)
+			fprintf(stderr, "  vector %zu: %s\n", i, err);
+		CHECK(e == vectors[i].e);
+		if (e == OB_OK) {
+			CHECK(ent.status == vectors[i].status);
+			CHECK_STR(ent.serial, vectors[i].serial);
+			CHECK(ent.reason == vectors[i].reason);
+			CHECK_STR(ent.subject, vectors[i].subject);
+		} else
+			CHECK(strstr(err, vectors[i].errpart) != NULL);
+		free(buf);
+	}
+}
+
+static void
+test_times(void)
+{
+	struct index_entry ent;
+	char err[OB_ERRBUF];
+	char line[] = "R\t301231235959Z\t240102030405Z,superseded\t1\tx\t/CN=a";
+
+	CHECK(index_parse_line(line, strlen(line), &ent, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(ent.not_after == 1924991999); /* 2030-12-31T23:59:59Z */
+	CHECK(ent.revoked_at == 1704164645); /* 2024-01-02T03:04:05Z */
+	CHECK(ent.reason == 4);
+}
+
+static void
+test_embedded_nul(void)
+{
+	struct index_entry ent;
+	char err[OB_ERRBUF];
+	char line[] = "V\t301231235959Z\t\t1\0\tx\t/CN=a";
+
+	CHECK(index_parse_line(line, sizeof(line) - 1, &ent, err,
+		  sizeof(err)) == OB_ERR_INVAL);
+	CHECK(strstr(err, "NUL") != NULL);
+}
+
+static const struct test tests[] = {
+    {"vectors", test_vectors},
+    {"times", test_times},
+    {"embedded_nul", test_embedded_nul},
+    {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return harness_main(argc, argv, tests);
+}

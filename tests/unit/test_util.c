@@ -1,0 +1,227 @@
+/* Unit tests for util.c: serials, times, durations, reasons. */
+#include <stdint.h>
+#include <string.h>
+
+#include "extern.h"
+#include "harness.h"
+
+static void
+test_serial_canon(void)
+{
+	static const struct {
+		const char *in, *out;
+		enum ob_err e;
+	} v[] = {
+	    {"0A01", "a01", OB_OK},
+	    {"0x0a01", "a01", OB_OK},
+	    {"0XA01", "a01", OB_OK},
+	    {"00000", "0", OB_OK},
+	    {"0", "0", OB_OK},
+	    {"DE:AD:BE:EF", "deadbeef", OB_OK},
+	    {"", "", OB_ERR_INVAL},
+	    {"0x", "", OB_ERR_INVAL},
+	    {"xyz", "", OB_ERR_INVAL},
+	    {"12 34", "", OB_ERR_INVAL},
+	    {"-1", "", OB_ERR_INVAL},
+	    {":12", "", OB_ERR_INVAL},
+	    {"12:", "", OB_ERR_INVAL},
+	    {"12::34", "", OB_ERR_INVAL},
+	};
+	char out[OB_SERIAL_HEX_MAX + 1], big[OB_SERIAL_HEX_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(util_serial_canon(v[i].in, out) == v[i].e);
+		CHECK_STR(out, v[i].out);
+	}
+	memset(big, 'f', OB_SERIAL_HEX_MAX);
+	big[OB_SERIAL_HEX_MAX] = '\0';
+	CHECK(util_serial_canon(big, out) == OB_OK);
+	CHECK(strlen(out) == OB_SERIAL_HEX_MAX);
+	strcat(big, "f");
+	CHECK(util_serial_canon(big, out) == OB_ERR_RANGE);
+	/* leading zeros do not count toward the limit */
+	memset(big, '0', 8);
+	memset(big + 8, 'f', OB_SERIAL_HEX_MAX - 1);
+	big[8 + OB_SERIAL_HEX_MAX - 1] = '\0';
+	CHECK(util_serial_canon(big, out) == OB_OK);
+}
+
+static void
+test_serial_from_bytes(void)
+{
+	static const unsigned char a[] = {0x00, 0x0a, 0x01};
+	static const unsigned char b[] = {0x00};
+	static const unsigned char c[] = {0x80, 0x00};
+	static const unsigned char d[] = {0x01};
+	unsigned char big[OB_SERIAL_MAX_OCTETS + 1];
+	char out[OB_SERIAL_HEX_MAX + 1];
+
+	CHECK(util_serial_from_bytes(a, sizeof(a), out) == OB_OK);
+	CHECK_STR(out, "a01");
+	CHECK(util_serial_from_bytes(b, sizeof(b), out) == OB_OK);
+	CHECK_STR(out, "0");
+	CHECK(util_serial_from_bytes(c, sizeof(c), out) == OB_OK);
+	CHECK_STR(out, "8000");
+	CHECK(util_serial_from_bytes(d, sizeof(d), out) == OB_OK);
+	CHECK_STR(out, "1");
+	CHECK(util_serial_from_bytes(a, 0, out) == OB_ERR_INVAL);
+	memset(big, 0x11, sizeof(big));
+	CHECK(util_serial_from_bytes(big, sizeof(big), out) == OB_ERR_RANGE);
+	big[0] = 0;
+	CHECK(util_serial_from_bytes(big, sizeof(big), out) == OB_OK);
+}
+
+static void
+test_time_parse(void)
+{
+	static const struct {
+		const char *in;
+		int64_t t;
+		enum ob_err e;
+	} v[] = {
+	    {"1970-01-01T00:00:00Z", 0, OB_OK},
+	    {"2026-11-23T12:34:56Z", 1795437296, OB_OK},
+	    {"2026-11-23t12:34:56z", 1795437296, OB_OK},
+	    {"2026-11-23T12:34:56.789Z", 1795437296, OB_OK},
+	    {"2026-11-23T13:34:56+01:00", 1795437296, OB_OK},
+	    {"2026-11-23T11:04:56-01:30", 1795437296, OB_OK},
+	    {"2024-02-29T00:00:00Z", 1709164800, OB_OK},
+	    {"2023-02-29T00:00:00Z", 0, OB_ERR_INVAL},
+	    {"2026-13-01T00:00:00Z", 0, OB_ERR_INVAL},
+	    {"2026-11-23T24:00:00Z", 0, OB_ERR_INVAL},
+	    {"2026-11-23T12:34:56", 0, OB_ERR_INVAL},
+	    {"2026-11-23T12:34:56Zjunk", 0, OB_ERR_INVAL},
+	    {"2026-11-23T12:34:56.Z", 0, OB_ERR_INVAL},
+	    {"2026-11-23", 0, OB_ERR_INVAL},
+	    {"tomorrow", 0, OB_ERR_INVAL},
+	    {"", 0, OB_ERR_INVAL},
+	};
+	int64_t t;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(util_time_parse(v[i].in, &t) == v[i].e);
+		if (v[i].e == OB_OK)
+			CHECK(t == v[i].t);
+	}
+}
+
+static void
+test_time_roundtrip(void)
+{
+	char buf[32];
+	int64_t t, back;
+
+	util_time_format(0, buf, sizeof(buf));
+	CHECK_STR(buf, "1970-01-01T00:00:00Z");
+	util_time_format(1795437296, buf, sizeof(buf));
+	CHECK_STR(buf, "2026-11-23T12:34:56Z");
+	util_time_format(951782400, buf, sizeof(buf)); /* 2000-02-29 */
+	CHECK_STR(buf, "2000-02-29T00:00:00Z");
+	util_time_format(-1, buf, sizeof(buf));
+	CHECK_STR(buf, "1969-12-31T23:59:59Z");
+	for (t = -86400 * 400LL; t < 86400 * 365 * 200LL; t += 86399 * 7) {
+		util_time_format(t, buf, sizeof(buf));
+		if (util_time_parse(buf, &back) != OB_OK || back != t) {
+			CHECK(back == t);
+			break;
+		}
+	}
+}
+
+static void
+test_asn1time(void)
+{
+	int64_t t;
+
+	CHECK(util_asn1time_parse("261123123456Z", &t) == OB_OK);
+	CHECK(t == 1795437296);
+	CHECK(util_asn1time_parse("20261123123456Z", &t) == OB_OK);
+	CHECK(t == 1795437296);
+	CHECK(util_asn1time_parse("491231235959Z", &t) == OB_OK);
+	CHECK(t == 2524607999); /* 2049 */
+	CHECK(util_asn1time_parse("500101000000Z", &t) == OB_OK);
+	CHECK(t == -631152000); /* 1950 */
+	CHECK(util_asn1time_parse("261123123456", &t) == OB_ERR_INVAL);
+	CHECK(util_asn1time_parse("2611231234560", &t) == OB_ERR_INVAL);
+	CHECK(util_asn1time_parse("261323123456Z", &t) == OB_ERR_INVAL);
+	CHECK(util_asn1time_parse("", &t) == OB_ERR_INVAL);
+}
+
+static void
+test_duration(void)
+{
+	static const struct {
+		const char *in;
+		int64_t s;
+		enum ob_err e;
+	} v[] = {
+	    {"90s", 90, OB_OK},
+	    {"90", 90, OB_OK},
+	    {"30m", 1800, OB_OK},
+	    {"1h", 3600, OB_OK},
+	    {"7d", 604800, OB_OK},
+	    {"0s", 0, OB_ERR_RANGE},
+	    {"3700d", 0, OB_ERR_RANGE},
+	    {"99999999999999999999999", 0, OB_ERR_RANGE},
+	    {"1w", 0, OB_ERR_INVAL},
+	    {"1hh", 0, OB_ERR_INVAL},
+	    {"h", 0, OB_ERR_INVAL},
+	    {"-1h", 0, OB_ERR_INVAL},
+	    {"", 0, OB_ERR_INVAL},
+	    {"1.5h", 0, OB_ERR_INVAL},
+	};
+	int64_t s;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(util_duration_parse(v[i].in, &s) == v[i].e);
+		CHECK(s == v[i].s);
+	}
+}
+
+static void
+test_reasons(void)
+{
+	CHECK(util_reason_code("unspecified") == 0);
+	CHECK(util_reason_code("keyCompromise") == 1);
+	CHECK(util_reason_code("KEYCOMPROMISE") == 1);
+	CHECK(util_reason_code("CACompromise") == 2);
+	CHECK(util_reason_code("certificateHold") == 6);
+	CHECK(util_reason_code("removeFromCRL") == 8);
+	CHECK(util_reason_code("aACompromise") == 10);
+	CHECK(util_reason_code("7") == -1);
+	CHECK(util_reason_code("") == -1);
+	CHECK(util_reason_code(NULL) == -1);
+	CHECK(util_reason_name(7) == NULL);
+	CHECK(util_reason_name(11) == NULL);
+	CHECK(util_reason_name(-1) == NULL);
+	CHECK_STR(util_reason_name(1), "keyCompromise");
+}
+
+static void
+test_strerror(void)
+{
+	CHECK_STR(ob_strerror(OB_OK), "success");
+	CHECK_STR(ob_strerror(OB_ERR_PERM), "permissions too open");
+	CHECK_STR(ob_strerror((enum ob_err)999), "unknown error");
+}
+
+static const struct test tests[] = {
+    {"serial_canon", test_serial_canon},
+    {"serial_from_bytes", test_serial_from_bytes},
+    {"time_parse", test_time_parse},
+    {"time_roundtrip", test_time_roundtrip},
+    {"asn1time", test_asn1time},
+    {"duration", test_duration},
+    {"reasons", test_reasons},
+    {"strerror", test_strerror},
+    {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return harness_main(argc, argv, tests);
+}
