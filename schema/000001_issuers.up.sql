@@ -22,10 +22,12 @@ CREATE TABLE IF NOT EXISTS issuers (
     CHECK (id <> '')
 );
 
--- CertID matching: the key hash alone identifies a CA key; the name hash
--- is compared too (RFC 6960 4.1.1).
-CREATE INDEX IF NOT EXISTS idx_issuers_key_sha1 ON issuers(key_sha1);
-CREATE INDEX IF NOT EXISTS idx_issuers_key_sha256 ON issuers(key_sha256);
+-- CertID matching (RFC 6960 4.1.1) compares both hashes; one CA may be
+-- registered once, or a CertID would name two issuers.
+CREATE UNIQUE INDEX IF NOT EXISTS idx_issuers_certid_sha1
+    ON issuers(key_sha1, name_sha1);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_issuers_certid_sha256
+    ON issuers(key_sha256, name_sha256);
 
 -- One active responder per issuer; the responder may be the CA itself
 -- (is_ca), otherwise a delegated certificate issued by the CA with

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Sets up a demo: a test PKI under demo/, a database with one issuer (a
 # CA with a delegated RSA responder), two certificates, one of them
-# revoked, and shows what the database holds. Safe to run again.
+# revoked; shows what the database holds and serves it on 127.0.0.1:8080
+# (DEMO_LISTEN to change) until Ctrl-C. Safe to run again.
 set -eu
 bin=${OCSPBOX:-build/ocspbox}
 dir=demo
@@ -28,5 +29,15 @@ echo "Certificates in $db:"
 sqlite3 -header -column "$db" \
     "SELECT issuer_id, serial_hex, status, not_after, revoked_at,
             revocation_reason FROM certificates ORDER BY serial_hex"
-echo
-echo "Try: OCSPBOX_DB=$db $bin --help"
+listen=${DEMO_LISTEN:-127.0.0.1:8080}
+url="http://$listen/"
+cat <<EOT
+
+OCSP URL:  $url
+Try, in another terminal (leaf1 is good, leaf2 revoked):
+  openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf1.pem -CAfile $dir/pki/ca-rsa.pem
+  openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf2.pem -CAfile $dir/pki/ca-rsa.pem
+Ctrl-C stops the responder.
+
+EOT
+exec "$bin" serve --listen "$listen"

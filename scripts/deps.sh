@@ -1,15 +1,18 @@
 #!/bin/sh
 # Installs what building and testing ocspbox needs on Debian 12, and only
 # what is missing: a second run does nothing. Needs root (or sudo) when
-# something is missing. Usage: scripts/deps.sh [build|test]
+# something is missing. Usage: scripts/deps.sh [build|test|bench]
 set -eu
 what=${1:-test}
 
 build_pkgs="make gcc libc6-dev libsqlite3-dev libmbedtls-dev dpkg-dev xz-utils openssl sqlite3"
 test_pkgs="file clang libclang-rt-14-dev clang-format curl"
 
+bench_pkgs="wrk nginx-light curl"
+
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
+[ "$what" = bench ] && pkgs="$pkgs $bench_pkgs"
 
 missing=
 for p in $pkgs; do

@@ -57,7 +57,12 @@ ca ca-rsa rsa "Test RSA CA"
 issue resp-rsa rsa ca-rsa responder "Test RSA OCSP responder" 0x1001
 ca ca-ec ec "Test EC CA"
 issue resp-ec ec ca-ec responder "Test EC OCSP responder" 0x2001
-issue resp-ec384 ec384 ca-ec responder "Test EC P-384 responder" 0x2002
+ca ca-ec384 ec384 "Test EC P-384 CA"
+issue resp-ec384 ec384 ca-ec384 responder "Test EC P-384 responder" 0x3001
+# A CA that signs its own OCSP responses, and one nobody registers.
+ca ca-own ec "Test self-answering CA"
+ca ca-other rsa "Test CA not served"
+issue leaf-other ec ca-other leaf "leaf-other.example" 0x0C01
 issue resp-noeku rsa ca-rsa noeku "Responder without EKU" 0x1002
 issue leaf1 ec ca-rsa leaf "leaf1.example" 0x0A01
 issue leaf2 ec ca-rsa leaf "leaf2.example" 0x0A02

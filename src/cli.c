@@ -31,24 +31,11 @@ cli_warnx(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* One option of a command: --name VALUE, --name=VALUE, or a flag. */
-struct opt {
-	const char *name;
-	int has_arg;
-	const char **val; /* with has_arg */
-	int *flag; /* without */
-};
-
-/*
- * Parses argv[1..] against opts; positional arguments go to pos (at most
- * maxpos). Returns -1 on a usage error (already reported), 1 for --help,
- * 0 otherwise, with *npos set.
- */
-static int
-parse_opts(int argc, char **argv, const struct opt *opts, const char **pos,
-    int maxpos, int *npos)
+int
+cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
+    const char **pos, int maxpos, int *npos)
 {
-	const struct opt *o;
+	const struct cli_opt *o;
 	const char *a, *eq;
 	size_t nlen;
 	int i;
@@ -97,8 +84,8 @@ parse_opts(int argc, char **argv, const struct opt *opts, const char **pos,
 }
 
 /* Opens (creating if asked) and migrates the database. */
-static struct store *
-open_db(struct cli_ctx *ctx, int create)
+struct store *
+cli_open_db(struct cli_ctx *ctx, int create)
 {
 	struct store *st = NULL;
 	char err[OB_ERRBUF];
@@ -163,7 +150,7 @@ cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 	char err[OB_ERRBUF];
 	int n, npos;
 
-	switch (parse_opts(argc, argv, NULL, NULL, 0, &npos)) {
+	switch (cli_parse_opts(argc, argv, NULL, NULL, 0, &npos)) {
 	case 1:
 		printf("usage: ocspbox [--db PATH] migrate\n\n"
 		       "Creates the database if needed and applies every "
@@ -240,7 +227,7 @@ cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 	int npos, rc;
 
 	(void)ctx;
-	rc = parse_opts(argc, argv, NULL, pos, 2, &npos);
+	rc = cli_parse_opts(argc, argv, NULL, pos, 2, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox schema translate FILE\n\n"
 		       "Prints the SQLite translation of a migration written "
@@ -344,7 +331,7 @@ static int
 issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1], *ca = NULL, *rc_ = NULL, *rk = NULL, *ck = NULL;
-	const struct opt opts[] = {
+	const struct cli_opt opts[] = {
 	    {"cert", 1, &ca, NULL},
 	    {"responder-cert", 1, &rc_, NULL},
 	    {"responder-key", 1, &rk, NULL},
@@ -356,7 +343,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 	char err[OB_ERRBUF];
 	int npos, rc;
 
-	rc = parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox issuer add ID --cert CA.pem "
 		       "--responder-cert R.pem\n"
@@ -384,7 +371,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_ERR;
 	}
 	snprintf(is.id, sizeof(is.id), "%s", pos[0]);
-	if ((st = open_db(ctx, 1)) == NULL) {
+	if ((st = cli_open_db(ctx, 1)) == NULL) {
 		store_issuer_clear(&is);
 		return OB_EXIT_ERR;
 	}
@@ -410,12 +397,12 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	char err[OB_ERRBUF];
 	size_t n;
 	int npos, json = 0, rc;
-	const struct opt opts[] = {
+	const struct cli_opt opts[] = {
 	    {"json", 0, NULL, &json},
 	    {NULL, 0, NULL, NULL},
 	};
 
-	rc = parse_opts(argc, argv, opts, NULL, 0, &npos);
+	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox issuer list [--json]\n\n"
 		       "Lists the registered issuers, their responders and "
@@ -424,7 +411,7 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc < 0)
 		return OB_EXIT_USAGE;
-	if ((st = open_db(ctx, 0)) == NULL)
+	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	if (store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
 		cli_warnx("issuer list: %s", err);
@@ -482,7 +469,7 @@ static int
 cert_add(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1], *serial_arg = NULL, *pem = NULL, *na_arg = NULL;
-	const struct opt opts[] = {
+	const struct cli_opt opts[] = {
 	    {"serial", 1, &serial_arg, NULL},
 	    {"cert", 1, &pem, NULL},
 	    {"not-after", 1, &na_arg, NULL},
@@ -495,7 +482,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	int npos, rc;
 
-	rc = parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox cert add ISSUER_ID (--serial HEX | "
 		       "--cert LEAF.pem)\n"
@@ -523,7 +510,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 		    na_arg);
 		return OB_EXIT_USAGE;
 	}
-	if ((st = open_db(ctx, 1)) == NULL)
+	if ((st = cli_open_db(ctx, 1)) == NULL)
 		return OB_EXIT_ERR;
 	rc = OB_EXIT_ERR;
 	if (!find_issuer(st, pos[0], &v, &n, &is))
@@ -555,7 +542,7 @@ static int
 cert_import(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1], *path = NULL;
-	const struct opt opts[] = {
+	const struct cli_opt opts[] = {
 	    {"openssl-index", 1, &path, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
@@ -567,7 +554,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	size_t len;
 	int npos, rc;
 
-	rc = parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox cert import ISSUER_ID --openssl-index "
 		       "index.txt\n\n"
@@ -596,7 +583,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_ERR;
 	}
 	rc = OB_EXIT_ERR;
-	if ((st = open_db(ctx, 1)) == NULL)
+	if ((st = cli_open_db(ctx, 1)) == NULL)
 		goto out;
 	if (store_issuer_exists(st, pos[0], err, sizeof(err)) != OB_OK ||
 	    store_begin(st, err, sizeof(err)) != OB_OK) {
@@ -676,7 +663,7 @@ int
 cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[2], *reason_arg = NULL, *at_arg = NULL;
-	const struct opt opts[] = {
+	const struct cli_opt opts[] = {
 	    {"reason", 1, &reason_arg, NULL},
 	    {"at", 1, &at_arg, NULL},
 	    {NULL, 0, NULL, NULL},
@@ -686,7 +673,7 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 	int64_t at = (int64_t)time(NULL), now = at;
 	int npos, rc, reason = -1, already;
 
-	rc = parse_opts(argc, argv, opts, pos, 2, &npos);
+	rc = cli_parse_opts(argc, argv, opts, pos, 2, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox revoke ISSUER_ID SERIAL [--reason NAME] "
 		       "[--at TIME]\n\n"
@@ -724,7 +711,7 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warnx("revoke: --at %s is in the future", at_arg);
 		return OB_EXIT_USAGE;
 	}
-	if ((st = open_db(ctx, 1)) == NULL)
+	if ((st = cli_open_db(ctx, 1)) == NULL)
 		return OB_EXIT_ERR;
 	if (store_revoke(st, pos[0], serial, reason, at, &already, err,
 		sizeof(err)) != OB_OK) {

@@ -188,6 +188,18 @@ enum ob_err store_cert_put(struct store *, const char *issuer_id,
     const char *serial, int64_t not_after, const char *subject,
     int64_t revoked_at, int reason, char *errbuf, size_t errsz);
 
+/*
+ * The status of one certificate: OB_OK with *status "good" or "revoked"
+ * (and *revoked_at, *reason; reason -1 when none), or OB_ERR_NOTFOUND when
+ * the serial was never registered. OB_ERR_BUSY when locked.
+ */
+enum ob_err store_cert_status(struct store *, const char *issuer_id,
+    const char *serial, int *revoked, int64_t *revoked_at, int *reason,
+    char *errbuf, size_t errsz);
+
+/* Whether the database answers a trivial query: OB_OK or an error. */
+enum ob_err store_ping(struct store *, char *errbuf, size_t errsz);
+
 /* Explicit transactions, for batch imports. */
 enum ob_err store_begin(struct store *, char *errbuf, size_t errsz);
 enum ob_err store_commit(struct store *, char *errbuf, size_t errsz);
@@ -220,6 +232,41 @@ enum ob_err signer_check_issuer(const char *ca_pem, const char *resp_pem,
 enum ob_err signer_leaf_info(const char *pem, const unsigned char *ca_der,
     size_t ca_len, char *serial, int64_t *not_after, char **subject,
     char *errbuf, size_t errsz);
+
+/*
+ * A responder's signing key, loaded into a pool of contexts so that several
+ * threads sign at once (mbedTLS key contexts are not safe to share). Any
+ * thread may call signer_sign; it blocks only when every context is busy.
+ */
+struct signer;
+
+/* Longest signature and AlgorithmIdentifier we produce. */
+#define SIGNER_SIG_MAX 1024
+#define SIGNER_ALG_MAX 32
+
+/*
+ * Loads the responder key of is (its file must be 0600 or stricter and
+ * match is->resp_der) into ncontexts contexts, each with its own DRBG.
+ * On failure *out is NULL and errbuf names the file and the reason.
+ * Free with signer_free, which wipes the keys.
+ */
+enum ob_err signer_open(const struct store_issuer *is, int ncontexts,
+    struct signer **out, char *errbuf, size_t errsz);
+void signer_free(struct signer *);
+
+/*
+ * Signs data (len bytes) with SHA-256 (SHA-384 for P-384 keys). Writes
+ * the signature (the BIT STRING value) into sig (SIGNER_SIG_MAX bytes).
+ * Returns OB_OK or OB_ERR_CRYPTO.
+ */
+enum ob_err signer_sign(struct signer *, const unsigned char *data, size_t len,
+    unsigned char *sig, size_t *siglen);
+
+/* The signatureAlgorithm AlgorithmIdentifier DER; borrowed. */
+const unsigned char *signer_alg(const struct signer *, size_t *len);
+
+/* SHA-1 of the responder's public key BIT STRING: ResponderID byKey. */
+const unsigned char *signer_key_hash(const struct signer *);
 
 /* mbedTLS's version string. */
 const char *signer_mbedtls_version(void);
@@ -264,8 +311,219 @@ int cli_schema(struct cli_ctx *, int, char **);
 int cli_issuer(struct cli_ctx *, int, char **);
 int cli_cert(struct cli_ctx *, int, char **);
 int cli_revoke(struct cli_ctx *, int, char **);
+int cli_serve(struct cli_ctx *, int, char **); /* serve.c */
+
+/* One option of a command: --name VALUE, --name=VALUE, or a flag. */
+struct cli_opt {
+	const char *name;
+	int has_arg;
+	const char **val; /* with has_arg */
+	int *flag; /* without */
+};
+
+/*
+ * Parses argv[1..] against opts (ending with a NULL name; may be NULL);
+ * positional arguments go to pos (at most maxpos). Returns -1 on a usage
+ * error (already reported), 1 for --help, 0 otherwise, with *npos set.
+ */
+int cli_parse_opts(
+    int, char **, const struct cli_opt *, const char **, int, int *);
+
+/* Opens (creating if asked) and migrates the database; NULL on error. */
+struct store *cli_open_db(struct cli_ctx *, int create);
 
 /* Prints "ocspbox: MSG" to stderr. */
 void cli_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- ocsp_req.c: OCSPRequest parsing (RFC 6960 4.1), pure --------------- */
+
+/* Hard bounds: a request outside them is malformedRequest. */
+#define OCSP_REQ_MAX_LEN (64 * 1024) /* DER bytes, as the HTTP cap */
+#define OCSP_REQ_MAX_CERTIDS 32 /* Requests in one OCSPRequest */
+#define OCSP_NONCE_MAX 32 /* RFC 8954 */
+
+enum ocsp_hash {
+	OCSP_HASH_OTHER = 0, /* parsed, but not one we match on */
+	OCSP_HASH_SHA1,
+	OCSP_HASH_SHA256,
+};
+
+/* One CertID; every pointer borrows the request buffer. */
+struct ocsp_certid {
+	enum ocsp_hash hash;
+	const unsigned char *der; /* the whole CertID, to echo */
+	size_t der_len;
+	const unsigned char *name_hash; /* OCTET STRING contents */
+	size_t name_hash_len;
+	const unsigned char *key_hash;
+	size_t key_hash_len;
+	const unsigned char *serial; /* INTEGER contents */
+	size_t serial_len;
+};
+
+struct ocsp_req {
+	size_t ncertids;
+	struct ocsp_certid certids[OCSP_REQ_MAX_CERTIDS];
+	/*
+	 * The nonce extension's extnValue contents (what to echo), and the
+	 * nonce octets themselves (inside the inner OCTET STRING of RFC 8954;
+	 * the whole extnValue for clients that send it bare). NULL if absent.
+	 */
+	const unsigned char *nonce_ext;
+	size_t nonce_ext_len;
+	const unsigned char *nonce;
+	size_t nonce_len;
+	int signed_req; /* optionalSignature present */
+};
+
+/*
+ * Parses a DER OCSPRequest of len bytes. Borrows der: out points into it.
+ * Returns OB_OK; OB_ERR_INVAL for anything that is not a well-formed DER
+ * OCSPRequest (truncation, bad lengths, indefinite lengths, wrong tags,
+ * trailing bytes, no CertID, a critical extension we do not know); and
+ * OB_ERR_RANGE for one beyond the bounds above (too long, too many
+ * CertIDs, a nonce of 0 or more than OCSP_NONCE_MAX octets). Pure: no
+ * I/O, no allocation, any thread.
+ */
+enum ob_err ocsp_req_parse(
+    const unsigned char *der, size_t len, struct ocsp_req *out);
+
+/* ---- ocsp_resp.c: OCSPResponse building (RFC 6960 4.2), pure ------------ */
+
+/* OCSPResponseStatus (4.2.1); 4 is not used. */
+enum ocsp_resp_status {
+	OCSP_SUCCESSFUL = 0,
+	OCSP_MALFORMED = 1,
+	OCSP_INTERNAL_ERROR = 2,
+	OCSP_TRY_LATER = 3,
+	OCSP_SIG_REQUIRED = 5,
+	OCSP_UNAUTHORIZED = 6,
+};
+
+enum ocsp_cert_status {
+	OCSP_GOOD = 0,
+	OCSP_REVOKED = 1,
+	OCSP_UNKNOWN = 2,
+};
+
+/* One SingleResponse to build; certid borrows the request. */
+struct ocsp_single {
+	const unsigned char *certid; /* echoed as received */
+	size_t certid_len;
+	enum ocsp_cert_status status;
+	int64_t revoked_at; /* OCSP_REVOKED only */
+	int reason; /* -1: no revocationReason */
+	int64_t this_update, next_update;
+};
+
+/* Upper bound of the tbsResponseData of n singles, for buffer sizing. */
+size_t ocsp_resp_tbs_max(
+    const struct ocsp_single *, size_t n, size_t nonce_ext_len);
+
+/*
+ * Writes tbsResponseData (ResponderID byKey from key_hash, producedAt,
+ * the singles, and the nonce extension when nonce_ext is not NULL) at the
+ * end of buf (cap bytes). *out points at its first byte inside buf.
+ * Times are whole seconds (GeneralizedTime without fractions). Returns
+ * OB_OK or OB_ERR_RANGE when cap is too small.
+ */
+enum ob_err ocsp_resp_tbs(const unsigned char key_hash[20], int64_t produced_at,
+    const struct ocsp_single *, size_t n, const unsigned char *nonce_ext,
+    size_t nonce_ext_len, unsigned char *buf, size_t cap, unsigned char **out,
+    size_t *outlen);
+
+/*
+ * Wraps a signed tbsResponseData into an OCSPResponse (successful,
+ * id-pkix-ocsp-basic) at the end of buf: alg is the signatureAlgorithm
+ * DER, sig the signature, cert (may be NULL) the responder certificate
+ * for `certs`. *out points inside buf. OB_OK or OB_ERR_RANGE.
+ */
+enum ob_err ocsp_resp_wrap(const unsigned char *tbs, size_t tbs_len,
+    const unsigned char *alg, size_t alg_len, const unsigned char *sig,
+    size_t sig_len, const unsigned char *cert, size_t cert_len,
+    unsigned char *buf, size_t cap, unsigned char **out, size_t *outlen);
+
+/* The 5-byte unsigned OCSPResponse for an error status. */
+#define OCSP_ERROR_RESP_LEN 5
+void ocsp_resp_error(
+    enum ocsp_resp_status, unsigned char out[OCSP_ERROR_RESP_LEN]);
+
+/* ---- responder.c: answering OCSP requests -------------------------------- */
+
+/*
+ * The issuers served and their signers, loaded at start and read-only
+ * after; each thread that answers gets its own database connection.
+ */
+struct responder;
+
+/* What an answer carries besides its DER, for HTTP headers and counters. */
+struct responder_answer {
+	unsigned char *der; /* malloc'd; caller frees */
+	size_t len;
+	enum ocsp_resp_status status;
+	int nonce; /* echoed a nonce: not cacheable */
+	int64_t this_update, next_update;
+};
+
+/*
+ * Loads every issuer of the database at db_path with a signer of
+ * nsign contexts each; responses are valid for validity seconds. On
+ * failure *out is NULL and errbuf says which issuer and why.
+ */
+enum ob_err responder_new(const char *db_path, int nsign, int64_t validity,
+    struct responder **out, char *errbuf, size_t errsz);
+void responder_free(struct responder *);
+
+/*
+ * Answers the DER OCSPRequest req (len bytes): always fills *out with a
+ * response to send (an OCSP error response when the request is bad or the
+ * store fails); out->der is NULL only when memory ran out. Any thread.
+ */
+void responder_answer(struct responder *, const unsigned char *req, size_t len,
+    struct responder_answer *out);
+
+/* Whether the store answers (for /healthz). Any thread. */
+int responder_healthy(struct responder *);
+
+/* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
+
+/*
+ * Decodes the path of an OCSP GET ("/{req}", "/ocsp/{req}") into the DER
+ * request, as leniently as real clients need: repeated slashes before the
+ * request, %-escapes in any case (%2B, %2F, %3D ...), '+' or a space for
+ * '+' (form decoding turned it into one), missing '=' padding, and the
+ * base64url alphabet. path is the raw request target without its query,
+ * len bytes. Writes at most cap bytes to out. Returns OB_OK, OB_ERR_INVAL
+ * for a path that is not base64 of anything, or OB_ERR_RANGE when the
+ * result would exceed cap.
+ */
+enum ob_err ocsp_get_decode(const char *path, size_t len, unsigned char *out,
+    size_t cap, size_t *outlen);
+
+/* ---- http_ocsp.c: the public listener (civetweb) ------------------------- */
+
+struct http_ocsp;
+
+/* Settings of the public listener. */
+struct http_ocsp_conf {
+	const char *listen; /* "A:P", "[v6]:P" or "P" */
+	int threads; /* worker threads */
+	int request_timeout_ms;
+	int keep_alive_timeout_ms;
+};
+
+/*
+ * Starts serving POST / and /ocsp, GET /{req} and /ocsp/{req}, and
+ * /healthz from r, with conf. On failure *out is NULL and errbuf says
+ * why (a port in use, say). Stop with http_ocsp_stop, which finishes the
+ * requests in flight first. r must outlive it.
+ */
+enum ob_err http_ocsp_start(struct responder *r,
+    const struct http_ocsp_conf *conf, struct http_ocsp **out, char *errbuf,
+    size_t errsz);
+void http_ocsp_stop(struct http_ocsp *);
+
+/* The largest request body accepted (SPEC: 413 above 64 KiB). */
+#define HTTP_BODY_MAX (64 * 1024)
 
 #endif /* OCSPBOX_EXTERN_H */

@@ -19,6 +19,7 @@ static const struct command {
     {"issuer", cli_issuer, "issuer add | list: manage the CAs served"},
     {"cert", cli_cert, "cert add | import: register certificates"},
     {"revoke", cli_revoke, "revoke ISSUER_ID SERIAL: revoke one"},
+    {"serve", cli_serve, "run the OCSP responder"},
     {NULL, NULL, NULL},
 };
 

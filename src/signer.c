@@ -12,7 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <mbedtls/asn1.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/error.h>
 #include <mbedtls/oid.h>
@@ -213,14 +217,15 @@ x509_time(const mbedtls_x509_time *t)
 }
 
 /*
- * The CertID hashes of an issuer (RFC 6960 4.1.1): of its subject name
- * DER and of the value of its subjectPublicKey BIT STRING (without the
- * unused-bits octet).
+ * Finds the value of the subjectPublicKey BIT STRING (without its
+ * unused-bits octet) of a certificate: what RFC 6960 hashes for CertIDs
+ * and for ResponderID byKey. *out borrows crt.
  */
 static enum ob_err
-certid_hashes(const mbedtls_x509_crt *ca, struct store_issuer *out)
+public_key_bits(
+    const mbedtls_x509_crt *crt, unsigned char **out, size_t *outlen)
 {
-	unsigned char *p = ca->pk_raw.p, *end = p + ca->pk_raw.len;
+	unsigned char *p = crt->pk_raw.p, *end = p + crt->pk_raw.len;
 	size_t len;
 
 	if (mbedtls_asn1_get_tag(&p, end, &len,
@@ -234,8 +239,20 @@ certid_hashes(const mbedtls_x509_crt *ca, struct store_issuer *out)
 	if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_BIT_STRING) != 0 ||
 	    len < 1 || *p != 0)
 		return OB_ERR_INVAL;
-	p++;
-	len--;
+	*out = p + 1;
+	*outlen = len - 1;
+	return OB_OK;
+}
+
+/* The CertID hashes of an issuer (RFC 6960 4.1.1), SHA-1 and SHA-256. */
+static enum ob_err
+certid_hashes(const mbedtls_x509_crt *ca, struct store_issuer *out)
+{
+	unsigned char *p;
+	size_t len;
+
+	if (public_key_bits(ca, &p, &len) != OB_OK)
+		return OB_ERR_INVAL;
 	if (mbedtls_sha1_ret(
 		ca->subject_raw.p, ca->subject_raw.len, out->name_sha1) != 0 ||
 	    mbedtls_sha1_ret(p, len, out->key_sha1) != 0 ||
@@ -432,4 +449,182 @@ out:
 	mbedtls_x509_crt_free(&leaf);
 	mbedtls_x509_crt_free(&ca);
 	return e;
+}
+
+/* One signing context: a copy of the key and its own random generator. */
+struct signer_ctx {
+	pthread_mutex_t lock;
+	mbedtls_pk_context key;
+	mbedtls_ctr_drbg_context drbg;
+};
+
+struct signer {
+	int nctx;
+	struct signer_ctx *ctx;
+	unsigned int next; /* where the next caller starts looking */
+	mbedtls_md_type_t md;
+	unsigned char alg[SIGNER_ALG_MAX];
+	size_t alg_len;
+	unsigned char key_hash[20];
+	mbedtls_entropy_context entropy; /* shared; mbedTLS locks it */
+};
+
+/*
+ * signatureAlgorithm DER: sha256WithRSAEncryption takes NULL parameters,
+ * ecdsa-with-SHA256/384 none (RFC 5758 3.2).
+ */
+static const unsigned char alg_rsa_sha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+    0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
+static const unsigned char alg_ecdsa_sha256[] = {
+    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+static const unsigned char alg_ecdsa_sha384[] = {
+    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
+
+enum ob_err
+signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
+    char *errbuf, size_t errsz)
+{
+	static const char pers[] = "ocspbox signer";
+	struct signer *sg = NULL;
+	mbedtls_x509_crt crt;
+	const char *alg;
+	unsigned char *bits;
+	size_t bitslen;
+	enum ob_err e = OB_OK;
+	int i, rc;
+
+	*out = NULL;
+	mbedtls_x509_crt_init(&crt);
+	if (ncontexts < 1)
+		ncontexts = 1;
+	if ((sg = calloc(1, sizeof(*sg))) == NULL ||
+	    (sg->ctx = calloc((size_t)ncontexts, sizeof(*sg->ctx))) == NULL) {
+		free(sg);
+		snprintf(errbuf, errsz, "out of memory");
+		return OB_ERR_NOMEM;
+	}
+	mbedtls_entropy_init(&sg->entropy);
+	for (i = 0; i < ncontexts; i++) {
+		pthread_mutex_init(&sg->ctx[i].lock, NULL);
+		mbedtls_pk_init(&sg->ctx[i].key);
+		mbedtls_ctr_drbg_init(&sg->ctx[i].drbg);
+	}
+	sg->nctx = ncontexts;
+	if ((rc = mbedtls_x509_crt_parse_der(
+		 &crt, is->resp_der, is->resp_len)) != 0) {
+		tlserr(
+		    rc, "stored responder certificate", is->id, errbuf, errsz);
+		e = OB_ERR_CRYPTO;
+		goto out;
+	}
+	for (i = 0; i < ncontexts; i++) {
+		if ((e = load_key(is->resp_key_path, &sg->ctx[i].key, errbuf,
+			 errsz)) != OB_OK ||
+		    (e = check_key_pair(&crt, &sg->ctx[i].key,
+			 is->resp_key_path, errbuf, errsz)) != OB_OK)
+			goto out;
+		if ((rc = mbedtls_ctr_drbg_seed(&sg->ctx[i].drbg,
+			 mbedtls_entropy_func, &sg->entropy,
+			 (const unsigned char *)pers, sizeof(pers) - 1)) != 0) {
+			tlserr(rc, "seeding the DRBG", is->id, errbuf, errsz);
+			e = OB_ERR_CRYPTO;
+			goto out;
+		}
+	}
+	alg = key_algorithm(&sg->ctx[0].key);
+	if (alg == NULL) {
+		snprintf(
+		    errbuf, errsz, "%s: unsupported key", is->resp_key_path);
+		e = OB_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if (strcmp(alg, "rsa") == 0) {
+		sg->md = MBEDTLS_MD_SHA256;
+		memcpy(sg->alg, alg_rsa_sha256, sizeof(alg_rsa_sha256));
+		sg->alg_len = sizeof(alg_rsa_sha256);
+	} else if (strcmp(alg, "ec-p256") == 0) {
+		sg->md = MBEDTLS_MD_SHA256;
+		memcpy(sg->alg, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
+		sg->alg_len = sizeof(alg_ecdsa_sha256);
+	} else {
+		sg->md = MBEDTLS_MD_SHA384;
+		memcpy(sg->alg, alg_ecdsa_sha384, sizeof(alg_ecdsa_sha384));
+		sg->alg_len = sizeof(alg_ecdsa_sha384);
+	}
+	if (public_key_bits(&crt, &bits, &bitslen) != OB_OK ||
+	    mbedtls_sha1_ret(bits, bitslen, sg->key_hash) != 0) {
+		snprintf(
+		    errbuf, errsz, "%s: cannot hash the responder key", is->id);
+		e = OB_ERR_CRYPTO;
+		goto out;
+	}
+	*out = sg;
+out:
+	mbedtls_x509_crt_free(&crt);
+	if (e != OB_OK)
+		signer_free(sg);
+	return e;
+}
+
+void
+signer_free(struct signer *sg)
+{
+	int i;
+
+	if (sg == NULL)
+		return;
+	for (i = 0; i < sg->nctx; i++) {
+		mbedtls_pk_free(&sg->ctx[i].key); /* zeroises */
+		mbedtls_ctr_drbg_free(&sg->ctx[i].drbg);
+		pthread_mutex_destroy(&sg->ctx[i].lock);
+	}
+	mbedtls_entropy_free(&sg->entropy);
+	free(sg->ctx);
+	free(sg);
+}
+
+enum ob_err
+signer_sign(struct signer *sg, const unsigned char *data, size_t len,
+    unsigned char *sig, size_t *siglen)
+{
+	unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(sg->md);
+	struct signer_ctx *c = NULL;
+	unsigned int start;
+	int i, rc;
+
+	*siglen = 0;
+	if (mbedtls_md(md, data, len, hash) != 0)
+		return OB_ERR_CRYPTO;
+	/* Take the first free context; if all are busy, wait for one. */
+	start = __atomic_fetch_add(&sg->next, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < sg->nctx; i++) {
+		c = &sg->ctx[(start + (unsigned)i) % (unsigned)sg->nctx];
+		if (pthread_mutex_trylock(&c->lock) == 0)
+			break;
+		c = NULL;
+	}
+	if (c == NULL) {
+		c = &sg->ctx[start % (unsigned)sg->nctx];
+		pthread_mutex_lock(&c->lock);
+	}
+	rc = mbedtls_pk_sign(&c->key, sg->md, hash, mbedtls_md_get_size(md),
+	    sig, siglen, mbedtls_ctr_drbg_random, &c->drbg);
+	pthread_mutex_unlock(&c->lock);
+	if (rc != 0 || *siglen > SIGNER_SIG_MAX)
+		return OB_ERR_CRYPTO;
+	return OB_OK;
+}
+
+const unsigned char *
+signer_alg(const struct signer *sg, size_t *len)
+{
+	*len = sg->alg_len;
+	return sg->alg;
+}
+
+const unsigned char *
+signer_key_hash(const struct signer *sg)
+{
+	return sg->key_hash;
 }

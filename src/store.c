@@ -388,7 +388,12 @@ store_issuer_add(
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_CONSTRAINT) {
-		snprintf(errbuf, errsz, "issuer %s already exists", is->id);
+		if (store_issuer_exists(st, is->id, errbuf, errsz) == OB_OK)
+			snprintf(
+			    errbuf, errsz, "issuer %s already exists", is->id);
+		else
+			snprintf(errbuf, errsz,
+			    "this CA is already registered under another id");
 		e = OB_ERR_EXISTS;
 		goto fail;
 	} else if (rc != SQLITE_DONE) {
@@ -675,4 +680,44 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 	if (rc != SQLITE_DONE)
 		return dberr(st, rc, "import revocation", errbuf, errsz);
 	return cache_drop(st, issuer_id, serial, errbuf, errsz);
+}
+
+enum ob_err
+store_cert_status(struct store *st, const char *issuer_id, const char *serial,
+    int *revoked, int64_t *revoked_at, int *reason, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*revoked = 0;
+	*revoked_at = 0;
+	*reason = -1;
+	if ((e = prepare(st,
+		 "SELECT status = 'revoked', revoked_at, revocation_reason"
+		 " FROM certificates WHERE issuer_id = ? AND serial_hex = ?",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*revoked = sqlite3_column_int(stmt, 0);
+		*revoked_at = column_time(stmt, 1);
+		if (sqlite3_column_type(stmt, 2) != SQLITE_NULL)
+			*reason = sqlite3_column_int(stmt, 2);
+		e = OB_OK;
+	} else if (rc == SQLITE_DONE)
+		e = OB_ERR_NOTFOUND;
+	else
+		e = dberr(st, rc, "certificate status", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	return e;
+}
+
+enum ob_err
+store_ping(struct store *st, char *errbuf, size_t errsz)
+{
+	return exec(
+	    st, "SELECT 1 FROM issuers LIMIT 1;", "ping", errbuf, errsz);
 }

@@ -57,3 +57,40 @@ finish() {
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]
 }
+
+# start_server DB [ARGS...]: runs `ocspbox --db DB serve` on a free
+# 127.0.0.1 port (tried until one binds), waits for /healthz, and sets
+# PORT, URL and SERVER_PID. Returns 1 if it never comes up.
+start_server() {
+	db=$1
+	shift
+	tries=0
+	while [ $tries -lt 20 ]; do
+		PORT=$((20000 + ($$ * 7 + tries * 131 + $(date +%N | cut -c1-4)) % 30000))
+		"$OCSPBOX" --db "$db" serve --listen "127.0.0.1:$PORT" "$@" \
+		    >"$TMP/server.out" 2>"$TMP/server.err" &
+		SERVER_PID=$!
+		n=0
+		while [ $n -lt 100 ]; do
+			if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+				URL="http://127.0.0.1:$PORT"
+				return 0
+			fi
+			kill -0 "$SERVER_PID" 2>/dev/null || break
+			sleep 0.1
+			n=$((n + 1))
+		done
+		kill "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+		tries=$((tries + 1))
+	done
+	cat "$TMP/server.err"
+	return 1
+}
+
+# stop_server: SIGTERM, and the exit code in STOP_RC.
+stop_server() {
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID"
+	STOP_RC=$?
+}

@@ -70,11 +70,14 @@ ok "add EC issuer, delegated responder" 'added issuer ec .*ec-p256' \
     ob issuer add ec --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
     --responder-key "$PKI/resp-ec.key"
 ok "add issuer whose CA is its own responder" 'responder is the CA' \
-    ob issuer add self --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/ca-ec.pem" \
-    --responder-key "$PKI/ca-ec.key"
+    ob issuer add self --cert "$PKI/ca-own.pem" --responder-cert "$PKI/ca-own.pem" \
+    --responder-key "$PKI/ca-own.key"
 ok "add issuer with a P-384 responder" 'ec-p384' \
-    ob issuer add ec384 --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec384.pem" \
+    ob issuer add ec384 --cert "$PKI/ca-ec384.pem" --responder-cert "$PKI/resp-ec384.pem" \
     --responder-key "$PKI/resp-ec384.key"
+refused "the same CA under a second id" 1 'already registered under another id' \
+    ob issuer add again --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/ca-ec.pem" \
+    --responder-key "$PKI/ca-ec.key"
 refused "duplicate issuer id" 1 'issuer rsa already exists' \
     ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key"

@@ -1,0 +1,327 @@
+/*
+ * The public listener: OCSP over HTTP (RFC 6960 A.1, RFC 5019 5-6) and
+ * /healthz, on civetweb. OCSP-level failures are OCSP responses with
+ * HTTP 200; HTTP status codes are only for HTTP misuse.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <mbedtls/sha256.h>
+
+#include "civetweb.h"
+#include "extern.h"
+
+struct http_ocsp {
+	struct mg_context *ctx;
+	struct responder *r;
+};
+
+/* HTTP-date (RFC 7231 7.1.1.1) of t. */
+static void
+http_date(int64_t t, char *buf, size_t sz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sz, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* A strong ETag: the first 16 octets of the SHA-256 of the body, in hex. */
+static void
+etag(const unsigned char *der, size_t len, char out[35])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char h[32];
+	int i;
+
+	mbedtls_sha256_ret(der, len, h, 0);
+	out[0] = '"';
+	for (i = 0; i < 16; i++) {
+		out[1 + 2 * i] = hex[h[i] >> 4];
+		out[2 + 2 * i] = hex[h[i] & 0xf];
+	}
+	out[33] = '"';
+	out[34] = '\0';
+}
+
+/* Whether an If-None-Match header lists tag (or is "*"). */
+static int
+etag_matches(const char *inm, const char *tag)
+{
+	const char *p;
+
+	if (inm == NULL)
+		return 0;
+	if (strcmp(inm, "*") == 0)
+		return 1;
+	for (p = inm; (p = strstr(p, tag)) != NULL; p++)
+		if (p == inm || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/')
+			return 1;
+	return 0;
+}
+
+static void
+send_plain(struct mg_connection *c, int code, const char *reason,
+    const char *extra, const char *body)
+{
+	mg_printf(c,
+	    "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "%s\r\n%s",
+	    code, reason, strlen(body), extra != NULL ? extra : "", body);
+}
+
+/* Sends an OCSP answer; GET answers that may be cached get RFC 5019's. */
+static void
+send_answer(
+    struct mg_connection *c, const struct responder_answer *a, int is_get)
+{
+	char hdr[512], lm[64], ex[64], tag[35];
+	const char *inm;
+	int64_t now = (int64_t)time(NULL), age;
+
+	if (a->der == NULL) {
+		send_plain(
+		    c, 500, "Internal Server Error", NULL, "out of memory\n");
+		return;
+	}
+	if (!is_get || a->status != OCSP_SUCCESSFUL || a->nonce) {
+		mg_printf(c,
+		    "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: application/ocsp-response\r\n"
+		    "Content-Length: %zu\r\n"
+		    "Cache-Control: no-cache\r\n\r\n",
+		    a->len);
+		mg_write(c, a->der, a->len);
+		return;
+	}
+	age = a->next_update - now;
+	if (age < 0)
+		age = 0;
+	http_date(a->this_update, lm, sizeof(lm));
+	http_date(a->next_update, ex, sizeof(ex));
+	etag(a->der, a->len, tag);
+	snprintf(hdr, sizeof(hdr),
+	    "Cache-Control: max-age=%lld, public, no-transform, "
+	    "must-revalidate\r\n"
+	    "Last-Modified: %s\r\n"
+	    "Expires: %s\r\n"
+	    "ETag: %s\r\n",
+	    (long long)age, lm, ex, tag);
+	inm = mg_get_header(c, "If-None-Match");
+	if (etag_matches(inm, tag)) {
+		mg_printf(c, "HTTP/1.1 304 Not Modified\r\n%s\r\n", hdr);
+		return;
+	}
+	mg_printf(c,
+	    "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: application/ocsp-response\r\n"
+	    "Content-Length: %zu\r\n%s\r\n",
+	    a->len, hdr);
+	mg_write(c, a->der, a->len);
+}
+
+/* Whether a Content-Type (maybe with parameters) is the OCSP one. */
+static int
+ocsp_content_type(const char *ct)
+{
+	size_t n = strlen("application/ocsp-request");
+
+	if (ct == NULL)
+		return 1; /* lenient: some clients send none */
+	return strncasecmp(ct, "application/ocsp-request", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Whether path is "/" or "/ocsp", with any number of slashes. */
+static int
+post_path(const char *p)
+{
+	while (*p == '/')
+		p++;
+	if (strncmp(p, "ocsp", 4) == 0)
+		p += 4;
+	while (*p == '/')
+		p++;
+	return *p == '\0';
+}
+
+static void
+handle_post(struct http_ocsp *h, struct mg_connection *c,
+    const struct mg_request_info *ri)
+{
+	struct responder_answer a;
+	unsigned char *body = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!ocsp_content_type(mg_get_header(c, "Content-Type"))) {
+		send_plain(c, 415, "Unsupported Media Type", NULL,
+		    "want Content-Type: application/ocsp-request\n");
+		return;
+	}
+	if (ri->content_length > HTTP_BODY_MAX) {
+		send_plain(c, 413, "Payload Too Large", "Connection: close\r\n",
+		    "request body over 64 KiB\n");
+		return;
+	}
+	if ((body = malloc(HTTP_BODY_MAX + 1)) == NULL) {
+		send_plain(
+		    c, 503, "Service Unavailable", NULL, "out of memory\n");
+		return;
+	}
+	/* Chunked or unannounced bodies are read up to the cap, plus one. */
+	while (n <= HTTP_BODY_MAX &&
+	    (r = mg_read(c, body + n, HTTP_BODY_MAX + 1 - n)) > 0)
+		n += (size_t)r;
+	if (n > HTTP_BODY_MAX) {
+		free(body);
+		send_plain(c, 413, "Payload Too Large", "Connection: close\r\n",
+		    "request body over 64 KiB\n");
+		return;
+	}
+	responder_answer(h->r, body, n, &a);
+	free(body);
+	send_answer(c, &a, 0);
+	free(a.der);
+}
+
+static void
+handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
+{
+	struct responder_answer a;
+	unsigned char *der = NULL;
+	size_t n;
+
+	if ((der = malloc(HTTP_BODY_MAX)) == NULL) {
+		send_plain(
+		    c, 503, "Service Unavailable", NULL, "out of memory\n");
+		return;
+	}
+	/* A path that is not base64 at all is still an OCSP request gone
+	 * wrong: malformedRequest, as for an unparsable POST body. */
+	if (ocsp_get_decode(path, strlen(path), der, HTTP_BODY_MAX, &n) !=
+	    OB_OK)
+		n = 0;
+	responder_answer(h->r, der, n, &a);
+	free(der);
+	send_answer(c, &a, 1);
+	free(a.der);
+}
+
+static int
+handler(struct mg_connection *c, void *arg)
+{
+	struct http_ocsp *h = arg;
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const char *m = ri->request_method, *path = ri->request_uri;
+
+	if (strcmp(path, "/healthz") == 0) {
+		if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)
+			send_plain(c, 405, "Method Not Allowed",
+			    "Allow: GET, HEAD\r\n", "method not allowed\n");
+		else if (responder_healthy(h->r))
+			send_plain(c, 200, "OK", NULL, "ok\n");
+		else
+			send_plain(c, 503, "Service Unavailable", NULL,
+			    "store unavailable\n");
+		return 200;
+	}
+	if (strcmp(m, "POST") == 0) {
+		if (!post_path(path))
+			send_plain(c, 404, "Not Found", NULL,
+			    "POST OCSP requests to / or /ocsp\n");
+		else
+			handle_post(h, c, ri);
+	} else if (strcmp(m, "GET") == 0)
+		handle_get(h, c, path);
+	else
+		send_plain(c, 405, "Method Not Allowed", "Allow: GET, POST\r\n",
+		    "method not allowed\n");
+	return 200;
+}
+
+/* civetweb's own errors (bad request lines, say): one line to stderr. */
+static int
+log_message(const struct mg_connection *c, const char *msg)
+{
+	(void)c;
+	fprintf(stderr, "ocspbox: http: %s\n", msg);
+	return 1;
+}
+
+enum ob_err
+http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
+    struct http_ocsp **out, char *errbuf, size_t errsz)
+{
+	struct mg_callbacks cb;
+	struct mg_init_data init;
+	struct mg_error_data err;
+	struct http_ocsp *h;
+	char threads[16], rto[16], kato[16], errtext[256];
+	const char *opts[] = {
+	    "listening_ports",
+	    conf->listen,
+	    "num_threads",
+	    threads,
+	    "request_timeout_ms",
+	    rto,
+	    "keep_alive_timeout_ms",
+	    kato,
+	    "enable_keep_alive",
+	    "yes",
+	    /* We decode GET paths ourselves, leniently. */
+	    "decode_url",
+	    "no",
+	    "max_request_size",
+	    "16384",
+	    "listen_backlog",
+	    "512",
+	    "connection_queue",
+	    "1024",
+	    NULL,
+	    NULL,
+	};
+
+	*out = NULL;
+	snprintf(threads, sizeof(threads), "%d", conf->threads);
+	snprintf(rto, sizeof(rto), "%d", conf->request_timeout_ms);
+	snprintf(kato, sizeof(kato), "%d", conf->keep_alive_timeout_ms);
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return OB_ERR_NOMEM;
+	h->r = r;
+	memset(&cb, 0, sizeof(cb));
+	cb.log_message = log_message;
+	memset(&init, 0, sizeof(init));
+	init.callbacks = &cb;
+	init.user_data = h;
+	init.configuration_options = opts;
+	memset(&err, 0, sizeof(err));
+	errtext[0] = '\0';
+	err.text = errtext;
+	err.text_buffer_size = sizeof(errtext);
+	if ((h->ctx = mg_start2(&init, &err)) == NULL) {
+		snprintf(errbuf, errsz, "listen %s: %s", conf->listen,
+		    errtext[0] != '\0' ? errtext : "cannot start");
+		free(h);
+		return OB_ERR_IO;
+	}
+	mg_set_request_handler(h->ctx, "/", handler, h);
+	*out = h;
+	return OB_OK;
+}
+
+void
+http_ocsp_stop(struct http_ocsp *h)
+{
+	if (h == NULL)
+		return;
+	mg_stop(h->ctx); /* waits for the workers to finish */
+	free(h);
+}
