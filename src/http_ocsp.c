@@ -64,17 +64,44 @@ etag_matches(const char *inm, const char *tag)
 	return 0;
 }
 
+/*
+ * Sends head and body in one write: two small writes on one connection
+ * meet Nagle's algorithm and the peer's delayed ACK, 40 ms a response.
+ */
+static void
+send_all(struct mg_connection *c, const char *head, size_t hlen,
+    const unsigned char *body, size_t blen)
+{
+	char *buf;
+
+	if ((buf = malloc(hlen + blen)) == NULL) {
+		mg_write(c, head, hlen);
+		if (blen > 0)
+			mg_write(c, body, blen);
+		return;
+	}
+	memcpy(buf, head, hlen);
+	if (blen > 0)
+		memcpy(buf + hlen, body, blen);
+	mg_write(c, buf, hlen + blen);
+	free(buf);
+}
+
 static void
 send_plain(struct mg_connection *c, int code, const char *reason,
     const char *extra, const char *body)
 {
-	mg_printf(c,
+	char head[512];
+	int n;
+
+	n = snprintf(head, sizeof(head),
 	    "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "%s\r\n%s",
-	    code, reason, strlen(body), extra != NULL ? extra : "", body);
+	    "%s\r\n",
+	    code, reason, strlen(body), extra != NULL ? extra : "");
+	send_all(c, head, (size_t)n, (const unsigned char *)body, strlen(body));
 }
 
 /* Sends an OCSP answer; GET answers that may be cached get RFC 5019's. */
@@ -82,9 +109,9 @@ static void
 send_answer(
     struct mg_connection *c, const struct responder_answer *a, int is_get)
 {
-	char hdr[512], lm[64], ex[64], tag[35];
-	const char *inm;
+	char head[768], lm[64], ex[64], tag[35];
 	int64_t now = (int64_t)time(NULL), age;
+	int n;
 
 	if (a->der == NULL) {
 		send_plain(
@@ -92,13 +119,13 @@ send_answer(
 		return;
 	}
 	if (!is_get || a->status != OCSP_SUCCESSFUL || a->nonce) {
-		mg_printf(c,
+		n = snprintf(head, sizeof(head),
 		    "HTTP/1.1 200 OK\r\n"
 		    "Content-Type: application/ocsp-response\r\n"
 		    "Content-Length: %zu\r\n"
 		    "Cache-Control: no-cache\r\n\r\n",
 		    a->len);
-		mg_write(c, a->der, a->len);
+		send_all(c, head, (size_t)n, a->der, a->len);
 		return;
 	}
 	age = a->next_update - now;
@@ -107,24 +134,25 @@ send_answer(
 	http_date(a->this_update, lm, sizeof(lm));
 	http_date(a->next_update, ex, sizeof(ex));
 	etag(a->der, a->len, tag);
-	snprintf(hdr, sizeof(hdr),
+	if (etag_matches(mg_get_header(c, "If-None-Match"), tag)) {
+		n = snprintf(
+		    head, sizeof(head), "HTTP/1.1 304 Not Modified\r\n");
+		a = NULL; /* headers only */
+	} else
+		n = snprintf(head, sizeof(head),
+		    "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: application/ocsp-response\r\n"
+		    "Content-Length: %zu\r\n",
+		    a->len);
+	n += snprintf(head + n, sizeof(head) - (size_t)n,
 	    "Cache-Control: max-age=%lld, public, no-transform, "
 	    "must-revalidate\r\n"
 	    "Last-Modified: %s\r\n"
 	    "Expires: %s\r\n"
-	    "ETag: %s\r\n",
+	    "ETag: %s\r\n\r\n",
 	    (long long)age, lm, ex, tag);
-	inm = mg_get_header(c, "If-None-Match");
-	if (etag_matches(inm, tag)) {
-		mg_printf(c, "HTTP/1.1 304 Not Modified\r\n%s\r\n", hdr);
-		return;
-	}
-	mg_printf(c,
-	    "HTTP/1.1 200 OK\r\n"
-	    "Content-Type: application/ocsp-response\r\n"
-	    "Content-Length: %zu\r\n%s\r\n",
-	    a->len, hdr);
-	mg_write(c, a->der, a->len);
+	send_all(c, head, (size_t)n, a != NULL ? a->der : NULL,
+	    a != NULL ? a->len : 0);
 }
 
 /* Whether a Content-Type (maybe with parameters) is the OCSP one. */

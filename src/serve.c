@@ -118,7 +118,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&conf, 0, sizeof(conf));
 	conf.listen = listen;
 	conf.threads = (int)threads;
-	conf.request_timeout_ms = 10000;
+	conf.request_timeout_ms = 5000;
 	conf.keep_alive_timeout_ms = 5000;
 	if (http_ocsp_start(r, &conf, &h, err, sizeof(err)) != OB_OK) {
 		cli_warnx("serve: %s", err);

@@ -69,6 +69,12 @@ for t in tests/integration/test_*.sh; do
 	suite "integration $(basename "$t") (ASan+UBSan)" \
 	    env OCSPBOX="$PWD/build/asan/ocspbox" sh "$t"
 done
+# The suites that run the threaded server, once more under TSan.
+for t in tests/integration/test_ocsp.sh tests/integration/test_slow.sh; do
+	suite "integration $(basename "$t") (TSan)" \
+	    env OCSPBOX="$PWD/build/tsan/ocspbox" \
+	    TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp" sh "$t"
+done
 suite "build checks" sh tests/checks.sh
 
 echo "$total_pass passed, $total_fail failed"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Slow and idle clients cannot take the responder down: with every worker
+# held by a client that sends nothing (or a header a byte at a time), a
+# real request is still answered once the request timeout (5 s) frees a
+# worker, and the server keeps serving afterwards.
+. tests/integration/lib.sh
+
+PKI=$TMP/pki
+sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
+DB=$TMP/s.db
+"$OCSPBOX" --db "$DB" issuer add ec --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
+    --responder-key "$PKI/resp-ec.key" >/dev/null
+"$OCSPBOX" --db "$DB" cert add ec --cert "$PKI/leaf-ec.pem" >/dev/null
+start_server "$DB" --threads 4 || { fail "server starts"; finish; exit 1; }
+
+# Four idle connections (one per worker) and one slowloris.
+i=0
+while [ $i -lt 4 ]; do
+	sleep 30 | nc 127.0.0.1 "$PORT" >/dev/null 2>&1 &
+	i=$((i + 1))
+done
+(
+	printf 'POST / HTTP/1.1\r\n'
+	for b in H o s t : ' ' x; do printf '%s' "$b"; sleep 2; done
+) | nc 127.0.0.1 "$PORT" >/dev/null 2>&1 &
+sleep 1
+
+t0=$(date +%s)
+run openssl ocsp -url "$URL/" -issuer "$PKI/ca-ec.pem" -cert "$PKI/leaf-ec.pem" \
+    -CAfile "$PKI/ca-ec.pem" -timeout 20
+t1=$(date +%s)
+if [ "$RC" -eq 0 ] && printf '%s' "$OUT" | grep -q 'leaf-ec.pem: good'; then
+	pass "answered while idle clients hold every worker ($((t1 - t0)) s)"
+else
+	fail "answered while idle clients hold every worker" "$OUT" "$ERR"
+fi
+if [ $((t1 - t0)) -le 12 ]; then
+	pass "within the request timeout and a margin"
+else
+	fail "within the request timeout and a margin" "$((t1 - t0)) s"
+fi
+# 50 clients that connect and vanish at once.
+i=0
+while [ $i -lt 50 ]; do
+	nc -z 127.0.0.1 "$PORT" >/dev/null 2>&1
+	i=$((i + 1))
+done
+code=$(curl -s -m 15 -o /dev/null -w '%{http_code}' "$URL/healthz")
+same "still healthy after 50 vanishing clients" "$code" 200
+pkill -f "nc 127.0.0.1 $PORT" 2>/dev/null
+stop_server
+same "SIGTERM exits 0" "$STOP_RC" 0
+finish
