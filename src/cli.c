@@ -550,6 +550,8 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	FILE *f = NULL;
 	char *line = NULL, err[OB_ERRBUF], msg[OB_ERRBUF];
+	size_t cap = 0;
+	ssize_t got;
 	long long lineno = 0, counts[3] = {0, 0, 0};
 	size_t len;
 	int npos, rc;
@@ -578,10 +580,6 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warnx("cert import: %s: %s", path, strerror(errno));
 		return OB_EXIT_ERR;
 	}
-	if ((line = malloc(CLI_LINE_MAX + 2)) == NULL) {
-		fclose(f);
-		return OB_EXIT_ERR;
-	}
 	rc = OB_EXIT_ERR;
 	if ((st = cli_open_db(ctx, 1)) == NULL)
 		goto out;
@@ -590,16 +588,18 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warnx("cert import: %s", err);
 		goto out;
 	}
-	while (fgets(line, CLI_LINE_MAX + 2, f) != NULL) {
+	/* getline, not fgets: its length counts NUL bytes, which the
+	 * parser then refuses instead of silently cutting the line. */
+	while ((got = getline(&line, &cap, f)) != -1) {
 		lineno++;
-		len = strlen(line);
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
-		else if (!feof(f)) {
+		len = (size_t)got;
+		if (len > CLI_LINE_MAX) {
 			snprintf(msg, sizeof(msg), "line longer than %d bytes",
 			    CLI_LINE_MAX);
 			goto fail;
 		}
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if (len == 0)

@@ -74,6 +74,10 @@ send_all(struct mg_connection *c, const char *head, size_t hlen,
 {
 	char *buf;
 
+	/* A HEAD answer has the headers of GET's, Content-Length too. */
+	if (strcmp(mg_get_request_info(c)->request_method, "HEAD") == 0)
+		blen = 0;
+
 	if ((buf = malloc(hlen + blen)) == NULL) {
 		mg_write(c, head, hlen);
 		if (blen > 0)
@@ -267,11 +271,11 @@ handler(struct mg_connection *c, void *arg)
 			    "POST OCSP requests to / or /ocsp\n");
 		else
 			handle_post(h, c, ri);
-	} else if (strcmp(m, "GET") == 0)
+	} else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
 		handle_get(h, c, path);
 	else
-		send_plain(c, 405, "Method Not Allowed", "Allow: GET, POST\r\n",
-		    "method not allowed\n");
+		send_plain(c, 405, "Method Not Allowed",
+		    "Allow: GET, HEAD, POST\r\n", "method not allowed\n");
 	return 200;
 }
 

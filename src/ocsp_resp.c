@@ -42,6 +42,14 @@ w_raw(struct w *w, const unsigned char *b, size_t n)
 	return w_add(w, mbedtls_asn1_write_raw_buffer(&w->p, w->start, b, n));
 }
 
+static size_t
+w_oid(struct w *w, const char *oid, size_t n)
+{
+	if (w->full)
+		return 0;
+	return w_add(w, mbedtls_asn1_write_oid(&w->p, w->start, oid, n));
+}
+
 /* Prefixes the last len bytes written with a tag and length. */
 static size_t
 w_wrap(struct w *w, size_t len, unsigned char tag)
@@ -136,10 +144,7 @@ ocsp_resp_tbs(const unsigned char key_hash[20], int64_t produced_at,
 		/* responseExtensions [1] EXPLICIT Extensions { nonce } */
 		ext = w_wrap(&w, w_raw(&w, nonce_ext, nonce_ext_len),
 		    MBEDTLS_ASN1_OCTET_STRING);
-		ext += w_add(&w,
-		    w.full ? 0
-			   : mbedtls_asn1_write_oid(&w.p, w.start, oid_nonce,
-				 sizeof(oid_nonce) - 1));
+		ext += w_oid(&w, oid_nonce, sizeof(oid_nonce) - 1);
 		len +=
 		    w_wrap(&w, w_wrap(&w, w_wrap(&w, ext, SEQ), SEQ), CTX(1));
 	}
@@ -183,10 +188,7 @@ ocsp_resp_wrap(const unsigned char *tbs, size_t tbs_len,
 	len = w_wrap(&w, len, SEQ);
 	/* ResponseBytes { responseType, response OCTET STRING } */
 	len = w_wrap(&w, len, MBEDTLS_ASN1_OCTET_STRING);
-	len += w_add(&w,
-	    w.full ? 0
-		   : mbedtls_asn1_write_oid(
-			 &w.p, w.start, oid_basic, sizeof(oid_basic) - 1));
+	len += w_oid(&w, oid_basic, sizeof(oid_basic) - 1);
 	len = w_wrap(&w, w_wrap(&w, len, SEQ), CTX(0));
 	len += w_wrap(&w, w_raw(&w, &status, 1), MBEDTLS_ASN1_ENUMERATED);
 	len = w_wrap(&w, len, SEQ);

@@ -44,7 +44,10 @@ thread_store(struct responder *r)
 		fprintf(stderr, "ocspbox: %s\n", err);
 		return NULL;
 	}
-	pthread_setspecific(r->tls, st);
+	if (pthread_setspecific(r->tls, st) != 0) {
+		store_close(st); /* do not leak one connection per request */
+		return NULL;
+	}
 	return st;
 }
 
@@ -66,7 +69,11 @@ responder_new(const char *db_path, int nsign, int64_t validity,
 		return OB_ERR_NOMEM;
 	}
 	r->validity = validity;
-	pthread_key_create(&r->tls, tls_close);
+	if (pthread_key_create(&r->tls, tls_close) != 0) {
+		free(r->db_path);
+		free(r);
+		return OB_ERR_NOMEM;
+	}
 	if ((e = store_open(db_path, 0, &st, errbuf, errsz)) != OB_OK ||
 	    (e = store_issuer_list(st, &v, &n, errbuf, errsz)) != OB_OK)
 		goto fail;

@@ -16,7 +16,7 @@
 /* Default validity of a response; see the README for the trade-off. */
 #define SERVE_VALIDITY_DEFAULT "24h"
 
-/* Checks "A:P", "[v6]:P" or "P" and turns 0.0.0.0 into civetweb's form. */
+/* Whether s is "A:P", "[v6]:P" or "P" with a port from 1 to 65535. */
 static int
 valid_listen(const char *s)
 {

@@ -145,18 +145,16 @@ static enum ob_err
 load_key(const char *path, mbedtls_pk_context *pk, char *errbuf, size_t errsz)
 {
 	unsigned char *buf = NULL;
-	size_t len;
+	size_t len, size;
 	enum ob_err e;
 	int rc;
 
-	if ((e = read_file(path, 1, &buf, &len, errbuf, errsz)) != OB_OK)
+	if ((e = read_file(path, 1, &buf, &size, errbuf, errsz)) != OB_OK)
 		return e;
-	if (strstr((char *)buf, "-----BEGIN") == NULL) {
-		mbedtls_platform_zeroize(buf, len);
-		len--;
-	}
+	/* DER has no NUL to count; PEM parsing wants it counted. */
+	len = strstr((char *)buf, "-----BEGIN") == NULL ? size - 1 : size;
 	rc = mbedtls_pk_parse_key(pk, buf, len, NULL, 0);
-	mbedtls_platform_zeroize(buf, len);
+	mbedtls_platform_zeroize(buf, size);
 	free(buf);
 	if (rc != 0) {
 		tlserr(rc,
@@ -178,8 +176,7 @@ key_algorithm(const mbedtls_pk_context *pk)
 	switch (mbedtls_pk_get_type(pk)) {
 	case MBEDTLS_PK_RSA:
 		return mbedtls_pk_get_bitlen(pk) >= 2048 ? "rsa" : NULL;
-	case MBEDTLS_PK_ECKEY:
-	case MBEDTLS_PK_ECKEY_DH:
+	case MBEDTLS_PK_ECKEY: /* not ECKEY_DH: such a key cannot sign */
 	case MBEDTLS_PK_ECDSA:
 		ec = mbedtls_pk_ec(*pk);
 		if (ec->grp.id == MBEDTLS_ECP_DP_SECP256R1)
@@ -532,7 +529,8 @@ signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
 		}
 	}
 	alg = key_algorithm(&sg->ctx[0].key);
-	if (alg == NULL) {
+	if (alg == NULL ||
+	    mbedtls_pk_get_len(&sg->ctx[0].key) > SIGNER_SIG_MAX) {
 		snprintf(
 		    errbuf, errsz, "%s: unsupported key", is->resp_key_path);
 		e = OB_ERR_UNSUPPORTED;

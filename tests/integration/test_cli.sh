@@ -78,6 +78,12 @@ ok "add issuer with a P-384 responder" 'ec-p384' \
 refused "the same CA under a second id" 1 'already registered under another id' \
     ob issuer add again --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/ca-ec.pem" \
     --responder-key "$PKI/ca-ec.key"
+openssl pkey -in "$PKI/ca-other.key" -outform DER -out "$PKI/ca-other.der" 2>/dev/null
+chmod 600 "$PKI/ca-other.der"
+ok "a key in DER form is accepted" 'added issuer der' \
+    ob issuer add der --cert "$PKI/ca-other.pem" --responder-cert "$PKI/ca-other.pem" \
+    --responder-key "$PKI/ca-other.der"
+sqlite3 "$DB" "PRAGMA foreign_keys=ON; DELETE FROM issuers WHERE id = 'der'"
 refused "duplicate issuer id" 1 'issuer rsa already exists' \
     ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key"
@@ -189,6 +195,9 @@ same "nothing of the bad index imported" "$(q "SELECT count(*) FROM certificates
 printf 'R\t301231235959Z\tnotatime,keyCompromise\t2002\tunknown\t/CN=x\n' >"$TMP/bad2.txt"
 refused "bad revocation time in an index" 1 'bad2.txt:1: bad revocation time' \
     ob cert import ec --openssl-index "$TMP/bad2.txt"
+printf 'V\t301231235959Z\t\t3000\0\tunknown\t/CN=nul\n' >"$TMP/nul.txt"
+refused "a NUL byte in an index line" 1 'nul.txt:1: NUL byte' \
+    ob cert import ec --openssl-index "$TMP/nul.txt"
 refused "import into an unknown issuer" 1 'no issuer nosuch' \
     ob cert import nosuch --openssl-index "$TMP/index.txt"
 refused "import a missing file" 1 'No such file' ob cert import ec --openssl-index "$TMP/nothere"

@@ -243,6 +243,15 @@ same "body over 64 KiB: 413" "$code" 413
 code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$TMP/big" -H 'Transfer-Encoding: chunked' \
     -H 'Content-Type: application/ocsp-request' "$URL/")
 same "chunked body over 64 KiB: 413" "$code" 413
+# HEAD: GET's headers, no body, so a reused connection stays in step.
+printf 'HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' |
+    nc -q 3 127.0.0.1 "$PORT" | tr -d '\r' >"$TMP/head.txt"
+after=$(awk 'seen { print; exit } /^$/ { seen = 1 }' "$TMP/head.txt")
+same "HEAD /healthz sends no body" "$after" "HTTP/1.1 200 OK"
+code=$(curl -s -I -o "$TMP/h" -w '%{http_code}' "$URL/ocsp/$enc")
+same "HEAD on an OCSP GET path: 200" "$code" 200
+if grep -qi '^Content-Type: application/ocsp-response' "$TMP/h" &&
+    grep -qi '^ETag: "' "$TMP/h"; then pass "HEAD carries GET's headers"; else fail "HEAD carries GET's headers" "$(cat "$TMP/h")"; fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")
 same "still healthy after all that" "$code" 200
 
