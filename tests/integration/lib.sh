@@ -66,7 +66,9 @@ start_server() {
 	shift
 	tries=0
 	while [ $tries -lt 20 ]; do
-		PORT=$((20000 + ($$ * 7 + tries * 131 + $(date +%N | cut -c1-4)) % 30000))
+		# od prints the random number in decimal, never with a leading
+		# zero that shell arithmetic would read as octal.
+		PORT=$((20000 + ($(od -An -N2 -tu2 /dev/urandom) + tries * 131) % 30000))
 		"$OCSPBOX" --db "$db" serve --listen "127.0.0.1:$PORT" "$@" \
 		    >"$TMP/server.out" 2>"$TMP/server.err" &
 		SERVER_PID=$!
