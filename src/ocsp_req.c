@@ -305,6 +305,23 @@ get_certid(unsigned char **p, const unsigned char *end, struct ocsp_certid *c)
 	return OB_OK;
 }
 
+/*
+ * Reads "[tag] EXPLICIT Extensions OPTIONAL" at *p: nothing when the next
+ * tag is not tag, else the Extensions as get_extensions does.
+ */
+static enum ob_err
+get_opt_extensions(
+    unsigned char **p, const unsigned char *end, int tag, struct ocsp_req *req)
+{
+	size_t n;
+
+	if (!next_is(*p, end, tag))
+		return OB_OK;
+	if (get_tag(p, end, tag, &n) != 0)
+		return OB_ERR_INVAL;
+	return get_extensions(p, *p + n, req);
+}
+
 /* Reads one Request into c; as get_certid. */
 static enum ob_err
 get_request(unsigned char **p, const unsigned char *end, struct ocsp_certid *c)
@@ -318,13 +335,9 @@ get_request(unsigned char **p, const unsigned char *end, struct ocsp_certid *c)
 	req_end = *p + n;
 	if ((e = get_certid(p, req_end, c)) != OB_OK)
 		return e;
-	if (next_is(*p, req_end, CTX(0))) {
-		/* singleRequestExtensions [0] EXPLICIT Extensions */
-		if (get_tag(p, req_end, CTX(0), &n) != 0)
-			return OB_ERR_INVAL;
-		if ((e = get_extensions(p, *p + n, NULL)) != OB_OK)
-			return e;
-	}
+	/* singleRequestExtensions [0] EXPLICIT Extensions OPTIONAL */
+	if ((e = get_opt_extensions(p, req_end, CTX(0), NULL)) != OB_OK)
+		return e;
 	return *p == req_end ? OB_OK : OB_ERR_INVAL;
 }
 
@@ -369,13 +382,9 @@ get_tbs(unsigned char **p, const unsigned char *end, struct ocsp_req *req)
 	}
 	if (req->ncertids == 0)
 		return OB_ERR_INVAL;
-	if (next_is(*p, tbs_end, CTX(2))) {
-		/* requestExtensions [2] EXPLICIT Extensions */
-		if (get_tag(p, tbs_end, CTX(2), &n) != 0)
-			return OB_ERR_INVAL;
-		if ((e = get_extensions(p, *p + n, req)) != OB_OK)
-			return e;
-	}
+	/* requestExtensions [2] EXPLICIT Extensions OPTIONAL */
+	if ((e = get_opt_extensions(p, tbs_end, CTX(2), req)) != OB_OK)
+		return e;
 	return *p == tbs_end ? OB_OK : OB_ERR_INVAL;
 }
 
