@@ -16,13 +16,13 @@ LDSTATIC := -static
 else ifeq ($(SAN),asan)
 CC := clang
 BUILD := build/asan
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+SANFLAGS := -DOB_TEST_HOOKS -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 LDSTATIC :=
 else ifeq ($(SAN),tsan)
 CC := clang
 BUILD := build/tsan
-SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+SANFLAGS := -DOB_TEST_HOOKS -fsanitize=thread -fno-omit-frame-pointer
 LDSTATIC :=
 else
 $(error SAN must be empty, asan or tsan)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #define OCSPBOX_VERSION "0.1.0"
@@ -47,6 +48,14 @@ enum ob_err util_serial_canon(const char *in, char *out);
 /* The same from big-endian serial octets (as in a DER INTEGER). */
 enum ob_err util_serial_from_bytes(
     const unsigned char *p, size_t len, char *out);
+
+/*
+ * The inverse for a canonical serial: writes the contents of its DER
+ * INTEGER (a 0x00 first when the top bit is set) into out (cap bytes, at
+ * least OB_SERIAL_MAX_OCTETS + 1). OB_OK, OB_ERR_INVAL or OB_ERR_RANGE.
+ */
+enum ob_err util_serial_to_der(
+    const char *hex, unsigned char *out, size_t cap, size_t *outlen);
 
 /*
  * Parses RFC 3339 ("2026-01-02T03:04:05Z", offsets and fractions allowed)
@@ -205,6 +214,129 @@ enum ob_err store_begin(struct store *, char *errbuf, size_t errsz);
 enum ob_err store_commit(struct store *, char *errbuf, size_t errsz);
 void store_rollback(struct store *);
 
+/*
+ * ---- store.c: the pre-signed response cache (the seed's 000024) ----
+ * cert_status values are those of enum ocsp_cert_status: 0 good,
+ * 1 revoked, 2 unknown.
+ */
+
+/* One pre-signed response as it is cached; der borrowed or owned. */
+struct store_cache_entry {
+	const char *issuer_id;
+	char serial[OB_SERIAL_HEX_MAX + 1];
+	unsigned char *der;
+	size_t len;
+	int status;
+	int64_t revoked_at; /* revoked only */
+	int reason; /* -1: none */
+	int64_t this_update, next_update;
+};
+
+/*
+ * The cached response of (issuer_id, serial) if its nextUpdate is after
+ * now: OB_OK with *der malloc'd (caller frees), *len and the times set;
+ * OB_ERR_NOTFOUND when there is none or it is stale; OB_ERR_BUSY or
+ * OB_ERR_DB. One primary-key lookup on a statement prepared once per
+ * connection.
+ */
+enum ob_err store_cache_get(struct store *, const char *issuer_id,
+    const char *serial, int64_t now, unsigned char **der, size_t *len,
+    int64_t *this_update, int64_t *next_update, char *errbuf, size_t errsz);
+
+/*
+ * Writes n signed responses back in one write transaction, each only if
+ * the certificate's status is still the one signed (for unknown: the
+ * serial is still unregistered) and no newer entry is there. The check and
+ * the write are one transaction, serialised with every revoke, so a
+ * signature that raced a revoke is dropped, never cached. *written (may
+ * be NULL) counts the rows written.
+ */
+enum ob_err store_cache_put(struct store *, const struct store_cache_entry *,
+    size_t n, size_t *written, char *errbuf, size_t errsz);
+
+/* A certificate the refresh pass must (re-)sign, with its status. */
+struct store_todo {
+	char issuer_id[OB_ID_MAX + 1];
+	char serial[OB_SERIAL_HEX_MAX + 1];
+	int status; /* 0 good or 1 revoked */
+	int64_t revoked_at;
+	int reason;
+};
+
+/*
+ * Every registered certificate unexpired at now whose entry is missing,
+ * has a nextUpdate at or before now + horizon, or no longer matches its
+ * status. *out is malloc'd (*n records); the caller frees it.
+ */
+enum ob_err store_refresh_todo(struct store *, int64_t now, int64_t horizon,
+    struct store_todo **out, size_t *n, char *errbuf, size_t errsz);
+
+/*
+ * Drops the entries of certificates expired at now and unknown entries
+ * past their nextUpdate. *dropped counts them.
+ */
+enum ob_err store_cache_prune(
+    struct store *, int64_t now, size_t *dropped, char *errbuf, size_t errsz);
+
+/* How many cached entries answer "unknown". */
+enum ob_err store_cache_unknown_count(
+    struct store *, int64_t *n, char *errbuf, size_t errsz);
+
+/*
+ * Lets this connection's commits skip the fsync (synchronous=NORMAL) for
+ * connections that only ever write cache entries, which can be re-signed;
+ * WAL keeps the order, so no later commit outlives an earlier revoke.
+ */
+void store_relax_sync(struct store *);
+
+/* Adds to the running totals of cache_counters. */
+enum ob_err store_counters_add(struct store *, int64_t hits, int64_t misses,
+    int64_t live_signs, char *errbuf, size_t errsz);
+
+/* One refresh pass, as recorded in cache_refresh_runs. */
+struct store_refresh_run {
+	int64_t started_at, duration_ms;
+	int64_t nsigned, errors, dropped;
+	char source[8]; /* serve | cli */
+};
+
+/* Records a pass and keeps the newest 1000. */
+enum ob_err store_refresh_record(struct store *,
+    const struct store_refresh_run *, char *errbuf, size_t errsz);
+
+/* What the stats show of one issuer. Times INT64_MIN when absent. */
+struct store_issuer_stats {
+	char id[OB_ID_MAX + 1];
+	int64_t entries, good, revoked, unknown, stale;
+	int64_t next_update_min;
+	int crl_present;
+	int64_t crl_number, crl_next_update;
+};
+
+/* The numbers of `cache stats`, read in one transaction. */
+struct store_stats {
+	int64_t entries, stale;
+	int64_t hits, misses, live_signs, invalidations;
+	int have_run; /* last_run is set */
+	struct store_refresh_run last_run;
+	struct store_issuer_stats *issuers; /* malloc'd, by id */
+	size_t nissuers;
+};
+
+/* Fills *out as of now; free with store_stats_free. */
+enum ob_err store_stats(struct store *, int64_t now, struct store_stats *out,
+    char *errbuf, size_t errsz);
+void store_stats_free(struct store_stats *);
+
+/*
+ * The stored SHA-256 of the admin token serve generated: OB_OK with hash
+ * set, or OB_ERR_NOTFOUND. store_admin_token_set replaces it.
+ */
+enum ob_err store_admin_token(
+    struct store *, unsigned char hash[32], char *errbuf, size_t errsz);
+enum ob_err store_admin_token_set(
+    struct store *, const unsigned char hash[32], char *errbuf, size_t errsz);
+
 /* SQLite's version string. */
 const char *store_sqlite_version(void);
 
@@ -262,6 +394,12 @@ void signer_free(struct signer *);
 enum ob_err signer_sign(struct signer *, const unsigned char *data, size_t len,
     unsigned char *sig, size_t *siglen);
 
+/*
+ * Whether every context is busy, so that one more signature would wait.
+ * A hint for choosing the cached answer over a live one; any thread.
+ */
+int signer_saturated(const struct signer *);
+
 /* The signatureAlgorithm AlgorithmIdentifier DER; borrowed. */
 const unsigned char *signer_alg(const struct signer *, size_t *len);
 
@@ -312,6 +450,23 @@ int cli_issuer(struct cli_ctx *, int, char **);
 int cli_cert(struct cli_ctx *, int, char **);
 int cli_revoke(struct cli_ctx *, int, char **);
 int cli_serve(struct cli_ctx *, int, char **); /* serve.c */
+int cli_cache(struct cli_ctx *, int, char **); /* cli_cache.c */
+
+/* Defaults of serve and cache refresh (see the README's trade-offs). */
+#define CLI_VALIDITY_DEFAULT "24h"
+#define CLI_REFRESH_INTERVAL_DEFAULT "1h"
+
+/*
+ * The refresh interval (the flag, else $OCSPBOX_REFRESH_INTERVAL, else
+ * $CERTCTL_OCSP_CACHE_REFRESH_INTERVAL, else 1h) and the validity (the
+ * flag, else 24h), checked: validity must be longer than the interval.
+ * Returns OB_EXIT_OK, or OB_EXIT_USAGE after saying why as cmd.
+ */
+int cli_cache_settings(const char *cmd, const char *interval_arg,
+    const char *validity_arg, int64_t *interval, int64_t *validity);
+
+/* The CPUs online, 1 to 64. */
+int cli_cpu_count(void);
 
 /* One option of a command: --name VALUE, --name=VALUE, or a flag. */
 struct cli_opt {
@@ -443,6 +598,21 @@ enum ob_err ocsp_resp_wrap(const unsigned char *tbs, size_t tbs_len,
     size_t sig_len, const unsigned char *cert, size_t cert_len,
     unsigned char *buf, size_t cap, unsigned char **out, size_t *outlen);
 
+/* Room for any CertID ocsp_certid_sha1 writes. */
+#define OCSP_CERTID_MAX (64 + OB_SERIAL_MAX_OCTETS)
+
+/*
+ * Writes the SHA-1 CertID of a certificate (issuer name and key hashes,
+ * serial as DER INTEGER contents) at the end of buf (cap bytes), with the
+ * algorithm's NULL parameters as OpenSSL and NSS send them: the CertID a
+ * pre-signed response carries. *out points inside buf. OB_OK or
+ * OB_ERR_RANGE.
+ */
+enum ob_err ocsp_certid_sha1(const unsigned char name_hash[20],
+    const unsigned char key_hash[20], const unsigned char *serial,
+    size_t serial_len, unsigned char *buf, size_t cap, unsigned char **out,
+    size_t *outlen);
+
 /* The 5-byte unsigned OCSPResponse for an error status. */
 #define OCSP_ERROR_RESP_LEN 5
 void ocsp_resp_error(
@@ -465,14 +635,51 @@ struct responder_answer {
 	int64_t this_update, next_update;
 };
 
+/* How a responder answers. */
+struct responder_conf {
+	const char *db_path;
+	int nsign; /* signing contexts per issuer: one per core */
+	int64_t validity; /* seconds from thisUpdate to nextUpdate */
+	int64_t unknown_max; /* "unknown" answers kept in the cache */
+};
+
 /*
- * Loads every issuer of the database at db_path with a signer of
- * nsign contexts each; responses are valid for validity seconds. On
- * failure *out is NULL and errbuf says which issuer and why.
+ * Loads every issuer of the database with a signer each. On failure *out
+ * is NULL and errbuf says which issuer and why.
  */
-enum ob_err responder_new(const char *db_path, int nsign, int64_t validity,
-    struct responder **out, char *errbuf, size_t errsz);
+enum ob_err responder_new(const struct responder_conf *, struct responder **out,
+    char *errbuf, size_t errsz);
 void responder_free(struct responder *);
+
+/* Hits, misses and live signatures, counted as requests are answered. */
+struct responder_counters {
+	int64_t hits, misses, live_signs;
+};
+
+/*
+ * responder_counters_take moves the counts into *c and restarts them at
+ * 0 (for adding to cache_counters); _give adds back what could not be
+ * written; _peek reads without taking. Any thread.
+ */
+void responder_counters_take(struct responder *, struct responder_counters *);
+void responder_counters_give(
+    struct responder *, const struct responder_counters *);
+void responder_counters_peek(struct responder *, struct responder_counters *);
+
+/*
+ * Signs the response a cache entry holds for t as of now: its SHA-1
+ * CertID, no nonce. Fills *out (out->der malloc'd; issuer_id borrows the
+ * responder). OB_ERR_NOTFOUND when t's issuer is not one loaded at start;
+ * OB_ERR_CRYPTO when signing fails. Any thread.
+ */
+enum ob_err responder_presign(struct responder *, const struct store_todo *t,
+    int64_t now, struct store_cache_entry *out);
+
+/* The count of cached "unknown" entries, as a refresh pass counted it. */
+void responder_unknown_set(struct responder *, int64_t n);
+
+/* The validity given at start, in seconds. */
+int64_t responder_validity(const struct responder *);
 
 /*
  * Answers the DER OCSPRequest req (len bytes): always fills *out with a
@@ -484,6 +691,102 @@ void responder_answer(struct responder *, const unsigned char *req, size_t len,
 
 /* Whether the store answers (for /healthz). Any thread. */
 int responder_healthy(struct responder *);
+
+/* ---- cache.c: single-flight, the refresh horizon, the stats ---------- */
+
+/*
+ * Single-flight: of the threads that miss one key at once, one signs and
+ * the others wait for it, then look again. Any thread.
+ */
+struct flights;
+struct flight;
+
+struct flights *flights_new(void); /* NULL when out of memory */
+void flights_free(struct flights *);
+
+/*
+ * Joins the flight for key (at most OB_FLIGHT_KEY_MAX bytes). Returns 1
+ * when the caller leads it: *lead is set, and the caller must end it with
+ * flights_done. Returns 0 after another thread's flight for key has
+ * landed (or at once when none was under way and memory ran out, with
+ * *lead NULL): the caller looks again, then may join again.
+ */
+#define OB_FLIGHT_KEY_MAX (OB_ID_MAX + 1 + OB_SERIAL_HEX_MAX)
+int flights_join(struct flights *, const char *key, struct flight **lead);
+void flights_done(struct flights *, struct flight *);
+
+/*
+ * How long before its nextUpdate an entry is re-signed: half the validity,
+ * but at least one and a half intervals, so that a tick that runs late
+ * still finds it; never more than validity. Pure.
+ */
+int64_t cache_horizon(int64_t validity, int64_t interval);
+
+/* What only a running server knows, for the stats. */
+struct cache_live {
+	int64_t hits, misses, live_signs; /* not yet in cache_counters */
+	int64_t interval; /* 0: no refresh thread (the CLI) */
+	int running; /* a refresh pass is under way */
+};
+
+/*
+ * The stats document of SPEC "The admin listener" as JSON, malloc'd into
+ * *out (NUL-terminated, *len bytes). live may be NULL. Pure.
+ */
+enum ob_err cache_stats_json(const struct store_stats *,
+    const struct cache_live *, int64_t now, char **out, size_t *len);
+
+/* The same for people, as `cache stats` prints it. */
+void cache_stats_text(const struct store_stats *, int64_t now, FILE *);
+
+/* ---- refresh.c: the refresh pass and the thread that runs it ----------- */
+
+/* What one pass did. */
+struct refresh_result {
+	int64_t started_at, duration_ms;
+	size_t todo; /* certificates found due */
+	size_t nsigned, errors; /* signatures made, failed */
+	size_t written; /* entries written (a revoke may win over one) */
+	size_t dropped; /* entries of expired certificates dropped */
+	size_t skipped; /* certificates of issuers not loaded */
+};
+
+/* Called now and then during a long pass, from any of its threads. */
+typedef void (*refresh_progress_fn)(void *arg, size_t done, size_t total);
+
+/*
+ * One refresh pass over the database at db_path: drops the entries of
+ * expired certificates, then signs, on nthreads threads, every registered
+ * unexpired certificate whose entry is missing or due within
+ * cache_horizon(validity, interval), writing them back in batches, and
+ * records the pass in cache_refresh_runs under source ("serve" | "cli").
+ * Passes never overlap, in one process or several: OB_ERR_BUSY when one is
+ * under way. Signing errors are counted, not fatal; errbuf says why a pass
+ * could not run. progress may be NULL.
+ */
+enum ob_err refresh_pass(struct responder *, const char *db_path,
+    int64_t interval, int nthreads, const char *source,
+    refresh_progress_fn progress, void *arg, struct refresh_result *res,
+    char *errbuf, size_t errsz);
+
+/*
+ * The refresh thread: a pass at start and then every interval seconds, and
+ * every few seconds the responder's counters added to cache_counters.
+ */
+struct refresher;
+
+enum ob_err refresh_start(struct responder *, const char *db_path,
+    int64_t interval, int nthreads, struct refresher **out, char *errbuf,
+    size_t errsz);
+
+/* Finishes the pass under way, flushes the counters, joins the thread. */
+void refresh_stop(struct refresher *);
+
+/* Asks for a pass now (the admin API's POST /api/v1/cache/refresh). */
+void refresh_kick(struct refresher *);
+
+/* Whether a pass is under way. */
+int refresh_running(struct refresher *);
 
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 
@@ -522,6 +825,46 @@ enum ob_err http_ocsp_start(struct responder *r,
     const struct http_ocsp_conf *conf, struct http_ocsp **out, char *errbuf,
     size_t errsz);
 void http_ocsp_stop(struct http_ocsp *);
+
+/* ---- http_admin.c: the admin listener (civetweb) ------------------------ */
+
+struct http_admin;
+
+/* Settings of the admin listener; r, rf (may be NULL) outlive it. */
+struct http_admin_conf {
+	const char *listen; /* "A:P" */
+	const char *db_path;
+	unsigned char token_sha256[32]; /* SHA-256 of the Bearer token */
+	struct responder *r;
+	struct refresher *rf;
+	int64_t interval; /* the refresh interval, for the stats */
+};
+
+/*
+ * Starts the admin listener: GET /api/v1/cache/stats, every /api/ path
+ * behind "Authorization: Bearer TOKEN" (401 with a JSON error otherwise,
+ * compared in constant time). On failure *out is NULL and errbuf says why.
+ */
+enum ob_err http_admin_start(const struct http_admin_conf *,
+    struct http_admin **out, char *errbuf, size_t errsz);
+void http_admin_stop(struct http_admin *);
+
+/* The SHA-256 of a token, as stored and compared. */
+void http_admin_token_hash(const char *token, unsigned char out[32]);
+
+/*
+ * Makes a new random token: 32 octets from the kernel, as 64 hex digits
+ * into out (65 bytes), and its hash. OB_OK or OB_ERR_IO.
+ */
+enum ob_err http_admin_token_new(char out[65], unsigned char hash[32]);
+
+/*
+ * Sends a response's head and body in one write (two small writes meet
+ * Nagle and delayed ACK: 40 ms each). HEAD requests get the head only.
+ */
+struct mg_connection;
+void http_send_all(struct mg_connection *, const char *head, size_t hlen,
+    const unsigned char *body, size_t blen);
 
 /* The largest request body accepted (SPEC: 413 above 64 KiB). */
 #define HTTP_BODY_MAX (64 * 1024)

@@ -68,8 +68,8 @@ etag_matches(const char *inm, const char *tag)
  * Sends head and body in one write: two small writes on one connection
  * meet Nagle's algorithm and the peer's delayed ACK, 40 ms a response.
  */
-static void
-send_all(struct mg_connection *c, const char *head, size_t hlen,
+void
+http_send_all(struct mg_connection *c, const char *head, size_t hlen,
     const unsigned char *body, size_t blen)
 {
 	char *buf;
@@ -105,7 +105,8 @@ send_plain(struct mg_connection *c, int code, const char *reason,
 	    "Cache-Control: no-store\r\n"
 	    "%s\r\n",
 	    code, reason, strlen(body), extra != NULL ? extra : "");
-	send_all(c, head, (size_t)n, (const unsigned char *)body, strlen(body));
+	http_send_all(
+	    c, head, (size_t)n, (const unsigned char *)body, strlen(body));
 }
 
 /* Sends an OCSP answer; GET answers that may be cached get RFC 5019's. */
@@ -129,7 +130,7 @@ send_answer(
 		    "Content-Length: %zu\r\n"
 		    "Cache-Control: no-cache\r\n\r\n",
 		    a->len);
-		send_all(c, head, (size_t)n, a->der, a->len);
+		http_send_all(c, head, (size_t)n, a->der, a->len);
 		return;
 	}
 	age = a->next_update - now;
@@ -155,7 +156,7 @@ send_answer(
 	    "Expires: %s\r\n"
 	    "ETag: %s\r\n\r\n",
 	    (long long)age, lm, ex, tag);
-	send_all(c, head, (size_t)n, a != NULL ? a->der : NULL,
+	http_send_all(c, head, (size_t)n, a != NULL ? a->der : NULL,
 	    a != NULL ? a->len : 0);
 }
 

@@ -19,6 +19,7 @@ static const struct command {
     {"issuer", cli_issuer, "issuer add | list: manage the CAs served"},
     {"cert", cli_cert, "cert add | import: register certificates"},
     {"revoke", cli_revoke, "revoke ISSUER_ID SERIAL: revoke one"},
+    {"cache", cli_cache, "cache refresh | stats: the pre-signed cache"},
     {"serve", cli_serve, "run the OCSP responder"},
     {NULL, NULL, NULL},
 };
@@ -61,9 +62,15 @@ main(int argc, char *argv[])
 			return OB_EXIT_OK;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("ocspbox %s (SQLite %s, mbedTLS %s, civetweb "
-			       "%s)\n",
+			       "%s)%s\n",
 			    OCSPBOX_VERSION, store_sqlite_version(),
-			    signer_mbedtls_version(), mg_version());
+			    signer_mbedtls_version(), mg_version(),
+#ifdef OB_TEST_HOOKS
+			    " test-hooks"
+#else
+			    ""
+#endif
+			);
 			return OB_EXIT_OK;
 		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			ctx.db = argv[++i];

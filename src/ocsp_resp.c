@@ -210,3 +210,32 @@ ocsp_resp_error(
 	out[3] = 0x01;
 	out[4] = (unsigned char)st;
 }
+
+/* id-sha1 1.3.14.3.2.26 */
+static const char oid_sha1[] = "\x2b\x0e\x03\x02\x1a";
+
+enum ob_err
+ocsp_certid_sha1(const unsigned char name_hash[20],
+    const unsigned char key_hash[20], const unsigned char *serial,
+    size_t serial_len, unsigned char *buf, size_t cap, unsigned char **out,
+    size_t *outlen)
+{
+	struct w w = {buf + cap, buf, 0};
+	size_t len = 0, alg;
+
+	*out = NULL;
+	*outlen = 0;
+	len += w_wrap(&w, w_raw(&w, serial, serial_len), MBEDTLS_ASN1_INTEGER);
+	len += w_wrap(&w, w_raw(&w, key_hash, 20), MBEDTLS_ASN1_OCTET_STRING);
+	len += w_wrap(&w, w_raw(&w, name_hash, 20), MBEDTLS_ASN1_OCTET_STRING);
+	/* hashAlgorithm with NULL parameters, as OpenSSL and NSS send it */
+	alg = w_wrap(&w, 0, MBEDTLS_ASN1_NULL);
+	alg += w_oid(&w, oid_sha1, sizeof(oid_sha1) - 1);
+	len += w_wrap(&w, alg, SEQ);
+	len = w_wrap(&w, len, SEQ);
+	if (w.full)
+		return OB_ERR_RANGE;
+	*out = w.p;
+	*outlen = len;
+	return OB_OK;
+}

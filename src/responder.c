@@ -1,14 +1,17 @@
 /*
- * Answering OCSP: match each CertID to an issuer, look up the status, build
- * the BasicOCSPResponse and sign it with the issuer's responder. The issuer
- * table is loaded at start and read-only after; each thread has its own
- * database connection (SQLite connections are not shared across threads).
+ * Answering OCSP: match each CertID to an issuer and answer. The hot path
+ * (one SHA-1 CertID in the form a pre-signed response carries, no nonce)
+ * is one cache lookup; a miss signs once per key however many requests
+ * wait for it (single-flight) and writes the answer back; everything else
+ * is signed live. The issuer table is loaded at start and read-only after;
+ * each thread has its own database connection.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "extern.h"
 
@@ -20,11 +23,16 @@ struct issuer_ent {
 struct responder {
 	char *db_path;
 	int64_t validity;
+	int64_t unknown_max;
 	struct issuer_ent *iss;
 	size_t niss;
 	pthread_key_t tls; /* this thread's struct store */
+	struct flights *flights;
+	/* atomics */
+	int64_t hits, misses, live_signs;
+	int64_t unknown; /* cached "unknown" entries */
+	int sign_delay_ms; /* test hook: see responder_new */
 };
-
 static void
 tls_close(void *p)
 {
@@ -48,12 +56,14 @@ thread_store(struct responder *r)
 		store_close(st); /* do not leak one connection per request */
 		return NULL;
 	}
+	/* These connections write nothing but cache entries. */
+	store_relax_sync(st);
 	return st;
 }
 
 enum ob_err
-responder_new(const char *db_path, int nsign, int64_t validity,
-    struct responder **out, char *errbuf, size_t errsz)
+responder_new(const struct responder_conf *conf, struct responder **out,
+    char *errbuf, size_t errsz)
 {
 	struct responder *r = NULL;
 	struct store_issuer *v = NULL;
@@ -61,21 +71,37 @@ responder_new(const char *db_path, int nsign, int64_t validity,
 	char msg[OB_ERRBUF];
 	enum ob_err e;
 	size_t n = 0, i;
+#ifdef OB_TEST_HOOKS
+	const char *delay = getenv("OCSPBOX_TEST_SIGN_DELAY_MS");
+#endif
 
 	*out = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->db_path = strdup(db_path)) == NULL) {
+	    (r->db_path = strdup(conf->db_path)) == NULL) {
 		free(r);
 		return OB_ERR_NOMEM;
 	}
-	r->validity = validity;
+	r->validity = conf->validity;
+	r->unknown_max = conf->unknown_max;
+#ifdef OB_TEST_HOOKS
+	/* Sanitizer builds only: widen the window between reading a
+	 * status and writing its signature back, for the race tests. */
+	if (delay != NULL)
+		r->sign_delay_ms = atoi(delay);
+#endif
 	if (pthread_key_create(&r->tls, tls_close) != 0) {
 		free(r->db_path);
 		free(r);
 		return OB_ERR_NOMEM;
 	}
-	if ((e = store_open(db_path, 0, &st, errbuf, errsz)) != OB_OK ||
-	    (e = store_issuer_list(st, &v, &n, errbuf, errsz)) != OB_OK)
+	if ((r->flights = flights_new()) == NULL) {
+		e = OB_ERR_NOMEM;
+		goto fail;
+	}
+	if ((e = store_open(conf->db_path, 0, &st, errbuf, errsz)) != OB_OK ||
+	    (e = store_issuer_list(st, &v, &n, errbuf, errsz)) != OB_OK ||
+	    (e = store_cache_unknown_count(st, &r->unknown, errbuf, errsz)) !=
+		OB_OK)
 		goto fail;
 	if ((r->iss = calloc(n ? n : 1, sizeof(*r->iss))) == NULL) {
 		e = OB_ERR_NOMEM;
@@ -85,8 +111,8 @@ responder_new(const char *db_path, int nsign, int64_t validity,
 		r->iss[i].is = v[i]; /* takes ownership of the members */
 		memset(&v[i], 0, sizeof(v[i]));
 		r->niss++;
-		if ((e = signer_open(&r->iss[i].is, nsign, &r->iss[i].signer,
-			 msg, sizeof(msg))) != OB_OK) {
+		if ((e = signer_open(&r->iss[i].is, conf->nsign,
+			 &r->iss[i].signer, msg, sizeof(msg))) != OB_OK) {
 			snprintf(errbuf, errsz, "issuer %s: %s",
 			    r->iss[i].is.id, msg);
 			goto fail;
@@ -118,6 +144,7 @@ responder_free(struct responder *r)
 	tls_close(pthread_getspecific(r->tls));
 	pthread_setspecific(r->tls, NULL);
 	pthread_key_delete(r->tls);
+	flights_free(r->flights);
 	free(r->iss);
 	free(r->db_path);
 	free(r);
@@ -167,6 +194,236 @@ answer_error(struct responder_answer *out, enum ocsp_resp_status st)
 	out->len = OCSP_ERROR_RESP_LEN;
 }
 
+static void
+count(int64_t *c)
+{
+	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Signs singles (n of them, with the nonce extension when nonce_ext is
+ * not NULL) as of now: *der is a malloc'd OCSPResponse.
+ */
+static enum ob_err
+sign_response(struct responder *r, struct issuer_ent *ie,
+    const struct ocsp_single *singles, size_t n, const unsigned char *nonce_ext,
+    size_t nonce_ext_len, int64_t now, unsigned char **der, size_t *len)
+{
+	unsigned char *buf = NULL, *tbs, *resp, sig[SIGNER_SIG_MAX];
+	const unsigned char *alg;
+	size_t cap, tbs_cap, tbs_len, sig_len, alg_len, resp_len;
+
+	*der = NULL;
+	*len = 0;
+	if (r->sign_delay_ms > 0)
+		usleep((useconds_t)r->sign_delay_ms * 1000);
+	/* tbsResponseData first, then the whole response built after it. */
+	tbs_cap = ocsp_resp_tbs_max(singles, n, nonce_ext_len);
+	cap = tbs_cap + tbs_cap + SIGNER_SIG_MAX + SIGNER_ALG_MAX +
+	    ie->is.resp_len + 64;
+	if ((buf = malloc(cap)) == NULL)
+		return OB_ERR_NOMEM;
+	if (ocsp_resp_tbs(signer_key_hash(ie->signer), now, singles, n,
+		nonce_ext, nonce_ext_len, buf, tbs_cap, &tbs,
+		&tbs_len) != OB_OK ||
+	    signer_sign(ie->signer, tbs, tbs_len, sig, &sig_len) != OB_OK) {
+		free(buf);
+		return OB_ERR_CRYPTO;
+	}
+	alg = signer_alg(ie->signer, &alg_len);
+	if (ocsp_resp_wrap(tbs, tbs_len, alg, alg_len, sig, sig_len,
+		ie->is.resp_is_ca ? NULL : ie->is.resp_der, ie->is.resp_len,
+		buf + tbs_cap, cap - tbs_cap, &resp, &resp_len) != OB_OK) {
+		free(buf);
+		return OB_ERR_CRYPTO;
+	}
+	memmove(buf, resp, resp_len);
+	*der = buf;
+	*len = resp_len;
+	return OB_OK;
+}
+
+/*
+ * The status of serial into s (certid and times are the caller's).
+ * Returns OB_OK or the store's error, logged.
+ */
+static enum ob_err
+read_status(struct issuer_ent *ie, struct store *st, const char *serial,
+    struct ocsp_single *s)
+{
+	char err[OB_ERRBUF];
+	int64_t revoked_at;
+	int revoked, reason;
+	enum ob_err e;
+
+	s->reason = -1;
+	s->revoked_at = 0;
+	e = store_cert_status(st, ie->is.id, serial, &revoked, &revoked_at,
+	    &reason, err, sizeof(err));
+	if (e == OB_ERR_NOTFOUND) {
+		s->status = OCSP_UNKNOWN;
+		return OB_OK;
+	}
+	if (e != OB_OK) {
+		fprintf(stderr, "ocspbox: issuer %s serial %s: %s\n", ie->is.id,
+		    serial, err);
+		return e;
+	}
+	if (revoked) {
+		s->status = OCSP_REVOKED;
+		s->revoked_at = revoked_at;
+		s->reason = reason;
+	} else
+		s->status = OCSP_GOOD;
+	return OB_OK;
+}
+
+static enum ocsp_resp_status
+store_failure(enum ob_err e)
+{
+	return e == OB_ERR_BUSY ? OCSP_TRY_LATER : OCSP_INTERNAL_ERROR;
+}
+
+/*
+ * The SHA-1 CertID a pre-signed response of serial carries, into buf
+ * (OCSP_CERTID_MAX bytes); *der points inside it. OB_OK or an error.
+ */
+static enum ob_err
+canonical_certid(const struct issuer_ent *ie, const char *serial,
+    unsigned char *buf, unsigned char **der, size_t *len)
+{
+	unsigned char ser[OB_SERIAL_MAX_OCTETS + 1];
+	size_t sl;
+	enum ob_err e;
+
+	if ((e = util_serial_to_der(serial, ser, sizeof(ser), &sl)) != OB_OK)
+		return e;
+	return ocsp_certid_sha1(ie->is.name_sha1, ie->is.key_sha1, ser, sl, buf,
+	    OCSP_CERTID_MAX, der, len);
+}
+
+/* Whether c is byte for byte the CertID a cache entry of serial holds. */
+static int
+cacheable(const struct issuer_ent *ie, const struct ocsp_certid *c,
+    const char *serial)
+{
+	unsigned char buf[OCSP_CERTID_MAX], *der;
+	size_t len;
+
+	if (c->hash != OCSP_HASH_SHA1 ||
+	    canonical_certid(ie, serial, buf, &der, &len) != OB_OK)
+		return 0;
+	return len == c->der_len && memcmp(der, c->der, len) == 0;
+}
+
+/*
+ * A miss: read the status now, sign it, answer with it, and write it back
+ * unless write_back is 0 or it is one "unknown" too many. The answer is
+ * right for this request whatever happens to the write: its status was
+ * read after the request arrived. The write itself is refused when a
+ * revoke came in between (store_cache_put).
+ */
+static void
+sign_and_fill(struct responder *r, struct issuer_ent *ie, struct store *st,
+    const struct ocsp_certid *c, const char *serial, int64_t now,
+    int write_back, struct responder_answer *out)
+{
+	struct store_cache_entry ent;
+	struct ocsp_single s;
+	char err[OB_ERRBUF];
+	size_t written;
+	enum ob_err e;
+
+	memset(&s, 0, sizeof(s));
+	if ((e = read_status(ie, st, serial, &s)) != OB_OK) {
+		answer_error(out, store_failure(e));
+		return;
+	}
+	s.certid = c->der;
+	s.certid_len = c->der_len;
+	s.this_update = now;
+	s.next_update = now + r->validity;
+	if (sign_response(r, ie, &s, 1, NULL, 0, now, &out->der, &out->len) !=
+	    OB_OK) {
+		answer_error(out, OCSP_INTERNAL_ERROR);
+		return;
+	}
+	count(&r->live_signs);
+	out->status = OCSP_SUCCESSFUL;
+	out->this_update = s.this_update;
+	out->next_update = s.next_update;
+	if (!write_back ||
+	    (s.status == OCSP_UNKNOWN &&
+		__atomic_load_n(&r->unknown, __ATOMIC_RELAXED) >=
+		    r->unknown_max))
+		return;
+	memset(&ent, 0, sizeof(ent));
+	ent.issuer_id = ie->is.id;
+	snprintf(ent.serial, sizeof(ent.serial), "%s", serial);
+	ent.der = out->der;
+	ent.len = out->len;
+	ent.status = (int)s.status;
+	ent.revoked_at = s.revoked_at;
+	ent.reason = s.reason;
+	ent.this_update = s.this_update;
+	ent.next_update = s.next_update;
+	if ((e = store_cache_put(st, &ent, 1, &written, err, sizeof(err))) !=
+	    OB_OK)
+		fprintf(stderr,
+		    "ocspbox: issuer %s serial %s: cache write-back: %s\n",
+		    ie->is.id, serial, err);
+	else if (written > 0 && s.status == OCSP_UNKNOWN)
+		count(&r->unknown);
+}
+
+/* How many times a request waits for others' flights before signing. */
+#define FLIGHT_ROUNDS 3
+
+/*
+ * The hot path: the cached response, or on a miss one signature per key
+ * however many requests wait for it. Followers look again once the
+ * leader lands instead of taking its answer: one that arrived after a
+ * revoke must not get a "good" the leader read before it.
+ */
+static void
+answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
+    const struct ocsp_certid *c, const char *serial, int64_t now,
+    struct responder_answer *out)
+{
+	char key[OB_FLIGHT_KEY_MAX + 1], err[OB_ERRBUF];
+	struct flight *lead;
+	enum ob_err e;
+	int round;
+
+	snprintf(key, sizeof(key), "%s/%s", ie->is.id, serial);
+	for (round = 0; round < FLIGHT_ROUNDS; round++) {
+		e = store_cache_get(st, ie->is.id, serial, now, &out->der,
+		    &out->len, &out->this_update, &out->next_update, err,
+		    sizeof(err));
+		if (e == OB_OK) {
+			if (round == 0)
+				count(&r->hits);
+			out->status = OCSP_SUCCESSFUL;
+			return;
+		}
+		if (e != OB_ERR_NOTFOUND) {
+			fprintf(stderr, "ocspbox: issuer %s serial %s: %s\n",
+			    ie->is.id, serial, err);
+			answer_error(out, store_failure(e));
+			return;
+		}
+		if (round == 0)
+			count(&r->misses);
+		if (flights_join(r->flights, key, &lead)) {
+			sign_and_fill(r, ie, st, c, serial, now, 1, out);
+			flights_done(r->flights, lead);
+			return;
+		}
+	}
+	/* The leaders' answers were never cached: sign for this one. */
+	sign_and_fill(r, ie, st, c, serial, now, 1, out);
+}
+
 void
 responder_answer(struct responder *r, const unsigned char *req, size_t len,
     struct responder_answer *out)
@@ -175,13 +432,10 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 	struct ocsp_req q;
 	struct issuer_ent *ie = NULL, *m;
 	struct store *st;
-	unsigned char *buf = NULL, *tbs, *der, sig[SIGNER_SIG_MAX];
-	const unsigned char *alg;
-	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF];
-	size_t i, cap, tbs_cap, tbs_len, sig_len, alg_len, der_len;
-	int64_t now = (int64_t)time(NULL), revoked_at;
-	int revoked, reason;
+	char serial[OCSP_REQ_MAX_CERTIDS][OB_SERIAL_HEX_MAX + 1];
+	int64_t now = (int64_t)time(NULL);
 	enum ob_err e;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (ocsp_req_parse(req, len, &q) != OB_OK) {
@@ -199,71 +453,130 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 			return;
 		}
 		ie = m;
+		if (util_serial_from_bytes(q.certids[i].serial,
+			q.certids[i].serial_len, serial[i]) != OB_OK) {
+			answer_error(out, OCSP_MALFORMED);
+			return;
+		}
 	}
 	if ((st = thread_store(r)) == NULL) {
 		answer_error(out, OCSP_TRY_LATER);
 		return;
 	}
+	/*
+	 * A nonce asks for a fresh signature; when every signing context is
+	 * busy the cached answer goes without it (RFC 8954 allows that).
+	 */
+	if (q.ncertids == 1 &&
+	    (q.nonce == NULL || signer_saturated(ie->signer)) &&
+	    cacheable(ie, &q.certids[0], serial[0])) {
+		answer_cached(r, ie, st, &q.certids[0], serial[0], now, out);
+		return;
+	}
 	for (i = 0; i < q.ncertids; i++) {
+		memset(&singles[i], 0, sizeof(singles[i]));
+		if ((e = read_status(ie, st, serial[i], &singles[i])) !=
+		    OB_OK) {
+			answer_error(out, store_failure(e));
+			return;
+		}
 		singles[i].certid = q.certids[i].der;
 		singles[i].certid_len = q.certids[i].der_len;
 		singles[i].this_update = now;
 		singles[i].next_update = now + r->validity;
-		singles[i].reason = -1;
-		if (util_serial_from_bytes(q.certids[i].serial,
-			q.certids[i].serial_len, serial) != OB_OK) {
-			answer_error(out, OCSP_MALFORMED);
-			return;
-		}
-		e = store_cert_status(st, ie->is.id, serial, &revoked,
-		    &revoked_at, &reason, err, sizeof(err));
-		if (e == OB_ERR_NOTFOUND)
-			singles[i].status = OCSP_UNKNOWN;
-		else if (e != OB_OK) {
-			fprintf(stderr, "ocspbox: issuer %s serial %s: %s\n",
-			    ie->is.id, serial, err);
-			answer_error(out,
-			    e == OB_ERR_BUSY ? OCSP_TRY_LATER
-					     : OCSP_INTERNAL_ERROR);
-			return;
-		} else if (revoked) {
-			singles[i].status = OCSP_REVOKED;
-			singles[i].revoked_at = revoked_at;
-			singles[i].reason = reason;
-		} else
-			singles[i].status = OCSP_GOOD;
 	}
-	/* tbsResponseData first, then the whole response built after it. */
-	tbs_cap = ocsp_resp_tbs_max(singles, q.ncertids, q.nonce_ext_len);
-	cap = tbs_cap + tbs_cap + SIGNER_SIG_MAX + SIGNER_ALG_MAX +
-	    ie->is.resp_len + 64;
-	if ((buf = malloc(cap)) == NULL) {
+	if (sign_response(r, ie, singles, q.ncertids, q.nonce_ext,
+		q.nonce_ext_len, now, &out->der, &out->len) != OB_OK) {
 		answer_error(out, OCSP_INTERNAL_ERROR);
 		return;
 	}
-	if (ocsp_resp_tbs(signer_key_hash(ie->signer), now, singles, q.ncertids,
-		q.nonce_ext, q.nonce_ext_len, buf, tbs_cap, &tbs,
-		&tbs_len) != OB_OK ||
-	    signer_sign(ie->signer, tbs, tbs_len, sig, &sig_len) != OB_OK) {
-		free(buf);
-		answer_error(out, OCSP_INTERNAL_ERROR);
-		return;
-	}
-	alg = signer_alg(ie->signer, &alg_len);
-	if (ocsp_resp_wrap(tbs, tbs_len, alg, alg_len, sig, sig_len,
-		ie->is.resp_is_ca ? NULL : ie->is.resp_der, ie->is.resp_len,
-		buf + tbs_cap, cap - tbs_cap, &der, &der_len) != OB_OK) {
-		free(buf);
-		answer_error(out, OCSP_INTERNAL_ERROR);
-		return;
-	}
-	memmove(buf, der, der_len);
-	out->der = buf;
-	out->len = der_len;
+	count(&r->live_signs);
 	out->status = OCSP_SUCCESSFUL;
 	out->nonce = q.nonce != NULL;
 	out->this_update = now;
 	out->next_update = now + r->validity;
+}
+
+enum ob_err
+responder_presign(struct responder *r, const struct store_todo *t, int64_t now,
+    struct store_cache_entry *out)
+{
+	unsigned char buf[OCSP_CERTID_MAX], *certid;
+	struct issuer_ent *ie = NULL;
+	struct ocsp_single s;
+	size_t i, certid_len;
+	enum ob_err e;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < r->niss && ie == NULL; i++)
+		if (strcmp(r->iss[i].is.id, t->issuer_id) == 0)
+			ie = &r->iss[i];
+	if (ie == NULL)
+		return OB_ERR_NOTFOUND;
+	if ((e = canonical_certid(ie, t->serial, buf, &certid, &certid_len)) !=
+	    OB_OK)
+		return e;
+	memset(&s, 0, sizeof(s));
+	s.certid = certid;
+	s.certid_len = certid_len;
+	s.status = t->status == OCSP_REVOKED ? OCSP_REVOKED : OCSP_GOOD;
+	s.revoked_at = t->revoked_at;
+	s.reason = s.status == OCSP_REVOKED ? t->reason : -1;
+	s.this_update = now;
+	s.next_update = now + r->validity;
+	if ((e = sign_response(
+		 r, ie, &s, 1, NULL, 0, now, &out->der, &out->len)) != OB_OK)
+		return e;
+	out->issuer_id = ie->is.id;
+	snprintf(out->serial, sizeof(out->serial), "%s", t->serial);
+	out->status = (int)s.status;
+	out->revoked_at = s.revoked_at;
+	out->reason = s.reason;
+	out->this_update = s.this_update;
+	out->next_update = s.next_update;
+	return OB_OK;
+}
+
+void
+responder_unknown_set(struct responder *r, int64_t n)
+{
+	__atomic_store_n(&r->unknown, n, __ATOMIC_RELAXED);
+}
+
+int64_t
+responder_validity(const struct responder *r)
+{
+	return r->validity;
+}
+
+static int64_t
+take(int64_t *c)
+{
+	return __atomic_exchange_n(c, 0, __ATOMIC_RELAXED);
+}
+
+void
+responder_counters_take(struct responder *r, struct responder_counters *c)
+{
+	c->hits = take(&r->hits);
+	c->misses = take(&r->misses);
+	c->live_signs = take(&r->live_signs);
+}
+
+void
+responder_counters_give(struct responder *r, const struct responder_counters *c)
+{
+	__atomic_add_fetch(&r->hits, c->hits, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&r->misses, c->misses, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&r->live_signs, c->live_signs, __ATOMIC_RELAXED);
+}
+
+void
+responder_counters_peek(struct responder *r, struct responder_counters *c)
+{
+	c->hits = __atomic_load_n(&r->hits, __ATOMIC_RELAXED);
+	c->misses = __atomic_load_n(&r->misses, __ATOMIC_RELAXED);
+	c->live_signs = __atomic_load_n(&r->live_signs, __ATOMIC_RELAXED);
 }
 
 int

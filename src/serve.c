@@ -8,13 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "civetweb.h"
 #include "extern.h"
 
-/* Default validity of a response; see the README for the trade-off. */
-#define SERVE_VALIDITY_DEFAULT "24h"
+/* "unknown" answers kept in the cache, by default. */
+#define SERVE_UNKNOWN_MAX 10000
 
 /* Whether s is "A:P", "[v6]:P" or "P" with a port from 1 to 65535. */
 static int
@@ -32,47 +34,142 @@ valid_listen(const char *s)
 	return colon == NULL || colon > s;
 }
 
+/* Whether a listen address binds loopback only. */
 static int
-cpu_count(void)
+loopback(const char *s)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return strncmp(s, "127.", 4) == 0 || strncmp(s, "[::1]:", 6) == 0 ||
+	    strncmp(s, "localhost:", 10) == 0;
+}
 
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+/*
+ * The admin token's hash: from --admin-token-file (0600 or stricter, like
+ * the keys), else $OCSPBOX_ADMIN_TOKEN, else the one serve made before
+ * (only its hash is kept), else a new one, printed once. *configured says
+ * whether the operator chose it. Returns an OB_EXIT_ code.
+ */
+static int
+admin_token(
+    struct store *st, const char *file, unsigned char hash[32], int *configured)
+{
+	char buf[512], tok[65], err[OB_ERRBUF];
+	const char *env = getenv("OCSPBOX_ADMIN_TOKEN");
+	struct stat sb;
+	size_t n;
+	FILE *fp;
+
+	*configured = 1;
+	if (file != NULL) {
+		if ((fp = fopen(file, "r")) == NULL ||
+		    fstat(fileno(fp), &sb) == -1) {
+			cli_warnx("serve: --admin-token-file %s: %s", file,
+			    strerror(errno));
+			if (fp != NULL)
+				fclose(fp);
+			return OB_EXIT_ERR;
+		}
+		if ((sb.st_mode & 077) != 0) {
+			fclose(fp);
+			cli_warnx("serve: --admin-token-file %s: readable by "
+				  "others (chmod 600 it)",
+			    file);
+			return OB_EXIT_ERR;
+		}
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+		buf[n] = '\0';
+		while (n > 0 && strchr(" \t\r\n", buf[n - 1]) != NULL)
+			buf[--n] = '\0';
+		if (n == 0 || n == sizeof(buf) - 1 || strchr(buf, '\n')) {
+			cli_warnx("serve: --admin-token-file %s: want one line "
+				  "of 1 to 500 characters",
+			    file);
+			return OB_EXIT_ERR;
+		}
+		http_admin_token_hash(buf, hash);
+		memset(buf, 0, sizeof(buf));
+		return OB_EXIT_OK;
+	}
+	if (env != NULL && env[0] != '\0') {
+		http_admin_token_hash(env, hash);
+		return OB_EXIT_OK;
+	}
+	*configured = 0;
+	if (store_admin_token(st, hash, err, sizeof(err)) == OB_OK) {
+		fprintf(stderr,
+		    "ocspbox: admin token: the one printed when "
+		    "it was made (only its hash is kept)\n");
+		return OB_EXIT_OK;
+	}
+	if (http_admin_token_new(tok, hash) != OB_OK ||
+	    store_admin_token_set(st, hash, err, sizeof(err)) != OB_OK) {
+		cli_warnx("serve: cannot make an admin token: %s", err);
+		return OB_EXIT_ERR;
+	}
+	fprintf(stderr,
+	    "ocspbox: admin token (shown once, only its hash is kept): %s\n",
+	    tok);
+	memset(tok, 0, sizeof(tok));
+	return OB_EXIT_OK;
 }
 
 int
 cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *listen = "0.0.0.0:8080", *threads_arg = NULL,
-		   *validity_arg = SERVE_VALIDITY_DEFAULT;
+	const char *listen = "0.0.0.0:8080", *admin_listen = "127.0.0.1:8081",
+		   *threads_arg = NULL, *validity_arg = NULL,
+		   *interval_arg = NULL, *token_file = NULL,
+		   *unknown_arg = NULL;
 	const struct cli_opt opts[] = {
 	    {"listen", 1, &listen, NULL},
-	    {"threads", 1, &threads_arg, NULL},
+	    {"admin-listen", 1, &admin_listen, NULL},
+	    {"admin-token-file", 1, &token_file, NULL},
+	    {"refresh-interval", 1, &interval_arg, NULL},
 	    {"validity", 1, &validity_arg, NULL},
+	    {"threads", 1, &threads_arg, NULL},
+	    {"max-unknown", 1, &unknown_arg, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 	struct http_ocsp_conf conf;
+	struct http_admin_conf aconf;
+	struct responder_conf rconf;
 	struct responder *r = NULL;
 	struct http_ocsp *h = NULL;
+	struct http_admin *ha = NULL;
+	struct refresher *rf = NULL;
 	struct store *st = NULL;
 	sigset_t set;
 	char err[OB_ERRBUF], *end;
-	int64_t validity;
-	int npos, rc, sig, ncpu = cpu_count();
-	long threads;
+	int64_t validity, interval;
+	int npos, rc, sig, configured, ncpu = cli_cpu_count();
+	long threads, unknown_max = SERVE_UNKNOWN_MAX;
 
 	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
-		printf(
-		    "usage: ocspbox serve [--listen ADDR:PORT] [--threads N] "
-		    "[--validity DUR]\n\n"
-		    "Answers OCSP on --listen (default 0.0.0.0:8080): POST / "
-		    "and /ocsp, GET\n/{base64} and /ocsp/{base64}, and "
-		    "/healthz. --threads is the number of\nHTTP workers "
-		    "(default 4 per core, at least 8); --validity how "
-		    "long a\nresponse is valid (default %s). SIGTERM or "
-		    "SIGINT finish the requests\nin flight, then exit 0.\n",
-		    SERVE_VALIDITY_DEFAULT);
+		printf("usage: ocspbox serve [--listen ADDR:PORT] "
+		       "[--admin-listen ADDR:PORT]\n"
+		       "       [--admin-token-file FILE] "
+		       "[--refresh-interval DUR] [--validity DUR]\n"
+		       "       [--threads N] [--max-unknown N]\n\n"
+		       "Answers OCSP on --listen (default 0.0.0.0:8080): "
+		       "POST / and /ocsp, GET\n/{base64} and /ocsp/{base64}, "
+		       "and /healthz, from the pre-signed cache.\n"
+		       "The refresh thread re-signs what is due at start and "
+		       "every\n--refresh-interval (default %s, or "
+		       "$OCSPBOX_REFRESH_INTERVAL or\n"
+		       "$CERTCTL_OCSP_CACHE_REFRESH_INTERVAL); responses "
+		       "are valid for --validity\n(default %s, longer than "
+		       "the interval). The admin API listens on\n"
+		       "--admin-listen (default 127.0.0.1:8081) behind a "
+		       "Bearer token from\n--admin-token-file or "
+		       "$OCSPBOX_ADMIN_TOKEN; without either, serve makes\n"
+		       "one and prints it once. --threads is the number of "
+		       "HTTP workers (default\n4 per core, at least 8); "
+		       "--max-unknown how many \"unknown\" answers are\n"
+		       "cached (default %d). SIGTERM or SIGINT finish the "
+		       "requests in flight,\nthen exit 0.\n",
+		    CLI_REFRESH_INTERVAL_DEFAULT, CLI_VALIDITY_DEFAULT,
+		    SERVE_UNKNOWN_MAX);
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -80,6 +177,11 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	if (!valid_listen(listen)) {
 		cli_warnx(
 		    "serve: bad --listen \"%s\" (want ADDR:PORT)", listen);
+		return OB_EXIT_USAGE;
+	}
+	if (!valid_listen(admin_listen)) {
+		cli_warnx("serve: bad --admin-listen \"%s\" (want ADDR:PORT)",
+		    admin_listen);
 		return OB_EXIT_USAGE;
 	}
 	threads = ncpu * 4 < 8 ? 8 : ncpu * 4;
@@ -90,19 +192,40 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		    threads_arg);
 		return OB_EXIT_USAGE;
 	}
-	if (util_duration_parse(validity_arg, &validity) != OB_OK) {
-		cli_warnx("serve: bad --validity \"%s\" (want e.g. 90s, 30m, "
-			  "1h, 7d)",
-		    validity_arg);
+	if (unknown_arg != NULL &&
+	    ((unknown_max = strtol(unknown_arg, &end, 10)) < 0 ||
+		unknown_max > 100000000 || *end != '\0' ||
+		!isdigit((unsigned char)unknown_arg[0]))) {
+		cli_warnx("serve: bad --max-unknown \"%s\" (want 0 to "
+			  "100000000)",
+		    unknown_arg);
 		return OB_EXIT_USAGE;
 	}
+	if ((rc = cli_cache_settings("serve", interval_arg, validity_arg,
+		 &interval, &validity)) != OB_EXIT_OK)
+		return rc;
 
 	/* Migrate and check the database before anything listens. */
 	if ((st = cli_open_db(ctx, 1)) == NULL)
 		return OB_EXIT_ERR;
+	memset(&aconf, 0, sizeof(aconf));
+	rc = admin_token(st, token_file, aconf.token_sha256, &configured);
 	store_close(st);
-	if (responder_new(ctx->db, ncpu, validity, &r, err, sizeof(err)) !=
-	    OB_OK) {
+	if (rc != OB_EXIT_OK)
+		return rc;
+	/* A made-up token is printed to a log: keep it off the network. */
+	if (!configured && !loopback(admin_listen)) {
+		cli_warnx("serve: --admin-listen %s is not loopback: set "
+			  "$OCSPBOX_ADMIN_TOKEN or --admin-token-file first",
+		    admin_listen);
+		return OB_EXIT_USAGE;
+	}
+	memset(&rconf, 0, sizeof(rconf));
+	rconf.db_path = ctx->db;
+	rconf.nsign = ncpu;
+	rconf.validity = validity;
+	rconf.unknown_max = unknown_max;
+	if (responder_new(&rconf, &r, err, sizeof(err)) != OB_OK) {
 		cli_warnx("serve: %s", err);
 		return OB_EXIT_ERR;
 	}
@@ -120,24 +243,42 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	conf.threads = (int)threads;
 	conf.request_timeout_ms = 5000;
 	conf.keep_alive_timeout_ms = 5000;
-	if (http_ocsp_start(r, &conf, &h, err, sizeof(err)) != OB_OK) {
-		cli_warnx("serve: %s", err);
-		responder_free(r);
-		mg_exit_library();
-		return OB_EXIT_ERR;
-	}
+	if (http_ocsp_start(r, &conf, &h, err, sizeof(err)) != OB_OK)
+		goto fail;
+	if (refresh_start(r, ctx->db, interval, ncpu, &rf, err, sizeof(err)) !=
+	    OB_OK)
+		goto fail;
+	aconf.listen = admin_listen;
+	aconf.db_path = ctx->db;
+	aconf.r = r;
+	aconf.rf = rf;
+	aconf.interval = interval;
+	if (http_admin_start(&aconf, &ha, err, sizeof(err)) != OB_OK)
+		goto fail;
 	fprintf(stderr,
 	    "ocspbox: serving OCSP on %s (%ld workers, %d signing "
-	    "contexts per issuer, validity %llds)\n",
-	    listen, threads, ncpu, (long long)validity);
+	    "contexts per issuer, validity %llds, refresh every %llds), "
+	    "admin on %s\n",
+	    listen, threads, ncpu, (long long)validity, (long long)interval,
+	    admin_listen);
 
 	while (sigwait(&set, &sig) != 0)
 		;
 	fprintf(stderr, "ocspbox: %s: finishing requests in flight\n",
 	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	http_ocsp_stop(h);
+	http_admin_stop(ha);
+	refresh_stop(rf);
 	responder_free(r);
 	mg_exit_library();
 	fprintf(stderr, "ocspbox: stopped\n");
 	return OB_EXIT_OK;
+fail:
+	cli_warnx("serve: %s", err);
+	http_ocsp_stop(h);
+	http_admin_stop(ha);
+	refresh_stop(rf);
+	responder_free(r);
+	mg_exit_library();
+	return OB_EXIT_ERR;
 }

@@ -459,6 +459,7 @@ struct signer {
 	int nctx;
 	struct signer_ctx *ctx;
 	unsigned int next; /* where the next caller starts looking */
+	int inflight; /* signatures under way or waiting, atomic */
 	mbedtls_md_type_t md;
 	unsigned char alg[SIGNER_ALG_MAX];
 	size_t alg_len;
@@ -595,6 +596,7 @@ signer_sign(struct signer *sg, const unsigned char *data, size_t len,
 	if (mbedtls_md(md, data, len, hash) != 0)
 		return OB_ERR_CRYPTO;
 	/* Take the first free context; if all are busy, wait for one. */
+	__atomic_add_fetch(&sg->inflight, 1, __ATOMIC_RELAXED);
 	start = __atomic_fetch_add(&sg->next, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < sg->nctx; i++) {
 		c = &sg->ctx[(start + (unsigned)i) % (unsigned)sg->nctx];
@@ -609,9 +611,16 @@ signer_sign(struct signer *sg, const unsigned char *data, size_t len,
 	rc = mbedtls_pk_sign(&c->key, sg->md, hash, mbedtls_md_get_size(md),
 	    sig, siglen, mbedtls_ctr_drbg_random, &c->drbg);
 	pthread_mutex_unlock(&c->lock);
+	__atomic_sub_fetch(&sg->inflight, 1, __ATOMIC_RELAXED);
 	if (rc != 0 || *siglen > SIGNER_SIG_MAX)
 		return OB_ERR_CRYPTO;
 	return OB_OK;
+}
+
+int
+signer_saturated(const struct signer *sg)
+{
+	return __atomic_load_n(&sg->inflight, __ATOMIC_RELAXED) >= sg->nctx;
 }
 
 const unsigned char *

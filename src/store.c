@@ -15,9 +15,18 @@
 
 #include "extern.h"
 
+/* The statements the hot paths run, prepared once per connection. */
+enum store_stmt {
+	STMT_CACHE_GET,
+	STMT_CERT_STATUS,
+	STMT_CACHE_PUT,
+	STMT_COUNT
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	sqlite3_stmt *stmt[STMT_COUNT];
 };
 
 /* How long a writer waits for another process's lock before tryLater. */
@@ -65,6 +74,34 @@ prepare(struct store *st, const char *sql, sqlite3_stmt **stmt, char *errbuf,
 	if (rc != SQLITE_OK)
 		return dberr(st, rc, "prepare", errbuf, errsz);
 	return OB_OK;
+}
+
+/*
+ * Statement which of this connection, prepared on first use and kept;
+ * the caller resets it (stmt_done) before the connection runs it again.
+ */
+static enum ob_err
+stmt_get(struct store *st, enum store_stmt which, const char *sql,
+    sqlite3_stmt **stmt, char *errbuf, size_t errsz)
+{
+	int rc;
+
+	*stmt = st->stmt[which];
+	if (*stmt != NULL)
+		return OB_OK;
+	rc = sqlite3_prepare_v3(
+	    st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[which], NULL);
+	if (rc != SQLITE_OK)
+		return dberr(st, rc, "prepare", errbuf, errsz);
+	*stmt = st->stmt[which];
+	return OB_OK;
+}
+
+static void
+stmt_done(sqlite3_stmt *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
 }
 
 /* Binds a time as RFC 3339 text, or NULL for INT64_MIN. */
@@ -202,8 +239,12 @@ fail:
 void
 store_close(struct store *st)
 {
+	int i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
@@ -514,6 +555,32 @@ store_issuer_list_free(struct store_issuer *v, size_t n)
 	free(v);
 }
 
+/*
+ * A serial registered now was maybe answered "unknown" and cached: drop
+ * that entry so the next request signs its real status.
+ */
+static enum ob_err
+unknown_drop(struct store *st, const char *issuer_id, const char *serial,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = prepare(st,
+		 "DELETE FROM ocsp_response_cache WHERE issuer_id = ?"
+		 " AND serial_hex = ? AND cert_status = 'unknown'",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "drop unknown entry", errbuf, errsz);
+	return OB_OK;
+}
+
 enum ob_err
 store_cert_add(struct store *st, const char *issuer_id, const char *serial,
     int64_t not_after, const char *subject, int update, char *errbuf,
@@ -542,7 +609,7 @@ store_cert_add(struct store *st, const char *issuer_id, const char *serial,
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_DONE)
-		return OB_OK;
+		return unknown_drop(st, issuer_id, serial, errbuf, errsz);
 	if (rc == SQLITE_CONSTRAINT) {
 		/* The foreign key or the primary key: say which. */
 		if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) !=
@@ -555,6 +622,33 @@ store_cert_add(struct store *st, const char *issuer_id, const char *serial,
 		return OB_ERR_EXISTS;
 	}
 	return dberr(st, rc, "insert certificate", errbuf, errsz);
+}
+
+/* Adds delta to cache_counters.name, inside the caller's transaction. */
+static enum ob_err
+counter_add(struct store *st, const char *name, int64_t delta, char *errbuf,
+    size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if (delta == 0)
+		return OB_OK;
+	if ((e = prepare(st,
+		 "INSERT INTO cache_counters (name, value) VALUES (?, ?)"
+		 " ON CONFLICT (name) DO UPDATE SET"
+		 " value = value + excluded.value,"
+		 " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, delta);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "cache counters", errbuf, errsz);
+	return OB_OK;
 }
 
 /*
@@ -582,7 +676,9 @@ cache_drop(struct store *st, const char *issuer_id, const char *serial,
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
 		return dberr(st, rc, "invalidate cache", errbuf, errsz);
-	return OB_OK;
+	if (sqlite3_changes(st->db) == 0)
+		return OB_OK;
+	return counter_add(st, "invalidations", 1, errbuf, errsz);
 }
 
 enum ob_err
@@ -693,7 +789,7 @@ store_cert_status(struct store *st, const char *issuer_id, const char *serial,
 	*revoked = 0;
 	*revoked_at = 0;
 	*reason = -1;
-	if ((e = prepare(st,
+	if ((e = stmt_get(st, STMT_CERT_STATUS,
 		 "SELECT status = 'revoked', revoked_at, revocation_reason"
 		 " FROM certificates WHERE issuer_id = ? AND serial_hex = ?",
 		 &stmt, errbuf, errsz)) != OB_OK)
@@ -711,7 +807,7 @@ store_cert_status(struct store *st, const char *issuer_id, const char *serial,
 		e = OB_ERR_NOTFOUND;
 	else
 		e = dberr(st, rc, "certificate status", errbuf, errsz);
-	sqlite3_finalize(stmt);
+	stmt_done(stmt);
 	return e;
 }
 
@@ -720,4 +816,518 @@ store_ping(struct store *st, char *errbuf, size_t errsz)
 {
 	return exec(
 	    st, "SELECT 1 FROM issuers LIMIT 1;", "ping", errbuf, errsz);
+}
+
+/* ---- the pre-signed response cache ------------------------------------- */
+
+static const char *const status_names[] = {"good", "revoked", "unknown"};
+
+enum ob_err
+store_cache_get(struct store *st, const char *issuer_id, const char *serial,
+    int64_t now, unsigned char **der, size_t *len, int64_t *this_update,
+    int64_t *next_update, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*der = NULL;
+	*len = 0;
+	if ((e = stmt_get(st, STMT_CACHE_GET,
+		 "SELECT response_der, this_update, next_update"
+		 " FROM ocsp_response_cache"
+		 " WHERE issuer_id = ? AND serial_hex = ?",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*this_update = column_time(stmt, 1);
+		*next_update = column_time(stmt, 2);
+		/* A stale entry is a miss: never serve past nextUpdate. */
+		if (*next_update == INT64_MIN || *next_update <= now)
+			e = OB_ERR_NOTFOUND;
+		else if ((*der = column_blobdup(stmt, 0, len)) == NULL)
+			e = OB_ERR_NOMEM;
+		else
+			e = OB_OK;
+	} else if (rc == SQLITE_DONE)
+		e = OB_ERR_NOTFOUND;
+	else
+		e = dberr(st, rc, "cache lookup", errbuf, errsz);
+	stmt_done(stmt);
+	return e;
+}
+
+/* Whether the certificate's status now is the one c was signed with. */
+static enum ob_err
+status_unchanged(struct store *st, const struct store_cache_entry *c, int *same,
+    char *errbuf, size_t errsz)
+{
+	int64_t at;
+	int revoked, reason;
+	enum ob_err e;
+
+	*same = 0;
+	e = store_cert_status(
+	    st, c->issuer_id, c->serial, &revoked, &at, &reason, errbuf, errsz);
+	if (e == OB_ERR_NOTFOUND) {
+		*same = c->status == OCSP_UNKNOWN;
+		return OB_OK;
+	}
+	if (e != OB_OK)
+		return e;
+	if (c->status == OCSP_GOOD)
+		*same = !revoked;
+	else if (c->status == OCSP_REVOKED)
+		*same = revoked && at == c->revoked_at && reason == c->reason;
+	return OB_OK;
+}
+
+enum ob_err
+store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
+    size_t *written, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	size_t i, w = 0;
+	int rc, same;
+
+	if (written != NULL)
+		*written = 0;
+	if (n == 0)
+		return OB_OK;
+	/* IMMEDIATE: the status read below sees every committed revoke. */
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = stmt_get(st, STMT_CACHE_PUT,
+		 "INSERT INTO ocsp_response_cache (issuer_id, serial_hex,"
+		 " response_der, cert_status, revocation_reason, revoked_at,"
+		 " this_update, next_update) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		 " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
+		 " response_der = excluded.response_der,"
+		 " cert_status = excluded.cert_status,"
+		 " revocation_reason = excluded.revocation_reason,"
+		 " revoked_at = excluded.revoked_at,"
+		 " this_update = excluded.this_update,"
+		 " next_update = excluded.next_update,"
+		 " generated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+		 " WHERE excluded.this_update >= this_update",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (v[i].status < OCSP_GOOD || v[i].status > OCSP_UNKNOWN) {
+			e = OB_ERR_INVAL;
+			snprintf(
+			    errbuf, errsz, "cache: bad status %d", v[i].status);
+			goto fail;
+		}
+		if ((e = status_unchanged(st, &v[i], &same, errbuf, errsz)) !=
+		    OB_OK)
+			goto fail;
+		if (!same)
+			continue; /* a revoke won the race: drop it */
+		sqlite3_bind_text(stmt, 1, v[i].issuer_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, v[i].serial, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(
+		    stmt, 3, v[i].der, (int)v[i].len, SQLITE_STATIC);
+		sqlite3_bind_text(
+		    stmt, 4, status_names[v[i].status], -1, SQLITE_STATIC);
+		if (v[i].status == OCSP_REVOKED) {
+			if (v[i].reason >= 0)
+				sqlite3_bind_int(stmt, 5, v[i].reason);
+			bind_time(stmt, 6, v[i].revoked_at);
+		}
+		bind_time(stmt, 7, v[i].this_update);
+		bind_time(stmt, 8, v[i].next_update);
+		rc = sqlite3_step(stmt);
+		stmt_done(stmt);
+		if (rc != SQLITE_DONE) {
+			e = dberr(st, rc, "cache write", errbuf, errsz);
+			goto fail;
+		}
+		w += (size_t)sqlite3_changes(st->db);
+	}
+	if ((e = store_commit(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if (written != NULL)
+		*written = w;
+	return OB_OK;
+fail:
+	store_rollback(st);
+	return e;
+}
+
+enum ob_err
+store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
+    struct store_todo **out, size_t *n, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_todo *v = NULL, *nv, *t;
+	size_t cap = 0, len = 0;
+	enum ob_err e;
+	const char *p;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = prepare(st,
+		 "SELECT c.issuer_id, c.serial_hex, c.status = 'revoked',"
+		 " c.revoked_at, c.revocation_reason"
+		 " FROM certificates c LEFT JOIN ocsp_response_cache o"
+		 " ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex"
+		 " WHERE (c.not_after IS NULL OR c.not_after > ?1)"
+		 " AND (o.serial_hex IS NULL OR o.next_update <= ?2"
+		 " OR o.cert_status <> c.status)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	bind_time(stmt, 1, now);
+	bind_time(stmt, 2, now + horizon);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				e = OB_ERR_NOMEM;
+				goto fail;
+			}
+			v = nv;
+		}
+		t = &v[len];
+		memset(t, 0, sizeof(*t));
+		p = (const char *)sqlite3_column_text(stmt, 0);
+		if (p == NULL || strlen(p) > OB_ID_MAX)
+			continue; /* not an id we could have registered */
+		memcpy(t->issuer_id, p, strlen(p) + 1);
+		p = (const char *)sqlite3_column_text(stmt, 1);
+		if (p == NULL || strlen(p) > OB_SERIAL_HEX_MAX)
+			continue;
+		memcpy(t->serial, p, strlen(p) + 1);
+		t->status =
+		    sqlite3_column_int(stmt, 2) ? OCSP_REVOKED : OCSP_GOOD;
+		t->revoked_at = column_time(stmt, 3);
+		t->reason = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int(stmt, 4);
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		e = dberr(st, rc, "refresh list", errbuf, errsz);
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	*out = v;
+	*n = len;
+	return OB_OK;
+fail:
+	sqlite3_finalize(stmt);
+	free(v);
+	return e;
+}
+
+enum ob_err
+store_cache_prune(
+    struct store *st, int64_t now, size_t *dropped, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*dropped = 0;
+	if ((e = prepare(st,
+		 "DELETE FROM ocsp_response_cache"
+		 " WHERE (cert_status = 'unknown' AND next_update <= ?1)"
+		 " OR EXISTS (SELECT 1 FROM certificates c"
+		 " WHERE c.issuer_id = ocsp_response_cache.issuer_id"
+		 " AND c.serial_hex = ocsp_response_cache.serial_hex"
+		 " AND c.not_after IS NOT NULL AND c.not_after <= ?1)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	bind_time(stmt, 1, now);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "cache prune", errbuf, errsz);
+	*dropped = (size_t)sqlite3_changes(st->db);
+	return OB_OK;
+}
+
+/* Runs sql (one row, one integer column) into *out. */
+static enum ob_err
+query_int(
+    struct store *st, const char *sql, int64_t *out, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*out = 0;
+	if ((e = prepare(st, sql, &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(st, rc, "query", errbuf, errsz);
+	return OB_OK;
+}
+
+enum ob_err
+store_cache_unknown_count(
+    struct store *st, int64_t *n, char *errbuf, size_t errsz)
+{
+	return query_int(st,
+	    "SELECT count(*) FROM ocsp_response_cache"
+	    " WHERE cert_status = 'unknown'",
+	    n, errbuf, errsz);
+}
+
+void
+store_relax_sync(struct store *st)
+{
+	sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
+}
+
+enum ob_err
+store_counters_add(struct store *st, int64_t hits, int64_t misses,
+    int64_t live_signs, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if (hits == 0 && misses == 0 && live_signs == 0)
+		return OB_OK;
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = counter_add(st, "hits", hits, errbuf, errsz)) != OB_OK ||
+	    (e = counter_add(st, "misses", misses, errbuf, errsz)) != OB_OK ||
+	    (e = counter_add(st, "live_signs", live_signs, errbuf, errsz)) !=
+		OB_OK) {
+		store_rollback(st);
+		return e;
+	}
+	return store_commit(st, errbuf, errsz);
+}
+
+enum ob_err
+store_refresh_record(struct store *st, const struct store_refresh_run *run,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = prepare(st,
+		 "INSERT INTO cache_refresh_runs (started_at, duration_ms,"
+		 " signed, errors, dropped, source)"
+		 " VALUES (?, ?, ?, ?, ?, ?)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	bind_time(stmt, 1, run->started_at);
+	sqlite3_bind_int64(stmt, 2, run->duration_ms);
+	sqlite3_bind_int64(stmt, 3, run->nsigned);
+	sqlite3_bind_int64(stmt, 4, run->errors);
+	sqlite3_bind_int64(stmt, 5, run->dropped);
+	sqlite3_bind_text(stmt, 6, run->source, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "record refresh", errbuf, errsz);
+	return exec(st,
+	    "DELETE FROM cache_refresh_runs WHERE id <="
+	    " (SELECT max(id) - 1000 FROM cache_refresh_runs);",
+	    "record refresh", errbuf, errsz);
+}
+
+static enum ob_err
+stats_counters(
+    struct store *st, struct store_stats *out, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *name;
+	enum ob_err e;
+	int64_t v;
+	int rc;
+
+	if ((e = prepare(st, "SELECT name, value FROM cache_counters", &stmt,
+		 errbuf, errsz)) != OB_OK)
+		return e;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(stmt, 0);
+		v = sqlite3_column_int64(stmt, 1);
+		if (name == NULL)
+			continue;
+		if (strcmp(name, "hits") == 0)
+			out->hits = v;
+		else if (strcmp(name, "misses") == 0)
+			out->misses = v;
+		else if (strcmp(name, "live_signs") == 0)
+			out->live_signs = v;
+		else if (strcmp(name, "invalidations") == 0)
+			out->invalidations = v;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "stats", errbuf, errsz);
+
+	if ((e = prepare(st,
+		 "SELECT started_at, duration_ms, signed, errors, dropped,"
+		 " source FROM cache_refresh_runs ORDER BY id DESC LIMIT 1",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		out->have_run = 1;
+		out->last_run.started_at = column_time(stmt, 0);
+		out->last_run.duration_ms = sqlite3_column_int64(stmt, 1);
+		out->last_run.nsigned = sqlite3_column_int64(stmt, 2);
+		out->last_run.errors = sqlite3_column_int64(stmt, 3);
+		out->last_run.dropped = sqlite3_column_int64(stmt, 4);
+		snprintf(out->last_run.source, sizeof(out->last_run.source),
+		    "%s", (const char *)sqlite3_column_text(stmt, 5));
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(st, rc, "stats", errbuf, errsz);
+	return OB_OK;
+}
+
+static enum ob_err
+stats_issuers(struct store *st, int64_t now, struct store_stats *out,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_issuer_stats *nv, *is;
+	size_t cap = 0;
+	const char *id;
+	enum ob_err e;
+	int rc;
+
+	if ((e = prepare(st,
+		 "SELECT i.id, count(o.serial_hex),"
+		 " coalesce(sum(o.cert_status = 'good'), 0),"
+		 " coalesce(sum(o.cert_status = 'revoked'), 0),"
+		 " coalesce(sum(o.cert_status = 'unknown'), 0),"
+		 " coalesce(sum(o.next_update <= ?1), 0), min(o.next_update),"
+		 " cc.crl_number, cc.next_update"
+		 " FROM issuers i"
+		 " LEFT JOIN ocsp_response_cache o ON o.issuer_id = i.id"
+		 " LEFT JOIN crl_cache cc ON cc.issuer_id = i.id"
+		 " GROUP BY i.id ORDER BY i.id",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	bind_time(stmt, 1, now);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(stmt, 0);
+		if (id == NULL || strlen(id) > OB_ID_MAX)
+			continue;
+		if (out->nissuers == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = realloc(out->issuers, cap * sizeof(*nv))) ==
+			    NULL) {
+				sqlite3_finalize(stmt);
+				return OB_ERR_NOMEM;
+			}
+			out->issuers = nv;
+		}
+		is = &out->issuers[out->nissuers++];
+		memset(is, 0, sizeof(*is));
+		memcpy(is->id, id, strlen(id) + 1);
+		is->entries = sqlite3_column_int64(stmt, 1);
+		is->good = sqlite3_column_int64(stmt, 2);
+		is->revoked = sqlite3_column_int64(stmt, 3);
+		is->unknown = sqlite3_column_int64(stmt, 4);
+		is->stale = sqlite3_column_int64(stmt, 5);
+		is->next_update_min = column_time(stmt, 6);
+		is->crl_present = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
+		is->crl_number = sqlite3_column_int64(stmt, 7);
+		is->crl_next_update = column_time(stmt, 8);
+		out->entries += is->entries;
+		out->stale += is->stale;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "stats", errbuf, errsz);
+	return OB_OK;
+}
+
+enum ob_err
+store_stats(struct store *st, int64_t now, struct store_stats *out,
+    char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	memset(out, 0, sizeof(*out));
+	/* One read transaction: the numbers agree with each other. */
+	if ((e = exec(st, "BEGIN;", "stats", errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = stats_counters(st, out, errbuf, errsz)) == OB_OK)
+		e = stats_issuers(st, now, out, errbuf, errsz);
+	store_rollback(st);
+	if (e != OB_OK)
+		store_stats_free(out);
+	return e;
+}
+
+void
+store_stats_free(struct store_stats *s)
+{
+	if (s == NULL)
+		return;
+	free(s->issuers);
+	s->issuers = NULL;
+	s->nissuers = 0;
+}
+
+enum ob_err
+store_admin_token(
+    struct store *st, unsigned char hash[32], char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = prepare(st,
+		 "SELECT token_sha256 FROM admin_tokens"
+		 " ORDER BY id DESC LIMIT 1",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == 32) {
+		column_fixed(stmt, 0, hash, 32);
+		e = OB_OK;
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		e = OB_ERR_NOTFOUND;
+	else
+		e = dberr(st, rc, "admin token", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	return e;
+}
+
+enum ob_err
+store_admin_token_set(
+    struct store *st, const unsigned char hash[32], char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = exec(st, "DELETE FROM admin_tokens;", "admin token", errbuf,
+		 errsz)) != OB_OK ||
+	    (e = prepare(st,
+		 "INSERT INTO admin_tokens (token_sha256) VALUES (?)", &stmt,
+		 errbuf, errsz)) != OB_OK)
+		goto fail;
+	sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		e = dberr(st, rc, "admin token", errbuf, errsz);
+		goto fail;
+	}
+	return store_commit(st, errbuf, errsz);
+fail:
+	store_rollback(st);
+	return e;
 }

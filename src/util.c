@@ -98,6 +98,38 @@ util_serial_from_bytes(const unsigned char *p, size_t len, char *out)
 	return OB_OK;
 }
 
+enum ob_err
+util_serial_to_der(
+    const char *hex, unsigned char *out, size_t cap, size_t *outlen)
+{
+	size_t n = strlen(hex), i, j = 0;
+	int v, hi;
+
+	*outlen = 0;
+	if (n == 0 || n > OB_SERIAL_HEX_MAX || cap < n / 2 + 2)
+		return OB_ERR_RANGE;
+	hi = n % 2 == 0 && strchr("89abcdef", hex[0]) != NULL;
+	if (hi)
+		out[j++] = 0; /* keep the INTEGER positive */
+	for (i = 0; i < n; i++) {
+		if (hex[i] >= '0' && hex[i] <= '9')
+			v = hex[i] - '0';
+		else if (hex[i] >= 'a' && hex[i] <= 'f')
+			v = hex[i] - 'a' + 10;
+		else
+			return OB_ERR_INVAL;
+		/* an odd count puts the first digit alone in its octet */
+		if ((n - i) % 2 == 0)
+			out[j] = (unsigned char)(v << 4);
+		else if (i == 0)
+			out[j++] = (unsigned char)v;
+		else
+			out[j++] |= (unsigned char)v;
+	}
+	*outlen = j;
+	return OB_OK;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's method). */
 static int64_t
 days_from_civil(int64_t y, int m, int d)

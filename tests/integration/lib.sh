@@ -59,8 +59,9 @@ finish() {
 }
 
 # start_server DB [ARGS...]: runs `ocspbox --db DB serve` on a free
-# 127.0.0.1 port (tried until one binds), waits for /healthz, and sets
-# PORT, URL and SERVER_PID. Returns 1 if it never comes up.
+# 127.0.0.1 port (tried until one binds) with the admin listener on the
+# next one, waits for /healthz, and sets PORT, URL, ADMIN_URL and
+# SERVER_PID. Returns 1 if it never comes up.
 start_server() {
 	db=$1
 	shift
@@ -69,13 +70,15 @@ start_server() {
 		# od prints the random number in decimal, never with a leading
 		# zero that shell arithmetic would read as octal.
 		PORT=$((20000 + ($(od -An -N2 -tu2 /dev/urandom) + tries * 131) % 30000))
-		"$OCSPBOX" --db "$db" serve --listen "127.0.0.1:$PORT" "$@" \
+		"$OCSPBOX" --db "$db" serve --listen "127.0.0.1:$PORT" \
+		    --admin-listen "127.0.0.1:$((PORT + 1))" "$@" \
 		    >"$TMP/server.out" 2>"$TMP/server.err" &
 		SERVER_PID=$!
 		n=0
 		while [ $n -lt 100 ]; do
 			if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
 				URL="http://127.0.0.1:$PORT"
+				ADMIN_URL="http://127.0.0.1:$((PORT + 1))"
 				return 0
 			fi
 			kill -0 "$SERVER_PID" 2>/dev/null || break

@@ -23,7 +23,7 @@ ob cert add ec384 --serial 77 >/dev/null
 ob cert add own --serial 99 >/dev/null
 ob revoke rsa a02 --reason keyCompromise --at 2026-01-02T03:04:05Z >/dev/null
 
-if ! start_server "$DB" --validity 1h; then
+if ! start_server "$DB" --validity 1h --refresh-interval 10m; then
 	fail "server starts"
 	finish
 	exit 1

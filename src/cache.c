@@ -1,0 +1,323 @@
+/*
+ * The cache's pieces that are not SQL: single-flight for concurrent misses,
+ * the refresh horizon, and the stats document. The entries themselves live
+ * in SQLite (store.c); responder.c and refresh.c put these together.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+struct flight {
+	char key[OB_FLIGHT_KEY_MAX + 1];
+	int waiters; /* threads waiting for it to land */
+	int landed;
+	struct flight *next;
+};
+
+struct flights {
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* broadcast when any flight lands */
+	struct flight *head; /* flights under way */
+};
+
+struct flights *
+flights_new(void)
+{
+	struct flights *fs;
+
+	if ((fs = calloc(1, sizeof(*fs))) == NULL)
+		return NULL;
+	if (pthread_mutex_init(&fs->mu, NULL) != 0) {
+		free(fs);
+		return NULL;
+	}
+	if (pthread_cond_init(&fs->cv, NULL) != 0) {
+		pthread_mutex_destroy(&fs->mu);
+		free(fs);
+		return NULL;
+	}
+	return fs;
+}
+
+void
+flights_free(struct flights *fs)
+{
+	struct flight *f, *next;
+
+	if (fs == NULL)
+		return;
+	/* Only when no thread is inside: what is left leaked a leader. */
+	for (f = fs->head; f != NULL; f = next) {
+		next = f->next;
+		free(f);
+	}
+	pthread_cond_destroy(&fs->cv);
+	pthread_mutex_destroy(&fs->mu);
+	free(fs);
+}
+
+int
+flights_join(struct flights *fs, const char *key, struct flight **lead)
+{
+	struct flight *f;
+
+	*lead = NULL;
+	pthread_mutex_lock(&fs->mu);
+	for (f = fs->head; f != NULL; f = f->next)
+		if (strcmp(f->key, key) == 0)
+			break;
+	if (f == NULL) {
+		if ((f = calloc(1, sizeof(*f))) == NULL) {
+			pthread_mutex_unlock(&fs->mu);
+			return 0;
+		}
+		snprintf(f->key, sizeof(f->key), "%s", key);
+		f->next = fs->head;
+		fs->head = f;
+		pthread_mutex_unlock(&fs->mu);
+		*lead = f;
+		return 1;
+	}
+	/* The last waiter out frees a landed flight; the leader does not. */
+	f->waiters++;
+	while (!f->landed)
+		pthread_cond_wait(&fs->cv, &fs->mu);
+	if (--f->waiters == 0)
+		free(f);
+	pthread_mutex_unlock(&fs->mu);
+	return 0;
+}
+
+void
+flights_done(struct flights *fs, struct flight *f)
+{
+	struct flight **pp;
+
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&fs->mu);
+	for (pp = &fs->head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	f->landed = 1;
+	if (f->waiters == 0)
+		free(f);
+	else
+		pthread_cond_broadcast(&fs->cv);
+	pthread_mutex_unlock(&fs->mu);
+}
+
+int64_t
+cache_horizon(int64_t validity, int64_t interval)
+{
+	int64_t h = validity / 2, min = interval + interval / 2;
+
+	if (h < min)
+		h = min;
+	return h > validity ? validity : h;
+}
+
+/* A growing string; after a failed append only ok is looked at. */
+struct buf {
+	char *p;
+	size_t len, cap;
+	int ok;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+bprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t need;
+	char *np;
+	int n;
+
+	if (!b->ok)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->ok = 0;
+		return;
+	}
+	if ((size_t)n < b->cap - b->len) {
+		b->len += (size_t)n;
+		return;
+	}
+	need = b->len + (size_t)n + 1;
+	if ((np = realloc(b->p, need * 2)) == NULL) {
+		b->ok = 0;
+		return;
+	}
+	b->p = np;
+	b->cap = need * 2;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void
+bstring(struct buf *b, const char *s)
+{
+	bprintf(b, "\"");
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			bprintf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			bprintf(b, "\\u%04x", (unsigned char)*s);
+		else
+			bprintf(b, "%c", *s);
+	}
+	bprintf(b, "\"");
+}
+
+/* An RFC 3339 time, or null for INT64_MIN. */
+static void
+btime(struct buf *b, int64_t t)
+{
+	char ts[32];
+
+	if (t == INT64_MIN) {
+		bprintf(b, "null");
+		return;
+	}
+	util_time_format(t, ts, sizeof(ts));
+	bprintf(b, "\"%s\"", ts);
+}
+
+enum ob_err
+cache_stats_json(const struct store_stats *s, const struct cache_live *live,
+    int64_t now, char **out, size_t *len)
+{
+	static const struct cache_live none;
+	struct buf b = {NULL, 0, 0, 1};
+	const struct store_issuer_stats *is;
+	int64_t hits, misses;
+	size_t i;
+
+	*out = NULL;
+	*len = 0;
+	if (live == NULL)
+		live = &none;
+	if ((b.p = malloc(b.cap = 1024)) == NULL)
+		return OB_ERR_NOMEM;
+	hits = s->hits + live->hits;
+	misses = s->misses + live->misses;
+	bprintf(&b, "{\"generated_at\":");
+	btime(&b, now);
+	bprintf(&b,
+	    ",\"cache\":{\"entries\":%lld,\"fresh\":%lld,\"stale\":%lld,"
+	    "\"hits\":%lld,\"misses\":%lld,\"hit_ratio\":%.4f,"
+	    "\"live_signs\":%lld,\"invalidations\":%lld}",
+	    (long long)s->entries, (long long)(s->entries - s->stale),
+	    (long long)s->stale, (long long)hits, (long long)misses,
+	    hits + misses > 0 ? (double)hits / (double)(hits + misses) : 0.0,
+	    (long long)(s->live_signs + live->live_signs),
+	    (long long)s->invalidations);
+	bprintf(&b, ",\"refresh\":{\"interval_seconds\":");
+	if (live->interval > 0)
+		bprintf(&b, "%lld", (long long)live->interval);
+	else
+		bprintf(&b, "null");
+	bprintf(&b, ",\"last_started_at\":");
+	btime(&b, s->have_run ? s->last_run.started_at : INT64_MIN);
+	if (s->have_run) {
+		bprintf(&b,
+		    ",\"last_duration_ms\":%lld,\"last_signed\":%lld,"
+		    "\"last_errors\":%lld,\"last_dropped\":%lld,"
+		    "\"last_source\":",
+		    (long long)s->last_run.duration_ms,
+		    (long long)s->last_run.nsigned,
+		    (long long)s->last_run.errors,
+		    (long long)s->last_run.dropped);
+		bstring(&b, s->last_run.source);
+	} else
+		bprintf(&b,
+		    ",\"last_duration_ms\":null,\"last_signed\":null,"
+		    "\"last_errors\":null,\"last_dropped\":null,"
+		    "\"last_source\":null");
+	bprintf(&b, ",\"running\":%s},\"issuers\":[",
+	    live->running ? "true" : "false");
+	for (i = 0; i < s->nissuers; i++) {
+		is = &s->issuers[i];
+		bprintf(&b, "%s{\"id\":", i > 0 ? "," : "");
+		bstring(&b, is->id);
+		bprintf(&b,
+		    ",\"entries\":%lld,\"good\":%lld,\"revoked\":%lld,"
+		    "\"unknown\":%lld,\"stale\":%lld,\"next_update_min\":",
+		    (long long)is->entries, (long long)is->good,
+		    (long long)is->revoked, (long long)is->unknown,
+		    (long long)is->stale);
+		btime(&b, is->next_update_min);
+		bprintf(&b, ",\"crl\":{\"present\":%s,\"crl_number\":",
+		    is->crl_present ? "true" : "false");
+		if (is->crl_present)
+			bprintf(&b, "%lld", (long long)is->crl_number);
+		else
+			bprintf(&b, "null");
+		bprintf(&b, ",\"next_update\":");
+		btime(&b, is->crl_present ? is->crl_next_update : INT64_MIN);
+		bprintf(&b, ",\"is_stale\":%s}}",
+		    is->crl_present && is->crl_next_update <= now ? "true"
+								  : "false");
+	}
+	bprintf(&b, "]}\n");
+	if (!b.ok) {
+		free(b.p);
+		return OB_ERR_NOMEM;
+	}
+	*out = b.p;
+	*len = b.len;
+	return OB_OK;
+}
+
+void
+cache_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
+{
+	const struct store_issuer_stats *is;
+	char ts[32];
+	size_t i;
+
+	fprintf(fp,
+	    "entries %lld (fresh %lld, stale %lld)\n"
+	    "hits %lld, misses %lld, live signs %lld, invalidations %lld\n",
+	    (long long)s->entries, (long long)(s->entries - s->stale),
+	    (long long)s->stale, (long long)s->hits, (long long)s->misses,
+	    (long long)s->live_signs, (long long)s->invalidations);
+	if (s->have_run) {
+		util_time_format(s->last_run.started_at, ts, sizeof(ts));
+		fprintf(fp,
+		    "last refresh %s (%s): %lld ms, signed %lld, errors "
+		    "%lld, dropped %lld\n",
+		    ts, s->last_run.source, (long long)s->last_run.duration_ms,
+		    (long long)s->last_run.nsigned,
+		    (long long)s->last_run.errors,
+		    (long long)s->last_run.dropped);
+	} else
+		fprintf(fp, "last refresh: never\n");
+	for (i = 0; i < s->nissuers; i++) {
+		is = &s->issuers[i];
+		if (is->next_update_min != INT64_MIN)
+			util_time_format(is->next_update_min, ts, sizeof(ts));
+		else
+			snprintf(ts, sizeof(ts), "-");
+		fprintf(fp,
+		    "issuer %s: entries %lld (good %lld, revoked %lld, "
+		    "unknown %lld), stale %lld, oldest nextUpdate %s, crl %s\n",
+		    is->id, (long long)is->entries, (long long)is->good,
+		    (long long)is->revoked, (long long)is->unknown,
+		    (long long)is->stale, ts,
+		    !is->crl_present                 ? "none"
+			: is->crl_next_update <= now ? "stale"
+						     : "fresh");
+	}
+}

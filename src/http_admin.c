@@ -1,0 +1,246 @@
+/*
+ * The admin listener: the cache stats as JSON behind a Bearer token, on its
+ * own civetweb context and port (127.0.0.1:8081 by default), so that the
+ * public OCSP listener never exposes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <mbedtls/sha256.h>
+
+#include "civetweb.h"
+#include "extern.h"
+
+struct http_admin {
+	struct mg_context *ctx;
+	struct http_admin_conf conf;
+};
+
+void
+http_admin_token_hash(const char *token, unsigned char out[32])
+{
+	mbedtls_sha256_ret((const unsigned char *)token, strlen(token), out, 0);
+}
+
+enum ob_err
+http_admin_token_new(char out[65], unsigned char hash[32])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[32];
+	size_t got = 0;
+	ssize_t n;
+	int i;
+
+	while (got < sizeof(raw)) {
+		if ((n = getrandom(raw + got, sizeof(raw) - got, 0)) <= 0)
+			return OB_ERR_IO;
+		got += (size_t)n;
+	}
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 0xf];
+	}
+	out[64] = '\0';
+	memset(raw, 0, sizeof(raw));
+	http_admin_token_hash(out, hash);
+	return OB_OK;
+}
+
+static void
+send_json(struct mg_connection *c, int code, const char *reason,
+    const char *extra, const char *body, size_t blen)
+{
+	char head[512];
+	int n;
+
+	n = snprintf(head, sizeof(head),
+	    "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "%s\r\n",
+	    code, reason, blen, extra != NULL ? extra : "");
+	http_send_all(c, head, (size_t)n, (const unsigned char *)body, blen);
+}
+
+/* {"error": msg}; msg is ours, with nothing to escape. */
+static void
+send_error(struct mg_connection *c, int code, const char *reason,
+    const char *extra, const char *msg)
+{
+	char body[256];
+	int n;
+
+	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", msg);
+	send_json(c, code, reason, extra, body, (size_t)n);
+}
+
+/*
+ * Whether the request carries "Authorization: Bearer TOKEN" with the
+ * right token. The hashes are compared, all 32 octets every time, so the
+ * time taken says nothing about how much of a guess was right.
+ */
+static int
+authorized(struct http_admin *h, struct mg_connection *c)
+{
+	const char *auth = mg_get_header(c, "Authorization");
+	unsigned char got[32], diff = 0;
+	int i;
+
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return 0;
+	auth += 7;
+	while (*auth == ' ')
+		auth++;
+	if (*auth == '\0')
+		return 0;
+	http_admin_token_hash(auth, got);
+	for (i = 0; i < 32; i++)
+		diff |= got[i] ^ h->conf.token_sha256[i];
+	return diff == 0;
+}
+
+static void
+handle_stats(struct http_admin *h, struct mg_connection *c)
+{
+	struct store_stats s;
+	struct responder_counters rc;
+	struct cache_live live;
+	struct store *st = NULL;
+	char err[OB_ERRBUF], *json = NULL;
+	size_t len;
+	int64_t now = (int64_t)time(NULL);
+
+	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
+	    store_stats(st, now, &s, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "ocspbox: admin: stats: %s\n", err);
+		store_close(st);
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	store_close(st);
+	memset(&live, 0, sizeof(live));
+	responder_counters_peek(h->conf.r, &rc);
+	live.hits = rc.hits;
+	live.misses = rc.misses;
+	live.live_signs = rc.live_signs;
+	live.interval = h->conf.interval;
+	live.running = h->conf.rf != NULL && refresh_running(h->conf.rf);
+	if (cache_stats_json(&s, &live, now, &json, &len) != OB_OK) {
+		store_stats_free(&s);
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	store_stats_free(&s);
+	send_json(c, 200, "OK", NULL, json, len);
+	free(json);
+}
+
+static int
+handler(struct mg_connection *c, void *arg)
+{
+	struct http_admin *h = arg;
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const char *m = ri->request_method, *path = ri->local_uri;
+	int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+
+	if (path == NULL)
+		path = "";
+	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0) {
+		send_error(c, 404, "Not Found", NULL, "not found");
+		return 200;
+	}
+	/* Authorization first: unknown paths say nothing to strangers. */
+	if (!authorized(h, c)) {
+		send_error(c, 401, "Unauthorized",
+		    "WWW-Authenticate: Bearer realm=\"ocspbox\"\r\n",
+		    "missing or wrong bearer token");
+		return 200;
+	}
+	if (strcmp(path, "/api/v1/cache/stats") == 0) {
+		if (!get)
+			send_error(c, 405, "Method Not Allowed",
+			    "Allow: GET, HEAD\r\n", "method not allowed");
+		else
+			handle_stats(h, c);
+		return 200;
+	}
+	send_error(c, 404, "Not Found", NULL, "not found");
+	return 200;
+}
+
+static int
+log_message(const struct mg_connection *c, const char *msg)
+{
+	(void)c;
+	fprintf(stderr, "ocspbox: admin http: %s\n", msg);
+	return 1;
+}
+
+enum ob_err
+http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
+    char *errbuf, size_t errsz)
+{
+	struct mg_callbacks cb;
+	struct mg_init_data init;
+	struct mg_error_data err;
+	struct http_admin *h;
+	char errtext[256];
+	const char *opts[] = {
+	    "listening_ports",
+	    conf->listen,
+	    "num_threads",
+	    "4",
+	    "request_timeout_ms",
+	    "5000",
+	    "keep_alive_timeout_ms",
+	    "5000",
+	    "enable_keep_alive",
+	    "yes",
+	    "max_request_size",
+	    "16384",
+	    NULL,
+	    NULL,
+	};
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return OB_ERR_NOMEM;
+	h->conf = *conf;
+	memset(&cb, 0, sizeof(cb));
+	cb.log_message = log_message;
+	memset(&init, 0, sizeof(init));
+	init.callbacks = &cb;
+	init.user_data = h;
+	init.configuration_options = opts;
+	memset(&err, 0, sizeof(err));
+	errtext[0] = '\0';
+	err.text = errtext;
+	err.text_buffer_size = sizeof(errtext);
+	if ((h->ctx = mg_start2(&init, &err)) == NULL) {
+		snprintf(errbuf, errsz, "admin listen %s: %s", conf->listen,
+		    errtext[0] != '\0' ? errtext : "cannot start");
+		free(h);
+		return OB_ERR_IO;
+	}
+	mg_set_request_handler(h->ctx, "/", handler, h);
+	*out = h;
+	return OB_OK;
+}
+
+void
+http_admin_stop(struct http_admin *h)
+{
+	if (h == NULL)
+		return;
+	mg_stop(h->ctx);
+	memset(h->conf.token_sha256, 0, sizeof(h->conf.token_sha256));
+	free(h);
+}

@@ -1,0 +1,389 @@
+/*
+ * Keeping the cache fresh: a refresh pass re-signs what is missing or due,
+ * on every core, and the refresh thread runs one at start and then every
+ * interval. `ocspbox cache refresh` runs the same pass.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extern.h"
+
+/* Entries written per transaction, and errors logged per pass. */
+#define BATCH 64
+#define LOG_ERRORS_MAX 10
+/* How often the counters are added to cache_counters, in seconds. */
+#define FLUSH_SECONDS 5
+/* How often a long pass reports progress, in seconds. */
+#define PROGRESS_SECONDS 2
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One pass's shared state; the workers take todo items in order. */
+struct pass {
+	struct responder *r;
+	const char *db_path;
+	struct store_todo *todo;
+	size_t ntodo;
+	size_t next, done; /* atomics */
+	pthread_mutex_t mu; /* guards what follows */
+	size_t nsigned, errors, written, skipped;
+	int64_t last_progress_ms;
+	refresh_progress_fn progress;
+	void *arg;
+};
+
+static void
+pass_error(struct pass *p, const struct store_todo *t, const char *what)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->errors++ < LOG_ERRORS_MAX)
+		fprintf(stderr, "ocspbox: refresh: issuer %s serial %s: %s\n",
+		    t->issuer_id, t->serial, what);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Writes the batch back and frees its responses; counts what went in. */
+static void
+flush_batch(
+    struct pass *p, struct store *st, struct store_cache_entry *b, size_t *n)
+{
+	char err[OB_ERRBUF];
+	size_t i, written = 0;
+
+	if (*n == 0)
+		return;
+	if (store_cache_put(st, b, *n, &written, err, sizeof(err)) != OB_OK) {
+		pthread_mutex_lock(&p->mu);
+		p->errors += *n;
+		fprintf(stderr, "ocspbox: refresh: %s\n", err);
+		pthread_mutex_unlock(&p->mu);
+	} else {
+		pthread_mutex_lock(&p->mu);
+		p->written += written;
+		pthread_mutex_unlock(&p->mu);
+	}
+	for (i = 0; i < *n; i++)
+		free(b[i].der);
+	*n = 0;
+}
+
+static void *
+pass_worker(void *arg)
+{
+	struct pass *p = arg;
+	struct store_cache_entry batch[BATCH];
+	struct store *st = NULL;
+	char err[OB_ERRBUF];
+	size_t i, n = 0, done;
+	int64_t t;
+	enum ob_err e;
+
+	if (store_open(p->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "ocspbox: refresh: %s\n", err);
+		return NULL; /* the others do the work */
+	}
+	store_relax_sync(st); /* it writes only cache entries */
+	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) <
+	    p->ntodo) {
+		e = responder_presign(
+		    p->r, &p->todo[i], (int64_t)time(NULL), &batch[n]);
+		if (e == OB_OK) {
+			n++;
+			pthread_mutex_lock(&p->mu);
+			p->nsigned++;
+			pthread_mutex_unlock(&p->mu);
+		} else if (e == OB_ERR_NOTFOUND) {
+			pthread_mutex_lock(&p->mu);
+			p->skipped++;
+			pthread_mutex_unlock(&p->mu);
+		} else
+			pass_error(p, &p->todo[i], ob_strerror(e));
+		if (n == BATCH)
+			flush_batch(p, st, batch, &n);
+		done = __atomic_add_fetch(&p->done, 1, __ATOMIC_RELAXED);
+		if (p->progress == NULL)
+			continue;
+		t = now_ms();
+		pthread_mutex_lock(&p->mu);
+		if (t - p->last_progress_ms >= PROGRESS_SECONDS * 1000) {
+			p->last_progress_ms = t;
+			p->progress(p->arg, done, p->ntodo);
+		}
+		pthread_mutex_unlock(&p->mu);
+	}
+	flush_batch(p, st, batch, &n);
+	store_close(st);
+	return NULL;
+}
+
+/* Takes the cross-process pass lock: a file beside the database. */
+static int
+pass_lock(const char *db_path, char *errbuf, size_t errsz)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s-refresh.lock", db_path);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		snprintf(errbuf, errsz,
+		    "a refresh pass is already running (%s)", path);
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+enum ob_err
+refresh_pass(struct responder *r, const char *db_path, int64_t interval,
+    int nthreads, const char *source, refresh_progress_fn progress, void *arg,
+    struct refresh_result *res, char *errbuf, size_t errsz)
+{
+	struct store_refresh_run run;
+	struct pass p;
+	struct store *st = NULL;
+	pthread_t th[64];
+	char msg[OB_ERRBUF];
+	int64_t start_ms = now_ms(), unknown;
+	enum ob_err e;
+	int fd, i, started = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&p, 0, sizeof(p));
+	res->started_at = (int64_t)time(NULL);
+	if ((fd = pass_lock(db_path, errbuf, errsz)) < 0)
+		return fd == -2 ? OB_ERR_BUSY : OB_ERR_IO;
+	if ((e = store_open(db_path, 0, &st, errbuf, errsz)) != OB_OK)
+		goto out;
+	store_relax_sync(st);
+	if ((e = store_cache_prune(
+		 st, res->started_at, &res->dropped, errbuf, errsz)) != OB_OK ||
+	    (e = store_refresh_todo(st, res->started_at,
+		 cache_horizon(responder_validity(r), interval), &p.todo,
+		 &p.ntodo, errbuf, errsz)) != OB_OK)
+		goto out;
+	p.r = r;
+	p.db_path = db_path;
+	p.progress = progress;
+	p.arg = arg;
+	p.last_progress_ms = start_ms;
+	if (pthread_mutex_init(&p.mu, NULL) != 0) {
+		e = OB_ERR_NOMEM;
+		goto out;
+	}
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > 64)
+		nthreads = 64;
+	for (i = 0; i < nthreads && (size_t)i < p.ntodo; i++) {
+		if (pthread_create(&th[i], NULL, pass_worker, &p) != 0)
+			break;
+		started++;
+	}
+	if (started == 0 && p.ntodo > 0)
+		pass_worker(&p); /* no thread to spare: do it here */
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+	res->todo = p.ntodo;
+	res->nsigned = p.nsigned;
+	res->errors = p.errors + (p.ntodo - p.done);
+	res->written = p.written;
+	res->skipped = p.skipped;
+	res->duration_ms = now_ms() - start_ms;
+
+	memset(&run, 0, sizeof(run));
+	run.started_at = res->started_at;
+	run.duration_ms = res->duration_ms;
+	run.nsigned = (int64_t)res->nsigned;
+	run.errors = (int64_t)res->errors;
+	run.dropped = (int64_t)res->dropped;
+	snprintf(run.source, sizeof(run.source), "%s", source);
+	if (store_refresh_record(st, &run, msg, sizeof(msg)) != OB_OK)
+		fprintf(stderr, "ocspbox: refresh: %s\n", msg);
+	if (store_cache_unknown_count(st, &unknown, msg, sizeof(msg)) == OB_OK)
+		responder_unknown_set(r, unknown);
+	e = OB_OK;
+out:
+	free(p.todo);
+	store_close(st);
+	close(fd); /* releases the lock */
+	return e;
+}
+
+struct refresher {
+	struct responder *r;
+	char *db_path;
+	int64_t interval;
+	int nthreads;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* CLOCK_MONOTONIC */
+	int stop, kick, running;
+};
+
+/* Adds the counters to cache_counters; gives them back if it fails. */
+static void
+flush_counters(struct refresher *rf, struct store *st)
+{
+	struct responder_counters c;
+	char err[OB_ERRBUF];
+
+	responder_counters_take(rf->r, &c);
+	if (st == NULL ||
+	    store_counters_add(
+		st, c.hits, c.misses, c.live_signs, err, sizeof(err)) != OB_OK)
+		responder_counters_give(rf->r, &c);
+}
+
+static void *
+refresher_main(void *arg)
+{
+	struct refresher *rf = arg;
+	struct refresh_result res;
+	struct store *st = NULL;
+	struct timespec ts;
+	char err[OB_ERRBUF];
+	int64_t next_pass = 0, next_flush, wake;
+	enum ob_err e;
+
+	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK)
+		fprintf(stderr, "ocspbox: refresh: counters: %s\n", err);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	next_flush = ts.tv_sec + FLUSH_SECONDS;
+	pthread_mutex_lock(&rf->mu);
+	while (!rf->stop) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (rf->kick || ts.tv_sec >= next_pass) {
+			rf->kick = 0;
+			rf->running = 1;
+			pthread_mutex_unlock(&rf->mu);
+			e = refresh_pass(rf->r, rf->db_path, rf->interval,
+			    rf->nthreads, "serve", NULL, NULL, &res, err,
+			    sizeof(err));
+			if (e == OB_OK)
+				fprintf(stderr,
+				    "ocspbox: refresh: %zu due, signed %zu, "
+				    "errors %zu, dropped %zu, in %lld ms\n",
+				    res.todo, res.nsigned, res.errors,
+				    res.dropped, (long long)res.duration_ms);
+			else
+				fprintf(stderr, "ocspbox: refresh: %s\n", err);
+			pthread_mutex_lock(&rf->mu);
+			rf->running = 0;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			next_pass = ts.tv_sec + rf->interval;
+		}
+		if (ts.tv_sec >= next_flush) {
+			pthread_mutex_unlock(&rf->mu);
+			flush_counters(rf, st);
+			pthread_mutex_lock(&rf->mu);
+			next_flush = ts.tv_sec + FLUSH_SECONDS;
+		}
+		if (rf->stop || rf->kick)
+			continue;
+		wake = next_pass < next_flush ? next_pass : next_flush;
+		ts.tv_sec = (time_t)wake;
+		ts.tv_nsec = 0;
+		pthread_cond_timedwait(&rf->cv, &rf->mu, &ts);
+	}
+	pthread_mutex_unlock(&rf->mu);
+	flush_counters(rf, st);
+	store_close(st);
+	return NULL;
+}
+
+enum ob_err
+refresh_start(struct responder *r, const char *db_path, int64_t interval,
+    int nthreads, struct refresher **out, char *errbuf, size_t errsz)
+{
+	struct refresher *rf;
+	pthread_condattr_t ca;
+
+	*out = NULL;
+	if ((rf = calloc(1, sizeof(*rf))) == NULL ||
+	    (rf->db_path = strdup(db_path)) == NULL) {
+		free(rf);
+		return OB_ERR_NOMEM;
+	}
+	rf->r = r;
+	rf->interval = interval;
+	rf->nthreads = nthreads;
+	if (pthread_mutex_init(&rf->mu, NULL) != 0)
+		goto fail_mem;
+	if (pthread_condattr_init(&ca) != 0 ||
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&rf->cv, &ca) != 0) {
+		pthread_mutex_destroy(&rf->mu);
+		goto fail_mem;
+	}
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&rf->th, NULL, refresher_main, rf) != 0) {
+		pthread_cond_destroy(&rf->cv);
+		pthread_mutex_destroy(&rf->mu);
+		snprintf(errbuf, errsz, "cannot start the refresh thread");
+		free(rf->db_path);
+		free(rf);
+		return OB_ERR_NOMEM;
+	}
+	*out = rf;
+	return OB_OK;
+fail_mem:
+	snprintf(errbuf, errsz, "cannot start the refresh thread");
+	free(rf->db_path);
+	free(rf);
+	return OB_ERR_NOMEM;
+}
+
+void
+refresh_stop(struct refresher *rf)
+{
+	if (rf == NULL)
+		return;
+	pthread_mutex_lock(&rf->mu);
+	rf->stop = 1;
+	pthread_cond_signal(&rf->cv);
+	pthread_mutex_unlock(&rf->mu);
+	pthread_join(rf->th, NULL);
+	pthread_cond_destroy(&rf->cv);
+	pthread_mutex_destroy(&rf->mu);
+	free(rf->db_path);
+	free(rf);
+}
+
+void
+refresh_kick(struct refresher *rf)
+{
+	pthread_mutex_lock(&rf->mu);
+	rf->kick = 1;
+	pthread_cond_signal(&rf->cv);
+	pthread_mutex_unlock(&rf->mu);
+}
+
+int
+refresh_running(struct refresher *rf)
+{
+	int running;
+
+	pthread_mutex_lock(&rf->mu);
+	running = rf->running;
+	pthread_mutex_unlock(&rf->mu);
+	return running;
+}
