@@ -122,7 +122,7 @@ fuzz: $(FUZZ_BINS)
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory SAN=asan all unit
-	@$(MAKE) --no-print-directory SAN=tsan all
+	@$(MAKE) --no-print-directory SAN=tsan all build/tsan/tests/test_cache
 	@$(MAKE) --no-print-directory fuzz
 	@sh tests/run.sh
 

@@ -979,7 +979,8 @@ store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
 		 " ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex"
 		 " WHERE (c.not_after IS NULL OR c.not_after > ?1)"
 		 " AND (o.serial_hex IS NULL OR o.next_update <= ?2"
-		 " OR o.cert_status <> c.status)",
+		 " OR o.cert_status <> c.status)"
+		 " ORDER BY c.issuer_id, c.serial_hex",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	bind_time(stmt, 1, now);

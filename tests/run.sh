@@ -60,6 +60,11 @@ done
 for t in build/asan/tests/test_*; do
 	[ -x "$t" ] && suite "unit $(basename "$t") (ASan+UBSan)" "$t"
 done
+# The threaded unit tests (single-flight) under TSan.
+for t in build/tsan/tests/test_*; do
+	[ -x "$t" ] && suite "unit $(basename "$t") (TSan)" \
+	    env TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp" "$t"
+done
 for t in build/fuzz/fuzz_*; do
 	[ -x "$t" ] && suite "fuzz corpus $(basename "$t")" fuzz_replay \
 	    "$(basename "$t")"
@@ -70,7 +75,8 @@ for t in tests/integration/test_*.sh; do
 	    env OCSPBOX="$PWD/build/asan/ocspbox" sh "$t"
 done
 # The suites that run the threaded server, once more under TSan.
-for t in tests/integration/test_ocsp.sh tests/integration/test_slow.sh; do
+for t in tests/integration/test_ocsp.sh tests/integration/test_slow.sh \
+    tests/integration/test_cache.sh; do
 	suite "integration $(basename "$t") (TSan)" \
 	    env OCSPBOX="$PWD/build/tsan/ocspbox" \
 	    TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp" sh "$t"

@@ -279,6 +279,249 @@ test_foreign_keys(void)
 	CHECK_STR(peek("SELECT count(*) FROM responder_certs"), "0");
 }
 
+/* An entry for issuer "ca" with a recognisable DER. */
+static struct store_cache_entry
+entry(const char *serial, int status, int64_t this_update, unsigned char *der)
+{
+	struct store_cache_entry c;
+
+	memset(&c, 0, sizeof(c));
+	c.issuer_id = "ca";
+	snprintf(c.serial, sizeof(c.serial), "%s", serial);
+	der[0] = 0x30;
+	der[1] = (unsigned char)this_update;
+	c.der = der;
+	c.len = 2;
+	c.status = status;
+	c.reason = -1;
+	c.this_update = this_update;
+	c.next_update = this_update + 3600;
+	return c;
+}
+
+static void
+test_cache_put_get(void)
+{
+	struct store *st = fresh();
+	struct store_cache_entry c;
+	unsigned char d1[2], d2[2], *der = NULL;
+	size_t len, w = 99;
+	int64_t tu, nu, now = 1800000000;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cache_get(st, "ca", "1", now, &der, &len, &tu, &nu, err,
+		  sizeof(err)) == OB_ERR_NOTFOUND);
+	c = entry("1", OCSP_GOOD, now, d1);
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 1);
+	CHECK(store_cache_get(st, "ca", "1", now + 10, &der, &len, &tu, &nu,
+		  err, sizeof(err)) == OB_OK);
+	CHECK(len == 2 && der != NULL && der[1] == d1[1]);
+	CHECK(tu == now && nu == now + 3600);
+	free(der);
+	der = NULL;
+	CHECK_STR(peek("SELECT cert_status FROM ocsp_response_cache"), "good");
+	/* Stale at its nextUpdate: never served past it. */
+	CHECK(store_cache_get(st, "ca", "1", now + 3600, &der, &len, &tu, &nu,
+		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(der == NULL);
+	/* An older signature does not replace a newer one. */
+	c = entry("1", OCSP_GOOD, now - 100, d2);
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 0);
+	CHECK_STR(peek("SELECT this_update FROM ocsp_response_cache"),
+	    "2027-01-15T08:00:00Z");
+	/* A "good" for an unregistered serial is no status we signed. */
+	c = entry("2", OCSP_GOOD, now, d2);
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 0);
+	/* Unknown is cached for unregistered serials only ... */
+	c = entry("3", OCSP_UNKNOWN, now, d2);
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 1);
+	c = entry("1", OCSP_UNKNOWN, now + 1, d2);
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 0);
+	/* ... and registering the serial drops its unknown entry. */
+	CHECK(store_cert_add(st, "ca", "3", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"
+		       " WHERE serial_hex = '3'"),
+	    "0");
+	store_close(st);
+}
+
+/*
+ * The seed's invariant at the store: once a revoke has committed, a
+ * "good" signed before it is refused, and the revoke dropped the entry
+ * that was there, counting one invalidation.
+ */
+static void
+test_cache_revoke_race(void)
+{
+	struct store *st = fresh();
+	struct store_cache_entry c;
+	unsigned char d[2], *der = NULL;
+	size_t len, w = 99;
+	int64_t tu, nu, now = 1800000000;
+	int already;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_cert_add(st, "ca", "a", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	c = entry("a", OCSP_GOOD, now, d);
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 1);
+	CHECK(store_revoke(st, "ca", "a", 1, now + 5, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cache_get(st, "ca", "a", now + 10, &der, &len, &tu, &nu,
+		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK_STR(peek("SELECT value FROM cache_counters"
+		       " WHERE name = 'invalidations'"),
+	    "1");
+	/* The signature that began before the revoke lands after it. */
+	c = entry("a", OCSP_GOOD, now + 20, d);
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 0);
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
+	/* A revoked entry must match the time and reason signed. */
+	c = entry("a", OCSP_REVOKED, now + 20, d);
+	c.revoked_at = now + 5;
+	c.reason = 2;
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 0);
+	c.reason = 1;
+	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 1);
+	CHECK_STR(peek("SELECT cert_status || ',' || revocation_reason || ','"
+		       " || revoked_at FROM ocsp_response_cache"),
+	    "revoked,1,2027-01-15T08:00:05Z");
+	/* Revoking again changes nothing and counts nothing. */
+	CHECK(store_revoke(st, "ca", "a", 1, now + 5, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(already == 1);
+	CHECK_STR(peek("SELECT value FROM cache_counters"
+		       " WHERE name = 'invalidations'"),
+	    "1");
+	store_close(st);
+}
+
+static void
+test_cache_refresh_todo(void)
+{
+	struct store *st = fresh();
+	struct store_cache_entry c[2];
+	struct store_todo *v = NULL;
+	struct store_stats s;
+	unsigned char d1[2], d2[2];
+	int64_t now = 1800000000;
+	size_t n = 0, dropped = 99, w;
+	int64_t unknown = -1;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	/* 1: fresh entry; 2: due; 3: missing; 4: expired; 5: revoked. */
+	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_add(st, "ca", "2", now + 86400, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_add(st, "ca", "3", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_add(
+		  st, "ca", "4", now - 1, NULL, 0, err, sizeof(err)) == OB_OK);
+	CHECK(store_revoke(
+		  st, "ca", "5", 4, now - 50, NULL, err, sizeof(err)) == OB_OK);
+	c[0] = entry("1", OCSP_GOOD, now, d1);
+	c[1] = entry("2", OCSP_GOOD, now - 3000, d2); /* 600 s left */
+	CHECK(store_cache_put(st, c, 2, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 2);
+	CHECK(store_refresh_todo(st, now, 1800, &v, &n, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(n == 3);
+	if (n == 3) {
+		CHECK_STR(v[0].serial, "2");
+		CHECK_STR(v[1].serial, "3");
+		CHECK_STR(v[2].serial, "5");
+		CHECK(v[2].status == OCSP_REVOKED && v[2].reason == 4 &&
+		    v[2].revoked_at == now - 50);
+		CHECK(v[0].status == OCSP_GOOD && v[0].reason == -1);
+	}
+	free(v);
+	/* An entry of a certificate that has expired since is dropped. */
+	c[0] = entry("4", OCSP_GOOD, now - 10, d1);
+	CHECK(store_cache_put(st, c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 1);
+	CHECK(store_cache_prune(st, now, &dropped, err, sizeof(err)) == OB_OK);
+	CHECK(dropped == 1);
+	CHECK(
+	    store_cache_unknown_count(st, &unknown, err, sizeof(err)) == OB_OK);
+	CHECK(unknown == 0);
+	/* The stats see what is there. */
+	CHECK(store_counters_add(st, 5, 2, 1, err, sizeof(err)) == OB_OK);
+	CHECK(store_counters_add(st, 1, 0, 0, err, sizeof(err)) == OB_OK);
+	CHECK(store_stats(st, now + 700, &s, err, sizeof(err)) == OB_OK);
+	CHECK(s.entries == 2 && s.stale == 1);
+	CHECK(s.hits == 6 && s.misses == 2 && s.live_signs == 1);
+	CHECK(s.have_run == 0);
+	CHECK(s.nissuers == 1);
+	if (s.nissuers == 1) {
+		CHECK_STR(s.issuers[0].id, "ca");
+		CHECK(s.issuers[0].good == 2 && s.issuers[0].revoked == 0);
+		CHECK(s.issuers[0].next_update_min == now + 600);
+		CHECK(s.issuers[0].crl_present == 0);
+	}
+	store_stats_free(&s);
+	store_close(st);
+}
+
+static void
+test_refresh_record(void)
+{
+	struct store *st = fresh();
+	struct store_refresh_run run;
+	struct store_stats s;
+	unsigned char h[32], got[32];
+	int i;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	memset(&run, 0, sizeof(run));
+	snprintf(run.source, sizeof(run.source), "cli");
+	for (i = 0; i < 1003; i++) {
+		run.started_at = 1800000000 + i;
+		run.nsigned = i;
+		CHECK(
+		    store_refresh_record(st, &run, err, sizeof(err)) == OB_OK);
+	}
+	CHECK_STR(peek("SELECT count(*) FROM cache_refresh_runs"), "1000");
+	CHECK(store_stats(st, 1800000000, &s, err, sizeof(err)) == OB_OK);
+	CHECK(s.have_run && s.last_run.nsigned == 1002);
+	CHECK_STR(s.last_run.source, "cli");
+	store_stats_free(&s);
+	/* The admin token: none, then only the newest. */
+	CHECK(store_admin_token(st, got, err, sizeof(err)) == OB_ERR_NOTFOUND);
+	memset(h, 1, sizeof(h));
+	CHECK(store_admin_token_set(st, h, err, sizeof(err)) == OB_OK);
+	memset(h, 2, sizeof(h));
+	CHECK(store_admin_token_set(st, h, err, sizeof(err)) == OB_OK);
+	CHECK(store_admin_token(st, got, err, sizeof(err)) == OB_OK);
+	CHECK(memcmp(got, h, 32) == 0);
+	CHECK_STR(peek("SELECT count(*) FROM admin_tokens"), "1");
+	store_close(st);
+}
+
 static const struct test tests[] = {
     {"open_errors", test_open_errors},
     {"migrate_idempotent", test_migrate_idempotent},
@@ -288,6 +531,10 @@ static const struct test tests[] = {
     {"put_never_unrevokes", test_put_never_unrevokes},
     {"rollback", test_rollback},
     {"foreign_keys", test_foreign_keys},
+    {"cache_put_get", test_cache_put_get},
+    {"cache_revoke_race", test_cache_revoke_race},
+    {"cache_refresh_todo", test_cache_refresh_todo},
+    {"refresh_record", test_refresh_record},
     {NULL, NULL},
 };
 

@@ -1,0 +1,284 @@
+/*
+ * Unit tests for the cache's pieces outside SQL: the CertID a pre-signed
+ * response carries (against openssl-made requests), serials to DER, the
+ * refresh horizon, single-flight under real threads, and the stats JSON.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extern.h"
+#include "harness.h"
+
+#define VECTORS "tests/vectors/ocsp_req/"
+
+static unsigned char *
+slurp(const char *name, size_t *len)
+{
+	char path[256];
+	unsigned char *buf;
+	FILE *fp;
+
+	*len = 0;
+	snprintf(path, sizeof(path), VECTORS "%s", name);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return NULL;
+	buf = malloc(4096);
+	if (buf != NULL)
+		*len = fread(buf, 1, 4096, fp);
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * openssl's own CertIDs, rebuilt from their parts, come out byte for
+ * byte: the cache key matches what real clients send.
+ */
+static void
+test_certid_like_openssl(void)
+{
+	static const char *const files[] = {
+	    "sha1-nononce.der", "sha1-nonce.der", "serial00.der", "three.der"};
+	unsigned char *der, buf[OCSP_CERTID_MAX], *out, ser[80];
+	char hex[OB_SERIAL_HEX_MAX + 1];
+	struct ocsp_req q;
+	size_t i, j, len, olen, slen, n = 0;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		der = slurp(files[i], &len);
+		CHECK(der != NULL && ocsp_req_parse(der, len, &q) == OB_OK);
+		if (der == NULL)
+			continue;
+		for (j = 0; j < q.ncertids; j++) {
+			const struct ocsp_certid *c = &q.certids[j];
+
+			CHECK(c->hash == OCSP_HASH_SHA1);
+			CHECK(util_serial_from_bytes(
+				  c->serial, c->serial_len, hex) == OB_OK);
+			CHECK(util_serial_to_der(
+				  hex, ser, sizeof(ser), &slen) == OB_OK);
+			CHECK(
+			    ocsp_certid_sha1(c->name_hash, c->key_hash, ser,
+				slen, buf, sizeof(buf), &out, &olen) == OB_OK);
+			CHECK(olen == c->der_len &&
+			    memcmp(out, c->der, olen) == 0);
+			n++;
+		}
+		free(der);
+	}
+	CHECK(n == 6); /* 1 + 1 + 1 + 3 CertIDs */
+}
+
+static void
+test_serial_to_der(void)
+{
+	static const struct {
+		const char *hex;
+		size_t len;
+		const char *der;
+	} v[] = {
+	    {"0", 1, "\x00"},
+	    {"1", 1, "\x01"},
+	    {"7f", 1, "\x7f"},
+	    {"80", 2, "\x00\x80"},
+	    {"abc", 2, "\x0a\xbc"},
+	    {"8a01", 3, "\x00\x8a\x01"},
+	    {"123456789abcdef", 8, "\x01\x23\x45\x67\x89\xab\xcd\xef"},
+	};
+	unsigned char out[80];
+	char back[OB_SERIAL_HEX_MAX + 1], big[OB_SERIAL_HEX_MAX + 2];
+	size_t i, len;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(util_serial_to_der(v[i].hex, out, sizeof(out), &len) ==
+		    OB_OK);
+		CHECK(len == v[i].len && memcmp(out, v[i].der, len) == 0);
+		CHECK(util_serial_from_bytes(out, len, back) == OB_OK);
+		CHECK_STR(back, v[i].hex);
+	}
+	CHECK(util_serial_to_der("", out, sizeof(out), &len) == OB_ERR_RANGE);
+	CHECK(util_serial_to_der("1g", out, sizeof(out), &len) == OB_ERR_INVAL);
+	CHECK(util_serial_to_der("AB", out, sizeof(out), &len) ==
+	    OB_ERR_INVAL); /* canonical is lower case */
+	CHECK(util_serial_to_der("ffff", out, 2, &len) == OB_ERR_RANGE);
+	memset(big, 'f', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK(util_serial_to_der(big, out, sizeof(out), &len) == OB_ERR_RANGE);
+}
+
+static void
+test_horizon(void)
+{
+	static const struct {
+		int64_t validity, interval, want;
+	} v[] = {
+	    {86400, 3600, 43200}, /* the defaults: half the validity */
+	    {10, 2, 5}, /* the refresh test */
+	    {7200, 3600, 5400}, /* 1.5 intervals beat half */
+	    {10, 8, 10}, /* never beyond the validity */
+	    {3, 1, 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		CHECK(cache_horizon(v[i].validity, v[i].interval) == v[i].want);
+}
+
+/* ---- single-flight ------------------------------------------------------ */
+
+#define NTHREADS 16
+
+static struct flights *fl;
+static pthread_barrier_t bar;
+static int leaders, signs, landed_before_return;
+
+static void *
+misser(void *arg)
+{
+	const char *key = arg;
+	struct flight *lead;
+	int s;
+
+	pthread_barrier_wait(&bar);
+	if (flights_join(fl, key, &lead)) {
+		__atomic_add_fetch(&leaders, 1, __ATOMIC_SEQ_CST);
+		usleep(200 * 1000); /* the signature */
+		__atomic_add_fetch(&signs, 1, __ATOMIC_SEQ_CST);
+		flights_done(fl, lead);
+	} else {
+		/* A follower returns only once the flight has landed. */
+		s = __atomic_load_n(&signs, __ATOMIC_SEQ_CST);
+		if (s >= 1)
+			__atomic_add_fetch(
+			    &landed_before_return, 1, __ATOMIC_SEQ_CST);
+	}
+	return NULL;
+}
+
+static void
+run_missers(const char *const *keys, int n)
+{
+	pthread_t th[NTHREADS];
+	int i;
+
+	leaders = signs = landed_before_return = 0;
+	pthread_barrier_init(&bar, NULL, (unsigned)n);
+	for (i = 0; i < n; i++)
+		pthread_create(&th[i], NULL, misser, (void *)keys[i]);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&bar);
+}
+
+static void
+test_flights_one_key(void)
+{
+	const char *keys[NTHREADS];
+	int i;
+
+	for (i = 0; i < NTHREADS; i++)
+		keys[i] = "ca/1";
+	CHECK((fl = flights_new()) != NULL);
+	if (fl == NULL)
+		return;
+	run_missers(keys, NTHREADS);
+	/* 16 misses at once, one signature; every follower saw it land. */
+	CHECK(leaders == 1);
+	CHECK(signs == 1);
+	CHECK(landed_before_return == NTHREADS - 1);
+	/* Landed flights are gone: the next miss leads again. */
+	run_missers(keys, 2);
+	CHECK(leaders == 1 && signs == 1);
+	flights_free(fl);
+}
+
+static void
+test_flights_keys_apart(void)
+{
+	const char *keys[NTHREADS];
+	int i;
+
+	/* Four keys, four threads each: one leader per key. */
+	for (i = 0; i < NTHREADS; i++)
+		keys[i] = (const char *[]){"a/1", "a/2", "b/1", "b/2"}[i % 4];
+	CHECK((fl = flights_new()) != NULL);
+	if (fl == NULL)
+		return;
+	run_missers(keys, NTHREADS);
+	CHECK(leaders == 4);
+	CHECK(signs == 4);
+	flights_free(fl);
+}
+
+static void
+test_stats_json(void)
+{
+	struct store_issuer_stats is[2];
+	struct store_stats s;
+	struct cache_live live;
+	char *json = NULL;
+	size_t len = 0;
+
+	memset(&s, 0, sizeof(s));
+	memset(is, 0, sizeof(is));
+	snprintf(is[0].id, sizeof(is[0].id), "ca\"1");
+	is[0].entries = 3;
+	is[0].good = 2;
+	is[0].revoked = 1;
+	is[0].next_update_min = 1800000000;
+	is[0].crl_present = 1;
+	is[0].crl_number = 7;
+	is[0].crl_next_update = 1799999999;
+	snprintf(is[1].id, sizeof(is[1].id), "b");
+	is[1].next_update_min = INT64_MIN;
+	s.issuers = is;
+	s.nissuers = 2;
+	s.entries = 3;
+	s.stale = 1;
+	s.hits = 6;
+	s.misses = 2;
+	memset(&live, 0, sizeof(live));
+	live.hits = 2;
+	live.interval = 3600;
+	CHECK(cache_stats_json(&s, &live, 1800000000, &json, &len) == OB_OK);
+	CHECK(json != NULL && strlen(json) == len);
+	if (json == NULL)
+		return;
+	CHECK(
+	    strstr(json, "\"generated_at\":\"2027-01-15T08:00:00Z\"") != NULL);
+	CHECK(strstr(json,
+		  "\"entries\":3,\"fresh\":2,\"stale\":1,"
+		  "\"hits\":8,\"misses\":2,\"hit_ratio\":0.8000") != NULL);
+	CHECK(strstr(json, "\"interval_seconds\":3600") != NULL);
+	CHECK(strstr(json, "\"last_started_at\":null") != NULL);
+	CHECK(strstr(json, "\"id\":\"ca\\\"1\"") != NULL);
+	CHECK(strstr(json,
+		  "\"crl\":{\"present\":true,\"crl_number\":7,"
+		  "\"next_update\":\"2027-01-15T07:59:59Z\","
+		  "\"is_stale\":true}") != NULL);
+	CHECK(strstr(json,
+		  "\"next_update_min\":null,\"crl\":{\"present\":"
+		  "false,\"crl_number\":null") != NULL);
+	CHECK(json[0] == '{' && json[len - 2] == '}' && json[len - 1] == '\n');
+	free(json);
+}
+
+static const struct test tests[] = {
+    {"certid_like_openssl", test_certid_like_openssl},
+    {"serial_to_der", test_serial_to_der},
+    {"horizon", test_horizon},
+    {"flights_one_key", test_flights_one_key},
+    {"flights_keys_apart", test_flights_keys_apart},
+    {"stats_json", test_stats_json},
+    {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return harness_main(argc, argv, tests);
+}
