@@ -127,7 +127,7 @@ test: deps
 	@sh tests/run.sh
 
 FORMAT_FILES = $(wildcard src/*.c src/*.h tests/unit/*.c tests/unit/*.h \
-	tests/fuzz/*.c)
+	tests/fuzz/*.c bench/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
@@ -136,8 +136,13 @@ format-check:
 clean:
 	rm -rf build
 
-# Throughput beside openssl ocsp (bench/run.sh); not part of make test.
-bench: all
+# Throughput beside nginx and openssl ocsp (bench/run.sh); not part of
+# make test.
+build/bench/micro: bench/micro.c build/libocspbox.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -o $@ $< build/libocspbox.a $(LIBS)
+
+bench: all build/bench/micro
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 .PHONY: bench

@@ -1,21 +1,33 @@
 #!/bin/sh
-# make bench: throughput of ocspbox beside `openssl ocsp -multi 2`, in one
-# run, with the same wrk settings and the same request bytes. Absolute
-# numbers drift on a shared machine; compare the ratios.
-# Env: BENCH_SECONDS (default 10), BENCH_CONNS (default 16).
+# make bench, in one run with the same wrk settings:
+# - ocspbox's cached answers (POST and GET) beside nginx serving the same
+#   response bytes as a static file, and beside `openssl ocsp -multi 2`,
+#   which signs every answer;
+# - the refresh pass's signatures per second beside the raw mbedTLS
+#   signing rate of one thread times the cores.
+# Absolute numbers drift on a shared machine; compare the ratios.
+# Env: BENCH_SECONDS (default 10), BENCH_CONNS (default 16),
+# BENCH_CERTS (certificates for the refresh pass, default 2000).
 set -eu
 secs=${BENCH_SECONDS:-10}
 conns=${BENCH_CONNS:-16}
+certs=${BENCH_CERTS:-2000}
 bin=${OCSPBOX:-$PWD/build/ocspbox}
+micro=$PWD/build/bench/micro
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocspbox-bench.XXXXXX")
+chmod 755 "$tmp" # nginx's workers read the static file
 pids=
-cleanup() {
+killall_started() {
 	# openssl ocsp -multi workers may spin after their parent is told to
 	# stop (openssl#23934): kill each tree outright.
 	for p in $pids; do
 		pkill -9 -P "$p" 2>/dev/null || true
 		kill -9 "$p" 2>/dev/null || true
 	done
+	pids=
+}
+cleanup() {
+	killall_started
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
@@ -34,6 +46,12 @@ openssl ocsp -issuer "$tmp/pki/ca-rsa.pem" -cert "$tmp/pki/leaf1.pem" \
     -no_nonce -reqout "$tmp/rsa.req" >/dev/null 2>&1
 openssl ocsp -issuer "$tmp/pki/ca-ec.pem" -cert "$tmp/pki/leaf-ec.pem" \
     -no_nonce -reqout "$tmp/ec.req" >/dev/null 2>&1
+# Certificates for the refresh pass, on the RSA issuer.
+awk -v n="$certs" 'BEGIN { for (i = 1; i <= n; i++)
+	printf "V\t301231235959Z\t\t%X\tunknown\t/CN=b%d\n", 1048576 + i, i }' \
+    >"$tmp/bulk-index.txt"
+"$bin" --db "$db" cert import rsa --openssl-index "$tmp/bulk-index.txt" \
+    >/dev/null
 
 cat >"$tmp/post.lua" <<'LUA'
 local f = assert(io.open(os.getenv("BENCH_REQ"), "rb"))
@@ -52,10 +70,15 @@ wait_up() { # URL
 		sleep 0.1
 	done
 }
-# rate NAME URL REQFILE: requests per second from wrk, printed and returned
+# rate NAME URL REQFILE VAR: requests per second from wrk, printed and
+# stored in VAR; REQFILE "-" makes it a GET of URL.
 rate() {
-	BENCH_REQ=$3 wrk -t2 -c"$conns" -d"${secs}s" -s "$tmp/post.lua" "$2" \
-	    >"$tmp/wrk.out" 2>&1
+	if [ "$3" = - ]; then
+		wrk -t2 -c"$conns" -d"${secs}s" "$2" >"$tmp/wrk.out" 2>&1
+	else
+		BENCH_REQ=$3 wrk -t2 -c"$conns" -d"${secs}s" \
+		    -s "$tmp/post.lua" "$2" >"$tmp/wrk.out" 2>&1
+	fi
 	r=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$tmp/wrk.out")
 	errs=$(sed -n -e 's/.*Socket errors: \(.*\)/\1/p' \
 	    -e 's/.*Non-2xx or 3xx responses: \(.*\)/non-2xx: \1/p' "$tmp/wrk.out")
@@ -66,10 +89,44 @@ rate() {
 }
 
 p1=$(port 1)
-"$bin" --db "$db" serve --listen "127.0.0.1:$p1" 2>"$tmp/serve.err" &
+"$bin" --db "$db" serve --listen "127.0.0.1:$p1" \
+    --admin-listen "127.0.0.1:$(port 4)" 2>"$tmp/serve.err" &
 server=$!
 pids="$pids $server"
 wait_up "http://127.0.0.1:$p1/healthz"
+# The start refresh pre-signs everything before the load.
+n=0
+until grep -q 'ocspbox: refresh:' "$tmp/serve.err"; do
+	n=$((n + 1))
+	[ $n -gt 600 ] && { echo "bench: no refresh pass" >&2; exit 1; }
+	sleep 0.1
+done
+
+# nginx serves the very bytes ocspbox answers with.
+mkdir -p "$tmp/www"
+curl -s --data-binary @"$tmp/rsa.req" \
+    -H 'Content-Type: application/ocsp-request' \
+    -o "$tmp/www/rsa.resp" "http://127.0.0.1:$p1/"
+chmod -R a+rX "$tmp/www"
+get_path=$(base64 -w0 "$tmp/rsa.req" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+p5=$(port 5)
+cat >"$tmp/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	server {
+		listen 127.0.0.1:$p5;
+		root $tmp/www;
+		location / { default_type application/ocsp-response; }
+	}
+}
+NGINX
+nginx -c "$tmp/nginx.conf" -p "$tmp" 2>/dev/null &
+pids="$pids $!"
 
 # openssl ocsp needs an OpenSSL CA index for each CA.
 serial=$(openssl x509 -in "$tmp/pki/leaf1.pem" -noout -serial | cut -d= -f2)
@@ -86,17 +143,21 @@ openssl ocsp -index "$tmp/index-ec.txt" -CA "$tmp/pki/ca-ec.pem" \
     -rsigner "$tmp/pki/resp-ec.pem" -rkey "$tmp/pki/resp-ec.key" \
     -port "$p3" -multi 2 -nmin 60 >/dev/null 2>&1 &
 pids="$pids $!"
+wait_up "http://127.0.0.1:$p5/rsa.resp"
 sleep 1
 
-echo "== live signing, POST, one CertID, no nonce; wrk -t2 -c$conns -d${secs}s"
+echo "== one CertID, SHA-1, no nonce; wrk -t2 -c$conns -d${secs}s"
 echo "   $(nproc) cores; $(date -u +%FT%TZ)"
-rate "ocspbox, RSA-2048 responder" "http://127.0.0.1:$p1/" "$tmp/rsa.req" a
-rate "openssl ocsp -multi 2, RSA-2048 responder" "http://127.0.0.1:$p2/" "$tmp/rsa.req" b
-rate "ocspbox, P-256 responder" "http://127.0.0.1:$p1/" "$tmp/ec.req" c
-rate "openssl ocsp -multi 2, P-256 responder" "http://127.0.0.1:$p3/" "$tmp/ec.req" d
-awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" 'BEGIN {
-	printf "ratio ocspbox / openssl ocsp: RSA-2048 %.2f, P-256 %.2f\n",
-	    (b > 0 ? a / b : 0), (d > 0 ? c / d : 0) }'
+rate "ocspbox, cached, POST (RSA-2048)" "http://127.0.0.1:$p1/" "$tmp/rsa.req" a
+rate "ocspbox, cached, GET (RSA-2048)" "http://127.0.0.1:$p1/$get_path" - g
+rate "nginx, the same bytes as a static file" "http://127.0.0.1:$p5/rsa.resp" - n
+rate "openssl ocsp -multi 2, RSA-2048 (signs)" "http://127.0.0.1:$p2/" "$tmp/rsa.req" b
+rate "openssl ocsp -multi 2, P-256 (signs)" "http://127.0.0.1:$p3/" "$tmp/ec.req" d
+awk -v a="$a" -v g="$g" -v n="$n" -v b="$b" -v d="$d" 'BEGIN {
+	printf "ratio ocspbox cached / nginx static file: POST %.2f, GET %.2f\n",
+	    (n > 0 ? a / n : 0), (n > 0 ? g / n : 0)
+	printf "ratio ocspbox cached POST / openssl ocsp: RSA %.1f, P-256 %.1f\n",
+	    (b > 0 ? a / b : 0), (d > 0 ? a / d : 0) }'
 # Is anything still answering afterwards? (openssl#23934)
 for u in "http://127.0.0.1:$p1/" "http://127.0.0.1:$p2/"; do
 	code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' --data-binary @"$tmp/rsa.req" \
@@ -114,3 +175,24 @@ fi
 sleep 3
 busy=$(ps -o pcpu= -C openssl 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }')
 echo "openssl ocsp workers, idle after the run: ${busy}% CPU in total"
+killall_started
+
+echo "== refresh pass: $((certs + 1)) RSA-2048 responses signed by 'ocspbox cache refresh'"
+sqlite3 "$db" "DELETE FROM ocsp_response_cache WHERE issuer_id = 'rsa';"
+"$bin" --db "$db" cache refresh >"$tmp/refresh.out"
+cat "$tmp/refresh.out"
+"$micro" "$db" rsa a01 3 >"$tmp/micro.out"
+raw=$(awk '/^signatures/ { print $2 }' "$tmp/micro.out")
+lookups=$(awk '/^lookups/ { print $2 }' "$tmp/micro.out")
+cores=$(nproc)
+awk -v raw="$raw" -v cores="$cores" '{
+	for (i = 1; i <= NF; i++) {
+		if ($i == "signed,") signed = $(i - 1)
+		if ($i == "ms") ms = $(i - 1)
+	}
+	rate = ms > 0 ? signed * 1000 / ms : 0
+	printf "refresh: %.0f signatures/s; raw mbedTLS %.0f/s on one thread x %d cores = %.0f/s; ratio %.2f\n",
+	    rate, raw, cores, raw * cores, (raw > 0 ? rate / (raw * cores) : 0) }' "$tmp/refresh.out"
+awk -v l="$lookups" -v a="$a" -v cores="$(nproc)" 'BEGIN {
+	printf "cache lookup in SQLite: %.0f/s on one thread = %.1f us; a cached POST costs %.1f us of CPU (%d cores / %.0f req/s): the lookup is %.0f%% of it\n",
+	    l, 1e6 / l, cores * 1e6 / a, cores, a, 100 * (1e6 / l) / (cores * 1e6 / a) }'

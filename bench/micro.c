@@ -1,0 +1,83 @@
+/*
+ * Two rates on one thread, for `make bench`: raw signatures with one
+ * issuer's responder key (what the refresh pass is compared with), and
+ * cache lookups of one cached serial (what an in-memory layer in front
+ * of SQLite could save at most). Usage: micro DB ISSUER_ID SERIAL
+ * SECONDS; prints "signatures/s N" and "lookups/s N".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extern.h"
+
+static double
+clock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct store_issuer *v = NULL;
+	struct signer *sg = NULL;
+	struct store *st = NULL;
+	unsigned char data[300], sig[SIGNER_SIG_MAX];
+	char err[OB_ERRBUF];
+	unsigned char *der;
+	size_t n = 0, i, siglen, len;
+	int64_t tu, nu, now = (int64_t)time(NULL);
+	double t0, secs;
+	long count = 0;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: micro DB ISSUER_ID SERIAL SECONDS\n");
+		return 2;
+	}
+	secs = atof(argv[4]);
+	if (store_open(argv[1], 0, &st, err, sizeof(err)) != OB_OK ||
+	    store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "micro: %s\n", err);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, argv[2]) == 0)
+			break;
+	if (i == n || signer_open(&v[i], 1, &sg, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "micro: %s\n", i == n ? "no such issuer" : err);
+		return 1;
+	}
+	/* About the size of a one-CertID tbsResponseData. */
+	memset(data, 0x5a, sizeof(data));
+	t0 = clock_now();
+	while (clock_now() - t0 < secs) {
+		if (signer_sign(sg, data, sizeof(data), sig, &siglen) !=
+		    OB_OK) {
+			fprintf(stderr, "micro: signing failed\n");
+			return 1;
+		}
+		count++;
+	}
+	printf("signatures/s %.1f\n", (double)count / (clock_now() - t0));
+	count = 0;
+	t0 = clock_now();
+	while (clock_now() - t0 < secs) {
+		if (store_cache_get(st, argv[2], argv[3], now, &der, &len, &tu,
+			&nu, err, sizeof(err)) != OB_OK) {
+			fprintf(stderr, "micro: lookup: %s\n", err);
+			return 1;
+		}
+		free(der);
+		count++;
+	}
+	printf("lookups/s %.1f\n", (double)count / (clock_now() - t0));
+	signer_free(sg);
+	store_issuer_list_free(v, n);
+	store_close(st);
+	return 0;
+}
