@@ -2,7 +2,8 @@
 # Sets up a demo: a test PKI under demo/, a database with one issuer (a
 # CA with a delegated RSA responder), two certificates, one of them
 # revoked; shows what the database holds and serves it on 127.0.0.1:8080
-# (DEMO_LISTEN to change) until Ctrl-C. Safe to run again.
+# (DEMO_LISTEN to change), the admin API on 127.0.0.1:8081
+# (DEMO_ADMIN_LISTEN), until Ctrl-C. Safe to run again.
 set -eu
 bin=${OCSPBOX:-build/ocspbox}
 dir=demo
@@ -30,14 +31,25 @@ sqlite3 -header -column "$db" \
     "SELECT issuer_id, serial_hex, status, not_after, revoked_at,
             revocation_reason FROM certificates ORDER BY serial_hex"
 listen=${DEMO_LISTEN:-127.0.0.1:8080}
+admin=${DEMO_ADMIN_LISTEN:-127.0.0.1:8081}
 url="http://$listen/"
+# The demo's admin token, made once and kept beside the database.
+token_file=$dir/admin-token
+if [ ! -s "$token_file" ]; then
+	(umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$token_file")
+fi
+token=$(cat "$token_file")
 cat <<EOT
 
 OCSP URL:  $url
+Admin API: http://$admin/api/v1/cache/stats (Bearer token in $token_file)
 Try, in another terminal (leaf1 is good, leaf2 revoked):
-  openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf1.pem -CAfile $dir/pki/ca-rsa.pem
-  openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf2.pem -CAfile $dir/pki/ca-rsa.pem
+  openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf1.pem -CAfile $dir/pki/ca-rsa.pem -no_nonce
+  openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf2.pem -CAfile $dir/pki/ca-rsa.pem -no_nonce
+  curl -H "Authorization: Bearer $token" http://$admin/api/v1/cache/stats
+(-no_nonce asks for the pre-signed answer; with a nonce it is signed live.)
 Ctrl-C stops the responder.
 
 EOT
-exec "$bin" serve --listen "$listen"
+exec "$bin" serve --listen "$listen" --admin-listen "$admin" \
+    --admin-token-file "$token_file"

@@ -45,12 +45,11 @@ loopback(const char *s)
 /*
  * The admin token's hash: from --admin-token-file (0600 or stricter, like
  * the keys), else $OCSPBOX_ADMIN_TOKEN, else the one serve made before
- * (only its hash is kept), else a new one, printed once. *configured says
- * whether the operator chose it. Returns an OB_EXIT_ code.
+ * (only its hash is kept), else a new one, printed once. Returns an
+ * OB_EXIT_ code.
  */
 static int
-admin_token(
-    struct store *st, const char *file, unsigned char hash[32], int *configured)
+admin_token(struct store *st, const char *file, unsigned char hash[32])
 {
 	char buf[512], tok[65], err[OB_ERRBUF];
 	const char *env = getenv("OCSPBOX_ADMIN_TOKEN");
@@ -58,7 +57,6 @@ admin_token(
 	size_t n;
 	FILE *fp;
 
-	*configured = 1;
 	if (file != NULL) {
 		if ((fp = fopen(file, "r")) == NULL ||
 		    fstat(fileno(fp), &sb) == -1) {
@@ -94,7 +92,6 @@ admin_token(
 		http_admin_token_hash(env, hash);
 		return OB_EXIT_OK;
 	}
-	*configured = 0;
 	if (store_admin_token(st, hash, err, sizeof(err)) == OB_OK) {
 		fprintf(stderr,
 		    "ocspbox: admin token: the one printed when "
@@ -205,21 +202,28 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		 &interval, &validity)) != OB_EXIT_OK)
 		return rc;
 
-	/* Migrate and check the database before anything listens. */
-	if ((st = cli_open_db(ctx, 1)) == NULL)
-		return OB_EXIT_ERR;
-	memset(&aconf, 0, sizeof(aconf));
-	rc = admin_token(st, token_file, aconf.token_sha256, &configured);
-	store_close(st);
-	if (rc != OB_EXIT_OK)
-		return rc;
-	/* A made-up token is printed to a log: keep it off the network. */
+	/*
+	 * A token serve makes up is printed to a log: keep it off the
+	 * network. Checked before one is made, so a refusal stores none.
+	 */
+	configured = token_file != NULL ||
+	    (getenv("OCSPBOX_ADMIN_TOKEN") != NULL &&
+		getenv("OCSPBOX_ADMIN_TOKEN")[0] != '\0');
 	if (!configured && !loopback(admin_listen)) {
 		cli_warnx("serve: --admin-listen %s is not loopback: set "
 			  "$OCSPBOX_ADMIN_TOKEN or --admin-token-file first",
 		    admin_listen);
 		return OB_EXIT_USAGE;
 	}
+
+	/* Migrate and check the database before anything listens. */
+	if ((st = cli_open_db(ctx, 1)) == NULL)
+		return OB_EXIT_ERR;
+	memset(&aconf, 0, sizeof(aconf));
+	rc = admin_token(st, token_file, aconf.token_sha256);
+	store_close(st);
+	if (rc != OB_EXIT_OK)
+		return rc;
 	memset(&rconf, 0, sizeof(rconf));
 	rconf.db_path = ctx->db;
 	rconf.nsign = ncpu;

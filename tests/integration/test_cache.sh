@@ -1,0 +1,475 @@
+#!/bin/sh
+# The pre-signed cache through the real server: the start refresh fills it,
+# the hot path serves it without signing, a revoke (from another process)
+# is visible to the very next request, also under load and also when a
+# live signature for that serial is in flight, the refresh thread keeps
+# nextUpdate ahead of the clock, concurrent misses sign once, "unknown"
+# answers are capped, and the admin API is behind its token.
+. tests/integration/lib.sh
+
+# Background jobs (wrk, curl, the DB poller) and servers die with the test.
+BG_PIDS=
+cleanup() {
+	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
+	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+PKI=$TMP/pki
+sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
+DB=$TMP/c.db
+TOKEN=test-admin-token-0123456789
+export OCSPBOX_ADMIN_TOKEN=$TOKEN
+unset OCSPBOX_TEST_SIGN_DELAY_MS
+HOOKS=no
+"$OCSPBOX" --version | grep -q 'test-hooks$' && HOOKS=yes
+
+# addissuer DB ID ALG: registers ca-ALG with its delegated responder.
+addissuer() {
+	"$OCSPBOX" --db "$1" issuer add "$2" --cert "$PKI/ca-$3.pem" \
+	    --responder-cert "$PKI/resp-$3.pem" --responder-key "$PKI/resp-$3.key" >/dev/null
+}
+# mkreq CA SERIAL FILE: a one-CertID SHA-1 request without a nonce.
+mkreq() {
+	openssl ocsp -issuer "$PKI/ca-$1.pem" -serial "0x$2" -no_nonce -reqout "$3" >/dev/null 2>&1
+}
+# enc FILE: the URL-encoded base64 of a DER request, for a GET path.
+enc() {
+	base64 -w0 "$1" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g'
+}
+post() { # REQ RESP
+	curl -s -m 60 --data-binary @"$1" -H 'Content-Type: application/ocsp-request' \
+	    -o "$2" "$URL/"
+}
+get() { # REQ RESP [CURL ARGS...]
+	req=$1 resp=$2
+	shift 2
+	curl -s -m 60 -o "$resp" "$@" "$URL/ocsp/$(enc "$req")"
+}
+# status_of RESP CA SERIAL: good, revoked or unknown when the response
+# verifies against CA and is within its times, else what went wrong.
+status_of() {
+	so=$(openssl ocsp -respin "$1" -issuer "$PKI/ca-$2.pem" -CAfile "$PKI/ca-$2.pem" \
+	    -serial "0x$3" -no_nonce 2>&1)
+	if ! printf '%s\n' "$so" | grep -q 'Response verify OK'; then
+		echo "unverified"
+	elif printf '%s\n' "$so" | grep -q 'Status times invalid'; then
+		echo "expired"
+	else
+		printf '%s\n' "$so" | sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p' | head -n 1
+	fi
+}
+# stats [JQ]: the admin API's cache stats, or one value of them.
+stats() {
+	curl -s -m 30 -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/cache/stats" >"$TMP/stats.json"
+	jq -r "${1:-.}" "$TMP/stats.json" 2>/dev/null
+}
+# q DB SQL
+q() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
+# stop NAME: SIGTERM the server; it must exit 0 with no sanitizer report.
+stop() {
+	stop_server
+	SERVER_PID=
+	rep=$(grep -E 'Sanitizer|runtime error:' "$TMP/server.err" | head -n 5)
+	if [ "$STOP_RC" -eq 0 ] && [ -z "$rep" ]; then
+		pass "$1: SIGTERM exits 0, no sanitizer report"
+	else
+		fail "$1: SIGTERM exits 0, no sanitizer report" "exit $STOP_RC" "$rep" \
+		    "$(tail -n 20 "$TMP/server.err")"
+	fi
+}
+# serial N: the hex serial of the Nth of the 200 registered certificates.
+serial() { printf '%X' $((0x10000 + $1)); }
+
+# 1. Setup: two issuers, 200 serials imported on rsa.
+addissuer "$DB" rsa rsa && addissuer "$DB" ec ec ||
+    { fail "register issuers"; finish; exit 1; }
+i=1
+: >"$TMP/index.txt"
+while [ $i -le 200 ]; do
+	printf 'V\t301231235959Z\t\t%s\tunknown\t/CN=x%d\n' "$(serial $i)" $i >>"$TMP/index.txt"
+	i=$((i + 1))
+done
+ok "import 200 serials on rsa" 'imported 200 certificates into issuer rsa: 200 valid' \
+    "$OCSPBOX" --db "$DB" cert import rsa --openssl-index "$TMP/index.txt"
+if ! start_server "$DB" --refresh-interval 1h --validity 2h --max-unknown 5; then
+	fail "server starts"
+	finish
+	exit 1
+fi
+pass "server starts (refresh 1h, validity 2h, max-unknown 5)"
+t_start=$(date +%s)
+
+# 2. The start refresh fills the cache.
+n=0
+while [ $n -lt 100 ]; do
+	[ "$(stats '.cache.entries')" = 200 ] &&
+	    [ "$(stats '.refresh.running')" = false ] && break
+	sleep 0.1
+	n=$((n + 1))
+done
+same "start refresh: 200 entries within 10 s ($(($(date +%s) - t_start)) s)" \
+    "$(stats '.cache.entries')" 200
+same "start refresh: source serve, 200 signed, 0 errors" \
+    "$(stats '[.refresh.last_source, .refresh.last_signed, .refresh.last_errors] | join(" ")')" \
+    "serve 200 0"
+if grep -q '^ocspbox: refresh: 200 due, signed 200, errors 0, dropped 0, in [0-9]* ms$' "$TMP/server.err"; then
+	pass "start refresh logged"
+else
+	fail "start refresh logged" "$(cat "$TMP/server.err")"
+fi
+same "per-issuer stats: rsa 200 good, ec 0" \
+    "$(stats '[.issuers[] | "\(.id)=\(.entries)/\(.good)"] | sort | join(" ")')" "ec=0/0 rsa=200/200"
+
+# 3. 200 requests for pre-signed responses: all hits, no signature.
+i=1
+while [ $i -le 200 ]; do
+	mkreq rsa "$(serial $i)" "$TMP/req$i.der"
+	i=$((i + 1))
+done
+h0=$(stats '.cache.hits')
+l0=$(stats '.cache.live_signs')
+m0=$(stats '.cache.misses')
+i=1
+while [ $i -le 200 ]; do
+	if [ $i -le 100 ]; then
+		post "$TMP/req$i.der" "$TMP/resp$i.der"
+	else
+		get "$TMP/req$i.der" "$TMP/resp$i.der"
+	fi
+	i=$((i + 1))
+done
+h1=$(stats '.cache.hits')
+l1=$(stats '.cache.live_signs')
+m1=$(stats '.cache.misses')
+same "100 POST + 100 GET without nonce: 200 hits" "$((h1 - h0))" 200
+same "... and no live signature" "$((l1 - l0))" 0
+same "... and no miss" "$((m1 - m0))" 0
+bad=
+for i in 1 37 100 101 163 200; do
+	s=$(status_of "$TMP/resp$i.der" rsa "$(serial $i)")
+	[ "$s" = good ] || bad="$bad #$i:$s"
+done
+same "sampled cached answers verify and say good" "${bad:-none}" none
+get "$TMP/req150.der" "$TMP/g.der" -D "$TMP/h"
+hdr=$(tr -d '\r' <"$TMP/h")
+cc=$(printf '%s\n' "$hdr" | sed -n 's/^Cache-Control: //Ip')
+if printf '%s' "$cc" | grep -q '^max-age=[0-9][0-9]*, public'; then
+	pass "cached GET carries Cache-Control max-age ($cc)"
+else
+	fail "cached GET carries Cache-Control max-age" "$hdr"
+fi
+tag=$(printf '%s\n' "$hdr" | sed -n 's/^ETag: //Ip')
+if [ -n "$tag" ]; then pass "cached GET carries an ETag"; else fail "cached GET carries an ETag" "$hdr"; fi
+code=$(curl -s -m 30 -o /dev/null -w '%{http_code}' -H "If-None-Match: $tag" \
+    "$URL/ocsp/$(enc "$TMP/req150.der")")
+same "If-None-Match with that ETag: 304 at once (pre-signed, stable)" "$code" 304
+if cmp -s "$TMP/g.der" "$TMP/resp150.der"; then
+	pass "the same pre-signed bytes on a second GET"
+else
+	fail "the same pre-signed bytes on a second GET"
+fi
+
+# 4. A revoke from another process is visible to the next request, while
+# wrk hammers that serial's cached GET.
+bad=
+wrk_reqs=0
+wrk_bad=
+for i in 21 22 23 24 25 26 27 28 29 30; do
+	s=$(serial $i)
+	wrk -t1 -c4 -d2s "$URL/ocsp/$(enc "$TMP/req$i.der")" >"$TMP/wrk$i.out" 2>&1 &
+	wpid=$!
+	BG_PIDS="$BG_PIDS $wpid"
+	sleep 0.5
+	if ! "$OCSPBOX" --db "$DB" revoke rsa "$s" --reason keyCompromise >/dev/null 2>"$TMP/rev.err"; then
+		bad="$bad $s:revoke-failed($(cat "$TMP/rev.err"))"
+	fi
+	post "$TMP/req$i.der" "$TMP/rp.der"
+	sp=$(status_of "$TMP/rp.der" rsa "$s")
+	get "$TMP/req$i.der" "$TMP/rg.der"
+	sg=$(status_of "$TMP/rg.der" rsa "$s")
+	[ "$sp" = revoked ] || bad="$bad $s:POST=$sp"
+	[ "$sg" = revoked ] || bad="$bad $s:GET=$sg"
+	wait "$wpid"
+	r=$(sed -n 's/^ *\([0-9][0-9]*\) requests in.*/\1/p' "$TMP/wrk$i.out")
+	wrk_reqs=$((wrk_reqs + ${r:-0}))
+	if grep -q 'Non-2xx' "$TMP/wrk$i.out" || [ -z "$r" ]; then
+		wrk_bad="$wrk_bad $s: $(tr '\n' ' ' <"$TMP/wrk$i.out")"
+	fi
+done
+same "every request after the revoke answered revoked (10 serials, POST and GET)" "${bad:-none}" none
+if [ "$wrk_reqs" -gt 0 ] && [ -z "$wrk_bad" ]; then
+	pass "wrk load during the revokes: $wrk_reqs requests, all 2xx"
+else
+	fail "wrk load during the revokes: requests, all 2xx" "total $wrk_reqs" "$wrk_bad"
+fi
+same "the 10 revoked serials are not good in the cache" \
+    "$(q "$DB" "SELECT count(*) FROM ocsp_response_cache WHERE issuer_id='rsa' AND cert_status='good' AND serial_hex IN ('10015','10016','10017','10018','10019','1001a','1001b','1001c','1001d','1001e')")" 0
+inv=$(stats '.cache.invalidations')
+if [ "${inv:-0}" -ge 10 ] 2>/dev/null; then
+	pass "stats count the invalidations ($inv)"
+else
+	fail "stats count the invalidations" "invalidations: $inv"
+fi
+
+# 8. "unknown" answers are capped (--max-unknown 5).
+bad=
+i=1
+while [ $i -le 12 ]; do
+	s=$(printf 'F%04X' $i)
+	run openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$s" -no_nonce \
+	    -CAfile "$PKI/ca-rsa.pem"
+	printf '%s\n' "$OUT" | grep -q "^0x$s: unknown" &&
+	    printf '%s\n' "$ERR" | grep -q 'Response verify OK' || bad="$bad $s"
+	i=$((i + 1))
+done
+same "12 unregistered serials answered unknown" "${bad:-none}" none
+nu=$(q "$DB" "SELECT count(*) FROM ocsp_response_cache WHERE cert_status='unknown'")
+if [ -n "$nu" ] && [ "$nu" -le 5 ]; then
+	pass "unknown entries in the cache capped at 5 ($nu)"
+else
+	fail "unknown entries in the cache capped at 5" "count: $nu"
+fi
+# One that is cached as unknown (if any is), then registered.
+su=$(q "$DB" "SELECT serial_hex FROM ocsp_response_cache WHERE cert_status='unknown' AND serial_hex LIKE 'f%' ORDER BY serial_hex DESC LIMIT 1")
+[ -n "$su" ] || su=f000c
+SU=$(printf '%s' "$su" | tr a-f A-F)
+"$OCSPBOX" --db "$DB" cert add rsa --serial "$su" >/dev/null
+mkreq rsa "$SU" "$TMP/ru.der"
+post "$TMP/ru.der" "$TMP/ru.resp"
+same "a serial cached as unknown, then registered: good at once ($su)" \
+    "$(status_of "$TMP/ru.resp" rsa "$SU")" good
+
+# 9. The admin API needs the token; the public listener is not the API.
+code=$(curl -s -m 30 -D "$TMP/h" -o "$TMP/b" -w '%{http_code}' "$ADMIN_URL/api/v1/cache/stats")
+if [ "$code" = 401 ] && jq -e .error "$TMP/b" >/dev/null 2>&1 &&
+    grep -qi '^WWW-Authenticate: Bearer' "$TMP/h"; then
+	pass "no token: 401, JSON error, WWW-Authenticate"
+else
+	fail "no token: 401, JSON error, WWW-Authenticate" "$code" "$(cat "$TMP/h" "$TMP/b")"
+fi
+code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer ${TOKEN}x" \
+    "$ADMIN_URL/api/v1/cache/stats")
+same "wrong token: 401" "$code" 401
+code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer " \
+    "$ADMIN_URL/api/v1/cache/stats")
+same "empty token: 401" "$code" 401
+code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Basic $TOKEN" \
+    "$ADMIN_URL/api/v1/cache/stats")
+same "the right token but not Bearer: 401" "$code" 401
+code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$ADMIN_URL/api/v1/cache/stats")
+if [ "$code" = 200 ] && jq -e .cache.entries "$TMP/b" >/dev/null 2>&1; then
+	pass "Bearer with the right token: 200 and .cache.entries"
+else
+	fail "Bearer with the right token: 200 and .cache.entries" "$code" "$(cat "$TMP/b")"
+fi
+code=$(curl -s -m 30 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$ADMIN_URL/api/v1/nosuchthing")
+same "unknown /api/ path with a good token: 404" "$code" 404
+code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "$URL/api/v1/cache/stats")
+if ! grep -q entries "$TMP/b"; then
+	pass "the public listener does not serve the stats ($code)"
+else
+	fail "the public listener does not serve the stats" "$code" "$(cat "$TMP/b")"
+fi
+
+stop "main server"
+
+# 11. The CLI's view of the same database.
+ok "cache stats (text)" 'entries' "$OCSPBOX" --db "$DB" cache stats
+run "$OCSPBOX" --db "$DB" cache stats --json
+if [ "$RC" -eq 0 ] && printf '%s' "$OUT" | jq -e '.issuers | length == 2' >/dev/null; then
+	pass "cache stats --json | jq .issuers"
+else
+	fail "cache stats --json | jq .issuers" "exit $RC" "$OUT" "$ERR"
+fi
+ok "cache refresh exits 0 and prints its counts" '^refreshed: [0-9]+ due, [0-9]+ signed' \
+    "$OCSPBOX" --db "$DB" cache refresh --refresh-interval 1h --validity 2h
+
+# 5 and 7. A revoke while a live signature for that serial is in flight,
+# and concurrent misses signing once (needs the sign-delay test hook).
+if [ "$HOOKS" = yes ]; then
+	DB5=$TMP/race.db
+	addissuer "$DB5" rsa rsa
+	"$OCSPBOX" --db "$DB5" cert add rsa --serial A1 >/dev/null
+	mkreq rsa 5E "$TMP/r5.der"
+	mkreq rsa 7E "$TMP/r7.der"
+	export OCSPBOX_TEST_SIGN_DELAY_MS=1500
+	start_server "$DB5" --refresh-interval 1h --validity 2h
+	rc=$?
+	unset OCSPBOX_TEST_SIGN_DELAY_MS
+	if [ $rc -ne 0 ]; then
+		fail "race server starts"
+	else
+		n=0
+		while [ $n -lt 200 ]; do
+			[ "$(stats '[.refresh.last_source, .refresh.running, .cache.entries] | join(" ")')" = "serve false 1" ] && break
+			sleep 0.1
+			n=$((n + 1))
+		done
+		same "race server: start refresh done (1 entry)" \
+		    "$(stats '[.refresh.last_source, .refresh.running, .cache.entries] | join(" ")')" "serve false 1"
+		"$OCSPBOX" --db "$DB5" cert add rsa --serial 5E >/dev/null
+		same "5e is registered and not cached" \
+		    "$(q "$DB5" "SELECT count(*) FROM ocsp_response_cache WHERE serial_hex='5e'")" 0
+		post "$TMP/r5.der" "$TMP/r5bg.resp" &
+		bgpid=$!
+		BG_PIDS="$BG_PIDS $bgpid"
+		sleep 0.3
+		run "$OCSPBOX" --db "$DB5" revoke rsa 5e
+		same "revoke while the signature is in flight exits 0" "$RC" 0
+		rm -f "$TMP/stop_poll"
+		(
+			while [ ! -e "$TMP/stop_poll" ]; do
+				q "$DB5" "SELECT ifnull((SELECT cert_status FROM ocsp_response_cache WHERE issuer_id='rsa' AND serial_hex='5e'), 'none')"
+				sleep 0.05
+			done
+		) >"$TMP/poll" 2>&1 &
+		pollpid=$!
+		BG_PIDS="$BG_PIDS $pollpid"
+		t0=$(date +%s)
+		post "$TMP/r5.der" "$TMP/r5b.resp"
+		t1=$(date +%s)
+		same "request right after the revoke: revoked ($((t1 - t0)) s)" \
+		    "$(status_of "$TMP/r5b.resp" rsa 5E)" revoked
+		wait "$bgpid"
+		echo "  (the request in flight during the revoke said: $(status_of "$TMP/r5bg.resp" rsa 5E))"
+		get "$TMP/r5.der" "$TMP/r5c.resp"
+		same "third request (GET): revoked" "$(status_of "$TMP/r5c.resp" rsa 5E)" revoked
+		post "$TMP/r5.der" "$TMP/r5d.resp"
+		same "fourth request (POST): revoked" "$(status_of "$TMP/r5d.resp" rsa 5E)" revoked
+		touch "$TMP/stop_poll"
+		wait "$pollpid"
+		seen=$(sort "$TMP/poll" | uniq -c | awk '{ printf "%s%s=%s", sep, $2, $1; sep = " " }')
+		if ! grep -qv -e '^revoked$' -e '^none$' "$TMP/poll" && grep -q . "$TMP/poll"; then
+			pass "cache row for 5e never good after the revoke returned ($seen)"
+		else
+			fail "cache row for 5e never good after the revoke returned" "$seen"
+		fi
+
+		# 7. Eight concurrent misses for a fresh serial: one signature.
+		"$OCSPBOX" --db "$DB5" cert add rsa --serial 7E >/dev/null
+		l0=$(stats '.cache.live_signs')
+		m0=$(stats '.cache.misses')
+		pids=
+		i=1
+		while [ $i -le 8 ]; do
+			post "$TMP/r7.der" "$TMP/r7-$i.resp" &
+			pids="$pids $!"
+			i=$((i + 1))
+		done
+		BG_PIDS="$BG_PIDS $pids"
+		for p in $pids; do wait "$p"; done
+		l1=$(stats '.cache.live_signs')
+		m1=$(stats '.cache.misses')
+		bad=
+		i=1
+		while [ $i -le 8 ]; do
+			s=$(status_of "$TMP/r7-$i.resp" rsa 7E)
+			[ "$s" = good ] || bad="$bad #$i:$s"
+			i=$((i + 1))
+		done
+		same "8 concurrent misses all answered good" "${bad:-none}" none
+		same "8 concurrent misses: exactly 1 live signature" "$((l1 - l0))" 1
+		same "8 concurrent misses: misses +8" "$((m1 - m0))" 8
+		stop "race server"
+	fi
+else
+	echo "skip revoke-during-live-signature and single-flight tests: $OCSPBOX has no test hooks"
+fi
+
+# 6. The refresh thread keeps nextUpdate ahead of the clock.
+DB6=$TMP/fresh.db
+addissuer "$DB6" ec ec
+for s in E1 E2 E3; do
+	"$OCSPBOX" --db "$DB6" cert add ec --serial "$s" >/dev/null
+	mkreq ec "$s" "$TMP/r$s.der"
+done
+if ! start_server "$DB6" --refresh-interval 2s --validity 10s; then
+	fail "refresh server starts"
+else
+	sa=$(stats '.refresh.last_started_at')
+	t_end=$(($(date +%s) + 15))
+	bad=
+	n=0
+	: >"$TMP/this_updates"
+	while [ "$(date +%s)" -lt $t_end ]; do
+		for s in E1 E2 E3; do
+			post "$TMP/r$s.der" "$TMP/rf.der"
+			now=$(date +%s)
+			st=$(status_of "$TMP/rf.der" ec "$s")
+			txt=$(openssl ocsp -respin "$TMP/rf.der" -resp_text -noverify 2>/dev/null)
+			nu=$(printf '%s\n' "$txt" | sed -n 's/^ *Next Update: //p' | head -n 1)
+			tu=$(printf '%s\n' "$txt" | sed -n 's/^ *This Update: //p' | head -n 1)
+			nus=$(date -d "$nu" +%s 2>/dev/null)
+			n=$((n + 1))
+			if [ "$st" != good ] || [ -z "$nus" ] || [ "$nus" -le "$now" ]; then
+				bad="$bad [$s at $now: $st, next $nu]"
+			fi
+			[ "$s" = E1 ] && echo "$tu" >>"$TMP/this_updates"
+		done
+		sleep 0.7
+	done
+	same "15 s of fetches ($n): each verifies, good, nextUpdate in the future" "${bad:-none}" none
+	nt=$(sort -u "$TMP/this_updates" | grep -c .)
+	if [ "$nt" -ge 2 ]; then
+		pass "re-signing is visible: $nt distinct thisUpdate values for one serial"
+	else
+		fail "re-signing is visible: at least 2 distinct thisUpdate values" "$(sort -u "$TMP/this_updates")"
+	fi
+	sb=$(stats '.refresh.last_started_at')
+	if [ -n "$sa" ] && [ -n "$sb" ] && [ "$sa" != "$sb" ] && [ "$sb" != null ]; then
+		pass "stats last_started_at moves ($sa -> $sb)"
+	else
+		fail "stats last_started_at moves" "$sa -> $sb"
+	fi
+	same "refresh thread: no errors" "$(stats '.refresh.last_errors')" 0
+	stop "refresh server"
+fi
+
+# 10. A generated admin token: printed once, its hash kept across restarts.
+unset OCSPBOX_ADMIN_TOKEN
+DB10=$TMP/token.db
+addissuer "$DB10" ec ec
+if ! start_server "$DB10"; then
+	fail "server without a token starts"
+else
+	gen=$(sed -n 's/^ocspbox: admin token (shown once, only its hash is kept): \([0-9a-f]*\)$/\1/p' "$TMP/server.err")
+	if [ -n "$gen" ]; then pass "serve prints a generated token"; else fail "serve prints a generated token" "$(cat "$TMP/server.err")"; fi
+	code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $gen" \
+	    "$ADMIN_URL/api/v1/cache/stats")
+	same "the generated token works" "$code" 200
+	stop "token server"
+	cp "$TMP/server.err" "$TMP/server1.err"
+	if ! start_server "$DB10"; then
+		fail "server restarts"
+	else
+		if [ -n "$gen" ] && ! grep -q "$gen" "$TMP/server.err" &&
+		    ! grep -q '[0-9a-f]\{32\}' "$TMP/server.err" &&
+		    grep -q 'the one printed when it was made' "$TMP/server.err"; then
+			pass "on restart the token is not printed again"
+		else
+			fail "on restart the token is not printed again" "$(cat "$TMP/server.err")"
+		fi
+		code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $gen" \
+		    "$ADMIN_URL/api/v1/cache/stats")
+		same "the old token still works after the restart" "$code" 200
+		stop "restarted token server"
+	fi
+fi
+DB11=$TMP/open.db
+addissuer "$DB11" ec ec
+p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
+refused "admin on 0.0.0.0 without a configured token: exit 2" 2 'not loopback' \
+    timeout 20 "$OCSPBOX" --db "$DB11" serve --listen "127.0.0.1:$p" --admin-listen "0.0.0.0:$((p + 1))"
+same "... and no token made or stored for it" "$(q "$DB11" "SELECT count(*) FROM admin_tokens")" 0
+export OCSPBOX_ADMIN_TOKEN=$TOKEN
+refused "validity not longer than the interval: exit 2" 2 'validity' \
+    timeout 20 "$OCSPBOX" --db "$DB11" serve --listen "127.0.0.1:$p" --admin-listen "127.0.0.1:$((p + 1))" \
+    --validity 1h --refresh-interval 1h
+
+finish
