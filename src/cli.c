@@ -524,8 +524,12 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 		if (not_after == INT64_MIN)
 			not_after = na_cert;
 	}
-	if (store_cert_add(st, pos[0], serial, not_after, subject, 0, err,
-		sizeof(err)) != OB_OK) {
+	/* One transaction: the row and the drop of a cached "unknown". */
+	if (store_begin(st, err, sizeof(err)) != OB_OK ||
+	    store_cert_add(st, pos[0], serial, not_after, subject, 0, err,
+		sizeof(err)) != OB_OK ||
+	    store_commit(st, err, sizeof(err)) != OB_OK) {
+		store_rollback(st);
 		cli_warnx("cert add: %s", err);
 		goto out;
 	}

@@ -118,8 +118,8 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warnx("cache refresh: %s", err);
 		return OB_EXIT_ERR;
 	}
-	e = refresh_pass(r, ctx->db, interval, ncpu, "cli", progress, NULL,
-	    &res, err, sizeof(err));
+	e = refresh_pass(r, ctx->db, interval, ncpu, "cli", NULL, progress,
+	    NULL, &res, err, sizeof(err));
 	responder_free(r);
 	if (e != OB_OK) {
 		cli_warnx("cache refresh: %s", err);

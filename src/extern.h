@@ -289,6 +289,12 @@ enum ob_err store_cache_unknown_count(
  */
 void store_relax_sync(struct store *);
 
+/*
+ * How long this connection waits for another's lock (5 s from
+ * store_open) before OB_ERR_BUSY.
+ */
+void store_busy_ms(struct store *, int ms);
+
 /* Adds to the running totals of cache_counters. */
 enum ob_err store_counters_add(struct store *, int64_t hits, int64_t misses,
     int64_t live_signs, char *errbuf, size_t errsz);
@@ -762,10 +768,11 @@ typedef void (*refresh_progress_fn)(void *arg, size_t done, size_t total);
  * records the pass in cache_refresh_runs under source ("serve" | "cli").
  * Passes never overlap, in one process or several: OB_ERR_BUSY when one is
  * under way. Signing errors are counted, not fatal; errbuf says why a pass
- * could not run. progress may be NULL.
+ * could not run. progress may be NULL; so may stop, which ends the pass
+ * early (what is signed is written) once *stop is set (atomically).
  */
 enum ob_err refresh_pass(struct responder *, const char *db_path,
-    int64_t interval, int nthreads, const char *source,
+    int64_t interval, int nthreads, const char *source, const int *stop,
     refresh_progress_fn progress, void *arg, struct refresh_result *res,
     char *errbuf, size_t errsz);
 

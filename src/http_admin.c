@@ -153,7 +153,9 @@ handler(struct mg_connection *c, void *arg)
 
 	if (path == NULL)
 		path = "";
-	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0) {
+	/* SPEC: every /api/ and /metrics request needs the token. */
+	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0 &&
+	    strcmp(path, "/metrics") != 0) {
 		send_error(c, 404, "Not Found", NULL, "not found");
 		return 200;
 	}

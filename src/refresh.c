@@ -20,6 +20,8 @@
 #define LOG_ERRORS_MAX 10
 /* How often the counters are added to cache_counters, in seconds. */
 #define FLUSH_SECONDS 5
+/* How soon a pass that could not run is tried again, in seconds. */
+#define RETRY_SECONDS 30
 /* How often a long pass reports progress, in seconds. */
 #define PROGRESS_SECONDS 2
 
@@ -44,6 +46,7 @@ struct pass {
 	int64_t last_progress_ms;
 	refresh_progress_fn progress;
 	void *arg;
+	const int *stop; /* atomic; may be NULL */
 };
 
 static void
@@ -68,6 +71,7 @@ flush_batch(
 		return;
 	if (store_cache_put(st, b, *n, &written, err, sizeof(err)) != OB_OK) {
 		pthread_mutex_lock(&p->mu);
+		p->nsigned -= *n; /* signed, but for nothing: errors */
 		p->errors += *n;
 		fprintf(stderr, "ocspbox: refresh: %s\n", err);
 		pthread_mutex_unlock(&p->mu);
@@ -99,6 +103,10 @@ pass_worker(void *arg)
 	store_relax_sync(st); /* it writes only cache entries */
 	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) <
 	    p->ntodo) {
+		/* Shutting down: what is signed is written, the rest waits. */
+		if (p->stop != NULL &&
+		    __atomic_load_n(p->stop, __ATOMIC_RELAXED))
+			break;
 		e = responder_presign(
 		    p->r, &p->todo[i], (int64_t)time(NULL), &batch[n]);
 		if (e == OB_OK) {
@@ -137,7 +145,11 @@ pass_lock(const char *db_path, char *errbuf, size_t errsz)
 	char path[4096];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s-refresh.lock", db_path);
+	if ((size_t)snprintf(path, sizeof(path), "%s-refresh.lock", db_path) >=
+	    sizeof(path)) {
+		snprintf(errbuf, errsz, "database path too long for its lock");
+		return -1;
+	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
 		return -1;
@@ -153,8 +165,9 @@ pass_lock(const char *db_path, char *errbuf, size_t errsz)
 
 enum ob_err
 refresh_pass(struct responder *r, const char *db_path, int64_t interval,
-    int nthreads, const char *source, refresh_progress_fn progress, void *arg,
-    struct refresh_result *res, char *errbuf, size_t errsz)
+    int nthreads, const char *source, const int *stop,
+    refresh_progress_fn progress, void *arg, struct refresh_result *res,
+    char *errbuf, size_t errsz)
 {
 	struct store_refresh_run run;
 	struct pass p;
@@ -183,6 +196,7 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	p.db_path = db_path;
 	p.progress = progress;
 	p.arg = arg;
+	p.stop = stop;
 	p.last_progress_ms = start_ms;
 	if (pthread_mutex_init(&p.mu, NULL) != 0) {
 		e = OB_ERR_NOMEM;
@@ -204,7 +218,10 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	pthread_mutex_destroy(&p.mu);
 	res->todo = p.ntodo;
 	res->nsigned = p.nsigned;
-	res->errors = p.errors + (p.ntodo - p.done);
+	res->errors = p.errors;
+	/* Items no worker reached count as errors, unless we were stopped. */
+	if (stop == NULL || !__atomic_load_n(stop, __ATOMIC_RELAXED))
+		res->errors += p.ntodo - p.done;
 	res->written = p.written;
 	res->skipped = p.skipped;
 	res->duration_ms = now_ms() - start_ms;
@@ -276,8 +293,8 @@ refresher_main(void *arg)
 			rf->running = 1;
 			pthread_mutex_unlock(&rf->mu);
 			e = refresh_pass(rf->r, rf->db_path, rf->interval,
-			    rf->nthreads, "serve", NULL, NULL, &res, err,
-			    sizeof(err));
+			    rf->nthreads, "serve", &rf->stop, NULL, NULL, &res,
+			    err, sizeof(err));
 			if (e == OB_OK)
 				fprintf(stderr,
 				    "ocspbox: refresh: %zu due, signed %zu, "
@@ -289,7 +306,11 @@ refresher_main(void *arg)
 			pthread_mutex_lock(&rf->mu);
 			rf->running = 0;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			next_pass = ts.tv_sec + rf->interval;
+			/* A pass that could not run is tried again soon. */
+			next_pass = ts.tv_sec +
+			    (e == OB_OK || rf->interval < RETRY_SECONDS
+				    ? rf->interval
+				    : RETRY_SECONDS);
 		}
 		if (ts.tv_sec >= next_flush) {
 			pthread_mutex_unlock(&rf->mu);
@@ -358,7 +379,7 @@ refresh_stop(struct refresher *rf)
 	if (rf == NULL)
 		return;
 	pthread_mutex_lock(&rf->mu);
-	rf->stop = 1;
+	__atomic_store_n(&rf->stop, 1, __ATOMIC_RELAXED); /* a pass reads it */
 	pthread_cond_signal(&rf->cv);
 	pthread_mutex_unlock(&rf->mu);
 	pthread_join(rf->th, NULL);

@@ -15,6 +15,9 @@
 
 #include "extern.h"
 
+/* How long a request waits for a database lock, in ms. */
+#define RESPONDER_BUSY_MS 250
+
 struct issuer_ent {
 	struct store_issuer is;
 	struct signer *signer;
@@ -56,8 +59,14 @@ thread_store(struct responder *r)
 		store_close(st); /* do not leak one connection per request */
 		return NULL;
 	}
-	/* These connections write nothing but cache entries. */
+	/*
+	 * These connections write nothing but cache entries, and must not
+	 * hold a request long: a write-back that finds the database locked
+	 * (a long import, say) gives up after a moment, and the answer goes
+	 * out anyway; a later request or pass caches it.
+	 */
 	store_relax_sync(st);
+	store_busy_ms(st, RESPONDER_BUSY_MS);
 	return st;
 }
 

@@ -226,7 +226,9 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	memset(&rconf, 0, sizeof(rconf));
 	rconf.db_path = ctx->db;
-	rconf.nsign = ncpu;
+	/* The refresh pass signs on every core; one more context keeps
+	 * a live signature from waiting behind it. */
+	rconf.nsign = ncpu + 1;
 	rconf.validity = validity;
 	rconf.unknown_max = unknown_max;
 	if (responder_new(&rconf, &r, err, sizeof(err)) != OB_OK) {
@@ -263,8 +265,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    "ocspbox: serving OCSP on %s (%ld workers, %d signing "
 	    "contexts per issuer, validity %llds, refresh every %llds), "
 	    "admin on %s\n",
-	    listen, threads, ncpu, (long long)validity, (long long)interval,
-	    admin_listen);
+	    listen, threads, rconf.nsign, (long long)validity,
+	    (long long)interval, admin_listen);
 
 	while (sigwait(&set, &sig) != 0)
 		;

@@ -775,6 +775,9 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
 		return dberr(st, rc, "import revocation", errbuf, errsz);
+	/* Revoked before: its cached "revoked" answer is still right. */
+	if (sqlite3_changes(st->db) == 0)
+		return OB_OK;
 	return cache_drop(st, issuer_id, serial, errbuf, errsz);
 }
 
@@ -1082,6 +1085,12 @@ store_cache_unknown_count(
 	    "SELECT count(*) FROM ocsp_response_cache"
 	    " WHERE cert_status = 'unknown'",
 	    n, errbuf, errsz);
+}
+
+void
+store_busy_ms(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
 }
 
 void

@@ -106,7 +106,8 @@ util_serial_to_der(
 	int v, hi;
 
 	*outlen = 0;
-	if (n == 0 || n > OB_SERIAL_HEX_MAX || cap < n / 2 + 2)
+	/* At most n / 2 + 1 octets: the digits, and a 0x00 before them. */
+	if (n == 0 || n > OB_SERIAL_HEX_MAX || cap < n / 2 + 1)
 		return OB_ERR_RANGE;
 	hi = n % 2 == 0 && strchr("89abcdef", hex[0]) != NULL;
 	if (hi)

@@ -105,6 +105,13 @@ test_serial_to_der(void)
 	CHECK(util_serial_to_der("AB", out, sizeof(out), &len) ==
 	    OB_ERR_INVAL); /* canonical is lower case */
 	CHECK(util_serial_to_der("ffff", out, 2, &len) == OB_ERR_RANGE);
+	CHECK(util_serial_to_der("ffff", out, 3, &len) == OB_OK && len == 3);
+	/* The longest serial fits the buffer every caller passes. */
+	memset(big, '8', OB_SERIAL_HEX_MAX);
+	big[OB_SERIAL_HEX_MAX] = '\0';
+	CHECK(util_serial_to_der(big, out, OB_SERIAL_MAX_OCTETS + 1, &len) ==
+	    OB_OK);
+	CHECK(len == OB_SERIAL_MAX_OCTETS + 1 && out[0] == 0 && out[1] == 0x88);
 	memset(big, 'f', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	CHECK(util_serial_to_der(big, out, sizeof(out), &len) == OB_ERR_RANGE);

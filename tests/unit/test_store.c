@@ -411,7 +411,55 @@ test_cache_revoke_race(void)
 	CHECK_STR(peek("SELECT value FROM cache_counters"
 		       " WHERE name = 'invalidations'"),
 	    "1");
+	/* Nor does an import's R line for it: the entry stays. */
+	CHECK(store_cert_put(st, "ca", "a", INT64_MIN, NULL, now + 5, 1, err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "1");
+	CHECK_STR(peek("SELECT value FROM cache_counters"
+		       " WHERE name = 'invalidations'"),
+	    "1");
 	store_close(st);
+}
+
+/*
+ * Two connections, as the server and the CLI: a revoke on one is seen by
+ * the other's very next lookup and write-back, even though the other has
+ * just read the entry with its kept statement (a statement left un-reset
+ * would pin an old snapshot and serve the stale "good").
+ */
+static void
+test_cache_two_connections(void)
+{
+	struct store *a = fresh(), *b = NULL;
+	struct store_cache_entry c;
+	unsigned char d[2], *der = NULL;
+	size_t len, w = 99;
+	int64_t tu, nu, now = 1800000000;
+
+	if (a == NULL || store_open(path, 0, &b, err, sizeof(err)) != OB_OK) {
+		CHECK(a != NULL && b != NULL);
+		store_close(a);
+		return;
+	}
+	CHECK(store_cert_add(a, "ca", "b1", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	c = entry("b1", OCSP_GOOD, now, d);
+	CHECK(store_cache_put(a, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_get(a, "ca", "b1", now + 1, &der, &len, &tu, &nu, err,
+		  sizeof(err)) == OB_OK);
+	free(der);
+	der = NULL;
+	CHECK(store_revoke(b, "ca", "b1", 1, now + 2, NULL, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(store_cache_get(a, "ca", "b1", now + 3, &der, &len, &tu, &nu, err,
+		  sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(der == NULL);
+	c = entry("b1", OCSP_GOOD, now + 4, d);
+	CHECK(store_cache_put(a, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 0);
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
+	store_close(b);
+	store_close(a);
 }
 
 static void
@@ -533,6 +581,7 @@ static const struct test tests[] = {
     {"foreign_keys", test_foreign_keys},
     {"cache_put_get", test_cache_put_get},
     {"cache_revoke_race", test_cache_revoke_race},
+    {"cache_two_connections", test_cache_two_connections},
     {"cache_refresh_todo", test_cache_refresh_todo},
     {"refresh_record", test_refresh_record},
     {NULL, NULL},
