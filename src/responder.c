@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "extern.h"
 
@@ -34,7 +33,6 @@ struct responder {
 	/* atomics */
 	int64_t hits, misses, live_signs;
 	int64_t unknown; /* cached "unknown" entries */
-	int sign_delay_ms; /* test hook: see responder_new */
 };
 static void
 tls_close(void *p)
@@ -80,9 +78,6 @@ responder_new(const struct responder_conf *conf, struct responder **out,
 	char msg[OB_ERRBUF];
 	enum ob_err e;
 	size_t n = 0, i;
-#ifdef OB_TEST_HOOKS
-	const char *delay = getenv("OCSPBOX_TEST_SIGN_DELAY_MS");
-#endif
 
 	*out = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
@@ -92,12 +87,6 @@ responder_new(const struct responder_conf *conf, struct responder **out,
 	}
 	r->validity = conf->validity;
 	r->unknown_max = conf->unknown_max;
-#ifdef OB_TEST_HOOKS
-	/* Sanitizer builds only: widen the window between reading a
-	 * status and writing its signature back, for the race tests. */
-	if (delay != NULL)
-		r->sign_delay_ms = atoi(delay);
-#endif
 	if (pthread_key_create(&r->tls, tls_close) != 0) {
 		free(r->db_path);
 		free(r);
@@ -214,9 +203,9 @@ count(int64_t *c)
  * not NULL) as of now: *der is a malloc'd OCSPResponse.
  */
 static enum ob_err
-sign_response(struct responder *r, struct issuer_ent *ie,
-    const struct ocsp_single *singles, size_t n, const unsigned char *nonce_ext,
-    size_t nonce_ext_len, int64_t now, unsigned char **der, size_t *len)
+sign_response(struct issuer_ent *ie, const struct ocsp_single *singles,
+    size_t n, const unsigned char *nonce_ext, size_t nonce_ext_len, int64_t now,
+    unsigned char **der, size_t *len)
 {
 	unsigned char *buf = NULL, *tbs, *resp, sig[SIGNER_SIG_MAX];
 	const unsigned char *alg;
@@ -224,8 +213,6 @@ sign_response(struct responder *r, struct issuer_ent *ie,
 
 	*der = NULL;
 	*len = 0;
-	if (r->sign_delay_ms > 0)
-		usleep((useconds_t)r->sign_delay_ms * 1000);
 	/* tbsResponseData first, then the whole response built after it. */
 	tbs_cap = ocsp_resp_tbs_max(singles, n, nonce_ext_len);
 	cap = tbs_cap + tbs_cap + SIGNER_SIG_MAX + SIGNER_ALG_MAX +
@@ -352,7 +339,7 @@ sign_and_fill(struct responder *r, struct issuer_ent *ie, struct store *st,
 	s.certid_len = c->der_len;
 	s.this_update = now;
 	s.next_update = now + r->validity;
-	if (sign_response(r, ie, &s, 1, NULL, 0, now, &out->der, &out->len) !=
+	if (sign_response(ie, &s, 1, NULL, 0, now, &out->der, &out->len) !=
 	    OB_OK) {
 		answer_error(out, OCSP_INTERNAL_ERROR);
 		return;
@@ -494,8 +481,8 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 		singles[i].this_update = now;
 		singles[i].next_update = now + r->validity;
 	}
-	if (sign_response(r, ie, singles, q.ncertids, q.nonce_ext,
-		q.nonce_ext_len, now, &out->der, &out->len) != OB_OK) {
+	if (sign_response(ie, singles, q.ncertids, q.nonce_ext, q.nonce_ext_len,
+		now, &out->der, &out->len) != OB_OK) {
 		answer_error(out, OCSP_INTERNAL_ERROR);
 		return;
 	}
@@ -534,7 +521,7 @@ responder_presign(struct responder *r, const struct store_todo *t, int64_t now,
 	s.this_update = now;
 	s.next_update = now + r->validity;
 	if ((e = sign_response(
-		 r, ie, &s, 1, NULL, 0, now, &out->der, &out->len)) != OB_OK)
+		 ie, &s, 1, NULL, 0, now, &out->der, &out->len)) != OB_OK)
 		return e;
 	out->issuer_id = ie->is.id;
 	snprintf(out->serial, sizeof(out->serial), "%s", t->serial);

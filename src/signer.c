@@ -460,6 +460,7 @@ struct signer {
 	struct signer_ctx *ctx;
 	unsigned int next; /* where the next caller starts looking */
 	int inflight; /* signatures under way or waiting, atomic */
+	int delay_ms; /* test hook, see signer_open */
 	mbedtls_md_type_t md;
 	unsigned char alg[SIGNER_ALG_MAX];
 	size_t alg_len;
@@ -508,6 +509,15 @@ signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
 		mbedtls_ctr_drbg_init(&sg->ctx[i].drbg);
 	}
 	sg->nctx = ncontexts;
+#ifdef OB_TEST_HOOKS
+	/*
+	 * Sanitizer builds only: each signature holds its context this
+	 * long, which widens the window between reading a status and
+	 * writing its signature back, and lets tests saturate the pool.
+	 */
+	if (getenv("OCSPBOX_TEST_SIGN_DELAY_MS") != NULL)
+		sg->delay_ms = atoi(getenv("OCSPBOX_TEST_SIGN_DELAY_MS"));
+#endif
 	if ((rc = mbedtls_x509_crt_parse_der(
 		 &crt, is->resp_der, is->resp_len)) != 0) {
 		tlserr(
@@ -608,6 +618,8 @@ signer_sign(struct signer *sg, const unsigned char *data, size_t len,
 		c = &sg->ctx[start % (unsigned)sg->nctx];
 		pthread_mutex_lock(&c->lock);
 	}
+	if (sg->delay_ms > 0)
+		usleep((useconds_t)sg->delay_ms * 1000);
 	rc = mbedtls_pk_sign(&c->key, sg->md, hash, mbedtls_md_get_size(md),
 	    sig, siglen, mbedtls_ctr_drbg_random, &c->drbg);
 	pthread_mutex_unlock(&c->lock);

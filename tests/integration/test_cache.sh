@@ -395,6 +395,46 @@ if [ "$HOOKS" = yes ]; then
 		same "8 concurrent misses all answered good" "${bad:-none}" none
 		same "8 concurrent misses: exactly 1 live signature" "$((l1 - l0))" 1
 		same "8 concurrent misses: misses +8" "$((m1 - m0))" 8
+
+		# Nonce requests sign live; once every signing context is
+		# busy (cores + 1, each held 1.5 s), the next one gets the
+		# cached answer without the nonce (RFC 8954), at once.
+		busy=$(($(nproc) + 1))
+		pids=
+		i=1
+		while [ $i -le $busy ]; do
+			openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial 0xA1 \
+			    -CAfile "$PKI/ca-rsa.pem" >"$TMP/n$i.out" 2>&1 &
+			pids="$pids $!"
+			i=$((i + 1))
+		done
+		BG_PIDS="$BG_PIDS $pids"
+		sleep 0.6
+		t0=$(date +%s%N)
+		run openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial 0xA1 \
+		    -CAfile "$PKI/ca-rsa.pem"
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		all="$OUT
+$ERR"
+		if printf '%s\n' "$all" | grep -q 'WARNING: no nonce in response' &&
+		    printf '%s\n' "$all" | grep -q 'Response verify OK' &&
+		    printf '%s\n' "$all" | grep -qi '^0xA1: good' && [ "$ms" -lt 1400 ]; then
+			pass "signers saturated: a nonce request gets the cached answer without it (${ms} ms)"
+		else
+			fail "signers saturated: a nonce request gets the cached answer without it" "${ms} ms" "$all"
+		fi
+		for p in $pids; do wait "$p"; done
+		bad=
+		i=1
+		while [ $i -le $busy ]; do
+			if grep -q 'WARNING: no nonce' "$TMP/n$i.out" ||
+			    ! grep -q 'Response verify OK' "$TMP/n$i.out" ||
+			    ! grep -qi '^0xA1: good' "$TMP/n$i.out"; then
+				bad="$bad #$i"
+			fi
+			i=$((i + 1))
+		done
+		same "the $busy nonce requests that held the signers: signed live, nonce echoed" "${bad:-none}" none
 		stop "race server"
 	fi
 else
