@@ -52,7 +52,8 @@ LIBS := -lsqlite3 -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm -ldl
 
 SRCS := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
-LIBOBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/migrations.o
+LIBOBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/migrations.o \
+	$(BUILD)/obj/web.o
 CWOBJ := $(BUILD)/obj/civetweb.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -71,6 +72,14 @@ $(CIVETWEB)/src/civetweb.c:
 $(GEN)/migrations.c: scripts/embed-schema.sh $(wildcard schema/*.sql)
 	@mkdir -p $(@D)
 	sh scripts/embed-schema.sh schema > $@.tmp && mv $@.tmp $@
+
+$(GEN)/web.c: scripts/embed-web.sh $(wildcard web/*)
+	@mkdir -p $(@D)
+	sh scripts/embed-web.sh web > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/web.o: $(GEN)/web.c src/extern.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
 
 $(BUILD)/obj/migrations.o: $(GEN)/migrations.c src/extern.h
 	@mkdir -p $(@D)

@@ -245,8 +245,26 @@ cache_stats_json(const struct store_stats *s, const struct cache_live *live,
 		    ",\"last_duration_ms\":null,\"last_signed\":null,"
 		    "\"last_errors\":null,\"last_dropped\":null,"
 		    "\"last_source\":null");
-	bprintf(&b, ",\"running\":%s},\"issuers\":[",
-	    live->running ? "true" : "false");
+	bprintf(&b, ",\"running\":%s}", live->running ? "true" : "false");
+	if (live->requests != NULL) {
+		const struct http_ocsp_counts *q = live->requests;
+
+		bprintf(&b, ",\"server\":{\"started_at\":");
+		btime(&b, live->started_at);
+		bprintf(&b,
+		    ",\"requests\":{\"total\":%lld,\"get\":%lld,"
+		    "\"post\":%lld,\"successful\":%lld,\"malformed\":%lld,"
+		    "\"internal_error\":%lld,\"try_later\":%lld,"
+		    "\"unauthorized\":%lld,\"http_errors\":%lld}}",
+		    (long long)(q->get + q->post), (long long)q->get,
+		    (long long)q->post, (long long)q->status[OCSP_SUCCESSFUL],
+		    (long long)q->status[OCSP_MALFORMED],
+		    (long long)q->status[OCSP_INTERNAL_ERROR],
+		    (long long)q->status[OCSP_TRY_LATER],
+		    (long long)q->status[OCSP_UNAUTHORIZED],
+		    (long long)q->http_errors);
+	}
+	bprintf(&b, ",\"issuers\":[");
 	for (i = 0; i < s->nissuers; i++) {
 		is = &s->issuers[i];
 		bprintf(&b, "%s{\"id\":", i > 0 ? "," : "");

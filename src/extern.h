@@ -729,10 +729,13 @@ void flights_done(struct flights *, struct flight *);
 int64_t cache_horizon(int64_t validity, int64_t interval);
 
 /* What only a running server knows, for the stats. */
+struct http_ocsp_counts;
 struct cache_live {
 	int64_t hits, misses, live_signs; /* not yet in cache_counters */
 	int64_t interval; /* 0: no refresh thread (the CLI) */
 	int running; /* a refresh pass is under way */
+	int64_t started_at; /* when serve started */
+	const struct http_ocsp_counts *requests; /* NULL: none */
 };
 
 /*
@@ -835,6 +838,15 @@ void http_ocsp_stop(struct http_ocsp *);
 
 /* ---- http_admin.c: the admin listener (civetweb) ------------------------ */
 
+/* The panel's files, embedded at build time (build/gen/web.c). */
+struct web_file {
+	const char *path; /* "/index.html" */
+	const char *type; /* Content-Type */
+	const char *data;
+	size_t len;
+};
+extern const struct web_file web_files[]; /* ends with a NULL path */
+
 struct http_admin;
 
 /* Settings of the admin listener; r, rf (may be NULL) outlive it. */
@@ -844,7 +856,9 @@ struct http_admin_conf {
 	unsigned char token_sha256[32]; /* SHA-256 of the Bearer token */
 	struct responder *r;
 	struct refresher *rf;
+	struct http_ocsp *pub; /* the public listener, for its counts */
 	int64_t interval; /* the refresh interval, for the stats */
+	int64_t started_at;
 };
 
 /*
@@ -864,6 +878,16 @@ void http_admin_token_hash(const char *token, unsigned char out[32]);
  * into out (65 bytes), and its hash. OB_OK or OB_ERR_IO.
  */
 enum ob_err http_admin_token_new(char out[65], unsigned char hash[32]);
+
+/* What the public listener answered since it started. */
+struct http_ocsp_counts {
+	int64_t get, post; /* OCSP requests by method (HEAD is a GET) */
+	int64_t status[7]; /* by OCSPResponseStatus; [4] unused */
+	int64_t http_errors; /* answered with an HTTP 4xx */
+};
+
+/* Reads the counts; any thread. */
+void http_ocsp_counts(struct http_ocsp *, struct http_ocsp_counts *);
 
 /*
  * Sends a response's head and body in one write (two small writes meet

@@ -110,6 +110,7 @@ handle_stats(struct http_admin *h, struct mg_connection *c)
 {
 	struct store_stats s;
 	struct responder_counters rc;
+	struct http_ocsp_counts q;
 	struct cache_live live;
 	struct store *st = NULL;
 	char err[OB_ERRBUF], *json = NULL;
@@ -131,6 +132,11 @@ handle_stats(struct http_admin *h, struct mg_connection *c)
 	live.misses = rc.misses;
 	live.live_signs = rc.live_signs;
 	live.interval = h->conf.interval;
+	live.started_at = h->conf.started_at;
+	if (h->conf.pub != NULL) {
+		http_ocsp_counts(h->conf.pub, &q);
+		live.requests = &q;
+	}
 	live.running = h->conf.rf != NULL && refresh_running(h->conf.rf);
 	if (cache_stats_json(&s, &live, now, &json, &len) != OB_OK) {
 		store_stats_free(&s);
@@ -141,6 +147,46 @@ handle_stats(struct http_admin *h, struct mg_connection *c)
 	store_stats_free(&s);
 	send_json(c, 200, "OK", NULL, json, len);
 	free(json);
+}
+
+/*
+ * The panel's embedded files; the page reads the token from its URL
+ * fragment, which no request carries, so these need none. Returns
+ * whether path was one of them.
+ */
+static int
+serve_file(struct mg_connection *c, const char *path, int get)
+{
+	const struct web_file *f;
+	char head[768];
+	int n;
+
+	if (strcmp(path, "/") == 0)
+		path = "/index.html";
+	for (f = web_files; f->path != NULL; f++)
+		if (strcmp(f->path, path) == 0)
+			break;
+	if (f->path == NULL)
+		return 0;
+	if (!get) {
+		send_error(c, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n",
+		    "method not allowed");
+		return 1;
+	}
+	/* Nothing from elsewhere: the box may be air-gapped anyway. */
+	n = snprintf(head, sizeof(head),
+	    "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-cache\r\n"
+	    "Content-Security-Policy: default-src 'self'; "
+	    "img-src 'self' data:; frame-ancestors 'none'\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n\r\n",
+	    f->type, f->len);
+	http_send_all(
+	    c, head, (size_t)n, (const unsigned char *)f->data, f->len);
+	return 1;
 }
 
 static int
@@ -156,7 +202,8 @@ handler(struct mg_connection *c, void *arg)
 	/* SPEC: every /api/ and /metrics request needs the token. */
 	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0 &&
 	    strcmp(path, "/metrics") != 0) {
-		send_error(c, 404, "Not Found", NULL, "not found");
+		if (!serve_file(c, path, get))
+			send_error(c, 404, "Not Found", NULL, "not found");
 		return 200;
 	}
 	/* Authorization first: unknown paths say nothing to strangers. */

@@ -17,7 +17,27 @@
 struct http_ocsp {
 	struct mg_context *ctx;
 	struct responder *r;
+	struct http_ocsp_counts n; /* atomics */
 };
+
+static void
+bump(int64_t *c)
+{
+	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
+}
+
+void
+http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
+{
+	size_t i;
+
+	out->get = __atomic_load_n(&h->n.get, __ATOMIC_RELAXED);
+	out->post = __atomic_load_n(&h->n.post, __ATOMIC_RELAXED);
+	for (i = 0; i < sizeof(out->status) / sizeof(out->status[0]); i++)
+		out->status[i] =
+		    __atomic_load_n(&h->n.status[i], __ATOMIC_RELAXED);
+	out->http_errors = __atomic_load_n(&h->n.http_errors, __ATOMIC_RELAXED);
+}
 
 /* HTTP-date (RFC 7231 7.1.1.1) of t. */
 static void
@@ -95,6 +115,7 @@ static void
 send_plain(struct mg_connection *c, int code, const char *reason,
     const char *extra, const char *body)
 {
+	struct http_ocsp *h = mg_get_user_data(mg_get_context(c));
 	char head[512];
 	int n;
 
@@ -105,6 +126,8 @@ send_plain(struct mg_connection *c, int code, const char *reason,
 	    "Cache-Control: no-store\r\n"
 	    "%s\r\n",
 	    code, reason, strlen(body), extra != NULL ? extra : "");
+	if (code >= 400 && code < 500)
+		bump(&h->n.http_errors);
 	http_send_all(
 	    c, head, (size_t)n, (const unsigned char *)body, strlen(body));
 }
@@ -221,6 +244,8 @@ handle_post(struct http_ocsp *h, struct mg_connection *c,
 	}
 	responder_answer(h->r, body, n, &a);
 	free(body);
+	bump(&h->n.post);
+	bump(&h->n.status[a.status]);
 	send_answer(c, &a, 0);
 	free(a.der);
 }
@@ -243,6 +268,8 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 	if (ocsp_get_decode(path, strlen(path), der, sizeof(der), &n) != OB_OK)
 		n = 0;
 	responder_answer(h->r, der, n, &a);
+	bump(&h->n.get);
+	bump(&h->n.status[a.status]);
 	send_answer(c, &a, 1);
 	free(a.der);
 }

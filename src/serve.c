@@ -10,6 +10,7 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "civetweb.h"
@@ -259,6 +260,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	aconf.r = r;
 	aconf.rf = rf;
 	aconf.interval = interval;
+	aconf.pub = h;
+	aconf.started_at = (int64_t)time(NULL);
 	if (http_admin_start(&aconf, &ha, err, sizeof(err)) != OB_OK)
 		goto fail;
 	fprintf(stderr,
