@@ -12,8 +12,12 @@
 
 #include <mbedtls/sha256.h>
 
+#include "cJSON.h"
 #include "civetweb.h"
 #include "extern.h"
+
+/* The largest JSON body the API takes. */
+#define ADMIN_BODY_MAX 4096
 
 struct http_admin {
 	struct mg_context *ctx;
@@ -189,6 +193,224 @@ serve_file(struct mg_connection *c, const char *path, int get)
 	return 1;
 }
 
+/* Sends a cJSON document (and frees it); 503 if it cannot be printed. */
+static void
+send_cjson(struct mg_connection *c, int code, const char *reason, cJSON *doc)
+{
+	char *text = doc != NULL ? cJSON_PrintUnformatted(doc) : NULL;
+
+	cJSON_Delete(doc);
+	if (text == NULL) {
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	send_json(c, code, reason, NULL, text, strlen(text));
+	cJSON_free(text);
+}
+
+static const char *
+time_text(int64_t t, char *buf, size_t sz)
+{
+	util_time_format(t, buf, sz);
+	return buf;
+}
+
+static void
+handle_issuers(struct http_admin *h, struct mg_connection *c)
+{
+	struct store_issuer *v = NULL;
+	struct store *st = NULL;
+	cJSON *doc, *arr, *o, *r;
+	char err[OB_ERRBUF], ts[32];
+	size_t n = 0, i;
+
+	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
+	    store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "ocspbox: admin: issuers: %s\n", err);
+		store_close(st);
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	store_close(st);
+	doc = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(doc, "issuers");
+	for (i = 0; arr != NULL && i < n; i++) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "id", v[i].id);
+		cJSON_AddStringToObject(o, "subject", v[i].subject);
+		cJSON_AddStringToObject(
+		    o, "not_after", time_text(v[i].not_after, ts, sizeof(ts)));
+		cJSON_AddNumberToObject(
+		    o, "certificates", (double)v[i].n_certs);
+		cJSON_AddNumberToObject(o, "revoked", (double)v[i].n_revoked);
+		cJSON_AddBoolToObject(o, "crl_key", v[i].crl_key_path != NULL);
+		r = cJSON_AddObjectToObject(o, "responder");
+		if (r == NULL)
+			continue;
+		cJSON_AddStringToObject(r, "subject", v[i].resp_subject);
+		cJSON_AddStringToObject(r, "key_algorithm", v[i].resp_key_alg);
+		cJSON_AddBoolToObject(r, "is_ca", v[i].resp_is_ca);
+		cJSON_AddStringToObject(r, "not_after",
+		    time_text(v[i].resp_not_after, ts, sizeof(ts)));
+	}
+	store_issuer_list_free(v, n);
+	send_cjson(c, 200, "OK", doc);
+}
+
+/*
+ * Reads a JSON request body of at most ADMIN_BODY_MAX bytes and parses
+ * it. Returns the document, or NULL after answering 413, 415 or 400.
+ */
+static cJSON *
+read_json(struct mg_connection *c)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const char *ct = mg_get_header(c, "Content-Type");
+	char body[ADMIN_BODY_MAX + 1];
+	const char *end = NULL;
+	size_t n = 0;
+	cJSON *doc;
+	int r;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+		send_error(c, 415, "Unsupported Media Type", NULL,
+		    "want Content-Type: application/json");
+		return NULL;
+	}
+	if (ri->content_length > ADMIN_BODY_MAX) {
+		send_error(c, 413, "Payload Too Large", "Connection: close\r\n",
+		    "body over 4 KiB");
+		return NULL;
+	}
+	while (n <= ADMIN_BODY_MAX &&
+	    (r = mg_read(c, body + n, ADMIN_BODY_MAX + 1 - n)) > 0)
+		n += (size_t)r;
+	if (n > ADMIN_BODY_MAX) {
+		send_error(c, 413, "Payload Too Large", "Connection: close\r\n",
+		    "body over 4 KiB");
+		return NULL;
+	}
+	body[n] = '\0';
+	/*
+	 * Whole body, one value, nothing after it, no NULs inside. cJSON
+	 * wants the terminating NUL inside the length it is given.
+	 */
+	doc = cJSON_ParseWithLengthOpts(body, n + 1, &end, 1);
+	if (doc == NULL || strlen(body) != n) {
+		cJSON_Delete(doc);
+		send_error(c, 400, "Bad Request", NULL, "malformed JSON");
+		return NULL;
+	}
+	return doc;
+}
+
+/* A string member of o, or NULL when absent or not a string. */
+static const char *
+member_string(const cJSON *o, const char *name, int *wrong_type)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (m == NULL || cJSON_IsNull(m))
+		return NULL;
+	if (!cJSON_IsString(m) || m->valuestring == NULL) {
+		*wrong_type = 1;
+		return NULL;
+	}
+	return m->valuestring;
+}
+
+static void
+handle_revoke(struct http_admin *h, struct mg_connection *c)
+{
+	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF], ts[32];
+	const char *issuer, *serial_in, *reason_in, *missing;
+	struct store *st = NULL;
+	cJSON *doc, *out;
+	int64_t now = (int64_t)time(NULL), at;
+	int wrong = 0, reason = -1, already = 0, revoked, old_reason;
+	enum ob_err e;
+
+	if ((doc = read_json(c)) == NULL)
+		return;
+	issuer = member_string(doc, "issuer_id", &wrong);
+	serial_in = member_string(doc, "serial_hex", &wrong);
+	reason_in = member_string(doc, "reason", &wrong);
+	if (!cJSON_IsObject(doc) || wrong || issuer == NULL ||
+	    serial_in == NULL) {
+		cJSON_Delete(doc);
+		send_error(c, 400, "Bad Request", NULL,
+		    "want {\\\"issuer_id\\\": string, \\\"serial_hex\\\": "
+		    "string, \\\"reason\\\": string or absent}");
+		return;
+	}
+	if (util_serial_canon(serial_in, serial) != OB_OK) {
+		cJSON_Delete(doc);
+		send_error(c, 400, "Bad Request", NULL, "bad serial_hex");
+		return;
+	}
+	if (reason_in != NULL && (reason = util_reason_code(reason_in)) < 0) {
+		cJSON_Delete(doc);
+		send_error(c, 400, "Bad Request", NULL,
+		    "unknown reason (want an RFC 5280 name)");
+		return;
+	}
+	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		cJSON_Delete(doc);
+		fprintf(stderr, "ocspbox: admin: revoke: %s\n", err);
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	/* The API revokes what it knows; unknown ids are the caller's typo. */
+	err[0] = '\0';
+	missing = "no such issuer";
+	e = store_issuer_exists(st, issuer, err, sizeof(err));
+	if (e == OB_OK) {
+		missing = "no such certificate";
+		e = store_cert_status(st, issuer, serial, &revoked, &at,
+		    &old_reason, err, sizeof(err));
+	}
+	if (e == OB_OK)
+		e = store_revoke(st, issuer, serial, reason, now, &already, err,
+		    sizeof(err));
+	store_close(st);
+	if (e == OB_ERR_NOTFOUND) {
+		cJSON_Delete(doc);
+		send_error(c, 404, "Not Found", NULL, missing);
+		return;
+	}
+	if (e != OB_OK) {
+		cJSON_Delete(doc);
+		fprintf(stderr, "ocspbox: admin: revoke %s %s: %s\n", issuer,
+		    serial, err);
+		send_error(c, e == OB_ERR_BUSY ? 503 : 500,
+		    e == OB_ERR_BUSY ? "Service Unavailable"
+				     : "Internal Server Error",
+		    NULL, "revoke failed");
+		return;
+	}
+	fprintf(stderr, "ocspbox: admin: revoked %s %s%s\n", issuer, serial,
+	    already ? " (already revoked)" : "");
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "issuer_id", issuer);
+	cJSON_AddStringToObject(out, "serial_hex", serial);
+	cJSON_AddBoolToObject(out, "already_revoked", already);
+	if (!already) {
+		cJSON_AddStringToObject(
+		    out, "revoked_at", time_text(now, ts, sizeof(ts)));
+		if (reason >= 0)
+			cJSON_AddStringToObject(
+			    out, "reason", util_reason_name(reason));
+	}
+	cJSON_Delete(doc);
+	send_cjson(c, 200, "OK", out);
+}
+
 static int
 handler(struct mg_connection *c, void *arg)
 {
@@ -213,12 +435,34 @@ handler(struct mg_connection *c, void *arg)
 		    "missing or wrong bearer token");
 		return 200;
 	}
-	if (strcmp(path, "/api/v1/cache/stats") == 0) {
+	if (strcmp(path, "/api/v1/cache/stats") == 0 ||
+	    strcmp(path, "/api/v1/issuers") == 0) {
 		if (!get)
 			send_error(c, 405, "Method Not Allowed",
 			    "Allow: GET, HEAD\r\n", "method not allowed");
-		else
+		else if (path[8] == 'c')
 			handle_stats(h, c);
+		else
+			handle_issuers(h, c);
+		return 200;
+	}
+	if (strcmp(path, "/api/v1/revoke") == 0 ||
+	    strcmp(path, "/api/v1/cache/refresh") == 0) {
+		if (strcmp(m, "POST") != 0)
+			send_error(c, 405, "Method Not Allowed",
+			    "Allow: POST\r\n", "method not allowed");
+		else if (path[8] == 'r')
+			handle_revoke(h, c);
+		else if (h->conf.rf == NULL)
+			send_error(c, 503, "Service Unavailable", NULL,
+			    "no refresh thread");
+		else {
+			static const char ok[] =
+			    "{\"status\":\"refresh started\"}\n";
+
+			refresh_kick(h->conf.rf);
+			send_json(c, 202, "Accepted", NULL, ok, sizeof(ok) - 1);
+		}
 		return 200;
 	}
 	send_error(c, 404, "Not Found", NULL, "not found");

@@ -22,8 +22,8 @@ if make -s format-check >"$TMP/fmt" 2>&1; then
 else
 	fail "sources are clang-formatted" "$(head -n 5 "$TMP/fmt")"
 fi
-if git ls-files 2>/dev/null | grep -Eq '(^|/)(civetweb|sqlite3|mbedtls)[^/]*\.c$'; then
-	fail "no third-party source committed" "$(git ls-files | grep -E 'civetweb|sqlite3|mbedtls')"
+if git ls-files 2>/dev/null | grep -Eq '(^|/)(civetweb|sqlite3|mbedtls|cJSON)[^/]*\.c$'; then
+	fail "no third-party source committed" "$(git ls-files | grep -E 'civetweb|sqlite3|mbedtls|cJSON')"
 else
 	pass "no third-party source committed"
 fi

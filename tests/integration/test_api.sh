@@ -1,0 +1,136 @@
+#!/bin/sh
+# The admin API through the real server: issuers, revoke, refresh, the
+# Bearer token on every call, bounded and validated JSON bodies, and a
+# revoke through the API seen at once on the public listener.
+. tests/integration/lib.sh
+
+PKI=$TMP/pki
+sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
+DB=$TMP/a.db
+TOKEN=api-test-token-42
+export OCSPBOX_ADMIN_TOKEN=$TOKEN
+ob() { "$OCSPBOX" --db "$DB" "$@"; }
+ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
+    --responder-key "$PKI/resp-rsa.key" >/dev/null
+ob cert add rsa --cert "$PKI/leaf1.pem" >/dev/null
+ob cert add rsa --cert "$PKI/leaf2.pem" >/dev/null
+if ! start_server "$DB" --refresh-interval 1h --validity 2h; then
+	fail "server starts"
+	finish
+	exit 1
+fi
+pass "server starts"
+
+# api METHOD PATH [BODY [CONTENT-TYPE]]: sets CODE and BODY_OUT.
+api() {
+	if [ $# -ge 3 ]; then
+		CODE=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -X "$1" \
+		    -H "Authorization: Bearer $TOKEN" \
+		    -H "Content-Type: ${4:-application/json}" \
+		    --data-binary "$3" "$ADMIN_URL$2")
+	else
+		CODE=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -X "$1" \
+		    -H "Authorization: Bearer $TOKEN" "$ADMIN_URL$2")
+	fi
+	BODY_OUT=$(cat "$TMP/b")
+}
+# want NAME CODE JQ: the last call answered CODE and its body passes JQ.
+want() {
+	if [ "$CODE" = "$2" ] && printf '%s' "$BODY_OUT" | jq -e "$3" >/dev/null 2>&1; then
+		pass "$1"
+	else
+		fail "$1" "want $2 and $3" "got $CODE: $BODY_OUT"
+	fi
+}
+status() { # SERIAL_HEX: what the public listener says, without a nonce
+	openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$1" -no_nonce \
+	    -CAfile "$PKI/ca-rsa.pem" 2>&1 | sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p'
+}
+
+# Every call needs the token.
+for ep in "GET /api/v1/issuers" "POST /api/v1/revoke" "POST /api/v1/cache/refresh" \
+    "GET /api/v1/cache/stats" "GET /metrics"; do
+	set -- $ep
+	code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -X "$1" "$ADMIN_URL$2")
+	if [ "$code" = 401 ] && jq -e .error "$TMP/b" >/dev/null 2>&1; then
+		pass "$ep without a token: 401 with a JSON error"
+	else
+		fail "$ep without a token: 401 with a JSON error" "$code $(cat "$TMP/b")"
+	fi
+done
+
+api GET /api/v1/issuers
+want "issuers: rsa with 2 certificates and its responder" 200 \
+    '.issuers | length == 1 and .[0].id == "rsa" and .[0].certificates == 2 and .[0].responder.key_algorithm == "rsa"'
+api POST /api/v1/issuers
+want "POST on issuers: 405" 405 '.error'
+
+# Bad bodies, each its 4xx, and nothing revoked by any of them.
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a01"' 
+want "truncated JSON: 400" 400 '.error == "malformed JSON"'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a01"} x'
+want "trailing garbage: 400" 400 '.error'
+api POST /api/v1/revoke '["rsa", "a01"]'
+want "an array: 400" 400 '.error'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": 2561}'
+want "serial as a number: 400" 400 '.error'
+api POST /api/v1/revoke '{"issuer_id": "rsa"}'
+want "no serial: 400" 400 '.error'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "zz"}'
+want "bad serial: 400" 400 '.error == "bad serial_hex"'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a01", "reason": "sunspots"}'
+want "unknown reason: 400" 400 '.error'
+api POST /api/v1/revoke '{"issuer_id": "nope", "serial_hex": "a01"}'
+want "unknown issuer: 404" 404 '.error == "no such issuer"'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "beef"}'
+want "unknown serial: 404" 404 '.error == "no such certificate"'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a01"}' text/plain
+want "wrong Content-Type: 415" 415 '.error'
+big=$(head -c 5000 /dev/zero | tr '\0' ' ')
+api POST /api/v1/revoke "{\"issuer_id\": \"rsa\",$big \"serial_hex\": \"a01\"}"
+want "body over 4 KiB: 413" 413 '.error'
+api POST /api/v1/revoke "$(printf '%*s' 3000 '' | tr ' ' '[')"
+want "3000 nested arrays: 400, the server keeps serving" 400 '.error'
+same "nothing was revoked by the bad bodies" "$(status a01)" good
+
+# A revoke through the API is seen at once on the public listener.
+same "a01 is good and cached before" "$(status a01)" good
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "0x0A01", "reason": "keyCompromise"}'
+want "revoke through the API: 200 with what was done" 200 \
+    '.serial_hex == "a01" and .already_revoked == false and .reason == "keyCompromise" and (.revoked_at | test("Z$"))'
+same "the very next OCSP answer for a01: revoked" "$(status a01)" revoked
+run openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial 0xA01 -no_nonce \
+    -CAfile "$PKI/ca-rsa.pem"
+if printf '%s\n' "$OUT" | grep -q 'Reason: keyCompromise'; then
+	pass "... with its reason"
+else
+	fail "... with its reason" "$OUT"
+fi
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a01"}'
+want "revoking again: 200, already_revoked" 200 '.already_revoked == true'
+
+# A refresh on demand: 202, and a new pass is recorded.
+api GET /api/v1/cache/stats
+before=$(printf '%s' "$BODY_OUT" | jq -r '.refresh.last_started_at')
+sleep 1.1
+api POST /api/v1/cache/refresh
+want "POST cache/refresh: 202" 202 '.status'
+n=0
+after=$before
+while [ $n -lt 50 ] && [ "$after" = "$before" ]; do
+	sleep 0.1
+	api GET /api/v1/cache/stats
+	after=$(printf '%s' "$BODY_OUT" | jq -r '.refresh.last_started_at')
+	n=$((n + 1))
+done
+if [ "$after" != "$before" ]; then
+	pass "the refresh ran ($before -> $after)"
+else
+	fail "the refresh ran" "$before -> $after"
+fi
+api GET /api/v1/cache/refresh
+want "GET on cache/refresh: 405" 405 '.error'
+
+stop_server
+same "SIGTERM exits 0" "$STOP_RC" 0
+finish
