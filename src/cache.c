@@ -339,3 +339,175 @@ cache_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 						     : "fresh");
 	}
 }
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void
+blabel(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			bprintf(b, "\\%c", *s);
+		else if (*s == '\n')
+			bprintf(b, "\\n");
+		else
+			bprintf(b, "%c", *s);
+	}
+}
+
+static void
+bmeta(struct buf *b, const char *name, const char *type, const char *help)
+{
+	bprintf(b, "# HELP ocspbox_%s %s\n# TYPE ocspbox_%s %s\n", name, help,
+	    name, type);
+}
+
+enum ob_err
+cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
+    char **out, size_t *len)
+{
+	static const char *const methods[2] = {"GET", "POST"};
+	static const struct {
+		int code;
+		const char *name;
+	} statuses[] = {
+	    {OCSP_SUCCESSFUL, "successful"},
+	    {OCSP_MALFORMED, "malformed_request"},
+	    {OCSP_INTERNAL_ERROR, "internal_error"},
+	    {OCSP_TRY_LATER, "try_later"},
+	    {OCSP_SIG_REQUIRED, "sig_required"},
+	    {OCSP_UNAUTHORIZED, "unauthorized"},
+	};
+	static const char *const kinds[3] = {"good", "revoked", "unknown"};
+	struct buf b = {NULL, 0, 0, 1};
+	const struct store_issuer_stats *is;
+	const struct responder_hist *h;
+	int64_t cum, kind[3];
+	size_t i, j, k;
+
+	*out = NULL;
+	*len = 0;
+	if ((b.p = malloc(b.cap = 4096)) == NULL)
+		return OB_ERR_NOMEM;
+	if (live != NULL && live->requests != NULL) {
+		bmeta(&b, "requests_total", "counter",
+		    "OCSP requests answered on the public listener, by HTTP "
+		    "method and OCSP response status.");
+		for (i = 0; i < 2; i++)
+			for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]);
+			     j++)
+				bprintf(&b,
+				    "ocspbox_requests_total{method=\"%s\","
+				    "status=\"%s\"} %lld\n",
+				    methods[i], statuses[j].name,
+				    (long long)live->requests
+					->by[i][statuses[j].code]);
+		bmeta(&b, "http_errors_total", "counter",
+		    "Requests on the public listener answered with an HTTP "
+		    "4xx (wrong method, path, type or size).");
+		bprintf(&b, "ocspbox_http_errors_total %lld\n",
+		    (long long)live->requests->http_errors);
+	}
+	if (live != NULL && live->totals != NULL) {
+		bmeta(&b, "cache_hits_total", "counter",
+		    "Requests answered from the pre-signed cache.");
+		bprintf(&b, "ocspbox_cache_hits_total %lld\n",
+		    (long long)live->totals->hits);
+		bmeta(&b, "cache_misses_total", "counter",
+		    "Cacheable requests that found no fresh entry.");
+		bprintf(&b, "ocspbox_cache_misses_total %lld\n",
+		    (long long)live->totals->misses);
+		bmeta(&b, "live_signs_total", "counter",
+		    "Responses signed while a client waited.");
+		bprintf(&b, "ocspbox_live_signs_total %lld\n",
+		    (long long)live->totals->live_signs);
+	}
+	bmeta(&b, "cache_invalidations_total", "counter",
+	    "Cached responses dropped by revokes, over the database's life.");
+	bprintf(&b, "ocspbox_cache_invalidations_total %lld\n",
+	    (long long)s->invalidations);
+	if (live != NULL && live->nhists > 0) {
+		bmeta(&b, "sign_duration_seconds", "histogram",
+		    "Time to sign one response (live and refresh), waiting "
+		    "for a key context included.");
+		for (i = 0; i < live->nhists; i++) {
+			h = &live->hists[i];
+			for (cum = 0, k = 0; k <= OB_SIGN_BUCKETS; k++) {
+				cum += h->bucket[k];
+				bprintf(&b,
+				    "ocspbox_sign_duration_seconds_bucket{"
+				    "issuer=\"");
+				blabel(&b, h->issuer);
+				if (k < OB_SIGN_BUCKETS)
+					bprintf(&b, "\",le=\"%g\"} %lld\n",
+					    ob_sign_buckets[k], (long long)cum);
+				else
+					bprintf(&b, "\",le=\"+Inf\"} %lld\n",
+					    (long long)cum);
+			}
+			bprintf(
+			    &b, "ocspbox_sign_duration_seconds_sum{issuer=\"");
+			blabel(&b, h->issuer);
+			bprintf(&b, "\"} %.6f\n", (double)h->sum_us / 1e6);
+			bprintf(&b,
+			    "ocspbox_sign_duration_seconds_count{issuer=\"");
+			blabel(&b, h->issuer);
+			bprintf(&b, "\"} %lld\n", (long long)h->count);
+		}
+	}
+	if (s->have_run) {
+		bmeta(&b, "refresh_last_run_timestamp_seconds", "gauge",
+		    "When the last refresh pass started (Unix time).");
+		bprintf(&b, "ocspbox_refresh_last_run_timestamp_seconds %lld\n",
+		    (long long)s->last_run.started_at);
+		bmeta(&b, "refresh_last_duration_seconds", "gauge",
+		    "How long the last refresh pass took.");
+		bprintf(&b, "ocspbox_refresh_last_duration_seconds %.3f\n",
+		    (double)s->last_run.duration_ms / 1000);
+		bmeta(&b, "refresh_last_signed", "gauge",
+		    "Responses the last refresh pass signed.");
+		bprintf(&b, "ocspbox_refresh_last_signed %lld\n",
+		    (long long)s->last_run.nsigned);
+		bmeta(&b, "refresh_last_errors", "gauge",
+		    "Signatures or writes the last refresh pass failed.");
+		bprintf(&b, "ocspbox_refresh_last_errors %lld\n",
+		    (long long)s->last_run.errors);
+	}
+	if (live != NULL && live->interval > 0) {
+		bmeta(&b, "refresh_running", "gauge",
+		    "1 while a refresh pass runs.");
+		bprintf(&b, "ocspbox_refresh_running %d\n", live->running);
+		bmeta(&b, "refresh_interval_seconds", "gauge",
+		    "The refresh interval.");
+		bprintf(&b, "ocspbox_refresh_interval_seconds %lld\n",
+		    (long long)live->interval);
+	}
+	bmeta(&b, "cache_entries", "gauge",
+	    "Cached responses per issuer and certificate status.");
+	for (i = 0; i < s->nissuers; i++) {
+		is = &s->issuers[i];
+		kind[0] = is->good;
+		kind[1] = is->revoked;
+		kind[2] = is->unknown;
+		for (k = 0; k < 3; k++) {
+			bprintf(&b, "ocspbox_cache_entries{issuer=\"");
+			blabel(&b, is->id);
+			bprintf(&b, "\",status=\"%s\"} %lld\n", kinds[k],
+			    (long long)kind[k]);
+		}
+	}
+	bmeta(&b, "cache_stale_entries", "gauge",
+	    "Cached responses past their nextUpdate, per issuer (never "
+	    "served).");
+	for (i = 0; i < s->nissuers; i++) {
+		bprintf(&b, "ocspbox_cache_stale_entries{issuer=\"");
+		blabel(&b, s->issuers[i].id);
+		bprintf(&b, "\"} %lld\n", (long long)s->issuers[i].stale);
+	}
+	if (!b.ok) {
+		free(b.p);
+		return OB_ERR_NOMEM;
+	}
+	*out = b.p;
+	*len = b.len;
+	return OB_OK;
+}

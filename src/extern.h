@@ -681,6 +681,24 @@ void responder_counters_peek(struct responder *, struct responder_counters *);
 enum ob_err responder_presign(struct responder *, const struct store_todo *t,
     int64_t now, struct store_cache_entry *out);
 
+/* The same counts since start, never taken (for /metrics). */
+void responder_totals(struct responder *, struct responder_counters *);
+
+/* Upper bounds, in seconds, of the signing-latency histogram's buckets. */
+#define OB_SIGN_BUCKETS 12
+extern const double ob_sign_buckets[OB_SIGN_BUCKETS];
+
+/* One issuer's signing latencies since start (live and refresh). */
+struct responder_hist {
+	char issuer[OB_ID_MAX + 1];
+	int64_t bucket[OB_SIGN_BUCKETS + 1]; /* per bucket; last: +Inf */
+	int64_t count, sum_us;
+};
+
+/* Fills out with at most max issuers' histograms; returns how many. */
+size_t responder_sign_hists(
+    struct responder *, struct responder_hist *out, size_t max);
+
 /* The count of cached "unknown" entries, as a refresh pass counted it. */
 void responder_unknown_set(struct responder *, int64_t n);
 
@@ -730,12 +748,17 @@ int64_t cache_horizon(int64_t validity, int64_t interval);
 
 /* What only a running server knows, for the stats. */
 struct http_ocsp_counts;
+struct responder_counters;
+struct responder_hist;
 struct cache_live {
 	int64_t hits, misses, live_signs; /* not yet in cache_counters */
 	int64_t interval; /* 0: no refresh thread (the CLI) */
 	int running; /* a refresh pass is under way */
 	int64_t started_at; /* when serve started */
 	const struct http_ocsp_counts *requests; /* NULL: none */
+	const struct responder_counters *totals; /* since start, or NULL */
+	const struct responder_hist *hists; /* per issuer */
+	size_t nhists;
 };
 
 /*
@@ -744,6 +767,14 @@ struct cache_live {
  */
 enum ob_err cache_stats_json(const struct store_stats *,
     const struct cache_live *, int64_t now, char **out, size_t *len);
+
+/*
+ * The Prometheus text exposition (format 0.0.4) of the same numbers and
+ * live's (requests, totals, histograms), names prefixed ocspbox_,
+ * malloc'd into *out. Pure.
+ */
+enum ob_err cache_metrics_text(const struct store_stats *,
+    const struct cache_live *, char **out, size_t *len);
 
 /* The same for people, as `cache stats` prints it. */
 void cache_stats_text(const struct store_stats *, int64_t now, FILE *);
@@ -881,8 +912,10 @@ enum ob_err http_admin_token_new(char out[65], unsigned char hash[32]);
 
 /* What the public listener answered since it started. */
 struct http_ocsp_counts {
-	int64_t get, post; /* OCSP requests by method (HEAD is a GET) */
-	int64_t status[7]; /* by OCSPResponseStatus; [4] unused */
+	/* [0] GET (HEAD too), [1] POST; by OCSPResponseStatus, [4] unused */
+	int64_t by[2][7];
+	int64_t get, post; /* the sums of by[0] and by[1] */
+	int64_t status[7]; /* the sums over both methods */
 	int64_t http_errors; /* answered with an HTTP 4xx */
 };
 

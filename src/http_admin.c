@@ -109,17 +109,27 @@ authorized(struct http_admin *h, struct mg_connection *c)
 	return diff == 0;
 }
 
+/* The most issuers /metrics shows signing histograms of. */
+#define ADMIN_HISTS_MAX 64
+
+/*
+ * GET /api/v1/cache/stats (JSON) or, with metrics, GET /metrics
+ * (Prometheus text): the store's numbers and the server's own.
+ */
 static void
-handle_stats(struct http_admin *h, struct mg_connection *c)
+handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 {
 	struct store_stats s;
-	struct responder_counters rc;
+	struct responder_counters rc, totals;
+	struct responder_hist hists[ADMIN_HISTS_MAX];
 	struct http_ocsp_counts q;
 	struct cache_live live;
 	struct store *st = NULL;
-	char err[OB_ERRBUF], *json = NULL;
+	char err[OB_ERRBUF], *text = NULL, head[256];
 	size_t len;
 	int64_t now = (int64_t)time(NULL);
+	enum ob_err e;
+	int n;
 
 	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
 	    store_stats(st, now, &s, err, sizeof(err)) != OB_OK) {
@@ -142,15 +152,34 @@ handle_stats(struct http_admin *h, struct mg_connection *c)
 		live.requests = &q;
 	}
 	live.running = h->conf.rf != NULL && refresh_running(h->conf.rf);
-	if (cache_stats_json(&s, &live, now, &json, &len) != OB_OK) {
-		store_stats_free(&s);
+	if (metrics) {
+		responder_totals(h->conf.r, &totals);
+		live.totals = &totals;
+		live.hists = hists;
+		live.nhists =
+		    responder_sign_hists(h->conf.r, hists, ADMIN_HISTS_MAX);
+		e = cache_metrics_text(&s, &live, &text, &len);
+	} else
+		e = cache_stats_json(&s, &live, now, &text, &len);
+	store_stats_free(&s);
+	if (e != OB_OK) {
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "out of memory");
 		return;
 	}
-	store_stats_free(&s);
-	send_json(c, 200, "OK", NULL, json, len);
-	free(json);
+	if (!metrics)
+		send_json(c, 200, "OK", NULL, text, len);
+	else {
+		n = snprintf(head, sizeof(head),
+		    "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+		    "Content-Length: %zu\r\n"
+		    "Cache-Control: no-store\r\n\r\n",
+		    len);
+		http_send_all(
+		    c, head, (size_t)n, (const unsigned char *)text, len);
+	}
+	free(text);
 }
 
 /*
@@ -436,14 +465,15 @@ handler(struct mg_connection *c, void *arg)
 		return 200;
 	}
 	if (strcmp(path, "/api/v1/cache/stats") == 0 ||
-	    strcmp(path, "/api/v1/issuers") == 0) {
+	    strcmp(path, "/api/v1/issuers") == 0 ||
+	    strcmp(path, "/metrics") == 0) {
 		if (!get)
 			send_error(c, 405, "Method Not Allowed",
 			    "Allow: GET, HEAD\r\n", "method not allowed");
-		else if (path[8] == 'c')
-			handle_stats(h, c);
-		else
+		else if (strcmp(path, "/api/v1/issuers") == 0)
 			handle_issuers(h, c);
+		else
+			handle_stats(h, c, path[1] == 'm');
 		return 200;
 	}
 	if (strcmp(path, "/api/v1/revoke") == 0 ||

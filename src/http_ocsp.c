@@ -29,13 +29,19 @@ bump(int64_t *c)
 void
 http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
 {
-	size_t i;
+	size_t m, i;
 
-	out->get = __atomic_load_n(&h->n.get, __ATOMIC_RELAXED);
-	out->post = __atomic_load_n(&h->n.post, __ATOMIC_RELAXED);
-	for (i = 0; i < sizeof(out->status) / sizeof(out->status[0]); i++)
-		out->status[i] =
-		    __atomic_load_n(&h->n.status[i], __ATOMIC_RELAXED);
+	memset(out, 0, sizeof(*out));
+	for (m = 0; m < 2; m++)
+		for (i = 0; i < 7; i++) {
+			out->by[m][i] =
+			    __atomic_load_n(&h->n.by[m][i], __ATOMIC_RELAXED);
+			out->status[i] += out->by[m][i];
+			if (m == 0)
+				out->get += out->by[m][i];
+			else
+				out->post += out->by[m][i];
+		}
 	out->http_errors = __atomic_load_n(&h->n.http_errors, __ATOMIC_RELAXED);
 }
 
@@ -244,8 +250,7 @@ handle_post(struct http_ocsp *h, struct mg_connection *c,
 	}
 	responder_answer(h->r, body, n, &a);
 	free(body);
-	bump(&h->n.post);
-	bump(&h->n.status[a.status]);
+	bump(&h->n.by[1][a.status]);
 	send_answer(c, &a, 0);
 	free(a.der);
 }
@@ -268,8 +273,7 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 	if (ocsp_get_decode(path, strlen(path), der, sizeof(der), &n) != OB_OK)
 		n = 0;
 	responder_answer(h->r, der, n, &a);
-	bump(&h->n.get);
-	bump(&h->n.status[a.status]);
+	bump(&h->n.by[0][a.status]);
 	send_answer(c, &a, 1);
 	free(a.der);
 }

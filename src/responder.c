@@ -20,6 +20,9 @@
 struct issuer_ent {
 	struct store_issuer is;
 	struct signer *signer;
+	/* signing latency: counts per bucket of ob_sign_buckets, atomics */
+	int64_t hist[OB_SIGN_BUCKETS + 1];
+	int64_t hist_count, hist_sum_us;
 };
 
 struct responder {
@@ -31,7 +34,8 @@ struct responder {
 	pthread_key_t tls; /* this thread's struct store */
 	struct flights *flights;
 	/* atomics */
-	int64_t hits, misses, live_signs;
+	int64_t hits, misses, live_signs; /* taken by the flush */
+	struct responder_counters total; /* since start, never taken */
 	int64_t unknown; /* cached "unknown" entries */
 };
 static void
@@ -198,6 +202,23 @@ count(int64_t *c)
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
 }
 
+const double ob_sign_buckets[OB_SIGN_BUCKETS] = {
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+/* Counts one signature of us microseconds in ie's histogram. */
+static void
+observe(struct issuer_ent *ie, int64_t us)
+{
+	size_t i;
+
+	for (i = 0; i < OB_SIGN_BUCKETS; i++)
+		if ((double)us <= ob_sign_buckets[i] * 1e6)
+			break;
+	count(&ie->hist[i]);
+	count(&ie->hist_count);
+	__atomic_add_fetch(&ie->hist_sum_us, us, __ATOMIC_RELAXED);
+}
+
 /*
  * Signs singles (n of them, with the nonce extension when nonce_ext is
  * not NULL) as of now: *der is a malloc'd OCSPResponse.
@@ -210,6 +231,8 @@ sign_response(struct issuer_ent *ie, const struct ocsp_single *singles,
 	unsigned char *buf = NULL, *tbs, *resp, sig[SIGNER_SIG_MAX];
 	const unsigned char *alg;
 	size_t cap, tbs_cap, tbs_len, sig_len, alg_len, resp_len;
+	struct timespec t0, t1;
+	enum ob_err e;
 
 	*der = NULL;
 	*len = 0;
@@ -221,8 +244,17 @@ sign_response(struct issuer_ent *ie, const struct ocsp_single *singles,
 		return OB_ERR_NOMEM;
 	if (ocsp_resp_tbs(signer_key_hash(ie->signer), now, singles, n,
 		nonce_ext, nonce_ext_len, buf, tbs_cap, &tbs,
-		&tbs_len) != OB_OK ||
-	    signer_sign(ie->signer, tbs, tbs_len, sig, &sig_len) != OB_OK) {
+		&tbs_len) != OB_OK) {
+		free(buf);
+		return OB_ERR_CRYPTO;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	e = signer_sign(ie->signer, tbs, tbs_len, sig, &sig_len);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	observe(ie,
+	    (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+		(t1.tv_nsec - t0.tv_nsec) / 1000);
+	if (e != OB_OK) {
 		free(buf);
 		return OB_ERR_CRYPTO;
 	}
@@ -345,6 +377,7 @@ sign_and_fill(struct responder *r, struct issuer_ent *ie, struct store *st,
 		return;
 	}
 	count(&r->live_signs);
+	count(&r->total.live_signs);
 	out->status = OCSP_SUCCESSFUL;
 	out->this_update = s.this_update;
 	out->next_update = s.next_update;
@@ -397,8 +430,10 @@ answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
 		    &out->len, &out->this_update, &out->next_update, err,
 		    sizeof(err));
 		if (e == OB_OK) {
-			if (round == 0)
+			if (round == 0) {
 				count(&r->hits);
+				count(&r->total.hits);
+			}
 			out->status = OCSP_SUCCESSFUL;
 			return;
 		}
@@ -408,8 +443,10 @@ answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
 			answer_error(out, store_failure(e));
 			return;
 		}
-		if (round == 0)
+		if (round == 0) {
 			count(&r->misses);
+			count(&r->total.misses);
+		}
 		if (flights_join(r->flights, key, &lead)) {
 			sign_and_fill(r, ie, st, c, serial, now, 1, out);
 			flights_done(r->flights, lead);
@@ -487,6 +524,7 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 		return;
 	}
 	count(&r->live_signs);
+	count(&r->total.live_signs);
 	out->status = OCSP_SUCCESSFUL;
 	out->nonce = q.nonce != NULL;
 	out->this_update = now;
@@ -583,4 +621,32 @@ responder_healthy(struct responder *r)
 
 	/* Every signer was loaded by responder_new, or it failed. */
 	return st != NULL && store_ping(st, err, sizeof(err)) == OB_OK;
+}
+
+void
+responder_totals(struct responder *r, struct responder_counters *c)
+{
+	c->hits = __atomic_load_n(&r->total.hits, __ATOMIC_RELAXED);
+	c->misses = __atomic_load_n(&r->total.misses, __ATOMIC_RELAXED);
+	c->live_signs = __atomic_load_n(&r->total.live_signs, __ATOMIC_RELAXED);
+}
+
+size_t
+responder_sign_hists(
+    struct responder *r, struct responder_hist *out, size_t max)
+{
+	size_t i, b;
+
+	for (i = 0; i < r->niss && i < max; i++) {
+		snprintf(out[i].issuer, sizeof(out[i].issuer), "%s",
+		    r->iss[i].is.id);
+		for (b = 0; b <= OB_SIGN_BUCKETS; b++)
+			out[i].bucket[b] = __atomic_load_n(
+			    &r->iss[i].hist[b], __ATOMIC_RELAXED);
+		out[i].count =
+		    __atomic_load_n(&r->iss[i].hist_count, __ATOMIC_RELAXED);
+		out[i].sum_us =
+		    __atomic_load_n(&r->iss[i].hist_sum_us, __ATOMIC_RELAXED);
+	}
+	return i;
 }

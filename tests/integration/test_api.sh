@@ -131,6 +131,45 @@ fi
 api GET /api/v1/cache/refresh
 want "GET on cache/refresh: 405" 405 '.error'
 
+# /metrics: Prometheus's own checker, and numbers that match what was sent.
+m() { # NAME{LABELS}: one sample's value
+	awk -v k="$1" '$1 == k { print $2 }' "$TMP/metrics"
+}
+curl -s -m 30 -o /dev/null "$URL/nope" -X PUT
+curl -s -m 30 -o "$TMP/metrics" -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/metrics"
+post_ok=$(m 'ocspbox_requests_total{method="POST",status="successful"}')
+status a02 >/dev/null
+openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0xA02 -no_nonce -reqout "$TMP/a02.req" >/dev/null 2>&1
+curl -s -m 30 -o /dev/null "$URL/$(base64 -w0 "$TMP/a02.req" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')"
+curl -s -m 30 -o /dev/null --data-binary 'garbage' -H 'Content-Type: application/ocsp-request' "$URL/"
+curl -s -m 30 -D "$TMP/mh" -o "$TMP/metrics" -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/metrics"
+run promtool check metrics <"$TMP/metrics"
+if [ "$RC" -eq 0 ] && [ -z "$OUT$ERR" ]; then
+	pass "promtool check metrics: no problems"
+else
+	fail "promtool check metrics: no problems" "exit $RC" "$OUT" "$ERR"
+fi
+if grep -qi '^Content-Type: text/plain; version=0.0.4' "$TMP/mh"; then
+	pass "/metrics is the text format 0.0.4"
+else
+	fail "/metrics is the text format 0.0.4" "$(cat "$TMP/mh")"
+fi
+same "POST successful rose by 1" "$(m 'ocspbox_requests_total{method="POST",status="successful"}')" "$((post_ok + 1))"
+same "GET successful counted" "$(m 'ocspbox_requests_total{method="GET",status="successful"}')" 1
+same "a garbage POST counted as malformed_request" \
+    "$(m 'ocspbox_requests_total{method="POST",status="malformed_request"}')" 1
+same "a PUT counted as an HTTP error" "$(m 'ocspbox_http_errors_total')" 1
+same "entries per issuer: rsa good 1, revoked 1" \
+    "$(m 'ocspbox_cache_entries{issuer="rsa",status="good"}') $(m 'ocspbox_cache_entries{issuer="rsa",status="revoked"}')" "1 1"
+same "one invalidation (the API revoke)" "$(m ocspbox_cache_invalidations_total)" 1
+hc=$(m 'ocspbox_sign_duration_seconds_count{issuer="rsa"}')
+hi=$(m 'ocspbox_sign_duration_seconds_bucket{issuer="rsa",le="+Inf"}')
+if [ -n "$hc" ] && [ "$hc" -ge 3 ] && [ "$hc" = "$hi" ]; then
+	pass "signing histogram: $hc signatures, +Inf bucket equal to the count"
+else
+	fail "signing histogram: count and +Inf bucket" "count $hc, +Inf $hi"
+fi
+
 stop_server
 same "SIGTERM exits 0" "$STOP_RC" 0
 finish
