@@ -275,8 +275,9 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		;
 	fprintf(stderr, "ocspbox: %s: finishing requests in flight\n",
 	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	http_ocsp_stop(h);
+	/* The admin listener reads the public one's counts: it goes first. */
 	http_admin_stop(ha);
+	http_ocsp_stop(h);
 	refresh_stop(rf);
 	responder_free(r);
 	mg_exit_library();
@@ -284,8 +285,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	return OB_EXIT_OK;
 fail:
 	cli_warnx("serve: %s", err);
-	http_ocsp_stop(h);
 	http_admin_stop(ha);
+	http_ocsp_stop(h);
 	refresh_stop(rf);
 	responder_free(r);
 	mg_exit_library();
