@@ -424,7 +424,6 @@ answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
 	enum ob_err e;
 	int round;
 
-	snprintf(key, sizeof(key), "%s/%s", ie->is.id, serial);
 	for (round = 0; round < FLIGHT_ROUNDS; round++) {
 		e = store_cache_get(st, ie->is.id, serial, now, &out->der,
 		    &out->len, &out->this_update, &out->next_update, err,
@@ -446,6 +445,8 @@ answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
 		if (round == 0) {
 			count(&r->misses);
 			count(&r->total.misses);
+			/* Only a miss needs the flight's key. */
+			snprintf(key, sizeof(key), "%s/%s", ie->is.id, serial);
 		}
 		if (flights_join(r->flights, key, &lead)) {
 			sign_and_fill(r, ie, st, c, serial, now, 1, out);
