@@ -135,21 +135,18 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 static int
 cache_stats(struct cli_ctx *ctx, int argc, char **argv)
 {
+	int npos, rv, as_json = 0;
 	const struct cli_opt opts[] = {
-	    {"json", 0, NULL, NULL},
+	    {"json", 0, NULL, &as_json},
 	    {NULL, 0, NULL, NULL},
 	};
-	struct cli_opt o[2];
 	struct store_stats s;
 	struct store *st;
 	char err[OB_ERRBUF], *json;
 	size_t len;
-	int npos, rv, as_json = 0;
 	int64_t now = (int64_t)time(NULL);
 
-	memcpy(o, opts, sizeof(o));
-	o[0].flag = &as_json;
-	rv = cli_parse_opts(argc, argv, o, NULL, 0, &npos);
+	rv = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
 	if (rv == 1) {
 		printf("usage: ocspbox cache stats [--json]\n\n"
 		       "Prints what the admin panel shows: entries, fresh "

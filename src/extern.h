@@ -923,6 +923,18 @@ struct http_ocsp_counts {
 void http_ocsp_counts(struct http_ocsp *, struct http_ocsp_counts *);
 
 /*
+ * Starts a civetweb context with opts (name, value pairs ending in NULL;
+ * "listening_ports" first) that sends every path to fn(conn, user)
+ * and logs civetweb's own errors to stderr. On failure *ctx is NULL and
+ * errbuf says why (a port in use, say). Both listeners start this way.
+ */
+struct mg_context;
+struct mg_connection;
+enum ob_err http_start(const char **opts,
+    int (*fn)(struct mg_connection *, void *), void *user,
+    struct mg_context **ctx, char *errbuf, size_t errsz);
+
+/*
  * Sends a response's head and body in one write (two small writes meet
  * Nagle and delayed ACK: 40 ms each). HEAD requests get the head only.
  */

@@ -473,7 +473,7 @@ handler(struct mg_connection *c, void *arg)
 		else if (strcmp(path, "/api/v1/issuers") == 0)
 			handle_issuers(h, c);
 		else
-			handle_stats(h, c, path[1] == 'm');
+			handle_stats(h, c, strcmp(path, "/metrics") == 0);
 		return 200;
 	}
 	if (strcmp(path, "/api/v1/revoke") == 0 ||
@@ -481,7 +481,7 @@ handler(struct mg_connection *c, void *arg)
 		if (strcmp(m, "POST") != 0)
 			send_error(c, 405, "Method Not Allowed",
 			    "Allow: POST\r\n", "method not allowed");
-		else if (path[8] == 'r')
+		else if (strcmp(path, "/api/v1/revoke") == 0)
 			handle_revoke(h, c);
 		else if (h->conf.rf == NULL)
 			send_error(c, 503, "Service Unavailable", NULL,
@@ -499,23 +499,12 @@ handler(struct mg_connection *c, void *arg)
 	return 200;
 }
 
-static int
-log_message(const struct mg_connection *c, const char *msg)
-{
-	(void)c;
-	fprintf(stderr, "ocspbox: admin http: %s\n", msg);
-	return 1;
-}
-
 enum ob_err
 http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
     char *errbuf, size_t errsz)
 {
-	struct mg_callbacks cb;
-	struct mg_init_data init;
-	struct mg_error_data err;
 	struct http_admin *h;
-	char errtext[256];
+	enum ob_err e;
 	const char *opts[] = {
 	    "listening_ports",
 	    conf->listen,
@@ -537,23 +526,11 @@ http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->conf = *conf;
-	memset(&cb, 0, sizeof(cb));
-	cb.log_message = log_message;
-	memset(&init, 0, sizeof(init));
-	init.callbacks = &cb;
-	init.user_data = h;
-	init.configuration_options = opts;
-	memset(&err, 0, sizeof(err));
-	errtext[0] = '\0';
-	err.text = errtext;
-	err.text_buffer_size = sizeof(errtext);
-	if ((h->ctx = mg_start2(&init, &err)) == NULL) {
-		snprintf(errbuf, errsz, "admin listen %s: %s", conf->listen,
-		    errtext[0] != '\0' ? errtext : "cannot start");
+	if ((e = http_start(opts, handler, h, &h->ctx, errbuf, errsz)) !=
+	    OB_OK) {
 		free(h);
-		return OB_ERR_IO;
+		return e;
 	}
-	mg_set_request_handler(h->ctx, "/", handler, h);
 	*out = h;
 	return OB_OK;
 }

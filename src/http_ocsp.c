@@ -320,14 +320,40 @@ log_message(const struct mg_connection *c, const char *msg)
 }
 
 enum ob_err
-http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
-    struct http_ocsp **out, char *errbuf, size_t errsz)
+http_start(const char **opts, int (*fn)(struct mg_connection *, void *),
+    void *user, struct mg_context **ctx, char *errbuf, size_t errsz)
 {
 	struct mg_callbacks cb;
 	struct mg_init_data init;
 	struct mg_error_data err;
+	char errtext[256];
+
+	memset(&cb, 0, sizeof(cb));
+	cb.log_message = log_message;
+	memset(&init, 0, sizeof(init));
+	init.callbacks = &cb;
+	init.user_data = user;
+	init.configuration_options = opts;
+	memset(&err, 0, sizeof(err));
+	errtext[0] = '\0';
+	err.text = errtext;
+	err.text_buffer_size = sizeof(errtext);
+	if ((*ctx = mg_start2(&init, &err)) == NULL) {
+		snprintf(errbuf, errsz, "listen %s: %s", opts[1],
+		    errtext[0] != '\0' ? errtext : "cannot start");
+		return OB_ERR_IO;
+	}
+	mg_set_request_handler(*ctx, "/", fn, user);
+	return OB_OK;
+}
+
+enum ob_err
+http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
+    struct http_ocsp **out, char *errbuf, size_t errsz)
+{
 	struct http_ocsp *h;
-	char threads[16], rto[16], kato[16], errtext[256];
+	char threads[16], rto[16], kato[16];
+	enum ob_err e;
 	const char *opts[] = {
 	    "listening_ports",
 	    conf->listen,
@@ -359,23 +385,11 @@ http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->r = r;
-	memset(&cb, 0, sizeof(cb));
-	cb.log_message = log_message;
-	memset(&init, 0, sizeof(init));
-	init.callbacks = &cb;
-	init.user_data = h;
-	init.configuration_options = opts;
-	memset(&err, 0, sizeof(err));
-	errtext[0] = '\0';
-	err.text = errtext;
-	err.text_buffer_size = sizeof(errtext);
-	if ((h->ctx = mg_start2(&init, &err)) == NULL) {
-		snprintf(errbuf, errsz, "listen %s: %s", conf->listen,
-		    errtext[0] != '\0' ? errtext : "cannot start");
+	if ((e = http_start(opts, handler, h, &h->ctx, errbuf, errsz)) !=
+	    OB_OK) {
 		free(h);
-		return OB_ERR_IO;
+		return e;
 	}
-	mg_set_request_handler(h->ctx, "/", handler, h);
 	*out = h;
 	return OB_OK;
 }
