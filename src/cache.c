@@ -255,14 +255,15 @@ cache_stats_json(const struct store_stats *s, const struct cache_live *live,
 		    ",\"requests\":{\"total\":%lld,\"get\":%lld,"
 		    "\"post\":%lld,\"successful\":%lld,\"malformed\":%lld,"
 		    "\"internal_error\":%lld,\"try_later\":%lld,"
-		    "\"unauthorized\":%lld,\"http_errors\":%lld}}",
+		    "\"unauthorized\":%lld,\"http_errors\":%lld,"
+		    "\"crl\":%lld}}",
 		    (long long)(q->get + q->post), (long long)q->get,
 		    (long long)q->post, (long long)q->status[OCSP_SUCCESSFUL],
 		    (long long)q->status[OCSP_MALFORMED],
 		    (long long)q->status[OCSP_INTERNAL_ERROR],
 		    (long long)q->status[OCSP_TRY_LATER],
 		    (long long)q->status[OCSP_UNAUTHORIZED],
-		    (long long)q->http_errors);
+		    (long long)q->http_errors, (long long)q->crl);
 	}
 	bprintf(&b, ",\"issuers\":[");
 	for (i = 0; i < s->nissuers; i++) {
@@ -284,9 +285,24 @@ cache_stats_json(const struct store_stats *s, const struct cache_live *live,
 			bprintf(&b, "null");
 		bprintf(&b, ",\"next_update\":");
 		btime(&b, is->crl_present ? is->crl_next_update : INT64_MIN);
-		bprintf(&b, ",\"is_stale\":%s}}",
+		bprintf(&b, ",\"is_stale\":%s,\"key\":%s,\"this_update\":",
 		    is->crl_present && is->crl_next_update <= now ? "true"
-								  : "false");
+								  : "false",
+		    is->crl_key ? "true" : "false");
+		btime(&b, is->crl_present ? is->crl_this_update : INT64_MIN);
+		bprintf(&b, ",\"generated_at\":");
+		btime(&b, is->crl_present ? is->crl_generated_at : INT64_MIN);
+		bprintf(&b, ",\"revoked_count\":");
+		if (is->crl_present)
+			bprintf(&b, "%lld", (long long)is->crl_revoked);
+		else
+			bprintf(&b, "null");
+		bprintf(&b, ",\"last_error\":");
+		if (is->crl_error[0] != '\0')
+			bstring(&b, is->crl_error);
+		else
+			bprintf(&b, "null");
+		bprintf(&b, "}}");
 	}
 	bprintf(&b, "]}\n");
 	if (!b.ok) {
@@ -337,6 +353,16 @@ cache_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 		    !is->crl_present                 ? "none"
 			: is->crl_next_update <= now ? "stale"
 						     : "fresh");
+		if (is->crl_present) {
+			util_time_format(is->crl_next_update, ts, sizeof(ts));
+			fprintf(fp,
+			    "  crl #%lld, %lld revoked, nextUpdate %s\n",
+			    (long long)is->crl_number,
+			    (long long)is->crl_revoked, ts);
+		}
+		if (is->crl_error[0] != '\0')
+			fprintf(fp, "  crl last attempt failed: %s\n",
+			    is->crl_error);
 	}
 }
 
@@ -502,6 +528,53 @@ cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
 		bprintf(&b, "ocspbox_cache_stale_entries{issuer=\"");
 		blabel(&b, s->issuers[i].id);
 		bprintf(&b, "\"} %lld\n", (long long)s->issuers[i].stale);
+	}
+	bmeta(&b, "crl_number", "gauge",
+	    "The cRLNumber of the cached CRL, per issuer with one.");
+	for (i = 0; i < s->nissuers; i++)
+		if (s->issuers[i].crl_present) {
+			bprintf(&b, "ocspbox_crl_number{issuer=\"");
+			blabel(&b, s->issuers[i].id);
+			bprintf(&b, "\"} %lld\n",
+			    (long long)s->issuers[i].crl_number);
+		}
+	bmeta(&b, "crl_next_update_timestamp_seconds", "gauge",
+	    "When the cached CRL expires, per issuer with one.");
+	for (i = 0; i < s->nissuers; i++)
+		if (s->issuers[i].crl_present) {
+			bprintf(&b,
+			    "ocspbox_crl_next_update_timestamp_seconds{"
+			    "issuer=\"");
+			blabel(&b, s->issuers[i].id);
+			bprintf(&b, "\"} %lld\n",
+			    (long long)s->issuers[i].crl_next_update);
+		}
+	bmeta(&b, "crl_revoked_entries", "gauge",
+	    "Entries on the cached CRL, per issuer with one.");
+	for (i = 0; i < s->nissuers; i++)
+		if (s->issuers[i].crl_present) {
+			bprintf(&b, "ocspbox_crl_revoked_entries{issuer=\"");
+			blabel(&b, s->issuers[i].id);
+			bprintf(&b, "\"} %lld\n",
+			    (long long)s->issuers[i].crl_revoked);
+		}
+	bmeta(&b, "crl_last_attempt_failed", "gauge",
+	    "1 when the last attempt to build the CRL failed, per issuer "
+	    "with a CRL key.");
+	for (i = 0; i < s->nissuers; i++)
+		if (s->issuers[i].crl_key) {
+			bprintf(
+			    &b, "ocspbox_crl_last_attempt_failed{issuer=\"");
+			blabel(&b, s->issuers[i].id);
+			bprintf(
+			    &b, "\"} %d\n", s->issuers[i].crl_error[0] != '\0');
+		}
+	if (live != NULL && live->requests != NULL) {
+		bmeta(&b, "crl_requests_total", "counter",
+		    "CRLs served on the public listener (200 or 304) since "
+		    "start.");
+		bprintf(&b, "ocspbox_crl_requests_total %lld\n",
+		    (long long)live->requests->crl);
 	}
 	if (!b.ok) {
 		free(b.p);

@@ -686,8 +686,8 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		       "\"good\" for it. NAME is an RFC 5280 reason:\n"
 		       "unspecified keyCompromise cACompromise "
 		       "affiliationChanged superseded\ncessationOfOperation "
-		       "certificateHold removeFromCRL privilegeWithdrawn\n"
-		       "aACompromise. TIME (RFC 3339) defaults to now. A "
+		       "certificateHold privilegeWithdrawn aACompromise.\n"
+		       "TIME (RFC 3339) defaults to now. A "
 		       "serial never registered\nis registered revoked.\n");
 		return OB_EXIT_OK;
 	}
@@ -703,6 +703,11 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 	if (reason_arg != NULL && (reason = util_reason_code(reason_arg)) < 0) {
 		cli_warnx(
 		    "revoke: unknown reason \"%s\" (see --help)", reason_arg);
+		return OB_EXIT_USAGE;
+	}
+	if (reason == OB_REASON_REMOVE_FROM_CRL) {
+		cli_warnx("revoke: removeFromCRL marks delta-CRL entries; "
+			  "it is not a reason to revoke");
 		return OB_EXIT_USAGE;
 	}
 	if (at_arg != NULL && util_time_parse(at_arg, &at) != OB_OK) {

@@ -69,6 +69,39 @@ progress(void *arg, size_t done, size_t total)
 	    stderr, "ocspbox: cache refresh: %zu of %zu signed\n", done, total);
 }
 
+/*
+ * Builds the CRL of every issuer with a CRL key, as each refresh tick of
+ * serve does, printing one line each. Returns how many failed.
+ */
+static int
+refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
+{
+	const char *ids[REFRESH_CRL_ISSUERS_MAX];
+	struct refresh_crl_result cr;
+	struct store *st;
+	char err[OB_ERRBUF];
+	size_t n, i;
+	int failed = 0;
+
+	if ((n = responder_crl_issuers(r, ids, REFRESH_CRL_ISSUERS_MAX)) == 0)
+		return 0;
+	if ((st = cli_open_db(ctx, 0)) == NULL)
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (refresh_crl(r, st, ids[i], 1, &cr, err, sizeof(err)) !=
+		    OB_OK) {
+			cli_warnx("cache refresh: crl %s: %s", ids[i], err);
+			failed++;
+			continue;
+		}
+		printf("crl %s: #%lld, %zu revoked, %zu bytes, in %lld ms\n",
+		    ids[i], (long long)cr.number, cr.revoked, cr.bytes,
+		    (long long)cr.duration_ms);
+	}
+	store_close(st);
+	return failed;
+}
+
 static int
 cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -84,7 +117,7 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st;
 	char err[OB_ERRBUF];
 	int64_t interval, validity;
-	int npos, rv, ncpu = cli_cpu_count();
+	int npos, rv, crl_failed, ncpu = cli_cpu_count();
 	enum ob_err e;
 
 	rv = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
@@ -97,7 +130,8 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 		       "whose entry is missing or due. Give the same "
 		       "--validity and interval as\nserve (defaults %s and "
 		       "%s, or $OCSPBOX_REFRESH_INTERVAL). Prints the\n"
-		       "counts; a long pass reports progress on stderr.\n",
+		       "counts; a long pass reports progress on stderr. Then "
+		       "builds the CRL of\nevery issuer with a CRL key.\n",
 		    CLI_VALIDITY_DEFAULT, CLI_REFRESH_INTERVAL_DEFAULT);
 		return OB_EXIT_OK;
 	}
@@ -120,8 +154,8 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	e = refresh_pass(r, ctx->db, interval, ncpu, "cli", NULL, progress,
 	    NULL, &res, err, sizeof(err));
-	responder_free(r);
 	if (e != OB_OK) {
+		responder_free(r);
 		cli_warnx("cache refresh: %s", err);
 		return OB_EXIT_ERR;
 	}
@@ -129,7 +163,9 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 	       "%zu dropped, %zu skipped, in %lld ms\n",
 	    res.todo, res.nsigned, res.written, res.errors, res.dropped,
 	    res.skipped, (long long)res.duration_ms);
-	return res.errors > 0 ? OB_EXIT_ERR : OB_EXIT_OK;
+	crl_failed = refresh_cli_crls(ctx, r);
+	responder_free(r);
+	return res.errors > 0 || crl_failed ? OB_EXIT_ERR : OB_EXIT_OK;
 }
 
 static int

@@ -77,6 +77,8 @@ enum ob_err util_duration_parse(const char *s, int64_t *out);
  * (case-insensitive), or -1. util_reason_name returns NULL for a bad code.
  */
 int util_reason_code(const char *name);
+/* removeFromCRL: a delta-CRL marker, refused as a reason to revoke. */
+#define OB_REASON_REMOVE_FROM_CRL 8
 const char *util_reason_name(int code);
 
 /* ---- schema.c: PostgreSQL-dialect migrations translated to SQLite ------- */
@@ -315,8 +317,11 @@ struct store_issuer_stats {
 	char id[OB_ID_MAX + 1];
 	int64_t entries, good, revoked, unknown, stale;
 	int64_t next_update_min;
+	int crl_key; /* registered with a CRL key */
 	int crl_present;
-	int64_t crl_number, crl_next_update;
+	int64_t crl_number, crl_this_update, crl_next_update;
+	int64_t crl_revoked, crl_generated_at;
+	char crl_error[200]; /* the last attempt's error; "" when it worked */
 };
 
 /* The numbers of `cache stats`, read in one transaction. */
@@ -342,6 +347,60 @@ enum ob_err store_admin_token(
     struct store *, unsigned char hash[32], char *errbuf, size_t errsz);
 enum ob_err store_admin_token_set(
     struct store *, const unsigned char hash[32], char *errbuf, size_t errsz);
+
+/*
+ * PRAGMA data_version: changes whenever another connection (in this
+ * process or another) commits; a cheap "did anything change?".
+ */
+enum ob_err store_data_version(
+    struct store *, int64_t *v, char *errbuf, size_t errsz);
+
+/*
+ * Building a CRL is one write transaction: store_crl_begin opens it (BEGIN
+ * IMMEDIATE), reads the next crlNumber (one above any stored before) and
+ * the issuer's revoked certificates (*out malloc'd, caller frees, in
+ * revocation order). The caller builds and signs, then either
+ * store_crl_put, which stores the CRL, records a successful event and
+ * commits, or store_rollback and store_crl_failed. On error the
+ * transaction is rolled back.
+ */
+struct crl_entry;
+enum ob_err store_crl_begin(struct store *, const char *issuer_id,
+    int64_t *number, struct crl_entry **out, size_t *n, char *errbuf,
+    size_t errsz);
+
+/* A CRL as stored in crl_cache; der borrowed. */
+struct store_crl {
+	const char *issuer_id;
+	const unsigned char *der;
+	size_t len;
+	int64_t number, this_update, next_update;
+	int64_t started_at, duration_ms, revoked_count;
+};
+
+enum ob_err store_crl_put(
+    struct store *, const struct store_crl *, char *errbuf, size_t errsz);
+
+/* Records a failed attempt in crl_generation_events (its own commit). */
+enum ob_err store_crl_failed(struct store *, const char *issuer_id,
+    int64_t started_at, int64_t duration_ms, const char *error, char *errbuf,
+    size_t errsz);
+
+/*
+ * The cached CRL of an issuer: *der malloc'd (caller frees), its
+ * thisUpdate and nextUpdate. OB_ERR_NOTFOUND when there is none.
+ */
+enum ob_err store_crl_get(struct store *, const char *issuer_id,
+    unsigned char **der, size_t *len, int64_t *this_update,
+    int64_t *next_update, char *errbuf, size_t errsz);
+
+/*
+ * The issuers with a CRL key whose CRL is missing or lacks a revocation
+ * (its revoked_count differs from the revoked certificates'): at most max
+ * ids into ids, *n of them.
+ */
+enum ob_err store_crl_due(struct store *, char (*ids)[OB_ID_MAX + 1],
+    size_t max, size_t *n, char *errbuf, size_t errsz);
 
 /* SQLite's version string. */
 const char *store_sqlite_version(void);
@@ -411,6 +470,23 @@ const unsigned char *signer_alg(const struct signer *, size_t *len);
 
 /* SHA-1 of the responder's public key BIT STRING: ResponderID byKey. */
 const unsigned char *signer_key_hash(const struct signer *);
+
+/*
+ * A signer with the CRL key of an issuer (issuer add --crl-key), checked
+ * against the issuer certificate: one context, for the thread that builds
+ * CRLs. OB_ERR_NOTFOUND when the issuer has no CRL key; otherwise as
+ * signer_open, with errbuf naming the key file and why.
+ */
+enum ob_err signer_open_crl(const struct store_issuer *, struct signer **out,
+    char *errbuf, size_t errsz);
+
+/*
+ * Of a CRL signer: the issuer's Name DER, and the keyIdentifier for the
+ * authorityKeyIdentifier (the issuer's subjectKeyIdentifier, else the
+ * SHA-1 of its public key); borrowed. NULL and 0 for OCSP signers.
+ */
+const unsigned char *signer_name(const struct signer *, size_t *len);
+const unsigned char *signer_key_id(const struct signer *, size_t *len);
 
 /* mbedTLS's version string. */
 const char *signer_mbedtls_version(void);
@@ -549,6 +625,34 @@ struct ocsp_req {
 enum ob_err ocsp_req_parse(
     const unsigned char *der, size_t len, struct ocsp_req *out);
 
+/* ---- der.c: DER writing, backwards from the end of a buffer, pure ------ */
+
+/*
+ * A writer: each call writes before what is already written and returns
+ * how many bytes it added, or 0 once the buffer is full; after that every
+ * call is a no-op, so a caller checks full once, at the end.
+ */
+struct der_w {
+	unsigned char *p; /* the first byte written so far */
+	unsigned char *start;
+	int full;
+};
+
+#define DER_SEQ 0x30 /* SEQUENCE, constructed */
+#define DER_CTX(n) (0xa0 | (n)) /* [n] constructed, EXPLICIT */
+
+void der_w_init(struct der_w *, unsigned char *buf, size_t cap);
+size_t der_raw(struct der_w *, const unsigned char *, size_t);
+size_t der_oid(struct der_w *, const char *oid, size_t len);
+/* Prefixes the last len bytes written with tag and their length. */
+size_t der_wrap(struct der_w *, size_t len, unsigned char tag);
+size_t der_bool(struct der_w *, int);
+size_t der_uint(struct der_w *, uint64_t); /* INTEGER, non-negative */
+/* GeneralizedTime, whole seconds. */
+size_t der_gentime(struct der_w *, int64_t);
+/* RFC 5280 Time: UTCTime from 1950 to 2049, GeneralizedTime outside. */
+size_t der_time(struct der_w *, int64_t);
+
 /* ---- ocsp_resp.c: OCSPResponse building (RFC 6960 4.2), pure ------------ */
 
 /* OCSPResponseStatus (4.2.1); 4 is not used. */
@@ -623,6 +727,53 @@ enum ob_err ocsp_certid_sha1(const unsigned char name_hash[20],
 #define OCSP_ERROR_RESP_LEN 5
 void ocsp_resp_error(
     enum ocsp_resp_status, unsigned char out[OCSP_ERROR_RESP_LEN]);
+
+/* ---- crl.c: X.509 v2 CRL building (RFC 5280 5.1), pure ------------------ */
+
+/* One revoked certificate on a CRL. */
+struct crl_entry {
+	char serial[OB_SERIAL_HEX_MAX + 1]; /* canonical hex */
+	int64_t revoked_at;
+	int reason; /* CRLReason; -1: none */
+};
+
+/* What a TBSCertList holds; every pointer is borrowed. */
+struct crl_tbs_in {
+	const unsigned char *alg; /* signature AlgorithmIdentifier DER */
+	size_t alg_len;
+	const unsigned char *issuer; /* the issuer's Name DER */
+	size_t issuer_len;
+	const unsigned char *key_id; /* authorityKeyIdentifier keyIdentifier */
+	size_t key_id_len;
+	uint64_t number; /* cRLNumber */
+	int64_t this_update, next_update;
+	const struct crl_entry *entries; /* revokedCertificates, in order */
+	size_t n;
+};
+
+/* Upper bound of the TBSCertList crl_tbs writes, for buffer sizing. */
+size_t crl_tbs_max(const struct crl_tbs_in *);
+
+/*
+ * Writes the TBSCertList (v2; crlExtensions authorityKeyIdentifier and
+ * cRLNumber; each entry's reasonCode unless none or unspecified) at the
+ * end of buf (cap bytes); *out points at its first byte inside buf.
+ * Returns OB_OK, OB_ERR_RANGE when cap is too small, or OB_ERR_INVAL for
+ * an entry whose serial is not canonical hex.
+ */
+enum ob_err crl_tbs(const struct crl_tbs_in *, unsigned char *buf, size_t cap,
+    unsigned char **out, size_t *outlen);
+
+/*
+ * Wraps a signed TBSCertList into a CertificateList at the end of buf:
+ * alg the signatureAlgorithm DER (the one inside tbs), sig the signature.
+ * *out points inside buf. OB_OK or OB_ERR_RANGE; cap of tbs_len + alg_len
+ * + sig_len + 16 always suffices.
+ */
+enum ob_err crl_wrap(const unsigned char *tbs, size_t tbs_len,
+    const unsigned char *alg, size_t alg_len, const unsigned char *sig,
+    size_t sig_len, unsigned char *buf, size_t cap, unsigned char **out,
+    size_t *outlen);
 
 /* ---- responder.c: answering OCSP requests -------------------------------- */
 
@@ -704,6 +855,28 @@ void responder_unknown_set(struct responder *, int64_t n);
 
 /* The validity given at start, in seconds. */
 int64_t responder_validity(const struct responder *);
+
+/* The ids of the issuers loaded with a CRL key (borrowed), at most max. */
+size_t responder_crl_issuers(struct responder *, const char **ids, size_t max);
+
+/*
+ * The CRL signer of an issuer loaded at start, opened on first use and
+ * kept (borrowed). A key that fails to load is tried again only after
+ * 30 s, unless retry (the refresh tick) is set: OB_ERR_BUSY until then.
+ * OB_ERR_NOTFOUND when the issuer was not loaded or has no CRL key. Any
+ * thread.
+ */
+enum ob_err responder_crl_signer(struct responder *, const char *issuer_id,
+    int retry, struct signer **out, char *errbuf, size_t errsz);
+
+/*
+ * The cached CRL of issuer_id, read on this thread's connection: *der
+ * malloc'd (caller frees). OB_ERR_NOTFOUND when there is none (no such
+ * issuer, no CRL key, none built yet). Any thread.
+ */
+enum ob_err responder_crl_get(struct responder *, const char *issuer_id,
+    unsigned char **der, size_t *len, int64_t *this_update,
+    int64_t *next_update);
 
 /*
  * Answers the DER OCSPRequest req (len bytes): always fills *out with a
@@ -829,6 +1002,40 @@ void refresh_kick(struct refresher *);
 /* Whether a pass is under way. */
 int refresh_running(struct refresher *);
 
+/* Asks the CRL thread to look for revokes now (one was just made). */
+void refresh_crl_poke(struct refresher *);
+
+/* What building one CRL gave. */
+struct refresh_crl_result {
+	int64_t number; /* its cRLNumber */
+	size_t revoked; /* entries */
+	size_t bytes; /* DER */
+	int64_t duration_ms; /* from the first read to the signature */
+};
+
+/* The most issuers with a CRL key that one process builds CRLs for. */
+#define REFRESH_CRL_ISSUERS_MAX 64
+
+/*
+ * Builds, signs and stores the CRL of issuer_id (one loaded at start with
+ * a CRL key) on st, numbered one above the last, listing every revoked
+ * certificate, valid for the responder's validity; records the attempt in
+ * crl_generation_events, failed or not. retry: try a CRL key that failed
+ * to load again at once (else OB_ERR_BUSY for 30 s after, unrecorded).
+ * OB_ERR_NOTFOUND (unrecorded) for an issuer without a loaded CRL key.
+ * One thread per st.
+ */
+enum ob_err refresh_crl(struct responder *, struct store *st,
+    const char *issuer_id, int retry, struct refresh_crl_result *res,
+    char *errbuf, size_t errsz);
+
+/*
+ * Builds the CRL of every issuer loaded with a CRL key (only_due: of
+ * those store_crl_due names), logging one line each to stderr. Returns
+ * how many failed.
+ */
+size_t refresh_crls(struct responder *, struct store *st, int only_due);
+
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 
 /*
@@ -857,8 +1064,8 @@ struct http_ocsp_conf {
 };
 
 /*
- * Starts serving POST / and /ocsp, GET /{req} and /ocsp/{req}, and
- * /healthz from r, with conf. On failure *out is NULL and errbuf says
+ * Starts serving POST / and /ocsp, GET /{req} and /ocsp/{req}, GET
+ * /crl/{issuer_id}.crl and /healthz from r, with conf. On failure *out is NULL and errbuf says
  * why (a port in use, say). Stop with http_ocsp_stop, which finishes the
  * requests in flight first. r must outlive it.
  */
@@ -917,6 +1124,7 @@ struct http_ocsp_counts {
 	int64_t get, post; /* the sums of by[0] and by[1] */
 	int64_t status[7]; /* the sums over both methods */
 	int64_t http_errors; /* answered with an HTTP 4xx */
+	int64_t crl; /* CRLs served (200 or 304) */
 };
 
 /* Reads the counts; any thread. */

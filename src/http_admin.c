@@ -382,7 +382,9 @@ handle_revoke(struct http_admin *h, struct mg_connection *c)
 		send_error(c, 400, "Bad Request", NULL, "bad serial_hex");
 		return;
 	}
-	if (reason_in != NULL && (reason = util_reason_code(reason_in)) < 0) {
+	if (reason_in != NULL &&
+	    ((reason = util_reason_code(reason_in)) < 0 ||
+		reason == OB_REASON_REMOVE_FROM_CRL)) {
 		cJSON_Delete(doc);
 		send_error(c, 400, "Bad Request", NULL,
 		    "unknown reason (want an RFC 5280 name)");
@@ -425,6 +427,8 @@ handle_revoke(struct http_admin *h, struct mg_connection *c)
 	}
 	fprintf(stderr, "ocspbox: admin: revoked %s %s%s\n", issuer, serial,
 	    already ? " (already revoked)" : "");
+	if (!already && h->conf.rf != NULL)
+		refresh_crl_poke(h->conf.rf); /* onto the CRL now */
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "issuer_id", issuer);
 	cJSON_AddStringToObject(out, "serial_hex", serial);

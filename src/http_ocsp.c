@@ -43,6 +43,7 @@ http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
 				out->post += out->by[m][i];
 		}
 	out->http_errors = __atomic_load_n(&h->n.http_errors, __ATOMIC_RELAXED);
+	out->crl = __atomic_load_n(&h->n.crl, __ATOMIC_RELAXED);
 }
 
 /* HTTP-date (RFC 7231 7.1.1.1) of t. */
@@ -138,13 +139,51 @@ send_plain(struct mg_connection *c, int code, const char *reason,
 	    c, head, (size_t)n, (const unsigned char *)body, strlen(body));
 }
 
+/*
+ * Sends der as a cacheable 200 (RFC 5019 6.2 for OCSP; the same for
+ * CRLs): max-age up to nextUpdate, Last-Modified, Expires, a strong ETag,
+ * and 304 without a body when If-None-Match names it.
+ */
+static void
+send_cacheable(struct mg_connection *c, const char *type,
+    const unsigned char *der, size_t len, int64_t this_update,
+    int64_t next_update)
+{
+	char head[768], lm[64], ex[64], tag[35];
+	int64_t age = next_update - (int64_t)time(NULL);
+	int n, hit;
+
+	if (age < 0)
+		age = 0;
+	http_date(this_update, lm, sizeof(lm));
+	http_date(next_update, ex, sizeof(ex));
+	etag(der, len, tag);
+	hit = etag_matches(mg_get_header(c, "If-None-Match"), tag);
+	if (hit)
+		n = snprintf(
+		    head, sizeof(head), "HTTP/1.1 304 Not Modified\r\n");
+	else
+		n = snprintf(head, sizeof(head),
+		    "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: %s\r\n"
+		    "Content-Length: %zu\r\n",
+		    type, len);
+	n += snprintf(head + n, sizeof(head) - (size_t)n,
+	    "Cache-Control: max-age=%lld, public, no-transform, "
+	    "must-revalidate\r\n"
+	    "Last-Modified: %s\r\n"
+	    "Expires: %s\r\n"
+	    "ETag: %s\r\n\r\n",
+	    (long long)age, lm, ex, tag);
+	http_send_all(c, head, (size_t)n, hit ? NULL : der, hit ? 0 : len);
+}
+
 /* Sends an OCSP answer; GET answers that may be cached get RFC 5019's. */
 static void
 send_answer(
     struct mg_connection *c, const struct responder_answer *a, int is_get)
 {
-	char head[768], lm[64], ex[64], tag[35];
-	int64_t now = (int64_t)time(NULL), age;
+	char head[256];
 	int n;
 
 	if (a->der == NULL) {
@@ -162,31 +201,54 @@ send_answer(
 		http_send_all(c, head, (size_t)n, a->der, a->len);
 		return;
 	}
-	age = a->next_update - now;
-	if (age < 0)
-		age = 0;
-	http_date(a->this_update, lm, sizeof(lm));
-	http_date(a->next_update, ex, sizeof(ex));
-	etag(a->der, a->len, tag);
-	if (etag_matches(mg_get_header(c, "If-None-Match"), tag)) {
-		n = snprintf(
-		    head, sizeof(head), "HTTP/1.1 304 Not Modified\r\n");
-		a = NULL; /* headers only */
-	} else
-		n = snprintf(head, sizeof(head),
-		    "HTTP/1.1 200 OK\r\n"
-		    "Content-Type: application/ocsp-response\r\n"
-		    "Content-Length: %zu\r\n",
-		    a->len);
-	n += snprintf(head + n, sizeof(head) - (size_t)n,
-	    "Cache-Control: max-age=%lld, public, no-transform, "
-	    "must-revalidate\r\n"
-	    "Last-Modified: %s\r\n"
-	    "Expires: %s\r\n"
-	    "ETag: %s\r\n\r\n",
-	    (long long)age, lm, ex, tag);
-	http_send_all(c, head, (size_t)n, a != NULL ? a->der : NULL,
-	    a != NULL ? a->len : 0);
+	send_cacheable(c, "application/ocsp-response", a->der, a->len,
+	    a->this_update, a->next_update);
+}
+
+/*
+ * GET /crl/{issuer_id}.crl: the issuer's cached CRL as it was signed.
+ * Issuer ids are letters, digits, '.', '_' and '-', so anything else in
+ * the name is not one (and never reaches the database).
+ */
+static void
+handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
+{
+	char id[OB_ID_MAX + 1];
+	unsigned char *der = NULL;
+	size_t len, n = strlen(name), i;
+	int64_t this_update = 0, next_update = 0;
+	enum ob_err e;
+
+	if (n <= 4 || n - 4 > OB_ID_MAX || strcmp(name + n - 4, ".crl") != 0) {
+		send_plain(c, 404, "Not Found", NULL,
+		    "CRLs are at /crl/{issuer_id}.crl\n");
+		return;
+	}
+	for (i = 0; i < n - 4; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+			(name[i] >= 'A' && name[i] <= 'Z') ||
+			(name[i] >= '0' && name[i] <= '9') || name[i] == '.' ||
+			name[i] == '_' || name[i] == '-')) {
+			send_plain(
+			    c, 404, "Not Found", NULL, "no such issuer\n");
+			return;
+		}
+	memcpy(id, name, n - 4);
+	id[n - 4] = '\0';
+	e = responder_crl_get(h->r, id, &der, &len, &this_update, &next_update);
+	if (e == OB_ERR_NOTFOUND)
+		send_plain(c, 404, "Not Found", NULL,
+		    "no CRL for this issuer (unknown, no CRL key, or "
+		    "none built yet)\n");
+	else if (e != OB_OK)
+		send_plain(
+		    c, 503, "Service Unavailable", NULL, "store unavailable\n");
+	else {
+		bump(&h->n.crl);
+		send_cacheable(c, "application/pkix-crl", der, len, this_update,
+		    next_update);
+	}
+	free(der);
 }
 
 /* Whether a Content-Type (maybe with parameters) is the OCSP one. */
@@ -302,7 +364,10 @@ handler(struct mg_connection *c, void *arg)
 			    "POST OCSP requests to / or /ocsp\n");
 		else
 			handle_post(h, c, ri);
-	} else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
+	} else if ((strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) &&
+	    strncmp(path, "/crl/", 5) == 0)
+		handle_crl(h, c, path + 5);
+	else if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0)
 		handle_get(h, c, path);
 	else
 		send_plain(c, 405, "Method Not Allowed",

@@ -1,7 +1,9 @@
 /*
  * Keeping the cache fresh: a refresh pass re-signs what is missing or due,
  * on every core, and the refresh thread runs one at start and then every
- * interval. `ocspbox cache refresh` runs the same pass.
+ * interval. `ocspbox cache refresh` runs the same pass. The issuers' CRLs
+ * are rebuilt on every tick and soon after each revoke, on a thread of
+ * their own so that a long pass never holds a revoke off the CRL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,8 @@
 #define RETRY_SECONDS 30
 /* How often a long pass reports progress, in seconds. */
 #define PROGRESS_SECONDS 2
+/* How often the CRL thread looks for revokes, in ms. */
+#define CRL_POLL_MS 250
 
 static int64_t
 now_ms(void)
@@ -245,6 +249,162 @@ out:
 	return e;
 }
 
+/* Builds, signs and stores one CRL inside store_crl_begin's transaction. */
+static enum ob_err
+build_crl(struct responder *r, struct store *st, struct signer *sg,
+    const char *issuer_id, int64_t now, int64_t start_ms,
+    struct refresh_crl_result *res, char *errbuf, size_t errsz)
+{
+	struct crl_tbs_in in;
+	struct crl_entry *v = NULL;
+	struct store_crl c;
+	unsigned char *buf = NULL, *crl = NULL, *tbs, *der;
+	unsigned char sig[SIGNER_SIG_MAX];
+	size_t n = 0, cap, tbs_len, sig_len, der_len;
+	int64_t number;
+	enum ob_err e;
+
+	if ((e = store_crl_begin(
+		 st, issuer_id, &number, &v, &n, errbuf, errsz)) != OB_OK)
+		return e;
+	memset(&in, 0, sizeof(in));
+	in.alg = signer_alg(sg, &in.alg_len);
+	in.issuer = signer_name(sg, &in.issuer_len);
+	in.key_id = signer_key_id(sg, &in.key_id_len);
+	in.number = (uint64_t)number;
+	in.this_update = now;
+	in.next_update = now + responder_validity(r);
+	in.entries = v;
+	in.n = n;
+	cap = crl_tbs_max(&in);
+	if ((buf = malloc(cap)) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		e = OB_ERR_NOMEM;
+		goto fail;
+	}
+	if ((e = crl_tbs(&in, buf, cap, &tbs, &tbs_len)) != OB_OK) {
+		snprintf(errbuf, errsz, "encoding: %s", ob_strerror(e));
+		goto fail;
+	}
+	if ((e = signer_sign(sg, tbs, tbs_len, sig, &sig_len)) != OB_OK) {
+		snprintf(errbuf, errsz, "signing with the CRL key failed");
+		goto fail;
+	}
+	cap = tbs_len + in.alg_len + sig_len + 16;
+	if ((crl = malloc(cap)) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		e = OB_ERR_NOMEM;
+		goto fail;
+	}
+	if ((e = crl_wrap(tbs, tbs_len, in.alg, in.alg_len, sig, sig_len, crl,
+		 cap, &der, &der_len)) != OB_OK) {
+		snprintf(errbuf, errsz, "encoding: %s", ob_strerror(e));
+		goto fail;
+	}
+	memset(&c, 0, sizeof(c));
+	c.issuer_id = issuer_id;
+	c.der = der;
+	c.len = der_len;
+	c.number = number;
+	c.this_update = in.this_update;
+	c.next_update = in.next_update;
+	c.started_at = now;
+	c.duration_ms = now_ms() - start_ms;
+	c.revoked_count = (int64_t)n;
+	if ((e = store_crl_put(st, &c, errbuf, errsz)) != OB_OK)
+		goto out; /* rolled back */
+	res->number = number;
+	res->revoked = n;
+	res->bytes = der_len;
+	res->duration_ms = c.duration_ms;
+	goto out;
+fail:
+	store_rollback(st);
+out:
+	free(v);
+	free(buf);
+	free(crl);
+	return e;
+}
+
+enum ob_err
+refresh_crl(struct responder *r, struct store *st, const char *issuer_id,
+    int retry, struct refresh_crl_result *res, char *errbuf, size_t errsz)
+{
+	struct signer *sg = NULL;
+	int64_t start_ms = now_ms(), now = (int64_t)time(NULL);
+	char msg[OB_ERRBUF];
+	enum ob_err e;
+
+	memset(res, 0, sizeof(*res));
+	e = responder_crl_signer(r, issuer_id, retry, &sg, errbuf, errsz);
+	if (e == OB_ERR_BUSY || e == OB_ERR_NOTFOUND)
+		return e; /* recorded when it failed; or not ours to build */
+	if (e == OB_OK)
+		e = build_crl(
+		    r, st, sg, issuer_id, now, start_ms, res, errbuf, errsz);
+	if (e != OB_OK &&
+	    store_crl_failed(st, issuer_id, now, now_ms() - start_ms, errbuf,
+		msg, sizeof(msg)) != OB_OK)
+		fprintf(stderr, "ocspbox: crl %s: recording the failure: %s\n",
+		    issuer_id, msg);
+	return e;
+}
+
+/* Builds the CRLs of ids (n), logging each; returns how many failed. */
+static size_t
+crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
+    int retry)
+{
+	struct refresh_crl_result res;
+	char err[OB_ERRBUF];
+	size_t i, failed = 0;
+	enum ob_err e;
+
+	for (i = 0; i < n; i++) {
+		e = refresh_crl(r, st, ids[i], retry, &res, err, sizeof(err));
+		if (e == OB_OK)
+			fprintf(stderr,
+			    "ocspbox: crl %s: #%lld, %zu revoked, %zu bytes, "
+			    "in %lld ms\n",
+			    ids[i], (long long)res.number, res.revoked,
+			    res.bytes, (long long)res.duration_ms);
+		else if (e != OB_ERR_NOTFOUND) {
+			if (e != OB_ERR_BUSY || retry)
+				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
+				    err);
+			failed++;
+		}
+	}
+	return failed;
+}
+
+size_t
+refresh_crls(struct responder *r, struct store *st, int only_due)
+{
+	const char *ids[REFRESH_CRL_ISSUERS_MAX], *due[REFRESH_CRL_ISSUERS_MAX];
+	char dids[REFRESH_CRL_ISSUERS_MAX][OB_ID_MAX + 1];
+	char err[OB_ERRBUF];
+	size_t n, nd, i, j, k = 0;
+
+	n = responder_crl_issuers(r, ids, REFRESH_CRL_ISSUERS_MAX);
+	if (n == 0)
+		return 0;
+	if (!only_due)
+		return crl_build_all(r, st, ids, n, 1);
+	if (store_crl_due(st, dids, REFRESH_CRL_ISSUERS_MAX, &nd, err,
+		sizeof(err)) != OB_OK) {
+		fprintf(stderr, "ocspbox: crl: %s\n", err);
+		return 1;
+	}
+	/* Of the due ones, those loaded at start. */
+	for (i = 0; i < nd; i++)
+		for (j = 0; j < n; j++)
+			if (strcmp(dids[i], ids[j]) == 0)
+				due[k++] = ids[j];
+	return crl_build_all(r, st, due, k, 0);
+}
+
 struct refresher {
 	struct responder *r;
 	char *db_path;
@@ -254,7 +414,60 @@ struct refresher {
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
+	/* the CRL thread, when an issuer has a CRL key */
+	pthread_t crl_th;
+	int has_crl;
+	pthread_cond_t crl_cv; /* CLOCK_MONOTONIC, under mu */
+	int crl_all; /* a tick: build every CRL */
+	int crl_poke; /* a revoke here: look for due CRLs now */
 };
+
+/*
+ * The CRL thread: every CRL at each tick, and between ticks, every
+ * CRL_POLL_MS, the due ones (a revoke since their CRL) once anything
+ * changed. A burst of revokes therefore yields one CRL per poll, not one
+ * per revoke, and a revoke by another process is on the CRL within about
+ * CRL_POLL_MS plus the time to build it.
+ */
+static void *
+crl_main(void *arg)
+{
+	struct refresher *rf = arg;
+	struct store *st = NULL;
+	struct timespec ts;
+	char err[OB_ERRBUF];
+	int64_t seen = -1, v, wake;
+	int all;
+
+	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "ocspbox: crl: %s\n", err);
+		return NULL;
+	}
+	pthread_mutex_lock(&rf->mu);
+	while (!rf->stop) {
+		all = rf->crl_all;
+		rf->crl_all = 0;
+		rf->crl_poke = 0;
+		pthread_mutex_unlock(&rf->mu);
+		if (store_data_version(st, &v, err, sizeof(err)) != OB_OK)
+			v = -1; /* look anyway */
+		if (all)
+			refresh_crls(rf->r, st, 0);
+		else if (v != seen || v == -1)
+			refresh_crls(rf->r, st, 1);
+		seen = v;
+		pthread_mutex_lock(&rf->mu);
+		if (rf->stop || rf->crl_all || rf->crl_poke)
+			continue;
+		wake = now_ms() + CRL_POLL_MS;
+		ts.tv_sec = (time_t)(wake / 1000);
+		ts.tv_nsec = (long)(wake % 1000) * 1000000;
+		pthread_cond_timedwait(&rf->crl_cv, &rf->mu, &ts);
+	}
+	pthread_mutex_unlock(&rf->mu);
+	store_close(st);
+	return NULL;
+}
 
 /* Adds the counters to cache_counters; gives them back if it fails. */
 static void
@@ -291,6 +504,8 @@ refresher_main(void *arg)
 		if (rf->kick || ts.tv_sec >= next_pass) {
 			rf->kick = 0;
 			rf->running = 1;
+			rf->crl_all = 1; /* every tick builds every CRL */
+			pthread_cond_signal(&rf->crl_cv);
 			pthread_mutex_unlock(&rf->mu);
 			e = refresh_pass(rf->r, rf->db_path, rf->interval,
 			    rf->nthreads, "serve", &rf->stop, NULL, NULL, &res,
@@ -337,6 +552,7 @@ refresh_start(struct responder *r, const char *db_path, int64_t interval,
 {
 	struct refresher *rf;
 	pthread_condattr_t ca;
+	const char *ids[1];
 
 	*out = NULL;
 	if ((rf = calloc(1, sizeof(*rf))) == NULL ||
@@ -355,17 +571,36 @@ refresh_start(struct responder *r, const char *db_path, int64_t interval,
 		pthread_mutex_destroy(&rf->mu);
 		goto fail_mem;
 	}
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&rf->th, NULL, refresher_main, rf) != 0) {
+	if (pthread_cond_init(&rf->crl_cv, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
 		pthread_cond_destroy(&rf->cv);
 		pthread_mutex_destroy(&rf->mu);
-		snprintf(errbuf, errsz, "cannot start the refresh thread");
-		free(rf->db_path);
-		free(rf);
-		return OB_ERR_NOMEM;
+		goto fail_mem;
+	}
+	pthread_condattr_destroy(&ca);
+	rf->has_crl = responder_crl_issuers(r, ids, 1) > 0;
+	if (rf->has_crl && pthread_create(&rf->crl_th, NULL, crl_main, rf) != 0)
+		goto fail_threads;
+	if (pthread_create(&rf->th, NULL, refresher_main, rf) != 0) {
+		if (rf->has_crl) {
+			pthread_mutex_lock(&rf->mu);
+			rf->stop = 1;
+			pthread_cond_signal(&rf->crl_cv);
+			pthread_mutex_unlock(&rf->mu);
+			pthread_join(rf->crl_th, NULL);
+		}
+		goto fail_threads;
 	}
 	*out = rf;
 	return OB_OK;
+fail_threads:
+	pthread_cond_destroy(&rf->crl_cv);
+	pthread_cond_destroy(&rf->cv);
+	pthread_mutex_destroy(&rf->mu);
+	snprintf(errbuf, errsz, "cannot start the refresh thread");
+	free(rf->db_path);
+	free(rf);
+	return OB_ERR_NOMEM;
 fail_mem:
 	snprintf(errbuf, errsz, "cannot start the refresh thread");
 	free(rf->db_path);
@@ -381,8 +616,12 @@ refresh_stop(struct refresher *rf)
 	pthread_mutex_lock(&rf->mu);
 	__atomic_store_n(&rf->stop, 1, __ATOMIC_RELAXED); /* a pass reads it */
 	pthread_cond_signal(&rf->cv);
+	pthread_cond_signal(&rf->crl_cv);
 	pthread_mutex_unlock(&rf->mu);
 	pthread_join(rf->th, NULL);
+	if (rf->has_crl)
+		pthread_join(rf->crl_th, NULL);
+	pthread_cond_destroy(&rf->crl_cv);
 	pthread_cond_destroy(&rf->cv);
 	pthread_mutex_destroy(&rf->mu);
 	free(rf->db_path);
@@ -407,4 +646,13 @@ refresh_running(struct refresher *rf)
 	running = rf->running;
 	pthread_mutex_unlock(&rf->mu);
 	return running;
+}
+
+void
+refresh_crl_poke(struct refresher *rf)
+{
+	pthread_mutex_lock(&rf->mu);
+	rf->crl_poke = 1;
+	pthread_cond_signal(&rf->crl_cv);
+	pthread_mutex_unlock(&rf->mu);
 }

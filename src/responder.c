@@ -17,9 +17,15 @@
 /* How long a request waits for a database lock, in ms. */
 #define RESPONDER_BUSY_MS 250
 
+/* After a CRL key failed to load, how long until a revoke tries again. */
+#define RESPONDER_CRL_RETRY_S 30
+
 struct issuer_ent {
 	struct store_issuer is;
 	struct signer *signer;
+	struct signer *crl_signer; /* opened on first use, under crl_mu */
+	int64_t
+	    crl_retry_at; /* after a failure: not before (CLOCK_MONOTONIC) */
 	/* signing latency: counts per bucket of ob_sign_buckets, atomics */
 	int64_t hist[OB_SIGN_BUCKETS + 1];
 	int64_t hist_count, hist_sum_us;
@@ -32,6 +38,7 @@ struct responder {
 	struct issuer_ent *iss;
 	size_t niss;
 	pthread_key_t tls; /* this thread's struct store */
+	pthread_mutex_t crl_mu; /* the CRL signers */
 	struct flights *flights;
 	/* atomics */
 	int64_t hits, misses, live_signs; /* taken by the flush */
@@ -96,6 +103,7 @@ responder_new(const struct responder_conf *conf, struct responder **out,
 		free(r);
 		return OB_ERR_NOMEM;
 	}
+	pthread_mutex_init(&r->crl_mu, NULL);
 	if ((r->flights = flights_new()) == NULL) {
 		e = OB_ERR_NOMEM;
 		goto fail;
@@ -140,8 +148,10 @@ responder_free(struct responder *r)
 		return;
 	for (i = 0; i < r->niss; i++) {
 		signer_free(r->iss[i].signer);
+		signer_free(r->iss[i].crl_signer);
 		store_issuer_clear(&r->iss[i].is);
 	}
+	pthread_mutex_destroy(&r->crl_mu);
 	/* Only this thread's connection: other threads close their own. */
 	tls_close(pthread_getspecific(r->tls));
 	pthread_setspecific(r->tls, NULL);
@@ -650,4 +660,86 @@ responder_sign_hists(
 		    __atomic_load_n(&r->iss[i].hist_sum_us, __ATOMIC_RELAXED);
 	}
 	return i;
+}
+
+size_t
+responder_crl_issuers(struct responder *r, const char **ids, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->niss && n < max; i++)
+		if (r->iss[i].is.crl_key_path != NULL)
+			ids[n++] = r->iss[i].is.id;
+	return n;
+}
+
+static struct issuer_ent *
+find_issuer(struct responder *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->niss; i++)
+		if (strcmp(r->iss[i].is.id, id) == 0)
+			return &r->iss[i];
+	return NULL;
+}
+
+static int64_t
+mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+enum ob_err
+responder_crl_signer(struct responder *r, const char *issuer_id, int retry,
+    struct signer **out, char *errbuf, size_t errsz)
+{
+	struct issuer_ent *ie;
+	enum ob_err e = OB_OK;
+
+	*out = NULL;
+	if ((ie = find_issuer(r, issuer_id)) == NULL ||
+	    ie->is.crl_key_path == NULL) {
+		snprintf(errbuf, errsz, "issuer %s: no CRL key loaded at start",
+		    issuer_id);
+		return OB_ERR_NOTFOUND;
+	}
+	pthread_mutex_lock(&r->crl_mu);
+	if (ie->crl_signer == NULL) {
+		if (!retry && ie->crl_retry_at > mono_seconds()) {
+			snprintf(errbuf, errsz,
+			    "issuer %s: CRL key failed to load; retried later",
+			    issuer_id);
+			e = OB_ERR_BUSY;
+		} else if ((e = signer_open_crl(&ie->is, &ie->crl_signer,
+				errbuf, errsz)) != OB_OK)
+			ie->crl_retry_at =
+			    mono_seconds() + RESPONDER_CRL_RETRY_S;
+	}
+	*out = ie->crl_signer;
+	pthread_mutex_unlock(&r->crl_mu);
+	return e;
+}
+
+enum ob_err
+responder_crl_get(struct responder *r, const char *issuer_id,
+    unsigned char **der, size_t *len, int64_t *this_update,
+    int64_t *next_update)
+{
+	struct store *st = thread_store(r);
+	char err[OB_ERRBUF];
+	enum ob_err e;
+
+	*der = NULL;
+	*len = 0;
+	if (st == NULL)
+		return OB_ERR_DB;
+	e = store_crl_get(st, issuer_id, der, len, this_update, next_update,
+	    err, sizeof(err));
+	if (e != OB_OK && e != OB_ERR_NOTFOUND)
+		fprintf(stderr, "ocspbox: crl %s: %s\n", issuer_id, err);
+	return e;
 }

@@ -465,6 +465,11 @@ struct signer {
 	unsigned char alg[SIGNER_ALG_MAX];
 	size_t alg_len;
 	unsigned char key_hash[20];
+	/* CRL signers: the issuer's Name and authorityKeyIdentifier */
+	unsigned char *name;
+	size_t name_len;
+	unsigned char key_id[64];
+	size_t key_id_len;
 	mbedtls_entropy_context entropy; /* shared; mbedTLS locks it */
 };
 
@@ -479,8 +484,72 @@ static const unsigned char alg_ecdsa_sha256[] = {
 static const unsigned char alg_ecdsa_sha384[] = {
     0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
 
-enum ob_err
-signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
+/*
+ * The subjectKeyIdentifier of crt into out (cap bytes): what a CRL's
+ * authorityKeyIdentifier must carry (RFC 5280 4.2.1.1). 0 when crt has
+ * none or it does not fit.
+ */
+static size_t
+subject_key_id(const mbedtls_x509_crt *crt, unsigned char *out, size_t cap)
+{
+	static const unsigned char oid_ski[] = {0x55, 0x1d, 0x0e};
+	unsigned char *p = crt->v3_ext.p, *end = p + crt->v3_ext.len, *ext;
+	size_t len;
+
+	if (p == NULL || crt->v3_ext.len == 0)
+		return 0;
+	/* mbedTLS keeps the Extensions SEQUENCE, inside the [3] tag. */
+	if (*p ==
+		(MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED |
+		    3) &&
+	    mbedtls_asn1_get_tag(&p, end, &len,
+		MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 3) !=
+		0)
+		return 0;
+	if (mbedtls_asn1_get_tag(&p, end, &len,
+		MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+		return 0;
+	end = p + len;
+	while (p < end) {
+		if (mbedtls_asn1_get_tag(&p, end, &len,
+			MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+			return 0;
+		ext = p + len;
+		if (mbedtls_asn1_get_tag(&p, ext, &len, MBEDTLS_ASN1_OID) != 0)
+			return 0;
+		if (len != sizeof(oid_ski) ||
+		    memcmp(p, oid_ski, sizeof(oid_ski)) != 0) {
+			p = ext;
+			continue;
+		}
+		p += len;
+		/* critical BOOLEAN DEFAULT FALSE, then extnValue */
+		if (p < ext && *p == MBEDTLS_ASN1_BOOLEAN) {
+			if (mbedtls_asn1_get_tag(
+				&p, ext, &len, MBEDTLS_ASN1_BOOLEAN) != 0)
+				return 0;
+			p += len;
+		}
+		if (mbedtls_asn1_get_tag(
+			&p, ext, &len, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
+		    mbedtls_asn1_get_tag(
+			&p, ext, &len, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
+		    len == 0 || len > cap || p + len != ext)
+			return 0;
+		memcpy(out, p, len);
+		return len;
+	}
+	return 0;
+}
+
+/*
+ * A signer of ncontexts contexts with the key at key_path, which must
+ * match the certificate cert_der: the responder's for OCSP, the issuer's
+ * for CRLs (crl set: also keeps the issuer's Name and key identifier).
+ */
+static enum ob_err
+open_signer(const char *id, const unsigned char *cert_der, size_t cert_len,
+    const char *key_path, int ncontexts, int crl, struct signer **out,
     char *errbuf, size_t errsz)
 {
 	static const char pers[] = "ocspbox signer";
@@ -518,23 +587,21 @@ signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
 	if (getenv("OCSPBOX_TEST_SIGN_DELAY_MS") != NULL)
 		sg->delay_ms = atoi(getenv("OCSPBOX_TEST_SIGN_DELAY_MS"));
 #endif
-	if ((rc = mbedtls_x509_crt_parse_der(
-		 &crt, is->resp_der, is->resp_len)) != 0) {
-		tlserr(
-		    rc, "stored responder certificate", is->id, errbuf, errsz);
+	if ((rc = mbedtls_x509_crt_parse_der(&crt, cert_der, cert_len)) != 0) {
+		tlserr(rc, "stored certificate", id, errbuf, errsz);
 		e = OB_ERR_CRYPTO;
 		goto out;
 	}
 	for (i = 0; i < ncontexts; i++) {
-		if ((e = load_key(is->resp_key_path, &sg->ctx[i].key, errbuf,
-			 errsz)) != OB_OK ||
-		    (e = check_key_pair(&crt, &sg->ctx[i].key,
-			 is->resp_key_path, errbuf, errsz)) != OB_OK)
+		if ((e = load_key(key_path, &sg->ctx[i].key, errbuf, errsz)) !=
+			OB_OK ||
+		    (e = check_key_pair(&crt, &sg->ctx[i].key, key_path, errbuf,
+			 errsz)) != OB_OK)
 			goto out;
 		if ((rc = mbedtls_ctr_drbg_seed(&sg->ctx[i].drbg,
 			 mbedtls_entropy_func, &sg->entropy,
 			 (const unsigned char *)pers, sizeof(pers) - 1)) != 0) {
-			tlserr(rc, "seeding the DRBG", is->id, errbuf, errsz);
+			tlserr(rc, "seeding the DRBG", id, errbuf, errsz);
 			e = OB_ERR_CRYPTO;
 			goto out;
 		}
@@ -542,8 +609,7 @@ signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
 	alg = key_algorithm(&sg->ctx[0].key);
 	if (alg == NULL ||
 	    mbedtls_pk_get_len(&sg->ctx[0].key) > SIGNER_SIG_MAX) {
-		snprintf(
-		    errbuf, errsz, "%s: unsupported key", is->resp_key_path);
+		snprintf(errbuf, errsz, "%s: unsupported key", key_path);
 		e = OB_ERR_UNSUPPORTED;
 		goto out;
 	}
@@ -562,10 +628,25 @@ signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
 	}
 	if (public_key_bits(&crt, &bits, &bitslen) != OB_OK ||
 	    mbedtls_sha1_ret(bits, bitslen, sg->key_hash) != 0) {
-		snprintf(
-		    errbuf, errsz, "%s: cannot hash the responder key", is->id);
+		snprintf(errbuf, errsz, "%s: cannot hash the public key", id);
 		e = OB_ERR_CRYPTO;
 		goto out;
+	}
+	if (crl) {
+		if ((sg->name = malloc(crt.subject_raw.len)) == NULL) {
+			snprintf(errbuf, errsz, "out of memory");
+			e = OB_ERR_NOMEM;
+			goto out;
+		}
+		memcpy(sg->name, crt.subject_raw.p, crt.subject_raw.len);
+		sg->name_len = crt.subject_raw.len;
+		/* Without a subjectKeyIdentifier: RFC 5280's method (1). */
+		sg->key_id_len =
+		    subject_key_id(&crt, sg->key_id, sizeof(sg->key_id));
+		if (sg->key_id_len == 0) {
+			memcpy(sg->key_id, sg->key_hash, 20);
+			sg->key_id_len = 20;
+		}
 	}
 	*out = sg;
 out:
@@ -573,6 +654,41 @@ out:
 	if (e != OB_OK)
 		signer_free(sg);
 	return e;
+}
+
+enum ob_err
+signer_open(const struct store_issuer *is, int ncontexts, struct signer **out,
+    char *errbuf, size_t errsz)
+{
+	return open_signer(is->id, is->resp_der, is->resp_len,
+	    is->resp_key_path, ncontexts, 0, out, errbuf, errsz);
+}
+
+enum ob_err
+signer_open_crl(const struct store_issuer *is, struct signer **out,
+    char *errbuf, size_t errsz)
+{
+	*out = NULL;
+	if (is->crl_key_path == NULL) {
+		snprintf(errbuf, errsz, "issuer %s has no CRL key", is->id);
+		return OB_ERR_NOTFOUND;
+	}
+	return open_signer(is->id, is->cert_der, is->cert_len, is->crl_key_path,
+	    1, 1, out, errbuf, errsz);
+}
+
+const unsigned char *
+signer_name(const struct signer *sg, size_t *len)
+{
+	*len = sg->name_len;
+	return sg->name;
+}
+
+const unsigned char *
+signer_key_id(const struct signer *sg, size_t *len)
+{
+	*len = sg->key_id_len;
+	return sg->key_id;
 }
 
 void
@@ -588,6 +704,7 @@ signer_free(struct signer *sg)
 		pthread_mutex_destroy(&sg->ctx[i].lock);
 	}
 	mbedtls_entropy_free(&sg->entropy);
+	free(sg->name);
 	free(sg->ctx);
 	free(sg);
 }

@@ -1218,7 +1218,10 @@ stats_issuers(struct store *st, int64_t now, struct store_stats *out,
 		 " coalesce(sum(o.cert_status = 'revoked'), 0),"
 		 " coalesce(sum(o.cert_status = 'unknown'), 0),"
 		 " coalesce(sum(o.next_update <= ?1), 0), min(o.next_update),"
-		 " cc.crl_number, cc.next_update"
+		 " cc.crl_number, cc.next_update, i.crl_key_path IS NOT NULL,"
+		 " cc.this_update, cc.revoked_count, cc.generated_at,"
+		 " (SELECT coalesce(e.error, '') FROM crl_generation_events e"
+		 " WHERE e.issuer_id = i.id ORDER BY e.id DESC LIMIT 1)"
 		 " FROM issuers i"
 		 " LEFT JOIN ocsp_response_cache o ON o.issuer_id = i.id"
 		 " LEFT JOIN crl_cache cc ON cc.issuer_id = i.id"
@@ -1251,6 +1254,13 @@ stats_issuers(struct store *st, int64_t now, struct store_stats *out,
 		is->crl_present = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
 		is->crl_number = sqlite3_column_int64(stmt, 7);
 		is->crl_next_update = column_time(stmt, 8);
+		is->crl_key = sqlite3_column_int(stmt, 9);
+		is->crl_this_update = column_time(stmt, 10);
+		is->crl_revoked = sqlite3_column_int64(stmt, 11);
+		is->crl_generated_at = column_time(stmt, 12);
+		if (sqlite3_column_text(stmt, 13) != NULL)
+			snprintf(is->crl_error, sizeof(is->crl_error), "%s",
+			    (const char *)sqlite3_column_text(stmt, 13));
 		out->entries += is->entries;
 		out->stale += is->stale;
 	}
@@ -1340,4 +1350,276 @@ store_admin_token_set(
 fail:
 	store_rollback(st);
 	return e;
+}
+
+enum ob_err
+store_data_version(struct store *st, int64_t *v, char *errbuf, size_t errsz)
+{
+	return query_int(st, "PRAGMA data_version", v, errbuf, errsz);
+}
+
+/* Keeps the newest CRL_EVENTS_KEEP generation events of an issuer. */
+#define CRL_EVENTS_KEEP 1000
+
+static enum ob_err
+crl_event(struct store *st, const char *issuer_id, int64_t number,
+    int64_t started_at, int64_t duration_ms, int64_t revoked_count,
+    const char *error, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = prepare(st,
+		 "INSERT INTO crl_generation_events (issuer_id, crl_number,"
+		 " started_at, duration_ms, revoked_count, succeeded, error)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	if (error == NULL) {
+		sqlite3_bind_int64(stmt, 2, number);
+		sqlite3_bind_int64(stmt, 5, revoked_count);
+	} else
+		sqlite3_bind_text(stmt, 7, error, -1, SQLITE_STATIC);
+	bind_time(stmt, 3, started_at);
+	sqlite3_bind_int64(stmt, 4, duration_ms);
+	sqlite3_bind_int(stmt, 6, error == NULL);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "crl event", errbuf, errsz);
+	if ((e = prepare(st,
+		 "DELETE FROM crl_generation_events WHERE issuer_id = ?1"
+		 " AND id <= (SELECT id FROM crl_generation_events"
+		 " WHERE issuer_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, CRL_EVENTS_KEEP);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "crl event", errbuf, errsz);
+	return OB_OK;
+}
+
+enum ob_err
+store_crl_begin(struct store *st, const char *issuer_id, int64_t *number,
+    struct crl_entry **out, size_t *n, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct crl_entry *v = NULL, *nv, *ce;
+	const char *serial;
+	size_t cap = 0;
+	enum ob_err e;
+	int rc;
+
+	*number = 0;
+	*out = NULL;
+	*n = 0;
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	/*
+	 * The number follows the highest ever stored, in crl_cache or in
+	 * the events (which keep it should the cache row be gone), read in
+	 * the write transaction that will store the new CRL: two builders,
+	 * in one process or two, can never take the same number.
+	 */
+	if ((e = prepare(st,
+		 "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
+		 " WHERE issuer_id = ?1), 0),"
+		 " coalesce((SELECT max(crl_number) FROM crl_generation_events"
+		 " WHERE issuer_id = ?1), 0)) + 1",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*number = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW) {
+		e = dberr(st, rc, "crl number", errbuf, errsz);
+		goto fail;
+	}
+	if ((e = prepare(st,
+		 "SELECT serial_hex, revoked_at, revocation_reason"
+		 " FROM certificates WHERE issuer_id = ? AND status = 'revoked'"
+		 " ORDER BY revoked_at, serial_hex",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		serial = (const char *)sqlite3_column_text(stmt, 0);
+		if (serial == NULL || strlen(serial) > OB_SERIAL_HEX_MAX)
+			continue; /* the CHECKs of cert add keep these out */
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				sqlite3_finalize(stmt);
+				snprintf(errbuf, errsz, "out of memory");
+				e = OB_ERR_NOMEM;
+				goto fail;
+			}
+			v = nv;
+		}
+		ce = &v[(*n)++];
+		memcpy(ce->serial, serial, strlen(serial) + 1);
+		ce->revoked_at = column_time(stmt, 1);
+		ce->reason = sqlite3_column_type(stmt, 2) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int(stmt, 2);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		e = dberr(st, rc, "crl revoked", errbuf, errsz);
+		goto fail;
+	}
+	*out = v;
+	return OB_OK;
+fail:
+	store_rollback(st);
+	free(v);
+	*n = 0;
+	return e;
+}
+
+enum ob_err
+store_crl_put(
+    struct store *st, const struct store_crl *c, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = prepare(st,
+		 "INSERT INTO crl_cache (issuer_id, crl_der, crl_number,"
+		 " this_update, next_update, generated_at,"
+		 " generation_duration_ms, revoked_count)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5,"
+		 " strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?6, ?7)"
+		 " ON CONFLICT (issuer_id) DO UPDATE SET"
+		 " crl_der = excluded.crl_der, crl_number = excluded.crl_number,"
+		 " this_update = excluded.this_update,"
+		 " next_update = excluded.next_update,"
+		 " generated_at = excluded.generated_at,"
+		 " generation_duration_ms = excluded.generation_duration_ms,"
+		 " revoked_count = excluded.revoked_count"
+		 " WHERE excluded.crl_number > crl_cache.crl_number",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, c->issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(stmt, 2, c->der, c->len, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, c->number);
+	bind_time(stmt, 4, c->this_update);
+	bind_time(stmt, 5, c->next_update);
+	sqlite3_bind_int64(stmt, 6, c->duration_ms);
+	sqlite3_bind_int64(stmt, 7, c->revoked_count);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		e = dberr(st, rc, "store crl", errbuf, errsz);
+		goto fail;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		/* store_crl_begin numbered it: cannot happen, never hide it */
+		snprintf(errbuf, errsz,
+		    "store crl: crlNumber %lld not above "
+		    "the stored one",
+		    (long long)c->number);
+		e = OB_ERR_DB;
+		goto fail;
+	}
+	if ((e = crl_event(st, c->issuer_id, c->number, c->started_at,
+		 c->duration_ms, c->revoked_count, NULL, errbuf, errsz)) !=
+	    OB_OK)
+		goto fail;
+	return store_commit(st, errbuf, errsz);
+fail:
+	store_rollback(st);
+	return e;
+}
+
+enum ob_err
+store_crl_failed(struct store *st, const char *issuer_id, int64_t started_at,
+    int64_t duration_ms, const char *error, char *errbuf, size_t errsz)
+{
+	return crl_event(st, issuer_id, 0, started_at, duration_ms, 0,
+	    error != NULL && error[0] != '\0' ? error : "failed", errbuf,
+	    errsz);
+}
+
+enum ob_err
+store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
+    size_t *len, int64_t *this_update, int64_t *next_update, char *errbuf,
+    size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	const void *blob;
+	enum ob_err e;
+	int rc, n;
+
+	*der = NULL;
+	*len = 0;
+	if ((e = prepare(st,
+		 "SELECT crl_der, this_update, next_update FROM crl_cache"
+		 " WHERE issuer_id = ?",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		blob = sqlite3_column_blob(stmt, 0);
+		n = sqlite3_column_bytes(stmt, 0);
+		*this_update = column_time(stmt, 1);
+		*next_update = column_time(stmt, 2);
+		if (n > 0 && blob != NULL &&
+		    (*der = malloc((size_t)n)) != NULL) {
+			memcpy(*der, blob, (size_t)n);
+			*len = (size_t)n;
+		} else
+			e = n > 0 ? OB_ERR_NOMEM : OB_ERR_NOTFOUND;
+	} else if (rc == SQLITE_DONE)
+		e = OB_ERR_NOTFOUND;
+	else
+		e = dberr(st, rc, "crl", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	if (e == OB_ERR_NOTFOUND)
+		snprintf(errbuf, errsz, "no CRL for issuer %s", issuer_id);
+	return e;
+}
+
+enum ob_err
+store_crl_due(struct store *st, char (*ids)[OB_ID_MAX + 1], size_t max,
+    size_t *n, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *id;
+	enum ob_err e;
+	int rc;
+
+	*n = 0;
+	/*
+	 * A revoke never leaves the revoked set (there is no unrevoke), so
+	 * a count that differs from the CRL's means the CRL lacks one.
+	 * The count walks idx_certificates_revoked only.
+	 */
+	if ((e = prepare(st,
+		 "SELECT i.id FROM issuers i"
+		 " LEFT JOIN crl_cache c ON c.issuer_id = i.id"
+		 " WHERE i.crl_key_path IS NOT NULL AND (c.issuer_id IS NULL"
+		 " OR c.revoked_count <> (SELECT count(*) FROM certificates r"
+		 " WHERE r.issuer_id = i.id AND r.status = 'revoked'))"
+		 " ORDER BY i.id",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && *n < max) {
+		id = (const char *)sqlite3_column_text(stmt, 0);
+		if (id == NULL || strlen(id) > OB_ID_MAX)
+			continue;
+		memcpy(ids[(*n)++], id, strlen(id) + 1);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(st, rc, "crl due", errbuf, errsz);
+	return OB_OK;
 }

@@ -240,6 +240,11 @@ test_stats_json(void)
 	is[0].crl_present = 1;
 	is[0].crl_number = 7;
 	is[0].crl_next_update = 1799999999;
+	is[0].crl_key = 1;
+	is[0].crl_this_update = 1799913599;
+	is[0].crl_generated_at = 1799913600;
+	is[0].crl_revoked = 1;
+	snprintf(is[1].crl_error, sizeof(is[1].crl_error), "k.pem: gone");
 	snprintf(is[1].id, sizeof(is[1].id), "b");
 	is[1].next_update_min = INT64_MIN;
 	s.issuers = is;
@@ -266,10 +271,16 @@ test_stats_json(void)
 	CHECK(strstr(json,
 		  "\"crl\":{\"present\":true,\"crl_number\":7,"
 		  "\"next_update\":\"2027-01-15T07:59:59Z\","
-		  "\"is_stale\":true}") != NULL);
+		  "\"is_stale\":true,\"key\":true,"
+		  "\"this_update\":\"2027-01-14T07:59:59Z\","
+		  "\"generated_at\":\"2027-01-14T08:00:00Z\","
+		  "\"revoked_count\":1,\"last_error\":null}") != NULL);
 	CHECK(strstr(json,
 		  "\"next_update_min\":null,\"crl\":{\"present\":"
-		  "false,\"crl_number\":null") != NULL);
+		  "false,\"crl_number\":null,\"next_update\":null,"
+		  "\"is_stale\":false,\"key\":false,\"this_update\":null,"
+		  "\"generated_at\":null,\"revoked_count\":null,"
+		  "\"last_error\":\"k.pem: gone\"}") != NULL);
 	CHECK(json[0] == '{' && json[len - 2] == '}' && json[len - 1] == '\n');
 	free(json);
 }
