@@ -200,3 +200,45 @@ awk -v l="$lookups" -v dv="$dv" -v a="$a" -v cores="$(nproc)" 'BEGIN {
 	    1e6 / l, req, cores, a, 100 * (1e6 / l) / req
 	printf "PRAGMA data_version: %.1f us, which a memory layer would still pay per request: it could save at most %.0f%%\n",
 	    1e6 / dv, 100 * (1e6 / l - 1e6 / dv) / req }'
+
+# CRLs: how long one of 10,000 revocations takes to build, and how fast it
+# is served beside nginx serving the same bytes.
+ncrl=${BENCH_CRL_REVOKED:-10000}
+echo "== CRL of $ncrl revocations, RSA-2048 CA key"
+cdb=$tmp/crl.db
+"$bin" --db "$cdb" issuer add rsa --cert "$tmp/pki/ca-rsa.pem" \
+    --responder-cert "$tmp/pki/resp-rsa.pem" \
+    --responder-key "$tmp/pki/resp-rsa.key" \
+    --crl-key "$tmp/pki/ca-rsa.key" >/dev/null
+awk -v n="$ncrl" 'BEGIN { for (i = 1; i <= n; i++)
+	printf "R\t301231235959Z\t260101000000Z,keyCompromise\t%X\tunknown\t/CN=r%d\n", 2097152 + i, i }' \
+    >"$tmp/revoked-index.txt"
+"$bin" --db "$cdb" cert import rsa --openssl-index "$tmp/revoked-index.txt" \
+    >/dev/null
+# The first run also signs the $ncrl OCSP responses; the next two build
+# only the CRL.
+for i in 1 2 3; do
+	"$bin" --db "$cdb" cache refresh | grep '^crl '
+done
+pc=$(port 6)
+"$bin" --db "$cdb" serve --listen "127.0.0.1:$pc" \
+    --admin-listen "127.0.0.1:$(port 7)" 2>"$tmp/serve-crl.err" &
+server=$!
+pids="$pids $server"
+wait_up "http://127.0.0.1:$pc/healthz"
+n=0
+until curl -fs -o "$tmp/www/rsa.crl" "http://127.0.0.1:$pc/crl/rsa.crl"; do
+	n=$((n + 1))
+	[ $n -gt 100 ] && { echo "bench: no CRL served" >&2; exit 1; }
+	sleep 0.1
+done
+chmod -R a+rX "$tmp/www"
+nginx -c "$tmp/nginx.conf" -p "$tmp" 2>/dev/null &
+pids="$pids $!"
+wait_up "http://127.0.0.1:$p5/rsa.crl"
+echo "   $(wc -c <"$tmp/www/rsa.crl") bytes; wrk -t2 -c$conns -d${secs}s"
+rate "ocspbox GET /crl/rsa.crl" "http://127.0.0.1:$pc/crl/rsa.crl" - cr
+rate "nginx, the same bytes as a static file" "http://127.0.0.1:$p5/rsa.crl" - cn
+awk -v a="$cr" -v n="$cn" 'BEGIN {
+	printf "ratio ocspbox CRL / nginx static file: %.2f\n", (n > 0 ? a / n : 0) }'
+killall_started

@@ -388,10 +388,11 @@ enum ob_err store_crl_failed(struct store *, const char *issuer_id,
 
 /*
  * The cached CRL of an issuer: *der malloc'd (caller frees), its
- * thisUpdate and nextUpdate. OB_ERR_NOTFOUND when there is none.
+ * cRLNumber, thisUpdate and nextUpdate. OB_ERR_NOTFOUND when there is
+ * none.
  */
 enum ob_err store_crl_get(struct store *, const char *issuer_id,
-    unsigned char **der, size_t *len, int64_t *this_update,
+    unsigned char **der, size_t *len, int64_t *number, int64_t *this_update,
     int64_t *next_update, char *errbuf, size_t errsz);
 
 /*
@@ -629,8 +630,9 @@ enum ob_err ocsp_req_parse(
 
 /*
  * A writer: each call writes before what is already written and returns
- * how many bytes it added, or 0 once the buffer is full; after that every
- * call is a no-op, so a caller checks full once, at the end.
+ * how many bytes it added. Once the buffer is full, full is set, every
+ * later call is a no-op and the sizes returned mean nothing: a caller
+ * checks full once, at the end.
  */
 struct der_w {
 	unsigned char *p; /* the first byte written so far */
@@ -871,11 +873,11 @@ enum ob_err responder_crl_signer(struct responder *, const char *issuer_id,
 
 /*
  * The cached CRL of issuer_id, read on this thread's connection: *der
- * malloc'd (caller frees). OB_ERR_NOTFOUND when there is none (no such
+ * malloc'd (caller frees), its cRLNumber and times. OB_ERR_NOTFOUND when there is none (no such
  * issuer, no CRL key, none built yet). Any thread.
  */
 enum ob_err responder_crl_get(struct responder *, const char *issuer_id,
-    unsigned char **der, size_t *len, int64_t *this_update,
+    unsigned char **der, size_t *len, int64_t *number, int64_t *this_update,
     int64_t *next_update);
 
 /*

@@ -141,15 +141,16 @@ send_plain(struct mg_connection *c, int code, const char *reason,
 
 /*
  * Sends der as a cacheable 200 (RFC 5019 6.2 for OCSP; the same for
- * CRLs): max-age up to nextUpdate, Last-Modified, Expires, a strong ETag,
- * and 304 without a body when If-None-Match names it.
+ * CRLs): max-age up to nextUpdate, Last-Modified, Expires, a strong ETag
+ * (given_tag, else one from a hash of der), and 304 without a body when
+ * If-None-Match names it.
  */
 static void
 send_cacheable(struct mg_connection *c, const char *type,
     const unsigned char *der, size_t len, int64_t this_update,
-    int64_t next_update)
+    int64_t next_update, const char *given_tag)
 {
-	char head[768], lm[64], ex[64], tag[35];
+	char head[768], lm[64], ex[64], tag[64];
 	int64_t age = next_update - (int64_t)time(NULL);
 	int n, hit;
 
@@ -157,7 +158,10 @@ send_cacheable(struct mg_connection *c, const char *type,
 		age = 0;
 	http_date(this_update, lm, sizeof(lm));
 	http_date(next_update, ex, sizeof(ex));
-	etag(der, len, tag);
+	if (given_tag != NULL)
+		snprintf(tag, sizeof(tag), "%s", given_tag);
+	else
+		etag(der, len, tag);
 	hit = etag_matches(mg_get_header(c, "If-None-Match"), tag);
 	if (hit)
 		n = snprintf(
@@ -202,7 +206,7 @@ send_answer(
 		return;
 	}
 	send_cacheable(c, "application/ocsp-response", a->der, a->len,
-	    a->this_update, a->next_update);
+	    a->this_update, a->next_update, NULL);
 }
 
 /*
@@ -213,10 +217,10 @@ send_answer(
 static void
 handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
 {
-	char id[OB_ID_MAX + 1];
+	char id[OB_ID_MAX + 1], tag[64];
 	unsigned char *der = NULL;
 	size_t len, n = strlen(name), i;
-	int64_t this_update = 0, next_update = 0;
+	int64_t number = 0, this_update = 0, next_update = 0;
 	enum ob_err e;
 
 	if (n <= 4 || n - 4 > OB_ID_MAX || strcmp(name + n - 4, ".crl") != 0) {
@@ -235,7 +239,8 @@ handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
 		}
 	memcpy(id, name, n - 4);
 	id[n - 4] = '\0';
-	e = responder_crl_get(h->r, id, &der, &len, &this_update, &next_update);
+	e = responder_crl_get(
+	    h->r, id, &der, &len, &number, &this_update, &next_update);
 	if (e == OB_ERR_NOTFOUND)
 		send_plain(c, 404, "Not Found", NULL,
 		    "no CRL for this issuer (unknown, no CRL key, or "
@@ -244,9 +249,16 @@ handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
 		send_plain(
 		    c, 503, "Service Unavailable", NULL, "store unavailable\n");
 	else {
+		/*
+		 * The number and thisUpdate name one CRL of this issuer (a
+		 * number taken back by a restore comes with a later time):
+		 * no need to hash a CRL that may be megabytes per request.
+		 */
+		snprintf(tag, sizeof(tag), "\"crl-%lld-%lld-%zu\"",
+		    (long long)number, (long long)this_update, len);
 		bump(&h->n.crl);
 		send_cacheable(c, "application/pkix-crl", der, len, this_update,
-		    next_update);
+		    next_update, tag);
 	}
 	free(der);
 }

@@ -437,7 +437,7 @@ crl_main(void *arg)
 	struct timespec ts;
 	char err[OB_ERRBUF];
 	int64_t seen = -1, v, wake;
-	int all;
+	int all, ticked = 0;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "ocspbox: crl: %s\n", err);
@@ -451,10 +451,12 @@ crl_main(void *arg)
 		pthread_mutex_unlock(&rf->mu);
 		if (store_data_version(st, &v, err, sizeof(err)) != OB_OK)
 			v = -1; /* look anyway */
+		/* The first tick, at start, comes at once and builds all. */
 		if (all)
 			refresh_crls(rf->r, st, 0);
-		else if (v != seen || v == -1)
+		else if (ticked && (v != seen || v == -1))
 			refresh_crls(rf->r, st, 1);
+		ticked |= all;
 		seen = v;
 		pthread_mutex_lock(&rf->mu);
 		if (rf->stop || rf->crl_all || rf->crl_poke)

@@ -726,7 +726,7 @@ responder_crl_signer(struct responder *r, const char *issuer_id, int retry,
 
 enum ob_err
 responder_crl_get(struct responder *r, const char *issuer_id,
-    unsigned char **der, size_t *len, int64_t *this_update,
+    unsigned char **der, size_t *len, int64_t *number, int64_t *this_update,
     int64_t *next_update)
 {
 	struct store *st = thread_store(r);
@@ -737,8 +737,8 @@ responder_crl_get(struct responder *r, const char *issuer_id,
 	*len = 0;
 	if (st == NULL)
 		return OB_ERR_DB;
-	e = store_crl_get(st, issuer_id, der, len, this_update, next_update,
-	    err, sizeof(err));
+	e = store_crl_get(st, issuer_id, der, len, number, this_update,
+	    next_update, err, sizeof(err));
 	if (e != OB_OK && e != OB_ERR_NOTFOUND)
 		fprintf(stderr, "ocspbox: crl %s: %s\n", issuer_id, err);
 	return e;

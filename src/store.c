@@ -1550,8 +1550,8 @@ store_crl_failed(struct store *st, const char *issuer_id, int64_t started_at,
 
 enum ob_err
 store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
-    size_t *len, int64_t *this_update, int64_t *next_update, char *errbuf,
-    size_t errsz)
+    size_t *len, int64_t *number, int64_t *this_update, int64_t *next_update,
+    char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	const void *blob;
@@ -1561,7 +1561,8 @@ store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
 	*der = NULL;
 	*len = 0;
 	if ((e = prepare(st,
-		 "SELECT crl_der, this_update, next_update FROM crl_cache"
+		 "SELECT crl_der, this_update, next_update, crl_number"
+		 " FROM crl_cache"
 		 " WHERE issuer_id = ?",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
@@ -1572,6 +1573,7 @@ store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
 		n = sqlite3_column_bytes(stmt, 0);
 		*this_update = column_time(stmt, 1);
 		*next_update = column_time(stmt, 2);
+		*number = sqlite3_column_int64(stmt, 3);
 		if (n > 0 && blob != NULL &&
 		    (*der = malloc((size_t)n)) != NULL) {
 			memcpy(*der, blob, (size_t)n);

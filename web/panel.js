@@ -512,6 +512,11 @@
 			if (is && is.crl && is.crl.is_stale === true)
 				add("warn", "the CRL of " + String(is.id) +
 				    " is past its nextUpdate");
+			if (is && is.crl && typeof is.crl.last_error ===
+			    "string")
+				add("warn", "the last CRL build of " +
+				    String(is.id) + " failed: " +
+				    is.crl.last_error);
 		});
 		if (out.level === "ok") {
 			var entries = num(c, "entries") || 0;
@@ -706,10 +711,12 @@
 
 		var crl = is.crl && typeof is.crl === "object" ? is.crl : {};
 		var cm = c.crl.main, cs = c.crl.sub;
+		var failed = typeof crl.last_error === "string";
 		if (crl.present !== true) {
-			setText(cm, "none");
-			setText(cs, "");
-			cm.className = "main muted";
+			setText(cm, failed ? "failed" : crl.key === true ?
+			    "pending" : "none");
+			setText(cs, failed ? crl.last_error : "");
+			cm.className = "main" + (failed ? " is-warn" : " muted");
 		} else {
 			var cn = crl.crl_number;
 			var cnu = parseTime(crl.next_update);
@@ -718,8 +725,13 @@
 			    " · stale" : ""));
 			cm.className = "main" + (crl.is_stale === true ?
 			    " is-warn" : "");
-			setText(cs, cnu === null ? "" : "next update " +
-			    fmtRel(cnu, now));
+			setText(cs, failed ? "last build failed: " +
+			    crl.last_error : (typeof crl.revoked_count ===
+			    "number" ? fmtInt(crl.revoked_count) +
+			    " revoked · " : "") + (cnu === null ? "" :
+			    "next update " + fmtRel(cnu, now)));
+			if (failed)
+				cm.className = "main is-warn";
 			if (cs.title !== fmtAbs(cnu))
 				cs.title = fmtAbs(cnu);
 		}

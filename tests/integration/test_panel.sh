@@ -72,7 +72,8 @@ unset OCSPBOX_TEST_SIGN_DELAY_MS
 SERIALS="A01 A02 A03 A04 A05"
 NCERTS=5
 if ! "$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
-    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" >/dev/null; then
+    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" \
+    --crl-key "$PKI/ca-rsa.key" >/dev/null; then
 	fail "register issuer rsa"
 	finish
 	exit 1
@@ -98,14 +99,14 @@ stats() {
 }
 n=0
 while [ $n -lt 150 ]; do
-	[ "$(stats '[.refresh.last_started_at != null, .refresh.running, .cache.entries] | join(" ")')" = \
-	    "true false $NCERTS" ] && break
+	[ "$(stats '[.refresh.last_started_at != null, .refresh.running, .cache.entries, .issuers[0].crl.present] | join(" ")')" = \
+	    "true false $NCERTS true" ] && break
 	sleep 0.1
 	n=$((n + 1))
 done
-same "start refresh done: $NCERTS entries" \
-    "$(stats '[.refresh.last_started_at != null, .refresh.running, .cache.entries] | join(" ")')" \
-    "true false $NCERTS"
+same "start refresh done: $NCERTS entries, a CRL" \
+    "$(stats '[.refresh.last_started_at != null, .refresh.running, .cache.entries, .issuers[0].crl.present] | join(" ")')" \
+    "true false $NCERTS true"
 
 # 2. A few OCSP requests, so that hits and requests are not zero.
 bad=
@@ -185,7 +186,8 @@ if printf '%s' "$nu" | grep -Eq '^in [0-9]+ (h|min)'; then
 else
 	fail "row: oldest nextUpdate is in the future" "got: $nu" "$ROW"
 fi
-same "row: CRL state" "$(part crl)" none
+crl_no=$(stats '.issuers[] | select(.id == "rsa") | .crl.crl_number')
+same "row: CRL state is the API's crlNumber" "$(part crl)" "#$crl_no"
 
 # The overall numbers as the API has them now (no traffic since the load).
 api=$(stats '[.cache.hits, .cache.misses, .cache.live_signs, .cache.invalidations, .refresh.last_signed, .refresh.last_errors] | join(" ")')

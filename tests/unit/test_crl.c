@@ -1,0 +1,494 @@
+/*
+ * Unit tests for crl.c and der.c (the CRL encoder, read back by mbedTLS's
+ * own CRL parser) and for the CRL half of store.c on a real database
+ * file: numbering, events, what is due.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mbedtls/x509_crl.h>
+#include <sqlite3.h>
+
+#include "extern.h"
+#include "harness.h"
+
+static char dir[64], path[128];
+static char err[OB_ERRBUF];
+
+/* Name: CN=t */
+static const unsigned char name[] = {0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06,
+    0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x74};
+/* sha256WithRSAEncryption */
+static const unsigned char alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48,
+    0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
+static const unsigned char key_id[] = {
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+
+/* Whether needle (n bytes) occurs in hay (len bytes). */
+static int
+contains(
+    const unsigned char *hay, size_t len, const unsigned char *needle, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_der_uint(void)
+{
+	static const struct {
+		uint64_t v;
+		size_t len;
+		unsigned char der[11];
+	} t[] = {
+	    {0, 3, {0x02, 0x01, 0x00}},
+	    {1, 3, {0x02, 0x01, 0x01}},
+	    {127, 3, {0x02, 0x01, 0x7f}},
+	    {128, 4, {0x02, 0x02, 0x00, 0x80}},
+	    {256, 4, {0x02, 0x02, 0x01, 0x00}},
+	    {UINT64_MAX, 11,
+		{0x02, 0x09, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff}},
+	};
+	unsigned char buf[16];
+	struct der_w w;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		der_w_init(&w, buf, sizeof(buf));
+		n = der_uint(&w, t[i].v);
+		CHECK(!w.full && n == t[i].len);
+		CHECK(w.p == buf + sizeof(buf) - n);
+		CHECK(memcmp(w.p, t[i].der, t[i].len) == 0);
+	}
+	/* Full: noted, and every later call is a no-op. */
+	der_w_init(&w, buf, 2);
+	der_uint(&w, 128);
+	CHECK(w.full);
+	CHECK(der_raw(&w, buf, 1) == 0 && w.p >= buf);
+}
+
+static void
+test_der_time(void)
+{
+	unsigned char buf[32];
+	struct der_w w;
+	size_t n;
+	int64_t t;
+
+	/* 2049-12-31T23:59:59Z: the last UTCTime of RFC 5280 */
+	CHECK(util_time_parse("2049-12-31T23:59:59Z", &t) == OB_OK);
+	der_w_init(&w, buf, sizeof(buf));
+	n = der_time(&w, t);
+	CHECK(n == 15 && w.p[0] == 0x17 && w.p[1] == 13);
+	CHECK(memcmp(w.p + 2, "491231235959Z", 13) == 0);
+	/* 2050 onwards: GeneralizedTime */
+	CHECK(util_time_parse("2050-01-01T00:00:00Z", &t) == OB_OK);
+	der_w_init(&w, buf, sizeof(buf));
+	n = der_time(&w, t);
+	CHECK(n == 17 && w.p[0] == 0x18 && w.p[1] == 15);
+	CHECK(memcmp(w.p + 2, "20500101000000Z", 15) == 0);
+	/* OCSP always writes GeneralizedTime */
+	CHECK(util_time_parse("2026-11-24T01:02:03Z", &t) == OB_OK);
+	der_w_init(&w, buf, sizeof(buf));
+	n = der_gentime(&w, t);
+	CHECK(n == 17 && memcmp(w.p + 2, "20261124010203Z", 15) == 0);
+}
+
+/* Builds a CRL of entries (with a dummy signature) into *der, malloc'd. */
+static enum ob_err
+build(const struct crl_entry *v, size_t n, uint64_t number, unsigned char **der,
+    size_t *len, unsigned char **mem)
+{
+	static const unsigned char sig[16] = {0x5a};
+	struct crl_tbs_in in;
+	unsigned char *buf, *tbs;
+	size_t cap, tbs_len;
+	enum ob_err e;
+
+	memset(&in, 0, sizeof(in));
+	in.alg = alg;
+	in.alg_len = sizeof(alg);
+	in.issuer = name;
+	in.issuer_len = sizeof(name);
+	in.key_id = key_id;
+	in.key_id_len = sizeof(key_id);
+	in.number = number;
+	in.this_update = 1795000000; /* 2026-11-18T11:06:40Z */
+	in.next_update = 1795086400;
+	in.entries = v;
+	in.n = n;
+	cap = crl_tbs_max(&in) + sizeof(alg) + sizeof(sig) + 16;
+	if ((buf = malloc(2 * cap)) == NULL)
+		return OB_ERR_NOMEM;
+	*mem = buf;
+	if ((e = crl_tbs(&in, buf, cap, &tbs, &tbs_len)) != OB_OK)
+		return e;
+	return crl_wrap(tbs, tbs_len, alg, sizeof(alg), sig, sizeof(sig),
+	    buf + cap, cap, der, len);
+}
+
+static void
+test_crl_parses(void)
+{
+	static const struct crl_entry v[] = {
+	    {"a01", 1794000000, 1}, /* keyCompromise */
+	    {"ff", 1794000001, -1}, /* none */
+	    {"7", 1794000002, 0}, /* unspecified: written as none */
+	    {"1234", 1794000003, 6}, /* certificateHold */
+	};
+	/* cRLNumber 7: OID 2.5.29.20, OCTET STRING { INTEGER 7 } */
+	static const unsigned char number[] = {
+	    0x06, 0x03, 0x55, 0x1d, 0x14, 0x04, 0x03, 0x02, 0x01, 0x07};
+	/* AKI: OID, OCTET STRING { SEQUENCE { [0] key_id } } */
+	static const unsigned char aki[] = {0x06, 0x03, 0x55, 0x1d, 0x23, 0x04,
+	    0x18, 0x30, 0x16, 0x80, 0x14, 1, 2, 3};
+	/* reasonCode keyCompromise */
+	static const unsigned char reason1[] = {0x30, 0x0c, 0x30, 0x0a, 0x06,
+	    0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, 0x01};
+	mbedtls_x509_crl crl;
+	const mbedtls_x509_crl_entry *e;
+	unsigned char *der = NULL, *mem = NULL;
+	size_t len = 0, i;
+
+	CHECK(build(v, 4, 7, &der, &len, &mem) == OB_OK);
+	mbedtls_x509_crl_init(&crl);
+	CHECK(der != NULL && mbedtls_x509_crl_parse_der(&crl, der, len) == 0);
+	CHECK(crl.version == 2);
+	CHECK(crl.issuer_raw.len == sizeof(name) &&
+	    memcmp(crl.issuer_raw.p, name, sizeof(name)) == 0);
+	/* 2026-11-18T11:06:40Z and a day later, as UTCTime */
+	CHECK(crl.this_update.year == 2026 && crl.this_update.mon == 11 &&
+	    crl.this_update.day == 18 && crl.this_update.hour == 11 &&
+	    crl.this_update.min == 6 && crl.this_update.sec == 40);
+	CHECK(crl.next_update.day == 19 && crl.next_update.hour == 11);
+	CHECK(contains(crl.crl_ext.p, crl.crl_ext.len, number, sizeof(number)));
+	CHECK(contains(crl.crl_ext.p, crl.crl_ext.len, aki, sizeof(aki)));
+	/* The entries in order, a reason only where one means something. */
+	for (e = &crl.entry, i = 0; e != NULL && e->raw.len > 0;
+	     e = e->next, i++) {
+		if (i >= 4)
+			break;
+		CHECK(e->revocation_date.year == 2026);
+		CHECK((e->entry_ext.len > 0) == (v[i].reason > 0));
+	}
+	CHECK(i == 4);
+	e = &crl.entry;
+	CHECK(e->serial.len == 2 && e->serial.p[0] == 0x0a &&
+	    e->serial.p[1] == 0x01);
+	CHECK(contains(e->raw.p, e->raw.len, reason1, sizeof(reason1)));
+	e = e->next;
+	/* 0xFF needs a leading zero to stay positive */
+	CHECK(e != NULL && e->serial.len == 2 && e->serial.p[0] == 0 &&
+	    e->serial.p[1] == 0xff);
+	mbedtls_x509_crl_free(&crl);
+	free(mem);
+}
+
+static void
+test_crl_empty_and_bounds(void)
+{
+	struct crl_entry *v;
+	struct crl_tbs_in in;
+	mbedtls_x509_crl crl;
+	unsigned char *der = NULL, *mem = NULL, *out, small[64];
+	size_t len = 0, i, n = 300, cap, outlen;
+
+	/* No revocations: revokedCertificates is absent (RFC 5280 5.1.2.6) */
+	CHECK(build(NULL, 0, 1, &der, &len, &mem) == OB_OK);
+	mbedtls_x509_crl_init(&crl);
+	CHECK(der != NULL && mbedtls_x509_crl_parse_der(&crl, der, len) == 0);
+	CHECK(crl.entry.raw.len == 0 && crl.entry.next == NULL);
+	mbedtls_x509_crl_free(&crl);
+	free(mem);
+
+	/* The bound holds for the longest serials with reasons. */
+	if ((v = calloc(n, sizeof(*v))) == NULL) {
+		CHECK(0);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		memset(v[i].serial, 'f', OB_SERIAL_HEX_MAX);
+		v[i].serial[OB_SERIAL_HEX_MAX - 1] = "0123456789"[i % 10];
+		v[i].revoked_at = 4102444800; /* 2100: GeneralizedTime */
+		v[i].reason = 10;
+	}
+	CHECK(build(v, n, UINT64_MAX >> 1, &der, &len, &mem) == OB_OK);
+	mbedtls_x509_crl_init(&crl);
+	CHECK(der != NULL && mbedtls_x509_crl_parse_der(&crl, der, len) == 0);
+	mbedtls_x509_crl_free(&crl);
+	free(mem);
+
+	/* Too small a buffer: RANGE, never a write outside it. */
+	memset(&in, 0, sizeof(in));
+	in.alg = alg;
+	in.alg_len = sizeof(alg);
+	in.issuer = name;
+	in.issuer_len = sizeof(name);
+	in.key_id = key_id;
+	in.key_id_len = sizeof(key_id);
+	in.entries = v;
+	in.n = n;
+	CHECK(
+	    crl_tbs(&in, small, sizeof(small), &out, &outlen) == OB_ERR_RANGE);
+	CHECK(out == NULL && outlen == 0);
+	/* A serial that is not canonical hex */
+	snprintf(v[0].serial, sizeof(v[0].serial), "xyz");
+	cap = crl_tbs_max(&in);
+	if ((mem = malloc(cap)) != NULL)
+		CHECK(crl_tbs(&in, mem, cap, &out, &outlen) == OB_ERR_INVAL);
+	free(mem);
+	free(v);
+}
+
+/* A fresh, migrated database with issuer "ca" registered with a CRL key. */
+static struct store *
+fresh(void)
+{
+	static int n;
+	struct store_issuer is;
+	struct store *st = NULL;
+	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+
+	snprintf(path, sizeof(path), "%s/t%d.db", dir, n++);
+	if (store_open(path, 1, &st, err, sizeof(err)) != OB_OK ||
+	    store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "  fresh: %s\n", err);
+		store_close(st);
+		return NULL;
+	}
+	memset(&is, 0, sizeof(is));
+	snprintf(is.id, sizeof(is.id), "ca");
+	is.subject = "CN=ca";
+	is.cert_der = der;
+	is.cert_len = sizeof(der);
+	is.not_after = 2000000000;
+	is.resp_der = der;
+	is.resp_len = sizeof(der);
+	is.resp_subject = "CN=ca";
+	is.resp_key_path = "/nonexistent/key";
+	is.crl_key_path = "/nonexistent/ca.key";
+	snprintf(is.resp_key_alg, sizeof(is.resp_key_alg), "ec-p256");
+	is.resp_is_ca = 1;
+	if (store_issuer_add(st, &is, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "  fresh: %s\n", err);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* One value from a side connection, as another process would see it. */
+static char *
+peek(const char *sql)
+{
+	static char buf[256];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+
+	buf[0] = '\0';
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0) != NULL)
+		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return buf;
+}
+
+/* Stores a CRL of the revoked certificates; returns its number or -1. */
+static int64_t
+store_one(struct store *st)
+{
+	static const unsigned char der[] = {0x30, 0x00};
+	struct crl_entry *v = NULL;
+	struct store_crl c;
+	int64_t number;
+	size_t n;
+
+	if (store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) !=
+	    OB_OK)
+		return -1;
+	free(v);
+	memset(&c, 0, sizeof(c));
+	c.issuer_id = "ca";
+	c.der = der;
+	c.len = sizeof(der);
+	c.number = number;
+	c.this_update = 1795000000;
+	c.next_update = 1795086400;
+	c.started_at = 1795000000;
+	c.revoked_count = (int64_t)n;
+	if (store_crl_put(st, &c, err, sizeof(err)) != OB_OK)
+		return -1;
+	return number;
+}
+
+static void
+test_store_numbers(void)
+{
+	struct store *st = fresh(), *other = NULL;
+	struct crl_entry *v = NULL;
+	unsigned char *der = NULL;
+	size_t n = 0, len = 0;
+	int64_t number, tu, nu, num = 0;
+	int already;
+
+	if (st == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_crl_get(st, "ca", &der, &len, &num, &tu, &nu, err,
+		  sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_revoke(st, "ca", "b2", 1, 1794000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_revoke(st, "ca", "a1", -1, 1793000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	/* The revoked ones, oldest revocation first, with their reasons */
+	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(number == 1 && n == 2 && v != NULL);
+	if (v != NULL && n == 2) {
+		CHECK_STR(v[0].serial, "a1");
+		CHECK(v[0].reason == -1 && v[0].revoked_at == 1793000000);
+		CHECK_STR(v[1].serial, "b2");
+		CHECK(v[1].reason == 1);
+	}
+	free(v);
+	store_rollback(st); /* a failed build: the number is not taken */
+	CHECK(store_one(st) == 1);
+	CHECK(store_one(st) == 2);
+	CHECK(store_crl_get(st, "ca", &der, &len, &num, &tu, &nu, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(len == 2 && num == 2 && tu == 1795000000 && nu == 1795086400);
+	free(der);
+	CHECK_STR(peek("SELECT group_concat(crl_number || ':' || succeeded"
+		       " || ':' || revoked_count) FROM crl_generation_events"),
+	    "1:1:2,2:1:2");
+
+	/* While one connection builds, another cannot take a number. */
+	CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
+	if (other != NULL) {
+		store_busy_ms(other, 50);
+		CHECK(store_crl_begin(st, "ca", &number, &v, &n, err,
+			  sizeof(err)) == OB_OK &&
+		    number == 3);
+		free(v);
+		CHECK(store_crl_begin(other, "ca", &number, &v, &n, err,
+			  sizeof(err)) == OB_ERR_BUSY);
+		store_rollback(st);
+		CHECK(store_one(other) == 3);
+		store_close(other);
+	}
+	/* Gone from crl_cache, the number still rises (events keep it). */
+	store_close(st);
+	{
+		sqlite3 *db = NULL;
+		CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+		    sqlite3_exec(db, "DELETE FROM crl_cache", NULL, NULL,
+			NULL) == SQLITE_OK);
+		sqlite3_close(db);
+	}
+	CHECK(store_open(path, 0, &st, err, sizeof(err)) == OB_OK);
+	CHECK(st != NULL && store_one(st) == 4);
+	store_close(st);
+}
+
+static void
+test_store_failed_and_due(void)
+{
+	struct store *st = fresh();
+	char ids[4][OB_ID_MAX + 1];
+	struct store_stats s;
+	size_t n = 9;
+	int i, already;
+
+	if (st == NULL) {
+		CHECK(0);
+		return;
+	}
+	/* No CRL yet: due. */
+	CHECK(store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK);
+	CHECK(n == 1 && strcmp(ids[0], "ca") == 0);
+	CHECK(store_one(st) == 1);
+	CHECK(
+	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
+	/* A revoke makes it due again; a repeated one does not. */
+	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(
+	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 1);
+	CHECK(store_one(st) == 2);
+	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
+		  sizeof(err)) == OB_OK &&
+	    already);
+	CHECK(
+	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
+
+	/* A failure is an event without a number; the stats show it. */
+	CHECK(store_crl_failed(st, "ca", 1795000000, 3, "ca.key: gone", err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT coalesce(crl_number, 'null') || ':' ||"
+		       " succeeded || ':' || error FROM crl_generation_events"
+		       " ORDER BY id DESC LIMIT 1"),
+	    "null:0:ca.key: gone");
+	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
+	CHECK(s.nissuers == 1 && s.issuers[0].crl_present &&
+	    s.issuers[0].crl_key && s.issuers[0].crl_number == 2 &&
+	    s.issuers[0].crl_revoked == 1 &&
+	    strcmp(s.issuers[0].crl_error, "ca.key: gone") == 0);
+	store_stats_free(&s);
+	CHECK(store_one(st) == 3);
+	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
+	CHECK(s.nissuers == 1 && s.issuers[0].crl_error[0] == '\0');
+	store_stats_free(&s);
+
+	/* The events are bounded: the newest 1000 per issuer. */
+	for (i = 0; i < 1010; i++)
+		if (store_crl_failed(st, "ca", 1795000000, 0, "x", err,
+			sizeof(err)) != OB_OK)
+			break;
+	CHECK(i == 1010);
+	CHECK_STR(peek("SELECT count(*) FROM crl_generation_events"), "1000");
+	/* ... and the number still rises past the pruned ones. */
+	CHECK(store_one(st) == 4);
+	store_close(st);
+}
+
+static const struct test tests[] = {
+    {"der_uint", test_der_uint},
+    {"der_time", test_der_time},
+    {"crl_parses", test_crl_parses},
+    {"crl_empty_and_bounds", test_crl_empty_and_bounds},
+    {"store_numbers", test_store_numbers},
+    {"store_failed_and_due", test_store_failed_and_due},
+    {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	char cmd[128];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/ocspbox-crl.XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	rc = harness_main(argc, argv, tests);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return rc;
+}
