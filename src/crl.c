@@ -1,12 +1,17 @@
 /*
- * X.509 v2 CRL building (RFC 5280 5.1): the TBSCertList of an issuer's
- * revoked certificates, and the CertificateList around its signature.
- * mbedTLS 2.28 parses CRLs but cannot write them. Pure: no I/O, no
- * allocation; signing is the caller's, between crl_tbs and crl_wrap.
+ * X.509 v2 CRLs (RFC 5280 5.1): building the TBSCertList of an issuer's
+ * revoked certificates and the CertificateList around its signature
+ * (mbedTLS 2.28 parses CRLs but cannot write them), and reading one an
+ * offline CA made. Pure: no I/O; building allocates nothing, and signing
+ * is the caller's, between crl_tbs and crl_wrap.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mbedtls/asn1.h>
+#include <mbedtls/error.h>
+#include <mbedtls/x509_crl.h>
 
 #include "extern.h"
 
@@ -128,4 +133,228 @@ crl_wrap(const unsigned char *tbs, size_t tbs_len, const unsigned char *alg,
 	*out = w.p;
 	*outlen = len;
 	return OB_OK;
+}
+
+/*
+ * Finds the extension oid in the Extensions SEQUENCE at der (its tag
+ * first; at most len bytes, what follows it ignored): *val and *vlen are
+ * its extnValue's contents. OB_ERR_NOTFOUND when absent, OB_ERR_INVAL
+ * when the SEQUENCE is not well-formed DER.
+ */
+static enum ob_err
+ext_find(const unsigned char *der, size_t len, const char *oid, size_t oid_len,
+    const unsigned char **val, size_t *vlen)
+{
+	unsigned char *p = (unsigned char *)der, *end = p + len, *ext;
+	size_t n;
+	int critical;
+
+	if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQ) != 0)
+		return OB_ERR_INVAL;
+	end = p + n;
+	while (p < end) {
+		if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQ) != 0)
+			return OB_ERR_INVAL;
+		ext = p + n;
+		if (mbedtls_asn1_get_tag(&p, ext, &n, MBEDTLS_ASN1_OID) != 0)
+			return OB_ERR_INVAL;
+		if (n == oid_len && memcmp(p, oid, oid_len) == 0) {
+			p += n;
+			if (p < ext && *p == MBEDTLS_ASN1_BOOLEAN &&
+			    mbedtls_asn1_get_bool(&p, ext, &critical) != 0)
+				return OB_ERR_INVAL;
+			if (mbedtls_asn1_get_tag(
+				&p, ext, &n, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
+			    p + n != ext)
+				return OB_ERR_INVAL;
+			*val = p;
+			*vlen = n;
+			return OB_OK;
+		}
+		p = ext;
+	}
+	return OB_ERR_NOTFOUND;
+}
+
+enum ob_err
+crl_ext_number(const unsigned char *der, size_t len, int64_t *number)
+{
+	const unsigned char *v;
+	unsigned char *p;
+	size_t vlen, n, i;
+	enum ob_err e;
+	uint64_t x = 0;
+
+	*number = -1;
+	if ((e = ext_find(der, len, oid_crl_number, sizeof(oid_crl_number) - 1,
+		 &v, &vlen)) != OB_OK)
+		return e;
+	/* CRLNumber ::= INTEGER (0..MAX), and nothing after it */
+	p = (unsigned char *)v;
+	if (mbedtls_asn1_get_tag(&p, v + vlen, &n, MBEDTLS_ASN1_INTEGER) != 0 ||
+	    n == 0 || p + n != v + vlen || (p[0] & 0x80) != 0)
+		return OB_ERR_INVAL;
+	for (i = 0; i < n; i++) {
+		if (x > (uint64_t)INT64_MAX >> 8)
+			return OB_ERR_RANGE; /* beyond what crl_cache holds */
+		x = x << 8 | p[i];
+	}
+	*number = (int64_t)x;
+	return OB_OK;
+}
+
+enum ob_err
+crl_ext_reason(const unsigned char *der, size_t len, int *reason)
+{
+	const unsigned char *v;
+	unsigned char *p;
+	size_t vlen, n;
+	enum ob_err e;
+
+	*reason = -1;
+	if (der == NULL || len == 0)
+		return OB_OK;
+	e = ext_find(der, len, oid_reason, sizeof(oid_reason) - 1, &v, &vlen);
+	if (e == OB_ERR_NOTFOUND)
+		return OB_OK;
+	if (e != OB_OK)
+		return e;
+	/* CRLReason ::= ENUMERATED, one of RFC 5280's codes (7 unused) */
+	p = (unsigned char *)v;
+	if (mbedtls_asn1_get_tag(&p, v + vlen, &n, MBEDTLS_ASN1_ENUMERATED) !=
+		0 ||
+	    n != 1 || p + 1 != v + vlen || p[0] > 10 || p[0] == 7)
+		return OB_ERR_INVAL;
+	*reason = p[0];
+	return OB_OK;
+}
+
+/* Seconds since the epoch of an mbedTLS time. */
+static int64_t
+x509_seconds(const mbedtls_x509_time *t)
+{
+	char buf[32];
+	int64_t out;
+
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year,
+	    t->mon, t->day, t->hour, t->min, t->sec);
+	if (util_time_parse(buf, &out) != OB_OK)
+		return INT64_MIN;
+	return out;
+}
+
+void
+crl_info_free(struct crl_info *ci)
+{
+	if (ci == NULL)
+		return;
+	free(ci->der);
+	free(ci->issuer);
+	free(ci->entries);
+	memset(ci, 0, sizeof(*ci));
+}
+
+enum ob_err
+crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
+    char *errbuf, size_t errsz)
+{
+	mbedtls_x509_crl crl;
+	const mbedtls_x509_crl_entry *ent;
+	struct crl_entry *ce;
+	const unsigned char *extp;
+	size_t n = 0, cap = 0;
+	enum ob_err e = OB_ERR_INVAL;
+	char msg[128];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	mbedtls_x509_crl_init(&crl);
+	/* PEM wants its NUL counted; the caller gives one past len. */
+	if ((rc = mbedtls_x509_crl_parse(&crl, buf, len)) != 0) {
+		mbedtls_strerror(rc, msg, sizeof(msg));
+		snprintf(errbuf, errsz, "not a CRL mbedTLS can read: %s", msg);
+		goto out;
+	}
+	if (crl.next != NULL) {
+		snprintf(errbuf, errsz, "more than one CRL in the file");
+		goto out;
+	}
+	if (crl.version != 2) {
+		snprintf(errbuf, errsz, "a v1 CRL: want v2, with a cRLNumber");
+		goto out;
+	}
+	if (crl.crl_ext.p == NULL ||
+	    (e = crl_ext_number(
+		 crl.crl_ext.p, crl.crl_ext.len, &out->number)) != OB_OK) {
+		snprintf(errbuf, errsz,
+		    e == OB_ERR_RANGE ? "cRLNumber beyond 63 bits"
+				      : "no cRLNumber extension");
+		e = e == OB_ERR_RANGE ? OB_ERR_RANGE : OB_ERR_INVAL;
+		goto out;
+	}
+	e = OB_ERR_INVAL;
+	out->this_update = x509_seconds(&crl.this_update);
+	out->next_update = crl.next_update.year == 0
+	    ? INT64_MIN
+	    : x509_seconds(&crl.next_update);
+	if (out->this_update == INT64_MIN || out->next_update == INT64_MIN ||
+	    out->next_update <= out->this_update) {
+		snprintf(errbuf, errsz,
+		    out->next_update == INT64_MIN
+			? "no nextUpdate: a CRL served here needs one"
+			: "nextUpdate not after thisUpdate");
+		goto out;
+	}
+	for (ent = &crl.entry; ent != NULL && ent->raw.len > 0;
+	     ent = ent->next) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((ce = realloc(out->entries, cap * sizeof(*ce))) ==
+			    NULL) {
+				e = OB_ERR_NOMEM;
+				snprintf(errbuf, errsz, "out of memory");
+				goto out;
+			}
+			out->entries = ce;
+		}
+		ce = &out->entries[n];
+		if (util_serial_from_bytes(
+			ent->serial.p, ent->serial.len, ce->serial) != OB_OK) {
+			snprintf(
+			    errbuf, errsz, "entry %zu: unusable serial", n + 1);
+			goto out;
+		}
+		ce->revoked_at = x509_seconds(&ent->revocation_date);
+		/* mbedTLS's entry_ext.len counts the contents only. */
+		extp = ent->entry_ext.p;
+		if (ce->revoked_at == INT64_MIN ||
+		    crl_ext_reason(extp,
+			extp == NULL
+			    ? 0
+			    : (size_t)(ent->raw.p + ent->raw.len - extp),
+			&ce->reason) != OB_OK) {
+			snprintf(errbuf, errsz,
+			    "entry %zu (serial %s): bad time or reasonCode",
+			    n + 1, ce->serial);
+			goto out;
+		}
+		n++;
+	}
+	out->n = n;
+	if ((out->der = malloc(crl.raw.len)) == NULL ||
+	    (out->issuer = malloc(crl.issuer_raw.len)) == NULL) {
+		e = OB_ERR_NOMEM;
+		snprintf(errbuf, errsz, "out of memory");
+		goto out;
+	}
+	memcpy(out->der, crl.raw.p, crl.raw.len);
+	out->len = crl.raw.len;
+	memcpy(out->issuer, crl.issuer_raw.p, crl.issuer_raw.len);
+	out->issuer_len = crl.issuer_raw.len;
+	e = OB_OK;
+out:
+	mbedtls_x509_crl_free(&crl);
+	if (e != OB_OK)
+		crl_info_free(out);
+	return e;
 }

@@ -403,6 +403,19 @@ enum ob_err store_crl_get(struct store *, const char *issuer_id,
 enum ob_err store_crl_due(struct store *, char (*ids)[OB_ID_MAX + 1],
     size_t max, size_t *n, char *errbuf, size_t errsz);
 
+/*
+ * Stores a CRL an offline CA made (ci, read by crl_parse and checked by
+ * signer_crl_verify) as the issuer's, in one transaction: each of its
+ * serials revoked as the CRL says, unless revoked already (*revoked
+ * counts the new ones; their cached responses dropped), the CRL served
+ * as it is, and an event (duration_ms: what the caller measured). Refuses
+ * with OB_ERR_EXISTS a cRLNumber not above every one stored before.
+ */
+struct crl_info;
+enum ob_err store_crl_import(struct store *, const char *issuer_id,
+    const struct crl_info *ci, int64_t duration_ms, size_t *revoked,
+    char *errbuf, size_t errsz);
+
 /* SQLite's version string. */
 const char *store_sqlite_version(void);
 
@@ -489,6 +502,15 @@ enum ob_err signer_open_crl(const struct store_issuer *, struct signer **out,
 const unsigned char *signer_name(const struct signer *, size_t *len);
 const unsigned char *signer_key_id(const struct signer *, size_t *len);
 
+/*
+ * Whether the DER CRL was issued and signed by the issuer certificate
+ * ca_der: the issuer Name matches its subject and the signature verifies
+ * with its key (SHA-1 and MD5 signatures refused). OB_OK, or OB_ERR_INVAL
+ * with errbuf saying why.
+ */
+enum ob_err signer_crl_verify(const unsigned char *ca_der, size_t ca_len,
+    const unsigned char *crl_der, size_t crl_len, char *errbuf, size_t errsz);
+
 /* mbedTLS's version string. */
 const char *signer_mbedtls_version(void);
 
@@ -534,6 +556,7 @@ int cli_cert(struct cli_ctx *, int, char **);
 int cli_revoke(struct cli_ctx *, int, char **);
 int cli_serve(struct cli_ctx *, int, char **); /* serve.c */
 int cli_cache(struct cli_ctx *, int, char **); /* cli_cache.c */
+int cli_crl(struct cli_ctx *, int, char **); /* cli_crl.c */
 
 /* Defaults of serve and cache refresh (see the README's trade-offs). */
 #define CLI_VALIDITY_DEFAULT "24h"
@@ -776,6 +799,37 @@ enum ob_err crl_wrap(const unsigned char *tbs, size_t tbs_len,
     const unsigned char *alg, size_t alg_len, const unsigned char *sig,
     size_t sig_len, unsigned char *buf, size_t cap, unsigned char **out,
     size_t *outlen);
+
+/*
+ * From an Extensions SEQUENCE (its tag first, at most len bytes): the
+ * cRLNumber (OB_ERR_NOTFOUND when absent, OB_ERR_RANGE past 63 bits), and
+ * an entry's reasonCode (-1 when absent; der may be NULL). OB_ERR_INVAL
+ * for anything malformed.
+ */
+enum ob_err crl_ext_number(const unsigned char *der, size_t len, int64_t *);
+enum ob_err crl_ext_reason(const unsigned char *der, size_t len, int *);
+
+/* A CRL as read from a file; every pointer malloc'd. */
+struct crl_info {
+	unsigned char *der; /* the CRL, DER */
+	size_t len;
+	unsigned char *issuer; /* the issuer Name DER */
+	size_t issuer_len;
+	int64_t number, this_update, next_update;
+	struct crl_entry *entries; /* in the CRL's order */
+	size_t n;
+};
+
+/*
+ * Reads a v2 CRL, DER or PEM (then buf[len - 1] must be its NUL), with a
+ * cRLNumber and a nextUpdate: every entry's serial, time and reasonCode.
+ * Checks no signature (signer_crl_verify does). On failure *out is empty
+ * and errbuf says why: OB_ERR_INVAL, OB_ERR_RANGE or OB_ERR_NOMEM. Free
+ * with crl_info_free.
+ */
+enum ob_err crl_parse(const unsigned char *buf, size_t len,
+    struct crl_info *out, char *errbuf, size_t errsz);
+void crl_info_free(struct crl_info *);
 
 /* ---- responder.c: answering OCSP requests -------------------------------- */
 

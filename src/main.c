@@ -20,6 +20,7 @@ static const struct command {
     {"cert", cli_cert, "cert add | import: register certificates"},
     {"revoke", cli_revoke, "revoke ISSUER_ID SERIAL: revoke one"},
     {"cache", cli_cache, "cache refresh | stats: the pre-signed cache"},
+    {"crl", cli_crl, "crl import ISSUER_ID FILE: an offline CA's CRL"},
     {"serve", cli_serve, "run the OCSP responder"},
     {NULL, NULL, NULL},
 };

@@ -25,6 +25,7 @@
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
+#include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
 #include "extern.h"
@@ -763,4 +764,51 @@ const unsigned char *
 signer_key_hash(const struct signer *sg)
 {
 	return sg->key_hash;
+}
+
+enum ob_err
+signer_crl_verify(const unsigned char *ca_der, size_t ca_len,
+    const unsigned char *crl_der, size_t crl_len, char *errbuf, size_t errsz)
+{
+	unsigned char hash[MBEDTLS_MD_MAX_SIZE];
+	const mbedtls_md_info_t *md;
+	mbedtls_x509_crt ca;
+	mbedtls_x509_crl crl;
+	enum ob_err e = OB_ERR_INVAL;
+	int rc;
+
+	mbedtls_x509_crt_init(&ca);
+	mbedtls_x509_crl_init(&crl);
+	if ((rc = mbedtls_x509_crt_parse_der(&ca, ca_der, ca_len)) != 0 ||
+	    (rc = mbedtls_x509_crl_parse_der(&crl, crl_der, crl_len)) != 0) {
+		tlserr(rc, "parse", "CRL or issuer certificate", errbuf, errsz);
+		goto out;
+	}
+	if (crl.issuer_raw.len != ca.subject_raw.len ||
+	    memcmp(crl.issuer_raw.p, ca.subject_raw.p, ca.subject_raw.len) !=
+		0) {
+		snprintf(errbuf, errsz,
+		    "the CRL's issuer is not this issuer's subject");
+		goto out;
+	}
+	if ((md = mbedtls_md_info_from_type(crl.sig_md)) == NULL ||
+	    crl.sig_md == MBEDTLS_MD_MD5 || crl.sig_md == MBEDTLS_MD_SHA1) {
+		snprintf(errbuf, errsz,
+		    "the CRL is signed with a digest too weak to trust");
+		goto out;
+	}
+	if (mbedtls_md(md, crl.tbs.p, crl.tbs.len, hash) != 0 ||
+	    (rc = mbedtls_pk_verify_ext(crl.sig_pk, crl.sig_opts, &ca.pk,
+		 crl.sig_md, hash, mbedtls_md_get_size(md), crl.sig.p,
+		 crl.sig.len)) != 0) {
+		snprintf(errbuf, errsz,
+		    "the CRL's signature does not verify with the issuer's "
+		    "key");
+		goto out;
+	}
+	e = OB_OK;
+out:
+	mbedtls_x509_crt_free(&ca);
+	mbedtls_x509_crl_free(&crl);
+	return e;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -681,25 +682,26 @@ cache_drop(struct store *st, const char *issuer_id, const char *serial,
 	return counter_add(st, "invalidations", 1, errbuf, errsz);
 }
 
-enum ob_err
-store_revoke(struct store *st, const char *issuer_id, const char *serial,
+/*
+ * Marks a certificate revoked (registering it if it was not) and drops
+ * its cached response, inside the caller's transaction. *already is set,
+ * and nothing changes, when it was revoked before: a revocation's time
+ * and reason are never rewritten.
+ */
+static enum ob_err
+revoke_tx(struct store *st, const char *issuer_id, const char *serial,
     int reason, int64_t at, int *already, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
 	int rc;
 
-	if (already != NULL)
-		*already = 0;
-	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
-		return e;
-	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
-		goto fail;
+	*already = 0;
 	if ((e = prepare(st,
 		 "SELECT status FROM certificates"
 		 " WHERE issuer_id = ? AND serial_hex = ?",
 		 &stmt, errbuf, errsz)) != OB_OK)
-		goto fail;
+		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
@@ -707,16 +709,12 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	    strcmp((const char *)sqlite3_column_text(stmt, 0), "revoked") ==
 		0) {
 		sqlite3_finalize(stmt);
-		store_rollback(st);
-		if (already != NULL)
-			*already = 1;
+		*already = 1;
 		return OB_OK;
 	}
 	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		e = dberr(st, rc, "revoke", errbuf, errsz);
-		goto fail;
-	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(st, rc, "revoke", errbuf, errsz);
 	if ((e = prepare(st,
 		 "INSERT INTO certificates (issuer_id, serial_hex, status,"
 		 " revoked_at, revocation_reason) VALUES (?, ?, 'revoked', ?, ?)"
@@ -725,7 +723,7 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 		 " revocation_reason = excluded.revocation_reason,"
 		 " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
 		 &stmt, errbuf, errsz)) != OB_OK)
-		goto fail;
+		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
 	bind_time(stmt, 3, at);
@@ -733,16 +731,35 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 		sqlite3_bind_int(stmt, 4, reason);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		e = dberr(st, rc, "revoke", errbuf, errsz);
-		goto fail;
+	if (rc != SQLITE_DONE)
+		return dberr(st, rc, "revoke", errbuf, errsz);
+	return cache_drop(st, issuer_id, serial, errbuf, errsz);
+}
+
+enum ob_err
+store_revoke(struct store *st, const char *issuer_id, const char *serial,
+    int reason, int64_t at, int *already, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+	int was;
+
+	if (already != NULL)
+		*already = 0;
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK ||
+	    (e = revoke_tx(st, issuer_id, serial, reason, at, &was, errbuf,
+		 errsz)) != OB_OK) {
+		store_rollback(st);
+		return e;
 	}
-	if ((e = cache_drop(st, issuer_id, serial, errbuf, errsz)) != OB_OK)
-		goto fail;
+	if (already != NULL)
+		*already = was;
+	if (was) {
+		store_rollback(st); /* nothing changed */
+		return OB_OK;
+	}
 	return store_commit(st, errbuf, errsz);
-fail:
-	store_rollback(st);
-	return e;
 }
 
 enum ob_err
@@ -1624,4 +1641,68 @@ store_crl_due(struct store *st, char (*ids)[OB_ID_MAX + 1], size_t max,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return dberr(st, rc, "crl due", errbuf, errsz);
 	return OB_OK;
+}
+
+enum ob_err
+store_crl_import(struct store *st, const char *issuer_id,
+    const struct crl_info *ci, int64_t duration_ms, size_t *revoked,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_crl c;
+	int64_t have = 0;
+	enum ob_err e;
+	size_t i;
+	int rc, was;
+
+	*revoked = 0;
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
+		goto fail;
+	/* Never go back to an older CRL, nor serve one number twice. */
+	if ((e = prepare(st,
+		 "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
+		 " WHERE issuer_id = ?1), -1),"
+		 " coalesce((SELECT max(crl_number) FROM crl_generation_events"
+		 " WHERE issuer_id = ?1), -1))",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		have = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW) {
+		e = dberr(st, rc, "crl import", errbuf, errsz);
+		goto fail;
+	}
+	if (ci->number <= have) {
+		snprintf(errbuf, errsz,
+		    "cRLNumber %lld is not above %lld, the last one here",
+		    (long long)ci->number, (long long)have);
+		e = OB_ERR_EXISTS;
+		goto fail;
+	}
+	for (i = 0; i < ci->n; i++) {
+		if ((e = revoke_tx(st, issuer_id, ci->entries[i].serial,
+			 ci->entries[i].reason, ci->entries[i].revoked_at, &was,
+			 errbuf, errsz)) != OB_OK)
+			goto fail;
+		if (!was)
+			(*revoked)++;
+	}
+	memset(&c, 0, sizeof(c));
+	c.issuer_id = issuer_id;
+	c.der = ci->der;
+	c.len = ci->len;
+	c.number = ci->number;
+	c.this_update = ci->this_update;
+	c.next_update = ci->next_update;
+	c.started_at = (int64_t)time(NULL);
+	c.duration_ms = duration_ms;
+	c.revoked_count = (int64_t)ci->n;
+	return store_crl_put(st, &c, errbuf, errsz); /* commits */
+fail:
+	store_rollback(st);
+	return e;
 }

@@ -249,6 +249,113 @@ test_crl_empty_and_bounds(void)
 	free(v);
 }
 
+static void
+test_crl_read_back(void)
+{
+	static const struct crl_entry v[] = {
+	    {"a01", 1794000000, 1},
+	    {"ff", 1794000001, -1},
+	    {"7", 1794000002, 0},
+	    {"1234", 1794000003, 6},
+	};
+	static const int want_reason[] = {1, -1, -1, 6};
+	struct crl_info ci;
+	unsigned char *der = NULL, *mem = NULL;
+	size_t len = 0, i;
+
+	CHECK(build(v, 4, 7, &der, &len, &mem) == OB_OK);
+	CHECK(
+	    der != NULL && crl_parse(der, len, &ci, err, sizeof(err)) == OB_OK);
+	CHECK(ci.number == 7 && ci.this_update == 1795000000 &&
+	    ci.next_update == 1795086400 && ci.n == 4);
+	CHECK(ci.len == len && ci.der != NULL && memcmp(ci.der, der, len) == 0);
+	CHECK(ci.issuer_len == sizeof(name) &&
+	    memcmp(ci.issuer, name, sizeof(name)) == 0);
+	for (i = 0; i < ci.n && i < 4; i++) {
+		CHECK_STR(ci.entries[i].serial, v[i].serial);
+		CHECK(ci.entries[i].revoked_at == v[i].revoked_at);
+		CHECK(ci.entries[i].reason == want_reason[i]);
+	}
+	crl_info_free(&ci);
+	/* Not a CRL, or a truncated one: INVAL, with a reason, nothing kept */
+	CHECK(crl_parse(der, len / 2, &ci, err, sizeof(err)) == OB_ERR_INVAL);
+	CHECK(ci.der == NULL && ci.entries == NULL && err[0] != '\0');
+	CHECK(crl_parse(name, sizeof(name), &ci, err, sizeof(err)) ==
+	    OB_ERR_INVAL);
+	free(mem);
+}
+
+static void
+test_crl_ext_parsers(void)
+{
+	static const struct {
+		const char *name;
+		unsigned char der[40];
+		size_t len;
+		enum ob_err e;
+		int64_t number;
+	} num[] = {
+	    {"zero",
+		{0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
+		    0x03, 0x02, 0x01, 0x00},
+		14, OB_OK, 0},
+	    {"critical",
+		{0x30, 0x0f, 0x30, 0x0d, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x01,
+		    0x01, 0xff, 0x04, 0x03, 0x02, 0x01, 0x2a},
+		17, OB_OK, 42},
+	    {"empty integer",
+		{0x30, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
+		    0x02, 0x02, 0x00},
+		13, OB_ERR_INVAL, -1},
+	    {"2^63-1",
+		{0x30, 0x13, 0x30, 0x11, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
+		    0x0a, 0x02, 0x08, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff},
+		21, OB_OK, INT64_MAX},
+	    {"2^63",
+		{0x30, 0x14, 0x30, 0x12, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
+		    0x0b, 0x02, 0x09, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0},
+		22, OB_ERR_RANGE, -1},
+	    {"negative",
+		{0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
+		    0x03, 0x02, 0x01, 0xff},
+		14, OB_ERR_INVAL, -1},
+	    {"trailing",
+		{0x30, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
+		    0x04, 0x02, 0x01, 0x00, 0x00},
+		15, OB_ERR_INVAL, -1},
+	    {"absent",
+		{0x30, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x23, 0x04,
+		    0x02, 0x30, 0x00},
+		13, OB_ERR_NOTFOUND, -1},
+	    {"lying length",
+		{0x30, 0x7f, 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
+		    0x02, 0x02, 0x00},
+		13, OB_ERR_INVAL, -1},
+	};
+	static const unsigned char reason7[] = {0x30, 0x0c, 0x30, 0x0a, 0x06,
+	    0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, 0x07};
+	static const unsigned char reason10[] = {0x30, 0x0c, 0x30, 0x0a, 0x06,
+	    0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, 0x0a};
+	int64_t n;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
+		if (crl_ext_number(num[i].der, num[i].len, &n) != num[i].e ||
+		    n != num[i].number) {
+			fprintf(stderr, "  number case %s\n", num[i].name);
+			CHECK(0);
+		}
+	}
+	CHECK(
+	    crl_ext_reason(reason10, sizeof(reason10), &r) == OB_OK && r == 10);
+	CHECK(crl_ext_reason(reason7, sizeof(reason7), &r) == OB_ERR_INVAL &&
+	    r == -1);
+	CHECK(crl_ext_reason(NULL, 0, &r) == OB_OK && r == -1);
+	CHECK(crl_ext_reason(num[0].der, num[0].len, &r) == OB_OK && r == -1);
+}
+
 /* A fresh, migrated database with issuer "ca" registered with a CRL key. */
 static struct store *
 fresh(void)
@@ -470,6 +577,8 @@ static const struct test tests[] = {
     {"der_time", test_der_time},
     {"crl_parses", test_crl_parses},
     {"crl_empty_and_bounds", test_crl_empty_and_bounds},
+    {"crl_read_back", test_crl_read_back},
+    {"crl_ext_parsers", test_crl_ext_parsers},
     {"store_numbers", test_store_numbers},
     {"store_failed_and_due", test_store_failed_and_due},
     {NULL, NULL},

@@ -1,0 +1,161 @@
+/*
+ * `ocspbox crl import`: the CRL of an offline CA, whose key never comes
+ * near this box, checked against the issuer certificate, its revocations
+ * applied and the CRL served as it is.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extern.h"
+
+/* CRL files larger than this are not what we think. */
+#define CRL_FILE_MAX (256 * 1024 * 1024)
+
+/*
+ * Reads path into a buffer with a NUL after it (PEM parsing counts it):
+ * *len counts the NUL for PEM, not for DER. NULL after saying why.
+ */
+static unsigned char *
+read_crl_file(const char *path, size_t *len)
+{
+	unsigned char *buf = NULL, *nb;
+	size_t n = 0, cap = 0, r;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		cli_warnx("crl import: %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	do {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > CRL_FILE_MAX + 1 ||
+			    (nb = realloc(buf, cap + 1)) == NULL) {
+				cli_warnx("crl import: %s: %s", path,
+				    cap > CRL_FILE_MAX + 1 ? "file too large"
+							   : "out of memory");
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	if (ferror(f) || n == 0) {
+		cli_warnx("crl import: %s: %s", path,
+		    n == 0 ? "empty file" : "read error");
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = strstr((char *)buf, "-----BEGIN") != NULL ? n + 1 : n;
+	return buf;
+}
+
+static int
+crl_import(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[2];
+	struct store_issuer *v = NULL, *is = NULL;
+	struct crl_info ci;
+	struct store *st = NULL;
+	struct timespec t0, t1;
+	unsigned char *buf = NULL;
+	char err[OB_ERRBUF], ts[32];
+	size_t len = 0, n = 0, i, revoked = 0;
+	int npos, rv, ret = OB_EXIT_ERR;
+
+	memset(&ci, 0, sizeof(ci));
+	rv = cli_parse_opts(argc, argv, NULL, pos, 2, &npos);
+	if (rv == 1) {
+		printf("usage: ocspbox crl import ISSUER_ID FILE\n\n"
+		       "Imports the CRL (DER or PEM) of an issuer whose CA "
+		       "key is kept offline.\nIt must be a v2 CRL with a "
+		       "cRLNumber above any this issuer had, and a\n"
+		       "nextUpdate, issued and signed by the issuer's "
+		       "certificate. Its serials\nare revoked as it says "
+		       "(revocations made before are kept as they are),\n"
+		       "in one transaction, and it is served as it is at "
+		       "/crl/ISSUER_ID.crl.\nIssuers registered with "
+		       "--crl-key build their own CRLs instead.\n");
+		return OB_EXIT_OK;
+	}
+	if (rv < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 2) {
+		cli_warnx("crl import: need ISSUER_ID and FILE (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((st = cli_open_db(ctx, 0)) == NULL)
+		return OB_EXIT_ERR;
+	if (store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
+		cli_warnx("crl import: %s", err);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, pos[0]) == 0)
+			is = &v[i];
+	if (is == NULL) {
+		cli_warnx("crl import: no issuer %s", pos[0]);
+		goto out;
+	}
+	if (is->crl_key_path != NULL) {
+		cli_warnx("crl import: issuer %s has a CRL key and builds its "
+			  "own CRLs",
+		    pos[0]);
+		goto out;
+	}
+	if ((buf = read_crl_file(pos[1], &len)) == NULL)
+		goto out;
+	if (crl_parse(buf, len, &ci, err, sizeof(err)) != OB_OK ||
+	    signer_crl_verify(is->cert_der, is->cert_len, ci.der, ci.len, err,
+		sizeof(err)) != OB_OK) {
+		cli_warnx("crl import: %s: %s", pos[1], err);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (store_crl_import(st, pos[0], &ci,
+		(int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000,
+		&revoked, err, sizeof(err)) != OB_OK) {
+		cli_warnx("crl import: %s: %s", pos[1], err);
+		goto out;
+	}
+	util_time_format(ci.next_update, ts, sizeof(ts));
+	printf("imported CRL #%lld of issuer %s: %zu entries, %zu newly "
+	       "revoked, nextUpdate %s\n",
+	    (long long)ci.number, pos[0], ci.n, revoked, ts);
+	if (ci.next_update <= (int64_t)time(NULL))
+		cli_warnx("crl import: note: this CRL is past its nextUpdate; "
+			  "it is served, marked stale");
+	ret = OB_EXIT_OK;
+out:
+	crl_info_free(&ci);
+	free(buf);
+	store_issuer_list_free(v, n);
+	store_close(st);
+	return ret;
+}
+
+int
+cli_crl(struct cli_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fprintf(argc < 2 ? stderr : stdout,
+		    "usage: ocspbox crl import ISSUER_ID FILE\n");
+		return argc < 2 ? OB_EXIT_USAGE : OB_EXIT_OK;
+	}
+	if (strcmp(argv[1], "import") == 0)
+		return crl_import(ctx, argc - 1, argv + 1);
+	cli_warnx("crl: unknown subcommand %s (import)", argv[1]);
+	return OB_EXIT_USAGE;
+}
