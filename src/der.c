@@ -58,14 +58,6 @@ der_wrap(struct der_w *w, size_t len, unsigned char tag)
 }
 
 size_t
-der_bool(struct der_w *w, int v)
-{
-	unsigned char b = v ? 0xff : 0x00;
-
-	return der_wrap(w, der_raw(w, &b, 1), MBEDTLS_ASN1_BOOLEAN);
-}
-
-size_t
 der_uint(struct der_w *w, uint64_t v)
 {
 	unsigned char b[9];

@@ -63,6 +63,10 @@ enum ob_err util_serial_to_der(
  */
 enum ob_err util_time_parse(const char *s, int64_t *out);
 
+/* Seconds since the epoch of a UTC civil time; OB_ERR_INVAL if invalid. */
+enum ob_err util_time_civil(
+    int y, int mo, int d, int h, int mi, int s, int64_t *out);
+
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void util_time_format(int64_t t, char *buf, size_t bufsz);
 
@@ -671,7 +675,6 @@ size_t der_raw(struct der_w *, const unsigned char *, size_t);
 size_t der_oid(struct der_w *, const char *oid, size_t len);
 /* Prefixes the last len bytes written with tag and their length. */
 size_t der_wrap(struct der_w *, size_t len, unsigned char tag);
-size_t der_bool(struct der_w *, int);
 size_t der_uint(struct der_w *, uint64_t); /* INTEGER, non-negative */
 /* GeneralizedTime, whole seconds. */
 size_t der_gentime(struct der_w *, int64_t);

@@ -204,12 +204,10 @@ subject_text(const mbedtls_x509_crt *crt)
 static int64_t
 x509_time(const mbedtls_x509_time *t)
 {
-	char buf[32];
 	int64_t out;
 
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year,
-	    t->mon, t->day, t->hour, t->min, t->sec);
-	if (util_time_parse(buf, &out) != OB_OK)
+	if (util_time_civil(t->year, t->mon, t->day, t->hour, t->min, t->sec,
+		&out) != OB_OK)
 		return 0;
 	return out;
 }

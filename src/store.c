@@ -1421,6 +1421,35 @@ crl_event(struct store *st, const char *issuer_id, int64_t number,
 	return OB_OK;
 }
 
+/*
+ * The highest cRLNumber this issuer ever had, in crl_cache or in the
+ * events (which keep it should the cache row be gone); -1 when none.
+ */
+static enum ob_err
+crl_last_number(struct store *st, const char *issuer_id, int64_t *out,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*out = -1;
+	if ((e = prepare(st,
+		 "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
+		 " WHERE issuer_id = ?1), -1),"
+		 " coalesce((SELECT max(crl_number) FROM crl_generation_events"
+		 " WHERE issuer_id = ?1), -1))",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return dberr(st, rc, "crl number", errbuf, errsz);
+	return OB_OK;
+}
+
 enum ob_err
 store_crl_begin(struct store *st, const char *issuer_id, int64_t *number,
     struct crl_entry **out, size_t *n, char *errbuf, size_t errsz)
@@ -1438,26 +1467,13 @@ store_crl_begin(struct store *st, const char *issuer_id, int64_t *number,
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
 		return e;
 	/*
-	 * The number follows the highest ever stored, in crl_cache or in
-	 * the events (which keep it should the cache row be gone), read in
-	 * the write transaction that will store the new CRL: two builders,
-	 * in one process or two, can never take the same number.
+	 * Read in the write transaction that will store the new CRL: two
+	 * builders, in one process or two, can never take the same number.
 	 */
-	if ((e = prepare(st,
-		 "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
-		 " WHERE issuer_id = ?1), 0),"
-		 " coalesce((SELECT max(crl_number) FROM crl_generation_events"
-		 " WHERE issuer_id = ?1), 0)) + 1",
-		 &stmt, errbuf, errsz)) != OB_OK)
+	if ((e = crl_last_number(st, issuer_id, number, errbuf, errsz)) !=
+	    OB_OK)
 		goto fail;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		*number = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW) {
-		e = dberr(st, rc, "crl number", errbuf, errsz);
-		goto fail;
-	}
+	*number = *number < 0 ? 1 : *number + 1;
 	if ((e = prepare(st,
 		 "SELECT serial_hex, revoked_at, revocation_reason"
 		 " FROM certificates WHERE issuer_id = ? AND status = 'revoked'"
@@ -1648,12 +1664,11 @@ store_crl_import(struct store *st, const char *issuer_id,
     const struct crl_info *ci, int64_t duration_ms, size_t *revoked,
     char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	struct store_crl c;
 	int64_t have = 0;
 	enum ob_err e;
 	size_t i;
-	int rc, was;
+	int was;
 
 	*revoked = 0;
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
@@ -1661,21 +1676,8 @@ store_crl_import(struct store *st, const char *issuer_id,
 	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
 		goto fail;
 	/* Never go back to an older CRL, nor serve one number twice. */
-	if ((e = prepare(st,
-		 "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
-		 " WHERE issuer_id = ?1), -1),"
-		 " coalesce((SELECT max(crl_number) FROM crl_generation_events"
-		 " WHERE issuer_id = ?1), -1))",
-		 &stmt, errbuf, errsz)) != OB_OK)
+	if ((e = crl_last_number(st, issuer_id, &have, errbuf, errsz)) != OB_OK)
 		goto fail;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		have = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW) {
-		e = dberr(st, rc, "crl import", errbuf, errsz);
-		goto fail;
-	}
 	if (ci->number <= have) {
 		snprintf(errbuf, errsz,
 		    "cRLNumber %lld is not above %lld, the last one here",

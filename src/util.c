@@ -170,8 +170,8 @@ digits(const char **s, int n)
 	return v;
 }
 
-static enum ob_err
-civil_to_epoch(int y, int mo, int d, int h, int mi, int sec, int64_t *out)
+enum ob_err
+util_time_civil(int y, int mo, int d, int h, int mi, int sec, int64_t *out)
 {
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
 	    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
@@ -207,7 +207,7 @@ util_time_parse(const char *s, int64_t *out)
 		while (isdigit((unsigned char)*s))
 			s++;
 	}
-	if (civil_to_epoch(y, mo, d, h, mi, sec, &t) != OB_OK)
+	if (util_time_civil(y, mo, d, h, mi, sec, &t) != OB_OK)
 		return OB_ERR_INVAL;
 	if ((*s == 'Z' || *s == 'z') && s[1] == '\0') {
 		*out = t;
@@ -272,7 +272,7 @@ util_asn1time_parse(const char *s, int64_t *out)
 	    (h = digits(&s, 2)) < 0 || (mi = digits(&s, 2)) < 0 ||
 	    (sec = digits(&s, 2)) < 0 || strcmp(s, "Z") != 0)
 		return OB_ERR_INVAL;
-	return civil_to_epoch(y, mo, d, h, mi, sec, out);
+	return util_time_civil(y, mo, d, h, mi, sec, out);
 }
 
 enum ob_err

@@ -1,7 +1,7 @@
 /*
- * Unit tests for crl.c and der.c (the CRL encoder, read back by mbedTLS's
- * own CRL parser) and for the CRL half of store.c on a real database
- * file: numbering, events, what is due.
+ * Unit tests for crl.c and der.c: the CRL encoder, read back by mbedTLS's
+ * own CRL parser and by crl_parse, and the extension readers (the CRL
+ * half of store.c is in test_store.c).
  */
 #include <limits.h>
 #include <stdint.h>
@@ -11,12 +11,10 @@
 #include <unistd.h>
 
 #include <mbedtls/x509_crl.h>
-#include <sqlite3.h>
 
 #include "extern.h"
 #include "harness.h"
 
-static char dir[64], path[128];
 static char err[OB_ERRBUF];
 
 /* Name: CN=t */
@@ -356,222 +354,6 @@ test_crl_ext_parsers(void)
 	CHECK(crl_ext_reason(num[0].der, num[0].len, &r) == OB_OK && r == -1);
 }
 
-/* A fresh, migrated database with issuer "ca" registered with a CRL key. */
-static struct store *
-fresh(void)
-{
-	static int n;
-	struct store_issuer is;
-	struct store *st = NULL;
-	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
-
-	snprintf(path, sizeof(path), "%s/t%d.db", dir, n++);
-	if (store_open(path, 1, &st, err, sizeof(err)) != OB_OK ||
-	    store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "  fresh: %s\n", err);
-		store_close(st);
-		return NULL;
-	}
-	memset(&is, 0, sizeof(is));
-	snprintf(is.id, sizeof(is.id), "ca");
-	is.subject = "CN=ca";
-	is.cert_der = der;
-	is.cert_len = sizeof(der);
-	is.not_after = 2000000000;
-	is.resp_der = der;
-	is.resp_len = sizeof(der);
-	is.resp_subject = "CN=ca";
-	is.resp_key_path = "/nonexistent/key";
-	is.crl_key_path = "/nonexistent/ca.key";
-	snprintf(is.resp_key_alg, sizeof(is.resp_key_alg), "ec-p256");
-	is.resp_is_ca = 1;
-	if (store_issuer_add(st, &is, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "  fresh: %s\n", err);
-		store_close(st);
-		return NULL;
-	}
-	return st;
-}
-
-/* One value from a side connection, as another process would see it. */
-static char *
-peek(const char *sql)
-{
-	static char buf[256];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-
-	buf[0] = '\0';
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-		SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-	    sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_text(stmt, 0) != NULL)
-		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(stmt, 0));
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return buf;
-}
-
-/* Stores a CRL of the revoked certificates; returns its number or -1. */
-static int64_t
-store_one(struct store *st)
-{
-	static const unsigned char der[] = {0x30, 0x00};
-	struct crl_entry *v = NULL;
-	struct store_crl c;
-	int64_t number;
-	size_t n;
-
-	if (store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) !=
-	    OB_OK)
-		return -1;
-	free(v);
-	memset(&c, 0, sizeof(c));
-	c.issuer_id = "ca";
-	c.der = der;
-	c.len = sizeof(der);
-	c.number = number;
-	c.this_update = 1795000000;
-	c.next_update = 1795086400;
-	c.started_at = 1795000000;
-	c.revoked_count = (int64_t)n;
-	if (store_crl_put(st, &c, err, sizeof(err)) != OB_OK)
-		return -1;
-	return number;
-}
-
-static void
-test_store_numbers(void)
-{
-	struct store *st = fresh(), *other = NULL;
-	struct crl_entry *v = NULL;
-	unsigned char *der = NULL;
-	size_t n = 0, len = 0;
-	int64_t number, tu, nu, num = 0;
-	int already;
-
-	if (st == NULL) {
-		CHECK(0);
-		return;
-	}
-	CHECK(store_crl_get(st, "ca", &der, &len, &num, &tu, &nu, err,
-		  sizeof(err)) == OB_ERR_NOTFOUND);
-	CHECK(store_revoke(st, "ca", "b2", 1, 1794000000, &already, err,
-		  sizeof(err)) == OB_OK);
-	CHECK(store_revoke(st, "ca", "a1", -1, 1793000000, &already, err,
-		  sizeof(err)) == OB_OK);
-	/* The revoked ones, oldest revocation first, with their reasons */
-	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
-	    OB_OK);
-	CHECK(number == 1 && n == 2 && v != NULL);
-	if (v != NULL && n == 2) {
-		CHECK_STR(v[0].serial, "a1");
-		CHECK(v[0].reason == -1 && v[0].revoked_at == 1793000000);
-		CHECK_STR(v[1].serial, "b2");
-		CHECK(v[1].reason == 1);
-	}
-	free(v);
-	store_rollback(st); /* a failed build: the number is not taken */
-	CHECK(store_one(st) == 1);
-	CHECK(store_one(st) == 2);
-	CHECK(store_crl_get(st, "ca", &der, &len, &num, &tu, &nu, err,
-		  sizeof(err)) == OB_OK);
-	CHECK(len == 2 && num == 2 && tu == 1795000000 && nu == 1795086400);
-	free(der);
-	CHECK_STR(peek("SELECT group_concat(crl_number || ':' || succeeded"
-		       " || ':' || revoked_count) FROM crl_generation_events"),
-	    "1:1:2,2:1:2");
-
-	/* While one connection builds, another cannot take a number. */
-	CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
-	if (other != NULL) {
-		store_busy_ms(other, 50);
-		CHECK(store_crl_begin(st, "ca", &number, &v, &n, err,
-			  sizeof(err)) == OB_OK &&
-		    number == 3);
-		free(v);
-		CHECK(store_crl_begin(other, "ca", &number, &v, &n, err,
-			  sizeof(err)) == OB_ERR_BUSY);
-		store_rollback(st);
-		CHECK(store_one(other) == 3);
-		store_close(other);
-	}
-	/* Gone from crl_cache, the number still rises (events keep it). */
-	store_close(st);
-	{
-		sqlite3 *db = NULL;
-		CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
-		    sqlite3_exec(db, "DELETE FROM crl_cache", NULL, NULL,
-			NULL) == SQLITE_OK);
-		sqlite3_close(db);
-	}
-	CHECK(store_open(path, 0, &st, err, sizeof(err)) == OB_OK);
-	CHECK(st != NULL && store_one(st) == 4);
-	store_close(st);
-}
-
-static void
-test_store_failed_and_due(void)
-{
-	struct store *st = fresh();
-	char ids[4][OB_ID_MAX + 1];
-	struct store_stats s;
-	size_t n = 9;
-	int i, already;
-
-	if (st == NULL) {
-		CHECK(0);
-		return;
-	}
-	/* No CRL yet: due. */
-	CHECK(store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK);
-	CHECK(n == 1 && strcmp(ids[0], "ca") == 0);
-	CHECK(store_one(st) == 1);
-	CHECK(
-	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
-	/* A revoke makes it due again; a repeated one does not. */
-	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
-		  sizeof(err)) == OB_OK);
-	CHECK(
-	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 1);
-	CHECK(store_one(st) == 2);
-	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
-		  sizeof(err)) == OB_OK &&
-	    already);
-	CHECK(
-	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
-
-	/* A failure is an event without a number; the stats show it. */
-	CHECK(store_crl_failed(st, "ca", 1795000000, 3, "ca.key: gone", err,
-		  sizeof(err)) == OB_OK);
-	CHECK_STR(peek("SELECT coalesce(crl_number, 'null') || ':' ||"
-		       " succeeded || ':' || error FROM crl_generation_events"
-		       " ORDER BY id DESC LIMIT 1"),
-	    "null:0:ca.key: gone");
-	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
-	CHECK(s.nissuers == 1 && s.issuers[0].crl_present &&
-	    s.issuers[0].crl_key && s.issuers[0].crl_number == 2 &&
-	    s.issuers[0].crl_revoked == 1 &&
-	    strcmp(s.issuers[0].crl_error, "ca.key: gone") == 0);
-	store_stats_free(&s);
-	CHECK(store_one(st) == 3);
-	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
-	CHECK(s.nissuers == 1 && s.issuers[0].crl_error[0] == '\0');
-	store_stats_free(&s);
-
-	/* The events are bounded: the newest 1000 per issuer. */
-	for (i = 0; i < 1010; i++)
-		if (store_crl_failed(st, "ca", 1795000000, 0, "x", err,
-			sizeof(err)) != OB_OK)
-			break;
-	CHECK(i == 1010);
-	CHECK_STR(peek("SELECT count(*) FROM crl_generation_events"), "1000");
-	/* ... and the number still rises past the pruned ones. */
-	CHECK(store_one(st) == 4);
-	store_close(st);
-}
-
 static const struct test tests[] = {
     {"der_uint", test_der_uint},
     {"der_time", test_der_time},
@@ -579,25 +361,11 @@ static const struct test tests[] = {
     {"crl_empty_and_bounds", test_crl_empty_and_bounds},
     {"crl_read_back", test_crl_read_back},
     {"crl_ext_parsers", test_crl_ext_parsers},
-    {"store_numbers", test_store_numbers},
-    {"store_failed_and_due", test_store_failed_and_due},
     {NULL, NULL},
 };
 
 int
 main(int argc, char **argv)
 {
-	char cmd[128];
-	int rc;
-
-	snprintf(dir, sizeof(dir), "/tmp/ocspbox-crl.XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
-	rc = harness_main(argc, argv, tests);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	return rc;
+	return harness_main(argc, argv, tests);
 }

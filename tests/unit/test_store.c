@@ -570,6 +570,186 @@ test_refresh_record(void)
 	store_close(st);
 }
 
+/* A fresh database whose issuer "ca" has a CRL key (a path only). */
+static struct store *
+fresh_crl(void)
+{
+	struct store *st = fresh();
+	sqlite3 *db = NULL;
+
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db,
+		"UPDATE issuers SET crl_key_path = '/nonexistent/ca.key'", NULL,
+		NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_close(db);
+	return st;
+}
+
+/* Stores a CRL of the revoked certificates; returns its number or -1. */
+static int64_t
+store_one(struct store *st)
+{
+	static const unsigned char der[] = {0x30, 0x00};
+	struct crl_entry *v = NULL;
+	struct store_crl c;
+	int64_t number;
+	size_t n;
+
+	if (store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) !=
+	    OB_OK)
+		return -1;
+	free(v);
+	memset(&c, 0, sizeof(c));
+	c.issuer_id = "ca";
+	c.der = der;
+	c.len = sizeof(der);
+	c.number = number;
+	c.this_update = 1795000000;
+	c.next_update = 1795086400;
+	c.started_at = 1795000000;
+	c.revoked_count = (int64_t)n;
+	if (store_crl_put(st, &c, err, sizeof(err)) != OB_OK)
+		return -1;
+	return number;
+}
+
+static void
+test_store_numbers(void)
+{
+	struct store *st = fresh_crl(), *other = NULL;
+	struct crl_entry *v = NULL;
+	unsigned char *der = NULL;
+	size_t n = 0, len = 0;
+	int64_t number, tu, nu, num = 0;
+	int already;
+
+	if (st == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_crl_get(st, "ca", &der, &len, &num, &tu, &nu, err,
+		  sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_revoke(st, "ca", "b2", 1, 1794000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_revoke(st, "ca", "a1", -1, 1793000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	/* The revoked ones, oldest revocation first, with their reasons */
+	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(number == 1 && n == 2 && v != NULL);
+	if (v != NULL && n == 2) {
+		CHECK_STR(v[0].serial, "a1");
+		CHECK(v[0].reason == -1 && v[0].revoked_at == 1793000000);
+		CHECK_STR(v[1].serial, "b2");
+		CHECK(v[1].reason == 1);
+	}
+	free(v);
+	store_rollback(st); /* a failed build: the number is not taken */
+	CHECK(store_one(st) == 1);
+	CHECK(store_one(st) == 2);
+	CHECK(store_crl_get(st, "ca", &der, &len, &num, &tu, &nu, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(len == 2 && num == 2 && tu == 1795000000 && nu == 1795086400);
+	free(der);
+	CHECK_STR(peek("SELECT group_concat(crl_number || ':' || succeeded"
+		       " || ':' || revoked_count) FROM crl_generation_events"),
+	    "1:1:2,2:1:2");
+
+	/* While one connection builds, another cannot take a number. */
+	CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
+	if (other != NULL) {
+		store_busy_ms(other, 50);
+		CHECK(store_crl_begin(st, "ca", &number, &v, &n, err,
+			  sizeof(err)) == OB_OK &&
+		    number == 3);
+		free(v);
+		CHECK(store_crl_begin(other, "ca", &number, &v, &n, err,
+			  sizeof(err)) == OB_ERR_BUSY);
+		store_rollback(st);
+		CHECK(store_one(other) == 3);
+		store_close(other);
+	}
+	/* Gone from crl_cache, the number still rises (events keep it). */
+	store_close(st);
+	{
+		sqlite3 *db = NULL;
+		CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+		    sqlite3_exec(db, "DELETE FROM crl_cache", NULL, NULL,
+			NULL) == SQLITE_OK);
+		sqlite3_close(db);
+	}
+	CHECK(store_open(path, 0, &st, err, sizeof(err)) == OB_OK);
+	CHECK(st != NULL && store_one(st) == 4);
+	store_close(st);
+}
+
+static void
+test_store_failed_and_due(void)
+{
+	struct store *st = fresh_crl();
+	char ids[4][OB_ID_MAX + 1];
+	struct store_stats s;
+	size_t n = 9;
+	int i, already;
+
+	if (st == NULL) {
+		CHECK(0);
+		return;
+	}
+	/* No CRL yet: due. */
+	CHECK(store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK);
+	CHECK(n == 1 && strcmp(ids[0], "ca") == 0);
+	CHECK(store_one(st) == 1);
+	CHECK(
+	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
+	/* A revoke makes it due again; a repeated one does not. */
+	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(
+	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 1);
+	CHECK(store_one(st) == 2);
+	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
+		  sizeof(err)) == OB_OK &&
+	    already);
+	CHECK(
+	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
+
+	/* A failure is an event without a number; the stats show it. */
+	CHECK(store_crl_failed(st, "ca", 1795000000, 3, "ca.key: gone", err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT coalesce(crl_number, 'null') || ':' ||"
+		       " succeeded || ':' || error FROM crl_generation_events"
+		       " ORDER BY id DESC LIMIT 1"),
+	    "null:0:ca.key: gone");
+	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
+	CHECK(s.nissuers == 1 && s.issuers[0].crl_present &&
+	    s.issuers[0].crl_key && s.issuers[0].crl_number == 2 &&
+	    s.issuers[0].crl_revoked == 1 &&
+	    strcmp(s.issuers[0].crl_error, "ca.key: gone") == 0);
+	store_stats_free(&s);
+	CHECK(store_one(st) == 3);
+	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
+	CHECK(s.nissuers == 1 && s.issuers[0].crl_error[0] == '\0');
+	store_stats_free(&s);
+
+	/* The events are bounded: the newest 1000 per issuer. */
+	for (i = 0; i < 1010; i++)
+		if (store_crl_failed(st, "ca", 1795000000, 0, "x", err,
+			sizeof(err)) != OB_OK)
+			break;
+	CHECK(i == 1010);
+	CHECK_STR(peek("SELECT count(*) FROM crl_generation_events"), "1000");
+	/* ... and the number still rises past the pruned ones. */
+	CHECK(store_one(st) == 4);
+	store_close(st);
+}
+
 static const struct test tests[] = {
     {"open_errors", test_open_errors},
     {"migrate_idempotent", test_migrate_idempotent},
@@ -584,6 +764,8 @@ static const struct test tests[] = {
     {"cache_two_connections", test_cache_two_connections},
     {"cache_refresh_todo", test_cache_refresh_todo},
     {"refresh_record", test_refresh_record},
+    {"crl_numbers", test_store_numbers},
+    {"crl_failed_and_due", test_store_failed_and_due},
     {NULL, NULL},
 };
 
