@@ -715,9 +715,13 @@ responder_crl_signer(struct responder *r, const char *issuer_id, int retry,
 			    issuer_id);
 			e = OB_ERR_BUSY;
 		} else if ((e = signer_open_crl(&ie->is, &ie->crl_signer,
-				errbuf, errsz)) != OB_OK)
+				errbuf, errsz)) != OB_OK) {
 			ie->crl_retry_at =
 			    mono_seconds() + RESPONDER_CRL_RETRY_S;
+			/* A key file gone is a failure, not "no CRL key". */
+			if (e == OB_ERR_NOTFOUND)
+				e = OB_ERR_IO;
+		}
 	}
 	*out = ie->crl_signer;
 	pthread_mutex_unlock(&r->crl_mu);
