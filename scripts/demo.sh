@@ -42,10 +42,12 @@ token=$(cat "$token_file")
 cat <<EOT
 
 OCSP URL:  $url
+CRL URL:   ${url}crl/demo.crl
 Admin API: http://$admin/api/v1/cache/stats (Bearer token in $token_file)
 Try, in another terminal (leaf1 is good, leaf2 revoked):
   openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf1.pem -CAfile $dir/pki/ca-rsa.pem -no_nonce
   openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf2.pem -CAfile $dir/pki/ca-rsa.pem -no_nonce
+  curl -s ${url}crl/demo.crl | openssl crl -inform DER -CAfile $dir/pki/ca-rsa.pem -noout -text
   curl -H "Authorization: Bearer $token" http://$admin/api/v1/cache/stats
 (-no_nonce asks for the pre-signed answer; with a nonce it is signed live.)
 Ctrl-C stops the responder.
