@@ -76,17 +76,24 @@ progress(void *arg, size_t done, size_t total)
 static int
 refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
 {
-	const char *ids[REFRESH_CRL_ISSUERS_MAX];
+	const char **ids;
 	struct refresh_crl_result cr;
 	struct store *st;
 	char err[OB_ERRBUF];
 	size_t n, i;
 	int failed = 0;
 
-	if ((n = responder_crl_issuers(r, ids, REFRESH_CRL_ISSUERS_MAX)) == 0)
+	if ((n = responder_crl_issuers(r, NULL, 0)) == 0)
 		return 0;
-	if ((st = cli_open_db(ctx, 0)) == NULL)
+	if ((ids = calloc(n, sizeof(*ids))) == NULL) {
+		cli_warnx("cache refresh: out of memory");
 		return 1;
+	}
+	responder_crl_issuers(r, ids, n);
+	if ((st = cli_open_db(ctx, 0)) == NULL) {
+		free(ids);
+		return 1;
+	}
 	for (i = 0; i < n; i++) {
 		if (refresh_crl(r, st, ids[i], 1, &cr, err, sizeof(err)) !=
 		    OB_OK) {
@@ -99,6 +106,7 @@ refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
 		    (long long)cr.duration_ms);
 	}
 	store_close(st);
+	free(ids);
 	return failed;
 }
 

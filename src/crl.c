@@ -284,9 +284,11 @@ crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
 	if (crl.crl_ext.p == NULL ||
 	    (e = crl_ext_number(
 		 crl.crl_ext.p, crl.crl_ext.len, &out->number)) != OB_OK) {
-		snprintf(errbuf, errsz,
-		    e == OB_ERR_RANGE ? "cRLNumber beyond 63 bits"
-				      : "no cRLNumber extension");
+		snprintf(errbuf, errsz, "%s",
+		    e == OB_ERR_RANGE          ? "cRLNumber beyond 63 bits"
+			: e == OB_ERR_NOTFOUND ? "no cRLNumber extension"
+					       : "a malformed cRLNumber or "
+						 "crlExtensions");
 		e = e == OB_ERR_RANGE ? OB_ERR_RANGE : OB_ERR_INVAL;
 		goto out;
 	}
@@ -333,6 +335,13 @@ crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
 			&ce->reason) != OB_OK) {
 			snprintf(errbuf, errsz,
 			    "entry %zu (serial %s): bad time or reasonCode",
+			    n + 1, ce->serial);
+			goto out;
+		}
+		if (ce->reason == OB_REASON_REMOVE_FROM_CRL) {
+			snprintf(errbuf, errsz,
+			    "entry %zu (serial %s): removeFromCRL belongs to "
+			    "delta CRLs, not to a full one",
 			    n + 1, ce->serial);
 			goto out;
 		}

@@ -400,12 +400,11 @@ enum ob_err store_crl_get(struct store *, const char *issuer_id,
     int64_t *next_update, char *errbuf, size_t errsz);
 
 /*
- * The issuers with a CRL key whose CRL is missing or lacks a revocation
- * (its revoked_count differs from the revoked certificates'): at most max
- * ids into ids, *n of them.
+ * Whether the CRL of issuer_id is missing or lacks a revocation (its
+ * revoked_count differs from the count of revoked certificates).
  */
-enum ob_err store_crl_due(struct store *, char (*ids)[OB_ID_MAX + 1],
-    size_t max, size_t *n, char *errbuf, size_t errsz);
+enum ob_err store_crl_due(struct store *, const char *issuer_id, int *due,
+    char *errbuf, size_t errsz);
 
 /*
  * Stores a CRL an offline CA made (ci, read by crl_parse and checked by
@@ -533,8 +532,9 @@ struct index_entry {
 /*
  * Parses one line of an OpenSSL index.txt (tab-separated: status, expiry,
  * revocation[,reason], serial, file, subject) of len bytes, without its
- * newline; line[len] must be writable. The line is modified (fields NUL-terminated) and borrowed by
- * out->subject. Returns OB_OK, or OB_ERR_INVAL with one line in errbuf.
+ * newline; line[len] must be writable. The line is modified (fields
+ * NUL-terminated) and borrowed by out->subject. Returns OB_OK, or
+ * OB_ERR_INVAL with one line in errbuf (removeFromCRL is refused).
  */
 enum ob_err index_parse_line(char *line, size_t len, struct index_entry *out,
     char *errbuf, size_t errsz);
@@ -784,10 +784,11 @@ size_t crl_tbs_max(const struct crl_tbs_in *);
 
 /*
  * Writes the TBSCertList (v2; crlExtensions authorityKeyIdentifier and
- * cRLNumber; each entry's reasonCode unless none or unspecified) at the
- * end of buf (cap bytes); *out points at its first byte inside buf.
- * Returns OB_OK, OB_ERR_RANGE when cap is too small, or OB_ERR_INVAL for
- * an entry whose serial is not canonical hex.
+ * cRLNumber; each entry's reasonCode unless none, unspecified or
+ * removeFromCRL) at the end of buf (cap bytes); *out points at its first
+ * byte inside buf. Returns OB_OK, or OB_ERR_RANGE when cap is too small;
+ * for an entry whose serial is not canonical hex, OB_ERR_INVAL (or
+ * OB_ERR_RANGE when empty or too long).
  */
 enum ob_err crl_tbs(const struct crl_tbs_in *, unsigned char *buf, size_t cap,
     unsigned char **out, size_t *outlen);
@@ -915,7 +916,10 @@ void responder_unknown_set(struct responder *, int64_t n);
 /* The validity given at start, in seconds. */
 int64_t responder_validity(const struct responder *);
 
-/* The ids of the issuers loaded with a CRL key (borrowed), at most max. */
+/*
+ * How many issuers were loaded with a CRL key; the ids of the first max
+ * of them into ids (borrowed; ids may be NULL when max is 0).
+ */
 size_t responder_crl_issuers(struct responder *, const char **ids, size_t max);
 
 /*
@@ -930,8 +934,9 @@ enum ob_err responder_crl_signer(struct responder *, const char *issuer_id,
 
 /*
  * The cached CRL of issuer_id, read on this thread's connection: *der
- * malloc'd (caller frees), its cRLNumber and times. OB_ERR_NOTFOUND when there is none (no such
- * issuer, no CRL key, none built yet). Any thread.
+ * malloc'd (caller frees), its cRLNumber and times. OB_ERR_NOTFOUND
+ * when there is none (no such issuer, none built or imported yet). Any
+ * thread.
  */
 enum ob_err responder_crl_get(struct responder *, const char *issuer_id,
     unsigned char **der, size_t *len, int64_t *number, int64_t *this_update,
@@ -1070,17 +1075,16 @@ struct refresh_crl_result {
 	size_t revoked; /* entries */
 	size_t bytes; /* DER */
 	int64_t duration_ms; /* from the first read to the signature */
+	int deferred; /* the CRL key failed lately: not tried, not recorded */
 };
-
-/* The most issuers with a CRL key that one process builds CRLs for. */
-#define REFRESH_CRL_ISSUERS_MAX 64
 
 /*
  * Builds, signs and stores the CRL of issuer_id (one loaded at start with
  * a CRL key) on st, numbered one above the last, listing every revoked
  * certificate, valid for the responder's validity; records the attempt in
  * crl_generation_events, failed or not. retry: try a CRL key that failed
- * to load again at once (else OB_ERR_BUSY for 30 s after, unrecorded).
+ * to load again at once (else, for 30 s after, OB_ERR_BUSY with
+ * res->deferred set, unrecorded).
  * OB_ERR_NOTFOUND (unrecorded) for an issuer without a loaded CRL key.
  * One thread per st.
  */
@@ -1090,10 +1094,12 @@ enum ob_err refresh_crl(struct responder *, struct store *st,
 
 /*
  * Builds the CRL of every issuer loaded with a CRL key (only_due: of
- * those store_crl_due names), logging one line each to stderr. Returns
- * how many failed.
+ * those store_crl_due finds due), logging one line each to stderr; retry
+ * as for refresh_crl. Returns how many failed (a CRL key waiting out its
+ * 30 s counts as failed).
  */
-size_t refresh_crls(struct responder *, struct store *st, int only_due);
+size_t refresh_crls(
+    struct responder *, struct store *st, int only_due, int retry);
 
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 
@@ -1124,9 +1130,10 @@ struct http_ocsp_conf {
 
 /*
  * Starts serving POST / and /ocsp, GET /{req} and /ocsp/{req}, GET
- * /crl/{issuer_id}.crl and /healthz from r, with conf. On failure *out is NULL and errbuf says
- * why (a port in use, say). Stop with http_ocsp_stop, which finishes the
- * requests in flight first. r must outlive it.
+ * /crl/{issuer_id}.crl and /healthz from r, with conf. On failure *out
+ * is NULL and errbuf says why (a port in use, say). Stop with
+ * http_ocsp_stop, which finishes the requests in flight first. r must
+ * outlive it.
  */
 enum ob_err http_ocsp_start(struct responder *r,
     const struct http_ocsp_conf *conf, struct http_ocsp **out, char *errbuf,

@@ -243,8 +243,8 @@ handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
 	    h->r, id, &der, &len, &number, &this_update, &next_update);
 	if (e == OB_ERR_NOTFOUND)
 		send_plain(c, 404, "Not Found", NULL,
-		    "no CRL for this issuer (unknown, no CRL key, or "
-		    "none built yet)\n");
+		    "no CRL for this issuer (unknown, or none built or "
+		    "imported yet)\n");
 	else if (e != OB_OK)
 		send_plain(
 		    c, 503, "Service Unavailable", NULL, "store unavailable\n");

@@ -70,6 +70,11 @@ index_parse_line(
 				    rest);
 				return OB_ERR_INVAL;
 			}
+			if (out->reason == OB_REASON_REMOVE_FROM_CRL) {
+				snprintf(errbuf, errsz,
+				    "removeFromCRL is not a reason to revoke");
+				return OB_ERR_INVAL;
+			}
 		}
 	} else if (f[2][0] != '\0') {
 		snprintf(

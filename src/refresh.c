@@ -28,6 +28,8 @@
 #define PROGRESS_SECONDS 2
 /* How often the CRL thread looks for revokes, in ms. */
 #define CRL_POLL_MS 250
+/* How soon the CRL thread tries a failed build again, in ms. */
+#define CRL_RETRY_MS 30000
 
 static int64_t
 now_ms(void)
@@ -252,7 +254,7 @@ out:
 /* Builds, signs and stores one CRL inside store_crl_begin's transaction. */
 static enum ob_err
 build_crl(struct responder *r, struct store *st, struct signer *sg,
-    const char *issuer_id, int64_t now, int64_t start_ms,
+    const char *issuer_id, int64_t started_at, int64_t start_ms,
     struct refresh_crl_result *res, char *errbuf, size_t errsz)
 {
 	struct crl_tbs_in in;
@@ -261,12 +263,17 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	unsigned char *buf = NULL, *crl = NULL, *tbs, *der;
 	unsigned char sig[SIGNER_SIG_MAX];
 	size_t n = 0, cap, tbs_len, sig_len, der_len;
-	int64_t number;
+	int64_t number, now;
 	enum ob_err e;
 
 	if ((e = store_crl_begin(
 		 st, issuer_id, &number, &v, &n, errbuf, errsz)) != OB_OK)
 		return e;
+	/*
+	 * thisUpdate once the write lock is held: a CRL is never dated
+	 * before the one numbered below it, nor before what it lists.
+	 */
+	now = (int64_t)time(NULL);
 	memset(&in, 0, sizeof(in));
 	in.alg = signer_alg(sg, &in.alg_len);
 	in.issuer = signer_name(sg, &in.issuer_len);
@@ -308,7 +315,7 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	c.number = number;
 	c.this_update = in.this_update;
 	c.next_update = in.next_update;
-	c.started_at = now;
+	c.started_at = started_at;
 	c.duration_ms = now_ms() - start_ms;
 	c.revoked_count = (int64_t)n;
 	if ((e = store_crl_put(st, &c, errbuf, errsz)) != OB_OK)
@@ -338,8 +345,11 @@ refresh_crl(struct responder *r, struct store *st, const char *issuer_id,
 
 	memset(res, 0, sizeof(*res));
 	e = responder_crl_signer(r, issuer_id, retry, &sg, errbuf, errsz);
-	if (e == OB_ERR_BUSY || e == OB_ERR_NOTFOUND)
-		return e; /* recorded when it failed; or not ours to build */
+	if (e == OB_ERR_BUSY || e == OB_ERR_NOTFOUND) {
+		/* recorded when it failed; or not ours to build */
+		res->deferred = e == OB_ERR_BUSY;
+		return e;
+	}
 	if (e == OB_OK)
 		e = build_crl(
 		    r, st, sg, issuer_id, now, start_ms, res, errbuf, errsz);
@@ -370,7 +380,7 @@ crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
 			    ids[i], (long long)res.number, res.revoked,
 			    res.bytes, (long long)res.duration_ms);
 		else if (e != OB_ERR_NOTFOUND) {
-			if (e != OB_ERR_BUSY || retry)
+			if (!res.deferred)
 				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
 				    err);
 			failed++;
@@ -380,29 +390,37 @@ crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
 }
 
 size_t
-refresh_crls(struct responder *r, struct store *st, int only_due)
+refresh_crls(struct responder *r, struct store *st, int only_due, int retry)
 {
-	const char *ids[REFRESH_CRL_ISSUERS_MAX], *due[REFRESH_CRL_ISSUERS_MAX];
-	char dids[REFRESH_CRL_ISSUERS_MAX][OB_ID_MAX + 1];
+	const char **ids;
 	char err[OB_ERRBUF];
-	size_t n, nd, i, j, k = 0;
+	size_t n, i, k = 0, failed = 0;
+	int due;
 
-	n = responder_crl_issuers(r, ids, REFRESH_CRL_ISSUERS_MAX);
-	if (n == 0)
+	if ((n = responder_crl_issuers(r, NULL, 0)) == 0)
 		return 0;
-	if (!only_due)
-		return crl_build_all(r, st, ids, n, 1);
-	if (store_crl_due(st, dids, REFRESH_CRL_ISSUERS_MAX, &nd, err,
-		sizeof(err)) != OB_OK) {
-		fprintf(stderr, "ocspbox: crl: %s\n", err);
+	if ((ids = calloc(n, sizeof(*ids))) == NULL) {
+		fprintf(stderr, "ocspbox: crl: out of memory\n");
 		return 1;
 	}
-	/* Of the due ones, those loaded at start. */
-	for (i = 0; i < nd; i++)
-		for (j = 0; j < n; j++)
-			if (strcmp(dids[i], ids[j]) == 0)
-				due[k++] = ids[j];
-	return crl_build_all(r, st, due, k, 0);
+	responder_crl_issuers(r, ids, n);
+	for (i = 0; i < n; i++) {
+		if (only_due) {
+			if (store_crl_due(st, ids[i], &due, err, sizeof(err)) !=
+			    OB_OK) {
+				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
+				    err);
+				failed++;
+				continue;
+			}
+			if (!due)
+				continue;
+		}
+		ids[k++] = ids[i];
+	}
+	failed += crl_build_all(r, st, ids, k, retry);
+	free(ids);
+	return failed;
 }
 
 struct refresher {
@@ -436,8 +454,8 @@ crl_main(void *arg)
 	struct store *st = NULL;
 	struct timespec ts;
 	char err[OB_ERRBUF];
-	int64_t seen = -1, v, wake;
-	int all, ticked = 0;
+	int64_t seen = -1, v, wake, retry_ms = 0;
+	int all, again, ticked = 0;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "ocspbox: crl: %s\n", err);
@@ -451,11 +469,20 @@ crl_main(void *arg)
 		pthread_mutex_unlock(&rf->mu);
 		if (store_data_version(st, &v, err, sizeof(err)) != OB_OK)
 			v = -1; /* look anyway */
-		/* The first tick, at start, comes at once and builds all. */
+		/*
+		 * The first tick, at start, comes at once and builds all.
+		 * A build that failed is tried again after CRL_RETRY_MS:
+		 * nothing else may change data_version meanwhile.
+		 */
+		again = retry_ms != 0 && now_ms() >= retry_ms;
 		if (all)
-			refresh_crls(rf->r, st, 0);
-		else if (ticked && (v != seen || v == -1))
-			refresh_crls(rf->r, st, 1);
+			retry_ms = refresh_crls(rf->r, st, 0, 1) > 0
+			    ? now_ms() + CRL_RETRY_MS
+			    : 0;
+		else if (ticked && (v != seen || v == -1 || again))
+			retry_ms = refresh_crls(rf->r, st, 1, again) > 0
+			    ? now_ms() + CRL_RETRY_MS
+			    : 0;
 		ticked |= all;
 		seen = v;
 		pthread_mutex_lock(&rf->mu);
@@ -554,7 +581,6 @@ refresh_start(struct responder *r, const char *db_path, int64_t interval,
 {
 	struct refresher *rf;
 	pthread_condattr_t ca;
-	const char *ids[1];
 
 	*out = NULL;
 	if ((rf = calloc(1, sizeof(*rf))) == NULL ||
@@ -580,7 +606,7 @@ refresh_start(struct responder *r, const char *db_path, int64_t interval,
 		goto fail_mem;
 	}
 	pthread_condattr_destroy(&ca);
-	rf->has_crl = responder_crl_issuers(r, ids, 1) > 0;
+	rf->has_crl = responder_crl_issuers(r, NULL, 0) > 0;
 	if (rf->has_crl && pthread_create(&rf->crl_th, NULL, crl_main, rf) != 0)
 		goto fail_threads;
 	if (pthread_create(&rf->th, NULL, refresher_main, rf) != 0) {

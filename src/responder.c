@@ -667,9 +667,12 @@ responder_crl_issuers(struct responder *r, const char **ids, size_t max)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < r->niss && n < max; i++)
-		if (r->iss[i].is.crl_key_path != NULL)
-			ids[n++] = r->iss[i].is.id;
+	for (i = 0; i < r->niss; i++)
+		if (r->iss[i].is.crl_key_path != NULL) {
+			if (n < max)
+				ids[n] = r->iss[i].is.id;
+			n++;
+		}
 	return n;
 }
 

@@ -361,6 +361,16 @@ signer_check_issuer(const char *ca_pem, const char *resp_pem,
 		    (e = check_key_pair(&ca, &ckey, crl_key, errbuf, errsz)) !=
 			OB_OK)
 			goto out;
+		/* Relying parties refuse CRLs from a CA without cRLSign. */
+		if (mbedtls_x509_crt_check_key_usage(
+			&ca, MBEDTLS_X509_KU_CRL_SIGN) != 0) {
+			snprintf(errbuf, errsz,
+			    "%s: keyUsage lacks cRLSign: this CA may not "
+			    "sign CRLs",
+			    ca_pem);
+			e = OB_ERR_INVAL;
+			goto out;
+		}
 		if (key_algorithm(&ckey) == NULL) {
 			snprintf(
 			    errbuf, errsz, "%s: unsupported key type", crl_key);
@@ -486,7 +496,7 @@ static const unsigned char alg_ecdsa_sha384[] = {
 /*
  * The subjectKeyIdentifier of crt into out (cap bytes): what a CRL's
  * authorityKeyIdentifier must carry (RFC 5280 4.2.1.1). 0 when crt has
- * none or it does not fit.
+ * none, (size_t)-1 when it is malformed or does not fit.
  */
 static size_t
 subject_key_id(const mbedtls_x509_crt *crt, unsigned char *out, size_t cap)
@@ -534,7 +544,7 @@ subject_key_id(const mbedtls_x509_crt *crt, unsigned char *out, size_t cap)
 		    mbedtls_asn1_get_tag(
 			&p, ext, &len, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
 		    len == 0 || len > cap || p + len != ext)
-			return 0;
+			return (size_t)-1;
 		memcpy(out, p, len);
 		return len;
 	}
@@ -642,6 +652,14 @@ open_signer(const char *id, const unsigned char *cert_der, size_t cert_len,
 		/* Without a subjectKeyIdentifier: RFC 5280's method (1). */
 		sg->key_id_len =
 		    subject_key_id(&crt, sg->key_id, sizeof(sg->key_id));
+		if (sg->key_id_len == (size_t)-1) {
+			snprintf(errbuf, errsz,
+			    "%s: the CA certificate's subjectKeyIdentifier is "
+			    "malformed or over %zu octets",
+			    id, sizeof(sg->key_id));
+			e = OB_ERR_UNSUPPORTED;
+			goto out;
+		}
 		if (sg->key_id_len == 0) {
 			memcpy(sg->key_id, sg->key_hash, 20);
 			sg->key_id_len = 20;
@@ -787,6 +805,12 @@ signer_crl_verify(const unsigned char *ca_der, size_t ca_len,
 		0) {
 		snprintf(errbuf, errsz,
 		    "the CRL's issuer is not this issuer's subject");
+		goto out;
+	}
+	if (mbedtls_x509_crt_check_key_usage(&ca, MBEDTLS_X509_KU_CRL_SIGN) !=
+	    0) {
+		snprintf(errbuf, errsz,
+		    "the issuer certificate's keyUsage lacks cRLSign");
 		goto out;
 	}
 	if ((md = mbedtls_md_info_from_type(crl.sig_md)) == NULL ||

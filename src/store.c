@@ -1456,6 +1456,7 @@ store_crl_begin(struct store *st, const char *issuer_id, int64_t *number,
 {
 	sqlite3_stmt *stmt = NULL;
 	struct crl_entry *v = NULL, *nv, *ce;
+	char canon[OB_SERIAL_HEX_MAX + 1];
 	const char *serial;
 	size_t cap = 0;
 	enum ob_err e;
@@ -1483,8 +1484,18 @@ store_crl_begin(struct store *st, const char *issuer_id, int64_t *number,
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		serial = (const char *)sqlite3_column_text(stmt, 0);
-		if (serial == NULL || strlen(serial) > OB_SERIAL_HEX_MAX)
-			continue; /* the CHECKs of cert add keep these out */
+		if (serial == NULL || strlen(serial) > OB_SERIAL_HEX_MAX ||
+		    util_serial_canon(serial, canon) != OB_OK ||
+		    strcmp(serial, canon) != 0) {
+			/* Written by hand, not by ocspbox: say so, list none */
+			snprintf(errbuf, errsz,
+			    "certificates: a revoked row of issuer %s has an "
+			    "unusable serial \"%.40s\"",
+			    issuer_id, serial != NULL ? serial : "");
+			sqlite3_finalize(stmt);
+			e = OB_ERR_INVAL;
+			goto fail;
+		}
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
 			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
@@ -1624,38 +1635,34 @@ store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
 }
 
 enum ob_err
-store_crl_due(struct store *st, char (*ids)[OB_ID_MAX + 1], size_t max,
-    size_t *n, char *errbuf, size_t errsz)
+store_crl_due(struct store *st, const char *issuer_id, int *due, char *errbuf,
+    size_t errsz)
 {
+	int64_t v = 1;
 	sqlite3_stmt *stmt = NULL;
-	const char *id;
 	enum ob_err e;
 	int rc;
 
-	*n = 0;
+	*due = 0;
 	/*
 	 * A revoke never leaves the revoked set (there is no unrevoke), so
-	 * a count that differs from the CRL's means the CRL lacks one.
-	 * The count walks idx_certificates_revoked only.
+	 * a count that differs from the CRL's means the CRL lacks one; no
+	 * CRL at all is due too. The count walks idx_certificates_revoked.
 	 */
 	if ((e = prepare(st,
-		 "SELECT i.id FROM issuers i"
-		 " LEFT JOIN crl_cache c ON c.issuer_id = i.id"
-		 " WHERE i.crl_key_path IS NOT NULL AND (c.issuer_id IS NULL"
-		 " OR c.revoked_count <> (SELECT count(*) FROM certificates r"
-		 " WHERE r.issuer_id = i.id AND r.status = 'revoked'))"
-		 " ORDER BY i.id",
+		 "SELECT (SELECT revoked_count FROM crl_cache"
+		 " WHERE issuer_id = ?1) IS NOT (SELECT count(*)"
+		 " FROM certificates WHERE issuer_id = ?1"
+		 " AND status = 'revoked')",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && *n < max) {
-		id = (const char *)sqlite3_column_text(stmt, 0);
-		if (id == NULL || strlen(id) > OB_ID_MAX)
-			continue;
-		memcpy(ids[(*n)++], id, strlen(id) + 1);
-	}
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW)
 		return dberr(st, rc, "crl due", errbuf, errsz);
+	*due = v != 0;
 	return OB_OK;
 }
 

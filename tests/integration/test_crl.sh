@@ -151,6 +151,16 @@ refused "revoke --reason REMOVEFROMCRL: usage error" 2 'removeFromCRL' \
 same "... nothing revoked or registered by them" \
     "$(q "$DB" "SELECT count(*) FROM certificates WHERE serial_hex = '123' OR (serial_hex = 'cafe' AND status = 'revoked')")" 0
 
+# A CA whose keyUsage lacks cRLSign may not sign CRLs: no --crl-key for it.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$TMP/nocrl.key" -out "$TMP/nocrl.pem" -subj /CN=nocrlsign -days 30 \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+    >/dev/null 2>&1
+chmod 600 "$TMP/nocrl.key"
+refused "issuer add --crl-key: a CA without cRLSign is refused" 1 'lacks cRLSign' \
+    ob issuer add nocrl --cert "$TMP/nocrl.pem" --responder-cert "$TMP/nocrl.pem" \
+    --responder-key "$TMP/nocrl.key" --crl-key "$TMP/nocrl.key"
+
 # 1. cache refresh builds the CRLs.
 run ob cache refresh --validity 2h --refresh-interval 1h
 if [ "$RC" -eq 0 ] &&
@@ -722,6 +732,11 @@ len=$(wc -c <"$OFF/badsig.der" | tr -d ' ')
 printf '\001' | dd of="$OFF/badsig.der" bs=1 seek=$((len - 5)) conv=notrunc 2>/dev/null
 gencrl "$OFF/3.pem" "$PKI/ca-other.key" "$PKI/ca-other.pem"
 head -c 200 "$OFF/2.der" >"$OFF/truncated.der"
+# A full CRL with a removeFromCRL entry (a delta-CRL marker).
+cp "$OFF/index.txt" "$OFF/index.keep"
+printf 'R\t301231235959Z\t260103000000Z,removeFromCRL\t0C04\tunknown\t/CN=d\n' >>"$OFF/index.txt"
+gencrl "$OFF/remove.pem" "$PKI/ca-other.key" "$PKI/ca-other.pem"
+cp "$OFF/index.keep" "$OFF/index.txt"
 
 ok "crl import: a PEM CRL (#256): 2 entries, 2 newly revoked" \
     '^imported CRL #256 of issuer off: 2 entries, 2 newly revoked, nextUpdate ' \
@@ -744,6 +759,8 @@ refused "crl import: another CA's CRL is refused" 1 "issuer is not this issuer" 
     "$OCSPBOX" --db "$DBI" crl import off "$OFF/wrongca.pem"
 refused "crl import: a CRL whose signature does not verify is refused" 1 'signature does not verify' \
     "$OCSPBOX" --db "$DBI" crl import off "$OFF/badsig.der"
+refused "crl import: a CRL with a removeFromCRL entry is refused" 1 'removeFromCRL belongs to delta CRLs' \
+    "$OCSPBOX" --db "$DBI" crl import off "$OFF/remove.pem"
 refused "crl import: a truncated CRL is refused" 1 'not a CRL' \
     "$OCSPBOX" --db "$DBI" crl import off "$OFF/truncated.der"
 refused "crl import: a certificate is not a CRL" 1 'not a CRL' \

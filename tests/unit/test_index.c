@@ -42,6 +42,8 @@ static const struct {
 	"bad revocation time"},
     {"R\t301231235959Z\t240102030405Z,sadness\t1\tunknown\t/CN=x", OB_ERR_INVAL,
 	0, "", -1, "", "unknown revocation reason"},
+    {"R\t301231235959Z\t240102030405Z,removeFromCRL\t1\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "removeFromCRL is not a reason"},
     {"V\t301231235959Z\t\tzz\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
 	"bad serial"},
     {"V\t301231235959Z\t\t\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",

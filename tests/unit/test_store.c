@@ -693,32 +693,30 @@ static void
 test_store_failed_and_due(void)
 {
 	struct store *st = fresh_crl();
-	char ids[4][OB_ID_MAX + 1];
 	struct store_stats s;
-	size_t n = 9;
-	int i, already;
+	int i, already, due = 9;
 
 	if (st == NULL) {
 		CHECK(0);
 		return;
 	}
 	/* No CRL yet: due. */
-	CHECK(store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK);
-	CHECK(n == 1 && strcmp(ids[0], "ca") == 0);
+	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	    due == 1);
 	CHECK(store_one(st) == 1);
-	CHECK(
-	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
+	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	    due == 0);
 	/* A revoke makes it due again; a repeated one does not. */
 	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(
-	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 1);
+	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	    due == 1);
 	CHECK(store_one(st) == 2);
 	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
 		  sizeof(err)) == OB_OK &&
 	    already);
-	CHECK(
-	    store_crl_due(st, ids, 4, &n, err, sizeof(err)) == OB_OK && n == 0);
+	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	    due == 0);
 
 	/* A failure is an event without a number; the stats show it. */
 	CHECK(store_crl_failed(st, "ca", 1795000000, 3, "ca.key: gone", err,
@@ -737,6 +735,28 @@ test_store_failed_and_due(void)
 	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
 	CHECK(s.nissuers == 1 && s.issuers[0].crl_error[0] == '\0');
 	store_stats_free(&s);
+
+	/* A revoked row no ocspbox command wrote: the build fails, saying so */
+	{
+		sqlite3 *db = NULL;
+		struct crl_entry *v = NULL;
+		int64_t number;
+		size_t n;
+
+		CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+		    sqlite3_exec(db,
+			"INSERT INTO certificates (issuer_id, serial_hex,"
+			" status, revoked_at) VALUES ('ca', '', 'revoked',"
+			" '2026-01-01T00:00:00Z')",
+			NULL, NULL, NULL) == SQLITE_OK);
+		CHECK(store_crl_begin(st, "ca", &number, &v, &n, err,
+			  sizeof(err)) == OB_ERR_INVAL &&
+		    v == NULL && strstr(err, "unusable serial") != NULL);
+		CHECK(sqlite3_exec(db,
+			  "DELETE FROM certificates WHERE serial_hex = ''",
+			  NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(db);
+	}
 
 	/* The events are bounded: the newest 1000 per issuer. */
 	for (i = 0; i < 1010; i++)
