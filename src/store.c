@@ -1073,10 +1073,13 @@ store_cache_prune(
 	return OB_OK;
 }
 
-/* Runs sql (one row, one integer column) into *out. */
+/*
+ * Runs sql (one row, one integer column; ?1 bound to arg unless it is
+ * NULL) into *out, 0 when there is no row.
+ */
 static enum ob_err
-query_int(
-    struct store *st, const char *sql, int64_t *out, char *errbuf, size_t errsz)
+query_int(struct store *st, const char *sql, const char *arg, int64_t *out,
+    char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
@@ -1085,6 +1088,8 @@ query_int(
 	*out = 0;
 	if ((e = prepare(st, sql, &stmt, errbuf, errsz)) != OB_OK)
 		return e;
+	if (arg != NULL)
+		sqlite3_bind_text(stmt, 1, arg, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(stmt, 0);
@@ -1101,7 +1106,7 @@ store_cache_unknown_count(
 	return query_int(st,
 	    "SELECT count(*) FROM ocsp_response_cache"
 	    " WHERE cert_status = 'unknown'",
-	    n, errbuf, errsz);
+	    NULL, n, errbuf, errsz);
 }
 
 void
@@ -1372,7 +1377,7 @@ fail:
 enum ob_err
 store_data_version(struct store *st, int64_t *v, char *errbuf, size_t errsz)
 {
-	return query_int(st, "PRAGMA data_version", v, errbuf, errsz);
+	return query_int(st, "PRAGMA data_version", NULL, v, errbuf, errsz);
 }
 
 /* Keeps the newest CRL_EVENTS_KEEP generation events of an issuer. */
@@ -1429,25 +1434,12 @@ static enum ob_err
 crl_last_number(struct store *st, const char *issuer_id, int64_t *out,
     char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
-	enum ob_err e;
-	int rc;
-
-	*out = -1;
-	if ((e = prepare(st,
-		 "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
-		 " WHERE issuer_id = ?1), -1),"
-		 " coalesce((SELECT max(crl_number) FROM crl_generation_events"
-		 " WHERE issuer_id = ?1), -1))",
-		 &stmt, errbuf, errsz)) != OB_OK)
-		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		*out = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW)
-		return dberr(st, rc, "crl number", errbuf, errsz);
-	return OB_OK;
+	return query_int(st,
+	    "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
+	    " WHERE issuer_id = ?1), -1),"
+	    " coalesce((SELECT max(crl_number) FROM crl_generation_events"
+	    " WHERE issuer_id = ?1), -1))",
+	    issuer_id, out, errbuf, errsz);
 }
 
 enum ob_err
@@ -1638,10 +1630,8 @@ enum ob_err
 store_crl_due(struct store *st, const char *issuer_id, int *due, char *errbuf,
     size_t errsz)
 {
-	int64_t v = 1;
-	sqlite3_stmt *stmt = NULL;
+	int64_t v;
 	enum ob_err e;
-	int rc;
 
 	*due = 0;
 	/*
@@ -1649,19 +1639,13 @@ store_crl_due(struct store *st, const char *issuer_id, int *due, char *errbuf,
 	 * a count that differs from the CRL's means the CRL lacks one; no
 	 * CRL at all is due too. The count walks idx_certificates_revoked.
 	 */
-	if ((e = prepare(st,
+	if ((e = query_int(st,
 		 "SELECT (SELECT revoked_count FROM crl_cache"
 		 " WHERE issuer_id = ?1) IS NOT (SELECT count(*)"
 		 " FROM certificates WHERE issuer_id = ?1"
 		 " AND status = 'revoked')",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 issuer_id, &v, errbuf, errsz)) != OB_OK)
 		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW)
-		return dberr(st, rc, "crl due", errbuf, errsz);
 	*due = v != 0;
 	return OB_OK;
 }
