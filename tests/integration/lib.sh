@@ -6,7 +6,16 @@ OCSPBOX=${OCSPBOX:-$PWD/build/ocspbox}
 T_PASS=0
 T_FAIL=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ocspbox-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+# Background jobs a suite starts (BG_PIDS) and its server die with it.
+BG_PIDS=
+SERVER_PID=
+cleanup() {
+	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 pass() { T_PASS=$((T_PASS + 1)); echo "ok   $1"; }
 fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "  $l"; done; }
@@ -98,4 +107,18 @@ stop_server() {
 	kill -TERM "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID"
 	STOP_RC=$?
+	SERVER_PID=
+}
+
+# stop_checked NAME: stop_server, as a check: it must exit 0 and leave no
+# sanitizer report in its stderr.
+stop_checked() {
+	stop_server
+	rep=$(grep -E 'Sanitizer|runtime error:' "$TMP/server.err" | head -n 5)
+	if [ "$STOP_RC" -eq 0 ] && [ -z "$rep" ]; then
+		pass "$1: SIGTERM exits 0, no sanitizer report"
+	else
+		fail "$1: SIGTERM exits 0, no sanitizer report" "exit $STOP_RC" "$rep" \
+		    "$(tail -n 20 "$TMP/server.err")"
+	fi
 }

@@ -7,15 +7,6 @@
 # answers are capped, and the admin API is behind its token.
 . tests/integration/lib.sh
 
-# Background jobs (wrk, curl, the DB poller) and servers die with the test.
-BG_PIDS=
-cleanup() {
-	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
-	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 PKI=$TMP/pki
 sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
@@ -68,18 +59,6 @@ stats() {
 }
 # q DB SQL
 q() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
-# stop NAME: SIGTERM the server; it must exit 0 with no sanitizer report.
-stop() {
-	stop_server
-	SERVER_PID=
-	rep=$(grep -E 'Sanitizer|runtime error:' "$TMP/server.err" | head -n 5)
-	if [ "$STOP_RC" -eq 0 ] && [ -z "$rep" ]; then
-		pass "$1: SIGTERM exits 0, no sanitizer report"
-	else
-		fail "$1: SIGTERM exits 0, no sanitizer report" "exit $STOP_RC" "$rep" \
-		    "$(tail -n 20 "$TMP/server.err")"
-	fi
-}
 # serial N: the hex serial of the Nth of the 200 registered certificates.
 serial() { printf '%X' $((0x10000 + $1)); }
 
@@ -296,7 +275,7 @@ else
 	fail "the public listener does not serve the stats" "$code" "$(cat "$TMP/b")"
 fi
 
-stop "main server"
+stop_checked "main server"
 
 # 11. The CLI's view of the same database.
 ok "cache stats (text)" 'entries' "$OCSPBOX" --db "$DB" cache stats
@@ -435,7 +414,7 @@ $ERR"
 			i=$((i + 1))
 		done
 		same "the $busy nonce requests that held the signers: signed live, nonce echoed" "${bad:-none}" none
-		stop "race server"
+		stop_checked "race server"
 	fi
 else
 	echo "skip revoke-during-live-signature and single-flight tests: $OCSPBOX has no test hooks"
@@ -487,7 +466,7 @@ else
 		fail "stats last_started_at moves" "$sa -> $sb"
 	fi
 	same "refresh thread: no errors" "$(stats '.refresh.last_errors')" 0
-	stop "refresh server"
+	stop_checked "refresh server"
 fi
 
 # 10. A generated admin token: printed once, its hash kept across restarts.
@@ -502,7 +481,7 @@ else
 	code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $gen" \
 	    "$ADMIN_URL/api/v1/cache/stats")
 	same "the generated token works" "$code" 200
-	stop "token server"
+	stop_checked "token server"
 	cp "$TMP/server.err" "$TMP/server1.err"
 	if ! start_server "$DB10"; then
 		fail "server restarts"
@@ -517,7 +496,7 @@ else
 		code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $gen" \
 		    "$ADMIN_URL/api/v1/cache/stats")
 		same "the old token still works after the restart" "$code" 200
-		stop "restarted token server"
+		stop_checked "restarted token server"
 	fi
 fi
 DB11=$TMP/open.db

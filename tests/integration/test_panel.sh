@@ -7,15 +7,6 @@
 # CHROMIUM names the browser (default: chromium on the PATH).
 . tests/integration/lib.sh
 
-BG_PIDS=
-cleanup() {
-	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
-	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 # 0. A browser that runs. Not having one is a failure, not a skip: the
 # panel is only tested here.
 CHROMIUM=${CHROMIUM:-}
@@ -323,14 +314,6 @@ else
 	fail "no JavaScript error or CSP violation in the console" "$errs"
 fi
 
-stop_server
-SERVER_PID=
-rep=$(grep -E 'Sanitizer|runtime error:' "$TMP/server.err" | head -n 5)
-if [ "$STOP_RC" -eq 0 ] && [ -z "$rep" ]; then
-	pass "SIGTERM: server exits 0, no sanitizer report"
-else
-	fail "SIGTERM: server exits 0, no sanitizer report" "exit $STOP_RC" "$rep" \
-	    "$(tail -n 20 "$TMP/server.err")"
-fi
+stop_checked "server"
 
 finish
