@@ -67,9 +67,13 @@ all: $(BUILD)/ocspbox
 deps:
 	@sh scripts/deps.sh test
 
-$(CIVETWEB)/src/civetweb.c $(CJSON)/cJSON.c: third_party/fetch.sh
+# One stamp for both sources: two targets of one plain rule would run
+# the fetch twice under make -j.
+TP_OURS := $(wildcard third_party/civetweb/*)
+$(TP)/fetched: third_party/fetch.sh $(TP_OURS)
 	@sh third_party/fetch.sh $(TP)
-	@touch $(CIVETWEB)/src/civetweb.c $(CJSON)/cJSON.c
+	@touch $@
+$(CIVETWEB)/src/civetweb.c $(CJSON)/cJSON.c: $(TP)/fetched
 
 $(GEN)/migrations.c: scripts/embed-schema.sh $(wildcard schema/*.sql)
 	@mkdir -p $(@D)
@@ -87,7 +91,7 @@ $(BUILD)/obj/migrations.o: $(GEN)/migrations.c src/extern.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
 
-$(BUILD)/obj/civetweb.o: $(CIVETWEB)/src/civetweb.c Makefile
+$(BUILD)/obj/civetweb.o: $(CIVETWEB)/src/civetweb.c $(TP)/fetched Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_TP) -c -o $@ $<
 
@@ -96,8 +100,7 @@ $(BUILD)/obj/cjson.o: $(CJSON)/cJSON.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(SANFLAGS) -w -c -o $@ $<
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(CIVETWEB)/src/civetweb.c \
-    $(CJSON)/cJSON.c
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(TP)/fetched
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(CIVETWEB)/include -I$(CJSON) $(CFLAGS_OURS) \
 	    -c -o $@ $<

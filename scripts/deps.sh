@@ -5,7 +5,7 @@
 set -eu
 what=${1:-test}
 
-build_pkgs="make gcc libc6-dev libsqlite3-dev libmbedtls-dev dpkg-dev xz-utils openssl sqlite3"
+build_pkgs="make gcc libc6-dev libsqlite3-dev libmbedtls-dev dpkg-dev patch xz-utils openssl sqlite3"
 test_pkgs="file clang libclang-rt-14-dev clang-format curl netcat-openbsd wrk jq prometheus chromium"
 
 bench_pkgs="wrk nginx-light curl"

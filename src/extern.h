@@ -1120,12 +1120,30 @@ enum ob_err ocsp_get_decode(const char *path, size_t len, unsigned char *out,
 
 struct http_ocsp;
 
+/*
+ * How long a client may take, in ms (both listeners): to send the first
+ * byte of a new connection; to send one whole request, head and body,
+ * from its first byte (then 408); to start the next request on a
+ * keep-alive connection. Connections wait for these in civetweb's master
+ * thread (the gate, third_party/civetweb/gate.inl), never in a worker.
+ */
+#define HTTP_FIRST_BYTE_TIMEOUT_MS 2000
+#define HTTP_REQUEST_TIMEOUT_MS 5000
+#define HTTP_KEEP_ALIVE_TIMEOUT_MS 5000
+/* Bytes of requests not yet complete that a listener holds in all; past
+ * it the connection held longest is closed. */
+#define HTTP_REQUEST_BUFFER_BUDGET (16 * 1024 * 1024)
+/* The admin listener: its workers and the connections it holds. */
+#define HTTP_ADMIN_THREADS 4
+#define HTTP_ADMIN_MAX_CONNECTIONS 256
+
 /* Settings of the public listener. */
 struct http_ocsp_conf {
 	const char *listen; /* "A:P", "[v6]:P" or "P" */
 	int threads; /* worker threads */
 	int request_timeout_ms;
 	int keep_alive_timeout_ms;
+	int max_connections; /* held without a complete request */
 };
 
 /*

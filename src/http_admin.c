@@ -508,16 +508,27 @@ http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
     char *errbuf, size_t errsz)
 {
 	struct http_admin *h;
+	char threads[16], rto[16], kato[16], fbto[16], maxconn[16], body[16],
+	    budget[16];
 	enum ob_err e;
+	/* The same limits as the public listener's (http_ocsp_start). */
 	const char *opts[] = {
 	    "listening_ports",
 	    conf->listen,
 	    "num_threads",
-	    "4",
+	    threads,
 	    "request_timeout_ms",
-	    "5000",
+	    rto,
 	    "keep_alive_timeout_ms",
-	    "5000",
+	    kato,
+	    "first_byte_timeout_ms",
+	    fbto,
+	    "max_connections",
+	    maxconn,
+	    "max_request_body",
+	    body,
+	    "request_buffer_budget",
+	    budget,
 	    "enable_keep_alive",
 	    "yes",
 	    "max_request_size",
@@ -527,6 +538,13 @@ http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
 	};
 
 	*out = NULL;
+	snprintf(threads, sizeof(threads), "%d", HTTP_ADMIN_THREADS);
+	snprintf(rto, sizeof(rto), "%d", HTTP_REQUEST_TIMEOUT_MS);
+	snprintf(kato, sizeof(kato), "%d", HTTP_KEEP_ALIVE_TIMEOUT_MS);
+	snprintf(fbto, sizeof(fbto), "%d", HTTP_FIRST_BYTE_TIMEOUT_MS);
+	snprintf(maxconn, sizeof(maxconn), "%d", HTTP_ADMIN_MAX_CONNECTIONS);
+	snprintf(body, sizeof(body), "%d", HTTP_BODY_MAX);
+	snprintf(budget, sizeof(budget), "%d", HTTP_REQUEST_BUFFER_BUDGET / 4);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->conf = *conf;

@@ -429,7 +429,8 @@ http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
     struct http_ocsp **out, char *errbuf, size_t errsz)
 {
 	struct http_ocsp *h;
-	char threads[16], rto[16], kato[16];
+	char threads[16], rto[16], kato[16], fbto[16], maxconn[16], body[16],
+	    budget[16];
 	enum ob_err e;
 	const char *opts[] = {
 	    "listening_ports",
@@ -440,6 +441,14 @@ http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
 	    rto,
 	    "keep_alive_timeout_ms",
 	    kato,
+	    "first_byte_timeout_ms",
+	    fbto,
+	    "max_connections",
+	    maxconn,
+	    "max_request_body",
+	    body,
+	    "request_buffer_budget",
+	    budget,
 	    "enable_keep_alive",
 	    "yes",
 	    /* We decode GET paths ourselves, leniently. */
@@ -459,6 +468,10 @@ http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
 	snprintf(threads, sizeof(threads), "%d", conf->threads);
 	snprintf(rto, sizeof(rto), "%d", conf->request_timeout_ms);
 	snprintf(kato, sizeof(kato), "%d", conf->keep_alive_timeout_ms);
+	snprintf(fbto, sizeof(fbto), "%d", HTTP_FIRST_BYTE_TIMEOUT_MS);
+	snprintf(maxconn, sizeof(maxconn), "%d", conf->max_connections);
+	snprintf(body, sizeof(body), "%d", HTTP_BODY_MAX);
+	snprintf(budget, sizeof(budget), "%d", HTTP_REQUEST_BUFFER_BUDGET);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->r = r;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,9 @@
 
 /* "unknown" answers kept in the cache, by default. */
 #define SERVE_UNKNOWN_MAX 10000
+/* Connections the public listener holds open, by default (README: about
+ * 0.5 KiB each while idle, at most 16 MiB of requests in all). */
+#define SERVE_MAX_CONNECTIONS 4096
 
 /* Whether s is "A:P", "[v6]:P" or "P" with a port from 1 to 65535. */
 static int
@@ -33,6 +37,56 @@ valid_listen(const char *s)
 	if (*end != '\0' || p < 1 || p > 65535)
 		return 0;
 	return colon == NULL || colon > s;
+}
+
+/*
+ * A count from --name arg, min to max, into *out (untouched when arg is
+ * NULL). OB_EXIT_OK, or OB_EXIT_USAGE after saying why.
+ */
+static int
+count_arg(const char *name, const char *arg, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (arg == NULL)
+		return OB_EXIT_OK;
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end != '\0' || errno != 0 ||
+	    v < min || v > max) {
+		cli_warnx("serve: bad --%s \"%s\" (want %ld to %ld)", name, arg,
+		    min, max);
+		return OB_EXIT_USAGE;
+	}
+	*out = v;
+	return OB_EXIT_OK;
+}
+
+/*
+ * Raises the soft limit on open files so that want descriptors fit; when
+ * the hard limit is lower, returns how many fit (at least 16), and the
+ * caller holds fewer connections. Each held connection is a descriptor.
+ */
+static long
+fit_descriptors(long want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return want;
+	if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < want) {
+		rl.rlim_cur =
+		    (rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max >= want)
+		    ? (rlim_t)want
+		    : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+			return want;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || (long)rl.rlim_cur >= want)
+		return want;
+	return (long)rl.rlim_cur < 16 ? 16 : (long)rl.rlim_cur;
 }
 
 /* Whether a listen address binds loopback only. */
@@ -117,7 +171,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *listen = "0.0.0.0:8080", *admin_listen = "127.0.0.1:8081",
 		   *threads_arg = NULL, *validity_arg = NULL,
 		   *interval_arg = NULL, *token_file = NULL,
-		   *unknown_arg = NULL;
+		   *unknown_arg = NULL, *maxconn_arg = NULL;
 	const struct cli_opt opts[] = {
 	    {"listen", 1, &listen, NULL},
 	    {"admin-listen", 1, &admin_listen, NULL},
@@ -126,6 +180,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    {"validity", 1, &validity_arg, NULL},
 	    {"threads", 1, &threads_arg, NULL},
 	    {"max-unknown", 1, &unknown_arg, NULL},
+	    {"max-connections", 1, &maxconn_arg, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 	struct http_ocsp_conf conf;
@@ -137,10 +192,11 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	struct refresher *rf = NULL;
 	struct store *st = NULL;
 	sigset_t set;
-	char err[OB_ERRBUF], *end;
+	char err[OB_ERRBUF];
 	int64_t validity, interval;
 	int npos, rc, sig, configured, ncpu = cli_cpu_count();
-	long threads, unknown_max = SERVE_UNKNOWN_MAX;
+	long threads, unknown_max = SERVE_UNKNOWN_MAX,
+		      max_conns = SERVE_MAX_CONNECTIONS, reserve, fit;
 
 	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
@@ -148,7 +204,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		       "[--admin-listen ADDR:PORT]\n"
 		       "       [--admin-token-file FILE] "
 		       "[--refresh-interval DUR] [--validity DUR]\n"
-		       "       [--threads N] [--max-unknown N]\n\n"
+		       "       [--threads N] [--max-unknown N] "
+		       "[--max-connections N]\n\n"
 		       "Answers OCSP on --listen (default 0.0.0.0:8080): "
 		       "POST / and /ocsp, GET\n/{base64} and /ocsp/{base64}, "
 		       "and /healthz, from the pre-signed cache.\n"
@@ -164,10 +221,13 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		       "one and prints it once. --threads is the number of "
 		       "HTTP workers (default\n4 per core, at least 8); "
 		       "--max-unknown how many \"unknown\" answers are\n"
-		       "cached (default %d). SIGTERM or SIGINT finish the "
-		       "requests in flight,\nthen exit 0.\n",
+		       "cached (default %d); --max-connections how many "
+		       "client connections\nwithout a complete request "
+		       "are held open (default %d; past it the\noldest is "
+		       "closed). SIGTERM or SIGINT finish the requests in "
+		       "flight,\nthen exit 0.\n",
 		    CLI_REFRESH_INTERVAL_DEFAULT, CLI_VALIDITY_DEFAULT,
-		    SERVE_UNKNOWN_MAX);
+		    SERVE_UNKNOWN_MAX, SERVE_MAX_CONNECTIONS);
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -183,22 +243,13 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_USAGE;
 	}
 	threads = ncpu * 4 < 8 ? 8 : ncpu * 4;
-	if (threads_arg != NULL &&
-	    ((threads = strtol(threads_arg, &end, 10)) < 1 || threads > 1024 ||
-		*end != '\0' || !isdigit((unsigned char)threads_arg[0]))) {
-		cli_warnx("serve: bad --threads \"%s\" (want 1 to 1024)",
-		    threads_arg);
-		return OB_EXIT_USAGE;
-	}
-	if (unknown_arg != NULL &&
-	    ((unknown_max = strtol(unknown_arg, &end, 10)) < 0 ||
-		unknown_max > 100000000 || *end != '\0' ||
-		!isdigit((unsigned char)unknown_arg[0]))) {
-		cli_warnx("serve: bad --max-unknown \"%s\" (want 0 to "
-			  "100000000)",
-		    unknown_arg);
-		return OB_EXIT_USAGE;
-	}
+	if ((rc = count_arg("threads", threads_arg, 1, 1024, &threads)) !=
+		OB_EXIT_OK ||
+	    (rc = count_arg("max-unknown", unknown_arg, 0, 100000000,
+		 &unknown_max)) != OB_EXIT_OK ||
+	    (rc = count_arg("max-connections", maxconn_arg, 16, 1000000,
+		 &max_conns)) != OB_EXIT_OK)
+		return rc;
 	if ((rc = cli_cache_settings("serve", interval_arg, validity_arg,
 		 &interval, &validity)) != OB_EXIT_OK)
 		return rc;
@@ -244,12 +295,30 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * Every held connection is a descriptor; so are each thread's
+	 * database files (three in WAL mode), the admin listener's and the
+	 * listeners themselves.
+	 */
+	reserve = 3 * (threads + HTTP_ADMIN_THREADS + ncpu + 8) +
+	    HTTP_ADMIN_MAX_CONNECTIONS + 64;
+	if ((fit = fit_descriptors(max_conns + reserve)) <
+	    max_conns + reserve) {
+		cli_warnx(
+		    "serve: the open-file limit is %ld: --max-connections "
+		    "%ld lowered to %ld (raise it: ulimit -n, or "
+		    "LimitNOFILE= in the systemd unit)",
+		    fit, max_conns, fit - reserve < 16 ? 16 : fit - reserve);
+		max_conns = fit - reserve < 16 ? 16 : fit - reserve;
+	}
+
 	mg_init_library(0);
 	memset(&conf, 0, sizeof(conf));
 	conf.listen = listen;
 	conf.threads = (int)threads;
-	conf.request_timeout_ms = 5000;
-	conf.keep_alive_timeout_ms = 5000;
+	conf.request_timeout_ms = HTTP_REQUEST_TIMEOUT_MS;
+	conf.keep_alive_timeout_ms = HTTP_KEEP_ALIVE_TIMEOUT_MS;
+	conf.max_connections = (int)max_conns;
 	if (http_ocsp_start(r, &conf, &h, err, sizeof(err)) != OB_OK)
 		goto fail;
 	if (refresh_start(r, ctx->db, interval, ncpu, &rf, err, sizeof(err)) !=
@@ -266,10 +335,10 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		goto fail;
 	fprintf(stderr,
 	    "ocspbox: serving OCSP on %s (%ld workers, %d signing "
-	    "contexts per issuer, validity %llds, refresh every %llds), "
-	    "admin on %s\n",
+	    "contexts per issuer, validity %llds, refresh every %llds, at "
+	    "most %ld connections), admin on %s\n",
 	    listen, threads, rconf.nsign, (long long)validity,
-	    (long long)interval, admin_listen);
+	    (long long)interval, max_conns, admin_listen);
 
 	while (sigwait(&set, &sig) != 0)
 		;

@@ -2,7 +2,9 @@
 # Fetches the third-party sources that Debian does not ship as a static
 # library, from Debian's own source archive, pinned by version and sha256.
 # Usage: third_party/fetch.sh DESTDIR   (prints nothing when already there)
-# - civetweb: libcivetweb-dev ships only a shared library;
+# - civetweb: libcivetweb-dev ships only a shared library; our patches in
+#   third_party/civetweb/ (each says why at its top) are applied to it, and
+#   the connection gate they hook in, gate.inl, is copied beside its source;
 # - cJSON (the admin API's JSON parser): libcjson-dev likewise.
 # SQLite and mbedTLS come from Debian's static archives (see README).
 set -eu
@@ -26,11 +28,18 @@ dest=$(cd "$dest" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 
 # fetch PACKAGE VERSION SUMS: apt-get source PACKAGE=VERSION, checked
-# against SUMS, unpacked (with Debian's patches) into DESTDIR/PACKAGE.
+# against SUMS, unpacked (with Debian's patches) into DESTDIR/PACKAGE,
+# then our patches and files from third_party/PACKAGE/ when there are any.
+# The stamp names the version and our files' sums: a changed patch means
+# a fresh unpack.
 fetch() {
 	pkg=$1 version=$2 sums=$3
 	stamp="$dest/$pkg.stamp"
-	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
+	ours=
+	if [ -d "$here/$pkg" ]; then
+		ours=$(cd "$here/$pkg" && sha256sum ./* | sha256sum | cut -c1-16)
+	fi
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version $ours" ]; then
 		return 0
 	fi
 	dl="$dest/$pkg-download"
@@ -71,7 +80,20 @@ fetch() {
 		fi
 	)
 	rm -rf "$dl"
-	echo "$version" >"$stamp"
+	if [ -d "$here/$pkg" ]; then
+		for p in "$here/$pkg"/*.patch; do
+			[ -f "$p" ] || continue
+			if ! patch -d "$dest/$pkg" -p1 --no-backup-if-mismatch \
+			    --quiet <"$p"; then
+				echo "third_party: $p does not apply" >&2
+				exit 1
+			fi
+		done
+		for f in "$here/$pkg"/*.inl; do
+			[ -f "$f" ] && cp "$f" "$dest/$pkg/src/"
+		done
+	fi
+	echo "$version $ours" >"$stamp"
 }
 
 fetch civetweb "$CIVETWEB_VERSION" "$CIVETWEB_SHA256"

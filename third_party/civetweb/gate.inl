@@ -1,0 +1,1030 @@
+/*
+ * ocspbox's connection gate for civetweb (Linux: epoll and eventfd).
+ *
+ * civetweb gives each connection a worker thread for as long as it stays
+ * open, so a handful of clients that send nothing, send a header a byte at
+ * a time, trickle a body or idle between keep-alive requests hold every
+ * worker and everyone else waits. The gate puts the master thread between
+ * the two: every connection that has no complete request yet (just
+ * accepted, between keep-alive requests, or mid-request) is parked in one
+ * epoll set, what it sends is read into a buffer of its own, and it goes to
+ * a worker only once the whole request, head and body, is in. A worker
+ * never waits on a client's bytes, so N slow clients cost N small buffers,
+ * not N workers.
+ *
+ * It also checks the request's framing before civetweb parses it, and
+ * answers what civetweb would have got wrong (RFC 9112): more header fields
+ * than civetweb keeps, obsolete line folding, Transfer-Encoding with
+ * Content-Length, differing Content-Lengths, sizes past the limits; it
+ * sends "100 Continue" as soon as a head that asks for it is in.
+ *
+ * Deadlines (CLOCK_MONOTONIC): a new connection that has sent nothing is
+ * closed after first_byte_timeout_ms; one idle between keep-alive requests
+ * after keep_alive_timeout_ms; a request whose first byte came
+ * request_timeout_ms ago and is still not complete gets 408. At
+ * max_connections parked, or past request_buffer_budget bytes buffered in
+ * all, the connection parked longest is closed to make room.
+ *
+ * Included by civetweb.c (third_party/civetweb/0001-gate.patch); every
+ * function here runs on the master thread except gate_load, gate_keep and
+ * gate_return (workers) and mg_get_gate_stats (any thread).
+ */
+#if !defined(__linux__)
+#error "the ocspbox gate needs Linux (epoll, eventfd)"
+#endif
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+/* How long a worker waits on a keep-alive connection for its next request
+ * while no other request waits for a worker, before parking it. */
+#define GATE_LINGER_NS (20 * 1000000ULL)
+/* How often deadlines are checked. */
+#define GATE_TICK_NS (100 * 1000000ULL)
+/* How long a connection answered with an error is drained before close. */
+#define GATE_DRAIN_NS (2000 * 1000000ULL)
+/* Bytes a parked connection's buffer starts with, on its first read. */
+#define GATE_BUF_FIRST 1024
+/* Epoll events taken per wait. */
+#define GATE_EVENTS 256
+
+/* A parked connection; only the master thread touches one. */
+struct gate_conn {
+	struct socket so;
+	struct gate_conn *prev, *next; /* parked, oldest first */
+	char *buf;                     /* what it sent, not yet answered */
+	int len, cap;
+	uint64_t since;          /* parked at */
+	uint64_t started;        /* first byte of the request under way; 0 */
+	unsigned char kept;      /* parked after an answered request */
+	unsigned char continued; /* "100 Continue" sent for this request */
+	unsigned char closing;   /* answered an error: drained, then closed */
+};
+
+struct gate {
+	int ep;   /* epoll: listeners, the wake eventfd, parked connections */
+	int wake; /* eventfd: a worker returned a connection */
+	struct gate_conn *head, *tail;
+	unsigned n;      /* parked */
+	size_t buffered; /* bytes in parked connections' buffers */
+	uint64_t next_tick;
+
+	/* Settings, from the context's configuration. */
+	uint64_t first_byte_ns, request_ns, keep_alive_ns;
+	unsigned max_conns;
+	size_t budget;
+	int head_max, body_max;
+	int buf_max; /* one whole request: a worker's buffer */
+
+	/* Closed or handed over during one batch of epoll events: freed
+	 * after it, since a later event of the batch may still name one. */
+	struct gate_conn *dead;
+
+	/* Workers hand connections back here. */
+	pthread_mutex_t mu;
+	struct gate_conn *returned;
+
+	int waiting; /* requests queued for a worker (atomic) */
+	struct mg_gate_stats st; /* atomic: read by any thread */
+
+	/* epoll_data.ptr of the listeners and of the eventfd */
+	char tag_listen[64];
+	char tag_wake;
+};
+
+static int accept_new_connection(const struct socket *listener,
+                                 struct mg_context *ctx);
+
+/* The scan of one request's bytes (gate_scan). */
+enum { GATE_NEED, GATE_COMPLETE, GATE_ERROR };
+struct gate_scan {
+	int skip;     /* empty lines before the request, to drop */
+	int head_len; /* the request line and header fields, after skip */
+	int total;    /* GATE_COMPLETE: head and body, after skip */
+	int expect;   /* asks for 100-continue and its body is not all in */
+	int status;   /* GATE_ERROR: the HTTP status to answer */
+	const char *why; /* GATE_ERROR: one line */
+};
+
+
+static uint64_t
+gate_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+
+static void
+gate_count(long long *c, long long d)
+{
+	__atomic_add_fetch(c, d, __ATOMIC_RELAXED);
+}
+
+
+/* RFC 9110 5.6.2 tchar: what a field name is made of. */
+static int
+gate_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+	       || (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+
+static int
+gate_is(const char *p, size_t n, const char *name)
+{
+	return (n == strlen(name)) && (mg_strncasecmp(p, name, n) == 0);
+}
+
+
+static int
+gate_err(struct gate_scan *sc, int status, const char *why)
+{
+	sc->status = status;
+	sc->why = why;
+	return GATE_ERROR;
+}
+
+
+/*
+ * Where the chunked body at buf[at..len) ends (RFC 9112 7.1), in the
+ * grammar civetweb's reader takes: hex sizes of at most 8 digits without
+ * extensions, each chunk followed by CRLF, the last chunk "0" followed by
+ * CRLF and no trailer fields. Sets sc->total on GATE_COMPLETE.
+ */
+static int
+gate_scan_chunked(const char *buf,
+                  int len,
+                  int at,
+                  int body_max,
+                  struct gate_scan *sc)
+{
+	int64_t decoded = 0, size;
+	int i, q = at;
+
+	for (;;) {
+		size = 0;
+		for (i = q; (i < len) && isxdigit((unsigned char)buf[i]); i++) {
+			if (i - q == 8) {
+				return gate_err(sc, 413, "a chunk over the size limit");
+			}
+			size = size * 16
+			       + (isdigit((unsigned char)buf[i])
+			              ? buf[i] - '0'
+			              : (tolower((unsigned char)buf[i]) - 'a' + 10));
+		}
+		if (i == len) {
+			break;
+		}
+		if ((i == q) || (buf[i] != '\r')) {
+			return gate_err(sc, 400, "a malformed chunk size");
+		}
+		if (i + 1 == len) {
+			break;
+		}
+		if (buf[i + 1] != '\n') {
+			return gate_err(sc, 400, "a malformed chunk size");
+		}
+		decoded += size;
+		if (decoded > body_max) {
+			return gate_err(sc, 413, "a request body over the limit");
+		}
+		q = i + 2;
+		if (size == 0) {
+			/* No trailer fields: civetweb reads exactly CRLF. */
+			if ((q < len) && (buf[q] != '\r')) {
+				return gate_err(sc, 400, "trailer fields are not accepted");
+			}
+			if ((q + 1 < len) && (buf[q + 1] != '\n')) {
+				return gate_err(sc, 400, "a malformed last chunk");
+			}
+			if (q + 2 > len) {
+				break;
+			}
+			sc->total = q + 2;
+			return GATE_COMPLETE;
+		}
+		if ((int64_t)len - q < size + 2) {
+			break;
+		}
+		if ((buf[q + size] != '\r') || (buf[q + size + 1] != '\n')) {
+			return gate_err(sc, 400, "a chunk longer than its size");
+		}
+		q += (int)size + 2;
+	}
+	/* Chunk framing may double a body at most; past that it is abuse. */
+	if (len - at > 2 * body_max + 64) {
+		return gate_err(sc, 413, "a request body over the limit");
+	}
+	return GATE_NEED;
+}
+
+
+/*
+ * Scans the bytes buf[0..len) a client sent for one request: whether it
+ * is all in (GATE_COMPLETE, sc->total bytes after sc->skip), needs more
+ * (GATE_NEED) or is refused (GATE_ERROR, sc->status and sc->why). The head
+ * may be head_max bytes, a body body_max; every length is checked against
+ * those limits before any arithmetic. Pure: no I/O, no allocation.
+ *
+ * Refused (RFC 9112): a control character in the head, obsolete line
+ * folding, a bare CR, whitespace before a field's colon, more than
+ * MG_MAX_HEADERS fields (civetweb would drop the rest), Transfer-Encoding
+ * with Content-Length, twice, in HTTP/1.0 or other than "chunked" (501),
+ * Content-Lengths that differ or are not digits, a body over body_max
+ * (413), a head over head_max (431), an Expect other than 100-continue
+ * (417).
+ */
+static int
+gate_scan(const char *buf,
+          int len,
+          int head_max,
+          int body_max,
+          struct gate_scan *sc)
+{
+	const char *p, *end, *eol, *le, *colon, *v, *ve;
+	int h, nfields = 0, http10, te = 0, expect = 0;
+	int64_t cl = -1, n;
+
+	memset(sc, 0, sizeof(*sc));
+	/* RFC 9112 2.2: empty lines before a request line are ignored. */
+	while ((sc->skip < len)
+	       && ((buf[sc->skip] == '\r') || (buf[sc->skip] == '\n'))) {
+		sc->skip++;
+	}
+	buf += sc->skip;
+	len -= sc->skip;
+	if (len == 0) {
+		return GATE_NEED;
+	}
+	/* Where civetweb itself will find the end of the head. */
+	h = get_http_header_len(buf, (len > head_max) ? head_max : len);
+	if (h < 0) {
+		return gate_err(sc, 400, "a control character in the request head");
+	}
+	if (h == 0) {
+		return (len >= head_max)
+		           ? gate_err(sc, 431, "a request head over the size limit")
+		           : GATE_NEED;
+	}
+	sc->head_len = h;
+
+	end = buf + h;
+	eol = (const char *)memchr(buf, '\n', (size_t)h);
+	le = (eol > buf && eol[-1] == '\r') ? eol - 1 : eol;
+	http10 = (le - buf >= 8) && (memcmp(le - 8, "HTTP/1.0", 8) == 0);
+	for (p = eol + 1; p < end; p = eol + 1) {
+		eol = (const char *)memchr(p, '\n', (size_t)(end - p));
+		le = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
+		if (le == p) {
+			break; /* the empty line that ends the head */
+		}
+		if ((*p == ' ') || (*p == '\t')) {
+			return gate_err(sc, 400, "obsolete line folding");
+		}
+		if (memchr(p, '\r', (size_t)(le - p)) != NULL) {
+			return gate_err(sc, 400, "a bare CR in a header field");
+		}
+		if (++nfields > MG_MAX_HEADERS) {
+			return gate_err(sc, 400, "more than 64 header fields");
+		}
+		for (colon = p; (colon < le) && gate_tchar((unsigned char)*colon);
+		     colon++)
+			;
+		if ((colon == p) || (colon == le) || (*colon != ':')) {
+			return gate_err(sc, 400, "a malformed header field");
+		}
+		for (v = colon + 1; (v < le) && ((*v == ' ') || (*v == '\t')); v++)
+			;
+		for (ve = le; (ve > v) && ((ve[-1] == ' ') || (ve[-1] == '\t'));
+		     ve--)
+			;
+		if (gate_is(p, (size_t)(colon - p), "Content-Length")) {
+			if (v == ve) {
+				return gate_err(sc, 400, "an empty Content-Length");
+			}
+			/* Saturates far above any limit: no overflow. */
+			for (n = 0; v < ve; v++) {
+				if (!isdigit((unsigned char)*v)) {
+					return gate_err(sc, 400, "a Content-Length not a number");
+				}
+				n = (n > ((int64_t)1 << 40)) ? n : n * 10 + (*v - '0');
+			}
+			if ((cl >= 0) && (n != cl)) {
+				return gate_err(sc, 400, "Content-Lengths that differ");
+			}
+			cl = n;
+		} else if (gate_is(p, (size_t)(colon - p), "Transfer-Encoding")) {
+			if (te++) {
+				return gate_err(sc, 400, "Transfer-Encoding twice");
+			}
+			if (!gate_is(v, (size_t)(ve - v), "chunked")) {
+				return gate_err(sc,
+				                501,
+				                "a transfer coding other than chunked");
+			}
+		} else if (gate_is(p, (size_t)(colon - p), "Expect")) {
+			if (!gate_is(v, (size_t)(ve - v), "100-continue")) {
+				return gate_err(sc, 417, "an Expect other than 100-continue");
+			}
+			expect = 1;
+		}
+	}
+	if (te && (cl >= 0)) {
+		return gate_err(sc, 400, "both Transfer-Encoding and Content-Length");
+	}
+	if (te && http10) {
+		return gate_err(sc, 400, "Transfer-Encoding in an HTTP/1.0 request");
+	}
+	if (cl > body_max) {
+		return gate_err(sc, 413, "a request body over the limit");
+	}
+	if (te) {
+		int r = gate_scan_chunked(buf, len, h, body_max, sc);
+
+		sc->expect = (r == GATE_NEED) && expect;
+		return r;
+	}
+	if (cl < 0) {
+		cl = 0; /* RFC 9112 6.3: no body */
+	}
+	if (len - h >= cl) {
+		sc->total = h + (int)cl;
+		return GATE_COMPLETE;
+	}
+	sc->expect = expect;
+	return GATE_NEED;
+}
+
+
+static int
+gate_conf(struct mg_context *ctx, int opt)
+{
+	const char *s = ctx->dd.config[opt];
+
+	if (s == NULL) {
+		s = config_options[opt].default_value;
+	}
+	return (s != NULL) ? atoi(s) : 0;
+}
+
+
+/* Sets up ctx->gate from the configuration; 0 or -1 (errno set). */
+static int
+gate_init(struct mg_context *ctx)
+{
+	struct gate *g;
+	int v;
+
+	if ((g = (struct gate *)mg_calloc(1, sizeof(*g))) == NULL) {
+		return -1;
+	}
+	g->ep = g->wake = -1;
+	v = gate_conf(ctx, REQUEST_TIMEOUT);
+	g->request_ns = (uint64_t)((v > 0) ? v : 5000) * 1000000ULL;
+	v = gate_conf(ctx, KEEP_ALIVE_TIMEOUT);
+	g->keep_alive_ns = (uint64_t)((v > 0) ? v : 500) * 1000000ULL;
+	v = gate_conf(ctx, FIRST_BYTE_TIMEOUT);
+	g->first_byte_ns = (uint64_t)((v > 0) ? v : 2000) * 1000000ULL;
+	v = gate_conf(ctx, MAX_CONNECTIONS);
+	g->max_conns = (unsigned)((v > 0) ? v : 1);
+	v = gate_conf(ctx, REQUEST_BUFFER_BUDGET);
+	g->budget = (size_t)((v > 0) ? v : 1);
+	g->head_max = (int)ctx->max_request_size;
+	v = gate_conf(ctx, MAX_REQUEST_BODY);
+	g->body_max = (v >= 0) ? v : 0;
+	if (g->body_max > (1 << 28)) {
+		g->body_max = 1 << 28;
+	}
+	g->buf_max = g->head_max + 2 * g->body_max + 64;
+	if ((pthread_mutex_init(&g->mu, NULL) != 0)
+	    || ((g->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+	    || ((g->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)) {
+		if (g->ep >= 0) {
+			close(g->ep);
+		}
+		mg_free(g);
+		return -1;
+	}
+	ctx->gate = g;
+	return 0;
+}
+
+
+/* Unlinks c from the parked list; its buffer stays. */
+static void
+gate_unlink(struct gate *g, struct gate_conn *c)
+{
+	if (c->prev != NULL) {
+		c->prev->next = c->next;
+	} else {
+		g->head = c->next;
+	}
+	if (c->next != NULL) {
+		c->next->prev = c->prev;
+	} else {
+		g->tail = c->prev;
+	}
+	c->prev = c->next = NULL;
+	g->n--;
+	g->buffered -= (size_t)c->len;
+}
+
+
+static void
+gate_link(struct gate *g, struct gate_conn *c)
+{
+	c->prev = g->tail;
+	c->next = NULL;
+	if (g->tail != NULL) {
+		g->tail->next = c;
+	} else {
+		g->head = c;
+	}
+	g->tail = c;
+	g->n++;
+	g->buffered += (size_t)c->len;
+}
+
+
+/* Sets c aside to be freed after the batch (gate_run); c->buf is gone. */
+static void
+gate_bury(struct gate *g, struct gate_conn *c)
+{
+	mg_free(c->buf);
+	c->buf = NULL;
+	c->so.sock = INVALID_SOCKET;
+	c->next = g->dead;
+	g->dead = c;
+}
+
+
+static void
+gate_close(struct gate *g, struct gate_conn *c)
+{
+	gate_unlink(g, c);
+	close(c->so.sock); /* leaves the epoll set with it */
+	gate_bury(g, c);
+}
+
+
+/* Closes the connection parked longest, to make room. */
+static void
+gate_evict(struct gate *g)
+{
+	if (g->head != NULL) {
+		gate_close(g, g->head);
+		gate_count(&g->st.evicted, 1);
+	}
+}
+
+
+static void
+gate_free_dead(struct gate *g)
+{
+	struct gate_conn *c;
+
+	while ((c = g->dead) != NULL) {
+		g->dead = c->next;
+		mg_free(c);
+	}
+}
+
+
+/* Re-arms c in the epoll set (one event at a time: EPOLLONESHOT). */
+static int
+gate_arm(struct gate *g, struct gate_conn *c, int op)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.ptr = c;
+	return epoll_ctl(g->ep, op, c->so.sock, &ev);
+}
+
+
+/*
+ * Answers c with status and why (text/plain, Connection: close), then
+ * drains what it still sends for a while before closing, so that the
+ * answer is not lost to a reset.
+ */
+static void
+gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
+{
+	char msg[512], date[64];
+	time_t now = time(NULL);
+	int n;
+
+	gmt_time_string(date, sizeof(date), &now);
+	mg_snprintf(NULL,
+	            NULL,
+	            msg,
+	            sizeof(msg),
+	                "HTTP/1.1 %d %s\r\n"
+	                "Date: %s\r\n"
+	                "Content-Type: text/plain; charset=utf-8\r\n"
+	                "Content-Length: %d\r\n"
+	                "Cache-Control: no-store\r\n"
+	                "Connection: close\r\n\r\n"
+	                "%s\n",
+	                status,
+	                mg_get_response_code_text(NULL, status),
+	                date,
+	                (int)strlen(why) + 1,
+	                why);
+	n = (int)strlen(msg);
+	(void)send(c->so.sock, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(c->so.sock, SHUT_WR);
+	g->buffered -= (size_t)c->len;
+	mg_free(c->buf);
+	c->buf = NULL;
+	c->len = c->cap = 0;
+	c->closing = 1;
+	c->since = gate_now();
+	if (status == 408) {
+		gate_count(&g->st.timed_out, 1);
+	} else {
+		gate_count(&g->st.rejected, 1);
+	}
+}
+
+
+/* Hands c, whose request is all in, to a worker. */
+static void
+gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
+{
+	struct gate *g = ctx->gate;
+	struct socket so;
+
+	gate_unlink(g, c);
+	so = c->so;
+	so.pre = c->buf;
+	so.pre_len = c->len;
+	c->buf = NULL;
+	gate_bury(g, c);
+	__atomic_add_fetch(&g->waiting, 1, __ATOMIC_RELAXED);
+	produce_socket(ctx, &so);
+}
+
+
+/* What to do with c now that its buffer changed: 0, or -1 if c is gone. */
+static int
+gate_step(struct mg_context *ctx, struct gate_conn *c)
+{
+	struct gate *g = ctx->gate;
+	struct gate_scan sc;
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	int r;
+
+	r = gate_scan(c->buf, c->len, g->head_max, g->body_max, &sc);
+	if (sc.skip > 0) {
+		memmove(c->buf, c->buf + sc.skip, (size_t)(c->len - sc.skip));
+		c->len -= sc.skip;
+		g->buffered -= (size_t)sc.skip;
+	}
+	if (r == GATE_COMPLETE) {
+		gate_dispatch(ctx, c);
+		return -1;
+	}
+	if (r == GATE_ERROR) {
+		gate_reply(g, c, sc.status, sc.why);
+		return 0;
+	}
+	if (c->len >= g->buf_max) {
+		/* Cannot happen with the limits above; never grow past. */
+		gate_reply(g, c, 413, "a request over the size limit");
+		return 0;
+	}
+	if (sc.expect && !c->continued) {
+		/* RFC 9110 10.1.1: the head is in, the body is welcome. */
+		(void)send(c->so.sock,
+		           cont,
+		           sizeof(cont) - 1,
+		           MSG_DONTWAIT | MSG_NOSIGNAL);
+		c->continued = 1;
+	}
+	return 0;
+}
+
+
+/* Reads what c sent (it is readable), then steps it. */
+static void
+gate_read(struct mg_context *ctx, struct gate_conn *c)
+{
+	struct gate *g = ctx->gate;
+	char scratch[4096];
+	ssize_t n;
+	int cap;
+	char *nb;
+
+	if (c->closing) {
+		n = recv(c->so.sock, scratch, sizeof(scratch), MSG_DONTWAIT);
+		if ((n == 0) || ((n < 0) && !ERROR_TRY_AGAIN(errno))) {
+			gate_close(g, c);
+		} else if (gate_arm(g, c, EPOLL_CTL_MOD) != 0) {
+			gate_close(g, c);
+		}
+		return;
+	}
+	if (c->len == c->cap) {
+		cap = (c->cap == 0) ? GATE_BUF_FIRST : 2 * c->cap;
+		if (cap > g->buf_max) {
+			cap = g->buf_max;
+		}
+		if ((nb = (char *)mg_realloc(c->buf, (size_t)cap)) == NULL) {
+			gate_close(g, c);
+			return;
+		}
+		c->buf = nb;
+		c->cap = cap;
+	}
+	n = recv(c->so.sock, c->buf + c->len, (size_t)(c->cap - c->len), 0);
+	if ((n < 0) && ERROR_TRY_AGAIN(errno)) {
+		if (gate_arm(g, c, EPOLL_CTL_MOD) != 0) {
+			gate_close(g, c);
+		}
+		return;
+	}
+	if (n <= 0) {
+		gate_close(g, c); /* the client left, or an error */
+		return;
+	}
+	if (c->started == 0) {
+		c->started = gate_now();
+	}
+	c->len += (int)n;
+	g->buffered += (size_t)n;
+	if (gate_step(ctx, c) != 0) {
+		return; /* handed to a worker */
+	}
+	/* Over the budget: close the longest-parked connections that hold
+	 * bytes (real clients send at once: they are the youngest). */
+	while (g->buffered > g->budget) {
+		struct gate_conn *o = g->head;
+
+		while ((o != NULL) && (o->len == 0)) {
+			o = o->next;
+		}
+		if (o == NULL) {
+			break;
+		}
+		gate_close(g, o);
+		gate_count(&g->st.evicted, 1);
+		if (o == c) {
+			return;
+		}
+	}
+	if (gate_arm(g, c, EPOLL_CTL_MOD) != 0) {
+		gate_close(g, c);
+	}
+}
+
+
+/* Parks c (new, or returned by a worker) and steps it if it holds bytes. */
+static void
+gate_park(struct mg_context *ctx, struct gate_conn *c, int op)
+{
+	struct gate *g = ctx->gate;
+
+	while ((g->n >= g->max_conns) && (g->head != NULL)) {
+		gate_evict(g);
+	}
+	c->since = gate_now();
+	gate_link(g, c);
+	if ((c->len > 0) && (gate_step(ctx, c) != 0)) {
+		return;
+	}
+	if (gate_arm(g, c, op) != 0) {
+		gate_close(g, c);
+	}
+}
+
+
+/* A connection just accepted (from accept_new_connection). */
+static void
+gate_add(struct mg_context *ctx, const struct socket *so)
+{
+	struct gate_conn *c;
+
+	if ((c = (struct gate_conn *)mg_calloc(1, sizeof(*c))) == NULL) {
+		closesocket(so->sock);
+		return;
+	}
+	c->so = *so;
+	c->so.pre = NULL;
+	c->so.pre_len = 0;
+	gate_count(&ctx->gate->st.accepted, 1);
+	gate_park(ctx, c, EPOLL_CTL_ADD);
+}
+
+
+/* Takes back what workers returned (their sockets are still armed
+ * one-shot in the epoll set: re-armed with MOD). */
+static void
+gate_take_returned(struct mg_context *ctx)
+{
+	struct gate *g = ctx->gate;
+	struct gate_conn *c, *next;
+	uint64_t v;
+
+	(void)read(g->wake, &v, sizeof(v));
+	pthread_mutex_lock(&g->mu);
+	c = g->returned;
+	g->returned = NULL;
+	pthread_mutex_unlock(&g->mu);
+	for (; c != NULL; c = next) {
+		next = c->next;
+		c->next = NULL;
+		gate_park(ctx, c, EPOLL_CTL_MOD);
+	}
+}
+
+
+/* Closes or answers whatever is past its deadline. */
+static void
+gate_tick(struct gate *g, uint64_t now)
+{
+	struct gate_conn *c, *next;
+
+	for (c = g->head; c != NULL; c = next) {
+		next = c->next;
+		if (c->closing) {
+			if (now - c->since > GATE_DRAIN_NS) {
+				gate_close(g, c);
+			}
+		} else if (c->started != 0) {
+			if (now - c->started > g->request_ns) {
+				gate_reply(g, c, 408, "the request took too long");
+			}
+		} else if (now - c->since
+		           > (c->kept ? g->keep_alive_ns : g->first_byte_ns)) {
+			gate_close(g, c);
+			gate_count(&g->st.idle_closed, 1);
+		}
+	}
+}
+
+
+/* The master thread's loop, until the context stops. */
+static void
+gate_run(struct mg_context *ctx)
+{
+	struct gate *g = ctx->gate;
+	struct epoll_event ev[GATE_EVENTS];
+	unsigned int i, k;
+	uint64_t now;
+	int n, j, wait_ms;
+
+	memset(&ev[0], 0, sizeof(ev[0]));
+	for (i = 0; (i < ctx->num_listening_sockets) && (i < sizeof(g->tag_listen));
+	     i++) {
+		set_non_blocking_mode(ctx->listening_sockets[i].sock);
+		ev[0].events = EPOLLIN;
+		ev[0].data.ptr = &g->tag_listen[i];
+		epoll_ctl(g->ep, EPOLL_CTL_ADD, ctx->listening_sockets[i].sock, &ev[0]);
+	}
+	ev[0].events = EPOLLIN;
+	ev[0].data.ptr = &g->tag_wake;
+	epoll_ctl(g->ep, EPOLL_CTL_ADD, g->wake, &ev[0]);
+	g->next_tick = gate_now() + GATE_TICK_NS;
+
+	while (STOP_FLAG_IS_ZERO(&ctx->stop_flag)) {
+		now = gate_now();
+		wait_ms = (g->next_tick > now)
+		              ? (int)((g->next_tick - now) / 1000000ULL) + 1
+		              : 0;
+		n = epoll_wait(g->ep, ev, GATE_EVENTS, wait_ms);
+		for (j = 0; (j < n) && STOP_FLAG_IS_ZERO(&ctx->stop_flag); j++) {
+			char *tag = (char *)ev[j].data.ptr;
+			struct gate_conn *c;
+
+			if (tag == &g->tag_wake) {
+				gate_take_returned(ctx);
+			} else if ((tag >= &g->tag_listen[0])
+			           && (tag < &g->tag_listen[sizeof(g->tag_listen)])) {
+				k = (unsigned)(tag - &g->tag_listen[0]);
+				/* Take what is waiting, a bounded number at a time. */
+				for (i = 0; i < 64; i++) {
+					if (accept_new_connection(&ctx->listening_sockets[k],
+					                          ctx)) {
+						continue;
+					}
+					/* Out of descriptors: the longest parked goes. */
+					if (((errno == EMFILE) || (errno == ENFILE))
+					    && (g->head != NULL)) {
+						gate_evict(g);
+						continue;
+					}
+					break;
+				}
+			} else {
+				c = (struct gate_conn *)ev[j].data.ptr;
+				if (c->so.sock != INVALID_SOCKET) {
+					gate_read(ctx, c);
+				}
+			}
+		}
+		gate_free_dead(g);
+		now = gate_now();
+		if (now >= g->next_tick) {
+			gate_tick(g, now);
+			g->next_tick = now + GATE_TICK_NS;
+		}
+		__atomic_store_n(&g->st.open, (long long)g->n, __ATOMIC_RELAXED);
+	}
+	while (g->head != NULL) {
+		gate_close(g, g->head);
+	}
+	gate_free_dead(g);
+}
+
+
+/* After the workers are joined: closes all that is left. */
+static void
+gate_drain(struct mg_context *ctx)
+{
+	struct gate *g = ctx->gate;
+	struct gate_conn *c, *next;
+
+	if (g == NULL) {
+		return;
+	}
+	for (c = g->returned; c != NULL; c = next) {
+		next = c->next;
+		close(c->so.sock);
+		mg_free(c->buf);
+		mg_free(c);
+	}
+	g->returned = NULL;
+	while (g->head != NULL) {
+		gate_close(g, g->head);
+	}
+	gate_free_dead(g);
+	/* Requests queued for workers that stopped first. */
+	while (ctx->sq_tail < ctx->sq_head) {
+		struct socket *so = &ctx->squeue[ctx->sq_tail % ctx->sq_size];
+
+		close(so->sock);
+		mg_free(so->pre);
+		so->pre = NULL;
+		ctx->sq_tail++;
+	}
+}
+
+
+static void
+gate_free(struct mg_context *ctx)
+{
+	struct gate *g = ctx->gate;
+
+	if (g == NULL) {
+		return;
+	}
+	gate_drain(ctx);
+	close(g->ep);
+	close(g->wake);
+	pthread_mutex_destroy(&g->mu);
+	mg_free(g);
+	ctx->gate = NULL;
+}
+
+
+/* A worker: the request the gate read goes into conn's buffer. */
+static void
+gate_load(struct mg_connection *conn)
+{
+	struct gate *g = conn->phys_ctx->gate;
+
+	__atomic_sub_fetch(&g->waiting, 1, __ATOMIC_RELAXED);
+	if (conn->client.pre != NULL) {
+		/* pre_len <= buf_max == buf_size: the gate never reads more. */
+		memcpy(conn->buf, conn->client.pre, (size_t)conn->client.pre_len);
+		conn->data_len = conn->client.pre_len;
+		mg_free(conn->client.pre);
+		conn->client.pre = NULL;
+		conn->client.pre_len = 0;
+	}
+}
+
+
+/*
+ * A worker: hands conn's socket and the bytes after its last request back
+ * to the gate. 1 when done (conn no longer has a socket), 0 when memory
+ * ran out (the caller closes it).
+ */
+static int
+gate_return(struct mg_connection *conn)
+{
+	struct gate *g = conn->phys_ctx->gate;
+	struct gate_conn *c;
+	uint64_t one = 1;
+
+	if ((c = (struct gate_conn *)mg_calloc(1, sizeof(*c))) == NULL) {
+		return 0;
+	}
+	if (conn->data_len > 0) {
+		if ((c->buf = (char *)mg_malloc((size_t)conn->data_len)) == NULL) {
+			mg_free(c);
+			return 0;
+		}
+		memcpy(c->buf, conn->buf, (size_t)conn->data_len);
+		c->len = c->cap = conn->data_len;
+		c->started = gate_now();
+	}
+	c->so = conn->client;
+	c->so.pre = NULL;
+	c->so.pre_len = 0;
+	c->kept = 1;
+	pthread_mutex_lock(&g->mu);
+	c->next = g->returned;
+	g->returned = c;
+	pthread_mutex_unlock(&g->mu);
+	(void)write(g->wake, &one, sizeof(one));
+	conn->client.sock = INVALID_SOCKET;
+	conn->data_len = 0;
+	return 1;
+}
+
+
+/*
+ * A worker, after answering a request on a connection that stays open:
+ * 1 to answer the next request on it here (it is all in already, or
+ * arrives within GATE_LINGER_NS, while no other request waits for a
+ * worker); 0 once the connection went back to the gate or must close.
+ */
+static int
+gate_keep(struct mg_connection *conn)
+{
+	struct gate *g = conn->phys_ctx->gate;
+	struct gate_scan sc;
+	struct pollfd pfd;
+	uint64_t until = gate_now() + GATE_LINGER_NS;
+	ssize_t n;
+	int r, busy;
+
+	for (;;) {
+		if (!STOP_FLAG_IS_ZERO(&conn->phys_ctx->stop_flag)) {
+			return 0;
+		}
+		r = gate_scan(conn->buf, conn->data_len, g->head_max, g->body_max, &sc);
+		if (sc.skip > 0) {
+			memmove(conn->buf,
+			        conn->buf + sc.skip,
+			        (size_t)(conn->data_len - sc.skip));
+			conn->data_len -= sc.skip;
+		}
+		busy = __atomic_load_n(&g->waiting, __ATOMIC_RELAXED) > 0;
+		if ((r == GATE_COMPLETE) && !busy) {
+			return 1;
+		}
+		if ((r != GATE_NEED) || busy || sc.expect || (gate_now() >= until)
+		    || (conn->data_len >= conn->buf_size)) {
+			break;
+		}
+		/* Wait a millisecond at a time, to see others waiting soon. */
+		pfd.fd = conn->client.sock;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 1) <= 0) {
+			continue;
+		}
+		n = recv(conn->client.sock,
+		         conn->buf + conn->data_len,
+		         (size_t)(conn->buf_size - conn->data_len),
+		         MSG_DONTWAIT);
+		if (n == 0) {
+			return 0; /* the client closed */
+		}
+		if (n < 0) {
+			if (ERROR_TRY_AGAIN(errno)) {
+				continue;
+			}
+			return 0;
+		}
+		conn->data_len += (int)n;
+	}
+	gate_return(conn);
+	return 0;
+}
+
+
+CIVETWEB_API int
+mg_get_gate_stats(const struct mg_context *ctx, struct mg_gate_stats *out)
+{
+	struct gate *g;
+
+	memset(out, 0, sizeof(*out));
+	if ((ctx == NULL) || ((g = ctx->gate) == NULL)) {
+		return -1;
+	}
+	out->open = __atomic_load_n(&g->st.open, __ATOMIC_RELAXED);
+	out->accepted = __atomic_load_n(&g->st.accepted, __ATOMIC_RELAXED);
+	out->evicted = __atomic_load_n(&g->st.evicted, __ATOMIC_RELAXED);
+	out->idle_closed = __atomic_load_n(&g->st.idle_closed, __ATOMIC_RELAXED);
+	out->timed_out = __atomic_load_n(&g->st.timed_out, __ATOMIC_RELAXED);
+	out->rejected = __atomic_load_n(&g->st.rejected, __ATOMIC_RELAXED);
+	return 0;
+}
