@@ -126,6 +126,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS_OURS) -o $@ $< \
 	    $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a $(LIBS)
 
+# The gate's request scanner is static inside civetweb.c: its unit test
+# and fuzz target compile the patched civetweb.c into themselves, with
+# civetweb's flags, instead of linking libocspbox.a.
+$(BUILD)/tests/test_gate: tests/unit/test_gate.c $(BUILD)/obj/harness.o \
+    $(TP)/fetched
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_TP) -I$(CIVETWEB)/src -Itests/unit -o $@ $< \
+	    $(BUILD)/obj/harness.o -lpthread -ldl -lm
+
 unit: $(UNIT_BINS)
 
 # libFuzzer targets always use clang with ASan+UBSan.
@@ -137,6 +146,12 @@ PURE_SRCS := src/util.c src/schema.c src/index.c src/ocsp_req.c src/der.c \
 build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/extern.h
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) -lmbedx509 -lmbedcrypto
+
+build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c $(TP)/fetched
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -w -D_GNU_SOURCE $(CIVETWEB_DEFS) \
+	    -I$(CIVETWEB)/include -I$(CIVETWEB)/src -o $@ $<
 
 fuzz: $(FUZZ_BINS)
 

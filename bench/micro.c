@@ -38,6 +38,7 @@ main(int argc, char **argv)
 	unsigned char *der;
 	size_t n = 0, i, siglen, len;
 	int64_t tu, nu, now = (int64_t)time(NULL);
+	int cs;
 	double t0, secs;
 	long count = 0;
 
@@ -74,7 +75,7 @@ main(int argc, char **argv)
 	t0 = clock_now();
 	while (clock_now() - t0 < secs) {
 		if (store_cache_get(st, argv[2], argv[3], now, &der, &len, &tu,
-			&nu, err, sizeof(err)) != OB_OK) {
+			&nu, &cs, err, sizeof(err)) != OB_OK) {
 			fprintf(stderr, "micro: lookup: %s\n", err);
 			return 1;
 		}

@@ -19,6 +19,25 @@
 /* Read at most this much from a migration file. */
 #define CLI_SQL_MAX (4 * 1024 * 1024)
 
+int
+cli_duration_arg(const char *cmd, const char *name, const char *arg,
+    int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (arg == NULL)
+		return OB_EXIT_OK;
+	if ((strcmp(arg, "0") != 0 && util_duration_parse(arg, &v) != OB_OK) ||
+	    v > max) {
+		cli_warnx("%s: bad --%s \"%s\" (want 0, or e.g. 90s, 30m, 1h; "
+			  "at most %llds)",
+		    cmd, name, arg, (long long)max);
+		return OB_EXIT_USAGE;
+	}
+	*out = v;
+	return OB_EXIT_OK;
+}
+
 void
 cli_warnx(const char *fmt, ...)
 {

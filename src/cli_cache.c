@@ -13,7 +13,8 @@
 
 int
 cli_cache_settings(const char *cmd, const char *interval_arg,
-    const char *validity_arg, int64_t *interval, int64_t *validity)
+    const char *validity_arg, const char *backdate_arg, int64_t *interval,
+    int64_t *validity, int64_t *backdate)
 {
 	static const char *const envs[] = {
 	    "OCSPBOX_REFRESH_INTERVAL",
@@ -50,7 +51,9 @@ cli_cache_settings(const char *cmd, const char *interval_arg,
 		    cmd, (long long)*validity, (long long)*interval);
 		return OB_EXIT_USAGE;
 	}
-	return OB_EXIT_OK;
+	return cli_duration_arg(cmd, "backdate",
+	    backdate_arg != NULL ? backdate_arg : CLI_BACKDATE_DEFAULT,
+	    7 * 86400, backdate);
 }
 
 int
@@ -113,10 +116,12 @@ refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
 static int
 cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *interval_arg = NULL, *validity_arg = NULL;
+	const char *interval_arg = NULL, *validity_arg = NULL,
+		   *backdate_arg = NULL;
 	const struct cli_opt opts[] = {
 	    {"refresh-interval", 1, &interval_arg, NULL},
 	    {"validity", 1, &validity_arg, NULL},
+	    {"backdate", 1, &backdate_arg, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 	struct responder_conf rc;
@@ -124,29 +129,32 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 	struct responder *r = NULL;
 	struct store *st;
 	char err[OB_ERRBUF];
-	int64_t interval, validity;
+	int64_t interval, validity, backdate;
 	int npos, rv, crl_failed, ncpu = cli_cpu_count();
 	enum ob_err e;
 
 	rv = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
 	if (rv == 1) {
 		printf("usage: ocspbox cache refresh [--validity DUR] "
-		       "[--refresh-interval DUR]\n\n"
+		       "[--refresh-interval DUR] [--backdate DUR]\n\n"
 		       "Runs one refresh pass, as serve's refresh thread "
 		       "does: drops the entries\nof expired certificates and "
 		       "signs every registered, unexpired certificate\n"
 		       "whose entry is missing or due. Give the same "
-		       "--validity and interval as\nserve (defaults %s and "
-		       "%s, or $OCSPBOX_REFRESH_INTERVAL). Prints the\n"
-		       "counts; a long pass reports progress on stderr. Then "
-		       "builds the CRL of\nevery issuer with a CRL key.\n",
-		    CLI_VALIDITY_DEFAULT, CLI_REFRESH_INTERVAL_DEFAULT);
+		       "--validity, interval and\n--backdate as serve "
+		       "(defaults %s, %s or $OCSPBOX_REFRESH_INTERVAL, and\n"
+		       "%s). Prints the counts; a long pass reports progress "
+		       "on stderr. Then\nbuilds the CRL of every issuer with "
+		       "a CRL key.\n",
+		    CLI_VALIDITY_DEFAULT, CLI_REFRESH_INTERVAL_DEFAULT,
+		    CLI_BACKDATE_DEFAULT);
 		return OB_EXIT_OK;
 	}
 	if (rv < 0)
 		return OB_EXIT_USAGE;
 	if ((rv = cli_cache_settings("cache refresh", interval_arg,
-		 validity_arg, &interval, &validity)) != OB_EXIT_OK)
+		 validity_arg, backdate_arg, &interval, &validity,
+		 &backdate)) != OB_EXIT_OK)
 		return rv;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
@@ -155,6 +163,7 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 	rc.db_path = ctx->db;
 	rc.nsign = ncpu;
 	rc.validity = validity;
+	rc.backdate = backdate;
 	rc.unknown_max = 0;
 	if (responder_new(&rc, &r, err, sizeof(err)) != OB_OK) {
 		cli_warnx("cache refresh: %s", err);

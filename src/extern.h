@@ -70,6 +70,14 @@ enum ob_err util_time_civil(
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void util_time_format(int64_t t, char *buf, size_t bufsz);
 
+/* A UTC civil time: month 1-12, day 1-31, weekday 0 (Sunday) to 6. */
+struct util_civil {
+	int year, mon, day, hour, min, sec, wday;
+};
+
+/* Splits t (seconds since the epoch, any sign) into its UTC fields. */
+void util_time_split(int64_t t, struct util_civil *out);
+
 /* Parses OpenSSL's UTCTime/GeneralizedTime "YYMMDDHHMMSSZ" forms. */
 enum ob_err util_asn1time_parse(const char *s, int64_t *out);
 
@@ -240,14 +248,15 @@ struct store_cache_entry {
 
 /*
  * The cached response of (issuer_id, serial) if its nextUpdate is after
- * now: OB_OK with *der malloc'd (caller frees), *len and the times set;
- * OB_ERR_NOTFOUND when there is none or it is stale; OB_ERR_BUSY or
- * OB_ERR_DB. One primary-key lookup on a statement prepared once per
- * connection.
+ * now: OB_OK with *der malloc'd (caller frees), *len, the times and the
+ * status it says (enum ocsp_cert_status) set; OB_ERR_NOTFOUND when there
+ * is none or it is stale; OB_ERR_BUSY or OB_ERR_DB. One primary-key
+ * lookup on a statement prepared once per connection.
  */
 enum ob_err store_cache_get(struct store *, const char *issuer_id,
     const char *serial, int64_t now, unsigned char **der, size_t *len,
-    int64_t *this_update, int64_t *next_update, char *errbuf, size_t errsz);
+    int64_t *this_update, int64_t *next_update, int *status, char *errbuf,
+    size_t errsz);
 
 /*
  * Writes n signed responses back in one write transaction, each only if
@@ -565,15 +574,20 @@ int cli_crl(struct cli_ctx *, int, char **); /* cli_crl.c */
 /* Defaults of serve and cache refresh (see the README's trade-offs). */
 #define CLI_VALIDITY_DEFAULT "24h"
 #define CLI_REFRESH_INTERVAL_DEFAULT "1h"
+/* thisUpdate this long before signing: a client whose clock is up to an
+ * hour slow takes a fresh answer (Boulder does the same). */
+#define CLI_BACKDATE_DEFAULT "1h"
 
 /*
  * The refresh interval (the flag, else $OCSPBOX_REFRESH_INTERVAL, else
- * $CERTCTL_OCSP_CACHE_REFRESH_INTERVAL, else 1h) and the validity (the
- * flag, else 24h), checked: validity must be longer than the interval.
+ * $CERTCTL_OCSP_CACHE_REFRESH_INTERVAL, else 1h), the validity (the
+ * flag, else 24h) and the backdate ("0" or a duration up to 7d, else
+ * 1h), in seconds, checked: validity must be longer than the interval.
  * Returns OB_EXIT_OK, or OB_EXIT_USAGE after saying why as cmd.
  */
 int cli_cache_settings(const char *cmd, const char *interval_arg,
-    const char *validity_arg, int64_t *interval, int64_t *validity);
+    const char *validity_arg, const char *backdate_arg, int64_t *interval,
+    int64_t *validity, int64_t *backdate);
 
 /* The CPUs online, 1 to 64. */
 int cli_cpu_count(void);
@@ -596,6 +610,14 @@ int cli_parse_opts(
 
 /* Opens (creating if asked) and migrates the database; NULL on error. */
 struct store *cli_open_db(struct cli_ctx *, int create);
+
+/*
+ * A duration from --name arg of cmd: "0", or 90s, 30m, 1h, 7d; at most
+ * max seconds. Into *out, in seconds (untouched when arg is NULL).
+ * OB_EXIT_OK, or OB_EXIT_USAGE after saying why.
+ */
+int cli_duration_arg(const char *cmd, const char *name, const char *arg,
+    int64_t max, int64_t *out);
 
 /* Prints "ocspbox: MSG" to stderr. */
 void cli_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -751,6 +773,25 @@ enum ob_err ocsp_certid_sha1(const unsigned char name_hash[20],
     size_t serial_len, unsigned char *buf, size_t cap, unsigned char **out,
     size_t *outlen);
 
+/*
+ * The signature of a successful OCSPResponse (RFC 6960 4.2.1): *sig points
+ * at the BIT STRING's octets inside der (borrowed), *sig_len of them.
+ * OB_ERR_INVAL when der is not one, or the BIT STRING has unused bits.
+ */
+enum ob_err ocsp_resp_signature(const unsigned char *der, size_t len,
+    const unsigned char **sig, size_t *sig_len);
+
+/*
+ * A strong ETag for der (RFC 9110 8.8.3), quotes included: the last 8
+ * octets of its signature and its length, in hex. Two different signed
+ * responses share it with odds of 2^-64 (an RSA PKCS#1 v1.5 signature
+ * changes with what is signed, an ECDSA one anyway), and nothing is
+ * hashed per request. A der without a signature gets its length only.
+ */
+#define OCSP_ETAG_MAX 28
+void ocsp_resp_etag(
+    const unsigned char *der, size_t len, char out[OCSP_ETAG_MAX]);
+
 /* The 5-byte unsigned OCSPResponse for an error status. */
 #define OCSP_ERROR_RESP_LEN 5
 void ocsp_resp_error(
@@ -849,14 +890,18 @@ struct responder_answer {
 	size_t len;
 	enum ocsp_resp_status status;
 	int nonce; /* echoed a nonce: not cacheable */
-	int64_t this_update, next_update;
+	int unknown; /* a certificate status among them is "unknown" */
+	int64_t this_update, next_update; /* the earliest thisUpdate */
 };
 
 /* How a responder answers. */
 struct responder_conf {
 	const char *db_path;
 	int nsign; /* signing contexts per issuer: one per core */
-	int64_t validity; /* seconds from thisUpdate to nextUpdate */
+	int64_t validity; /* seconds from signing to nextUpdate */
+	/* seconds thisUpdate is set before the signing time (never before
+	 * a revocation), for clients whose clocks run slow */
+	int64_t backdate;
 	int64_t unknown_max; /* "unknown" answers kept in the cache */
 };
 
@@ -1116,9 +1161,7 @@ size_t refresh_crls(
 enum ob_err ocsp_get_decode(const char *path, size_t len, unsigned char *out,
     size_t cap, size_t *outlen);
 
-/* ---- http_ocsp.c: the public listener (civetweb) ------------------------- */
-
-struct http_ocsp;
+/* ---- http.c: what both listeners share (civetweb) ---------------------- */
 
 /*
  * How long a client may take, in ms (both listeners): to send the first
@@ -1137,13 +1180,63 @@ struct http_ocsp;
 #define HTTP_ADMIN_THREADS 4
 #define HTTP_ADMIN_MAX_CONNECTIONS 256
 
+/* The largest request body accepted (SPEC: 413 above 64 KiB). */
+#define HTTP_BODY_MAX (64 * 1024)
+
+/* One listener's settings. */
+struct http_listen_conf {
+	const char *listen; /* "A:P", "[v6]:P" or "P" */
+	int threads; /* workers */
+	int max_connections; /* held without a complete request */
+	size_t buffer_budget; /* bytes of incomplete requests, in all */
+	int decode_url; /* civetweb %-decodes paths (the public one: no) */
+};
+
+/*
+ * Starts a civetweb context listening as lc says, with the deadlines
+ * above, that sends every path to fn(conn, user) and logs civetweb's own
+ * errors to stderr. On failure *ctx is NULL and errbuf says why (a port
+ * in use, say). Both listeners start this way.
+ */
+struct mg_context;
+struct mg_connection;
+enum ob_err http_start(const struct http_listen_conf *lc,
+    int (*fn)(struct mg_connection *, void *), void *user,
+    struct mg_context **ctx, char *errbuf, size_t errsz);
+
+/*
+ * Sends an answer's head (its status line, its fields and the empty
+ * line) and body in one write, with "Date" added after the status line
+ * (RFC 9110 6.6.1). HEAD requests get the head only. Worker threads.
+ */
+void http_send_all(struct mg_connection *, const char *head, size_t hlen,
+    const unsigned char *body, size_t blen);
+
+/* t (seconds since the epoch) as an IMF-fixdate, RFC 9110 5.6.7. */
+#define HTTP_DATE_LEN 30 /* with the NUL */
+void http_date(int64_t t, char out[HTTP_DATE_LEN]);
+
+/*
+ * The max-age, in seconds, of a cacheable answer valid until next_update
+ * (RFC 5019 6.2), as of now: it ends before next_update by a margin,
+ * HTTP_MAX_AGE_MARGIN or a tenth of validity if less, for caches that
+ * serve a little past max-age (Varnish's 10 s grace) and for the second
+ * now is rounded down from; never over validity, never negative.
+ */
+#define HTTP_MAX_AGE_MARGIN 60
+int64_t http_max_age(int64_t next_update, int64_t now, int64_t validity);
+
+/* ---- http_ocsp.c: the public listener (civetweb) ------------------------- */
+
+struct http_ocsp;
+
 /* Settings of the public listener. */
 struct http_ocsp_conf {
-	const char *listen; /* "A:P", "[v6]:P" or "P" */
-	int threads; /* worker threads */
-	int request_timeout_ms;
-	int keep_alive_timeout_ms;
-	int max_connections; /* held without a complete request */
+	struct http_listen_conf lc;
+	int64_t validity; /* seconds: --validity, for max-age */
+	/* seconds a shared cache may keep an answer with an "unknown" in
+	 * it; 0: "no-cache", revalidated every time */
+	int64_t unknown_max_age;
 };
 
 /*
@@ -1213,28 +1306,5 @@ struct http_ocsp_counts {
 
 /* Reads the counts; any thread. */
 void http_ocsp_counts(struct http_ocsp *, struct http_ocsp_counts *);
-
-/*
- * Starts a civetweb context with opts (name, value pairs ending in NULL;
- * "listening_ports" first) that sends every path to fn(conn, user)
- * and logs civetweb's own errors to stderr. On failure *ctx is NULL and
- * errbuf says why (a port in use, say). Both listeners start this way.
- */
-struct mg_context;
-struct mg_connection;
-enum ob_err http_start(const char **opts,
-    int (*fn)(struct mg_connection *, void *), void *user,
-    struct mg_context **ctx, char *errbuf, size_t errsz);
-
-/*
- * Sends a response's head and body in one write (two small writes meet
- * Nagle and delayed ACK: 40 ms each). HEAD requests get the head only.
- */
-struct mg_connection;
-void http_send_all(struct mg_connection *, const char *head, size_t hlen,
-    const unsigned char *body, size_t blen);
-
-/* The largest request body accepted (SPEC: 413 above 64 KiB). */
-#define HTTP_BODY_MAX (64 * 1024)
 
 #endif /* OCSPBOX_EXTERN_H */

@@ -312,6 +312,7 @@ read_json(struct mg_connection *c)
 		return NULL;
 	}
 	if (ri->content_length > ADMIN_BODY_MAX) {
+		mg_set_must_close(c);
 		send_error(c, 413, "Payload Too Large", "Connection: close\r\n",
 		    "body over 4 KiB");
 		return NULL;
@@ -320,6 +321,7 @@ read_json(struct mg_connection *c)
 	    (r = mg_read(c, body + n, ADMIN_BODY_MAX + 1 - n)) > 0)
 		n += (size_t)r;
 	if (n > ADMIN_BODY_MAX) {
+		mg_set_must_close(c);
 		send_error(c, 413, "Payload Too Large", "Connection: close\r\n",
 		    "body over 4 KiB");
 		return NULL;
@@ -507,48 +509,22 @@ enum ob_err
 http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
     char *errbuf, size_t errsz)
 {
-	struct http_admin *h;
-	char threads[16], rto[16], kato[16], fbto[16], maxconn[16], body[16],
-	    budget[16];
-	enum ob_err e;
-	/* The same limits as the public listener's (http_ocsp_start). */
-	const char *opts[] = {
-	    "listening_ports",
-	    conf->listen,
-	    "num_threads",
-	    threads,
-	    "request_timeout_ms",
-	    rto,
-	    "keep_alive_timeout_ms",
-	    kato,
-	    "first_byte_timeout_ms",
-	    fbto,
-	    "max_connections",
-	    maxconn,
-	    "max_request_body",
-	    body,
-	    "request_buffer_budget",
-	    budget,
-	    "enable_keep_alive",
-	    "yes",
-	    "max_request_size",
-	    "16384",
-	    NULL,
-	    NULL,
+	/* The public listener's limits, on a smaller scale. */
+	struct http_listen_conf lc = {
+	    .listen = conf->listen,
+	    .threads = HTTP_ADMIN_THREADS,
+	    .max_connections = HTTP_ADMIN_MAX_CONNECTIONS,
+	    .buffer_budget = HTTP_REQUEST_BUFFER_BUDGET / 4,
+	    .decode_url = 1,
 	};
+	struct http_admin *h;
+	enum ob_err e;
 
 	*out = NULL;
-	snprintf(threads, sizeof(threads), "%d", HTTP_ADMIN_THREADS);
-	snprintf(rto, sizeof(rto), "%d", HTTP_REQUEST_TIMEOUT_MS);
-	snprintf(kato, sizeof(kato), "%d", HTTP_KEEP_ALIVE_TIMEOUT_MS);
-	snprintf(fbto, sizeof(fbto), "%d", HTTP_FIRST_BYTE_TIMEOUT_MS);
-	snprintf(maxconn, sizeof(maxconn), "%d", HTTP_ADMIN_MAX_CONNECTIONS);
-	snprintf(body, sizeof(body), "%d", HTTP_BODY_MAX);
-	snprintf(budget, sizeof(budget), "%d", HTTP_REQUEST_BUFFER_BUDGET / 4);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->conf = *conf;
-	if ((e = http_start(opts, handler, h, &h->ctx, errbuf, errsz)) !=
+	if ((e = http_start(&lc, handler, h, &h->ctx, errbuf, errsz)) !=
 	    OB_OK) {
 		free(h);
 		return e;

@@ -9,14 +9,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include <mbedtls/sha256.h>
-
 #include "civetweb.h"
 #include "extern.h"
 
 struct http_ocsp {
 	struct mg_context *ctx;
 	struct responder *r;
+	struct http_ocsp_conf conf;
 	struct http_ocsp_counts n; /* atomics */
 };
 
@@ -46,35 +45,6 @@ http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
 	out->crl = __atomic_load_n(&h->n.crl, __ATOMIC_RELAXED);
 }
 
-/* HTTP-date (RFC 7231 7.1.1.1) of t. */
-static void
-http_date(int64_t t, char *buf, size_t sz)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, sz, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-/* A strong ETag: the first 16 octets of the SHA-256 of the body, in hex. */
-static void
-etag(const unsigned char *der, size_t len, char out[35])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char h[32];
-	int i;
-
-	mbedtls_sha256_ret(der, len, h, 0);
-	out[0] = '"';
-	for (i = 0; i < 16; i++) {
-		out[1 + 2 * i] = hex[h[i] >> 4];
-		out[2 + 2 * i] = hex[h[i] & 0xf];
-	}
-	out[33] = '"';
-	out[34] = '\0';
-}
-
 /* Whether an If-None-Match header lists tag (or is "*"). */
 static int
 etag_matches(const char *inm, const char *tag)
@@ -89,33 +59,6 @@ etag_matches(const char *inm, const char *tag)
 		if (p == inm || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/')
 			return 1;
 	return 0;
-}
-
-/*
- * Sends head and body in one write: two small writes on one connection
- * meet Nagle's algorithm and the peer's delayed ACK, 40 ms a response.
- */
-void
-http_send_all(struct mg_connection *c, const char *head, size_t hlen,
-    const unsigned char *body, size_t blen)
-{
-	char *buf;
-
-	/* A HEAD answer has the headers of GET's, Content-Length too. */
-	if (strcmp(mg_get_request_info(c)->request_method, "HEAD") == 0)
-		blen = 0;
-
-	if ((buf = malloc(hlen + blen)) == NULL) {
-		mg_write(c, head, hlen);
-		if (blen > 0)
-			mg_write(c, body, blen);
-		return;
-	}
-	memcpy(buf, head, hlen);
-	if (blen > 0)
-		memcpy(buf + hlen, body, blen);
-	mg_write(c, buf, hlen + blen);
-	free(buf);
 }
 
 static void
@@ -141,27 +84,34 @@ send_plain(struct mg_connection *c, int code, const char *reason,
 
 /*
  * Sends der as a cacheable 200 (RFC 5019 6.2 for OCSP; the same for
- * CRLs): max-age up to nextUpdate, Last-Modified, Expires, a strong ETag
- * (given_tag, else one from a hash of der), and 304 without a body when
- * If-None-Match names it.
+ * CRLs): max-age to a margin before nextUpdate (http_max_age), at most
+ * cap seconds when cap >= 0, "no-cache" (stored, but revalidated each
+ * time) when cap is 0; Last-Modified, Expires, the strong ETag tag, and
+ * 304 without a body when If-None-Match names it.
  */
 static void
-send_cacheable(struct mg_connection *c, const char *type,
+send_cacheable(struct http_ocsp *h, struct mg_connection *c, const char *type,
     const unsigned char *der, size_t len, int64_t this_update,
-    int64_t next_update, const char *given_tag)
+    int64_t next_update, const char *tag, int64_t cap)
 {
-	char head[768], lm[64], ex[64], tag[64];
-	int64_t age = next_update - (int64_t)time(NULL);
+	char head[768], lm[HTTP_DATE_LEN], ex[HTTP_DATE_LEN], cc[96];
+	int64_t now = (int64_t)time(NULL),
+		age = http_max_age(next_update, now, h->conf.validity);
 	int n, hit;
 
-	if (age < 0)
-		age = 0;
-	http_date(this_update, lm, sizeof(lm));
-	http_date(next_update, ex, sizeof(ex));
-	if (given_tag != NULL)
-		snprintf(tag, sizeof(tag), "%s", given_tag);
-	else
-		etag(der, len, tag);
+	if (cap == 0) {
+		age = 0; /* and Expires now: stale for HTTP/1.0 caches too */
+		snprintf(cc, sizeof(cc), "no-cache, no-transform");
+	} else {
+		if (cap > 0 && age > cap)
+			age = cap;
+		snprintf(cc, sizeof(cc),
+		    "max-age=%lld, public, no-transform, must-revalidate",
+		    (long long)age);
+	}
+	http_date(this_update, lm);
+	/* Expires is for HTTP/1.0 caches: no later than max-age says. */
+	http_date(cap >= 0 ? now + age : next_update, ex);
 	hit = etag_matches(mg_get_header(c, "If-None-Match"), tag);
 	if (hit)
 		n = snprintf(
@@ -173,21 +123,25 @@ send_cacheable(struct mg_connection *c, const char *type,
 		    "Content-Length: %zu\r\n",
 		    type, len);
 	n += snprintf(head + n, sizeof(head) - (size_t)n,
-	    "Cache-Control: max-age=%lld, public, no-transform, "
-	    "must-revalidate\r\n"
+	    "Cache-Control: %s\r\n"
 	    "Last-Modified: %s\r\n"
 	    "Expires: %s\r\n"
 	    "ETag: %s\r\n\r\n",
-	    (long long)age, lm, ex, tag);
+	    cc, lm, ex, tag);
 	http_send_all(c, head, (size_t)n, hit ? NULL : der, hit ? 0 : len);
 }
 
-/* Sends an OCSP answer; GET answers that may be cached get RFC 5019's. */
+/*
+ * Sends an OCSP answer. GET answers that may be cached get RFC 5019's
+ * headers; one with an "unknown" in it is kept by shared caches for
+ * --unknown-max-age at most, since registering the certificate makes it
+ * "good" at once.
+ */
 static void
-send_answer(
-    struct mg_connection *c, const struct responder_answer *a, int is_get)
+send_answer(struct http_ocsp *h, struct mg_connection *c,
+    const struct responder_answer *a, int is_get)
 {
-	char head[256];
+	char head[256], tag[OCSP_ETAG_MAX];
 	int n;
 
 	if (a->der == NULL) {
@@ -205,8 +159,10 @@ send_answer(
 		http_send_all(c, head, (size_t)n, a->der, a->len);
 		return;
 	}
-	send_cacheable(c, "application/ocsp-response", a->der, a->len,
-	    a->this_update, a->next_update, NULL);
+	ocsp_resp_etag(a->der, a->len, tag);
+	send_cacheable(h, c, "application/ocsp-response", a->der, a->len,
+	    a->this_update, a->next_update, tag,
+	    a->unknown ? h->conf.unknown_max_age : -1);
 }
 
 /*
@@ -257,22 +213,39 @@ handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
 		snprintf(tag, sizeof(tag), "\"crl-%lld-%lld-%zu\"",
 		    (long long)number, (long long)this_update, len);
 		bump(&h->n.crl);
-		send_cacheable(c, "application/pkix-crl", der, len, this_update,
-		    next_update, tag);
+		send_cacheable(h, c, "application/pkix-crl", der, len,
+		    this_update, next_update, tag, -1);
 	}
 	free(der);
 }
 
-/* Whether a Content-Type (maybe with parameters) is the OCSP one. */
+/*
+ * Whether a Content-Type (maybe with parameters) names something else
+ * than an OCSP request: JSON, text, a form of fields. None at all,
+ * application/ocsp-request, application/octet-stream and the
+ * x-www-form-urlencoded that `curl --data-binary` sends all may carry one.
+ */
 static int
-ocsp_content_type(const char *ct)
+foreign_content_type(const char *ct)
 {
-	size_t n = strlen("application/ocsp-request");
+	static const char *const ok[] = {
+	    "application/ocsp-request",
+	    "application/octet-stream",
+	    "application/x-www-form-urlencoded",
+	};
+	size_t i, n;
 
 	if (ct == NULL)
-		return 1; /* lenient: some clients send none */
-	return strncasecmp(ct, "application/ocsp-request", n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		n = strlen(ok[i]);
+		if (strncasecmp(ct, ok[i], n) == 0 &&
+		    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+			return 0;
+	}
+	return 1;
 }
 
 /* Whether path is "/" or "/ocsp", with any number of slashes. */
@@ -297,12 +270,9 @@ handle_post(struct http_ocsp *h, struct mg_connection *c,
 	size_t n = 0;
 	int r;
 
-	if (!ocsp_content_type(mg_get_header(c, "Content-Type"))) {
-		send_plain(c, 415, "Unsupported Media Type", NULL,
-		    "want Content-Type: application/ocsp-request\n");
-		return;
-	}
+	/* The gate refuses these first; here for a listener without it. */
 	if (ri->content_length > HTTP_BODY_MAX) {
+		mg_set_must_close(c);
 		send_plain(c, 413, "Payload Too Large", "Connection: close\r\n",
 		    "request body over 64 KiB\n");
 		return;
@@ -318,14 +288,28 @@ handle_post(struct http_ocsp *h, struct mg_connection *c,
 		n += (size_t)r;
 	if (n > HTTP_BODY_MAX) {
 		free(body);
+		mg_set_must_close(c);
 		send_plain(c, 413, "Payload Too Large", "Connection: close\r\n",
 		    "request body over 64 KiB\n");
 		return;
 	}
 	responder_answer(h->r, body, n, &a);
 	free(body);
+	/*
+	 * Whatever the Content-Type, a body that is an OCSP request gets its
+	 * answer, as openssl ocsp's responder does; one that is not, and
+	 * says it is something else, was never meant for us.
+	 */
+	if (a.status == OCSP_MALFORMED &&
+	    foreign_content_type(mg_get_header(c, "Content-Type"))) {
+		free(a.der);
+		send_plain(c, 415, "Unsupported Media Type", NULL,
+		    "not an OCSP request: want Content-Type: "
+		    "application/ocsp-request\n");
+		return;
+	}
 	bump(&h->n.by[1][a.status]);
-	send_answer(c, &a, 0);
+	send_answer(h, c, &a, 0);
 	free(a.der);
 }
 
@@ -348,7 +332,7 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 		n = 0;
 	responder_answer(h->r, der, n, &a);
 	bump(&h->n.by[0][a.status]);
-	send_answer(c, &a, 1);
+	send_answer(h, c, &a, 1);
 	free(a.der);
 }
 
@@ -387,95 +371,21 @@ handler(struct mg_connection *c, void *arg)
 	return 200;
 }
 
-/* civetweb's own errors (bad request lines, say): one line to stderr. */
-static int
-log_message(const struct mg_connection *c, const char *msg)
-{
-	(void)c;
-	fprintf(stderr, "ocspbox: http: %s\n", msg);
-	return 1;
-}
-
-enum ob_err
-http_start(const char **opts, int (*fn)(struct mg_connection *, void *),
-    void *user, struct mg_context **ctx, char *errbuf, size_t errsz)
-{
-	struct mg_callbacks cb;
-	struct mg_init_data init;
-	struct mg_error_data err;
-	char errtext[256];
-
-	memset(&cb, 0, sizeof(cb));
-	cb.log_message = log_message;
-	memset(&init, 0, sizeof(init));
-	init.callbacks = &cb;
-	init.user_data = user;
-	init.configuration_options = opts;
-	memset(&err, 0, sizeof(err));
-	errtext[0] = '\0';
-	err.text = errtext;
-	err.text_buffer_size = sizeof(errtext);
-	if ((*ctx = mg_start2(&init, &err)) == NULL) {
-		snprintf(errbuf, errsz, "listen %s: %s", opts[1],
-		    errtext[0] != '\0' ? errtext : "cannot start");
-		return OB_ERR_IO;
-	}
-	mg_set_request_handler(*ctx, "/", fn, user);
-	return OB_OK;
-}
-
 enum ob_err
 http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
     struct http_ocsp **out, char *errbuf, size_t errsz)
 {
+	struct http_listen_conf lc = conf->lc;
 	struct http_ocsp *h;
-	char threads[16], rto[16], kato[16], fbto[16], maxconn[16], body[16],
-	    budget[16];
 	enum ob_err e;
-	const char *opts[] = {
-	    "listening_ports",
-	    conf->listen,
-	    "num_threads",
-	    threads,
-	    "request_timeout_ms",
-	    rto,
-	    "keep_alive_timeout_ms",
-	    kato,
-	    "first_byte_timeout_ms",
-	    fbto,
-	    "max_connections",
-	    maxconn,
-	    "max_request_body",
-	    body,
-	    "request_buffer_budget",
-	    budget,
-	    "enable_keep_alive",
-	    "yes",
-	    /* We decode GET paths ourselves, leniently. */
-	    "decode_url",
-	    "no",
-	    "max_request_size",
-	    "16384",
-	    "listen_backlog",
-	    "512",
-	    "connection_queue",
-	    "1024",
-	    NULL,
-	    NULL,
-	};
 
 	*out = NULL;
-	snprintf(threads, sizeof(threads), "%d", conf->threads);
-	snprintf(rto, sizeof(rto), "%d", conf->request_timeout_ms);
-	snprintf(kato, sizeof(kato), "%d", conf->keep_alive_timeout_ms);
-	snprintf(fbto, sizeof(fbto), "%d", HTTP_FIRST_BYTE_TIMEOUT_MS);
-	snprintf(maxconn, sizeof(maxconn), "%d", conf->max_connections);
-	snprintf(body, sizeof(body), "%d", HTTP_BODY_MAX);
-	snprintf(budget, sizeof(budget), "%d", HTTP_REQUEST_BUFFER_BUDGET);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->r = r;
-	if ((e = http_start(opts, handler, h, &h->ctx, errbuf, errsz)) !=
+	h->conf = *conf;
+	lc.decode_url = 0; /* We decode GET paths ourselves, leniently. */
+	if ((e = http_start(&lc, handler, h, &h->ctx, errbuf, errsz)) !=
 	    OB_OK) {
 		free(h);
 		return e;

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/asn1write.h>
 
 #include "extern.h"
@@ -173,4 +174,72 @@ ocsp_certid_sha1(const unsigned char name_hash[20],
 	*out = w.p;
 	*outlen = len;
 	return OB_OK;
+}
+
+enum ob_err
+ocsp_resp_signature(const unsigned char *der, size_t len,
+    const unsigned char **sig, size_t *sig_len)
+{
+	unsigned char *p = (unsigned char *)der, *end = p + len;
+	size_t n;
+
+	*sig = NULL;
+	*sig_len = 0;
+	/* OCSPResponse { responseStatus, [0] ResponseBytes } */
+	if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQ) != 0)
+		return OB_ERR_INVAL;
+	end = p + n;
+	if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_ENUMERATED) != 0)
+		return OB_ERR_INVAL;
+	p += n;
+	/* ResponseBytes { responseType, response OCTET STRING } */
+	if (mbedtls_asn1_get_tag(&p, end, &n, DER_CTX(0)) != 0 ||
+	    mbedtls_asn1_get_tag(&p, end, &n, DER_SEQ) != 0)
+		return OB_ERR_INVAL;
+	end = p + n;
+	if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_OID) != 0)
+		return OB_ERR_INVAL;
+	p += n;
+	if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_OCTET_STRING) != 0)
+		return OB_ERR_INVAL;
+	end = p + n;
+	/* BasicOCSPResponse { tbsResponseData, signatureAlgorithm,
+	 * signature BIT STRING, certs } */
+	if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQ) != 0)
+		return OB_ERR_INVAL;
+	end = p + n;
+	if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQ) != 0)
+		return OB_ERR_INVAL;
+	p += n;
+	if (mbedtls_asn1_get_tag(&p, end, &n, DER_SEQ) != 0)
+		return OB_ERR_INVAL;
+	p += n;
+	if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_BIT_STRING) != 0 ||
+	    n < 2 || p[0] != 0)
+		return OB_ERR_INVAL;
+	*sig = p + 1;
+	*sig_len = n - 1;
+	return OB_OK;
+}
+
+void
+ocsp_resp_etag(const unsigned char *der, size_t len, char out[OCSP_ETAG_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *sig;
+	size_t sig_len, i, k = 0;
+	int shift;
+
+	out[k++] = '"';
+	if (ocsp_resp_signature(der, len, &sig, &sig_len) == OB_OK)
+		for (i = sig_len > 8 ? sig_len - 8 : 0; i < sig_len; i++) {
+			out[k++] = hex[sig[i] >> 4];
+			out[k++] = hex[sig[i] & 0xf];
+		}
+	out[k++] = '-';
+	for (shift = 28; shift >= 0; shift -= 4)
+		if ((len >> shift) != 0 || shift == 0)
+			out[k++] = hex[(len >> shift) & 0xf];
+	out[k++] = '"';
+	out[k] = '\0';
 }

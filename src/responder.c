@@ -34,6 +34,7 @@ struct issuer_ent {
 struct responder {
 	char *db_path;
 	int64_t validity;
+	int64_t backdate;
 	int64_t unknown_max;
 	struct issuer_ent *iss;
 	size_t niss;
@@ -97,6 +98,7 @@ responder_new(const struct responder_conf *conf, struct responder **out,
 		return OB_ERR_NOMEM;
 	}
 	r->validity = conf->validity;
+	r->backdate = conf->backdate;
 	r->unknown_max = conf->unknown_max;
 	if (pthread_key_create(&r->tls, tls_close) != 0) {
 		free(r->db_path);
@@ -227,6 +229,22 @@ observe(struct issuer_ent *ie, int64_t us)
 	count(&ie->hist[i]);
 	count(&ie->hist_count);
 	__atomic_add_fetch(&ie->hist_sum_us, us, __ATOMIC_RELAXED);
+}
+
+/*
+ * The thisUpdate and nextUpdate of s, whose status is set, signed at now.
+ * thisUpdate is backdated, so that a client whose clock runs slow does
+ * not see an answer from its future, but never before the revocation:
+ * thisUpdate is when the status was known to be right (RFC 6960 4.2.2.1).
+ * nextUpdate - thisUpdate is at most validity + backdate.
+ */
+static void
+set_times(const struct responder *r, struct ocsp_single *s, int64_t now)
+{
+	s->this_update = now - r->backdate;
+	if (s->status == OCSP_REVOKED && s->this_update < s->revoked_at)
+		s->this_update = s->revoked_at;
+	s->next_update = now + r->validity;
 }
 
 /*
@@ -379,8 +397,7 @@ sign_and_fill(struct responder *r, struct issuer_ent *ie, struct store *st,
 	}
 	s.certid = c->der;
 	s.certid_len = c->der_len;
-	s.this_update = now;
-	s.next_update = now + r->validity;
+	set_times(r, &s, now);
 	if (sign_response(ie, &s, 1, NULL, 0, now, &out->der, &out->len) !=
 	    OB_OK) {
 		answer_error(out, OCSP_INTERNAL_ERROR);
@@ -389,6 +406,7 @@ sign_and_fill(struct responder *r, struct issuer_ent *ie, struct store *st,
 	count(&r->live_signs);
 	count(&r->total.live_signs);
 	out->status = OCSP_SUCCESSFUL;
+	out->unknown = s.status == OCSP_UNKNOWN;
 	out->this_update = s.this_update;
 	out->next_update = s.next_update;
 	if (!write_back ||
@@ -432,13 +450,14 @@ answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
 	char key[OB_FLIGHT_KEY_MAX + 1], err[OB_ERRBUF];
 	struct flight *lead;
 	enum ob_err e;
-	int round;
+	int round, status;
 
 	for (round = 0; round < FLIGHT_ROUNDS; round++) {
 		e = store_cache_get(st, ie->is.id, serial, now, &out->der,
-		    &out->len, &out->this_update, &out->next_update, err,
-		    sizeof(err));
+		    &out->len, &out->this_update, &out->next_update, &status,
+		    err, sizeof(err));
 		if (e == OB_OK) {
+			out->unknown = status == OCSP_UNKNOWN;
 			if (round == 0) {
 				count(&r->hits);
 				count(&r->total.hits);
@@ -526,8 +545,8 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 		}
 		singles[i].certid = q.certids[i].der;
 		singles[i].certid_len = q.certids[i].der_len;
-		singles[i].this_update = now;
-		singles[i].next_update = now + r->validity;
+		set_times(r, &singles[i], now);
+		out->unknown |= singles[i].status == OCSP_UNKNOWN;
 	}
 	if (sign_response(ie, singles, q.ncertids, q.nonce_ext, q.nonce_ext_len,
 		now, &out->der, &out->len) != OB_OK) {
@@ -538,7 +557,11 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 	count(&r->total.live_signs);
 	out->status = OCSP_SUCCESSFUL;
 	out->nonce = q.nonce != NULL;
-	out->this_update = now;
+	/* The earliest of them: each may be backdated differently. */
+	out->this_update = singles[0].this_update;
+	for (i = 1; i < q.ncertids; i++)
+		if (singles[i].this_update < out->this_update)
+			out->this_update = singles[i].this_update;
 	out->next_update = now + r->validity;
 }
 
@@ -567,8 +590,7 @@ responder_presign(struct responder *r, const struct store_todo *t, int64_t now,
 	s.status = t->status == OCSP_REVOKED ? OCSP_REVOKED : OCSP_GOOD;
 	s.revoked_at = t->revoked_at;
 	s.reason = s.status == OCSP_REVOKED ? t->reason : -1;
-	s.this_update = now;
-	s.next_update = now + r->validity;
+	set_times(r, &s, now);
 	if ((e = sign_response(
 		 ie, &s, 1, NULL, 0, now, &out->der, &out->len)) != OB_OK)
 		return e;

@@ -171,7 +171,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	const char *listen = "0.0.0.0:8080", *admin_listen = "127.0.0.1:8081",
 		   *threads_arg = NULL, *validity_arg = NULL,
 		   *interval_arg = NULL, *token_file = NULL,
-		   *unknown_arg = NULL, *maxconn_arg = NULL;
+		   *unknown_arg = NULL, *maxconn_arg = NULL,
+		   *backdate_arg = NULL, *unknown_age_arg = NULL;
 	const struct cli_opt opts[] = {
 	    {"listen", 1, &listen, NULL},
 	    {"admin-listen", 1, &admin_listen, NULL},
@@ -181,6 +182,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    {"threads", 1, &threads_arg, NULL},
 	    {"max-unknown", 1, &unknown_arg, NULL},
 	    {"max-connections", 1, &maxconn_arg, NULL},
+	    {"backdate", 1, &backdate_arg, NULL},
+	    {"unknown-max-age", 1, &unknown_age_arg, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 	struct http_ocsp_conf conf;
@@ -193,41 +196,53 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	sigset_t set;
 	char err[OB_ERRBUF];
-	int64_t validity, interval;
+	int64_t validity, interval, backdate, unknown_age = 0;
 	int npos, rc, sig, configured, ncpu = cli_cpu_count();
 	long threads, unknown_max = SERVE_UNKNOWN_MAX,
 		      max_conns = SERVE_MAX_CONNECTIONS, reserve, fit;
 
 	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
-		printf("usage: ocspbox serve [--listen ADDR:PORT] "
-		       "[--admin-listen ADDR:PORT]\n"
-		       "       [--admin-token-file FILE] "
-		       "[--refresh-interval DUR] [--validity DUR]\n"
-		       "       [--threads N] [--max-unknown N] "
-		       "[--max-connections N]\n\n"
-		       "Answers OCSP on --listen (default 0.0.0.0:8080): "
-		       "POST / and /ocsp, GET\n/{base64} and /ocsp/{base64}, "
-		       "and /healthz, from the pre-signed cache.\n"
-		       "The refresh thread re-signs what is due at start and "
-		       "every\n--refresh-interval (default %s, or "
-		       "$OCSPBOX_REFRESH_INTERVAL or\n"
-		       "$CERTCTL_OCSP_CACHE_REFRESH_INTERVAL); responses "
-		       "are valid for --validity\n(default %s, longer than "
-		       "the interval). The admin API listens on\n"
-		       "--admin-listen (default 127.0.0.1:8081) behind a "
-		       "Bearer token from\n--admin-token-file or "
-		       "$OCSPBOX_ADMIN_TOKEN; without either, serve makes\n"
-		       "one and prints it once. --threads is the number of "
-		       "HTTP workers (default\n4 per core, at least 8); "
-		       "--max-unknown how many \"unknown\" answers are\n"
-		       "cached (default %d); --max-connections how many "
-		       "client connections\nwithout a complete request "
-		       "are held open (default %d; past it the\noldest is "
-		       "closed). SIGTERM or SIGINT finish the requests in "
-		       "flight,\nthen exit 0.\n",
+		printf("usage: ocspbox serve [OPTION]...\n\n"
+		       "Answers OCSP from the pre-signed cache on --listen: "
+		       "POST / and /ocsp,\nGET /{base64} and /ocsp/{base64}; "
+		       "also GET /crl/{issuer_id}.crl and\n/healthz. The "
+		       "panel, the admin API and /metrics are on "
+		       "--admin-listen.\n\n"
+		       "  --listen ADDR:PORT        default 0.0.0.0:8080\n"
+		       "  --admin-listen ADDR:PORT  default 127.0.0.1:8081\n"
+		       "  --admin-token-file FILE   the admin Bearer token; "
+		       "else $OCSPBOX_ADMIN_TOKEN,\n"
+		       "                            else serve makes one "
+		       "and prints it once\n"
+		       "  --refresh-interval DUR    re-sign what is due this "
+		       "often (default %s, or\n"
+		       "                            $OCSPBOX_REFRESH_INTERVAL, "
+		       "$CERTCTL_OCSP_CACHE_REFRESH_INTERVAL)\n"
+		       "  --validity DUR            nextUpdate this long "
+		       "after signing (default %s;\n"
+		       "                            longer than the "
+		       "interval)\n"
+		       "  --backdate DUR            thisUpdate this long "
+		       "before signing, for clients\n"
+		       "                            whose clocks run slow "
+		       "(default 1h; 0 for none)\n"
+		       "  --unknown-max-age DUR     how long shared caches "
+		       "may keep an \"unknown\"\n"
+		       "                            answer (default 0: "
+		       "revalidated every time)\n"
+		       "  --threads N               HTTP workers (default 4 "
+		       "per core, at least 8)\n"
+		       "  --max-connections N       connections held open "
+		       "without a complete request\n"
+		       "                            (default %d; past it the "
+		       "oldest is closed)\n"
+		       "  --max-unknown N           \"unknown\" answers kept "
+		       "in the cache (default %d)\n\n"
+		       "SIGTERM or SIGINT finish the requests in flight, "
+		       "then exit 0.\n",
 		    CLI_REFRESH_INTERVAL_DEFAULT, CLI_VALIDITY_DEFAULT,
-		    SERVE_UNKNOWN_MAX, SERVE_MAX_CONNECTIONS);
+		    SERVE_MAX_CONNECTIONS, SERVE_UNKNOWN_MAX);
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -248,10 +263,12 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    (rc = count_arg("max-unknown", unknown_arg, 0, 100000000,
 		 &unknown_max)) != OB_EXIT_OK ||
 	    (rc = count_arg("max-connections", maxconn_arg, 16, 1000000,
-		 &max_conns)) != OB_EXIT_OK)
+		 &max_conns)) != OB_EXIT_OK ||
+	    (rc = cli_duration_arg("serve", "unknown-max-age", unknown_age_arg,
+		 7 * 86400, &unknown_age)) != OB_EXIT_OK)
 		return rc;
 	if ((rc = cli_cache_settings("serve", interval_arg, validity_arg,
-		 &interval, &validity)) != OB_EXIT_OK)
+		 backdate_arg, &interval, &validity, &backdate)) != OB_EXIT_OK)
 		return rc;
 
 	/*
@@ -282,6 +299,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	 * a live signature from waiting behind it. */
 	rconf.nsign = ncpu + 1;
 	rconf.validity = validity;
+	rconf.backdate = backdate;
 	rconf.unknown_max = unknown_max;
 	if (responder_new(&rconf, &r, err, sizeof(err)) != OB_OK) {
 		cli_warnx("serve: %s", err);
@@ -314,11 +332,12 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 
 	mg_init_library(0);
 	memset(&conf, 0, sizeof(conf));
-	conf.listen = listen;
-	conf.threads = (int)threads;
-	conf.request_timeout_ms = HTTP_REQUEST_TIMEOUT_MS;
-	conf.keep_alive_timeout_ms = HTTP_KEEP_ALIVE_TIMEOUT_MS;
-	conf.max_connections = (int)max_conns;
+	conf.lc.listen = listen;
+	conf.lc.threads = (int)threads;
+	conf.lc.max_connections = (int)max_conns;
+	conf.lc.buffer_budget = HTTP_REQUEST_BUFFER_BUDGET;
+	conf.validity = validity;
+	conf.unknown_max_age = unknown_age;
 	if (http_ocsp_start(r, &conf, &h, err, sizeof(err)) != OB_OK)
 		goto fail;
 	if (refresh_start(r, ctx->db, interval, ncpu, &rf, err, sizeof(err)) !=

@@ -845,16 +845,18 @@ static const char *const status_names[] = {"good", "revoked", "unknown"};
 enum ob_err
 store_cache_get(struct store *st, const char *issuer_id, const char *serial,
     int64_t now, unsigned char **der, size_t *len, int64_t *this_update,
-    int64_t *next_update, char *errbuf, size_t errsz)
+    int64_t *next_update, int *status, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
+	const unsigned char *name;
 	enum ob_err e;
 	int rc;
 
 	*der = NULL;
 	*len = 0;
+	*status = OCSP_UNKNOWN;
 	if ((e = stmt_get(st, STMT_CACHE_GET,
-		 "SELECT response_der, this_update, next_update"
+		 "SELECT response_der, this_update, next_update, cert_status"
 		 " FROM ocsp_response_cache"
 		 " WHERE issuer_id = ? AND serial_hex = ?",
 		 &stmt, errbuf, errsz)) != OB_OK)
@@ -865,6 +867,12 @@ store_cache_get(struct store *st, const char *issuer_id, const char *serial,
 	if (rc == SQLITE_ROW) {
 		*this_update = column_time(stmt, 1);
 		*next_update = column_time(stmt, 2);
+		if ((name = sqlite3_column_text(stmt, 3)) != NULL)
+			*status = strcmp((const char *)name, "good") == 0
+			    ? OCSP_GOOD
+			    : strcmp((const char *)name, "revoked") == 0
+			    ? OCSP_REVOKED
+			    : OCSP_UNKNOWN;
 		/* A stale entry is a miss: never serve past nextUpdate. */
 		if (*next_update == INT64_MIN || *next_update <= now)
 			e = OB_ERR_NOTFOUND;

@@ -224,15 +224,17 @@ util_time_parse(const char *s, int64_t *out)
 }
 
 void
-util_time_format(int64_t t, char *buf, size_t bufsz)
+util_time_split(int64_t t, struct util_civil *out)
 {
 	int64_t days = t / 86400, rem = t % 86400, z, era, doe, yoe, y, doy, mp,
-		d, m;
+		m;
 
 	if (rem < 0) {
 		rem += 86400;
 		days--;
 	}
+	/* 1970-01-01 was a Thursday (4). */
+	out->wday = (int)((days % 7 + 11) % 7);
 	/* civil_from_days, the inverse of days_from_civil. */
 	z = days + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
@@ -241,12 +243,23 @@ util_time_format(int64_t t, char *buf, size_t bufsz)
 	y = yoe + era * 400;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
+	out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(buf, bufsz, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
-	    (long long)y, (long long)m, (long long)d, (long long)(rem / 3600),
-	    (long long)(rem % 3600 / 60), (long long)(rem % 60));
+	out->mon = (int)m;
+	out->year = (int)(y + (m <= 2));
+	out->hour = (int)(rem / 3600);
+	out->min = (int)(rem % 3600 / 60);
+	out->sec = (int)(rem % 60);
+}
+
+void
+util_time_format(int64_t t, char *buf, size_t bufsz)
+{
+	struct util_civil c;
+
+	util_time_split(t, &c);
+	snprintf(buf, bufsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.mon,
+	    c.day, c.hour, c.min, c.sec);
 }
 
 enum ob_err

@@ -36,21 +36,27 @@ suite() {
 	total_fail=$((total_fail + f))
 }
 
-# fuzz_replay TARGET: every committed corpus input, once, under ASan+UBSan.
+# fuzz_replay TARGET: every committed corpus input, once, under ASan+UBSan:
+# all in one run (libFuzzer takes files as arguments), and one at a time
+# only when that run fails, to name the input.
 fuzz_replay() {
 	bin=build/fuzz/$1
 	dir=tests/fuzz/corpus/${1#fuzz_}
-	n=0
+	n=$(find "$dir" -type f | wc -l)
+	if find "$dir" -type f -print0 | xargs -0 "$bin" >/dev/null 2>&1; then
+		echo "$n passed, 0 failed"
+		return
+	fi
 	bad=0
 	for f in "$dir"/*; do
 		[ -f "$f" ] || continue
-		n=$((n + 1))
 		if ! "$bin" "$f" >/dev/null 2>&1; then
 			echo "FAIL $f"
 			"$bin" "$f" 2>&1 | tail -n 20
 			bad=$((bad + 1))
 		fi
 	done
+	[ "$bad" -eq 0 ] && bad=1 && echo "FAIL the run of all inputs at once"
 	echo "$((n - bad)) passed, $bad failed"
 }
 

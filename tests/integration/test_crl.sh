@@ -303,8 +303,9 @@ same "... Content-Length" "$(printf '%s\n' "$hdr" | sed -n 's/^Content-Length: /
     "$(wc -c <"$TMP/db.der" | tr -d ' ')"
 cc=$(printf '%s\n' "$hdr" | sed -n 's/^Cache-Control: //Ip')
 age=$(printf '%s' "$cc" | sed -n 's/^max-age=\([0-9][0-9]*\), public, no-transform, must-revalidate$/\1/p')
-if [ -n "$age" ] && [ "$age" -le $VALIDITY ] && [ "$age" -ge $((VALIDITY - 60)) ]; then
-	pass "... Cache-Control: max-age=$age (<= validity), public, no-transform, must-revalidate"
+# max-age ends 60 s and the rounding second before nextUpdate.
+if [ -n "$age" ] && [ "$age" -le $((VALIDITY - 61)) ] && [ "$age" -ge $((VALIDITY - 121)) ]; then
+	pass "... Cache-Control: max-age=$age (61 s before nextUpdate), public, no-transform, must-revalidate"
 else
 	fail "... Cache-Control: max-age within validity" "$cc"
 fi

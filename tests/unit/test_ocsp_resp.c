@@ -194,6 +194,45 @@ test_wrap(void)
 		cert, sizeof(cert), buf, 20, &out, &len) == OB_ERR_RANGE);
 }
 
+/* The signature is found under the certs, and the ETag is made of it. */
+static void
+test_signature_etag(void)
+{
+	static const unsigned char tbs[] = {0x30, 0x00};
+	static const unsigned char alg[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+	    0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+	static const unsigned char sig[] = {
+	    0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a};
+	static const unsigned char cert[] = {0x30, 0x03, 0x02, 0x01, 0x07};
+	unsigned char buf[256], *out, err[OCSP_ERROR_RESP_LEN];
+	const unsigned char *got;
+	char tag[OCSP_ETAG_MAX], other[OCSP_ETAG_MAX];
+	size_t len, glen;
+
+	CHECK(
+	    ocsp_resp_wrap(tbs, sizeof(tbs), alg, sizeof(alg), sig, sizeof(sig),
+		cert, sizeof(cert), buf, sizeof(buf), &out, &len) == OB_OK);
+	CHECK(ocsp_resp_signature(out, len, &got, &glen) == OB_OK);
+	CHECK(glen == sizeof(sig) && memcmp(got, sig, glen) == 0);
+	ocsp_resp_etag(out, len, tag);
+	/* The last 8 octets of the signature, then the length. */
+	CHECK_STR(tag, "\"030405060708090a-3c\"");
+	CHECK(strlen(tag) < OCSP_ETAG_MAX);
+	/* Without certs: the same signature, another length. */
+	CHECK(ocsp_resp_wrap(tbs, sizeof(tbs), alg, sizeof(alg), sig,
+		  sizeof(sig), NULL, 0, buf, sizeof(buf), &out, &len) == OB_OK);
+	ocsp_resp_etag(out, len, other);
+	CHECK_STR(other, "\"030405060708090a-33\"");
+	/* Truncated, or an error response: no signature. */
+	CHECK(ocsp_resp_signature(out, len - 1, &got, &glen) == OB_ERR_INVAL);
+	CHECK(got == NULL && glen == 0);
+	ocsp_resp_error(OCSP_MALFORMED, err);
+	CHECK(
+	    ocsp_resp_signature(err, sizeof(err), &got, &glen) == OB_ERR_INVAL);
+	ocsp_resp_etag(err, sizeof(err), tag);
+	CHECK_STR(tag, "\"-5\"");
+}
+
 static void
 test_error(void)
 {
@@ -215,6 +254,7 @@ static const struct test tests[] = {
     {"times_are_whole_seconds", test_times_are_whole_seconds},
     {"small_buffers", test_small_buffers},
     {"wrap", test_wrap},
+    {"signature_etag", test_signature_etag},
     {"error", test_error},
     {NULL, NULL},
 };

@@ -307,6 +307,7 @@ test_cache_put_get(void)
 	unsigned char d1[2], d2[2], *der = NULL;
 	size_t len, w = 99;
 	int64_t tu, nu, now = 1800000000;
+	int cs;
 
 	if (st == NULL) {
 		CHECK(st != NULL);
@@ -314,21 +315,22 @@ test_cache_put_get(void)
 	}
 	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(store_cache_get(st, "ca", "1", now, &der, &len, &tu, &nu, err,
-		  sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_cache_get(st, "ca", "1", now, &der, &len, &tu, &nu, &cs,
+		  err, sizeof(err)) == OB_ERR_NOTFOUND);
 	c = entry("1", OCSP_GOOD, now, d1);
 	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
 	CHECK(w == 1);
 	CHECK(store_cache_get(st, "ca", "1", now + 10, &der, &len, &tu, &nu,
-		  err, sizeof(err)) == OB_OK);
+		  &cs, err, sizeof(err)) == OB_OK);
 	CHECK(len == 2 && der != NULL && der[1] == d1[1]);
 	CHECK(tu == now && nu == now + 3600);
+	CHECK(cs == OCSP_GOOD);
 	free(der);
 	der = NULL;
 	CHECK_STR(peek("SELECT cert_status FROM ocsp_response_cache"), "good");
 	/* Stale at its nextUpdate: never served past it. */
 	CHECK(store_cache_get(st, "ca", "1", now + 3600, &der, &len, &tu, &nu,
-		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+		  &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
 	CHECK(der == NULL);
 	/* An older signature does not replace a newer one. */
 	c = entry("1", OCSP_GOOD, now - 100, d2);
@@ -369,6 +371,7 @@ test_cache_revoke_race(void)
 	unsigned char d[2], *der = NULL;
 	size_t len, w = 99;
 	int64_t tu, nu, now = 1800000000;
+	int cs;
 	int already;
 
 	if (st == NULL) {
@@ -383,7 +386,7 @@ test_cache_revoke_race(void)
 	CHECK(store_revoke(st, "ca", "a", 1, now + 5, &already, err,
 		  sizeof(err)) == OB_OK);
 	CHECK(store_cache_get(st, "ca", "a", now + 10, &der, &len, &tu, &nu,
-		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+		  &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
 	CHECK_STR(peek("SELECT value FROM cache_counters"
 		       " WHERE name = 'invalidations'"),
 	    "1");
@@ -435,6 +438,7 @@ test_cache_two_connections(void)
 	unsigned char d[2], *der = NULL;
 	size_t len, w = 99;
 	int64_t tu, nu, now = 1800000000;
+	int cs;
 
 	if (a == NULL || store_open(path, 0, &b, err, sizeof(err)) != OB_OK) {
 		CHECK(a != NULL && b != NULL);
@@ -445,14 +449,14 @@ test_cache_two_connections(void)
 		  sizeof(err)) == OB_OK);
 	c = entry("b1", OCSP_GOOD, now, d);
 	CHECK(store_cache_put(a, &c, 1, &w, err, sizeof(err)) == OB_OK);
-	CHECK(store_cache_get(a, "ca", "b1", now + 1, &der, &len, &tu, &nu, err,
-		  sizeof(err)) == OB_OK);
+	CHECK(store_cache_get(a, "ca", "b1", now + 1, &der, &len, &tu, &nu, &cs,
+		  err, sizeof(err)) == OB_OK);
 	free(der);
 	der = NULL;
 	CHECK(store_revoke(b, "ca", "b1", 1, now + 2, NULL, err, sizeof(err)) ==
 	    OB_OK);
-	CHECK(store_cache_get(a, "ca", "b1", now + 3, &der, &len, &tu, &nu, err,
-		  sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_cache_get(a, "ca", "b1", now + 3, &der, &len, &tu, &nu, &cs,
+		  err, sizeof(err)) == OB_ERR_NOTFOUND);
 	CHECK(der == NULL);
 	c = entry("b1", OCSP_GOOD, now + 4, d);
 	CHECK(store_cache_put(a, &c, 1, &w, err, sizeof(err)) == OB_OK);

@@ -131,6 +131,31 @@ test_time_roundtrip(void)
 }
 
 static void
+test_time_split(void)
+{
+	static const struct {
+		int64_t t;
+		int y, mo, d, h, mi, sec, wday;
+	} v[] = {
+	    {0, 1970, 1, 1, 0, 0, 0, 4},
+	    {-1, 1969, 12, 31, 23, 59, 59, 3},
+	    {784111777, 1994, 11, 6, 8, 49, 37, 0},
+	    {951782400, 2000, 2, 29, 0, 0, 0, 2},
+	    {1795437296, 2026, 11, 23, 12, 34, 56, 1},
+	    {4102444799LL, 2099, 12, 31, 23, 59, 59, 4},
+	};
+	struct util_civil c;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		util_time_split(v[i].t, &c);
+		CHECK(c.year == v[i].y && c.mon == v[i].mo && c.day == v[i].d &&
+		    c.hour == v[i].h && c.min == v[i].mi && c.sec == v[i].sec &&
+		    c.wday == v[i].wday);
+	}
+}
+
+static void
 test_asn1time(void)
 {
 	int64_t t;
@@ -213,6 +238,7 @@ static const struct test tests[] = {
     {"serial_from_bytes", test_serial_from_bytes},
     {"time_parse", test_time_parse},
     {"time_roundtrip", test_time_roundtrip},
+    {"time_split", test_time_split},
     {"asn1time", test_asn1time},
     {"duration", test_duration},
     {"reasons", test_reasons},

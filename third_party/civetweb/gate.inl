@@ -274,12 +274,31 @@ gate_scan(const char *buf,
 	end = buf + h;
 	eol = (const char *)memchr(buf, '\n', (size_t)h);
 	le = (eol > buf && eol[-1] == '\r') ? eol - 1 : eol;
-	http10 = (le - buf >= 8) && (memcmp(le - 8, "HTTP/1.0", 8) == 0);
+	/* method SP request-target SP HTTP-version (RFC 9112 3): one space
+	 * each, nothing civetweb would read otherwise. */
+	for (p = buf; (p < le) && gate_tchar((unsigned char)*p); p++)
+		;
+	if ((p == buf) || (p == le) || (*p++ != ' ')) {
+		return gate_err(sc, 400, "a malformed request line");
+	}
+	for (v = p; (p < le) && (*p > ' ') && (*p < 127); p++)
+		;
+	if ((p == v) || (le - p != 9) || (*p != ' ')
+	    || (memcmp(p + 1, "HTTP/", 5) != 0) || !isdigit((unsigned char)p[6])
+	    || (p[7] != '.') || !isdigit((unsigned char)p[8])) {
+		return gate_err(sc, 400, "a malformed request line");
+	}
+	http10 = (memcmp(p + 6, "1.0", 3) == 0);
 	for (p = eol + 1; p < end; p = eol + 1) {
 		eol = (const char *)memchr(p, '\n', (size_t)(end - p));
 		le = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
 		if (le == p) {
-			break; /* the empty line that ends the head */
+			/* The empty line that ends the head, where civetweb
+			 * ends it too: "\n\r\n" ends nothing for civetweb. */
+			if (eol + 1 != end) {
+				return gate_err(sc, 400, "an empty line inside the head");
+			}
+			break;
 		}
 		if ((*p == ' ') || (*p == '\t')) {
 			return gate_err(sc, 400, "obsolete line folding");

@@ -1,0 +1,195 @@
+/*
+ * What both listeners share on top of civetweb: starting one with the
+ * limits that keep rude clients out of its workers, sending an answer in
+ * one write with its Date, and the HTTP dates and max-age of cacheable
+ * answers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civetweb.h"
+#include "extern.h"
+
+/* civetweb's own errors (bad request lines, say): one line to stderr. */
+static int
+log_message(const struct mg_connection *c, const char *msg)
+{
+	(void)c;
+	fprintf(stderr, "ocspbox: http: %s\n", msg);
+	return 1;
+}
+
+enum ob_err
+http_start(const struct http_listen_conf *lc,
+    int (*fn)(struct mg_connection *, void *), void *user,
+    struct mg_context **ctx, char *errbuf, size_t errsz)
+{
+	struct mg_callbacks cb;
+	struct mg_init_data init;
+	struct mg_error_data err;
+	char errtext[256], threads[16], rto[16], kato[16], fbto[16],
+	    maxconn[16], body[16], budget[24];
+	const char *opts[] = {
+	    "listening_ports",
+	    lc->listen,
+	    "num_threads",
+	    threads,
+	    /* The gate's deadlines and limits (third_party/civetweb). */
+	    "request_timeout_ms",
+	    rto,
+	    "keep_alive_timeout_ms",
+	    kato,
+	    "first_byte_timeout_ms",
+	    fbto,
+	    "max_connections",
+	    maxconn,
+	    "max_request_body",
+	    body,
+	    "request_buffer_budget",
+	    budget,
+	    "enable_keep_alive",
+	    "yes",
+	    "max_request_size",
+	    "16384",
+	    "listen_backlog",
+	    "512",
+	    "connection_queue",
+	    "1024",
+	    "decode_url",
+	    lc->decode_url ? "yes" : "no",
+	    NULL,
+	    NULL,
+	};
+
+	*ctx = NULL;
+	snprintf(threads, sizeof(threads), "%d", lc->threads);
+	snprintf(rto, sizeof(rto), "%d", HTTP_REQUEST_TIMEOUT_MS);
+	snprintf(kato, sizeof(kato), "%d", HTTP_KEEP_ALIVE_TIMEOUT_MS);
+	snprintf(fbto, sizeof(fbto), "%d", HTTP_FIRST_BYTE_TIMEOUT_MS);
+	snprintf(maxconn, sizeof(maxconn), "%d", lc->max_connections);
+	snprintf(body, sizeof(body), "%d", HTTP_BODY_MAX);
+	snprintf(budget, sizeof(budget), "%zu", lc->buffer_budget);
+	memset(&cb, 0, sizeof(cb));
+	cb.log_message = log_message;
+	memset(&init, 0, sizeof(init));
+	init.callbacks = &cb;
+	init.user_data = user;
+	init.configuration_options = opts;
+	memset(&err, 0, sizeof(err));
+	errtext[0] = '\0';
+	err.text = errtext;
+	err.text_buffer_size = sizeof(errtext);
+	if ((*ctx = mg_start2(&init, &err)) == NULL) {
+		snprintf(errbuf, errsz, "listen %s: %s", lc->listen,
+		    errtext[0] != '\0' ? errtext : "cannot start");
+		return OB_ERR_IO;
+	}
+	mg_set_request_handler(*ctx, "/", fn, user);
+	return OB_OK;
+}
+
+void
+http_date(int64_t t, char out[HTTP_DATE_LEN])
+{
+	static const char days[] = "SunMonTueWedThuFriSat",
+			  months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct util_civil c;
+
+	util_time_split(t, &c);
+	if (c.year < 0 || c.year > 9999)
+		c.year = c.year < 0 ? 0 : 9999;
+	/* IMF-fixdate, RFC 9110 5.6.7: "Sun, 06 Nov 1994 08:49:37 GMT" */
+	memcpy(out, days + 3 * c.wday, 3);
+	memcpy(out + 3, ", ", 2);
+	out[5] = (char)('0' + c.day / 10);
+	out[6] = (char)('0' + c.day % 10);
+	out[7] = ' ';
+	memcpy(out + 8, months + 3 * (c.mon - 1), 3);
+	out[11] = ' ';
+	out[12] = (char)('0' + c.year / 1000);
+	out[13] = (char)('0' + c.year / 100 % 10);
+	out[14] = (char)('0' + c.year / 10 % 10);
+	out[15] = (char)('0' + c.year % 10);
+	out[16] = ' ';
+	out[17] = (char)('0' + c.hour / 10);
+	out[18] = (char)('0' + c.hour % 10);
+	out[19] = ':';
+	out[20] = (char)('0' + c.min / 10);
+	out[21] = (char)('0' + c.min % 10);
+	out[22] = ':';
+	out[23] = (char)('0' + c.sec / 10);
+	out[24] = (char)('0' + c.sec % 10);
+	memcpy(out + 25, " GMT", 5);
+}
+
+int64_t
+http_max_age(int64_t next_update, int64_t now, int64_t validity)
+{
+	int64_t margin = validity / 10 < HTTP_MAX_AGE_MARGIN
+	    ? validity / 10
+	    : HTTP_MAX_AGE_MARGIN,
+		age;
+
+	/* now is whole seconds, rounded down: take the next one. */
+	age = next_update - (now + 1) - margin;
+	if (age > validity)
+		age = validity;
+	return age < 0 ? 0 : age;
+}
+
+/* "Date: ...\r\n" for this second, formatted once a second per thread. */
+static size_t
+date_line(char out[HTTP_DATE_LEN + 8])
+{
+	static _Thread_local int64_t last = -1;
+	static _Thread_local char line[HTTP_DATE_LEN + 8];
+	int64_t now = (int64_t)time(NULL);
+
+	if (now != last) {
+		memcpy(line, "Date: ", 6);
+		http_date(now, line + 6);
+		memcpy(line + 6 + HTTP_DATE_LEN - 1, "\r\n", 3);
+		last = now;
+	}
+	memcpy(out, line, HTTP_DATE_LEN + 8);
+	return 6 + HTTP_DATE_LEN - 1 + 2;
+}
+
+void
+http_send_all(struct mg_connection *c, const char *head, size_t hlen,
+    const unsigned char *body, size_t blen)
+{
+	char stack[4096], date[HTTP_DATE_LEN + 8], *buf = stack;
+	const char *eol = memchr(head, '\n', hlen);
+	size_t first = eol != NULL ? (size_t)(eol - head) + 1 : hlen, dlen,
+	       total;
+
+	/* A HEAD answer has the headers of GET's, Content-Length too. */
+	if (strcmp(mg_get_request_info(c)->request_method, "HEAD") == 0)
+		blen = 0;
+	/* Every answer says when (RFC 9110 6.6.1), after its status line. */
+	dlen = date_line(date);
+	total = hlen + dlen + blen;
+	if (total > sizeof(stack) && (buf = malloc(total)) == NULL) {
+		mg_write(c, head, first);
+		mg_write(c, date, dlen);
+		mg_write(c, head + first, hlen - first);
+		if (blen > 0)
+			mg_write(c, body, blen);
+		return;
+	}
+	memcpy(buf, head, first);
+	memcpy(buf + first, date, dlen);
+	memcpy(buf + first + dlen, head + first, hlen - first);
+	if (blen > 0)
+		memcpy(buf + hlen + dlen, body, blen);
+	/*
+	 * One write: two small ones on one connection meet Nagle's
+	 * algorithm and the peer's delayed ACK, 40 ms an answer.
+	 */
+	mg_write(c, buf, total);
+	if (buf != stack)
+		free(buf);
+}

@@ -1,0 +1,70 @@
+/*
+ * libFuzzer target: the connection gate's request scanner (gate_scan,
+ * third_party/civetweb/gate.inl) against civetweb's own parser. Whatever
+ * the gate hands a worker as one complete request, civetweb must read
+ * the same way: the same head, the same Content-Length, at most
+ * MG_MAX_HEADERS fields. A disagreement is how requests get smuggled.
+ */
+#include "civetweb.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mg_request_info ri;
+	struct gate_scan sc;
+	const char *cl, *te;
+	char *copy;
+	int r, len;
+	long long n;
+
+	if (size > 8192) {
+		return 0;
+	}
+	len = (int)size;
+	r = gate_scan((const char *)data, len, 2048, 512, &sc);
+	if (sc.skip < 0 || sc.skip > len) {
+		abort();
+	}
+	if (r == GATE_ERROR) {
+		if (sc.status < 400 || sc.status > 599 || sc.why == NULL) {
+			abort();
+		}
+		return 0;
+	}
+	if (r != GATE_COMPLETE) {
+		return 0;
+	}
+	if (sc.total <= 0 || sc.total > len - sc.skip || sc.head_len <= 0 ||
+	    sc.head_len > sc.total || sc.head_len > 2048 ||
+	    sc.total - sc.head_len > 2 * 512 + 64) {
+		abort();
+	}
+	/* civetweb parses a NUL-terminated copy, as a worker's buffer. */
+	if ((copy = (char *)mg_malloc((size_t)sc.total + 1)) == NULL) {
+		return 0;
+	}
+	memcpy(copy, (const char *)data + sc.skip, (size_t)sc.total);
+	copy[sc.total] = '\0';
+	memset(&ri, 0, sizeof(ri));
+	if ((r = parse_http_request(copy, sc.total, &ri)) > 0) {
+		/* The same end of the head. */
+		if ((r != sc.head_len) || (ri.num_headers > MG_MAX_HEADERS)) {
+			abort();
+		}
+		te = get_header(
+		    ri.http_headers, ri.num_headers, "Transfer-Encoding");
+		cl = get_header(
+		    ri.http_headers, ri.num_headers, "Content-Length");
+		if (te == NULL) {
+			/* The body civetweb will read is the one the gate read. */
+			n = (cl != NULL) ? strtoll(cl, NULL, 10) : 0;
+			if (n != sc.total - sc.head_len) {
+				abort();
+			}
+		}
+	}
+	mg_free(copy);
+	return 0;
+}
