@@ -1,0 +1,147 @@
+#!/bin/sh
+# The public listener's HTTP against real networks: request framing,
+# Expect, deadlines, keep-alive, Date, rude clients beside real ones
+# (tests/integration/wire.py, raw sockets); then what clients and caches
+# read: max-age against nextUpdate, "unknown" answers, thisUpdate
+# backdated for slow clocks (openssl under faketime), Expect with curl.
+. tests/integration/lib.sh
+
+# The PKI is made a day back (faketime), so that its certificates are
+# valid for a client whose clock runs 50 minutes slow.
+PKI=$TMP/pki
+if ! command -v faketime >/dev/null; then
+	fail "faketime is installed (scripts/deps.sh test)"
+	finish
+	exit 1
+fi
+faketime -f -1d sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
+DB=$TMP/h.db
+"$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
+    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" >/dev/null
+"$OCSPBOX" --db "$DB" cert add rsa --cert "$PKI/leaf1.pem" >/dev/null
+"$OCSPBOX" --db "$DB" cert add rsa --cert "$PKI/leaf2.pem" >/dev/null
+openssl ocsp -issuer "$PKI/ca-rsa.pem" -cert "$PKI/leaf1.pem" -no_nonce \
+    -reqout "$TMP/req.der" >/dev/null 2>&1
+TOKEN=0123456789abcdef0123456789abcdef
+export OCSPBOX_ADMIN_TOKEN=$TOKEN
+# Two workers: rude clients would hold both at once without the gate.
+start_server "$DB" --threads 2 --validity 2h --refresh-interval 1h ||
+    { fail "server starts"; finish; exit 1; }
+
+# wire.py's checks count as ours.
+python3 tests/integration/wire.py --port "$PORT" --admin-port $((PORT + 1)) \
+    --token "$TOKEN" --req "$TMP/req.der" --threads 2 >"$TMP/wire.out" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok   "*) pass "${line#ok   }" ;;
+	"FAIL "*) fail "${line#FAIL }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$TMP/wire.out"
+[ -s "$TMP/wire.out" ] || fail "wire.py ran" "no output"
+
+# Expect with curl: it waits a second for a 100 that never comes, unless
+# the server sends it.
+head -c 2000 /dev/urandom >"$TMP/noise"
+t=$(curl -s -o /dev/null -w '%{time_total}' -H 'Expect: 100-continue' \
+    -H 'Content-Type: application/ocsp-request' --data-binary @"$TMP/req.der" "$URL/")
+if awk -v t="$t" 'BEGIN { exit !(t < 0.5) }'; then
+	pass "curl with Expect: 100-continue is answered in ${t}s (not its 1 s wait)"
+else
+	fail "curl with Expect: 100-continue is answered at once" "took ${t}s"
+fi
+
+# max-age ends before nextUpdate, as the client's clock (Date) reads it.
+enc=$(base64 -w0 "$TMP/req.der" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+curl -s -D "$TMP/h" -o "$TMP/get.der" "$URL/$enc"
+hdr=$(tr -d '\r' <"$TMP/h")
+date_s=$(date -u -d "$(printf '%s\n' "$hdr" | sed -n 's/^Date: //Ip')" +%s)
+exp_s=$(date -u -d "$(printf '%s\n' "$hdr" | sed -n 's/^Expires: //Ip')" +%s)
+age=$(printf '%s\n' "$hdr" | sed -n 's/^Cache-Control: max-age=\([0-9]*\),.*/\1/Ip')
+nu=$(date -u -d "$(openssl ocsp -respin "$TMP/get.der" -resp_text -noverify |
+    sed -n 's/^ *Next Update: //p')" +%s)
+same "Expires is nextUpdate" "$exp_s" "$nu"
+if [ -n "$age" ] && [ $((date_s + age)) -le $((nu - 61)) ] &&
+    [ $((date_s + age)) -ge $((nu - 63)) ]; then
+	pass "Date + max-age ends 61 s before nextUpdate ($age s)"
+else
+	fail "Date + max-age ends 61 s before nextUpdate" "Date $date_s max-age $age nextUpdate $nu"
+fi
+if [ -n "$age" ] && [ "$age" -le 7200 ]; then pass "max-age within --validity"; else fail "max-age within --validity" "$age"; fi
+
+# thisUpdate: an hour back for a good answer, so a client whose clock is
+# 50 minutes slow takes it (openssl allows 5 min of skew).
+tu=$(date -u -d "$(openssl ocsp -respin "$TMP/get.der" -resp_text -noverify |
+    sed -n 's/^ *This Update: //p')" +%s)
+pa=$(date -u -d "$(openssl ocsp -respin "$TMP/get.der" -resp_text -noverify |
+    sed -n 's/^ *Produced At: //p')" +%s)
+same "thisUpdate is an hour before producedAt (--backdate 1h)" "$((pa - tu))" 3600
+same "nextUpdate - thisUpdate is validity + backdate" "$((nu - tu))" $((7200 + 3600))
+run faketime -f -50m openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" \
+    -cert "$PKI/leaf1.pem" -CAfile "$PKI/ca-rsa.pem"
+if [ "$RC" -eq 0 ] && printf '%s' "$OUT" | grep -q 'leaf1.pem: good' &&
+    printf '%s' "$ERR" | grep -q 'Response verify OK' &&
+    ! printf '%s' "$ERR$OUT" | grep -qi 'invalid'; then
+	pass "openssl ocsp with its clock 50 min slow: good, verified, times valid"
+else
+	fail "openssl ocsp with its clock 50 min slow" "$OUT" "$ERR"
+fi
+
+# A revoked answer's thisUpdate never precedes the revocation.
+at=$(date -u -d '-10 min' +%Y-%m-%dT%H:%M:%SZ)
+"$OCSPBOX" --db "$DB" revoke rsa "$(openssl x509 -in "$PKI/leaf2.pem" -noout -serial |
+    cut -d= -f2)" --reason keyCompromise --at "$at" >/dev/null
+openssl ocsp -issuer "$PKI/ca-rsa.pem" -cert "$PKI/leaf2.pem" -no_nonce \
+    -reqout "$TMP/rev.req" >/dev/null 2>&1
+curl -s -o "$TMP/rev.der" --data-binary @"$TMP/rev.req" \
+    -H 'Content-Type: application/ocsp-request' "$URL/"
+openssl ocsp -respin "$TMP/rev.der" -resp_text -noverify >"$TMP/rev.txt" 2>&1
+rt=$(date -u -d "$(sed -n 's/^ *Revocation Time: //p' "$TMP/rev.txt")" +%s)
+rtu=$(date -u -d "$(sed -n 's/^ *This Update: //p' "$TMP/rev.txt")" +%s)
+if grep -q 'Cert Status: revoked' "$TMP/rev.txt" && [ "$rtu" -eq "$rt" ]; then
+	pass "revoked 10 min ago: thisUpdate is the revocation time, not an hour back"
+else
+	fail "revoked 10 min ago: thisUpdate is the revocation time" "$(cat "$TMP/rev.txt")"
+fi
+
+# "unknown": revalidated by caches every time, and good right after
+# cert add.
+openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0x5151 -no_nonce \
+    -reqout "$TMP/unk.req" >/dev/null 2>&1
+uenc=$(base64 -w0 "$TMP/unk.req" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+curl -s -D "$TMP/uh" -o "$TMP/unk.der" "$URL/$uenc"
+same "an unknown serial: unknown" \
+    "$(openssl ocsp -respin "$TMP/unk.der" -resp_text -noverify | sed -n 's/^ *Cert Status: //p')" unknown
+same "an unknown answer: Cache-Control: no-cache, no-transform" \
+    "$(tr -d '\r' <"$TMP/uh" | sed -n 's/^Cache-Control: //Ip')" "no-cache, no-transform"
+utag=$(tr -d '\r' <"$TMP/uh" | sed -n 's/^ETag: //Ip')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $utag" "$URL/$uenc")
+same "... revalidated with its ETag while still unknown: 304" "$code" 304
+"$OCSPBOX" --db "$DB" cert add rsa --serial 5151 >/dev/null
+code=$(curl -s -o "$TMP/unk2.der" -w '%{http_code}' -H "If-None-Match: $utag" "$URL/$uenc")
+same "... after cert add the same revalidation gets 200 and good" \
+    "$code $(openssl ocsp -respin "$TMP/unk2.der" -resp_text -noverify | sed -n 's/^ *Cert Status: //p')" "200 good"
+stop_checked "first server"
+
+# --unknown-max-age allows caches a short while; --backdate 0 none.
+start_server "$DB" --unknown-max-age 30 --backdate 0 ||
+    { fail "server starts with --unknown-max-age 30 --backdate 0"; finish; exit 1; }
+openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0x7777 -no_nonce \
+    -reqout "$TMP/unk3.req" >/dev/null 2>&1
+uenc=$(base64 -w0 "$TMP/unk3.req" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+same "--unknown-max-age 30: max-age=30" \
+    "$(curl -s -D - -o /dev/null "$URL/$uenc" | tr -d '\r' | sed -n 's/^Cache-Control: //Ip')" \
+    "max-age=30, public, no-transform, must-revalidate"
+run faketime -f -50m openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" \
+    -cert "$PKI/leaf1.pem" -CAfile "$PKI/ca-rsa.pem"
+if printf '%s' "$ERR$OUT" | grep -q 'status not yet valid'; then
+	pass "--backdate 0: a client 50 min slow finds the status not yet valid (what the default avoids)"
+else
+	fail "--backdate 0: a client 50 min slow finds the status not yet valid" "$OUT" "$ERR"
+fi
+refused "serve --backdate 8d: refused" 2 'bad --backdate' \
+    "$OCSPBOX" --db "$DB" serve --backdate 8d
+refused "serve --max-connections 5: refused" 2 'bad --max-connections' \
+    "$OCSPBOX" --db "$DB" serve --max-connections 5
+stop_checked "second server"
+finish

@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""HTTP on the wire against a running ocspbox: framing, Expect, deadlines,
+keep-alive, Date, and rude clients beside real ones. Raw sockets, so that
+nothing between the test and the server tidies up what is sent.
+
+  wire.py --port P --admin-port A --token T --req OCSP.der
+
+Prints "ok   NAME" or "FAIL NAME" and detail lines, one check each, and
+exits 0; test_http.sh counts them.
+"""
+import argparse
+import socket
+import threading
+import time
+
+A = None
+RESULTS = []
+LOCK = threading.Lock()
+
+
+def ok(name):
+    with LOCK:
+        RESULTS.append("ok   " + name)
+
+
+def fail(name, *detail):
+    with LOCK:
+        RESULTS.append("FAIL " + name + "".join("\n  " + str(d) for d in detail))
+
+
+def check(name, cond, *detail):
+    if cond:
+        ok(name)
+    else:
+        fail(name, *detail)
+
+
+class Conn:
+    """A client connection and the bytes it received past one answer."""
+
+    def __init__(self, port=None, timeout=5.0):
+        self.s = socket.create_connection(("127.0.0.1", port or A.port),
+                                          timeout=timeout)
+        self.buf = b""
+
+    def sendall(self, data):
+        self.s.sendall(data)
+
+    def close(self):
+        self.s.close()
+
+    def _recv(self, until):
+        self.s.settimeout(max(0.01, until - time.monotonic()))
+        try:
+            d = self.s.recv(65536)
+        except (socket.timeout, OSError):
+            return None
+        return d or None
+
+    def response(self, deadline=5.0):
+        """One response: (status, {lowercase name: value}, body), or None
+        if the connection closed or timed out before one came."""
+        until = time.monotonic() + deadline
+        while b"\r\n\r\n" not in self.buf:
+            d = self._recv(until)
+            if d is None:
+                return None
+            self.buf += d
+        head, _, rest = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        hdrs = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            hdrs[k.strip().lower()] = v.strip()
+        n = 0 if status in (100, 304) else int(hdrs.get("content-length", "0"))
+        while len(rest) < n:
+            d = self._recv(until)
+            if d is None:
+                break
+            rest += d
+        self.buf = rest[n:]
+        return status, hdrs, rest[:n]
+
+    def closed(self, within=3.0):
+        """Whether the server closes within `within` seconds, sending
+        nothing more."""
+        if self.buf:
+            return False
+        self.s.settimeout(within)
+        try:
+            return self.s.recv(65536) == b""
+        except ConnectionResetError:
+            return True
+        except (socket.timeout, OSError):
+            return False
+
+
+def conn(port=None, timeout=5.0):
+    return Conn(port, timeout)
+
+
+def exchange(raw, port=None):
+    c = conn(port)
+    c.sendall(raw)
+    return c, c.response()
+
+
+OCSP_REQ = None
+
+
+def post(body, extra=b""):
+    return (b"POST / HTTP/1.1\r\nHost: t\r\n"
+            b"Content-Type: application/ocsp-request\r\n" + extra +
+            b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+
+HEALTH = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+SMUGGLED = b"GET /healthz HTTP/1.1\r\nHost: smuggled\r\n\r\n"
+
+
+def framing():
+    cases = [
+        ("Transfer-Encoding with Content-Length", 400,
+         b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+         b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED),
+        ("Content-Lengths that differ", 400,
+         b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n"
+         b"Content-Length: 44\r\n\r\n" + SMUGGLED),
+        ("obsolete line folding", 400,
+         b"POST / HTTP/1.1\r\nHost: t\r\nX-A: a\r\n b\r\n"
+         b"Content-Length: 44\r\n\r\n" + SMUGGLED),
+        ("65 header fields", 400,
+         b"POST / HTTP/1.1\r\n" +
+         b"".join(b"X-%d: y\r\n" % i for i in range(64)) +
+         b"Content-Length: 44\r\n\r\n" + SMUGGLED),
+        ("whitespace before a colon", 400,
+         b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length : 44\r\n\r\n" +
+         SMUGGLED),
+        ("a malformed request line", 400,
+         b"GET  /healthz HTTP/1.1\r\nHost: t\r\n\r\n"),
+        ("Transfer-Encoding in HTTP/1.0", 400,
+         b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+        ("Content-Length 2^63-1", 413,
+         b"POST / HTTP/1.1\r\nHost: t\r\n"
+         b"Content-Length: 9223372036854775807\r\n\r\n"),
+        ("Content-Length past 64 KiB", 413,
+         b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 65537\r\n\r\n"),
+        ("a transfer coding other than chunked", 501,
+         b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n"),
+        ("an Expect other than 100-continue", 417,
+         b"POST / HTTP/1.1\r\nHost: t\r\nExpect: 200-ok\r\n"
+         b"Content-Length: 3\r\n\r\n"),
+        ("a head over 16 KiB", 431,
+         b"GET /healthz HTTP/1.1\r\nX-Big: " + b"a" * 17000 + b"\r\n\r\n"),
+    ]
+    for name, want, raw in cases:
+        s, r = exchange(raw)
+        if r is None:
+            fail("%s: %d" % (name, want), "no answer")
+            s.close()
+            continue
+        status, hdrs, body = r
+        check("%s: %d, Connection: close, Date, closed, nothing smuggled"
+              % (name, want),
+              status == want and hdrs.get("connection") == "close" and
+              "date" in hdrs and s.closed(),
+              "got %d %s" % (status, hdrs), body)
+        s.close()
+    # 64 fields are fine.
+    s, r = exchange(b"GET /healthz HTTP/1.1\r\n" +
+                    b"".join(b"X-%d: y\r\n" % i for i in range(64)) +
+                    b"\r\n")
+    check("64 header fields: 200", r is not None and r[0] == 200, r)
+    s.close()
+    # Two equal Content-Lengths are one.
+    s, r = exchange(b"POST / HTTP/1.1\r\nHost: t\r\n"
+                    b"Content-Type: application/ocsp-request\r\n"
+                    b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" %
+                    (len(OCSP_REQ), len(OCSP_REQ)) + OCSP_REQ)
+    check("two equal Content-Lengths: answered",
+          r is not None and r[0] == 200 and
+          r[1].get("content-type") == "application/ocsp-response", r)
+    s.close()
+
+
+def keepalive():
+    # Pipelined: both answered, in order, on one connection.
+    s = conn()
+    s.sendall(post(OCSP_REQ) + HEALTH)
+    r1 = s.response()
+    r2 = s.response()
+    check("two pipelined requests: both answered, in order",
+          r1 is not None and r2 is not None and
+          r1[1].get("content-type") == "application/ocsp-response" and
+          r2[2] == b"ok\n", r1 and r1[0], r2 and r2[0])
+    # A third on the same connection later, within the idle timeout.
+    time.sleep(0.3)
+    s.sendall(HEALTH)
+    r3 = s.response()
+    check("the same connection serves again after a pause",
+          r3 is not None and r3[0] == 200, r3)
+    s.close()
+    # A chunked OCSP request: answered, then the connection closes.
+    n = len(OCSP_REQ)
+    body = b"%x\r\n" % (n // 2) + OCSP_REQ[:n // 2] + b"\r\n" + \
+        b"%x\r\n" % (n - n // 2) + OCSP_REQ[n // 2:] + b"\r\n0\r\n\r\n"
+    s, r = exchange(b"POST / HTTP/1.1\r\nHost: t\r\n"
+                    b"Content-Type: application/ocsp-request\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n" + body + SMUGGLED)
+    check("a chunked request: answered, then closed (no keep-alive after "
+          "chunked)",
+          r is not None and r[0] == 200 and
+          r[1].get("content-type") == "application/ocsp-response" and
+          s.closed(), r and r[1])
+    s.close()
+
+
+def expect():
+    # The 100 comes as soon as the head is in; then the body is answered.
+    s = conn()
+    t0 = time.monotonic()
+    s.sendall(b"POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+              b"Content-Type: application/ocsp-request\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(OCSP_REQ))
+    r = s.response(2.0)
+    dt = time.monotonic() - t0
+    check("Expect: 100-continue: 100 Continue at once (%.0f ms)" % (dt * 1000),
+          r is not None and r[0] == 100 and dt < 0.5, r)
+    s.sendall(OCSP_REQ)
+    r = s.response()
+    check("... then the body is answered",
+          r is not None and r[0] == 200 and
+          r[1].get("content-type") == "application/ocsp-response", r)
+    s.close()
+    # Too big: the final 413 at once, no 100.
+    s = conn()
+    t0 = time.monotonic()
+    s.sendall(b"POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+              b"Content-Length: 100000\r\n\r\n")
+    r = s.response(2.0)
+    dt = time.monotonic() - t0
+    check("Expect: 100-continue with 100,000 bytes: 413 at once, no 100",
+          r is not None and r[0] == 413 and dt < 0.5, r)
+    s.close()
+
+
+def deadlines():
+    """Each in a thread: they wait seconds each."""
+    def silent():
+        s = conn(timeout=10)
+        t0 = time.monotonic()
+        closed = s.closed(8)
+        dt = time.monotonic() - t0
+        check("a connection that sends nothing is closed after ~2 s "
+              "(%.1f s)" % dt, closed and 1.5 <= dt <= 3.5)
+        s.close()
+
+    def partial():
+        s = conn(timeout=10)
+        t0 = time.monotonic()
+        s.sendall(b"GET /healthz HTTP/1.1\r\nX: ")
+        r = None
+        try:
+            for _ in range(16):
+                s.sendall(b"a")
+                s.s.settimeout(0.5)
+                try:
+                    d = s.s.recv(65536)
+                except socket.timeout:
+                    continue
+                r = d
+                break
+        except OSError:
+            pass
+        dt = time.monotonic() - t0
+        check("a head sent a byte at a time: 408 after the 5 s deadline "
+              "(%.1f s)" % dt,
+              r is not None and r.startswith(b"HTTP/1.1 408") and
+              b"\r\nDate: " in r and 4.5 <= dt <= 6.5, r)
+        s.close()
+
+    def trickle():
+        s = conn(timeout=10)
+        t0 = time.monotonic()
+        s.sendall(b"POST / HTTP/1.1\r\nHost: t\r\n"
+                  b"Content-Type: application/ocsp-request\r\n"
+                  b"Content-Length: 1000\r\n\r\n")
+        r = None
+        try:
+            for _ in range(16):
+                s.sendall(b"x")
+                s.s.settimeout(0.5)
+                try:
+                    d = s.s.recv(65536)
+                except socket.timeout:
+                    continue
+                r = d
+                break
+        except OSError:
+            pass
+        dt = time.monotonic() - t0
+        check("a body sent a byte at a time: 408 after the 5 s deadline, "
+              "not re-armed by each byte (%.1f s)" % dt,
+              r is not None and r.startswith(b"HTTP/1.1 408") and
+              4.5 <= dt <= 6.5, r)
+        s.close()
+
+    def idle_keepalive():
+        s = conn(timeout=10)
+        s.sendall(HEALTH)
+        r = s.response()
+        t0 = time.monotonic()
+        closed = r is not None and s.closed(9)
+        dt = time.monotonic() - t0
+        check("an idle keep-alive connection is closed after ~5 s (%.1f s)"
+              % dt, closed and 4.5 <= dt <= 6.5)
+        s.close()
+
+    ts = [threading.Thread(target=f) for f in
+          (silent, partial, trickle, idle_keepalive)]
+    for t in ts:
+        t.start()
+    return ts
+
+
+def rude_beside_real():
+    """Rude clients on every worker and more; real requests still fast."""
+    held = []
+    stop = threading.Event()
+    try:
+        for _ in range(60):
+            held.append(conn(timeout=10))  # silent
+        for _ in range(60):
+            s = conn(timeout=10)
+            s.sendall(b"POST / HTTP/1.1\r\nHost: t\r\nX: ")
+            held.append(s)  # partial head
+        for _ in range(60):
+            s = conn(timeout=10)
+            s.sendall(b"POST / HTTP/1.1\r\nHost: t\r\n"
+                      b"Content-Length: 60000\r\n\r\nx")
+            held.append(s)  # trickled body
+        talkers = []
+        for _ in range(20):
+            s = conn(timeout=10)
+            talkers.append(s)
+
+        def talk():
+            while not stop.is_set():
+                for s in talkers:
+                    try:
+                        s.sendall(HEALTH)
+                    except OSError:
+                        pass
+                stop.wait(0.2)
+        t = threading.Thread(target=talk)
+        t.start()
+        time.sleep(0.3)
+        lat = []
+        bad = 0
+        for _ in range(30):
+            t0 = time.monotonic()
+            s = conn(timeout=10)
+            s.sendall(post(OCSP_REQ, b"Connection: close\r\n"))
+            r = s.response(10)
+            lat.append(time.monotonic() - t0)
+            if r is None or r[0] != 200:
+                bad += 1
+            s.close()
+        # The admin listener holds up the same way.
+        aheld = [conn(A.admin_port, timeout=10) for _ in range(40)]
+        t0 = time.monotonic()
+        s = conn(A.admin_port)
+        s.sendall(b"GET /api/v1/cache/stats HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                  b"Authorization: Bearer %s\r\nConnection: close\r\n\r\n" %
+                  (A.admin_port, A.token.encode()))
+        r = s.response()
+        adt = time.monotonic() - t0
+        s.close()
+        for a in aheld:
+            a.close()
+        stop.set()
+        t.join()
+        lat.sort()
+        check("30 real requests beside 180 rude connections and 20 keep-alive "
+              "talkers on %s workers: all answered, slowest %.0f ms"
+              % (A.threads, lat[-1] * 1000),
+              bad == 0 and lat[-1] < 1.0, "failed %d" % bad)
+        check("an admin request beside 40 idle admin connections (%.0f ms)"
+              % (adt * 1000), r is not None and r[0] == 200 and adt < 1.0, r)
+    finally:
+        stop.set()
+        for s in held:
+            s.close()
+
+
+def dates():
+    """Date on answers of every kind (RFC 9110 6.6.1)."""
+    import base64
+    import urllib.parse
+    path = "/" + urllib.parse.quote(base64.b64encode(OCSP_REQ).decode(),
+                                    safe="")
+    cases = [
+        ("a cacheable GET", b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n"
+         % path.encode(), 200),
+        ("a POST", post(OCSP_REQ), 200),
+        ("/healthz", HEALTH, 200),
+        ("a 404", b"GET /crl/nobody.crl HTTP/1.1\r\nHost: t\r\n\r\n", 404),
+        ("a 405", b"DELETE / HTTP/1.1\r\nHost: t\r\n\r\n", 405),
+        ("a 415", b"POST / HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain"
+         b"\r\nContent-Length: 3\r\n\r\nabc", 415),
+        ("civetweb's own 505", b"GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+    ]
+    for name, raw, want in cases:
+        s, r = exchange(raw)
+        check("Date on %s (%d)" % (name, want),
+              r is not None and r[0] == want and "date" in r[1] and
+              r[1]["date"].endswith(" GMT"), r and (r[0], r[1]))
+        s.close()
+    s, r = exchange(b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path.encode())
+    etag = r[1].get("etag", "") if r else ""
+    s.close()
+    s, r = exchange(b"GET %s HTTP/1.1\r\nHost: t\r\nIf-None-Match: %s\r\n\r\n"
+                    % (path.encode(), etag.encode()))
+    check("Date on a 304", r is not None and r[0] == 304 and "date" in r[1],
+          r and (r[0], r[1]))
+    s.close()
+    s, r = exchange(b"GET /api/v1/issuers HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                    b"\r\n" % A.admin_port, A.admin_port)
+    check("Date on the admin listener's 401",
+          r is not None and r[0] == 401 and "date" in r[1], r)
+    s.close()
+
+
+def admin_413_closes():
+    body = b'{"issuer_id":"' + b"a" * 5000 + b'"}'
+    s, r = exchange(b"POST /api/v1/revoke HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                    b"Authorization: Bearer %s\r\n"
+                    b"Content-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n" %
+                    (A.admin_port, A.token.encode(), len(body)) + body +
+                    b"GET /api/v1/issuers HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                    b"Authorization: Bearer %s\r\n\r\n" %
+                    (A.admin_port, A.token.encode()), A.admin_port)
+    check("admin: a 413 that says Connection: close closes, the pipelined "
+          "request after it unanswered",
+          r is not None and r[0] == 413 and
+          r[1].get("connection", "").lower() == "close" and s.closed(),
+          r and (r[0], r[1]))
+    s.close()
+
+
+def main():
+    global A, OCSP_REQ
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--admin-port", type=int, required=True)
+    p.add_argument("--token", required=True)
+    p.add_argument("--req", required=True)
+    p.add_argument("--threads", default="?")
+    A = p.parse_args()
+    OCSP_REQ = open(A.req, "rb").read()
+    waiting = deadlines()
+    for f in (framing, keepalive, expect, dates, admin_413_closes,
+              rude_beside_real):
+        try:
+            f()
+        except Exception as e:  # a check that crashed is a failure
+            fail(f.__name__, repr(e))
+    for t in waiting:
+        t.join()
+    print("\n".join(RESULTS))
+
+
+if __name__ == "__main__":
+    main()
