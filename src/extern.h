@@ -1219,9 +1219,9 @@ void http_date(int64_t t, char out[HTTP_DATE_LEN]);
 /*
  * The max-age, in seconds, of a cacheable answer valid until next_update
  * (RFC 5019 6.2), as of now: it ends before next_update by a margin,
- * HTTP_MAX_AGE_MARGIN or a tenth of validity if less, for caches that
- * serve a little past max-age (Varnish's 10 s grace) and for the second
- * now is rounded down from; never over validity, never negative.
+ * HTTP_MAX_AGE_MARGIN or half of validity if less, for caches that serve
+ * a little past max-age (Varnish's default grace is 10 s) and for the
+ * second now is rounded down from; never over validity, never negative.
  */
 #define HTTP_MAX_AGE_MARGIN 60
 int64_t http_max_age(int64_t next_update, int64_t now, int64_t validity);

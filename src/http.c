@@ -127,8 +127,8 @@ http_date(int64_t t, char out[HTTP_DATE_LEN])
 int64_t
 http_max_age(int64_t next_update, int64_t now, int64_t validity)
 {
-	int64_t margin = validity / 10 < HTTP_MAX_AGE_MARGIN
-	    ? validity / 10
+	int64_t margin = validity / 2 < HTTP_MAX_AGE_MARGIN
+	    ? validity / 2
 	    : HTTP_MAX_AGE_MARGIN,
 		age;
 

@@ -39,8 +39,9 @@ test_max_age(void)
 	    /* a day's validity: 60 s margin, one rounding second */
 	    {1000 + 86400, 1000, 86400, 86400 - 61},
 	    {1000 + 3600, 1000, 86400, 3600 - 61},
-	    /* a short validity: a tenth of it */
-	    {1000 + 300, 1000, 300, 300 - 31},
+	    /* a short validity: half of it */
+	    {1000 + 100, 1000, 100, 100 - 51},
+	    {1000 + 40, 1000, 40, 40 - 21},
 	    /* at the end, or past it: 0 */
 	    {1000 + 61, 1000, 86400, 0},
 	    {1000 + 30, 1000, 86400, 0},
