@@ -4,7 +4,10 @@
 #   response bytes as a static file, and beside `openssl ocsp -multi 2`,
 #   which signs every answer;
 # - the refresh pass's signatures per second beside the raw mbedTLS
-#   signing rate of one thread times the cores.
+#   signing rate of one thread times the cores;
+# - a real client's latency beside 2,000 and 10,000 rude connections, and
+#   the server's memory (BENCH_HOSTILE_SECONDS, default 20);
+# - a CRL of 10,000 entries built, and served beside nginx.
 # Absolute numbers drift on a shared machine; compare the ratios.
 # Env: BENCH_SECONDS (default 10), BENCH_CONNS (default 16),
 # BENCH_CERTS (certificates for the refresh pass, default 2000).
@@ -202,6 +205,42 @@ awk -v l="$lookups" -v dv="$dv" -v a="$a" -v cores="$(nproc)" 'BEGIN {
 	    1e6 / l, req, cores, a, 100 * (1e6 / l) / req
 	printf "PRAGMA data_version: %.1f us, which a memory layer would still pay per request: it could save at most %.0f%%\n",
 	    1e6 / dv, 100 * (1e6 / l - 1e6 / dv) / req }'
+
+# Rude clients: a real client (a new connection per request, one every
+# 20 ms) beside N hostile connections, a quarter each silent, sending a
+# head a byte every 2 s, trickling a body, and keep-alive talkers, each
+# re-opened when dropped (tests/hostile.py); and the server's peak RSS.
+hostile_secs=${BENCH_HOSTILE_SECONDS:-20}
+hostile() { # N PORT ARGS...
+	hn=$1 hp=$2
+	shift 2
+	"$bin" --db "$db" serve --listen "127.0.0.1:$hp" \
+	    --admin-listen "127.0.0.1:$((hp + 1))" "$@" 2>"$tmp/serve-h.err" &
+	hs=$!
+	pids="$pids $hs"
+	wait_up "http://127.0.0.1:$hp/healthz"
+	idle=$(awk '/^VmRSS/ { print $2 }' "/proc/$hs/status")
+	python3 tests/hostile.py flood --port "$hp" --request "$tmp/rsa.req" \
+	    --silent $((hn / 4)) --partial $((hn / 4)) --trickle $((hn / 4)) \
+	    --talkers $((hn / 4)) --seconds $((hostile_secs + 10)) \
+	    >"$tmp/flood.out" &
+	fl=$!
+	sleep 8 # the flood ramps up at 2,000 connections a second
+	python3 tests/hostile.py probe --port "$hp" --request "$tmp/rsa.req" \
+	    --seconds "$hostile_secs" >"$tmp/probe.out"
+	peak=$(python3 tests/hostile.py rss --pid "$hs")
+	wait "$fl"
+	kill -TERM "$hs"
+	wait "$hs" 2>/dev/null
+	printf '%-6s %-28s %s; RSS idle %d KiB, peak %d KiB (%.2f KiB per hostile connection)\n' \
+	    "$hn" "${*:-(defaults)}" "$(sed 's/^probe //' "$tmp/probe.out")" \
+	    "$idle" "$peak" "$(awk -v p="$peak" -v i="$idle" -v n="$hn" 'BEGIN { print (p - i) / n }')"
+	sed 's/^/       /' "$tmp/flood.out"
+}
+echo "== a real client beside hostile connections ($(nproc) cores, ${hostile_secs}s each)"
+hostile 2000 "$(port 12)"
+hostile 10000 "$(port 14)"
+hostile 10000 "$(port 16)" --max-connections 12000
 
 # CRLs: how long one of 10,000 revocations takes to build, and how fast it
 # is served beside nginx serving the same bytes.

@@ -256,14 +256,19 @@ cache_stats_json(const struct store_stats *s, const struct cache_live *live,
 		    "\"post\":%lld,\"successful\":%lld,\"malformed\":%lld,"
 		    "\"internal_error\":%lld,\"try_later\":%lld,"
 		    "\"unauthorized\":%lld,\"http_errors\":%lld,"
-		    "\"crl\":%lld}}",
+		    "\"crl\":%lld,\"timed_out\":%lld,\"rejected\":%lld},"
+		    "\"connections\":{\"open\":%lld,\"accepted\":%lld,"
+		    "\"evicted\":%lld,\"idle_closed\":%lld}}",
 		    (long long)(q->get + q->post), (long long)q->get,
 		    (long long)q->post, (long long)q->status[OCSP_SUCCESSFUL],
 		    (long long)q->status[OCSP_MALFORMED],
 		    (long long)q->status[OCSP_INTERNAL_ERROR],
 		    (long long)q->status[OCSP_TRY_LATER],
 		    (long long)q->status[OCSP_UNAUTHORIZED],
-		    (long long)q->http_errors, (long long)q->crl);
+		    (long long)q->http_errors, (long long)q->crl,
+		    (long long)q->req_timed_out, (long long)q->req_rejected,
+		    (long long)q->conn_open, (long long)q->conn_accepted,
+		    (long long)q->conn_evicted, (long long)q->conn_idle_closed);
 	}
 	bprintf(&b, ",\"issuers\":[");
 	for (i = 0; i < s->nissuers; i++) {
@@ -432,6 +437,32 @@ cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
 		    "4xx (wrong method, path, type or size).");
 		bprintf(&b, "ocspbox_http_errors_total %lld\n",
 		    (long long)live->requests->http_errors);
+		bmeta(&b, "http_connections_open", "gauge",
+		    "Public connections held without a complete request.");
+		bprintf(&b, "ocspbox_http_connections_open %lld\n",
+		    (long long)live->requests->conn_open);
+		bmeta(&b, "http_connections_accepted_total", "counter",
+		    "Public connections accepted.");
+		bprintf(&b, "ocspbox_http_connections_accepted_total %lld\n",
+		    (long long)live->requests->conn_accepted);
+		bmeta(&b, "http_connections_evicted_total", "counter",
+		    "Public connections closed to make room (--max-connections "
+		    "or the request buffer budget).");
+		bprintf(&b, "ocspbox_http_connections_evicted_total %lld\n",
+		    (long long)live->requests->conn_evicted);
+		bmeta(&b, "http_connections_idle_closed_total", "counter",
+		    "Public connections closed for sending nothing in time.");
+		bprintf(&b, "ocspbox_http_connections_idle_closed_total %lld\n",
+		    (long long)live->requests->conn_idle_closed);
+		bmeta(&b, "http_request_timeouts_total", "counter",
+		    "Requests not complete 5 s after their first byte (408).");
+		bprintf(&b, "ocspbox_http_request_timeouts_total %lld\n",
+		    (long long)live->requests->req_timed_out);
+		bmeta(&b, "http_requests_rejected_total", "counter",
+		    "Requests refused for their framing or size before a "
+		    "worker saw them (400, 413, 417, 431, 501).");
+		bprintf(&b, "ocspbox_http_requests_rejected_total %lld\n",
+		    (long long)live->requests->req_rejected);
 	}
 	if (live != NULL && live->totals != NULL) {
 		bmeta(&b, "cache_hits_total", "counter",

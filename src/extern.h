@@ -1302,6 +1302,11 @@ struct http_ocsp_counts {
 	int64_t status[7]; /* the sums over both methods */
 	int64_t http_errors; /* answered with an HTTP 4xx */
 	int64_t crl; /* CRLs served (200 or 304) */
+	/* Connections, as the gate saw them (third_party/civetweb/gate.inl) */
+	int64_t conn_open; /* held now without a complete request */
+	int64_t conn_accepted, conn_evicted, conn_idle_closed;
+	int64_t req_timed_out; /* answered 408 */
+	int64_t req_rejected; /* bad framing or size, answered by the gate */
 };
 
 /* Reads the counts; any thread. */

@@ -28,6 +28,7 @@ bump(int64_t *c)
 void
 http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
 {
+	struct mg_gate_stats g;
 	size_t m, i;
 
 	memset(out, 0, sizeof(*out));
@@ -43,6 +44,14 @@ http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
 		}
 	out->http_errors = __atomic_load_n(&h->n.http_errors, __ATOMIC_RELAXED);
 	out->crl = __atomic_load_n(&h->n.crl, __ATOMIC_RELAXED);
+	if (mg_get_gate_stats(h->ctx, &g) == 0) {
+		out->conn_open = g.open;
+		out->conn_accepted = g.accepted;
+		out->conn_evicted = g.evicted;
+		out->conn_idle_closed = g.idle_closed;
+		out->req_timed_out = g.timed_out;
+		out->req_rejected = g.rejected;
+	}
 }
 
 /* Whether an If-None-Match header lists tag (or is "*"). */

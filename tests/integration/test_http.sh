@@ -40,6 +40,24 @@ while IFS= read -r line; do
 done <"$TMP/wire.out"
 [ -s "$TMP/wire.out" ] || fail "wire.py ran" "no output"
 
+# The gate's counts reach the stats and /metrics.
+st=$(curl -s -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/cache/stats")
+if printf '%s' "$st" | jq -e '.server.requests.rejected >= 12 and
+    .server.requests.timed_out >= 2 and .server.connections.idle_closed >= 1 and
+    .server.connections.accepted > 100' >/dev/null; then
+	pass "stats: rejected, timed out, idle closed and accepted connections counted"
+else
+	fail "stats: the gate's counts" "$(printf '%s' "$st" | jq -c .server)"
+fi
+curl -s -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/metrics" >"$TMP/metrics.txt"
+if grep -q '^ocspbox_http_requests_rejected_total [1-9]' "$TMP/metrics.txt" &&
+    grep -q '^ocspbox_http_connections_open [0-9]' "$TMP/metrics.txt" &&
+    { ! command -v promtool >/dev/null || promtool check metrics <"$TMP/metrics.txt" >/dev/null 2>&1; }; then
+	pass "/metrics: ocspbox_http_* connection metrics, promtool-clean"
+else
+	fail "/metrics: connection metrics" "$(grep ocspbox_http "$TMP/metrics.txt")"
+fi
+
 # Expect with curl: it waits a second for a 100 that never comes, unless
 # the server sends it.
 head -c 2000 /dev/urandom >"$TMP/noise"
