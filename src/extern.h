@@ -1176,6 +1176,9 @@ enum ob_err ocsp_get_decode(const char *path, size_t len, unsigned char *out,
 /* Bytes of requests not yet complete that a listener holds in all; past
  * it the connection held longest is closed. */
 #define HTTP_REQUEST_BUFFER_BUDGET (16 * 1024 * 1024)
+/* Complete requests waiting for a worker, per listener (each holds its
+ * connection's descriptor). */
+#define HTTP_CONNECTION_QUEUE 1024
 /* The admin listener: its workers and the connections it holds. */
 #define HTTP_ADMIN_THREADS 4
 #define HTTP_ADMIN_MAX_CONNECTIONS 256
@@ -1207,7 +1210,10 @@ enum ob_err http_start(const struct http_listen_conf *lc,
 /*
  * Sends an answer's head (its status line, its fields and the empty
  * line) and body in one write, with "Date" added after the status line
- * (RFC 9110 6.6.1). HEAD requests get the head only. Worker threads.
+ * (RFC 9110 6.6.1). HEAD requests get the head only. Never waits for the
+ * client: what it does not take at once, civetweb's gate sends as it
+ * reads (mg_write_gated); on an error the connection closes after the
+ * handler. Worker threads.
  */
 void http_send_all(struct mg_connection *, const char *head, size_t hlen,
     const unsigned char *body, size_t blen);

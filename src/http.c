@@ -30,7 +30,7 @@ http_start(const struct http_listen_conf *lc,
 	struct mg_init_data init;
 	struct mg_error_data err;
 	char errtext[256], threads[16], rto[16], kato[16], fbto[16],
-	    maxconn[16], body[16], budget[24];
+	    maxconn[16], body[16], budget[24], queue[16];
 	const char *opts[] = {
 	    "listening_ports",
 	    lc->listen,
@@ -56,7 +56,7 @@ http_start(const struct http_listen_conf *lc,
 	    "listen_backlog",
 	    "512",
 	    "connection_queue",
-	    "1024",
+	    queue,
 	    "decode_url",
 	    lc->decode_url ? "yes" : "no",
 	    NULL,
@@ -71,6 +71,7 @@ http_start(const struct http_listen_conf *lc,
 	snprintf(maxconn, sizeof(maxconn), "%d", lc->max_connections);
 	snprintf(body, sizeof(body), "%d", HTTP_BODY_MAX);
 	snprintf(budget, sizeof(budget), "%zu", lc->buffer_budget);
+	snprintf(queue, sizeof(queue), "%d", HTTP_CONNECTION_QUEUE);
 	memset(&cb, 0, sizeof(cb));
 	cb.log_message = log_message;
 	memset(&init, 0, sizeof(init));
@@ -173,11 +174,11 @@ http_send_all(struct mg_connection *c, const char *head, size_t hlen,
 	dlen = date_line(date);
 	total = hlen + dlen + blen;
 	if (total > sizeof(stack) && (buf = malloc(total)) == NULL) {
-		mg_write(c, head, first);
-		mg_write(c, date, dlen);
-		mg_write(c, head + first, hlen - first);
+		mg_write_gated(c, head, first);
+		mg_write_gated(c, date, dlen);
+		mg_write_gated(c, head + first, hlen - first);
 		if (blen > 0)
-			mg_write(c, body, blen);
+			mg_write_gated(c, body, blen);
 		return;
 	}
 	memcpy(buf, head, first);
@@ -187,9 +188,11 @@ http_send_all(struct mg_connection *c, const char *head, size_t hlen,
 		memcpy(buf + hlen + dlen, body, blen);
 	/*
 	 * One write: two small ones on one connection meet Nagle's
-	 * algorithm and the peer's delayed ACK, 40 ms an answer.
+	 * algorithm and the peer's delayed ACK, 40 ms an answer. What the
+	 * client does not take at once (it reads slowly, or not at all) the
+	 * gate sends later: a worker never waits on it.
 	 */
-	mg_write(c, buf, total);
+	mg_write_gated(c, buf, total);
 	if (buf != stack)
 		free(buf);
 }

@@ -119,7 +119,8 @@ send_cacheable(struct http_ocsp *h, struct mg_connection *c, const char *type,
 		    (long long)age);
 	}
 	http_date(this_update, lm);
-	/* Expires is for HTTP/1.0 caches: no later than max-age says. */
+	/* Expires is for HTTP/1.0 caches: nextUpdate (RFC 5019 6.2), or
+	 * when a cap shortens max-age, the end of that. */
 	http_date(cap >= 0 ? now + age : next_update, ex);
 	hit = etag_matches(mg_get_header(c, "If-None-Match"), tag);
 	if (hit)

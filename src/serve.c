@@ -314,12 +314,12 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/*
-	 * Every held connection is a descriptor; so are each thread's
-	 * database files (three in WAL mode), the admin listener's and the
-	 * listeners themselves.
+	 * Every held connection is a descriptor, and so is every request
+	 * queued for a worker; so are each thread's database files (three
+	 * in WAL mode), the admin listener's and the listeners themselves.
 	 */
 	reserve = 3 * (threads + HTTP_ADMIN_THREADS + ncpu + 8) +
-	    HTTP_ADMIN_MAX_CONNECTIONS + 64;
+	    HTTP_ADMIN_MAX_CONNECTIONS + 2 * HTTP_CONNECTION_QUEUE + 64;
 	if ((fit = fit_descriptors(max_conns + reserve)) <
 	    max_conns + reserve) {
 		cli_warnx(

@@ -13,7 +13,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mg_request_info ri;
-	struct gate_scan sc;
+	struct gate_scan sc, inc;
+	int ri_, cut;
 	const char *cl, *te;
 	char *copy;
 	int r, len;
@@ -23,7 +24,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	len = (int)size;
+	memset(&sc, 0, sizeof(sc));
 	r = gate_scan((const char *)data, len, 2048, 512, &sc);
+	/* The same bytes arriving in pieces, scanned with the state the gate
+	 * keeps between reads, end the same way. */
+	memset(&inc, 0, sizeof(inc));
+	ri_ = GATE_NEED;
+	for (cut = 0; (cut < len) && (ri_ == GATE_NEED);) {
+		cut += 1 + (data[cut] % 97);
+		ri_ = gate_scan((const char *)data, (cut < len) ? cut : len,
+		    2048, 512, &inc);
+	}
+	if ((ri_ == GATE_ERROR) != (r == GATE_ERROR)) {
+		abort();
+	}
+	if ((ri_ == GATE_COMPLETE) &&
+	    ((r != GATE_COMPLETE) || (inc.total != sc.total))) {
+		abort(); /* complete on a prefix: where the whole ends it */
+	}
+	if ((r == GATE_COMPLETE) && (ri_ == GATE_NEED)) {
+		abort();
+	}
 	if (sc.skip < 0 || sc.skip > len) {
 		abort();
 	}

@@ -394,6 +394,39 @@ def rude_beside_real():
             s.close()
 
 
+def non_readers():
+    """Clients that pipeline many requests and never read the answers:
+    their answers wait in the gate, not in a worker."""
+    rude = []
+    many = post(OCSP_REQ) * 4000  # some 6 MB of answers
+    for _ in range(8):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", A.port))
+        s.setblocking(False)
+        try:
+            s.send(many)
+        except BlockingIOError:
+            pass
+        rude.append(s)
+    time.sleep(0.5)
+    lat, bad = [], 0
+    for _ in range(20):
+        t0 = time.monotonic()
+        c = conn(timeout=10)
+        c.sendall(post(OCSP_REQ, b"Connection: close\r\n"))
+        r = c.response(10)
+        lat.append(time.monotonic() - t0)
+        if r is None or r[0] != 200:
+            bad += 1
+        c.close()
+    for s in rude:
+        s.close()
+    check("20 real requests beside 8 clients that pipeline 4,000 requests "
+          "and never read: all answered, slowest %.0f ms"
+          % (max(lat) * 1000), bad == 0 and max(lat) < 1.0, "failed %d" % bad)
+
+
 def dates():
     """Date on answers of every kind (RFC 9110 6.6.1)."""
     import base64
@@ -462,7 +495,7 @@ def main():
     OCSP_REQ = open(A.req, "rb").read()
     waiting = deadlines()
     for f in (framing, keepalive, expect, dates, admin_413_closes,
-              rude_beside_real):
+              rude_beside_real, non_readers):
         try:
             f()
         except Exception as e:  # a check that crashed is a failure

@@ -3,14 +3,16 @@
  *
  * civetweb gives each connection a worker thread for as long as it stays
  * open, so a handful of clients that send nothing, send a header a byte at
- * a time, trickle a body or idle between keep-alive requests hold every
- * worker and everyone else waits. The gate puts the master thread between
- * the two: every connection that has no complete request yet (just
- * accepted, between keep-alive requests, or mid-request) is parked in one
- * epoll set, what it sends is read into a buffer of its own, and it goes to
- * a worker only once the whole request, head and body, is in. A worker
- * never waits on a client's bytes, so N slow clients cost N small buffers,
- * not N workers.
+ * a time, trickle a body, idle between keep-alive requests or never read
+ * their answers hold every worker and everyone else waits. The gate puts
+ * the master thread between the two: every connection that has no
+ * complete request yet (just accepted, between keep-alive requests, or
+ * mid-request) is parked in one epoll set, what it sends is read into a
+ * buffer of its own, and it goes to a worker only once the whole request,
+ * head and body, is in. An answer the client does not take at once is
+ * handed back with its connection, and the gate sends the rest as the
+ * client reads. A worker never waits on a client, so N slow clients cost N
+ * small buffers, not N workers.
  *
  * It also checks the request's framing before civetweb parses it, and
  * answers what civetweb would have got wrong (RFC 9112): more header fields
@@ -21,13 +23,16 @@
  * Deadlines (CLOCK_MONOTONIC): a new connection that has sent nothing is
  * closed after first_byte_timeout_ms; one idle between keep-alive requests
  * after keep_alive_timeout_ms; a request whose first byte came
- * request_timeout_ms ago and is still not complete gets 408. At
+ * request_timeout_ms ago and is still not complete gets 408; an answer
+ * not taken within GATE_FLUSH_NS is dropped with its connection. At
  * max_connections parked, or past request_buffer_budget bytes buffered in
- * all, the connection parked longest is closed to make room.
+ * all (requests read, answers not yet taken), the connection parked
+ * longest is closed to make room.
  *
- * Included by civetweb.c (third_party/civetweb/0001-gate.patch); every
- * function here runs on the master thread except gate_load, gate_keep and
- * gate_return (workers) and mg_get_gate_stats (any thread).
+ * Included by civetweb.c (third_party/civetweb/0003-connection-gate.patch);
+ * every function here runs on the master thread except gate_load,
+ * gate_keep, gate_return, gate_close_later and mg_write_gated (workers)
+ * and mg_get_gate_stats (any thread).
  */
 #if !defined(__linux__)
 #error "the ocspbox gate needs Linux (epoll, eventfd)"
@@ -42,10 +47,33 @@
 #define GATE_TICK_NS (100 * 1000000ULL)
 /* How long a connection answered with an error is drained before close. */
 #define GATE_DRAIN_NS (2000 * 1000000ULL)
+/* How long a client may take to read one answer the gate holds. */
+#define GATE_FLUSH_NS (30 * 1000000000ULL)
 /* Bytes a parked connection's buffer starts with, on its first read. */
 #define GATE_BUF_FIRST 1024
 /* Epoll events taken per wait. */
 #define GATE_EVENTS 256
+
+/* The scan of one request's bytes (gate_scan). */
+enum { GATE_NEED, GATE_COMPLETE, GATE_ERROR };
+struct gate_scan {
+	/* Progress, kept between calls on one request (all zero for a new
+	 * one), so that each byte is looked at about once however the
+	 * request is cut into reads. Offsets count from the request line. */
+	int searched;   /* head bytes known not to hold its end */
+	int head_len;   /* the request line and fields; 0 until found */
+	int64_t cl;     /* Content-Length; -1: none */
+	int chunked;    /* Transfer-Encoding: chunked */
+	int asks_100;   /* Expect: 100-continue */
+	int chunk_at;   /* chunked: where the next chunk's size line starts */
+	int64_t decoded; /* chunked: body octets so far */
+	/* What the last call found. */
+	int skip;        /* empty lines before the request, to drop */
+	int total;       /* GATE_COMPLETE: head and body, after skip */
+	int expect;      /* asks for 100-continue and its body is not all in */
+	int status;      /* GATE_ERROR: the HTTP status to answer */
+	const char *why; /* GATE_ERROR: one line */
+};
 
 /* A parked connection; only the master thread touches one. */
 struct gate_conn {
@@ -53,11 +81,16 @@ struct gate_conn {
 	struct gate_conn *prev, *next; /* parked, oldest first */
 	char *buf;                     /* what it sent, not yet answered */
 	int len, cap;
+	char *out; /* an answer, or its end, the client has not taken yet */
+	int out_len, out_off;
+	struct gate_scan sc;     /* of the request in buf */
 	uint64_t since;          /* parked at */
 	uint64_t started;        /* first byte of the request under way; 0 */
 	unsigned char kept;      /* parked after an answered request */
 	unsigned char continued; /* "100 Continue" sent for this request */
 	unsigned char closing;   /* answered an error: drained, then closed */
+	unsigned char close_after; /* close once out is taken */
+	unsigned char ready;     /* complete, waiting for room in the queue */
 };
 
 struct gate {
@@ -65,8 +98,10 @@ struct gate {
 	int wake; /* eventfd: a worker returned a connection */
 	struct gate_conn *head, *tail;
 	unsigned n;      /* parked */
-	size_t buffered; /* bytes in parked connections' buffers */
+	unsigned nready; /* parked with a complete request (queue full) */
+	size_t buffered; /* bytes of requests and answers parked */
 	uint64_t next_tick;
+	int paused; /* listeners out of the epoll set: no descriptors left */
 
 	/* Settings, from the context's configuration. */
 	uint64_t first_byte_ns, request_ns, keep_alive_ns;
@@ -91,19 +126,9 @@ struct gate {
 	char tag_wake;
 };
 
+
 static int accept_new_connection(const struct socket *listener,
                                  struct mg_context *ctx);
-
-/* The scan of one request's bytes (gate_scan). */
-enum { GATE_NEED, GATE_COMPLETE, GATE_ERROR };
-struct gate_scan {
-	int skip;     /* empty lines before the request, to drop */
-	int head_len; /* the request line and header fields, after skip */
-	int total;    /* GATE_COMPLETE: head and body, after skip */
-	int expect;   /* asks for 100-continue and its body is not all in */
-	int status;   /* GATE_ERROR: the HTTP status to answer */
-	const char *why; /* GATE_ERROR: one line */
-};
 
 
 static uint64_t
@@ -123,7 +148,7 @@ gate_count(long long *c, long long d)
 }
 
 
-/* RFC 9110 5.6.2 tchar: what a field name is made of. */
+/* RFC 9110 5.6.2 tchar: what a field name and a method are made of. */
 static int
 gate_tchar(unsigned char c)
 {
@@ -149,129 +174,19 @@ gate_err(struct gate_scan *sc, int status, const char *why)
 
 
 /*
- * Where the chunked body at buf[at..len) ends (RFC 9112 7.1), in the
- * grammar civetweb's reader takes: hex sizes of at most 8 digits without
- * extensions, each chunk followed by CRLF, the last chunk "0" followed by
- * CRLF and no trailer fields. Sets sc->total on GATE_COMPLETE.
+ * The head buf[0..h) (it ends with an empty line, where civetweb ends
+ * it): the request line and every field, checked; Content-Length,
+ * Transfer-Encoding and Expect into sc. GATE_NEED when all is well (the
+ * body may follow), else GATE_ERROR.
  */
 static int
-gate_scan_chunked(const char *buf,
-                  int len,
-                  int at,
-                  int body_max,
-                  struct gate_scan *sc)
+gate_fields(const char *buf, int h, int body_max, struct gate_scan *sc)
 {
-	int64_t decoded = 0, size;
-	int i, q = at;
+	const char *p, *end = buf + h, *eol, *le, *colon, *v, *ve;
+	int nfields = 0, http10, te = 0;
+	int64_t n;
 
-	for (;;) {
-		size = 0;
-		for (i = q; (i < len) && isxdigit((unsigned char)buf[i]); i++) {
-			if (i - q == 8) {
-				return gate_err(sc, 413, "a chunk over the size limit");
-			}
-			size = size * 16
-			       + (isdigit((unsigned char)buf[i])
-			              ? buf[i] - '0'
-			              : (tolower((unsigned char)buf[i]) - 'a' + 10));
-		}
-		if (i == len) {
-			break;
-		}
-		if ((i == q) || (buf[i] != '\r')) {
-			return gate_err(sc, 400, "a malformed chunk size");
-		}
-		if (i + 1 == len) {
-			break;
-		}
-		if (buf[i + 1] != '\n') {
-			return gate_err(sc, 400, "a malformed chunk size");
-		}
-		decoded += size;
-		if (decoded > body_max) {
-			return gate_err(sc, 413, "a request body over the limit");
-		}
-		q = i + 2;
-		if (size == 0) {
-			/* No trailer fields: civetweb reads exactly CRLF. */
-			if ((q < len) && (buf[q] != '\r')) {
-				return gate_err(sc, 400, "trailer fields are not accepted");
-			}
-			if ((q + 1 < len) && (buf[q + 1] != '\n')) {
-				return gate_err(sc, 400, "a malformed last chunk");
-			}
-			if (q + 2 > len) {
-				break;
-			}
-			sc->total = q + 2;
-			return GATE_COMPLETE;
-		}
-		if ((int64_t)len - q < size + 2) {
-			break;
-		}
-		if ((buf[q + size] != '\r') || (buf[q + size + 1] != '\n')) {
-			return gate_err(sc, 400, "a chunk longer than its size");
-		}
-		q += (int)size + 2;
-	}
-	/* Chunk framing may double a body at most; past that it is abuse. */
-	if (len - at > 2 * body_max + 64) {
-		return gate_err(sc, 413, "a request body over the limit");
-	}
-	return GATE_NEED;
-}
-
-
-/*
- * Scans the bytes buf[0..len) a client sent for one request: whether it
- * is all in (GATE_COMPLETE, sc->total bytes after sc->skip), needs more
- * (GATE_NEED) or is refused (GATE_ERROR, sc->status and sc->why). The head
- * may be head_max bytes, a body body_max; every length is checked against
- * those limits before any arithmetic. Pure: no I/O, no allocation.
- *
- * Refused (RFC 9112): a control character in the head, obsolete line
- * folding, a bare CR, whitespace before a field's colon, more than
- * MG_MAX_HEADERS fields (civetweb would drop the rest), Transfer-Encoding
- * with Content-Length, twice, in HTTP/1.0 or other than "chunked" (501),
- * Content-Lengths that differ or are not digits, a body over body_max
- * (413), a head over head_max (431), an Expect other than 100-continue
- * (417).
- */
-static int
-gate_scan(const char *buf,
-          int len,
-          int head_max,
-          int body_max,
-          struct gate_scan *sc)
-{
-	const char *p, *end, *eol, *le, *colon, *v, *ve;
-	int h, nfields = 0, http10, te = 0, expect = 0;
-	int64_t cl = -1, n;
-
-	memset(sc, 0, sizeof(*sc));
-	/* RFC 9112 2.2: empty lines before a request line are ignored. */
-	while ((sc->skip < len)
-	       && ((buf[sc->skip] == '\r') || (buf[sc->skip] == '\n'))) {
-		sc->skip++;
-	}
-	buf += sc->skip;
-	len -= sc->skip;
-	if (len == 0) {
-		return GATE_NEED;
-	}
-	/* Where civetweb itself will find the end of the head. */
-	h = get_http_header_len(buf, (len > head_max) ? head_max : len);
-	if (h < 0) {
-		return gate_err(sc, 400, "a control character in the request head");
-	}
-	if (h == 0) {
-		return (len >= head_max)
-		           ? gate_err(sc, 431, "a request head over the size limit")
-		           : GATE_NEED;
-	}
-	sc->head_len = h;
-
-	end = buf + h;
+	sc->cl = -1;
 	eol = (const char *)memchr(buf, '\n', (size_t)h);
 	le = (eol > buf && eol[-1] == '\r') ? eol - 1 : eol;
 	/* method SP request-target SP HTTP-version (RFC 9112 3): one space
@@ -331,10 +246,10 @@ gate_scan(const char *buf,
 				}
 				n = (n > ((int64_t)1 << 40)) ? n : n * 10 + (*v - '0');
 			}
-			if ((cl >= 0) && (n != cl)) {
+			if ((sc->cl >= 0) && (n != sc->cl)) {
 				return gate_err(sc, 400, "Content-Lengths that differ");
 			}
-			cl = n;
+			sc->cl = n;
 		} else if (gate_is(p, (size_t)(colon - p), "Transfer-Encoding")) {
 			if (te++) {
 				return gate_err(sc, 400, "Transfer-Encoding twice");
@@ -348,32 +263,168 @@ gate_scan(const char *buf,
 			if (!gate_is(v, (size_t)(ve - v), "100-continue")) {
 				return gate_err(sc, 417, "an Expect other than 100-continue");
 			}
-			expect = 1;
+			sc->asks_100 = 1;
 		}
 	}
-	if (te && (cl >= 0)) {
+	if (te && (sc->cl >= 0)) {
 		return gate_err(sc, 400, "both Transfer-Encoding and Content-Length");
 	}
 	if (te && http10) {
 		return gate_err(sc, 400, "Transfer-Encoding in an HTTP/1.0 request");
 	}
-	if (cl > body_max) {
+	if (sc->cl > body_max) {
 		return gate_err(sc, 413, "a request body over the limit");
 	}
-	if (te) {
-		int r = gate_scan_chunked(buf, len, h, body_max, sc);
+	sc->chunked = te;
+	return GATE_NEED;
+}
 
-		sc->expect = (r == GATE_NEED) && expect;
+
+/*
+ * Where the chunked body at buf[sc->chunk_at..len) ends (RFC 9112 7.1),
+ * in the grammar civetweb's reader takes: hex sizes of at most 8 digits
+ * without extensions, each chunk followed by CRLF, the last chunk "0"
+ * followed by CRLF and no trailer fields. Goes on from where the last
+ * call stopped (sc->chunk_at, sc->decoded: whole chunks only). Sets
+ * sc->total on GATE_COMPLETE.
+ */
+static int
+gate_scan_chunked(const char *buf, int len, int body_max, struct gate_scan *sc)
+{
+	int64_t size;
+	int i, q;
+
+	for (;;) {
+		q = sc->chunk_at;
+		size = 0;
+		for (i = q; (i < len) && isxdigit((unsigned char)buf[i]); i++) {
+			if (i - q == 8) {
+				return gate_err(sc, 413, "a chunk over the size limit");
+			}
+			size = size * 16
+			       + (isdigit((unsigned char)buf[i])
+			              ? buf[i] - '0'
+			              : (tolower((unsigned char)buf[i]) - 'a' + 10));
+		}
+		if (i == len) {
+			break;
+		}
+		if ((i == q) || (buf[i] != '\r')) {
+			return gate_err(sc, 400, "a malformed chunk size");
+		}
+		if (i + 1 == len) {
+			break;
+		}
+		if (buf[i + 1] != '\n') {
+			return gate_err(sc, 400, "a malformed chunk size");
+		}
+		if (sc->decoded + size > body_max) {
+			return gate_err(sc, 413, "a request body over the limit");
+		}
+		q = i + 2;
+		if (size == 0) {
+			/* No trailer fields: civetweb reads exactly CRLF. */
+			if ((q < len) && (buf[q] != '\r')) {
+				return gate_err(sc, 400, "trailer fields are not accepted");
+			}
+			if ((q + 1 < len) && (buf[q + 1] != '\n')) {
+				return gate_err(sc, 400, "a malformed last chunk");
+			}
+			if (q + 2 > len) {
+				break;
+			}
+			sc->total = q + 2;
+			return GATE_COMPLETE;
+		}
+		if ((int64_t)len - q < size + 2) {
+			break;
+		}
+		if ((buf[q + size] != '\r') || (buf[q + size + 1] != '\n')) {
+			return gate_err(sc, 400, "a chunk longer than its size");
+		}
+		sc->decoded += size;
+		sc->chunk_at = q + (int)size + 2;
+	}
+	/* Chunk framing may double a body at most; past that it is abuse. */
+	if (len - sc->head_len > 2 * body_max + 64) {
+		return gate_err(sc, 413, "a request body over the limit");
+	}
+	return GATE_NEED;
+}
+
+
+/*
+ * Scans the bytes buf[0..len) a client sent for one request: whether it
+ * is all in (GATE_COMPLETE, sc->total bytes after sc->skip), needs more
+ * (GATE_NEED) or is refused (GATE_ERROR, sc->status and sc->why). The head
+ * may be head_max bytes, a body body_max; every length is checked against
+ * those limits before any arithmetic. sc carries the progress from one
+ * call to the next on the same request (more bytes at the end of buf, the
+ * skipped empty lines dropped or not): zero it for a new request. Pure: no
+ * I/O, no allocation.
+ *
+ * Refused (RFC 9112): a control character in the head, a malformed
+ * request line, obsolete line folding, a bare CR, whitespace before a
+ * field's colon, more than MG_MAX_HEADERS fields (civetweb would drop the
+ * rest), an empty line inside the head, Transfer-Encoding with
+ * Content-Length, twice, in HTTP/1.0 or other than "chunked" (501),
+ * Content-Lengths that differ or are not digits, a body over body_max
+ * (413), a head over head_max (431), an Expect other than 100-continue
+ * (417).
+ */
+static int
+gate_scan(const char *buf,
+          int len,
+          int head_max,
+          int body_max,
+          struct gate_scan *sc)
+{
+	int from, n, r, h;
+
+	sc->skip = sc->total = sc->expect = sc->status = 0;
+	sc->why = NULL;
+	/* RFC 9112 2.2: empty lines before a request line are ignored. */
+	while ((sc->skip < len)
+	       && ((buf[sc->skip] == '\r') || (buf[sc->skip] == '\n'))) {
+		sc->skip++;
+	}
+	buf += sc->skip;
+	len -= sc->skip;
+	if (len == 0) {
+		return GATE_NEED;
+	}
+	if (sc->head_len == 0) {
+		/* Where civetweb itself will find the end of the head; a
+		 * terminator not found yet ends at or after `searched`. */
+		n = (len > head_max) ? head_max : len;
+		from = (sc->searched > 3) ? sc->searched - 3 : 0;
+		r = (from < n) ? get_http_header_len(buf + from, n - from) : 0;
+		if (r < 0) {
+			return gate_err(sc, 400, "a control character in the request head");
+		}
+		if (r == 0) {
+			sc->searched = n;
+			return (len >= head_max)
+			           ? gate_err(sc, 431, "a request head over the size limit")
+			           : GATE_NEED;
+		}
+		h = from + r;
+		if ((r = gate_fields(buf, h, body_max, sc)) != GATE_NEED) {
+			return r;
+		}
+		sc->head_len = sc->chunk_at = h;
+	}
+	h = sc->head_len;
+	if (sc->chunked) {
+		r = gate_scan_chunked(buf, len, body_max, sc);
+		sc->expect = (r == GATE_NEED) && sc->asks_100;
 		return r;
 	}
-	if (cl < 0) {
-		cl = 0; /* RFC 9112 6.3: no body */
-	}
-	if (len - h >= cl) {
-		sc->total = h + (int)cl;
+	if (len - h >= ((sc->cl < 0) ? 0 : sc->cl)) {
+		sc->total = h + (int)((sc->cl < 0) ? 0 : sc->cl); /* RFC 9112 6.3 */
 		return GATE_COMPLETE;
 	}
-	sc->expect = expect;
+	sc->expect = sc->asks_100;
 	return GATE_NEED;
 }
 
@@ -432,7 +483,15 @@ gate_init(struct mg_context *ctx)
 }
 
 
-/* Unlinks c from the parked list; its buffer stays. */
+/* The bytes c holds: its request so far and the answer it has not taken. */
+static size_t
+gate_bytes(const struct gate_conn *c)
+{
+	return (size_t)c->len + (size_t)(c->out_len - c->out_off);
+}
+
+
+/* Unlinks c from the parked list; its buffers stay. */
 static void
 gate_unlink(struct gate *g, struct gate_conn *c)
 {
@@ -448,7 +507,9 @@ gate_unlink(struct gate *g, struct gate_conn *c)
 	}
 	c->prev = c->next = NULL;
 	g->n--;
-	g->buffered -= (size_t)c->len;
+	g->nready -= c->ready;
+	c->ready = 0;
+	g->buffered -= gate_bytes(c);
 }
 
 
@@ -464,19 +525,32 @@ gate_link(struct gate *g, struct gate_conn *c)
 	}
 	g->tail = c;
 	g->n++;
-	g->buffered += (size_t)c->len;
+	g->buffered += gate_bytes(c);
 }
 
 
-/* Sets c aside to be freed after the batch (gate_run); c->buf is gone. */
+/* Sets c aside to be freed after the batch (gate_run); its buffers go. */
 static void
 gate_bury(struct gate *g, struct gate_conn *c)
 {
 	mg_free(c->buf);
-	c->buf = NULL;
+	mg_free(c->out);
+	c->buf = c->out = NULL;
 	c->so.sock = INVALID_SOCKET;
 	c->next = g->dead;
 	g->dead = c;
+}
+
+
+static void
+gate_free_dead(struct gate *g)
+{
+	struct gate_conn *c;
+
+	while ((c = g->dead) != NULL) {
+		g->dead = c->next;
+		mg_free(c);
+	}
 }
 
 
@@ -500,28 +574,53 @@ gate_evict(struct gate *g)
 }
 
 
-static void
-gate_free_dead(struct gate *g)
+/*
+ * Over the budget: closes the longest-parked connections that hold bytes
+ * (real clients send at once and read at once: they are the youngest).
+ * Returns 0, or -1 when c itself went.
+ */
+static int
+gate_trim(struct gate *g, struct gate_conn *c)
 {
-	struct gate_conn *c;
+	struct gate_conn *o;
 
-	while ((c = g->dead) != NULL) {
-		g->dead = c->next;
-		mg_free(c);
+	while (g->buffered > g->budget) {
+		for (o = g->head; (o != NULL) && (gate_bytes(o) == 0); o = o->next)
+			;
+		if (o == NULL) {
+			break;
+		}
+		gate_close(g, o);
+		gate_count(&g->st.evicted, 1);
+		if (o == c) {
+			return -1;
+		}
 	}
+	return 0;
 }
 
 
-/* Re-arms c in the epoll set (one event at a time: EPOLLONESHOT). */
+/* (Re-)arms c in the epoll set for one event (EPOLLONESHOT): EPOLLOUT
+ * while it holds an answer, else EPOLLIN. */
 static int
 gate_arm(struct gate *g, struct gate_conn *c, int op)
 {
 	struct epoll_event ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.events = ((c->out != NULL) ? EPOLLOUT : EPOLLIN) | EPOLLONESHOT;
 	ev.data.ptr = c;
 	return epoll_ctl(g->ep, op, c->so.sock, &ev);
+}
+
+
+/* Ends c's request state: the next bytes start a new request. */
+static void
+gate_new_request(struct gate_conn *c)
+{
+	memset(&c->sc, 0, sizeof(c->sc));
+	c->continued = 0;
+	c->started = (c->len > 0) ? gate_now() : 0;
 }
 
 
@@ -535,27 +634,25 @@ gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
 {
 	char msg[512], date[64];
 	time_t now = time(NULL);
-	int n;
 
 	gmt_time_string(date, sizeof(date), &now);
 	mg_snprintf(NULL,
 	            NULL,
 	            msg,
 	            sizeof(msg),
-	                "HTTP/1.1 %d %s\r\n"
-	                "Date: %s\r\n"
-	                "Content-Type: text/plain; charset=utf-8\r\n"
-	                "Content-Length: %d\r\n"
-	                "Cache-Control: no-store\r\n"
-	                "Connection: close\r\n\r\n"
-	                "%s\n",
-	                status,
-	                mg_get_response_code_text(NULL, status),
-	                date,
-	                (int)strlen(why) + 1,
-	                why);
-	n = (int)strlen(msg);
-	(void)send(c->so.sock, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	            "HTTP/1.1 %d %s\r\n"
+	            "Date: %s\r\n"
+	            "Content-Type: text/plain; charset=utf-8\r\n"
+	            "Content-Length: %d\r\n"
+	            "Cache-Control: no-store\r\n"
+	            "Connection: close\r\n\r\n"
+	            "%s\n",
+	            status,
+	            mg_get_response_code_text(NULL, status),
+	            date,
+	            (int)strlen(why) + 1,
+	            why);
+	(void)send(c->so.sock, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(c->so.sock, SHUT_WR);
 	g->buffered -= (size_t)c->len;
 	mg_free(c->buf);
@@ -571,13 +668,37 @@ gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
 }
 
 
-/* Hands c, whose request is all in, to a worker. */
-static void
+/* Whether the workers' queue has room for one more request. */
+static int
+gate_room(struct mg_context *ctx)
+{
+	int room;
+
+	(void)pthread_mutex_lock(&ctx->thread_mutex);
+	room = (ctx->sq_head - ctx->sq_tail) < ctx->sq_size;
+	(void)pthread_mutex_unlock(&ctx->thread_mutex);
+	return room;
+}
+
+
+/*
+ * Hands c, whose request is all in, to a worker; when every worker is busy
+ * and the queue full, c waits parked (ready) and gate_run tries again, so
+ * the master thread never blocks. Returns -1 when c went to a worker.
+ */
+static int
 gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
 {
 	struct gate *g = ctx->gate;
 	struct socket so;
 
+	if (!gate_room(ctx)) {
+		if (!c->ready) {
+			c->ready = 1;
+			g->nready++;
+		}
+		return 0;
+	}
 	gate_unlink(g, c);
 	so = c->so;
 	so.pre = c->buf;
@@ -585,31 +706,34 @@ gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
 	c->buf = NULL;
 	gate_bury(g, c);
 	__atomic_add_fetch(&g->waiting, 1, __ATOMIC_RELAXED);
-	produce_socket(ctx, &so);
+	produce_socket(ctx, &so); /* there is room: only the master produces */
+	return -1;
 }
 
 
-/* What to do with c now that its buffer changed: 0, or -1 if c is gone. */
+/* What to do with c now that its buffer changed: 0, or -1 if c went to a
+ * worker. */
 static int
 gate_step(struct mg_context *ctx, struct gate_conn *c)
 {
 	struct gate *g = ctx->gate;
-	struct gate_scan sc;
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	int r;
 
-	r = gate_scan(c->buf, c->len, g->head_max, g->body_max, &sc);
-	if (sc.skip > 0) {
-		memmove(c->buf, c->buf + sc.skip, (size_t)(c->len - sc.skip));
-		c->len -= sc.skip;
-		g->buffered -= (size_t)sc.skip;
+	r = gate_scan(c->buf, c->len, g->head_max, g->body_max, &c->sc);
+	if (c->sc.skip > 0) {
+		memmove(c->buf, c->buf + c->sc.skip, (size_t)(c->len - c->sc.skip));
+		c->len -= c->sc.skip;
+		g->buffered -= (size_t)c->sc.skip;
+		if (c->len == 0) {
+			c->started = 0; /* empty lines are not a request */
+		}
 	}
 	if (r == GATE_COMPLETE) {
-		gate_dispatch(ctx, c);
-		return -1;
+		return gate_dispatch(ctx, c);
 	}
 	if (r == GATE_ERROR) {
-		gate_reply(g, c, sc.status, sc.why);
+		gate_reply(g, c, c->sc.status, c->sc.why);
 		return 0;
 	}
 	if (c->len >= g->buf_max) {
@@ -617,7 +741,7 @@ gate_step(struct mg_context *ctx, struct gate_conn *c)
 		gate_reply(g, c, 413, "a request over the size limit");
 		return 0;
 	}
-	if (sc.expect && !c->continued) {
+	if (c->sc.expect && !c->continued) {
 		/* RFC 9110 10.1.1: the head is in, the body is welcome. */
 		(void)send(c->so.sock,
 		           cont,
@@ -676,23 +800,54 @@ gate_read(struct mg_context *ctx, struct gate_conn *c)
 	}
 	c->len += (int)n;
 	g->buffered += (size_t)n;
-	if (gate_step(ctx, c) != 0) {
-		return; /* handed to a worker */
+	if ((gate_step(ctx, c) != 0) || (gate_trim(g, c) != 0) || c->ready) {
+		return; /* with a worker, closed, or waiting for one */
 	}
-	/* Over the budget: close the longest-parked connections that hold
-	 * bytes (real clients send at once: they are the youngest). */
-	while (g->buffered > g->budget) {
-		struct gate_conn *o = g->head;
+	if (gate_arm(g, c, EPOLL_CTL_MOD) != 0) {
+		gate_close(g, c);
+	}
+}
 
-		while ((o != NULL) && (o->len == 0)) {
-			o = o->next;
+
+/*
+ * c holds an answer (it is writable): sends what the client takes. Once
+ * all is taken, c closes (close_after) or waits for its next request.
+ */
+static void
+gate_flush(struct mg_context *ctx, struct gate_conn *c)
+{
+	struct gate *g = ctx->gate;
+	ssize_t n;
+
+	n = send(c->so.sock,
+	         c->out + c->out_off,
+	         (size_t)(c->out_len - c->out_off),
+	         MSG_DONTWAIT | MSG_NOSIGNAL);
+	if ((n < 0) && ERROR_TRY_AGAIN(errno)) {
+		n = 0;
+	} else if (n <= 0) {
+		gate_close(g, c); /* the client left */
+		return;
+	}
+	c->out_off += (int)n;
+	g->buffered -= (size_t)n;
+	if (c->out_off < c->out_len) {
+		if (gate_arm(g, c, EPOLL_CTL_MOD) != 0) {
+			gate_close(g, c);
 		}
-		if (o == NULL) {
-			break;
-		}
-		gate_close(g, o);
-		gate_count(&g->st.evicted, 1);
-		if (o == c) {
+		return;
+	}
+	mg_free(c->out);
+	c->out = NULL;
+	c->out_len = c->out_off = 0;
+	c->since = gate_now();
+	if (c->close_after) {
+		/* As civetweb would have closed it: FIN, then drain. */
+		shutdown(c->so.sock, SHUT_WR);
+		c->closing = 1;
+	} else {
+		gate_new_request(c);
+		if ((c->len > 0) && ((gate_step(ctx, c) != 0) || c->ready)) {
 			return;
 		}
 	}
@@ -713,7 +868,11 @@ gate_park(struct mg_context *ctx, struct gate_conn *c, int op)
 	}
 	c->since = gate_now();
 	gate_link(g, c);
-	if ((c->len > 0) && (gate_step(ctx, c) != 0)) {
+	if (gate_trim(g, c) != 0) {
+		return;
+	}
+	if ((c->out == NULL) && (c->len > 0)
+	    && ((gate_step(ctx, c) != 0) || c->ready)) {
 		return;
 	}
 	if (gate_arm(g, c, op) != 0) {
@@ -740,8 +899,8 @@ gate_add(struct mg_context *ctx, const struct socket *so)
 }
 
 
-/* Takes back what workers returned (their sockets are still armed
- * one-shot in the epoll set: re-armed with MOD). */
+/* Takes back what workers returned (their sockets are still in the epoll
+ * set, disarmed: re-armed with MOD). */
 static void
 gate_take_returned(struct mg_context *ctx)
 {
@@ -762,17 +921,67 @@ gate_take_returned(struct mg_context *ctx)
 }
 
 
-/* Closes or answers whatever is past its deadline. */
+/* Hands over the complete requests that waited for room in the queue. */
 static void
-gate_tick(struct gate *g, uint64_t now)
+gate_retry_ready(struct mg_context *ctx)
 {
+	struct gate *g = ctx->gate;
 	struct gate_conn *c, *next;
 
+	for (c = g->head; (c != NULL) && (g->nready > 0); c = next) {
+		next = c->next;
+		if (c->ready && (gate_dispatch(ctx, c) == 0)) {
+			break; /* still full */
+		}
+	}
+}
+
+
+/* Takes the listeners out of the epoll set (pause 1) or puts them back. */
+static void
+gate_listen(struct mg_context *ctx, int pause)
+{
+	struct gate *g = ctx->gate;
+	struct epoll_event ev;
+	unsigned int i;
+
+	for (i = 0; (i < ctx->num_listening_sockets) && (i < sizeof(g->tag_listen));
+	     i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.ptr = &g->tag_listen[i];
+		epoll_ctl(g->ep,
+		          pause ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
+		          ctx->listening_sockets[i].sock,
+		          &ev);
+	}
+	g->paused = pause;
+}
+
+
+/* Closes or answers whatever is past its deadline. */
+static void
+gate_tick(struct mg_context *ctx, uint64_t now)
+{
+	struct gate *g = ctx->gate;
+	struct gate_conn *c, *next;
+
+	if (g->paused) {
+		gate_listen(ctx, 0); /* descriptors may have come free */
+	}
 	for (c = g->head; c != NULL; c = next) {
 		next = c->next;
+		if (c->ready) {
+			continue; /* all in: waiting is ours, not the client's */
+		}
 		if (c->closing) {
 			if (now - c->since > GATE_DRAIN_NS) {
 				gate_close(g, c);
+			}
+		} else if (c->out != NULL) {
+			if (now - c->since > GATE_FLUSH_NS) {
+				gate_close(g, c); /* it does not read its answer */
+				gate_count(&g->st.timed_out, 1);
 			}
 		} else if (c->started != 0) {
 			if (now - c->started > g->request_ns) {
@@ -793,18 +1002,18 @@ gate_run(struct mg_context *ctx)
 {
 	struct gate *g = ctx->gate;
 	struct epoll_event ev[GATE_EVENTS];
+	struct gate_conn *c;
 	unsigned int i, k;
 	uint64_t now;
 	int n, j, wait_ms;
+	char *tag;
 
-	memset(&ev[0], 0, sizeof(ev[0]));
 	for (i = 0; (i < ctx->num_listening_sockets) && (i < sizeof(g->tag_listen));
 	     i++) {
 		set_non_blocking_mode(ctx->listening_sockets[i].sock);
-		ev[0].events = EPOLLIN;
-		ev[0].data.ptr = &g->tag_listen[i];
-		epoll_ctl(g->ep, EPOLL_CTL_ADD, ctx->listening_sockets[i].sock, &ev[0]);
 	}
+	gate_listen(ctx, 0);
+	memset(&ev[0], 0, sizeof(ev[0]));
 	ev[0].events = EPOLLIN;
 	ev[0].data.ptr = &g->tag_wake;
 	epoll_ctl(g->ep, EPOLL_CTL_ADD, g->wake, &ev[0]);
@@ -815,43 +1024,57 @@ gate_run(struct mg_context *ctx)
 		wait_ms = (g->next_tick > now)
 		              ? (int)((g->next_tick - now) / 1000000ULL) + 1
 		              : 0;
+		if ((g->nready > 0) && (wait_ms > 2)) {
+			wait_ms = 2; /* the queue may have room again soon */
+		}
 		n = epoll_wait(g->ep, ev, GATE_EVENTS, wait_ms);
 		for (j = 0; (j < n) && STOP_FLAG_IS_ZERO(&ctx->stop_flag); j++) {
-			char *tag = (char *)ev[j].data.ptr;
-			struct gate_conn *c;
-
+			tag = (char *)ev[j].data.ptr;
 			if (tag == &g->tag_wake) {
 				gate_take_returned(ctx);
 			} else if ((tag >= &g->tag_listen[0])
 			           && (tag < &g->tag_listen[sizeof(g->tag_listen)])) {
 				k = (unsigned)(tag - &g->tag_listen[0]);
 				/* Take what is waiting, a bounded number at a time. */
-				for (i = 0; i < 64; i++) {
+				for (i = 0; (i < 64) && !g->paused; i++) {
 					if (accept_new_connection(&ctx->listening_sockets[k],
 					                          ctx)) {
 						continue;
 					}
-					/* Out of descriptors: the longest parked goes. */
-					if (((errno == EMFILE) || (errno == ENFILE))
-					    && (g->head != NULL)) {
-						gate_evict(g);
-						continue;
+					if ((errno != EMFILE) && (errno != ENFILE)
+					    && (errno != ENOBUFS) && (errno != ENOMEM)) {
+						break;
 					}
-					break;
+					/* Out of descriptors: the longest parked goes; with
+					 * none parked, stop listening until the next tick
+					 * instead of spinning on a listener still ready. */
+					if (g->head != NULL) {
+						gate_evict(g);
+					} else {
+						gate_listen(ctx, 1);
+					}
 				}
 			} else {
 				c = (struct gate_conn *)ev[j].data.ptr;
-				if (c->so.sock != INVALID_SOCKET) {
+				if (c->so.sock == INVALID_SOCKET) {
+					continue; /* closed earlier in this batch */
+				}
+				if (c->out != NULL) {
+					gate_flush(ctx, c);
+				} else {
 					gate_read(ctx, c);
 				}
 			}
 		}
-		gate_free_dead(g);
+		if (g->nready > 0) {
+			gate_retry_ready(ctx);
+		}
 		now = gate_now();
 		if (now >= g->next_tick) {
-			gate_tick(g, now);
+			gate_tick(ctx, now);
 			g->next_tick = now + GATE_TICK_NS;
 		}
+		gate_free_dead(g);
 		__atomic_store_n(&g->st.open, (long long)g->n, __ATOMIC_RELAXED);
 	}
 	while (g->head != NULL) {
@@ -875,6 +1098,7 @@ gate_drain(struct mg_context *ctx)
 		next = c->next;
 		close(c->so.sock);
 		mg_free(c->buf);
+		mg_free(c->out);
 		mg_free(c);
 	}
 	g->returned = NULL;
@@ -930,12 +1154,13 @@ gate_load(struct mg_connection *conn)
 
 
 /*
- * A worker: hands conn's socket and the bytes after its last request back
- * to the gate. 1 when done (conn no longer has a socket), 0 when memory
- * ran out (the caller closes it).
+ * A worker: hands conn's socket back to the gate, with the bytes after its
+ * last request and the answer the client has not taken (mg_write_gated);
+ * close_after: close it once that is taken. 1 when done (conn no longer
+ * has a socket), 0 when memory ran out (the caller closes it).
  */
 static int
-gate_return(struct mg_connection *conn)
+gate_return(struct mg_connection *conn, int close_after)
 {
 	struct gate *g = conn->phys_ctx->gate;
 	struct gate_conn *c;
@@ -944,7 +1169,7 @@ gate_return(struct mg_connection *conn)
 	if ((c = (struct gate_conn *)mg_calloc(1, sizeof(*c))) == NULL) {
 		return 0;
 	}
-	if (conn->data_len > 0) {
+	if ((conn->data_len > 0) && !close_after) {
 		if ((c->buf = (char *)mg_malloc((size_t)conn->data_len)) == NULL) {
 			mg_free(c);
 			return 0;
@@ -953,6 +1178,11 @@ gate_return(struct mg_connection *conn)
 		c->len = c->cap = conn->data_len;
 		c->started = gate_now();
 	}
+	c->out = conn->gate_out;
+	c->out_len = conn->gate_out_len;
+	conn->gate_out = NULL;
+	conn->gate_out_len = 0;
+	c->close_after = (unsigned char)close_after;
 	c->so = conn->client;
 	c->so.pre = NULL;
 	c->so.pre_len = 0;
@@ -965,6 +1195,24 @@ gate_return(struct mg_connection *conn)
 	conn->client.sock = INVALID_SOCKET;
 	conn->data_len = 0;
 	return 1;
+}
+
+
+/*
+ * A worker, before closing conn: an answer the client has not taken yet
+ * goes to the gate with the socket, to be sent, then closed.
+ */
+static void
+gate_close_later(struct mg_connection *conn)
+{
+	if ((conn->gate_out != NULL)
+	    && ((conn->client.sock == INVALID_SOCKET)
+	        || !STOP_FLAG_IS_ZERO(&conn->phys_ctx->stop_flag)
+	        || !gate_return(conn, 1))) {
+		mg_free(conn->gate_out);
+		conn->gate_out = NULL;
+		conn->gate_out_len = 0;
+	}
 }
 
 
@@ -984,9 +1232,13 @@ gate_keep(struct mg_connection *conn)
 	ssize_t n;
 	int r, busy;
 
+	memset(&sc, 0, sizeof(sc));
 	for (;;) {
 		if (!STOP_FLAG_IS_ZERO(&conn->phys_ctx->stop_flag)) {
 			return 0;
+		}
+		if (conn->gate_out != NULL) {
+			break; /* the client is slow to read: the gate waits */
 		}
 		r = gate_scan(conn->buf, conn->data_len, g->head_max, g->body_max, &sc);
 		if (sc.skip > 0) {
@@ -1025,8 +1277,57 @@ gate_keep(struct mg_connection *conn)
 		}
 		conn->data_len += (int)n;
 	}
-	gate_return(conn);
+	gate_return(conn, 0);
 	return 0;
+}
+
+
+CIVETWEB_API int
+mg_write_gated(struct mg_connection *conn, const void *buf, size_t len)
+{
+	const char *p = (const char *)buf;
+	size_t off = 0;
+	ssize_t n;
+	char *nb;
+
+	if ((conn == NULL) || (len > INT_MAX)) {
+		return -1;
+	}
+	conn->request_state = 10; /* data sent, as mg_write says */
+	while ((conn->gate_out == NULL) && (off < len)) {
+		n = send(conn->client.sock,
+		         p + off,
+		         len - off,
+		         MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			off += (size_t)n;
+		} else if ((n < 0) && (errno == EINTR)) {
+			continue;
+		} else if ((n < 0) && ERROR_TRY_AGAIN(errno)) {
+			break;
+		} else {
+			conn->must_close = 1;
+			return -1;
+		}
+	}
+	conn->num_bytes_sent += (int64_t)off;
+	if (off < len) {
+		/* The client has not taken it all: the gate sends the rest. */
+		if ((size_t)conn->gate_out_len + (len - off) > INT_MAX) {
+			conn->must_close = 1;
+			return -1;
+		}
+		nb = (char *)mg_realloc(conn->gate_out,
+		                        (size_t)conn->gate_out_len + (len - off));
+		if (nb == NULL) {
+			conn->must_close = 1;
+			return -1;
+		}
+		memcpy(nb + conn->gate_out_len, p + off, len - off);
+		conn->gate_out = nb;
+		conn->gate_out_len += (int)(len - off);
+	}
+	return (int)len;
 }
 
 
