@@ -163,6 +163,16 @@ awk -v a="$a" -v g="$g" -v n="$n" -v b="$b" -v d="$d" 'BEGIN {
 	    (n > 0 ? a / n : 0), (n > 0 ? g / n : 0)
 	printf "ratio ocspbox cached POST / openssl ocsp: RSA %.1f, P-256 %.1f\n",
 	    (b > 0 ? a / b : 0), (d > 0 ? a / d : 0) }'
+# A new client while wrk keeps $conns keep-alive connections busy: it
+# must not queue behind them.
+BENCH_REQ="$tmp/rsa.req" wrk -t2 -c"$conns" -d"${secs}s" -s "$tmp/post.lua" "http://127.0.0.1:$p1/" \
+    >/dev/null 2>&1 &
+wk=$!
+sleep 1
+python3 tests/hostile.py probe --port "$p1" --request "$tmp/rsa.req" \
+    --seconds $((secs - 2)) >"$tmp/probe.out"
+wait "$wk"
+echo "a new client during wrk -c$conns: $(sed 's/^probe //' "$tmp/probe.out")"
 # Is anything still answering afterwards? (openssl#23934)
 for u in "http://127.0.0.1:$p1/" "http://127.0.0.1:$p2/"; do
 	code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' --data-binary @"$tmp/rsa.req" \
@@ -209,21 +219,29 @@ awk -v l="$lookups" -v dv="$dv" -v a="$a" -v cores="$(nproc)" 'BEGIN {
 # Rude clients: a real client (a new connection per request, one every
 # 20 ms) beside N hostile connections, a quarter each silent, sending a
 # head a byte every 2 s, trickling a body, and keep-alive talkers, each
-# re-opened when dropped (tests/hostile.py); and the server's peak RSS.
+# re-opened when dropped, or N that pipeline and never read
+# (tests/hostile.py); and the server's peak RSS.
 hostile_secs=${BENCH_HOSTILE_SECONDS:-20}
-hostile() { # N PORT ARGS...
+hostile() { # N PORT [FLOOD-ARGS --] SERVE-ARGS...
 	hn=$1 hp=$2
 	shift 2
+	kinds="--silent $((hn / 4)) --partial $((hn / 4)) --trickle $((hn / 4)) --talkers $((hn / 4))"
+	label="mixed"
+	if [ "${1:-}" = --nonreaders ]; then
+		kinds="--nonreaders $hn"
+		label="non-readers"
+		shift
+	fi
+	label="$label ${*:-(defaults)}"
 	"$bin" --db "$db" serve --listen "127.0.0.1:$hp" \
 	    --admin-listen "127.0.0.1:$((hp + 1))" "$@" 2>"$tmp/serve-h.err" &
 	hs=$!
 	pids="$pids $hs"
 	wait_up "http://127.0.0.1:$hp/healthz"
 	idle=$(awk '/^VmRSS/ { print $2 }' "/proc/$hs/status")
+	# shellcheck disable=SC2086
 	python3 tests/hostile.py flood --port "$hp" --request "$tmp/rsa.req" \
-	    --silent $((hn / 4)) --partial $((hn / 4)) --trickle $((hn / 4)) \
-	    --talkers $((hn / 4)) --seconds $((hostile_secs + 10)) \
-	    >"$tmp/flood.out" &
+	    $kinds --seconds $((hostile_secs + 10)) >"$tmp/flood.out" &
 	fl=$!
 	sleep 8 # the flood ramps up at 2,000 connections a second
 	python3 tests/hostile.py probe --port "$hp" --request "$tmp/rsa.req" \
@@ -233,7 +251,7 @@ hostile() { # N PORT ARGS...
 	kill -TERM "$hs"
 	wait "$hs" 2>/dev/null
 	printf '%-6s %-28s %s; RSS idle %d KiB, peak %d KiB (%.2f KiB per hostile connection)\n' \
-	    "$hn" "${*:-(defaults)}" "$(sed 's/^probe //' "$tmp/probe.out")" \
+	    "$hn" "$label" "$(sed 's/^probe //' "$tmp/probe.out")" \
 	    "$idle" "$peak" "$(awk -v p="$peak" -v i="$idle" -v n="$hn" 'BEGIN { print (p - i) / n }')"
 	sed 's/^/       /' "$tmp/flood.out"
 }
@@ -241,6 +259,8 @@ echo "== a real client beside hostile connections ($(nproc) cores, ${hostile_sec
 hostile 2000 "$(port 12)"
 hostile 10000 "$(port 14)"
 hostile 10000 "$(port 16)" --max-connections 12000
+# Clients that pipeline 1,000 requests each and never read an answer.
+hostile 1000 "$(port 18)" --nonreaders
 
 # CRLs: how long one of 10,000 revocations takes to build, and how fast it
 # is served beside nginx serving the same bytes.

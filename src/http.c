@@ -140,9 +140,10 @@ http_max_age(int64_t next_update, int64_t now, int64_t validity)
 	return age < 0 ? 0 : age;
 }
 
-/* "Date: ...\r\n" for this second, formatted once a second per thread. */
+/* "Date: ...\r\n" for this second, formatted once a second per thread;
+ * out has room for more after it. */
 static size_t
-date_line(char out[HTTP_DATE_LEN + 8])
+date_line(char *out)
 {
 	static _Thread_local int64_t last = -1;
 	static _Thread_local char line[HTTP_DATE_LEN + 8];
@@ -162,7 +163,9 @@ void
 http_send_all(struct mg_connection *c, const char *head, size_t hlen,
     const unsigned char *body, size_t blen)
 {
-	char stack[4096], date[HTTP_DATE_LEN + 8], *buf = stack;
+	static const char closes[] = "Connection: close\r\n";
+	char stack[4096], date[HTTP_DATE_LEN + 8 + sizeof(closes)],
+	    *buf = stack;
 	const char *eol = memchr(head, '\n', hlen);
 	size_t first = eol != NULL ? (size_t)(eol - head) + 1 : hlen, dlen,
 	       total;
@@ -170,8 +173,13 @@ http_send_all(struct mg_connection *c, const char *head, size_t hlen,
 	/* A HEAD answer has the headers of GET's, Content-Length too. */
 	if (strcmp(mg_get_request_info(c)->request_method, "HEAD") == 0)
 		blen = 0;
-	/* Every answer says when (RFC 9110 6.6.1), after its status line. */
+	/* Every answer says when (RFC 9110 6.6.1), after its status line,
+	 * and whether the connection closes after it (RFC 9112 9.6). */
 	dlen = date_line(date);
+	if (mg_response_closes(c)) {
+		memcpy(date + dlen, closes, sizeof(closes) - 1);
+		dlen += sizeof(closes) - 1;
+	}
 	total = hlen + dlen + blen;
 	if (total > sizeof(stack) && (buf = malloc(total)) == NULL) {
 		mg_write_gated(c, head, first);

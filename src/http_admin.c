@@ -313,8 +313,8 @@ read_json(struct mg_connection *c)
 	}
 	if (ri->content_length > ADMIN_BODY_MAX) {
 		mg_set_must_close(c);
-		send_error(c, 413, "Payload Too Large", "Connection: close\r\n",
-		    "body over 4 KiB");
+		send_error(
+		    c, 413, "Payload Too Large", NULL, "body over 4 KiB");
 		return NULL;
 	}
 	while (n <= ADMIN_BODY_MAX &&
@@ -322,8 +322,8 @@ read_json(struct mg_connection *c)
 		n += (size_t)r;
 	if (n > ADMIN_BODY_MAX) {
 		mg_set_must_close(c);
-		send_error(c, 413, "Payload Too Large", "Connection: close\r\n",
-		    "body over 4 KiB");
+		send_error(
+		    c, 413, "Payload Too Large", NULL, "body over 4 KiB");
 		return NULL;
 	}
 	body[n] = '\0';

@@ -283,7 +283,7 @@ handle_post(struct http_ocsp *h, struct mg_connection *c,
 	/* The gate refuses these first; here for a listener without it. */
 	if (ri->content_length > HTTP_BODY_MAX) {
 		mg_set_must_close(c);
-		send_plain(c, 413, "Payload Too Large", "Connection: close\r\n",
+		send_plain(c, 413, "Payload Too Large", NULL,
 		    "request body over 64 KiB\n");
 		return;
 	}
@@ -299,7 +299,7 @@ handle_post(struct http_ocsp *h, struct mg_connection *c,
 	if (n > HTTP_BODY_MAX) {
 		free(body);
 		mg_set_must_close(c);
-		send_plain(c, 413, "Payload Too Large", "Connection: close\r\n",
+		send_plain(c, 413, "Payload Too Large", NULL,
 		    "request body over 64 KiB\n");
 		return;
 	}

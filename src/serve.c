@@ -314,12 +314,14 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/*
-	 * Every held connection is a descriptor, and so is every request
-	 * queued for a worker; so are each thread's database files (three
-	 * in WAL mode), the admin listener's and the listeners themselves.
+	 * Every held connection is a descriptor; so are each thread's
+	 * database files (three in WAL mode), the admin listener's
+	 * connections and the listeners themselves. Requests queued for a
+	 * worker hold one each too, but only under overload: then, out of
+	 * descriptors, the gate closes the connection held longest.
 	 */
 	reserve = 3 * (threads + HTTP_ADMIN_THREADS + ncpu + 8) +
-	    HTTP_ADMIN_MAX_CONNECTIONS + 2 * HTTP_CONNECTION_QUEUE + 64;
+	    HTTP_ADMIN_MAX_CONNECTIONS + 64;
 	if ((fit = fit_descriptors(max_conns + reserve)) <
 	    max_conns + reserve) {
 		cli_warnx(

@@ -2,7 +2,8 @@
 """Rude HTTP clients, and a real one that times its answers.
 
   hostile.py flood --port P [--silent N] [--partial N] [--trickle N]
-                   [--talkers N] [--seconds S] [--request FILE]
+                   [--talkers N] [--nonreaders N] [--seconds S]
+                   [--request FILE]
       holds N connections of each kind open against 127.0.0.1:P, each
       re-opened when the server drops it, for S seconds:
         silent   connects and sends nothing;
@@ -10,7 +11,9 @@
         trickle  sends a whole head announcing a 60,000-byte body, then
                  the body one byte every 2 s;
         talkers  keep-alive: one valid request every 4 s on one connection
-                 (the OCSP request FILE as a POST, else GET /healthz).
+                 (the OCSP request FILE as a POST, else GET /healthz);
+        nonreaders  pipeline 1,000 such requests with a 4 KiB receive
+                 buffer and never read an answer.
       Prints one line: what it held and how often the server dropped it.
 
   hostile.py probe --port P --request FILE [--seconds S] [--every MS]
@@ -59,6 +62,7 @@ def flood(a):
                 b"Content-Length: %d\r\n\r\n" % len(body)) + body
     else:
         talk = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+    pipeline = talk * 1000
     partial = b"POST / HTTP/1.1\r\nHost: t\r\nX-Slow: " + b"a" * 4000
     trickle_head = (b"POST / HTTP/1.1\r\nHost: t\r\n"
                     b"Content-Type: application/ocsp-request\r\n"
@@ -68,6 +72,7 @@ def flood(a):
     seq = [0]
     stats = {"opened": 0, "dropped": 0, "answers": 0, "connect_failed": 0}
     pending = []  # kinds waiting to (re)connect, ramped
+    nonreaders = []  # not in the selector: counted apart
 
     def later(conn, dt):
         seq[0] += 1
@@ -86,6 +91,8 @@ def flood(a):
     def open_conn(kind):
         conn = Conn(kind)
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if kind == "nonreader":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.setblocking(False)
         try:
             s.connect_ex(("127.0.0.1", a.port))
@@ -95,11 +102,13 @@ def flood(a):
             pending.append(kind)
             return
         conn.sock = s
-        sel.register(s, selectors.EVENT_READ, conn)
+        # Non-readers are watched for nothing: they never read.
+        if kind != "nonreader":
+            sel.register(s, selectors.EVENT_READ, conn)
+        else:
+            nonreaders.append(conn)
         stats["opened"] += 1
-        if kind == "talker":
-            later(conn, 0.05)
-        elif kind in ("partial", "trickle"):
+        if kind in ("talker", "partial", "trickle", "nonreader"):
             later(conn, 0.05)
 
     def send(conn, data):
@@ -113,6 +122,18 @@ def flood(a):
 
     def act(conn):
         if conn.dead or conn.sock is None:
+            return
+        if conn.kind == "nonreader":
+            # Keep the pipeline full; the selector never reads for it.
+            if conn.sent < len(pipeline):
+                try:
+                    conn.sent += conn.sock.send(pipeline[conn.sent:])
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except OSError:
+                    drop(conn)
+                    return
+            later(conn, 0.5)
             return
         if conn.kind == "talker":
             ok = send(conn, talk)
@@ -141,7 +162,8 @@ def flood(a):
         pending.append(kind)
 
     for kind, n in (("silent", a.silent), ("partial", a.partial),
-                    ("trickle", a.trickle), ("talker", a.talkers)):
+                    ("trickle", a.trickle), ("talker", a.talkers),
+                    ("nonreader", a.nonreaders)):
         pending.extend([kind] * n)
     end = time.monotonic() + a.seconds
     ramp = 2000  # new connections per second at most
@@ -186,9 +208,10 @@ def flood(a):
             _, _, conn = heapq.heappop(timers)
             act(conn)
     held = len(sel.get_map())
-    print("flood silent=%d partial=%d trickle=%d talkers=%d held_at_end=%d "
-          "opened=%d dropped=%d answers=%d connect_failed=%d" % (
-              a.silent, a.partial, a.trickle, a.talkers, held,
+    held += sum(1 for c in nonreaders if c.sock is not None)
+    print("flood silent=%d partial=%d trickle=%d talkers=%d nonreaders=%d "
+          "held_at_end=%d opened=%d dropped=%d answers=%d connect_failed=%d" % (
+              a.silent, a.partial, a.trickle, a.talkers, a.nonreaders, held,
               stats["opened"], stats["dropped"], stats["answers"],
               stats["connect_failed"]))
     sys.stdout.flush()
@@ -271,7 +294,7 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("flood")
     f.add_argument("--port", type=int, required=True)
-    for k in ("silent", "partial", "trickle", "talkers"):
+    for k in ("silent", "partial", "trickle", "talkers", "nonreaders"):
         f.add_argument("--" + k, type=int, default=0)
     f.add_argument("--seconds", type=float, default=10)
     f.add_argument("--request")

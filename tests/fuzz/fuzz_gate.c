@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the connection gate's request scanner (gate_scan,
- * third_party/civetweb/gate.inl) against civetweb's own parser. Whatever
+ * third_party/civetweb/gate_scan.inl) against civetweb's own parser. Whatever
  * the gate hands a worker as one complete request, civetweb must read
  * the same way: the same head, the same Content-Length, at most
  * MG_MAX_HEADERS fields. A disagreement is how requests get smuggled.

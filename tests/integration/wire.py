@@ -131,8 +131,8 @@ def framing():
          b"POST / HTTP/1.1\r\nHost: t\r\nX-A: a\r\n b\r\n"
          b"Content-Length: 44\r\n\r\n" + SMUGGLED),
         ("65 header fields", 400,
-         b"POST / HTTP/1.1\r\n" +
-         b"".join(b"X-%d: y\r\n" % i for i in range(64)) +
+         b"POST / HTTP/1.1\r\nHost: t\r\n" +
+         b"".join(b"X-%d: y\r\n" % i for i in range(63)) +
          b"Content-Length: 44\r\n\r\n" + SMUGGLED),
         ("whitespace before a colon", 400,
          b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length : 44\r\n\r\n" +
@@ -153,6 +153,15 @@ def framing():
          b"Content-Length: 3\r\n\r\n"),
         ("a head over 16 KiB", 431,
          b"GET /healthz HTTP/1.1\r\nX-Big: " + b"a" * 17000 + b"\r\n\r\n"),
+        ("a request target over 16 KiB", 414,
+         b"GET /" + b"a" * 17000 + b" HTTP/1.1\r\nHost: t\r\n\r\n"),
+        ("an absolute-form target", 400,
+         b"GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: t\r\n\r\n"),
+        ("an unknown method", 501, b"FOO / HTTP/1.1\r\nHost: t\r\n\r\n"),
+        ("HTTP/1.1 without Host", 400, b"GET /healthz HTTP/1.1\r\n\r\n"),
+        ("two Host fields", 400,
+         b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+        ("HTTP/1.2", 505, b"GET /healthz HTTP/1.2\r\nHost: t\r\n\r\n"),
     ]
     for name, want, raw in cases:
         s, r = exchange(raw)
@@ -168,10 +177,41 @@ def framing():
               "got %d %s" % (status, hdrs), body)
         s.close()
     # 64 fields are fine.
-    s, r = exchange(b"GET /healthz HTTP/1.1\r\n" +
-                    b"".join(b"X-%d: y\r\n" % i for i in range(64)) +
+    s, r = exchange(b"GET /healthz HTTP/1.1\r\nHost: t\r\n" +
+                    b"".join(b"X-%d: y\r\n" % i for i in range(63)) +
                     b"\r\n")
     check("64 header fields: 200", r is not None and r[0] == 200, r)
+    s.close()
+    # The status line says HTTP/1.1, whatever the client said.
+    s = conn()
+    s.sendall(b"GET /healthz HTTP/1.2\r\nHost: t\r\n\r\n")
+    line = s.s.recv(64)
+    check("HTTP/1.2: answered with an HTTP/1.1 status line",
+          line.startswith(b"HTTP/1.1 505"), line)
+    s.close()
+    # An error answer to HEAD has no body.
+    s = conn()
+    s.sendall(b"HEAD /healthz HTTP/1.1\r\n\r\n")
+    r = s.response()
+    check("HEAD without Host: 400 with no body after the head",
+          r is not None and r[0] == 400 and r[2] == b"" and s.closed(), r)
+    s.close()
+    # A tab is whitespace around a value; leading zeros in a chunk size.
+    s, r = exchange(b"POST / HTTP/1.1\r\nHost: t\r\n"
+                    b"Content-Type:\tapplication/ocsp-request\r\n"
+                    b"Content-Length:\t%d\t\r\n\r\n" % len(OCSP_REQ) +
+                    OCSP_REQ)
+    check("tabs around values: answered",
+          r is not None and r[0] == 200 and
+          r[1].get("content-type") == "application/ocsp-response", r)
+    s.close()
+    n = len(OCSP_REQ)
+    s, r = exchange(b"POST / HTTP/1.1\r\nHost: t\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n000000%x\r\n" % n +
+                    OCSP_REQ + b"\r\n00\r\n\r\n")
+    check("leading zeros in chunk sizes: answered, and says it closes",
+          r is not None and r[0] == 200 and
+          r[1].get("connection") == "close" and s.closed(), r)
     s.close()
     # Two equal Content-Lengths are one.
     s, r = exchange(b"POST / HTTP/1.1\r\nHost: t\r\n"
@@ -213,6 +253,48 @@ def keepalive():
           r is not None and r[0] == 200 and
           r[1].get("content-type") == "application/ocsp-response" and
           s.closed(), r and r[1])
+    s.close()
+
+
+def closing():
+    """Connection: close among other options, or in a second field, closes,
+    and the answer says so (RFC 9112 9.6)."""
+    for name, hdr in (("keep-alive, close",
+                       b"Connection: keep-alive, close\r\n"),
+                      ("a second Connection field",
+                       b"Connection: keep-alive\r\nConnection: close\r\n")):
+        s = conn()
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + hdr + b"\r\n" +
+                  HEALTH)
+        r = s.response()
+        check("Connection: %s: answered with Connection: close, then closed, "
+              "the request after it unanswered" % name,
+              r is not None and r[0] == 200 and
+              r[1].get("connection") == "close" and s.closed(), r)
+        s.close()
+    # HTTP/1.0 without keep-alive: told, and closed.
+    s = conn()
+    s.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+    r = s.response()
+    check("HTTP/1.0: Connection: close, then closed",
+          r is not None and r[0] == 200 and
+          r[1].get("connection") == "close" and s.closed(), r)
+    s.close()
+    # HTTP/1.0 asks no 100 Continue (RFC 9110 10.1.1, 15.2).
+    s = conn()
+    s.sendall(b"POST / HTTP/1.0\r\nExpect: 100-continue\r\n"
+              b"Content-Type: application/ocsp-request\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(OCSP_REQ))
+    s.s.settimeout(1.0)
+    try:
+        early = s.s.recv(64)
+    except socket.timeout:
+        early = b""
+    s.sendall(OCSP_REQ)
+    s.buf = early
+    r = s.response()
+    check("HTTP/1.0 with Expect: no 100 Continue, the body answered",
+          early == b"" and r is not None and r[0] == 200, early, r)
     s.close()
 
 
@@ -442,7 +524,8 @@ def dates():
         ("a 405", b"DELETE / HTTP/1.1\r\nHost: t\r\n\r\n", 405),
         ("a 415", b"POST / HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain"
          b"\r\nContent-Length: 3\r\n\r\nabc", 415),
-        ("civetweb's own 505", b"GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+        ("an unknown method (501)", b"FOO / HTTP/1.1\r\nHost: t\r\n\r\n",
+         501),
     ]
     for name, raw, want in cases:
         s, r = exchange(raw)
@@ -494,7 +577,7 @@ def main():
     A = p.parse_args()
     OCSP_REQ = open(A.req, "rb").read()
     waiting = deadlines()
-    for f in (framing, keepalive, expect, dates, admin_413_closes,
+    for f in (framing, keepalive, closing, expect, dates, admin_413_closes,
               rude_beside_real, non_readers):
         try:
             f()

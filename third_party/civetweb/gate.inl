@@ -14,11 +14,12 @@
  * client reads. A worker never waits on a client, so N slow clients cost N
  * small buffers, not N workers.
  *
- * It also checks the request's framing before civetweb parses it, and
- * answers what civetweb would have got wrong (RFC 9112): more header fields
- * than civetweb keeps, obsolete line folding, Transfer-Encoding with
- * Content-Length, differing Content-Lengths, sizes past the limits; it
- * sends "100 Continue" as soon as a head that asks for it is in.
+ * It also checks the request's framing before civetweb parses it
+ * (gate_scan.inl), and answers what civetweb would have got wrong (RFC
+ * 9112): more header fields than civetweb keeps, obsolete line folding,
+ * Transfer-Encoding with Content-Length, differing Content-Lengths, sizes
+ * past the limits; it sends "100 Continue" as soon as a head that asks for
+ * it is in.
  *
  * Deadlines (CLOCK_MONOTONIC): a new connection that has sent nothing is
  * closed after first_byte_timeout_ms; one idle between keep-alive requests
@@ -37,6 +38,7 @@
 #if !defined(__linux__)
 #error "the ocspbox gate needs Linux (epoll, eventfd)"
 #endif
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -51,29 +53,18 @@
 #define GATE_FLUSH_NS (30 * 1000000000ULL)
 /* Bytes a parked connection's buffer starts with, on its first read. */
 #define GATE_BUF_FIRST 1024
+/* The most a worker reads at once looking for a client's next request:
+ * what it has read and not answered goes back to the gate with it. */
+#define GATE_WORKER_READ 4096
+/* Each connection's kernel buffers (set on the listeners, inherited):
+ * without a cap the kernel grows them to megabytes for a client that
+ * never reads, or sends far ahead. What does not fit waits in the gate,
+ * counted in the budget, or with the client. */
+#define GATE_SOCKBUF (64 * 1024)
 /* Epoll events taken per wait. */
 #define GATE_EVENTS 256
 
-/* The scan of one request's bytes (gate_scan). */
-enum { GATE_NEED, GATE_COMPLETE, GATE_ERROR };
-struct gate_scan {
-	/* Progress, kept between calls on one request (all zero for a new
-	 * one), so that each byte is looked at about once however the
-	 * request is cut into reads. Offsets count from the request line. */
-	int searched;   /* head bytes known not to hold its end */
-	int head_len;   /* the request line and fields; 0 until found */
-	int64_t cl;     /* Content-Length; -1: none */
-	int chunked;    /* Transfer-Encoding: chunked */
-	int asks_100;   /* Expect: 100-continue */
-	int chunk_at;   /* chunked: where the next chunk's size line starts */
-	int64_t decoded; /* chunked: body octets so far */
-	/* What the last call found. */
-	int skip;        /* empty lines before the request, to drop */
-	int total;       /* GATE_COMPLETE: head and body, after skip */
-	int expect;      /* asks for 100-continue and its body is not all in */
-	int status;      /* GATE_ERROR: the HTTP status to answer */
-	const char *why; /* GATE_ERROR: one line */
-};
+#include "gate_scan.inl" /* the request scanner, pure */
 
 /* A parked connection; only the master thread touches one. */
 struct gate_conn {
@@ -118,7 +109,9 @@ struct gate {
 	pthread_mutex_t mu;
 	struct gate_conn *returned;
 
-	int waiting; /* requests queued for a worker (atomic) */
+	int waiting;       /* requests queued for a worker (atomic) */
+	long long queued;  /* their bytes (atomic), counted in the budget */
+	size_t trim_mark;  /* bytes held when memory was last given back */
 	struct mg_gate_stats st; /* atomic: read by any thread */
 
 	/* epoll_data.ptr of the listeners and of the eventfd */
@@ -145,287 +138,6 @@ static void
 gate_count(long long *c, long long d)
 {
 	__atomic_add_fetch(c, d, __ATOMIC_RELAXED);
-}
-
-
-/* RFC 9110 5.6.2 tchar: what a field name and a method are made of. */
-static int
-gate_tchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-	       || (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-
-static int
-gate_is(const char *p, size_t n, const char *name)
-{
-	return (n == strlen(name)) && (mg_strncasecmp(p, name, n) == 0);
-}
-
-
-static int
-gate_err(struct gate_scan *sc, int status, const char *why)
-{
-	sc->status = status;
-	sc->why = why;
-	return GATE_ERROR;
-}
-
-
-/*
- * The head buf[0..h) (it ends with an empty line, where civetweb ends
- * it): the request line and every field, checked; Content-Length,
- * Transfer-Encoding and Expect into sc. GATE_NEED when all is well (the
- * body may follow), else GATE_ERROR.
- */
-static int
-gate_fields(const char *buf, int h, int body_max, struct gate_scan *sc)
-{
-	const char *p, *end = buf + h, *eol, *le, *colon, *v, *ve;
-	int nfields = 0, http10, te = 0;
-	int64_t n;
-
-	sc->cl = -1;
-	eol = (const char *)memchr(buf, '\n', (size_t)h);
-	le = (eol > buf && eol[-1] == '\r') ? eol - 1 : eol;
-	/* method SP request-target SP HTTP-version (RFC 9112 3): one space
-	 * each, nothing civetweb would read otherwise. */
-	for (p = buf; (p < le) && gate_tchar((unsigned char)*p); p++)
-		;
-	if ((p == buf) || (p == le) || (*p++ != ' ')) {
-		return gate_err(sc, 400, "a malformed request line");
-	}
-	for (v = p; (p < le) && (*p > ' ') && (*p < 127); p++)
-		;
-	if ((p == v) || (le - p != 9) || (*p != ' ')
-	    || (memcmp(p + 1, "HTTP/", 5) != 0) || !isdigit((unsigned char)p[6])
-	    || (p[7] != '.') || !isdigit((unsigned char)p[8])) {
-		return gate_err(sc, 400, "a malformed request line");
-	}
-	http10 = (memcmp(p + 6, "1.0", 3) == 0);
-	for (p = eol + 1; p < end; p = eol + 1) {
-		eol = (const char *)memchr(p, '\n', (size_t)(end - p));
-		le = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
-		if (le == p) {
-			/* The empty line that ends the head, where civetweb
-			 * ends it too: "\n\r\n" ends nothing for civetweb. */
-			if (eol + 1 != end) {
-				return gate_err(sc, 400, "an empty line inside the head");
-			}
-			break;
-		}
-		if ((*p == ' ') || (*p == '\t')) {
-			return gate_err(sc, 400, "obsolete line folding");
-		}
-		if (memchr(p, '\r', (size_t)(le - p)) != NULL) {
-			return gate_err(sc, 400, "a bare CR in a header field");
-		}
-		if (++nfields > MG_MAX_HEADERS) {
-			return gate_err(sc, 400, "more than 64 header fields");
-		}
-		for (colon = p; (colon < le) && gate_tchar((unsigned char)*colon);
-		     colon++)
-			;
-		if ((colon == p) || (colon == le) || (*colon != ':')) {
-			return gate_err(sc, 400, "a malformed header field");
-		}
-		for (v = colon + 1; (v < le) && ((*v == ' ') || (*v == '\t')); v++)
-			;
-		for (ve = le; (ve > v) && ((ve[-1] == ' ') || (ve[-1] == '\t'));
-		     ve--)
-			;
-		if (gate_is(p, (size_t)(colon - p), "Content-Length")) {
-			if (v == ve) {
-				return gate_err(sc, 400, "an empty Content-Length");
-			}
-			/* Saturates far above any limit: no overflow. */
-			for (n = 0; v < ve; v++) {
-				if (!isdigit((unsigned char)*v)) {
-					return gate_err(sc, 400, "a Content-Length not a number");
-				}
-				n = (n > ((int64_t)1 << 40)) ? n : n * 10 + (*v - '0');
-			}
-			if ((sc->cl >= 0) && (n != sc->cl)) {
-				return gate_err(sc, 400, "Content-Lengths that differ");
-			}
-			sc->cl = n;
-		} else if (gate_is(p, (size_t)(colon - p), "Transfer-Encoding")) {
-			if (te++) {
-				return gate_err(sc, 400, "Transfer-Encoding twice");
-			}
-			if (!gate_is(v, (size_t)(ve - v), "chunked")) {
-				return gate_err(sc,
-				                501,
-				                "a transfer coding other than chunked");
-			}
-		} else if (gate_is(p, (size_t)(colon - p), "Expect")) {
-			if (!gate_is(v, (size_t)(ve - v), "100-continue")) {
-				return gate_err(sc, 417, "an Expect other than 100-continue");
-			}
-			sc->asks_100 = 1;
-		}
-	}
-	if (te && (sc->cl >= 0)) {
-		return gate_err(sc, 400, "both Transfer-Encoding and Content-Length");
-	}
-	if (te && http10) {
-		return gate_err(sc, 400, "Transfer-Encoding in an HTTP/1.0 request");
-	}
-	if (sc->cl > body_max) {
-		return gate_err(sc, 413, "a request body over the limit");
-	}
-	sc->chunked = te;
-	return GATE_NEED;
-}
-
-
-/*
- * Where the chunked body at buf[sc->chunk_at..len) ends (RFC 9112 7.1),
- * in the grammar civetweb's reader takes: hex sizes of at most 8 digits
- * without extensions, each chunk followed by CRLF, the last chunk "0"
- * followed by CRLF and no trailer fields. Goes on from where the last
- * call stopped (sc->chunk_at, sc->decoded: whole chunks only). Sets
- * sc->total on GATE_COMPLETE.
- */
-static int
-gate_scan_chunked(const char *buf, int len, int body_max, struct gate_scan *sc)
-{
-	int64_t size;
-	int i, q;
-
-	for (;;) {
-		q = sc->chunk_at;
-		size = 0;
-		for (i = q; (i < len) && isxdigit((unsigned char)buf[i]); i++) {
-			if (i - q == 8) {
-				return gate_err(sc, 413, "a chunk over the size limit");
-			}
-			size = size * 16
-			       + (isdigit((unsigned char)buf[i])
-			              ? buf[i] - '0'
-			              : (tolower((unsigned char)buf[i]) - 'a' + 10));
-		}
-		if (i == len) {
-			break;
-		}
-		if ((i == q) || (buf[i] != '\r')) {
-			return gate_err(sc, 400, "a malformed chunk size");
-		}
-		if (i + 1 == len) {
-			break;
-		}
-		if (buf[i + 1] != '\n') {
-			return gate_err(sc, 400, "a malformed chunk size");
-		}
-		if (sc->decoded + size > body_max) {
-			return gate_err(sc, 413, "a request body over the limit");
-		}
-		q = i + 2;
-		if (size == 0) {
-			/* No trailer fields: civetweb reads exactly CRLF. */
-			if ((q < len) && (buf[q] != '\r')) {
-				return gate_err(sc, 400, "trailer fields are not accepted");
-			}
-			if ((q + 1 < len) && (buf[q + 1] != '\n')) {
-				return gate_err(sc, 400, "a malformed last chunk");
-			}
-			if (q + 2 > len) {
-				break;
-			}
-			sc->total = q + 2;
-			return GATE_COMPLETE;
-		}
-		if ((int64_t)len - q < size + 2) {
-			break;
-		}
-		if ((buf[q + size] != '\r') || (buf[q + size + 1] != '\n')) {
-			return gate_err(sc, 400, "a chunk longer than its size");
-		}
-		sc->decoded += size;
-		sc->chunk_at = q + (int)size + 2;
-	}
-	/* Chunk framing may double a body at most; past that it is abuse. */
-	if (len - sc->head_len > 2 * body_max + 64) {
-		return gate_err(sc, 413, "a request body over the limit");
-	}
-	return GATE_NEED;
-}
-
-
-/*
- * Scans the bytes buf[0..len) a client sent for one request: whether it
- * is all in (GATE_COMPLETE, sc->total bytes after sc->skip), needs more
- * (GATE_NEED) or is refused (GATE_ERROR, sc->status and sc->why). The head
- * may be head_max bytes, a body body_max; every length is checked against
- * those limits before any arithmetic. sc carries the progress from one
- * call to the next on the same request (more bytes at the end of buf, the
- * skipped empty lines dropped or not): zero it for a new request. Pure: no
- * I/O, no allocation.
- *
- * Refused (RFC 9112): a control character in the head, a malformed
- * request line, obsolete line folding, a bare CR, whitespace before a
- * field's colon, more than MG_MAX_HEADERS fields (civetweb would drop the
- * rest), an empty line inside the head, Transfer-Encoding with
- * Content-Length, twice, in HTTP/1.0 or other than "chunked" (501),
- * Content-Lengths that differ or are not digits, a body over body_max
- * (413), a head over head_max (431), an Expect other than 100-continue
- * (417).
- */
-static int
-gate_scan(const char *buf,
-          int len,
-          int head_max,
-          int body_max,
-          struct gate_scan *sc)
-{
-	int from, n, r, h;
-
-	sc->skip = sc->total = sc->expect = sc->status = 0;
-	sc->why = NULL;
-	/* RFC 9112 2.2: empty lines before a request line are ignored. */
-	while ((sc->skip < len)
-	       && ((buf[sc->skip] == '\r') || (buf[sc->skip] == '\n'))) {
-		sc->skip++;
-	}
-	buf += sc->skip;
-	len -= sc->skip;
-	if (len == 0) {
-		return GATE_NEED;
-	}
-	if (sc->head_len == 0) {
-		/* Where civetweb itself will find the end of the head; a
-		 * terminator not found yet ends at or after `searched`. */
-		n = (len > head_max) ? head_max : len;
-		from = (sc->searched > 3) ? sc->searched - 3 : 0;
-		r = (from < n) ? get_http_header_len(buf + from, n - from) : 0;
-		if (r < 0) {
-			return gate_err(sc, 400, "a control character in the request head");
-		}
-		if (r == 0) {
-			sc->searched = n;
-			return (len >= head_max)
-			           ? gate_err(sc, 431, "a request head over the size limit")
-			           : GATE_NEED;
-		}
-		h = from + r;
-		if ((r = gate_fields(buf, h, body_max, sc)) != GATE_NEED) {
-			return r;
-		}
-		sc->head_len = sc->chunk_at = h;
-	}
-	h = sc->head_len;
-	if (sc->chunked) {
-		r = gate_scan_chunked(buf, len, body_max, sc);
-		sc->expect = (r == GATE_NEED) && sc->asks_100;
-		return r;
-	}
-	if (len - h >= ((sc->cl < 0) ? 0 : sc->cl)) {
-		sc->total = h + (int)((sc->cl < 0) ? 0 : sc->cl); /* RFC 9112 6.3 */
-		return GATE_COMPLETE;
-	}
-	sc->expect = sc->asks_100;
-	return GATE_NEED;
 }
 
 
@@ -584,7 +296,8 @@ gate_trim(struct gate *g, struct gate_conn *c)
 {
 	struct gate_conn *o;
 
-	while (g->buffered > g->budget) {
+	while (g->buffered + (size_t)__atomic_load_n(&g->queued, __ATOMIC_RELAXED)
+	       > g->budget) {
 		for (o = g->head; (o != NULL) && (gate_bytes(o) == 0); o = o->next)
 			;
 		if (o == NULL) {
@@ -652,6 +365,10 @@ gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
 	            date,
 	            (int)strlen(why) + 1,
 	            why);
+	/* An answer to HEAD has the head only (RFC 9110 9.3.2). */
+	if ((c->len >= 5) && (memcmp(c->buf, "HEAD ", 5) == 0)) {
+		*(strstr(msg, "\r\n\r\n") + 4) = '\0';
+	}
 	(void)send(c->so.sock, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(c->so.sock, SHUT_WR);
 	g->buffered -= (size_t)c->len;
@@ -706,6 +423,7 @@ gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
 	c->buf = NULL;
 	gate_bury(g, c);
 	__atomic_add_fetch(&g->waiting, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&g->queued, (long long)so.pre_len, __ATOMIC_RELAXED);
 	produce_socket(ctx, &so); /* there is room: only the master produces */
 	return -1;
 }
@@ -969,6 +687,14 @@ gate_tick(struct mg_context *ctx, uint64_t now)
 	if (g->paused) {
 		gate_listen(ctx, 0); /* descriptors may have come free */
 	}
+	/* Once a burst of buffers is over, give the memory back: freed
+	 * buffers otherwise stay with the process (glibc's arenas). */
+	if (g->buffered > g->trim_mark) {
+		g->trim_mark = g->buffered;
+	} else if (g->trim_mark - g->buffered > (size_t)4 << 20) {
+		malloc_trim(0);
+		g->trim_mark = g->buffered;
+	}
 	for (c = g->head; c != NULL; c = next) {
 		next = c->next;
 		if (c->ready) {
@@ -1005,12 +731,22 @@ gate_run(struct mg_context *ctx)
 	struct gate_conn *c;
 	unsigned int i, k;
 	uint64_t now;
-	int n, j, wait_ms;
+	int n, j, wait_ms, bufsz = GATE_SOCKBUF;
 	char *tag;
 
 	for (i = 0; (i < ctx->num_listening_sockets) && (i < sizeof(g->tag_listen));
 	     i++) {
 		set_non_blocking_mode(ctx->listening_sockets[i].sock);
+		(void)setsockopt(ctx->listening_sockets[i].sock,
+		                 SOL_SOCKET,
+		                 SO_SNDBUF,
+		                 &bufsz,
+		                 sizeof(bufsz));
+		(void)setsockopt(ctx->listening_sockets[i].sock,
+		                 SOL_SOCKET,
+		                 SO_RCVBUF,
+		                 &bufsz,
+		                 sizeof(bufsz));
 	}
 	gate_listen(ctx, 0);
 	memset(&ev[0], 0, sizeof(ev[0]));
@@ -1142,6 +878,9 @@ gate_load(struct mg_connection *conn)
 	struct gate *g = conn->phys_ctx->gate;
 
 	__atomic_sub_fetch(&g->waiting, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&g->queued,
+	                   (long long)conn->client.pre_len,
+	                   __ATOMIC_RELAXED);
 	if (conn->client.pre != NULL) {
 		/* pre_len <= buf_max == buf_size: the gate never reads more. */
 		memcpy(conn->buf, conn->client.pre, (size_t)conn->client.pre_len);
@@ -1264,7 +1003,9 @@ gate_keep(struct mg_connection *conn)
 		}
 		n = recv(conn->client.sock,
 		         conn->buf + conn->data_len,
-		         (size_t)(conn->buf_size - conn->data_len),
+		         (size_t)((conn->buf_size - conn->data_len < GATE_WORKER_READ)
+		                      ? conn->buf_size - conn->data_len
+		                      : GATE_WORKER_READ),
 		         MSG_DONTWAIT);
 		if (n == 0) {
 			return 0; /* the client closed */
