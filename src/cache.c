@@ -5,6 +5,7 @@
  */
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,6 +393,34 @@ bmeta(struct buf *b, const char *name, const char *type, const char *help)
 	    name, type);
 }
 
+/* The public listener's connections, as the gate counts them. */
+static const struct {
+	const char *name, *type, *help;
+	size_t off; /* in struct http_ocsp_counts */
+} conn_metrics[] = {
+    {"http_connections_open", "gauge",
+	"Public connections held without a complete request.",
+	offsetof(struct http_ocsp_counts, conn_open)},
+    {"http_connections_accepted_total", "counter",
+	"Public connections accepted.",
+	offsetof(struct http_ocsp_counts, conn_accepted)},
+    {"http_connections_evicted_total", "counter",
+	"Public connections closed to make room (--max-connections or the "
+	"request buffer budget).",
+	offsetof(struct http_ocsp_counts, conn_evicted)},
+    {"http_connections_idle_closed_total", "counter",
+	"Public connections closed for sending nothing in time.",
+	offsetof(struct http_ocsp_counts, conn_idle_closed)},
+    {"http_request_timeouts_total", "counter",
+	"Requests not complete 5 s after their first byte (408), or answers "
+	"not taken in 30 s.",
+	offsetof(struct http_ocsp_counts, req_timed_out)},
+    {"http_requests_rejected_total", "counter",
+	"Requests refused for their framing or size before a worker saw "
+	"them (400, 413, 414, 417, 431, 501, 505).",
+	offsetof(struct http_ocsp_counts, req_rejected)},
+};
+
 enum ob_err
 cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
     char **out, size_t *len)
@@ -437,32 +466,15 @@ cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
 		    "4xx (wrong method, path, type or size).");
 		bprintf(&b, "ocspbox_http_errors_total %lld\n",
 		    (long long)live->requests->http_errors);
-		bmeta(&b, "http_connections_open", "gauge",
-		    "Public connections held without a complete request.");
-		bprintf(&b, "ocspbox_http_connections_open %lld\n",
-		    (long long)live->requests->conn_open);
-		bmeta(&b, "http_connections_accepted_total", "counter",
-		    "Public connections accepted.");
-		bprintf(&b, "ocspbox_http_connections_accepted_total %lld\n",
-		    (long long)live->requests->conn_accepted);
-		bmeta(&b, "http_connections_evicted_total", "counter",
-		    "Public connections closed to make room (--max-connections "
-		    "or the request buffer budget).");
-		bprintf(&b, "ocspbox_http_connections_evicted_total %lld\n",
-		    (long long)live->requests->conn_evicted);
-		bmeta(&b, "http_connections_idle_closed_total", "counter",
-		    "Public connections closed for sending nothing in time.");
-		bprintf(&b, "ocspbox_http_connections_idle_closed_total %lld\n",
-		    (long long)live->requests->conn_idle_closed);
-		bmeta(&b, "http_request_timeouts_total", "counter",
-		    "Requests not complete 5 s after their first byte (408).");
-		bprintf(&b, "ocspbox_http_request_timeouts_total %lld\n",
-		    (long long)live->requests->req_timed_out);
-		bmeta(&b, "http_requests_rejected_total", "counter",
-		    "Requests refused for their framing or size before a "
-		    "worker saw them (400, 413, 417, 431, 501).");
-		bprintf(&b, "ocspbox_http_requests_rejected_total %lld\n",
-		    (long long)live->requests->req_rejected);
+		for (i = 0; i < sizeof(conn_metrics) / sizeof(conn_metrics[0]);
+		     i++) {
+			bmeta(&b, conn_metrics[i].name, conn_metrics[i].type,
+			    conn_metrics[i].help);
+			bprintf(&b, "ocspbox_%s %lld\n", conn_metrics[i].name,
+			    (long long)*(
+				const int64_t *)((const char *)live->requests +
+				conn_metrics[i].off));
+		}
 	}
 	if (live != NULL && live->totals != NULL) {
 		bmeta(&b, "cache_hits_total", "counter",

@@ -929,6 +929,15 @@ void responder_counters_give(
 void responder_counters_peek(struct responder *, struct responder_counters *);
 
 /*
+ * While held, the counts in cache_counters and in memory add up: hold it
+ * from taking the counts to writing them (the flush), and from reading
+ * cache_counters to peeking (the stats), or a request counted between
+ * the two is in neither. Any thread; not recursive.
+ */
+void responder_counters_hold(struct responder *);
+void responder_counters_release(struct responder *);
+
+/*
  * Signs the response a cache entry holds for t as of now: its SHA-1
  * CertID, no nonce. Fills *out (out->der malloc'd; issuer_id borrows the
  * responder). OB_ERR_NOTFOUND when t's issuer is not one loaded at start;

@@ -131,17 +131,25 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	enum ob_err e;
 	int n;
 
-	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
-	    store_stats(st, now, &s, err, sizeof(err)) != OB_OK) {
+	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "ocspbox: admin: stats: %s\n", err);
-		store_close(st);
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "store unavailable");
 		return;
 	}
-	store_close(st);
-	memset(&live, 0, sizeof(live));
+	/* The stored counts and the ones in memory, with no flush between. */
+	responder_counters_hold(h->conf.r);
+	e = store_stats(st, now, &s, err, sizeof(err));
 	responder_counters_peek(h->conf.r, &rc);
+	responder_counters_release(h->conf.r);
+	store_close(st);
+	if (e != OB_OK) {
+		fprintf(stderr, "ocspbox: admin: stats: %s\n", err);
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	memset(&live, 0, sizeof(live));
 	live.hits = rc.hits;
 	live.misses = rc.misses;
 	live.live_signs = rc.live_signs;

@@ -505,11 +505,13 @@ flush_counters(struct refresher *rf, struct store *st)
 	struct responder_counters c;
 	char err[OB_ERRBUF];
 
+	responder_counters_hold(rf->r);
 	responder_counters_take(rf->r, &c);
 	if (st == NULL ||
 	    store_counters_add(
 		st, c.hits, c.misses, c.live_signs, err, sizeof(err)) != OB_OK)
 		responder_counters_give(rf->r, &c);
+	responder_counters_release(rf->r);
 }
 
 static void *

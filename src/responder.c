@@ -43,6 +43,7 @@ struct responder {
 	struct flights *flights;
 	/* atomics */
 	int64_t hits, misses, live_signs; /* taken by the flush */
+	pthread_mutex_t counters_mu; /* the flush and the stats: see extern.h */
 	struct responder_counters total; /* since start, never taken */
 	int64_t unknown; /* cached "unknown" entries */
 };
@@ -106,6 +107,7 @@ responder_new(const struct responder_conf *conf, struct responder **out,
 		return OB_ERR_NOMEM;
 	}
 	pthread_mutex_init(&r->crl_mu, NULL);
+	pthread_mutex_init(&r->counters_mu, NULL);
 	if ((r->flights = flights_new()) == NULL) {
 		e = OB_ERR_NOMEM;
 		goto fail;
@@ -154,6 +156,7 @@ responder_free(struct responder *r)
 		store_issuer_clear(&r->iss[i].is);
 	}
 	pthread_mutex_destroy(&r->crl_mu);
+	pthread_mutex_destroy(&r->counters_mu);
 	/* Only this thread's connection: other threads close their own. */
 	tls_close(pthread_getspecific(r->tls));
 	pthread_setspecific(r->tls, NULL);
@@ -636,6 +639,18 @@ responder_counters_give(struct responder *r, const struct responder_counters *c)
 	__atomic_add_fetch(&r->hits, c->hits, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&r->misses, c->misses, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&r->live_signs, c->live_signs, __ATOMIC_RELAXED);
+}
+
+void
+responder_counters_hold(struct responder *r)
+{
+	pthread_mutex_lock(&r->counters_mu);
+}
+
+void
+responder_counters_release(struct responder *r)
+{
+	pthread_mutex_unlock(&r->counters_mu);
 }
 
 void

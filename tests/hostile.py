@@ -35,6 +35,15 @@ import sys
 import time
 
 
+def content_length(head):
+    """The Content-Length of a response head (bytes), 0 if none."""
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            return int(v.strip())
+    return 0
+
+
 def raise_nofile():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
@@ -194,11 +203,7 @@ def flood(a):
             # Count answers (talkers); others just get error answers.
             while b"\r\n\r\n" in conn.inbuf:
                 head, _, rest = conn.inbuf.partition(b"\r\n\r\n")
-                clen = 0
-                for line in head.split(b"\r\n")[1:]:
-                    k, _, v = line.partition(b":")
-                    if k.strip().lower() == b"content-length":
-                        clen = int(v.strip())
+                clen = content_length(head)
                 if len(rest) < clen:
                     break
                 conn.inbuf = rest[clen:]
@@ -235,11 +240,7 @@ def probe_once(port, req, timeout=10.0):
         head, _, rest = buf.partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.1 200"):
             return None
-        clen = 0
-        for line in head.split(b"\r\n")[1:]:
-            k, _, v = line.partition(b":")
-            if k.strip().lower() == b"content-length":
-                clen = int(v.strip())
+        clen = content_length(head)
         while len(rest) < clen:
             d = s.recv(65536)
             if not d:

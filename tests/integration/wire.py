@@ -338,55 +338,42 @@ def deadlines():
               "(%.1f s)" % dt, closed and 1.5 <= dt <= 3.5)
         s.close()
 
-    def partial():
+    def drip(head, byte):
+        """Sends head, then byte every 0.5 s until an answer comes; returns
+        it (or None) and the seconds since the first byte."""
         s = conn(timeout=10)
         t0 = time.monotonic()
-        s.sendall(b"GET /healthz HTTP/1.1\r\nX: ")
+        s.sendall(head)
         r = None
         try:
             for _ in range(16):
-                s.sendall(b"a")
+                s.sendall(byte)
                 s.s.settimeout(0.5)
                 try:
-                    d = s.s.recv(65536)
+                    r = s.s.recv(65536)
+                    break
                 except socket.timeout:
                     continue
-                r = d
-                break
         except OSError:
             pass
-        dt = time.monotonic() - t0
+        s.close()
+        return r, time.monotonic() - t0
+
+    def partial():
+        r, dt = drip(b"GET /healthz HTTP/1.1\r\nX: ", b"a")
         check("a head sent a byte at a time: 408 after the 5 s deadline "
               "(%.1f s)" % dt,
               r is not None and r.startswith(b"HTTP/1.1 408") and
               b"\r\nDate: " in r and 4.5 <= dt <= 6.5, r)
-        s.close()
 
     def trickle():
-        s = conn(timeout=10)
-        t0 = time.monotonic()
-        s.sendall(b"POST / HTTP/1.1\r\nHost: t\r\n"
-                  b"Content-Type: application/ocsp-request\r\n"
-                  b"Content-Length: 1000\r\n\r\n")
-        r = None
-        try:
-            for _ in range(16):
-                s.sendall(b"x")
-                s.s.settimeout(0.5)
-                try:
-                    d = s.s.recv(65536)
-                except socket.timeout:
-                    continue
-                r = d
-                break
-        except OSError:
-            pass
-        dt = time.monotonic() - t0
+        r, dt = drip(b"POST / HTTP/1.1\r\nHost: t\r\n"
+                     b"Content-Type: application/ocsp-request\r\n"
+                     b"Content-Length: 1000\r\n\r\n", b"x")
         check("a body sent a byte at a time: 408 after the 5 s deadline, "
               "not re-armed by each byte (%.1f s)" % dt,
               r is not None and r.startswith(b"HTTP/1.1 408") and
               4.5 <= dt <= 6.5, r)
-        s.close()
 
     def idle_keepalive():
         s = conn(timeout=10)
