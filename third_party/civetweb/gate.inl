@@ -45,6 +45,10 @@
 /* How long a worker waits on a keep-alive connection for its next request
  * while no other request waits for a worker, before parking it. */
 #define GATE_LINGER_NS (20 * 1000000ULL)
+/* How long a worker keeps writing an answer while its client takes it,
+ * before the gate sends the rest: a client that reads keeps up within it,
+ * one that does not costs a worker no more. */
+#define GATE_WRITE_WAIT_NS (2 * 1000000ULL)
 /* How often deadlines are checked. */
 #define GATE_TICK_NS (100 * 1000000ULL)
 /* How long a connection answered with an error is drained before close. */
@@ -1027,6 +1031,8 @@ CIVETWEB_API int
 mg_write_gated(struct mg_connection *conn, const void *buf, size_t len)
 {
 	const char *p = (const char *)buf;
+	uint64_t until = 0;
+	struct pollfd pfd;
 	size_t off = 0;
 	ssize_t n;
 	char *nb;
@@ -1045,7 +1051,15 @@ mg_write_gated(struct mg_connection *conn, const void *buf, size_t len)
 		} else if ((n < 0) && (errno == EINTR)) {
 			continue;
 		} else if ((n < 0) && ERROR_TRY_AGAIN(errno)) {
-			break;
+			if (until == 0) {
+				until = gate_now() + GATE_WRITE_WAIT_NS;
+			} else if (gate_now() >= until) {
+				break;
+			}
+			pfd.fd = conn->client.sock;
+			pfd.events = POLLOUT;
+			pfd.revents = 0;
+			(void)poll(&pfd, 1, 1);
 		} else {
 			conn->must_close = 1;
 			return -1;
