@@ -20,7 +20,7 @@
 /* "unknown" answers kept in the cache, by default. */
 #define SERVE_UNKNOWN_MAX 10000
 /* Connections the public listener holds open, by default (README: about
- * 0.5 KiB each while idle, at most 16 MiB of requests in all). */
+ * a kilobyte each, at most 16 MiB of requests and answers in all). */
 #define SERVE_MAX_CONNECTIONS 4096
 
 /* Whether s is "A:P", "[v6]:P" or "P" with a port from 1 to 65535. */
