@@ -123,7 +123,7 @@ $(BUILD)/obj/harness.o: tests/unit/harness.c tests/unit/harness.h
 # cannot be static.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS_OURS) -o $@ $< \
+	$(CC) $(CPPFLAGS) -Itests/unit -I$(CJSON) $(CFLAGS_OURS) -o $@ $< \
 	    $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a $(LIBS)
 
 # The gate's request scanner is static inside civetweb.c: its unit test
@@ -152,6 +152,13 @@ build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c $(TP)/fetched
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -w -D_GNU_SOURCE $(CIVETWEB_DEFS) \
 	    -I$(CIVETWEB)/include -I$(CIVETWEB)/src -o $@ $<
+
+# The admin API's bodies: our parser over cJSON (not ours: no -Werror).
+build/fuzz/fuzz_api_json: tests/fuzz/fuzz_api_json.c src/api_json.c src/util.c \
+    src/extern.h $(TP)/fetched
+	@mkdir -p $(@D)
+	clang $(FUZZFLAGS) -I$(CJSON) -o $@ $< src/api_json.c src/util.c \
+	    $(CJSON)/cJSON.c
 
 fuzz: $(FUZZ_BINS)
 

@@ -37,9 +37,11 @@ trap cleanup EXIT INT TERM
 
 sh scripts/mkpki.sh "$tmp/pki" >/dev/null
 db=$tmp/bench.db
+"$bin" --db "$db" migrate >/dev/null
 "$bin" --db "$db" issuer add rsa --cert "$tmp/pki/ca-rsa.pem" \
     --responder-cert "$tmp/pki/resp-rsa.pem" \
     --responder-key "$tmp/pki/resp-rsa.key" >/dev/null
+"$bin" --db "$db" migrate >/dev/null
 "$bin" --db "$db" issuer add ec --cert "$tmp/pki/ca-ec.pem" \
     --responder-cert "$tmp/pki/resp-ec.pem" \
     --responder-key "$tmp/pki/resp-ec.key" >/dev/null
@@ -267,6 +269,7 @@ hostile 1000 "$(port 18)" --nonreaders
 ncrl=${BENCH_CRL_REVOKED:-10000}
 echo "== CRL of $ncrl revocations, RSA-2048 CA key"
 cdb=$tmp/crl.db
+"$bin" --db "$cdb" migrate >/dev/null
 "$bin" --db "$cdb" issuer add rsa --cert "$tmp/pki/ca-rsa.pem" \
     --responder-cert "$tmp/pki/resp-rsa.pem" \
     --responder-key "$tmp/pki/resp-rsa.key" \

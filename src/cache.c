@@ -421,6 +421,24 @@ static const struct {
 	offsetof(struct http_ocsp_counts, req_rejected)},
 };
 
+/* What the admin listener refused. */
+static const struct {
+	const char *name, *help;
+	size_t off; /* in struct http_admin_counts */
+} admin_metrics[] = {
+    {"admin_auth_failures_total",
+	"Admin requests with a wrong bearer token (401; a missing one "
+	"is not counted).",
+	offsetof(struct http_admin_counts, auth_failures)},
+    {"admin_auth_limited_total",
+	"Admin requests refused unread after repeated failed "
+	"authentications from their client (429).",
+	offsetof(struct http_admin_counts, auth_limited)},
+    {"admin_misdirected_total",
+	"Admin requests whose Host names another server (421).",
+	offsetof(struct http_admin_counts, misdirected)},
+};
+
 enum ob_err
 cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
     char **out, size_t *len)
@@ -476,6 +494,17 @@ cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
 				conn_metrics[i].off));
 		}
 	}
+	if (live != NULL && live->admin != NULL)
+		for (i = 0;
+		     i < sizeof(admin_metrics) / sizeof(admin_metrics[0]);
+		     i++) {
+			bmeta(&b, admin_metrics[i].name, "counter",
+			    admin_metrics[i].help);
+			bprintf(&b, "ocspbox_%s %lld\n", admin_metrics[i].name,
+			    (long long)*(
+				const int64_t *)((const char *)live->admin +
+				admin_metrics[i].off));
+		}
 	if (live != NULL && live->totals != NULL) {
 		bmeta(&b, "cache_hits_total", "counter",
 		    "Requests answered from the pre-signed cache.");

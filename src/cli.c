@@ -121,23 +121,10 @@ cli_open_db(struct cli_ctx *ctx, int create)
 	return st;
 }
 
-/* Issuer ids appear in URLs (/crl/ID.crl): keep them plain. */
-static int
-valid_id(const char *id)
-{
-	size_t n = 0;
-
-	for (; id[n] != '\0'; n++)
-		if (!isalnum((unsigned char)id[n]) &&
-		    strchr("._-", id[n]) == NULL)
-			return 0;
-	return n > 0 && n <= OB_ID_MAX && id[0] != '.';
-}
-
 static int
 check_id(const char *cmd, const char *id)
 {
-	if (!valid_id(id)) {
+	if (!api_issuer_id_valid(id)) {
 		cli_warnx("%s: bad issuer id \"%s\" (1-%d of A-Z a-z 0-9 . _ "
 			  "-, not starting with .)",
 		    cmd, id, OB_ID_MAX);
@@ -390,7 +377,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_ERR;
 	}
 	snprintf(is.id, sizeof(is.id), "%s", pos[0]);
-	if ((st = cli_open_db(ctx, 1)) == NULL) {
+	if ((st = cli_open_db(ctx, 0)) == NULL) {
 		store_issuer_clear(&is);
 		return OB_EXIT_ERR;
 	}
@@ -529,7 +516,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 		    na_arg);
 		return OB_EXIT_USAGE;
 	}
-	if ((st = cli_open_db(ctx, 1)) == NULL)
+	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	rc = OB_EXIT_ERR;
 	if (!find_issuer(st, pos[0], &v, &n, &is))
@@ -604,7 +591,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_ERR;
 	}
 	rc = OB_EXIT_ERR;
-	if ((st = cli_open_db(ctx, 1)) == NULL)
+	if ((st = cli_open_db(ctx, 0)) == NULL)
 		goto out;
 	if (store_issuer_exists(st, pos[0], err, sizeof(err)) != OB_OK ||
 	    store_begin(st, err, sizeof(err)) != OB_OK) {
@@ -739,7 +726,7 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warnx("revoke: --at %s is in the future", at_arg);
 		return OB_EXIT_USAGE;
 	}
-	if ((st = cli_open_db(ctx, 1)) == NULL)
+	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	if (store_revoke(st, pos[0], serial, reason, at, &already, err,
 		sizeof(err)) != OB_OK) {

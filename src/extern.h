@@ -1007,6 +1007,14 @@ void responder_answer(struct responder *, const unsigned char *req, size_t len,
 /* Whether the store answers (for /healthz). Any thread. */
 int responder_healthy(struct responder *);
 
+/*
+ * Marks the database file as replaced or removed (serve watches its
+ * path): from then on every answer is tryLater, CRLs and /healthz are
+ * 503, and no connection to the old file is used again. Any thread;
+ * there is no way back (serve stops).
+ */
+void responder_db_gone(struct responder *);
+
 /* ---- cache.c: single-flight, the refresh horizon, the stats ---------- */
 
 /*
@@ -1050,6 +1058,7 @@ struct cache_live {
 	const struct responder_counters *totals; /* since start, or NULL */
 	const struct responder_hist *hists; /* per issuer */
 	size_t nhists;
+	const struct http_admin_counts *admin; /* NULL: none */
 };
 
 /*
@@ -1266,6 +1275,40 @@ enum ob_err http_ocsp_start(struct responder *r,
     size_t errsz);
 void http_ocsp_stop(struct http_ocsp *);
 
+/* ---- api_json.c: the admin API's request bodies (pure, fuzzed) ---------- */
+
+struct cJSON;
+
+/*
+ * Parses body (len bytes; body[len] must be the NUL that ends it) as one
+ * JSON value (RFC 8259) and nothing after it. Refuses a body with a NUL
+ * byte, and any string escape \u0000, which would cut the C string cJSON
+ * hands out short. Returns the document (free with cJSON_Delete), or NULL
+ * with *why set to a static one-line reason for a 400.
+ */
+struct cJSON *api_json_parse(const char *body, size_t len, const char **why);
+
+/* Whether id is an issuer id: 1 to OB_ID_MAX of A-Z a-z 0-9 . _ -, not
+ * starting with "." (ids appear in URLs and log lines). */
+int api_issuer_id_valid(const char *id);
+
+/* POST /api/v1/revoke's body, checked. */
+struct api_revoke {
+	char issuer_id[OB_ID_MAX + 1];
+	char serial[OB_SERIAL_HEX_MAX + 1]; /* canonical (util_serial_canon) */
+	int reason; /* RFC 5280 5.3.1 CRLReason code; -1 when absent */
+};
+
+/*
+ * Parses {"issuer_id": ID, "serial_hex": HEX, "reason": NAME or absent}
+ * (body as for api_json_parse) into out. OB_OK, or OB_ERR_INVAL with *why
+ * a static one-line reason for a 400: malformed JSON, a member missing,
+ * of the wrong type, too long or malformed, an unknown reason name or
+ * removeFromCRL (a delta-CRL marker, RFC 5280 5.3.1).
+ */
+enum ob_err api_revoke_parse(
+    const char *body, size_t len, struct api_revoke *out, const char **why);
+
 /* ---- http_admin.c: the admin listener (civetweb) ------------------------ */
 
 /* The panel's files, embedded at build time (build/gen/web.c). */
@@ -1282,6 +1325,9 @@ struct http_admin;
 /* Settings of the admin listener; r, rf (may be NULL) outlive it. */
 struct http_admin_conf {
 	const char *listen; /* "A:P" */
+	/* Host names, comma-separated, that requests may name in Host
+	 * besides IP literals and localhost (DNS rebinding); may be NULL. */
+	const char *hosts;
 	const char *db_path;
 	unsigned char token_sha256[32]; /* SHA-256 of the Bearer token */
 	struct responder *r;
@@ -1299,6 +1345,33 @@ struct http_admin_conf {
 enum ob_err http_admin_start(const struct http_admin_conf *,
     struct http_admin **out, char *errbuf, size_t errsz);
 void http_admin_stop(struct http_admin *);
+
+/* What the admin listener refused since it started. */
+struct http_admin_counts {
+	int64_t auth_failures; /* 401: a wrong token (not a missing one) */
+	int64_t auth_limited; /* 429: too many failures from one client */
+	int64_t misdirected; /* 421: a Host that names another server */
+};
+
+/* Reads the counts; any thread. */
+void http_admin_counts(struct http_admin *, struct http_admin_counts *);
+
+/*
+ * Whether a request's Host header (NULL when absent, as HTTP/1.0 allows)
+ * may reach the admin listener: an IP literal, "localhost", or one of
+ * names (comma-separated, may be NULL), any case, with or without a
+ * port. A browser sends the name it resolved, so a page whose name an
+ * attacker points at 127.0.0.1 (DNS rebinding) is refused. Pure.
+ */
+int http_admin_host_ok(const char *host, const char *names);
+
+/*
+ * Whether token is strong enough for the admin listener: at least 128
+ * bits, counting 4 bits a character when all are hex digits, 6 when
+ * all are base64 (RFC 4648 4 or 5), and refusing any other character
+ * (spaces and controls do not survive an Authorization header). Pure.
+ */
+int http_admin_token_strong(const char *token);
 
 /* The SHA-256 of a token, as stored and compared. */
 void http_admin_token_hash(const char *token, unsigned char out[32]);

@@ -59,6 +59,18 @@ http_start(const struct http_listen_conf *lc,
 	    queue,
 	    "decode_url",
 	    lc->decode_url ? "yes" : "no",
+	    /*
+	     * No CORS: civetweb's defaults ("*") would approve every
+	     * preflight, letting a page anywhere send the admin API a
+	     * request with the operator's token. The panel is same-origin
+	     * and OCSP clients are not browsers' scripts.
+	     */
+	    "access_control_allow_origin",
+	    "",
+	    "access_control_allow_methods",
+	    "",
+	    "access_control_allow_headers",
+	    "",
 	    NULL,
 	    NULL,
 	};

@@ -3,6 +3,9 @@
  * own civetweb context and port (127.0.0.1:8081 by default), so that the
  * public OCSP listener never exposes it.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +22,32 @@
 /* The largest JSON body the API takes. */
 #define ADMIN_BODY_MAX 4096
 
+/*
+ * Failed authentications: a client (by address) may fail
+ * ADMIN_AUTH_BURST times, then once per ADMIN_AUTH_EVERY seconds; what
+ * comes sooner is answered 429 without looking at the token, so a guess
+ * costs a second. The table holds the clients seen last.
+ */
+#define ADMIN_AUTH_BURST 5
+#define ADMIN_AUTH_EVERY 1
+#define ADMIN_AUTH_CLIENTS 256
+/* One log line about failures at most this often, seconds. */
+#define ADMIN_AUTH_LOG_EVERY 60
+
+struct auth_client {
+	char addr[48]; /* "" when free */
+	double credit; /* failures it may still make now */
+	int64_t at; /* when credit was last topped up (time(NULL)) */
+};
+
 struct http_admin {
 	struct mg_context *ctx;
 	struct http_admin_conf conf;
+	pthread_mutex_t lock; /* over what follows */
+	struct http_admin_counts counts;
+	struct auth_client clients[ADMIN_AUTH_CLIENTS];
+	int64_t logged_at; /* the last failure log line */
+	int64_t unlogged; /* failures since it */
 };
 
 void
@@ -72,41 +98,221 @@ send_json(struct mg_connection *c, int code, const char *reason,
 	http_send_all(c, head, (size_t)n, (const unsigned char *)body, blen);
 }
 
-/* {"error": msg}; msg is ours, with nothing to escape. */
+/* {"error": msg}; msg is ours, ASCII, its quotes and backslashes
+ * escaped here. */
 static void
 send_error(struct mg_connection *c, int code, const char *reason,
     const char *extra, const char *msg)
 {
-	char body[256];
-	int n;
+	char body[320];
+	size_t n = 0;
 
-	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", msg);
-	send_json(c, code, reason, extra, body, (size_t)n);
+	memcpy(body, "{\"error\":\"", 10);
+	n = 10;
+	for (; *msg != '\0' && n < sizeof(body) - 5; msg++) {
+		if (*msg == '"' || *msg == '\\')
+			body[n++] = '\\';
+		body[n++] = *msg;
+	}
+	memcpy(body + n, "\"}\n", 3);
+	send_json(c, code, reason, extra, body, n + 3);
 }
 
-/*
- * Whether the request carries "Authorization: Bearer TOKEN" with the
- * right token. The hashes are compared, all 32 octets every time, so the
- * time taken says nothing about how much of a guess was right.
- */
-static int
-authorized(struct http_admin *h, struct mg_connection *c)
+/* The Bearer token a request presents (RFC 6750 2.1), or NULL. */
+static const char *
+bearer(struct mg_connection *c)
 {
 	const char *auth = mg_get_header(c, "Authorization");
-	unsigned char got[32], diff = 0;
-	int i;
 
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
-		return 0;
+		return NULL;
 	auth += 7;
 	while (*auth == ' ')
 		auth++;
-	if (*auth == '\0')
-		return 0;
-	http_admin_token_hash(auth, got);
+	return *auth != '\0' ? auth : NULL;
+}
+
+/*
+ * Whether token is the right one. The hashes are compared, all 32
+ * octets every time, so the time taken says nothing about how much of a
+ * guess was right.
+ */
+static int
+authorized(struct http_admin *h, const char *token)
+{
+	unsigned char got[32], diff = 0;
+	int i;
+
+	http_admin_token_hash(token, got);
 	for (i = 0; i < 32; i++)
 		diff |= got[i] ^ h->conf.token_sha256[i];
 	return diff == 0;
+}
+
+/* The limiter's slot of addr: its own, else the one idle longest. Under
+ * h->lock. */
+static struct auth_client *
+auth_client(struct http_admin *h, const char *addr, int64_t now)
+{
+	struct auth_client *oldest = &h->clients[0];
+	size_t i;
+
+	for (i = 0; i < ADMIN_AUTH_CLIENTS; i++) {
+		if (strcmp(h->clients[i].addr, addr) == 0)
+			return &h->clients[i];
+		if (h->clients[i].at < oldest->at)
+			oldest = &h->clients[i];
+	}
+	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
+	oldest->credit = ADMIN_AUTH_BURST;
+	oldest->at = now;
+	return oldest;
+}
+
+/* Whether addr may try a token now: its failure credit, topped up one
+ * per ADMIN_AUTH_EVERY seconds up to ADMIN_AUTH_BURST. */
+static int
+auth_allowed(struct http_admin *h, const char *addr)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct auth_client *a;
+	int ok;
+
+	pthread_mutex_lock(&h->lock);
+	a = auth_client(h, addr, now);
+	if (now > a->at) {
+		a->credit += (double)(now - a->at) / ADMIN_AUTH_EVERY;
+		if (a->credit > ADMIN_AUTH_BURST)
+			a->credit = ADMIN_AUTH_BURST;
+	}
+	if (now != a->at)
+		a->at = now;
+	if (!(ok = a->credit >= 1))
+		h->counts.auth_limited++;
+	pthread_mutex_unlock(&h->lock);
+	return ok;
+}
+
+/* Counts a failed authentication from addr, spends its credit, and logs
+ * (one line a minute at most, with the count since the last). */
+static void
+auth_failed(struct http_admin *h, const char *addr, const char *path)
+{
+	int64_t now = (int64_t)time(NULL), n = 0;
+	struct auth_client *a;
+
+	pthread_mutex_lock(&h->lock);
+	h->counts.auth_failures++;
+	a = auth_client(h, addr, now);
+	if (a->credit >= 1)
+		a->credit -= 1;
+	h->unlogged++;
+	if (now - h->logged_at >= ADMIN_AUTH_LOG_EVERY) {
+		n = h->unlogged;
+		h->unlogged = 0;
+		h->logged_at = now;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (n > 0)
+		fprintf(stderr,
+		    "ocspbox: admin: %lld failed authentication%s in the last "
+		    "%d s, the last from %s for %s\n",
+		    (long long)n, n == 1 ? "" : "s", ADMIN_AUTH_LOG_EVERY, addr,
+		    path);
+}
+
+void
+http_admin_counts(struct http_admin *h, struct http_admin_counts *out)
+{
+	pthread_mutex_lock(&h->lock);
+	*out = h->counts;
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Whether name (len bytes) is one of names, comma-separated, any case. */
+static int
+host_listed(const char *name, size_t len, const char *names)
+{
+	const char *p = names, *comma;
+	size_t n;
+
+	while (p != NULL && *p != '\0') {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n == len && strncasecmp(p, name, len) == 0)
+			return 1;
+		p = comma != NULL ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+int
+http_admin_host_ok(const char *host, const char *names)
+{
+	char buf[256];
+	unsigned char addr[16];
+	const char *colon, *end;
+	size_t len;
+
+	if (host == NULL)
+		return 1;
+	if ((len = strlen(host)) == 0 || len >= sizeof(buf))
+		return 0;
+	if (host[0] == '[') {
+		/* An IPv6 literal, RFC 3986 3.2.2; then only ":PORT". */
+		if ((end = strchr(host, ']')) == NULL ||
+		    (size_t)(end - host - 1) >= sizeof(buf))
+			return 0;
+		memcpy(buf, host + 1, (size_t)(end - host - 1));
+		buf[end - host - 1] = '\0';
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL)
+			return 0;
+		if (inet_pton(AF_INET6, buf, addr) != 1)
+			return 0;
+	} else {
+		colon = strrchr(host, ':');
+		len = colon != NULL ? (size_t)(colon - host) : len;
+		memcpy(buf, host, len);
+		buf[len] = '\0';
+		/* A name may end in the root's dot. */
+		if (len > 1 && buf[len - 1] == '.')
+			buf[--len] = '\0';
+		if (inet_pton(AF_INET, buf, addr) != 1 &&
+		    strcasecmp(buf, "localhost") != 0 &&
+		    !host_listed(buf, len, names))
+			return 0;
+	}
+	if (colon != NULL) {
+		for (end = colon + 1; isdigit((unsigned char)*end); end++)
+			;
+		if (end == colon + 1 || *end != '\0' || end - colon > 6)
+			return 0;
+	}
+	return 1;
+}
+
+int
+http_admin_token_strong(const char *token)
+{
+	size_t n = 0, pad = 0;
+	int hex = 1;
+
+	for (; token[n] != '\0'; n++) {
+		unsigned char ch = (unsigned char)token[n];
+
+		if (ch == '=' && n > 0) {
+			pad++;
+			continue;
+		}
+		if (pad > 0 ||
+		    (!isalnum(ch) && strchr("+/-_", token[n]) == NULL))
+			return 0;
+		if (!isxdigit(ch))
+			hex = 0;
+	}
+	n -= pad;
+	return hex ? n * 4 >= 128 : n * 6 >= 128;
 }
 
 /* The most issuers /metrics shows signing histograms of. */
@@ -123,6 +329,7 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	struct responder_counters rc, totals;
 	struct responder_hist hists[ADMIN_HISTS_MAX];
 	struct http_ocsp_counts q;
+	struct http_admin_counts ac;
 	struct cache_live live;
 	struct store *st = NULL;
 	char err[OB_ERRBUF], *text = NULL, head[256];
@@ -160,6 +367,8 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 		live.requests = &q;
 	}
 	live.running = h->conf.rf != NULL && refresh_running(h->conf.rf);
+	http_admin_counts(h, &ac);
+	live.admin = &ac;
 	if (metrics) {
 		responder_totals(h->conf.r, &totals);
 		live.totals = &totals;
@@ -299,31 +508,29 @@ handle_issuers(struct http_admin *h, struct mg_connection *c)
 }
 
 /*
- * Reads a JSON request body of at most ADMIN_BODY_MAX bytes and parses
- * it. Returns the document, or NULL after answering 413, 415 or 400.
+ * Reads a JSON request body of at most ADMIN_BODY_MAX bytes into body
+ * (ADMIN_BODY_MAX + 1 bytes), NUL-terminated, its length in *len.
+ * Returns 1, or 0 after answering 413 or 415.
  */
-static cJSON *
-read_json(struct mg_connection *c)
+static int
+read_body(struct mg_connection *c, char *body, size_t *len)
 {
 	const struct mg_request_info *ri = mg_get_request_info(c);
 	const char *ct = mg_get_header(c, "Content-Type");
-	char body[ADMIN_BODY_MAX + 1];
-	const char *end = NULL;
 	size_t n = 0;
-	cJSON *doc;
 	int r;
 
 	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
 	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
 		send_error(c, 415, "Unsupported Media Type", NULL,
 		    "want Content-Type: application/json");
-		return NULL;
+		return 0;
 	}
 	if (ri->content_length > ADMIN_BODY_MAX) {
 		mg_set_must_close(c);
 		send_error(
 		    c, 413, "Payload Too Large", NULL, "body over 4 KiB");
-		return NULL;
+		return 0;
 	}
 	while (n <= ADMIN_BODY_MAX &&
 	    (r = mg_read(c, body + n, ADMIN_BODY_MAX + 1 - n)) > 0)
@@ -332,76 +539,33 @@ read_json(struct mg_connection *c)
 		mg_set_must_close(c);
 		send_error(
 		    c, 413, "Payload Too Large", NULL, "body over 4 KiB");
-		return NULL;
+		return 0;
 	}
 	body[n] = '\0';
-	/*
-	 * Whole body, one value, nothing after it, no NULs inside. cJSON
-	 * wants the terminating NUL inside the length it is given.
-	 */
-	doc = cJSON_ParseWithLengthOpts(body, n + 1, &end, 1);
-	if (doc == NULL || strlen(body) != n) {
-		cJSON_Delete(doc);
-		send_error(c, 400, "Bad Request", NULL, "malformed JSON");
-		return NULL;
-	}
-	return doc;
-}
-
-/* A string member of o, or NULL when absent or not a string. */
-static const char *
-member_string(const cJSON *o, const char *name, int *wrong_type)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	if (m == NULL || cJSON_IsNull(m))
-		return NULL;
-	if (!cJSON_IsString(m) || m->valuestring == NULL) {
-		*wrong_type = 1;
-		return NULL;
-	}
-	return m->valuestring;
+	*len = n;
+	return 1;
 }
 
 static void
 handle_revoke(struct http_admin *h, struct mg_connection *c)
 {
-	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF], ts[32];
-	const char *issuer, *serial_in, *reason_in, *missing;
+	char body[ADMIN_BODY_MAX + 1], err[OB_ERRBUF], ts[32];
+	const char *missing, *why;
+	struct api_revoke rq;
 	struct store *st = NULL;
-	cJSON *doc, *out;
+	cJSON *out;
 	int64_t now = (int64_t)time(NULL), at;
-	int wrong = 0, reason = -1, already = 0, revoked, old_reason;
+	int already = 0, revoked, old_reason;
+	size_t len;
 	enum ob_err e;
 
-	if ((doc = read_json(c)) == NULL)
+	if (!read_body(c, body, &len))
 		return;
-	issuer = member_string(doc, "issuer_id", &wrong);
-	serial_in = member_string(doc, "serial_hex", &wrong);
-	reason_in = member_string(doc, "reason", &wrong);
-	if (!cJSON_IsObject(doc) || wrong || issuer == NULL ||
-	    serial_in == NULL) {
-		cJSON_Delete(doc);
-		send_error(c, 400, "Bad Request", NULL,
-		    "want {\\\"issuer_id\\\": string, \\\"serial_hex\\\": "
-		    "string, \\\"reason\\\": string or absent}");
-		return;
-	}
-	if (util_serial_canon(serial_in, serial) != OB_OK) {
-		cJSON_Delete(doc);
-		send_error(c, 400, "Bad Request", NULL, "bad serial_hex");
-		return;
-	}
-	if (reason_in != NULL &&
-	    ((reason = util_reason_code(reason_in)) < 0 ||
-		reason == OB_REASON_REMOVE_FROM_CRL)) {
-		cJSON_Delete(doc);
-		send_error(c, 400, "Bad Request", NULL,
-		    "unknown reason (want an RFC 5280 name)");
+	if (api_revoke_parse(body, len, &rq, &why) != OB_OK) {
+		send_error(c, 400, "Bad Request", NULL, why);
 		return;
 	}
 	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK) {
-		cJSON_Delete(doc);
 		fprintf(stderr, "ocspbox: admin: revoke: %s\n", err);
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "store unavailable");
@@ -410,47 +574,46 @@ handle_revoke(struct http_admin *h, struct mg_connection *c)
 	/* The API revokes what it knows; unknown ids are the caller's typo. */
 	err[0] = '\0';
 	missing = "no such issuer";
-	e = store_issuer_exists(st, issuer, err, sizeof(err));
+	e = store_issuer_exists(st, rq.issuer_id, err, sizeof(err));
 	if (e == OB_OK) {
 		missing = "no such certificate";
-		e = store_cert_status(st, issuer, serial, &revoked, &at,
-		    &old_reason, err, sizeof(err));
+		e = store_cert_status(st, rq.issuer_id, rq.serial, &revoked,
+		    &at, &old_reason, err, sizeof(err));
 	}
 	if (e == OB_OK)
-		e = store_revoke(st, issuer, serial, reason, now, &already, err,
-		    sizeof(err));
+		e = store_revoke(st, rq.issuer_id, rq.serial, rq.reason, now,
+		    &already, err, sizeof(err));
 	store_close(st);
 	if (e == OB_ERR_NOTFOUND) {
-		cJSON_Delete(doc);
 		send_error(c, 404, "Not Found", NULL, missing);
 		return;
 	}
 	if (e != OB_OK) {
-		cJSON_Delete(doc);
-		fprintf(stderr, "ocspbox: admin: revoke %s %s: %s\n", issuer,
-		    serial, err);
+		fprintf(stderr, "ocspbox: admin: revoke %s %s: %s\n",
+		    rq.issuer_id, rq.serial, err);
 		send_error(c, e == OB_ERR_BUSY ? 503 : 500,
 		    e == OB_ERR_BUSY ? "Service Unavailable"
 				     : "Internal Server Error",
 		    NULL, "revoke failed");
 		return;
 	}
-	fprintf(stderr, "ocspbox: admin: revoked %s %s%s\n", issuer, serial,
+	fprintf(stderr, "ocspbox: admin: revoked %s %s%s%s%s\n", rq.issuer_id,
+	    rq.serial, rq.reason >= 0 ? " reason " : "",
+	    rq.reason >= 0 ? util_reason_name(rq.reason) : "",
 	    already ? " (already revoked)" : "");
 	if (!already && h->conf.rf != NULL)
 		refresh_crl_poke(h->conf.rf); /* onto the CRL now */
 	out = cJSON_CreateObject();
-	cJSON_AddStringToObject(out, "issuer_id", issuer);
-	cJSON_AddStringToObject(out, "serial_hex", serial);
+	cJSON_AddStringToObject(out, "issuer_id", rq.issuer_id);
+	cJSON_AddStringToObject(out, "serial_hex", rq.serial);
 	cJSON_AddBoolToObject(out, "already_revoked", already);
 	if (!already) {
 		cJSON_AddStringToObject(
 		    out, "revoked_at", time_text(now, ts, sizeof(ts)));
-		if (reason >= 0)
+		if (rq.reason >= 0)
 			cJSON_AddStringToObject(
-			    out, "reason", util_reason_name(reason));
+			    out, "reason", util_reason_name(rq.reason));
 	}
-	cJSON_Delete(doc);
 	send_cjson(c, 200, "OK", out);
 }
 
@@ -459,11 +622,25 @@ handler(struct mg_connection *c, void *arg)
 {
 	struct http_admin *h = arg;
 	const struct mg_request_info *ri = mg_get_request_info(c);
-	const char *m = ri->request_method, *path = ri->local_uri;
+	const char *m = ri->request_method, *path = ri->local_uri, *token;
 	int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 
 	if (path == NULL)
 		path = "";
+	/*
+	 * A page elsewhere whose name resolves here (DNS rebinding) would
+	 * be same-origin with the panel: its Host names it (RFC 9110 7.4).
+	 */
+	if (!http_admin_host_ok(mg_get_header(c, "Host"), h->conf.hosts)) {
+		pthread_mutex_lock(&h->lock);
+		h->counts.misdirected++;
+		pthread_mutex_unlock(&h->lock);
+		mg_set_must_close(c);
+		send_error(c, 421, "Misdirected Request", NULL,
+		    "Host names another server (serve --admin-host adds "
+		    "names)");
+		return 200;
+	}
 	/* SPEC: every /api/ and /metrics request needs the token. */
 	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0 &&
 	    strcmp(path, "/metrics") != 0) {
@@ -471,8 +648,20 @@ handler(struct mg_connection *c, void *arg)
 			send_error(c, 404, "Not Found", NULL, "not found");
 		return 200;
 	}
-	/* Authorization first: unknown paths say nothing to strangers. */
-	if (!authorized(h, c)) {
+	/*
+	 * Authorization first: unknown paths say nothing to strangers. A
+	 * token presented is a guess until it is right, and guesses from
+	 * one client are limited (auth_allowed); no token is no guess.
+	 */
+	token = bearer(c);
+	if (token != NULL && !auth_allowed(h, ri->remote_addr)) {
+		send_error(c, 429, "Too Many Requests", "Retry-After: 1\r\n",
+		    "too many failed authentications; try again later");
+		return 200;
+	}
+	if (token == NULL || !authorized(h, token)) {
+		if (token != NULL)
+			auth_failed(h, ri->remote_addr, path);
 		send_error(c, 401, "Unauthorized",
 		    "WWW-Authenticate: Bearer realm=\"ocspbox\"\r\n",
 		    "missing or wrong bearer token");
@@ -532,8 +721,10 @@ http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->conf = *conf;
+	pthread_mutex_init(&h->lock, NULL);
 	if ((e = http_start(&lc, handler, h, &h->ctx, errbuf, errsz)) !=
 	    OB_OK) {
+		pthread_mutex_destroy(&h->lock);
 		free(h);
 		return e;
 	}
@@ -548,5 +739,6 @@ http_admin_stop(struct http_admin *h)
 		return;
 	mg_stop(h->ctx);
 	memset(h->conf.token_sha256, 0, sizeof(h->conf.token_sha256));
+	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

@@ -46,6 +46,7 @@ struct responder {
 	pthread_mutex_t counters_mu; /* the flush and the stats: see extern.h */
 	struct responder_counters total; /* since start, never taken */
 	int64_t unknown; /* cached "unknown" entries */
+	int gone; /* atomic: the database file was replaced or removed */
 };
 static void
 tls_close(void *p)
@@ -60,6 +61,9 @@ thread_store(struct responder *r)
 	struct store *st = pthread_getspecific(r->tls);
 	char err[OB_ERRBUF];
 
+	/* Nothing from a file that no longer receives the revocations. */
+	if (__atomic_load_n(&r->gone, __ATOMIC_ACQUIRE))
+		return NULL;
 	if (st != NULL)
 		return st;
 	if (store_open(r->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
@@ -669,6 +673,12 @@ responder_healthy(struct responder *r)
 
 	/* Every signer was loaded by responder_new, or it failed. */
 	return st != NULL && store_ping(st, err, sizeof(err)) == OB_OK;
+}
+
+void
+responder_db_gone(struct responder *r)
+{
+	__atomic_store_n(&r->gone, 1, __ATOMIC_RELEASE);
 }
 
 void

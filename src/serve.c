@@ -9,7 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,20 +29,56 @@
  * a kilobyte each, at most 16 MiB of requests and answers in all). */
 #define SERVE_MAX_CONNECTIONS 4096
 
-/* Whether s is "A:P", "[v6]:P" or "P" with a port from 1 to 65535. */
+/*
+ * The host part of a listen address s ("" for a bare port) into host
+ * (size bytes), brackets of an IPv6 literal removed. Returns 0 when s is
+ * not exactly one address: "PORT", "IPV4:PORT", "[IPV6]:PORT" or
+ * "NAME:PORT" with a port from 1 to 65535. civetweb would also take a
+ * list ("A:P,B:Q") and suffixes ("8081s", "8081r"): one flag, one
+ * address, so what a flag says is what is checked.
+ */
+static int
+listen_host(const char *s, char *host, size_t size)
+{
+	const char *colon = strrchr(s, ':'), *port = colon ? colon + 1 : s;
+	unsigned char a[16];
+	size_t n, i;
+	long p = 0;
+
+	for (i = 0; port[i] != '\0'; i++) {
+		if (!isdigit((unsigned char)port[i]) || i >= 5)
+			return 0;
+		p = p * 10 + (port[i] - '0');
+	}
+	if (i == 0 || p < 1 || p > 65535)
+		return 0;
+	host[0] = '\0';
+	if (colon == NULL)
+		return 1;
+	if ((n = (size_t)(colon - s)) == 0 || n >= size)
+		return 0;
+	if (s[0] == '[') {
+		if (n < 3 || s[n - 1] != ']')
+			return 0;
+		memcpy(host, s + 1, n - 2);
+		host[n - 2] = '\0';
+		return inet_pton(AF_INET6, host, a) == 1;
+	}
+	memcpy(host, s, n);
+	host[n] = '\0';
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)host[i]) && host[i] != '.' &&
+		    host[i] != '-')
+			return 0;
+	return 1;
+}
+
 static int
 valid_listen(const char *s)
 {
-	const char *colon = strrchr(s, ':'), *port = colon ? colon + 1 : s;
-	long p;
-	char *end;
+	char host[256];
 
-	if (*port == '\0')
-		return 0;
-	p = strtol(port, &end, 10);
-	if (*end != '\0' || p < 1 || p > 65535)
-		return 0;
-	return colon == NULL || colon > s;
+	return listen_host(s, host, sizeof(host));
 }
 
 /*
@@ -89,12 +131,22 @@ fit_descriptors(long want)
 	return (long)rl.rlim_cur < 16 ? 16 : (long)rl.rlim_cur;
 }
 
-/* Whether a listen address binds loopback only. */
+/* Whether a listen address (valid_listen) binds loopback only: 127/8,
+ * ::1 or localhost. A bare port binds every address. */
 static int
 loopback(const char *s)
 {
-	return strncmp(s, "127.", 4) == 0 || strncmp(s, "[::1]:", 6) == 0 ||
-	    strncmp(s, "localhost:", 10) == 0;
+	char host[256];
+	unsigned char a[16];
+	struct in6_addr a6;
+
+	if (!listen_host(s, host, sizeof(host)) || host[0] == '\0')
+		return 0;
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return strcasecmp(host, "localhost") == 0;
 }
 
 /*
@@ -106,6 +158,9 @@ loopback(const char *s)
 static int
 admin_token(struct store *st, const char *file, unsigned char hash[32])
 {
+	static const char weak[] =
+	    "the token needs at least 128 bits: 32 or more hex digits, or "
+	    "22 or more base64 characters (make one: openssl rand -hex 16)";
 	char buf[512], tok[65], err[OB_ERRBUF];
 	const char *env = getenv("OCSPBOX_ADMIN_TOKEN");
 	struct stat sb;
@@ -139,11 +194,21 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 			    file);
 			return OB_EXIT_ERR;
 		}
+		if (!http_admin_token_strong(buf)) {
+			memset(buf, 0, sizeof(buf));
+			cli_warnx(
+			    "serve: --admin-token-file %s: %s", file, weak);
+			return OB_EXIT_ERR;
+		}
 		http_admin_token_hash(buf, hash);
 		memset(buf, 0, sizeof(buf));
 		return OB_EXIT_OK;
 	}
 	if (env != NULL && env[0] != '\0') {
+		if (!http_admin_token_strong(env)) {
+			cli_warnx("serve: $OCSPBOX_ADMIN_TOKEN: %s", weak);
+			return OB_EXIT_ERR;
+		}
 		http_admin_token_hash(env, hash);
 		return OB_EXIT_OK;
 	}
@@ -165,6 +230,91 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 	return OB_EXIT_OK;
 }
 
+/* What ended serve's wait. */
+enum serve_end { SERVE_SIGNAL, SERVE_DB_GONE };
+
+/* Whether the file at path is still the one (dev, ino) serve opened. */
+static int
+same_file(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
+}
+
+/*
+ * serve's main thread, once everything runs: waits for SIGTERM or
+ * SIGINT (returns SERVE_SIGNAL, *sig set), logs and ignores the other
+ * signals in set, and watches the database file: when the name db no
+ * longer names the file (dev, ino) that was opened -- replaced by a
+ * rename, say, or removed -- returns SERVE_DB_GONE at once. inotify on
+ * the file's directory wakes it when a name there changes; a stat every
+ * second covers file systems without it.
+ */
+static enum serve_end
+serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino, int *sig)
+{
+	char dir[4096], events[4096];
+	const char *slash = strrchr(db, '/');
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	enum serve_end end = SERVE_SIGNAL;
+	int sfd, ifd;
+
+	*sig = SIGTERM;
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+		    slash == db ? 1 : (int)(slash - db), db);
+	sfd = signalfd(-1, set, SFD_CLOEXEC);
+	if ((ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) != -1 &&
+	    inotify_add_watch(ifd, dir,
+		IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+		    IN_DELETE_SELF | IN_MOVE_SELF) == -1) {
+		close(ifd);
+		ifd = -1;
+	}
+	for (;;) {
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ifd;
+		pfd[1].events = POLLIN;
+		if (sfd == -1) {
+			/* No signalfd: sigtimedwait polls instead. */
+			struct timespec ts = {1, 0};
+
+			if ((*sig = sigtimedwait(set, NULL, &ts)) > 0)
+				goto got;
+		} else if (poll(pfd, 2, 1000) > 0 &&
+		    (pfd[0].revents & POLLIN) &&
+		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			*sig = (int)si.ssi_signo;
+			goto got;
+		}
+		if (ifd != -1)
+			while (read(ifd, events, sizeof(events)) > 0)
+				;
+		if (!same_file(db, dev, ino)) {
+			end = SERVE_DB_GONE;
+			break;
+		}
+		continue;
+	got:
+		if (*sig == SIGTERM || *sig == SIGINT)
+			break;
+		fprintf(stderr, "ocspbox: %s: ignored%s\n", strsignal(*sig),
+		    *sig == SIGHUP ? " (issuers and keys are read at start: "
+				     "restart serve to reload them)"
+				   : "");
+	}
+	if (sfd != -1)
+		close(sfd);
+	if (ifd != -1)
+		close(ifd);
+	return end;
+}
+
 int
 cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -172,11 +322,13 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		   *threads_arg = NULL, *validity_arg = NULL,
 		   *interval_arg = NULL, *token_file = NULL,
 		   *unknown_arg = NULL, *maxconn_arg = NULL,
-		   *backdate_arg = NULL, *unknown_age_arg = NULL;
+		   *backdate_arg = NULL, *unknown_age_arg = NULL,
+		   *admin_hosts = NULL;
 	const struct cli_opt opts[] = {
 	    {"listen", 1, &listen, NULL},
 	    {"admin-listen", 1, &admin_listen, NULL},
 	    {"admin-token-file", 1, &token_file, NULL},
+	    {"admin-host", 1, &admin_hosts, NULL},
 	    {"refresh-interval", 1, &interval_arg, NULL},
 	    {"validity", 1, &validity_arg, NULL},
 	    {"threads", 1, &threads_arg, NULL},
@@ -195,6 +347,9 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	struct refresher *rf = NULL;
 	struct store *st = NULL;
 	sigset_t set;
+	struct stat sb;
+	dev_t db_dev;
+	ino_t db_ino;
 	char err[OB_ERRBUF];
 	int64_t validity, interval, backdate, unknown_age = 0;
 	int npos, rc, sig, configured, ncpu = cli_cpu_count();
@@ -211,6 +366,10 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		       "--admin-listen.\n\n"
 		       "  --listen ADDR:PORT        default 0.0.0.0:8080\n"
 		       "  --admin-listen ADDR:PORT  default 127.0.0.1:8081\n"
+		       "  --admin-host NAME[,NAME]  names the admin listener "
+		       "answers to in Host,\n"
+		       "                            besides IP addresses and "
+		       "localhost\n"
 		       "  --admin-token-file FILE   the admin Bearer token; "
 		       "else $OCSPBOX_ADMIN_TOKEN,\n"
 		       "                            else serve makes one "
@@ -240,7 +399,10 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		       "  --max-unknown N           \"unknown\" answers kept "
 		       "in the cache (default %d)\n\n"
 		       "SIGTERM or SIGINT finish the requests in flight, "
-		       "then exit 0.\n",
+		       "then exit 0; SIGHUP, SIGUSR1,\nSIGUSR2, SIGALRM and "
+		       "SIGQUIT are logged and ignored. If the database file "
+		       "is\nreplaced or removed, serve answers tryLater and "
+		       "exits 1.\n",
 		    CLI_REFRESH_INTERVAL_DEFAULT, CLI_VALIDITY_DEFAULT,
 		    SERVE_MAX_CONNECTIONS, SERVE_UNKNOWN_MAX);
 		return OB_EXIT_OK;
@@ -286,8 +448,17 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	}
 
 	/* Migrate and check the database before anything listens. */
-	if ((st = cli_open_db(ctx, 1)) == NULL)
+	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
+	/* The file serve answers from: serve_wait watches that its name
+	 * still names it. */
+	if (stat(ctx->db, &sb) != 0) {
+		cli_warnx("serve: %s: %s", ctx->db, strerror(errno));
+		store_close(st);
+		return OB_EXIT_ERR;
+	}
+	db_dev = sb.st_dev;
+	db_ino = sb.st_ino;
 	memset(&aconf, 0, sizeof(aconf));
 	rc = admin_token(st, token_file, aconf.token_sha256);
 	store_close(st);
@@ -306,10 +477,20 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_ERR;
 	}
 
-	/* Every thread started from here inherits the blocked signals. */
+	/*
+	 * Every thread started from here inherits the blocked signals; the
+	 * main thread takes them. Those whose default would kill serve
+	 * (SIGHUP from a closed terminal or a reload, SIGUSR1/2, SIGALRM,
+	 * SIGQUIT) are logged and ignored; SIGTERM and SIGINT stop it.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -346,6 +527,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    OB_OK)
 		goto fail;
 	aconf.listen = admin_listen;
+	aconf.hosts = admin_hosts;
 	aconf.db_path = ctx->db;
 	aconf.r = r;
 	aconf.rf = rf;
@@ -361,10 +543,25 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    listen, threads, rconf.nsign, (long long)validity,
 	    (long long)interval, max_conns, admin_listen);
 
-	while (sigwait(&set, &sig) != 0)
-		;
-	fprintf(stderr, "ocspbox: %s: finishing requests in flight\n",
-	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	if (serve_wait(&set, ctx->db, db_dev, db_ino, &sig) == SERVE_DB_GONE) {
+		/*
+		 * The file was replaced or removed under serve (a restore by
+		 * rename, say). Reopening by name would meet the old file's
+		 * -wal and -shm, still in use by this process, beside the
+		 * new one; so no more answers from either, and stop: a
+		 * supervisor starts serve again on the new file.
+		 */
+		responder_db_gone(r);
+		cli_warnx("serve: %s was replaced or removed while serving: "
+			  "stopping (restore only while serve is stopped: "
+			  "docs/operations.md)",
+		    ctx->db);
+		rc = OB_EXIT_ERR;
+	} else {
+		fprintf(stderr, "ocspbox: %s: finishing requests in flight\n",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		rc = OB_EXIT_OK;
+	}
 	/* The admin listener reads the public one's counts: it goes first. */
 	http_admin_stop(ha);
 	http_ocsp_stop(h);
@@ -372,7 +569,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	responder_free(r);
 	mg_exit_library();
 	fprintf(stderr, "ocspbox: stopped\n");
-	return OB_EXIT_OK;
+	return rc;
 fail:
 	cli_warnx("serve: %s", err);
 	http_admin_stop(ha);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -178,10 +179,17 @@ store_open(const char *path, int create, struct store **out, char *errbuf,
 	*out = NULL;
 	if (stat(path, &sb) == -1) {
 		if (errno != ENOENT || !create) {
-			snprintf(errbuf, errsz, "%s: %s%s", path,
-			    strerror(errno),
-			    errno == ENOENT ? " (run ocspbox migrate)" : "");
-			return errno == ENOENT ? OB_ERR_NOTFOUND : OB_ERR_IO;
+			int missing = errno == ENOENT;
+
+			if (missing)
+				snprintf(errbuf, errsz,
+				    "%s: no such database (make one: ocspbox "
+				    "--db %s migrate)",
+				    path, path);
+			else
+				snprintf(errbuf, errsz, "%s: %s", path,
+				    strerror(errno));
+			return missing ? OB_ERR_NOTFOUND : OB_ERR_IO;
 		}
 		if ((dir = strdup(path)) == NULL)
 			return OB_ERR_NOMEM;
@@ -224,8 +232,15 @@ store_open(const char *path, int create, struct store **out, char *errbuf,
 		 "PRAGMA journal_mode=WAL;"
 		 "PRAGMA synchronous=FULL;"
 		 "PRAGMA foreign_keys=ON;",
-		 path, errbuf, errsz)) != OB_OK)
+		 path, errbuf, errsz)) != OB_OK) {
+		/* SQLite says "unable to open database file" when it cannot
+		 * write beside it (its -wal and -shm): say why, if the
+		 * kernel knows. */
+		if (access(path, W_OK) != 0)
+			snprintf(errbuf, errsz, "%s: cannot write: %s", path,
+			    strerror(errno));
 		goto fail;
+	}
 	/* Catch a file that is not a database now, with a clear message. */
 	if ((e = exec(st, "SELECT count(*) FROM sqlite_schema;", path, errbuf,
 		 errsz)) != OB_OK)

@@ -7,14 +7,16 @@
 PKI=$TMP/pki
 sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
 DB=$TMP/a.db
-TOKEN=api-test-token-42
+TOKEN=api-test-token-0123456789abcdef
 export OCSPBOX_ADMIN_TOKEN=$TOKEN
 ob() { "$OCSPBOX" --db "$DB" "$@"; }
+ob migrate >/dev/null
 ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key" >/dev/null
 ob cert add rsa --cert "$PKI/leaf1.pem" >/dev/null
 ob cert add rsa --cert "$PKI/leaf2.pem" >/dev/null
-if ! start_server "$DB" --refresh-interval 1h --validity 2h; then
+if ! start_server "$DB" --refresh-interval 1h --validity 2h \
+    --admin-host ocsp.example.test,panel.example.test; then
 	fail "server starts"
 	finish
 	exit 1
@@ -170,6 +172,110 @@ else
 	fail "signing histogram: count and +Inf bucket" "count $hc, +Inf $hi"
 fi
 
+# C would cut "rsa\u0000x" short at the NUL: refused, and nothing revoked.
+api POST /api/v1/revoke '{"issuer_id": "rsa\u0000x", "serial_hex": "a02"}'
+want "issuer_id with \\u0000: 400" 400 '.error | test("u0000")'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a02\u0000"}'
+want "serial_hex with \\u0000: 400" 400 '.error'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a02", "reason": "keyCompromise\u0000"}'
+want "reason with \\u0000: 400" 400 '.error'
+api POST /api/v1/revoke "{\"issuer_id\": \"$(printf '%*s' 65 '' | tr ' ' r)\", \"serial_hex\": \"a02\"}"
+want "issuer_id of 65 characters: 400" 400 '.error | test("issuer_id")'
+api POST /api/v1/revoke '{"issuer_id": "rsa\nocspbox: admin: revoked x", "serial_hex": "a02"}'
+want "issuer_id with a newline (a forged log line): 400" 400 '.error | test("issuer_id")'
+same "a02 is still good" "$(status a02)" good
+
+# No CORS: a preflight from another origin is not approved.
+hdrs=$(curl -s -m 30 -D - -o /dev/null -X OPTIONS -H 'Origin: http://evil.example' \
+    -H 'Access-Control-Request-Method: POST' \
+    -H 'Access-Control-Request-Headers: authorization, content-type' "$ADMIN_URL/api/v1/revoke")
+if printf '%s' "$hdrs" | grep -q '^HTTP/1.1 401' &&
+    ! printf '%s' "$hdrs" | grep -qi '^Access-Control-'; then
+	pass "CORS preflight: 401, no Access-Control-* header"
+else
+	fail "CORS preflight: 401, no Access-Control-* header" "$hdrs"
+fi
+hdrs=$(curl -s -m 30 -D - -o /dev/null -H 'Origin: http://evil.example' \
+    -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/issuers")
+if printf '%s' "$hdrs" | grep -q '^HTTP/1.1 200' && ! printf '%s' "$hdrs" | grep -qi '^Access-Control-'; then
+	pass "a request with an Origin: answered without Access-Control-*"
+else
+	fail "a request with an Origin: answered without Access-Control-*" "$hdrs"
+fi
+
+# DNS rebinding: the Host must name this listener.
+host_code() { # HOST PATH
+	curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Host: $1" \
+	    -H "Authorization: Bearer $TOKEN" "$ADMIN_URL$2"
+}
+same "Host: evil.example: 421 on the API" "$(host_code "evil.example:$((PORT + 1))" /api/v1/issuers)" 421
+same "Host: evil.example: 421 on the panel" "$(host_code evil.example /)" 421
+same "Host: a name ending like a configured one: 421" "$(host_code xocsp.example.test /api/v1/issuers)" 421
+same "Host: 127.0.0.1:P: 200" "$(host_code "127.0.0.1:$((PORT + 1))" /api/v1/issuers)" 200
+same "Host: localhost: 200" "$(host_code LocalHost /api/v1/issuers)" 200
+same "Host: [::1]:P: 200" "$(host_code "[::1]:$((PORT + 1))" /api/v1/issuers)" 200
+same "Host: a --admin-host name, any case, with a port: 200" \
+    "$(host_code "OCSP.Example.Test:443" /api/v1/issuers)" 200
+same "Host: the second --admin-host name, with the root's dot: 200" \
+    "$(host_code "panel.example.test." /api/v1/issuers)" 200
+
+# Repeated wrong tokens: 401 five times, then 429 until a second passes,
+# even for the right token (a guess costs a second); counted and logged.
+codes=
+for i in 1 2 3 4 5 6; do
+	codes="$codes $(curl -s -m 30 -o /dev/null -w '%{http_code}' \
+	    -H 'Authorization: Bearer wrong-guess' "$ADMIN_URL/api/v1/issuers")"
+done
+same "six wrong tokens: 401 x5, then 429" "$codes" " 401 401 401 401 401 429"
+code=$(curl -s -m 30 -D "$TMP/h429" -o /dev/null -w '%{http_code}' \
+    -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/issuers")
+if [ "$code" = 429 ] && grep -qi '^Retry-After: 1' "$TMP/h429"; then
+	pass "the right token at once after: 429 with Retry-After"
+else
+	fail "the right token at once after: 429 with Retry-After" "$code" "$(cat "$TMP/h429")"
+fi
+sleep 1.2
+api GET /metrics
+if [ "$CODE" = 200 ]; then
+	pass "a second later the right token works"
+else
+	fail "a second later the right token works" "$CODE"
+fi
+printf '%s\n' "$BODY_OUT" >"$TMP/metrics"
+same "ocspbox_admin_auth_failures_total counts the wrong tokens" \
+    "$(m ocspbox_admin_auth_failures_total)" 5
+same "ocspbox_admin_auth_limited_total counts the 429s" "$(m ocspbox_admin_auth_limited_total)" 2
+same "ocspbox_admin_misdirected_total counts the 421s" "$(m ocspbox_admin_misdirected_total)" 3
+if grep -q 'failed authentication.*from 127.0.0.1' "$TMP/server.err" &&
+    [ "$(grep -c 'failed authentication' "$TMP/server.err")" -le 2 ]; then
+	pass "failed authentications logged, at most a line a minute"
+else
+	fail "failed authentications logged, at most a line a minute" \
+	    "$(grep 'failed auth' "$TMP/server.err")"
+fi
+sleep 4
+
 stop_server
 same "SIGTERM exits 0" "$STOP_RC" 0
+
+# The listen flags and the token: refused before anything listens.
+refused "--admin-listen with two addresses" 2 'bad --admin-listen' \
+    "$OCSPBOX" --db "$DB" serve --listen 127.0.0.1:1 --admin-listen '127.0.0.1:2,0.0.0.0:3'
+refused "--admin-listen with a civetweb suffix" 2 'bad --admin-listen' \
+    "$OCSPBOX" --db "$DB" serve --listen 127.0.0.1:1 --admin-listen '127.0.0.1:2s'
+refused "--listen with two addresses" 2 'bad --listen' \
+    "$OCSPBOX" --db "$DB" serve --listen '127.0.0.1:1,127.0.0.1:2'
+refused "a name that starts like loopback is not loopback (made token)" 2 'is not loopback' \
+    env -u OCSPBOX_ADMIN_TOKEN "$OCSPBOX" --db "$DB" serve --listen 127.0.0.1:1 \
+    --admin-listen '127.0.0.1.example.test:2'
+refused "a 1-character token" 1 'at least 128 bits' \
+    env OCSPBOX_ADMIN_TOKEN=x "$OCSPBOX" --db "$DB" serve --listen 127.0.0.1:1
+refused "31 hex digits (124 bits)" 1 'at least 128 bits' \
+    env OCSPBOX_ADMIN_TOKEN=0123456789abcdef0123456789abcde "$OCSPBOX" --db "$DB" serve
+printf 'short-token\n' >"$TMP/tok"
+chmod 600 "$TMP/tok"
+refused "a short --admin-token-file" 1 'at least 128 bits' \
+    "$OCSPBOX" --db "$DB" serve --admin-token-file "$TMP/tok"
+refused "a token with a space" 1 'at least 128 bits' \
+    env OCSPBOX_ADMIN_TOKEN='0123456789abcdef 0123456789abcdef' "$OCSPBOX" --db "$DB" serve
 finish

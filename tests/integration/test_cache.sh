@@ -19,6 +19,7 @@ HOOKS=no
 
 # addissuer DB ID ALG: registers ca-ALG with its delegated responder.
 addissuer() {
+	"$OCSPBOX" --db "$1" migrate >/dev/null
 	"$OCSPBOX" --db "$1" issuer add "$2" --cert "$PKI/ca-$3.pem" \
 	    --responder-cert "$PKI/resp-$3.pem" --responder-key "$PKI/resp-$3.key" >/dev/null
 }

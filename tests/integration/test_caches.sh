@@ -13,6 +13,7 @@ done
 PKI=$TMP/pki
 sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
 DB=$TMP/c.db
+"$OCSPBOX" --db "$DB" migrate >/dev/null
 "$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
     --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" >/dev/null
 for s in a01 a02 a03; do "$OCSPBOX" --db "$DB" cert add rsa --serial $s >/dev/null; done

@@ -23,7 +23,7 @@ refused "unknown global option" 2 'unknown option --frob' "$OCSPBOX" --frob
 # migrate
 refused "missing database directory" 1 'database directory .*/nodir' \
     "$OCSPBOX" --db "$TMP/nodir/x.db" migrate
-refused "read command on a missing database" 1 'run ocspbox migrate' \
+refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
 ok "migrate applies every migration" "5 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate

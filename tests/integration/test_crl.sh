@@ -26,6 +26,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 addissuer() {
 	id=$1 alg=$2
 	shift 2
+	ob migrate >/dev/null
 	ob issuer add "$id" --cert "$PKI/ca-$alg.pem" --responder-cert "$PKI/resp-$alg.pem" \
 	    --responder-key "$PKI/resp-$alg.key" "$@" >/dev/null
 }
@@ -637,6 +638,7 @@ stop_checked "third server"
 # 9. 10,000 revoked certificates: one CRL, built by serve at start (the
 # server's OCSP pass over them is stopped by SIGTERM once the CRL is out).
 DB10=$TMP/big.db
+"$OCSPBOX" --db "$DB10" migrate >/dev/null
 "$OCSPBOX" --db "$DB10" issuer add big --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
     --responder-key "$PKI/resp-ec.key" --crl-key "$PKI/ca-ec.key" >/dev/null
 awk 'BEGIN { for (i = 1; i <= 10000; i++)
@@ -678,6 +680,7 @@ DBI=$TMP/import.db
 OFF=$TMP/offline
 mkdir -p "$OFF"
 # The offline CA answers OCSP itself (responder = CA); no --crl-key.
+"$OCSPBOX" --db "$DBI" migrate >/dev/null
 "$OCSPBOX" --db "$DBI" issuer add off --cert "$PKI/ca-other.pem" \
     --responder-cert "$PKI/ca-other.pem" --responder-key "$PKI/ca-other.key" >/dev/null
 "$OCSPBOX" --db "$DBI" issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \

@@ -10,6 +10,7 @@ sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1;
 DB=$TMP/d.db
 ob() { "$OCSPBOX" --db "$DB" "$@"; }
 q() { sqlite3 "$DB" "$1"; }
+ob migrate >/dev/null
 ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key" >/dev/null
 

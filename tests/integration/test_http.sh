@@ -16,6 +16,7 @@ if ! command -v faketime >/dev/null; then
 fi
 faketime -f -1d sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
 DB=$TMP/h.db
+"$OCSPBOX" --db "$DB" migrate >/dev/null
 "$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
     --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" >/dev/null
 "$OCSPBOX" --db "$DB" cert add rsa --cert "$PKI/leaf1.pem" >/dev/null

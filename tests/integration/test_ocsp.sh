@@ -8,6 +8,7 @@ PKI=$TMP/pki
 sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
 DB=$TMP/o.db
 ob() { "$OCSPBOX" --db "$DB" "$@"; }
+ob migrate >/dev/null
 ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key" >/dev/null
 ob issuer add ec --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \

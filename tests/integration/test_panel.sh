@@ -62,6 +62,7 @@ export OCSPBOX_ADMIN_TOKEN=$TOKEN
 unset OCSPBOX_TEST_SIGN_DELAY_MS
 SERIALS="A01 A02 A03 A04 A05"
 NCERTS=5
+"$OCSPBOX" --db "$DB" migrate >/dev/null
 if ! "$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
     --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" \
     --crl-key "$PKI/ca-rsa.key" >/dev/null; then

@@ -9,6 +9,7 @@
 PKI=$TMP/pki
 sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
 DB=$TMP/s.db
+"$OCSPBOX" --db "$DB" migrate >/dev/null
 "$OCSPBOX" --db "$DB" issuer add ec --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
     --responder-key "$PKI/resp-ec.key" >/dev/null
 "$OCSPBOX" --db "$DB" cert add ec --cert "$PKI/leaf-ec.pem" >/dev/null

@@ -155,8 +155,10 @@ def framing():
          b"GET /healthz HTTP/1.1\r\nX-Big: " + b"a" * 17000 + b"\r\n\r\n"),
         ("a request target over 16 KiB", 414,
          b"GET /" + b"a" * 17000 + b" HTTP/1.1\r\nHost: t\r\n\r\n"),
-        ("an absolute-form target", 400,
-         b"GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: t\r\n\r\n"),
+        ("an absolute-form target without a path", 400,
+         b"GET http://127.0.0.1 HTTP/1.1\r\nHost: t\r\n\r\n"),
+        ("an asterisk target with GET", 400,
+         b"GET * HTTP/1.1\r\nHost: t\r\n\r\n"),
         ("an unknown method", 501, b"FOO / HTTP/1.1\r\nHost: t\r\n\r\n"),
         ("HTTP/1.1 without Host", 400, b"GET /healthz HTTP/1.1\r\n\r\n"),
         ("two Host fields", 400,
@@ -176,6 +178,20 @@ def framing():
               "date" in hdrs and s.closed(),
               "got %d %s" % (status, hdrs), body)
         s.close()
+    # RFC 9112 3.2.2: a server accepts the absolute form, whatever host
+    # and port it names, as its path; and on a kept-alive connection.
+    for target in (b"http://127.0.0.1:%d/healthz" % A.port,
+                   b"HTTP://other.example/healthz"):
+        s, r = exchange(b"GET " + target + b" HTTP/1.1\r\nHost: t\r\n\r\n")
+        check("absolute-form %s: answered as /healthz" % target.decode(),
+              r is not None and r[0] == 200 and r[2] == b"ok\n", r)
+        s.close()
+    # RFC 9110 9.3.7: OPTIONS * is answered, with what the server allows.
+    s, r = exchange(b"OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n")
+    check("OPTIONS *: 200 with Allow",
+          r is not None and r[0] == 200 and
+          r[1].get("allow") == "GET, HEAD, POST" and "date" in r[1], r)
+    s.close()
     # 64 fields are fine.
     s, r = exchange(b"GET /healthz HTTP/1.1\r\nHost: t\r\n" +
                     b"".join(b"X-%d: y\r\n" % i for i in range(63)) +

@@ -113,9 +113,23 @@ static const struct gate_vec vecs[] = {
 	"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n100000000\r\n",
 	GATE_ERROR, 413},
     {"an absolute-form target",
-	"GET http://a/healthz HTTP/1.1\r\nHost: a\r\n\r\n", GATE_ERROR, 400},
-    {"the asterisk form", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", GATE_ERROR,
+	"GET http://a/healthz HTTP/1.1\r\nHost: a\r\n\r\n", GATE_COMPLETE, 0,
+	-1},
+    {"an absolute-form target with a port, https, any case",
+	"GET HTTPS://b.example:8443/ocsp/x HTTP/1.1\r\nHost: a\r\n\r\n",
+	GATE_COMPLETE, 0, -1},
+    {"an absolute-form target without a path",
+	"GET http://a HTTP/1.1\r\nHost: a\r\n\r\n", GATE_ERROR, 400},
+    {"an absolute-form target without a host",
+	"GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n", GATE_ERROR, 400},
+    {"another scheme", "GET ftp://a/x HTTP/1.1\r\nHost: a\r\n\r\n", GATE_ERROR,
 	400},
+    {"the authority form", "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n",
+	GATE_ERROR, 400},
+    {"OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", GATE_COMPLETE, 0,
+	-1},
+    {"the asterisk form with GET", "GET * HTTP/1.1\r\nHost: a\r\n\r\n",
+	GATE_ERROR, 400},
     {"an unknown method", "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", GATE_ERROR, 501},
     {"a method in lower case", "get / HTTP/1.1\r\nHost: a\r\n\r\n", GATE_ERROR,
 	501},
@@ -204,6 +218,32 @@ test_vectors(void)
 			harness_failures++;
 		}
 	}
+}
+
+/* What the gate does with each request-target form (RFC 9112 3.2). */
+static void
+test_target_forms(void)
+{
+	static const char abs[] =
+	    "GET http://b.example:8080/ocsp/x HTTP/1.1\r\nHost: a\r\n\r\n";
+	static const char star[] = "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n";
+	static const char origin[] = "GET /ocsp/x HTTP/1.1\r\nHost: a\r\n\r\n";
+	struct gate_scan sc;
+
+	memset(&sc, 0, sizeof(sc));
+	CHECK(gate_scan(abs, (int)strlen(abs), HEAD_MAX, BODY_MAX, &sc) ==
+	    GATE_COMPLETE);
+	/* What goes is exactly "http://b.example:8080", the path stays. */
+	CHECK(sc.drop_at == 4 && sc.drop_len == 21 && !sc.star);
+	CHECK(memcmp(abs + sc.drop_at + sc.drop_len, "/ocsp/x ", 8) == 0);
+	memset(&sc, 0, sizeof(sc));
+	CHECK(gate_scan(star, (int)strlen(star), HEAD_MAX, BODY_MAX, &sc) ==
+	    GATE_COMPLETE);
+	CHECK(sc.star && sc.drop_len == 0);
+	memset(&sc, 0, sizeof(sc));
+	CHECK(gate_scan(origin, (int)strlen(origin), HEAD_MAX, BODY_MAX, &sc) ==
+	    GATE_COMPLETE);
+	CHECK(!sc.star && sc.drop_len == 0);
 }
 
 /* 64 header fields are civetweb's to keep; the 65th is refused. */
@@ -296,6 +336,7 @@ main(int argc, char **argv)
 {
 	static const struct test tests[] = {
 	    {"vectors", test_vectors},
+	    {"target_forms", test_target_forms},
 	    {"field_count", test_field_count},
 	    {"head_max", test_head_max},
 	    {"prefixes", test_prefixes},

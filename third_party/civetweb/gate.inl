@@ -353,22 +353,36 @@ gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
 	time_t now = time(NULL);
 
 	gmt_time_string(date, sizeof(date), &now);
-	mg_snprintf(NULL,
-	            NULL,
-	            msg,
-	            sizeof(msg),
-	            "HTTP/1.1 %d %s\r\n"
-	            "Date: %s\r\n"
-	            "Content-Type: text/plain; charset=utf-8\r\n"
-	            "Content-Length: %d\r\n"
-	            "Cache-Control: no-store\r\n"
-	            "Connection: close\r\n\r\n"
-	            "%s\n",
-	            status,
-	            mg_get_response_code_text(NULL, status),
-	            date,
-	            (int)strlen(why) + 1,
-	            why);
+	if (status == 200) {
+		/* OPTIONS *: the methods either listener serves. */
+		mg_snprintf(NULL,
+		            NULL,
+		            msg,
+		            sizeof(msg),
+		            "HTTP/1.1 200 OK\r\n"
+		            "Date: %s\r\n"
+		            "Allow: GET, HEAD, POST\r\n"
+		            "Content-Length: 0\r\n"
+		            "Connection: close\r\n\r\n",
+		            date);
+	} else {
+		mg_snprintf(NULL,
+		            NULL,
+		            msg,
+		            sizeof(msg),
+		            "HTTP/1.1 %d %s\r\n"
+		            "Date: %s\r\n"
+		            "Content-Type: text/plain; charset=utf-8\r\n"
+		            "Content-Length: %d\r\n"
+		            "Cache-Control: no-store\r\n"
+		            "Connection: close\r\n\r\n"
+		            "%s\n",
+		            status,
+		            mg_get_response_code_text(NULL, status),
+		            date,
+		            (int)strlen(why) + 1,
+		            why);
+	}
 	/* An answer to HEAD has the head only (RFC 9110 9.3.2). */
 	if ((c->len >= 5) && (memcmp(c->buf, "HEAD ", 5) == 0)) {
 		*(strstr(msg, "\r\n\r\n") + 4) = '\0';
@@ -383,7 +397,7 @@ gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
 	c->since = gate_now();
 	if (status == 408) {
 		gate_count(&g->st.timed_out, 1);
-	} else {
+	} else if (status != 200) {
 		gate_count(&g->st.rejected, 1);
 	}
 }
@@ -450,6 +464,21 @@ gate_step(struct mg_context *ctx, struct gate_conn *c)
 		if (c->len == 0) {
 			c->started = 0; /* empty lines are not a request */
 		}
+	}
+	if ((r == GATE_COMPLETE) && c->sc.star) {
+		/* OPTIONS * (RFC 9110 9.3.7): what the server offers. */
+		gate_reply(g, c, 200, "");
+		return 0;
+	}
+	if ((r == GATE_COMPLETE) && (c->sc.drop_len > 0)) {
+		/* "GET http://host:port/ocsp/..." is "GET /ocsp/...": one
+		 * server here, whatever it was called (RFC 9112 3.2.2). */
+		memmove(c->buf + c->sc.drop_at,
+		        c->buf + c->sc.drop_at + c->sc.drop_len,
+		        (size_t)(c->len - c->sc.drop_at - c->sc.drop_len));
+		c->len -= c->sc.drop_len;
+		g->buffered -= (size_t)c->sc.drop_len;
+		c->sc.drop_len = 0;
 	}
 	if (r == GATE_COMPLETE) {
 		return gate_dispatch(ctx, c);

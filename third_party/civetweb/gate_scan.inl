@@ -27,6 +27,10 @@ struct gate_scan {
 	int expect;      /* asks for 100-continue and its body is not all in */
 	int status;      /* GATE_ERROR: the HTTP status to answer */
 	const char *why; /* GATE_ERROR: one line */
+	/* The request target's form (RFC 9112 3.2), found with the head. */
+	int star;        /* asterisk-form: OPTIONS * */
+	int drop_at;     /* absolute-form: where "scheme://authority" starts */
+	int drop_len;    /* and its length, which the gate removes; 0: none */
 };
 
 /* RFC 9110 5.6.2 tchar: what a field name and a method are made of. */
@@ -100,12 +104,37 @@ gate_fields(const char *buf, int h, int body_max, struct gate_scan *sc)
 		return gate_err(sc, 505, "HTTP/1.1 and HTTP/1.0 only");
 	}
 	http10 = (memcmp(p + 6, "1.0", 3) == 0);
-	/* Origin-form only: an OCSP responder is no proxy, and civetweb
-	 * would close on an absolute-form target without a word. */
-	if (*v != '/') {
-		return gate_err(sc,
-		                400,
-		                "only origin-form request targets (\"/...\")");
+	/*
+	 * RFC 9112 3.2: origin-form ("/..."); absolute-form, which a server
+	 * must accept (3.2.2) and which the gate turns into its path, since
+	 * civetweb would close on one naming another host or port without
+	 * a word; asterisk-form for OPTIONS only (3.2.4), which the gate
+	 * answers itself. Nothing else (authority-form is CONNECT's).
+	 */
+	sc->star = 0;
+	sc->drop_at = sc->drop_len = 0;
+	if ((p - v == 1) && (*v == '*')) {
+		if (strcmp(method, "OPTIONS") != 0) {
+			return gate_err(sc, 400, "an asterisk target is for OPTIONS only");
+		}
+		sc->star = 1;
+	} else if (*v != '/') {
+		const char *at = v, *slash;
+
+		if ((p - v > 7) && (mg_strncasecmp(v, "http://", 7) == 0)) {
+			at = v + 7;
+		} else if ((p - v > 8) && (mg_strncasecmp(v, "https://", 8) == 0)) {
+			at = v + 8;
+		}
+		slash = (at == v) ? NULL : (const char *)memchr(at, '/', (size_t)(p - at));
+		if ((slash == NULL) || (slash == at)) {
+			return gate_err(sc,
+			                400,
+			                "a request target neither \"/path\" nor "
+			                "\"http://host/path\"");
+		}
+		sc->drop_at = (int)(v - buf);
+		sc->drop_len = (int)(slash - v);
 	}
 	for (p = eol + 1; p < end; p = eol + 1) {
 		eol = (const char *)memchr(p, '\n', (size_t)(end - p));

@@ -1,0 +1,138 @@
+/*
+ * The admin API's request bodies, parsed and checked without I/O (the
+ * fuzzer drives these functions): a JSON document (RFC 8259) that is the
+ * whole body, and the revoke request's members. Every value the C side
+ * keeps is checked to fit it: no string that C would cut short at an
+ * embedded NUL, none longer than its buffer.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "extern.h"
+
+/*
+ * Whether a JSON text (already parsed by cJSON, so well-formed) holds a
+ * string escape "\u0000": cJSON decodes it to a NUL byte, and the C
+ * string it hands out would end there ("ca\u0000x" read as "ca").
+ */
+static int
+has_nul_escape(const char *s, size_t len)
+{
+	size_t i;
+	int in_string = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = s[i] == '"';
+			continue;
+		}
+		if (s[i] == '"')
+			in_string = 0;
+		else if (s[i] == '\\' && i + 1 < len) {
+			i++;
+			if (s[i] == 'u' && i + 4 < len &&
+			    memcmp(s + i + 1, "0000", 4) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+cJSON *
+api_json_parse(const char *body, size_t len, const char **why)
+{
+	const char *end = NULL;
+	cJSON *doc;
+
+	*why = "malformed JSON";
+	/* A NUL byte in the body would end cJSON's input early. */
+	if (memchr(body, '\0', len) != NULL)
+		return NULL;
+	/* cJSON wants the terminating NUL inside the length it is given:
+	 * the caller's buffer has it (API contract). */
+	if ((doc = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1)) == NULL)
+		return NULL;
+	if (has_nul_escape(body, len)) {
+		cJSON_Delete(doc);
+		*why = "a string holds \\u0000";
+		return NULL;
+	}
+	return doc;
+}
+
+/*
+ * The string member name of o into out (size bytes, NUL included).
+ * Returns 1 when present and fits, 0 when absent or null (out is ""),
+ * -1 when not a string, -2 when too long for out.
+ */
+static int
+member(const cJSON *o, const char *name, char *out, size_t size)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
+	size_t n;
+
+	out[0] = '\0';
+	if (m == NULL || cJSON_IsNull(m))
+		return 0;
+	if (!cJSON_IsString(m) || m->valuestring == NULL)
+		return -1;
+	if ((n = strlen(m->valuestring)) >= size)
+		return -2;
+	memcpy(out, m->valuestring, n + 1);
+	return 1;
+}
+
+int
+api_issuer_id_valid(const char *id)
+{
+	size_t n = 0;
+
+	for (; id[n] != '\0'; n++)
+		if (!isalnum((unsigned char)id[n]) &&
+		    strchr("._-", id[n]) == NULL)
+			return 0;
+	return n > 0 && n <= OB_ID_MAX && id[0] != '.';
+}
+
+enum ob_err
+api_revoke_parse(
+    const char *body, size_t len, struct api_revoke *out, const char **why)
+{
+	char serial[OB_SERIAL_HEX_MAX * 2 + 2], reason[40];
+	cJSON *doc;
+	int i, s, r;
+
+	memset(out, 0, sizeof(*out));
+	out->reason = -1;
+	if ((doc = api_json_parse(body, len, why)) == NULL)
+		return OB_ERR_INVAL;
+	*why = "want {\"issuer_id\": string, \"serial_hex\": string, "
+	       "\"reason\": string or absent}";
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return OB_ERR_INVAL;
+	}
+	i = member(doc, "issuer_id", out->issuer_id, sizeof(out->issuer_id));
+	s = member(doc, "serial_hex", serial, sizeof(serial));
+	r = member(doc, "reason", reason, sizeof(reason));
+	cJSON_Delete(doc);
+	if (i == -1 || s == -1 || r == -1 || i == 0 || s == 0)
+		return OB_ERR_INVAL;
+	if (i == -2 || !api_issuer_id_valid(out->issuer_id)) {
+		*why = "bad issuer_id (1-64 of A-Z a-z 0-9 . _ -)";
+		return OB_ERR_INVAL;
+	}
+	if (s == -2 || util_serial_canon(serial, out->serial) != OB_OK) {
+		*why = "bad serial_hex";
+		return OB_ERR_INVAL;
+	}
+	if (r == -2 ||
+	    (r == 1 &&
+		((out->reason = util_reason_code(reason)) < 0 ||
+		    out->reason == OB_REASON_REMOVE_FROM_CRL))) {
+		*why = "unknown reason (want an RFC 5280 name)";
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}

@@ -1,0 +1,232 @@
+#!/bin/sh
+# Faults, injected for real: a write lock held past the busy timeout, a
+# full disk (a small tmpfs), a read-only file system (the same, remounted),
+# a database file replaced or removed under a running server, a mistyped
+# --db, and the signals a box sends. Every failure path of the admin API
+# and the CLI runs here, so that the ASan+UBSan run of this suite catches
+# what they do wrong; and each says what failed in one line, commits
+# nothing half, and leaves a database that passes integrity_check.
+. tests/integration/lib.sh
+
+PKI=$TMP/pki
+sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
+TOKEN=faults-test-token-0123456789abcdef
+export OCSPBOX_ADMIN_TOKEN=$TOKEN
+
+# setup DB: a database with issuer rsa (CRL key too) and leaf1, leaf2.
+setup() {
+	"$OCSPBOX" --db "$1" migrate >/dev/null &&
+	    "$OCSPBOX" --db "$1" issuer add rsa --cert "$PKI/ca-rsa.pem" \
+		--responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" \
+		--crl-key "$PKI/ca-rsa.key" >/dev/null &&
+	    "$OCSPBOX" --db "$1" cert add rsa --cert "$PKI/leaf1.pem" >/dev/null &&
+	    "$OCSPBOX" --db "$1" cert add rsa --cert "$PKI/leaf2.pem" >/dev/null
+}
+status() { # SERIAL_HEX: what the public listener says, without a nonce
+	openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$1" -no_nonce \
+	    -CAfile "$PKI/ca-rsa.pem" 2>&1 |
+	    sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p; s/^Responder Error: *\([a-zA-Z]*\).*/\1/p'
+}
+# revoke_api SERIAL: POST /api/v1/revoke; the HTTP code in CODE.
+revoke_api() {
+	CODE=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -X POST \
+	    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+	    --data-binary "{\"issuer_id\": \"rsa\", \"serial_hex\": \"$1\"}" \
+	    "$ADMIN_URL/api/v1/revoke")
+}
+integrity() { # NAME DB
+	same "$1: integrity_check ok" "$(sqlite3 "$2" 'PRAGMA integrity_check')" ok
+}
+no_sanitizer() { # NAME FILE
+	rep=$(grep -E 'Sanitizer|runtime error:' "$2" | head -n 5)
+	if [ -z "$rep" ]; then pass "$1: no sanitizer report"; else fail "$1: no sanitizer report" "$rep"; fi
+}
+
+# --- A mistyped --db: no command but migrate makes a database. ---------
+for cmd in "issuer list" "issuer add rsa --cert $PKI/ca-rsa.pem --responder-cert $PKI/resp-rsa.pem --responder-key $PKI/resp-rsa.key" \
+    "cert add rsa --serial a01" "revoke rsa a01" "cache refresh" "cache stats" "serve --listen 127.0.0.1:1"; do
+	# shellcheck disable=SC2086
+	refused "missing database: ${cmd%% --*}" 1 'no such database \(make one: ocspbox --db .* migrate\)' \
+	    "$OCSPBOX" --db "$TMP/typo.db" $cmd
+done
+printf 'V\t300101000000Z\t\tA01\tunknown\t/CN=x\n' >"$TMP/idx.txt"
+refused "missing database: cert import" 1 'no such database' \
+    "$OCSPBOX" --db "$TMP/typo.db" cert import rsa --openssl-index "$TMP/idx.txt"
+if [ -e "$TMP/typo.db" ]; then fail "no database was made by any of them" "$(ls -la "$TMP"/typo.db*)"; else pass "no database was made by any of them"; fi
+
+# --- Signals: only SIGTERM and SIGINT stop serve. -----------------------
+DB=$TMP/s.db
+setup "$DB" || { fail "set up"; finish; exit 1; }
+start_server "$DB" || { fail "server starts"; finish; exit 1; }
+for sig in HUP USR1 USR2 ALRM QUIT; do
+	kill -"$sig" "$SERVER_PID"
+	sleep 0.2
+	if kill -0 "$SERVER_PID" 2>/dev/null && curl -fs -m 5 "$URL/healthz" >/dev/null; then
+		pass "SIG$sig: serve keeps serving"
+	else
+		fail "SIG$sig: serve keeps serving" "$(tail -n 5 "$TMP/server.err")"
+	fi
+done
+if [ "$(grep -c ': ignored' "$TMP/server.err")" -eq 5 ] &&
+    grep -q 'Hangup: ignored (issuers and keys are read at start' "$TMP/server.err"; then
+	pass "each ignored signal is logged, SIGHUP saying what a restart is for"
+else
+	fail "each ignored signal is logged" "$(grep ignored "$TMP/server.err")"
+fi
+stop_checked "after five signals"
+
+# --- A write lock held past the busy timeout (5 s). ---------------------
+start_server "$DB" || { fail "server starts"; finish; exit 1; }
+python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+' "$DB" 8 >"$TMP/lock.out" &
+LOCK=$!
+BG_PIDS="$BG_PIDS $LOCK"
+n=0
+while [ $n -lt 50 ] && ! grep -q locked "$TMP/lock.out"; do sleep 0.1; n=$((n + 1)); done
+# All at once, inside the one 5 s busy timeout they share.
+"$OCSPBOX" --db "$DB" revoke rsa a01 >"$TMP/l1.out" 2>"$TMP/l1.err" &
+L1=$!
+"$OCSPBOX" --db "$DB" cert add rsa --serial b01 >"$TMP/l2.out" 2>"$TMP/l2.err" &
+L2=$!
+printf 'V\t300101000000Z\t\tB02\tunknown\t/CN=x\n' >"$TMP/idx2.txt"
+"$OCSPBOX" --db "$DB" cert import rsa --openssl-index "$TMP/idx2.txt" >"$TMP/l3.out" 2>"$TMP/l3.err" &
+L3=$!
+revoke_api a01
+same "API revoke under a held lock: 503" "$CODE" 503
+if grep -q 'admin: revoke rsa a01: ' "$TMP/server.err"; then
+	pass "... logged with its issuer and serial"
+else
+	fail "... logged with its issuer and serial" "$(tail -n 3 "$TMP/server.err")"
+fi
+for j in "1 revoke $L1" "2 cert-add $L2" "3 cert-import $L3"; do
+	set -- $j
+	wait "$3"
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ "$(grep -c . "$TMP/l$1.err")" -eq 1 ] &&
+	    grep -q '^ocspbox: .*locked' "$TMP/l$1.err"; then
+		pass "CLI $2 under a held lock: exit 1, one line"
+	else
+		fail "CLI $2 under a held lock: exit 1, one line" "exit $rc" "$(cat "$TMP/l$1.err")"
+	fi
+done
+wait "$LOCK"
+same "the lock released: a01 still good (nothing half-done)" "$(status a01)" good
+revoke_api a01
+same "then the API revoke: 200" "$CODE" 200
+same "... and a01 revoked" "$(status a01)" revoked
+stop_checked "after the held lock"
+no_sanitizer "held lock" "$TMP/server.err"
+integrity "held lock" "$DB"
+
+# --- A full disk, then a read-only one (a 4 MiB tmpfs). -----------------
+MNT=$TMP/mnt
+mkdir -p "$MNT"
+if ! mount -t tmpfs -o size=4m tmpfs "$MNT" 2>"$TMP/mount.err"; then
+	fail "mount a 4 MiB tmpfs (the fault tests need root)" "$(cat "$TMP/mount.err")"
+	finish
+	exit 1
+fi
+cleanup_mnt() { umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null; }
+trap 'cleanup_mnt; cleanup' EXIT
+FDB=$MNT/f.db
+setup "$FDB" || fail "set up on the tmpfs"
+start_server "$FDB" || { fail "server starts on the tmpfs"; finish; exit 1; }
+same "before: a01 good" "$(status a01)" good
+dd if=/dev/zero of="$MNT/filler" bs=64k >/dev/null 2>&1
+revoke_api a01
+if [ "$CODE" = 500 ] || [ "$CODE" = 503 ]; then
+	pass "API revoke on a full disk: $CODE"
+else
+	fail "API revoke on a full disk: 500 or 503" "$CODE $(cat "$TMP/b")"
+fi
+same "... a01 still good (the revoke did not return success)" "$(status a01)" good
+refused "CLI revoke on a full disk" 1 'full' "$OCSPBOX" --db "$FDB" revoke rsa a01
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "V\t300101000000Z\t\t%X\tunknown\t/CN=leaf%d\n", 65536 + i, i }' \
+    >"$TMP/big-index.txt"
+refused "CLI cert import on a full disk" 1 'full' \
+    "$OCSPBOX" --db "$FDB" cert import rsa --openssl-index "$TMP/big-index.txt"
+run "$OCSPBOX" --db "$FDB" cache refresh
+if [ "$RC" -eq 1 ] && printf '%s\n' "$ERR" | tail -n 1 | grep -q '^ocspbox: cache refresh: .*full'; then
+	pass "CLI cache refresh on a full disk: exit 1, ending with what failed"
+else
+	fail "CLI cache refresh on a full disk: exit 1, ending with what failed" "exit $RC" "$ERR"
+fi
+if curl -fs -m 5 "$URL/healthz" >/dev/null; then pass "serve keeps answering on a full disk"; else fail "serve keeps answering on a full disk"; fi
+rm -f "$MNT/filler"
+same "space again: the import committed nothing" \
+    "$(sqlite3 "$FDB" "SELECT count(*) FROM certificates WHERE issuer_id = 'rsa'")" 2
+revoke_api a01
+same "space again: API revoke 200" "$CODE" 200
+same "... a01 revoked" "$(status a01)" revoked
+stop_checked "after the full disk"
+no_sanitizer "full disk" "$TMP/server.err"
+integrity "full disk" "$FDB"
+
+# Read-only: nothing can have it open for writing to remount it.
+mount -o remount,ro "$MNT" || fail "remount read-only"
+refused "serve on a read-only file system" 1 'cannot write: Read-only file system' \
+    "$OCSPBOX" --db "$FDB" serve --listen 127.0.0.1:1
+refused "CLI revoke on a read-only file system" 1 'cannot write: Read-only file system' \
+    "$OCSPBOX" --db "$FDB" revoke rsa a02
+refused "CLI issuer add on a read-only file system" 1 'cannot write: Read-only file system' \
+    "$OCSPBOX" --db "$FDB" issuer add ec --cert "$PKI/ca-ec.pem" \
+    --responder-cert "$PKI/resp-ec.pem" --responder-key "$PKI/resp-ec.key"
+mount -o remount,rw "$MNT"
+same "read-write again: a02 still good" \
+    "$(sqlite3 "$FDB" "SELECT count(*) FROM certificates WHERE serial_hex = 'a02' AND status = 'good'")" 1
+integrity "read-only file system" "$FDB"
+cleanup_mnt
+
+# --- The database file replaced or removed under a running server. -----
+RDB=$TMP/r.db
+setup "$RDB" || fail "set up"
+start_server "$RDB" || { fail "server starts"; finish; exit 1; }
+same "before: a01 good" "$(status a01)" good
+# A restore by rename: a copy of the database, moved over its name.
+sqlite3 "$RDB" ".backup '$TMP/restore.db'"
+mv "$TMP/restore.db" "$RDB"
+n=0
+while [ $n -lt 30 ] && kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+same "database replaced: serve exits 1 within 3 s" "$rc" 1
+if grep -q 'was replaced or removed while serving: stopping' "$TMP/server.err"; then
+	pass "... saying why"
+else
+	fail "... saying why" "$(tail -n 3 "$TMP/server.err")"
+fi
+no_sanitizer "database replaced" "$TMP/server.err"
+"$OCSPBOX" --db "$RDB" revoke rsa a01 >/dev/null
+start_server "$RDB" || { fail "server starts on the restored file"; finish; exit 1; }
+same "started again on the new file: a revoke made into it is seen" "$(status a01)" revoked
+# The copy put in place carries a revocation the old file lacks: from a
+# moment after the rename, no answer is "good" (inotify wakes serve at
+# once; without it, a stat every second).
+sqlite3 "$RDB" ".backup '$TMP/restore.db'"
+"$OCSPBOX" --db "$TMP/restore.db" revoke rsa a02 >/dev/null
+same "before the second restore: a02 good" "$(status a02)" good
+mv "$TMP/restore.db" "$RDB"
+sleep 0.1
+after=$(status a02)
+if [ "$after" != good ]; then
+	pass "an answer 0.1 s after the rename is not \"good\" from the old file (got \"$after\")"
+else
+	fail "an answer 0.1 s after the rename is not \"good\" from the old file"
+fi
+wait "$SERVER_PID"
+SERVER_PID=
+start_server "$RDB" || { fail "server starts"; finish; exit 1; }
+rm -f "$RDB"
+n=0
+while [ $n -lt 30 ] && kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=
+same "database removed: serve exits 1 within 3 s" "$rc" 1
+finish
