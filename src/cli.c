@@ -548,6 +548,37 @@ out:
 	return rc;
 }
 
+/* What read_line found. */
+enum line_read { LINE_OK, LINE_EOF, LINE_LONG, LINE_ERROR };
+
+/*
+ * Reads the next line of f into buf (size bytes; at most size - 1 are
+ * kept, then a NUL), without its "\n", its length in *len (NUL bytes in
+ * it count, so the parser refuses them). LINE_OK; LINE_EOF at the end
+ * (a last line without "\n" is LINE_OK first); LINE_LONG when the line
+ * does not fit, after reading no further than size bytes of it, so a
+ * huge line costs no memory; LINE_ERROR on a read error (errno set).
+ * End of file and a read error are told apart: a read error is never
+ * the end of the data.
+ */
+static enum line_read
+read_line(FILE *f, char *buf, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (n + 1 >= size)
+			return LINE_LONG;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	*len = n;
+	if (c == EOF && ferror(f))
+		return LINE_ERROR;
+	return c == EOF && n == 0 ? LINE_EOF : LINE_OK;
+}
+
 static int
 cert_import(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -559,9 +590,9 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	struct index_entry ent;
 	struct store *st = NULL;
 	FILE *f = NULL;
-	char *line = NULL, err[OB_ERRBUF], msg[OB_ERRBUF];
-	size_t cap = 0;
-	ssize_t got;
+	static char line[CLI_LINE_MAX + 1];
+	char err[OB_ERRBUF], msg[OB_ERRBUF];
+	enum line_read lr;
 	long long lineno = 0, counts[3] = {0, 0, 0};
 	size_t len;
 	int npos, rc;
@@ -598,18 +629,17 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warnx("cert import: %s", err);
 		goto out;
 	}
-	/* getline, not fgets: its length counts NUL bytes, which the
-	 * parser then refuses instead of silently cutting the line. */
-	while ((got = getline(&line, &cap, f)) != -1) {
+	while ((lr = read_line(f, line, sizeof(line), &len)) != LINE_EOF) {
 		lineno++;
-		len = (size_t)got;
-		if (len > CLI_LINE_MAX) {
+		if (lr == LINE_LONG) {
 			snprintf(msg, sizeof(msg), "line longer than %d bytes",
 			    CLI_LINE_MAX);
 			goto fail;
 		}
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = '\0';
+		if (lr == LINE_ERROR) {
+			snprintf(msg, sizeof(msg), "%s", strerror(errno));
+			goto fail;
+		}
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = '\0';
 		if (len == 0)
@@ -626,10 +656,6 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 			fprintf(
 			    stderr, "ocspbox: %lld lines read...\n", lineno);
 	}
-	if (ferror(f)) {
-		snprintf(msg, sizeof(msg), "%s", strerror(errno));
-		goto fail;
-	}
 	if (store_commit(st, err, sizeof(err)) != OB_OK) {
 		cli_warnx("cert import: %s", err);
 		goto out;
@@ -644,7 +670,6 @@ fail:
 	store_rollback(st);
 	cli_warnx("%s:%lld: %s; nothing imported", path, lineno, msg);
 out:
-	free(line);
 	fclose(f);
 	store_close(st);
 	return rc;
