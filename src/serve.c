@@ -184,6 +184,12 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 			return OB_EXIT_ERR;
 		}
 		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		if (ferror(fp)) {
+			cli_warnx("serve: --admin-token-file %s: %s", file,
+			    strerror(errno));
+			fclose(fp);
+			return OB_EXIT_ERR;
+		}
 		fclose(fp);
 		buf[n] = '\0';
 		while (n > 0 && strchr(" \t\r\n", buf[n - 1]) != NULL)

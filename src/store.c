@@ -177,6 +177,18 @@ store_open(const char *path, int create, struct store **out, char *errbuf,
 	int rc, flags;
 
 	*out = NULL;
+#ifdef OB_TEST_HOOKS
+	/*
+	 * Sanitizer builds only: while the file named by
+	 * $OCSPBOX_TEST_FAIL_OPEN exists, every open fails, so that tests
+	 * drive the paths that follow a store that cannot be opened.
+	 */
+	if (getenv("OCSPBOX_TEST_FAIL_OPEN") != NULL &&
+	    stat(getenv("OCSPBOX_TEST_FAIL_OPEN"), &sb) == 0) {
+		snprintf(errbuf, errsz, "%s: injected fault", path);
+		return OB_ERR_IO;
+	}
+#endif
 	if (stat(path, &sb) == -1) {
 		if (errno != ENOENT || !create) {
 			int missing = errno == ENOENT;

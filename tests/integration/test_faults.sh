@@ -157,6 +157,40 @@ stop_checked "after the held lock"
 no_sanitizer "held lock" "$TMP/server.err"
 integrity "held lock" "$DB"
 
+# --- A store that cannot be opened, for every admin call (test hooks). --
+if "$OCSPBOX" --version | grep -q test-hooks; then
+	export OCSPBOX_TEST_FAIL_OPEN="$TMP/fail-open"
+	start_server "$DB" || { fail "server starts"; finish; exit 1; }
+	touch "$OCSPBOX_TEST_FAIL_OPEN"
+	for ep in /api/v1/cache/stats /api/v1/issuers /metrics; do
+		code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' \
+		    -H "Authorization: Bearer $TOKEN" "$ADMIN_URL$ep")
+		if [ "$code" = 503 ] && jq -e .error "$TMP/b" >/dev/null 2>&1; then
+			pass "GET $ep, store unopenable: 503 with a JSON error"
+		else
+			fail "GET $ep, store unopenable: 503 with a JSON error" "$code $(cat "$TMP/b")"
+		fi
+	done
+	code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -X POST \
+	    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+	    --data-binary '{"issuer_id": "rsa", "serial_hex": "a02"}' "$ADMIN_URL/api/v1/revoke")
+	same "POST /api/v1/revoke, store unopenable: 503" "$code" 503
+	code=$(curl -s -m 30 -o /dev/null -w '%{http_code}' "$URL/crl/rsa.crl")
+	if [ "$code" = 503 ] || [ "$code" = 200 ]; then pass "a CRL, store unopenable: $code"; else fail "a CRL, store unopenable" "$code"; fi
+	rm -f "$OCSPBOX_TEST_FAIL_OPEN"
+	for c in "revoke rsa a02" "cert add rsa --serial b03" "issuer list" "cache stats" "cache refresh"; do
+		touch "$OCSPBOX_TEST_FAIL_OPEN"
+		# shellcheck disable=SC2086
+		refused "CLI ${c%% --*}, store unopenable" 1 'injected fault' "$OCSPBOX" --db "$DB" $c
+		rm -f "$OCSPBOX_TEST_FAIL_OPEN"
+	done
+	same "afterwards a02 is still good" "$(status a02)" good
+	stop_checked "after the unopenable store"
+	unset OCSPBOX_TEST_FAIL_OPEN
+else
+	echo "note: the unopenable-store checks need a test-hooks build (ASan, TSan); skipped here"
+fi
+
 # --- A full disk, then a read-only one (a 4 MiB tmpfs). -----------------
 MNT=$TMP/mnt
 mkdir -p "$MNT"
