@@ -37,7 +37,7 @@
 struct auth_client {
 	char addr[48]; /* "" when free */
 	double credit; /* failures it may still make now */
-	int64_t at; /* when credit was last topped up (time(NULL)) */
+	int64_t at; /* when credit was last topped up (monotonic ms) */
 };
 
 struct http_admin {
@@ -169,24 +169,34 @@ auth_client(struct http_admin *h, const char *addr, int64_t now)
 	return oldest;
 }
 
+/* Milliseconds on CLOCK_MONOTONIC, which clock steps do not move. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Whether addr may try a token now: its failure credit, topped up one
- * per ADMIN_AUTH_EVERY seconds up to ADMIN_AUTH_BURST. */
+ * per ADMIN_AUTH_EVERY seconds (continuously) up to ADMIN_AUTH_BURST. */
 static int
 auth_allowed(struct http_admin *h, const char *addr)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = mono_ms();
 	struct auth_client *a;
 	int ok;
 
 	pthread_mutex_lock(&h->lock);
 	a = auth_client(h, addr, now);
 	if (now > a->at) {
-		a->credit += (double)(now - a->at) / ADMIN_AUTH_EVERY;
+		a->credit +=
+		    (double)(now - a->at) / (1000.0 * ADMIN_AUTH_EVERY);
 		if (a->credit > ADMIN_AUTH_BURST)
 			a->credit = ADMIN_AUTH_BURST;
-	}
-	if (now != a->at)
 		a->at = now;
+	}
 	if (!(ok = a->credit >= 1))
 		h->counts.auth_limited++;
 	pthread_mutex_unlock(&h->lock);
@@ -203,7 +213,7 @@ auth_failed(struct http_admin *h, const char *addr, const char *path)
 
 	pthread_mutex_lock(&h->lock);
 	h->counts.auth_failures++;
-	a = auth_client(h, addr, now);
+	a = auth_client(h, addr, mono_ms());
 	if (a->credit >= 1)
 		a->credit -= 1;
 	h->unlogged++;

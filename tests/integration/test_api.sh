@@ -221,12 +221,23 @@ same "Host: the second --admin-host name, with the root's dot: 200" \
 
 # Repeated wrong tokens: 401 five times, then 429 until a second passes,
 # even for the right token (a guess costs a second); counted and logged.
-codes=
-for i in 1 2 3 4 5 6; do
-	codes="$codes $(curl -s -m 30 -o /dev/null -w '%{http_code}' \
-	    -H 'Authorization: Bearer wrong-guess' "$ADMIN_URL/api/v1/issuers")"
+# (A slow build may see a second pass and a credit come back: the count
+# of 401s before the first 429 is 5, or a few more.)
+codes= n401=0 i=0
+while [ $i -lt 20 ]; do
+	c=$(curl -s -m 30 -o /dev/null -w '%{http_code}' \
+	    -H 'Authorization: Bearer wrong-guess' "$ADMIN_URL/api/v1/issuers")
+	codes="$codes $c"
+	[ "$c" = 401 ] && n401=$((n401 + 1))
+	[ "$c" = 429 ] && break
+	i=$((i + 1))
 done
-same "six wrong tokens: 401 x5, then 429" "$codes" " 401 401 401 401 401 429"
+if [ "${codes% 429}" != "$codes" ] && [ "$n401" -ge 5 ] && [ "$n401" -le 8 ] &&
+    [ "${codes# 401 401 401 401 401}" != "$codes" ]; then
+	pass "wrong tokens: 401 five times, then 429 ($codes)"
+else
+	fail "wrong tokens: 401 five times, then 429" "$codes"
+fi
 code=$(curl -s -m 30 -D "$TMP/h429" -o /dev/null -w '%{http_code}' \
     -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/issuers")
 if [ "$code" = 429 ] && grep -qi '^Retry-After: 1' "$TMP/h429"; then
@@ -243,7 +254,7 @@ else
 fi
 printf '%s\n' "$BODY_OUT" >"$TMP/metrics"
 same "ocspbox_admin_auth_failures_total counts the wrong tokens" \
-    "$(m ocspbox_admin_auth_failures_total)" 5
+    "$(m ocspbox_admin_auth_failures_total)" "$n401"
 same "ocspbox_admin_auth_limited_total counts the 429s" "$(m ocspbox_admin_auth_limited_total)" 2
 same "ocspbox_admin_misdirected_total counts the 421s" "$(m ocspbox_admin_misdirected_total)" 3
 if grep -q 'failed authentication.*from 127.0.0.1' "$TMP/server.err" &&
