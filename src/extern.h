@@ -58,6 +58,63 @@ enum ob_err util_serial_to_der(
     const char *hex, unsigned char *out, size_t cap, size_t *outlen);
 
 /*
+ * A cRLNumber (RFC 5280 5.2.3): an integer from 0 to 2^160 - 1, held
+ * big-endian and zero-padded to 20 octets, so that memcmp (and
+ * util_crlnum_cmp) orders two of them as integers. Its stored form
+ * (crl_number_hex) is the same as 40 lower-case hex digits.
+ */
+#define OB_CRLNUM_OCTETS 20
+#define OB_CRLNUM_HEX (OB_CRLNUM_OCTETS * 2)
+#define OB_CRLNUM_DEC 49 /* decimal digits of 2^160 - 1 */
+struct ob_crlnum {
+	unsigned char b[OB_CRLNUM_OCTETS];
+};
+
+/* Sets *n to v. */
+void util_crlnum_set(struct ob_crlnum *n, uint64_t v);
+
+/* Below zero, zero or above zero as a is below, equal to or above b. */
+int util_crlnum_cmp(const struct ob_crlnum *a, const struct ob_crlnum *b);
+
+/*
+ * From the contents of a DER INTEGER (len octets; leading zero octets
+ * tolerated): OB_ERR_INVAL when empty or negative, OB_ERR_RANGE when its
+ * value needs more than 20 octets. *out is zero on failure.
+ */
+enum ob_err util_crlnum_from_der(
+    const unsigned char *p, size_t len, struct ob_crlnum *out);
+
+/*
+ * Writes the contents of n's DER INTEGER, minimal, with a 0x00 first when
+ * the top bit is set, into out; returns their length (1 to 21).
+ */
+size_t util_crlnum_der(
+    const struct ob_crlnum *n, unsigned char out[OB_CRLNUM_OCTETS + 1]);
+
+/*
+ * The number a CRL issuer uses after in: OB_OK, or OB_ERR_RANGE (and *out
+ * is in) when it would take more than 20 octets in DER, from 2^159 on.
+ * RFC 5280 5.2.3 forbids CRLNumbers "longer than 20 octets"; Go's
+ * crypto/x509 counts the octets of the DER INTEGER, sign octet included,
+ * and so does this, for what ocspbox signs itself. Reading, ocspbox takes
+ * 20 octets of value (to 2^160 - 1), as a conforming user must.
+ */
+enum ob_err util_crlnum_next(const struct ob_crlnum *in, struct ob_crlnum *out);
+
+/* The stored form: exactly 40 lower-case hex digits, zero-padded. */
+void util_crlnum_hex(const struct ob_crlnum *n, char out[OB_CRLNUM_HEX + 1]);
+enum ob_err util_crlnum_from_hex(const char *s, struct ob_crlnum *out);
+
+/* Decimal, without leading zeros ("0" for zero). */
+void util_crlnum_dec(const struct ob_crlnum *n, char out[OB_CRLNUM_DEC + 1]);
+
+/*
+ * Whether n fits in 64 bits: 1 with *v its value, else 0 with *v
+ * UINT64_MAX.
+ */
+int util_crlnum_u64(const struct ob_crlnum *n, uint64_t *v);
+
+/*
  * Parses RFC 3339 ("2026-01-02T03:04:05Z", offsets and fractions allowed)
  * into seconds since the epoch. Returns OB_OK or OB_ERR_INVAL.
  */
