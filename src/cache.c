@@ -195,6 +195,24 @@ btime(struct buf *b, int64_t t)
 	bprintf(b, "\"%s\"", ts);
 }
 
+/*
+ * A cRLNumber: a JSON number up to 2^53 - 1, which every reader (a
+ * JavaScript panel too) holds exactly, and above that the decimal digits
+ * as a string, which none rounds.
+ */
+static void
+bcrlnum(struct buf *b, const struct ob_crlnum *n)
+{
+	char dec[OB_CRLNUM_DEC + 1];
+	uint64_t v;
+
+	util_crlnum_dec(n, dec);
+	if (util_crlnum_u64(n, &v) && v <= ((uint64_t)1 << 53) - 1)
+		bprintf(b, "%s", dec);
+	else
+		bprintf(b, "\"%s\"", dec);
+}
+
 enum ob_err
 cache_stats_json(const struct store_stats *s, const struct cache_live *live,
     int64_t now, char **out, size_t *len)
@@ -286,7 +304,7 @@ cache_stats_json(const struct store_stats *s, const struct cache_live *live,
 		bprintf(&b, ",\"crl\":{\"present\":%s,\"crl_number\":",
 		    is->crl_present ? "true" : "false");
 		if (is->crl_present)
-			bprintf(&b, "%lld", (long long)is->crl_number);
+			bcrlnum(&b, &is->crl_number);
 		else
 			bprintf(&b, "null");
 		bprintf(&b, ",\"next_update\":");
@@ -324,7 +342,7 @@ void
 cache_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 {
 	const struct store_issuer_stats *is;
-	char ts[32];
+	char ts[32], dec[OB_CRLNUM_DEC + 1];
 	size_t i;
 
 	fprintf(fp,
@@ -361,10 +379,9 @@ cache_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 						     : "fresh");
 		if (is->crl_present) {
 			util_time_format(is->crl_next_update, ts, sizeof(ts));
-			fprintf(fp,
-			    "  crl #%lld, %lld revoked, nextUpdate %s\n",
-			    (long long)is->crl_number,
-			    (long long)is->crl_revoked, ts);
+			util_crlnum_dec(&is->crl_number, dec);
+			fprintf(fp, "  crl #%s, %lld revoked, nextUpdate %s\n",
+			    dec, (long long)is->crl_revoked, ts);
 		}
 		if (is->crl_error[0] != '\0')
 			fprintf(fp, "  crl last attempt failed: %s\n",
@@ -459,6 +476,7 @@ cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
 	struct buf b = {NULL, 0, 0, 1};
 	const struct store_issuer_stats *is;
 	const struct responder_hist *h;
+	char dec[OB_CRLNUM_DEC + 1];
 	int64_t cum, kind[3];
 	size_t i, j, k;
 
@@ -605,10 +623,11 @@ cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
 	    "The cRLNumber of the cached CRL, per issuer with one.");
 	for (i = 0; i < s->nissuers; i++)
 		if (s->issuers[i].crl_present) {
+			/* Exact; a scraper rounds it to a float64 past 2^53 */
+			util_crlnum_dec(&s->issuers[i].crl_number, dec);
 			bprintf(&b, "ocspbox_crl_number{issuer=\"");
 			blabel(&b, s->issuers[i].id);
-			bprintf(&b, "\"} %lld\n",
-			    (long long)s->issuers[i].crl_number);
+			bprintf(&b, "\"} %s\n", dec);
 		}
 	bmeta(&b, "crl_next_update_timestamp_seconds", "gauge",
 	    "When the cached CRL expires, per issuer with one.");

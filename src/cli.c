@@ -591,9 +591,10 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	FILE *f = NULL;
 	static char line[CLI_LINE_MAX + 1];
-	char err[OB_ERRBUF], msg[OB_ERRBUF];
+	char err[OB_ERRBUF], msg[OB_ERRBUF], t[32], tn[32];
 	enum line_read lr;
 	long long lineno = 0, counts[3] = {0, 0, 0};
+	int64_t now;
 	size_t len;
 	int npos, rc;
 
@@ -604,8 +605,9 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		       "Imports an OpenSSL `ca` database: V and E lines are "
 		       "registered, R lines\nregistered revoked with their "
 		       "time and reason. All or nothing: one bad\nline "
-		       "imports nothing. A certificate already revoked is "
-		       "never un-revoked.\n");
+		       "imports nothing; a revocation time after now is a bad "
+		       "line. A\ncertificate already revoked is never "
+		       "un-revoked.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -629,6 +631,13 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		cli_warnx("cert import: %s", err);
 		goto out;
 	}
+	/*
+	 * A revocation after now would be signed into OCSP answers and
+	 * CRLs as it stands (an answer's thisUpdate is pulled up to it):
+	 * refused like a malformed line. Now is read once, before the
+	 * first line.
+	 */
+	now = (int64_t)time(NULL);
 	while ((lr = read_line(f, line, sizeof(line), &len)) != LINE_EOF) {
 		lineno++;
 		if (lr == LINE_LONG) {
@@ -645,8 +654,17 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		if (len == 0)
 			continue;
 		if (index_parse_line(line, len, &ent, msg, sizeof(msg)) !=
-			OB_OK ||
-		    store_cert_put(st, pos[0], ent.serial, ent.not_after,
+		    OB_OK)
+			goto fail;
+		if (ent.status == 'R' && ent.revoked_at > now) {
+			util_time_format(ent.revoked_at, t, sizeof(t));
+			util_time_format(now, tn, sizeof(tn));
+			snprintf(msg, sizeof(msg),
+			    "revocation time %s of serial %s is after now (%s)",
+			    t, ent.serial, tn);
+			goto fail;
+		}
+		if (store_cert_put(st, pos[0], ent.serial, ent.not_after,
 			ent.subject[0] != '\0' ? ent.subject : NULL,
 			ent.status == 'R' ? ent.revoked_at : INT64_MIN,
 			ent.reason, msg, sizeof(msg)) != OB_OK)
@@ -718,8 +736,9 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		       "unspecified keyCompromise cACompromise "
 		       "affiliationChanged superseded\ncessationOfOperation "
 		       "certificateHold privilegeWithdrawn aACompromise.\n"
-		       "TIME (RFC 3339) defaults to now. A "
-		       "serial never registered\nis registered revoked.\n");
+		       "TIME (RFC 3339) defaults to now, and may not be after "
+		       "now. A serial never\nregistered is registered "
+		       "revoked.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -747,7 +766,8 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		    at_arg);
 		return OB_EXIT_USAGE;
 	}
-	if (at > now + 60) {
+	/* No skew allowed: a revocation is never dated after it is made. */
+	if (at > now) {
 		cli_warnx("revoke: --at %s is in the future", at_arg);
 		return OB_EXIT_USAGE;
 	}

@@ -82,7 +82,7 @@ refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
 	const char **ids;
 	struct refresh_crl_result cr;
 	struct store *st;
-	char err[OB_ERRBUF];
+	char err[OB_ERRBUF], dec[OB_CRLNUM_DEC + 1];
 	size_t n, i;
 	int failed = 0;
 
@@ -104,8 +104,9 @@ refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
 			failed++;
 			continue;
 		}
-		printf("crl %s: #%lld, %zu revoked, %zu bytes, in %lld ms\n",
-		    ids[i], (long long)cr.number, cr.revoked, cr.bytes,
+		util_crlnum_dec(&cr.number, dec);
+		printf("crl %s: #%s, %zu revoked, %zu bytes, in %lld ms\n",
+		    ids[i], dec, cr.revoked, cr.bytes,
 		    (long long)cr.duration_ms);
 	}
 	store_close(st);

@@ -68,7 +68,7 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 	struct store *st = NULL;
 	struct timespec t0, t1;
 	unsigned char *buf = NULL;
-	char err[OB_ERRBUF], ts[32];
+	char err[OB_ERRBUF], ts[32], dec[OB_CRLNUM_DEC + 1];
 	size_t len = 0, n = 0, i, revoked = 0;
 	int npos, rv, ret = OB_EXIT_ERR;
 
@@ -130,9 +130,10 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	util_time_format(ci.next_update, ts, sizeof(ts));
-	printf("imported CRL #%lld of issuer %s: %zu entries, %zu newly "
+	util_crlnum_dec(&ci.number, dec);
+	printf("imported CRL #%s of issuer %s: %zu entries, %zu newly "
 	       "revoked, nextUpdate %s\n",
-	    (long long)ci.number, pos[0], ci.n, revoked, ts);
+	    dec, pos[0], ci.n, revoked, ts);
 	if (ci.next_update <= (int64_t)time(NULL))
 		cli_warnx("crl import: note: this CRL is past its nextUpdate; "
 			  "it is served, marked stale");

@@ -73,6 +73,7 @@ crl_tbs(const struct crl_tbs_in *in, unsigned char *buf, size_t cap,
     unsigned char **out, size_t *outlen)
 {
 	struct der_w w;
+	unsigned char num[OB_CRLNUM_OCTETS + 1];
 	size_t len = 0, exts, aki, list = 0, n, i;
 	enum ob_err e;
 
@@ -80,8 +81,9 @@ crl_tbs(const struct crl_tbs_in *in, unsigned char *buf, size_t cap,
 	*outlen = 0;
 	der_w_init(&w, buf, cap);
 	/* crlExtensions [0] EXPLICIT: authorityKeyIdentifier, cRLNumber */
+	n = util_crlnum_der(&in->number, num);
 	exts = extension(&w, oid_crl_number, sizeof(oid_crl_number) - 1,
-	    der_uint(&w, in->number));
+	    der_wrap(&w, der_raw(&w, num, n), MBEDTLS_ASN1_INTEGER));
 	/* AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT } */
 	aki = der_wrap(&w, der_raw(&w, in->key_id, in->key_id_len),
 	    MBEDTLS_ASN1_CONTEXT_SPECIFIC | 0);
@@ -177,29 +179,39 @@ ext_find(const unsigned char *der, size_t len, const char *oid, size_t oid_len,
 }
 
 enum ob_err
-crl_ext_number(const unsigned char *der, size_t len, int64_t *number)
+crl_ext_number(const unsigned char *der, size_t len, struct ob_crlnum *number,
+    const char **why)
 {
 	const unsigned char *v;
 	unsigned char *p;
-	size_t vlen, n, i;
+	size_t vlen, n;
 	enum ob_err e;
-	uint64_t x = 0;
+	const char *dummy;
 
-	*number = -1;
+	if (why == NULL)
+		why = &dummy;
+	*why = "a malformed cRLNumber or crlExtensions";
+	memset(number, 0, sizeof(*number));
 	if ((e = ext_find(der, len, oid_crl_number, sizeof(oid_crl_number) - 1,
-		 &v, &vlen)) != OB_OK)
+		 &v, &vlen)) != OB_OK) {
+		if (e == OB_ERR_NOTFOUND)
+			*why = "no cRLNumber extension";
 		return e;
+	}
 	/* CRLNumber ::= INTEGER (0..MAX), and nothing after it */
 	p = (unsigned char *)v;
 	if (mbedtls_asn1_get_tag(&p, v + vlen, &n, MBEDTLS_ASN1_INTEGER) != 0 ||
-	    n == 0 || p + n != v + vlen || (p[0] & 0x80) != 0)
+	    n == 0 || p + n != v + vlen)
 		return OB_ERR_INVAL;
-	for (i = 0; i < n; i++) {
-		if (x > (uint64_t)INT64_MAX >> 8)
-			return OB_ERR_RANGE; /* beyond what crl_cache holds */
-		x = x << 8 | p[i];
+	if ((p[0] & 0x80) != 0) {
+		*why = "a negative cRLNumber (RFC 5280 5.2.3: 0 or more)";
+		return OB_ERR_RANGE;
 	}
-	*number = (int64_t)x;
+	if ((e = util_crlnum_from_der(p, n, number)) != OB_OK) {
+		*why = "a cRLNumber longer than 20 octets (RFC 5280 5.2.3)";
+		return e;
+	}
+	*why = "";
 	return OB_OK;
 }
 
@@ -262,6 +274,7 @@ crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
 	const unsigned char *extp;
 	size_t n = 0, cap = 0;
 	enum ob_err e = OB_ERR_INVAL;
+	const char *why = "no crlExtensions, so no cRLNumber";
 	char msg[128];
 	int rc;
 
@@ -282,13 +295,9 @@ crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
 		goto out;
 	}
 	if (crl.crl_ext.p == NULL ||
-	    (e = crl_ext_number(
-		 crl.crl_ext.p, crl.crl_ext.len, &out->number)) != OB_OK) {
-		snprintf(errbuf, errsz, "%s",
-		    e == OB_ERR_RANGE          ? "cRLNumber beyond 63 bits"
-			: e == OB_ERR_NOTFOUND ? "no cRLNumber extension"
-					       : "a malformed cRLNumber or "
-						 "crlExtensions");
+	    (e = crl_ext_number(crl.crl_ext.p, crl.crl_ext.len, &out->number,
+		 &why)) != OB_OK) {
+		snprintf(errbuf, errsz, "%s", why);
 		e = e == OB_ERR_RANGE ? OB_ERR_RANGE : OB_ERR_INVAL;
 		goto out;
 	}

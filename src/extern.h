@@ -58,6 +58,63 @@ enum ob_err util_serial_to_der(
     const char *hex, unsigned char *out, size_t cap, size_t *outlen);
 
 /*
+ * A cRLNumber (RFC 5280 5.2.3): an integer from 0 to 2^160 - 1, held
+ * big-endian and zero-padded to 20 octets, so that memcmp (and
+ * util_crlnum_cmp) orders two of them as integers. Its stored form
+ * (crl_number_hex) is the same as 40 lower-case hex digits.
+ */
+#define OB_CRLNUM_OCTETS 20
+#define OB_CRLNUM_HEX (OB_CRLNUM_OCTETS * 2)
+#define OB_CRLNUM_DEC 49 /* decimal digits of 2^160 - 1 */
+struct ob_crlnum {
+	unsigned char b[OB_CRLNUM_OCTETS];
+};
+
+/* Sets *n to v. */
+void util_crlnum_set(struct ob_crlnum *n, uint64_t v);
+
+/* Below zero, zero or above zero as a is below, equal to or above b. */
+int util_crlnum_cmp(const struct ob_crlnum *a, const struct ob_crlnum *b);
+
+/*
+ * From the contents of a DER INTEGER (len octets; leading zero octets
+ * tolerated): OB_ERR_INVAL when empty or negative, OB_ERR_RANGE when its
+ * value needs more than 20 octets. *out is zero on failure.
+ */
+enum ob_err util_crlnum_from_der(
+    const unsigned char *p, size_t len, struct ob_crlnum *out);
+
+/*
+ * Writes the contents of n's DER INTEGER, minimal, with a 0x00 first when
+ * the top bit is set, into out; returns their length (1 to 21).
+ */
+size_t util_crlnum_der(
+    const struct ob_crlnum *n, unsigned char out[OB_CRLNUM_OCTETS + 1]);
+
+/*
+ * The number a CRL issuer uses after in: OB_OK, or OB_ERR_RANGE (and *out
+ * is in) when it would take more than 20 octets in DER, from 2^159 on.
+ * RFC 5280 5.2.3 forbids CRLNumbers "longer than 20 octets"; Go's
+ * crypto/x509 counts the octets of the DER INTEGER, sign octet included,
+ * and so does this, for what ocspbox signs itself. Reading, ocspbox takes
+ * 20 octets of value (to 2^160 - 1), as a conforming user must.
+ */
+enum ob_err util_crlnum_next(const struct ob_crlnum *in, struct ob_crlnum *out);
+
+/* The stored form: exactly 40 lower-case hex digits, zero-padded. */
+void util_crlnum_hex(const struct ob_crlnum *n, char out[OB_CRLNUM_HEX + 1]);
+enum ob_err util_crlnum_from_hex(const char *s, struct ob_crlnum *out);
+
+/* Decimal, without leading zeros ("0" for zero). */
+void util_crlnum_dec(const struct ob_crlnum *n, char out[OB_CRLNUM_DEC + 1]);
+
+/*
+ * Whether n fits in 64 bits: 1 with *v its value, else 0 with *v
+ * UINT64_MAX.
+ */
+int util_crlnum_u64(const struct ob_crlnum *n, uint64_t *v);
+
+/*
  * Parses RFC 3339 ("2026-01-02T03:04:05Z", offsets and fractions allowed)
  * into seconds since the epoch. Returns OB_OK or OB_ERR_INVAL.
  */
@@ -332,7 +389,8 @@ struct store_issuer_stats {
 	int64_t next_update_min;
 	int crl_key; /* registered with a CRL key */
 	int crl_present;
-	int64_t crl_number, crl_this_update, crl_next_update;
+	struct ob_crlnum crl_number;
+	int64_t crl_this_update, crl_next_update;
 	int64_t crl_revoked, crl_generated_at;
 	char crl_error[200]; /* the last attempt's error; "" when it worked */
 };
@@ -370,16 +428,17 @@ enum ob_err store_data_version(
 
 /*
  * Building a CRL is one write transaction: store_crl_begin opens it (BEGIN
- * IMMEDIATE), reads the next crlNumber (one above any stored before) and
- * the issuer's revoked certificates (*out malloc'd, caller frees, in
- * revocation order). The caller builds and signs, then either
- * store_crl_put, which stores the CRL, records a successful event and
- * commits, or store_rollback and store_crl_failed. On error the
- * transaction is rolled back.
+ * IMMEDIATE), reads the next crlNumber (one above any stored before, 1
+ * for the first) and the issuer's revoked certificates (*out malloc'd,
+ * caller frees, in revocation order). The caller builds and signs, then
+ * either store_crl_put, which stores the CRL, records a successful event
+ * and commits, or store_rollback and store_crl_failed. On error the
+ * transaction is rolled back; OB_ERR_RANGE when the last number has no
+ * next one (util_crlnum_next).
  */
 struct crl_entry;
 enum ob_err store_crl_begin(struct store *, const char *issuer_id,
-    int64_t *number, struct crl_entry **out, size_t *n, char *errbuf,
+    struct ob_crlnum *number, struct crl_entry **out, size_t *n, char *errbuf,
     size_t errsz);
 
 /* A CRL as stored in crl_cache; der borrowed. */
@@ -387,7 +446,8 @@ struct store_crl {
 	const char *issuer_id;
 	const unsigned char *der;
 	size_t len;
-	int64_t number, this_update, next_update;
+	struct ob_crlnum number;
+	int64_t this_update, next_update;
 	int64_t started_at, duration_ms, revoked_count;
 };
 
@@ -405,8 +465,8 @@ enum ob_err store_crl_failed(struct store *, const char *issuer_id,
  * none.
  */
 enum ob_err store_crl_get(struct store *, const char *issuer_id,
-    unsigned char **der, size_t *len, int64_t *number, int64_t *this_update,
-    int64_t *next_update, char *errbuf, size_t errsz);
+    unsigned char **der, size_t *len, struct ob_crlnum *number,
+    int64_t *this_update, int64_t *next_update, char *errbuf, size_t errsz);
 
 /*
  * Whether the CRL of issuer_id is missing or lacks a revocation (its
@@ -814,7 +874,7 @@ struct crl_tbs_in {
 	size_t issuer_len;
 	const unsigned char *key_id; /* authorityKeyIdentifier keyIdentifier */
 	size_t key_id_len;
-	uint64_t number; /* cRLNumber */
+	struct ob_crlnum number; /* cRLNumber */
 	int64_t this_update, next_update;
 	const struct crl_entry *entries; /* revokedCertificates, in order */
 	size_t n;
@@ -847,11 +907,14 @@ enum ob_err crl_wrap(const unsigned char *tbs, size_t tbs_len,
 
 /*
  * From an Extensions SEQUENCE (its tag first, at most len bytes): the
- * cRLNumber (OB_ERR_NOTFOUND when absent, OB_ERR_RANGE past 63 bits), and
- * an entry's reasonCode (-1 when absent; der may be NULL). OB_ERR_INVAL
- * for anything malformed.
+ * cRLNumber (OB_ERR_NOTFOUND when absent, OB_ERR_RANGE when negative or
+ * over 20 octets of value, zero on failure; *why, unless why is NULL, a
+ * static phrase saying what is wrong, or "" on success), and an entry's
+ * reasonCode (-1 when absent; der may be NULL). OB_ERR_INVAL for
+ * anything malformed.
  */
-enum ob_err crl_ext_number(const unsigned char *der, size_t len, int64_t *);
+enum ob_err crl_ext_number(
+    const unsigned char *der, size_t len, struct ob_crlnum *, const char **why);
 enum ob_err crl_ext_reason(const unsigned char *der, size_t len, int *);
 
 /* A CRL as read from a file; every pointer malloc'd. */
@@ -860,7 +923,8 @@ struct crl_info {
 	size_t len;
 	unsigned char *issuer; /* the issuer Name DER */
 	size_t issuer_len;
-	int64_t number, this_update, next_update;
+	struct ob_crlnum number;
+	int64_t this_update, next_update;
 	struct crl_entry *entries; /* in the CRL's order */
 	size_t n;
 };
@@ -993,8 +1057,8 @@ enum ob_err responder_crl_signer(struct responder *, const char *issuer_id,
  * thread.
  */
 enum ob_err responder_crl_get(struct responder *, const char *issuer_id,
-    unsigned char **der, size_t *len, int64_t *number, int64_t *this_update,
-    int64_t *next_update);
+    unsigned char **der, size_t *len, struct ob_crlnum *number,
+    int64_t *this_update, int64_t *next_update);
 
 /*
  * Answers the DER OCSPRequest req (len bytes): always fills *out with a
@@ -1063,7 +1127,9 @@ struct cache_live {
 
 /*
  * The stats document of SPEC "The admin listener" as JSON, malloc'd into
- * *out (NUL-terminated, *len bytes). live may be NULL. Pure.
+ * *out (NUL-terminated, *len bytes). live may be NULL. Pure. A crl_number
+ * is a JSON number up to 2^53 - 1 (what a double holds exactly) and a
+ * string of its decimal digits above that.
  */
 enum ob_err cache_stats_json(const struct store_stats *,
     const struct cache_live *, int64_t now, char **out, size_t *len);
@@ -1134,7 +1200,7 @@ void refresh_crl_poke(struct refresher *);
 
 /* What building one CRL gave. */
 struct refresh_crl_result {
-	int64_t number; /* its cRLNumber */
+	struct ob_crlnum number; /* its cRLNumber */
 	size_t revoked; /* entries */
 	size_t bytes; /* DER */
 	int64_t duration_ms; /* from the first read to the signature */

@@ -183,10 +183,11 @@ send_answer(struct http_ocsp *h, struct mg_connection *c,
 static void
 handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
 {
-	char id[OB_ID_MAX + 1], tag[64];
+	char id[OB_ID_MAX + 1], tag[128], dec[OB_CRLNUM_DEC + 1];
 	unsigned char *der = NULL;
 	size_t len, n = strlen(name), i;
-	int64_t number = 0, this_update = 0, next_update = 0;
+	struct ob_crlnum number;
+	int64_t this_update = 0, next_update = 0;
 	enum ob_err e;
 
 	if (n <= 4 || n - 4 > OB_ID_MAX || strcmp(name + n - 4, ".crl") != 0) {
@@ -220,8 +221,9 @@ handle_crl(struct http_ocsp *h, struct mg_connection *c, const char *name)
 		 * number taken back by a restore comes with a later time):
 		 * no need to hash a CRL that may be megabytes per request.
 		 */
-		snprintf(tag, sizeof(tag), "\"crl-%lld-%lld-%zu\"",
-		    (long long)number, (long long)this_update, len);
+		util_crlnum_dec(&number, dec);
+		snprintf(tag, sizeof(tag), "\"crl-%s-%lld-%zu\"", dec,
+		    (long long)this_update, len);
 		bump(&h->n.crl);
 		send_cacheable(h, c, "application/pkix-crl", der, len,
 		    this_update, next_update, tag, -1);

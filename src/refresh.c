@@ -263,7 +263,8 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	unsigned char *buf = NULL, *crl = NULL, *tbs, *der;
 	unsigned char sig[SIGNER_SIG_MAX];
 	size_t n = 0, cap, tbs_len, sig_len, der_len;
-	int64_t number, now;
+	struct ob_crlnum number;
+	int64_t now;
 	enum ob_err e;
 
 	if ((e = store_crl_begin(
@@ -278,7 +279,7 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	in.alg = signer_alg(sg, &in.alg_len);
 	in.issuer = signer_name(sg, &in.issuer_len);
 	in.key_id = signer_key_id(sg, &in.key_id_len);
-	in.number = (uint64_t)number;
+	in.number = number;
 	in.this_update = now;
 	in.next_update = now + responder_validity(r);
 	in.entries = v;
@@ -367,19 +368,20 @@ crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
     int retry)
 {
 	struct refresh_crl_result res;
-	char err[OB_ERRBUF];
+	char err[OB_ERRBUF], dec[OB_CRLNUM_DEC + 1];
 	size_t i, failed = 0;
 	enum ob_err e;
 
 	for (i = 0; i < n; i++) {
 		e = refresh_crl(r, st, ids[i], retry, &res, err, sizeof(err));
-		if (e == OB_OK)
+		if (e == OB_OK) {
+			util_crlnum_dec(&res.number, dec);
 			fprintf(stderr,
-			    "ocspbox: crl %s: #%lld, %zu revoked, %zu bytes, "
+			    "ocspbox: crl %s: #%s, %zu revoked, %zu bytes, "
 			    "in %lld ms\n",
-			    ids[i], (long long)res.number, res.revoked,
-			    res.bytes, (long long)res.duration_ms);
-		else if (e != OB_ERR_NOTFOUND) {
+			    ids[i], dec, res.revoked, res.bytes,
+			    (long long)res.duration_ms);
+		} else if (e != OB_ERR_NOTFOUND) {
 			if (!res.deferred)
 				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
 				    err);

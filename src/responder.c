@@ -780,8 +780,8 @@ responder_crl_signer(struct responder *r, const char *issuer_id, int retry,
 
 enum ob_err
 responder_crl_get(struct responder *r, const char *issuer_id,
-    unsigned char **der, size_t *len, int64_t *number, int64_t *this_update,
-    int64_t *next_update)
+    unsigned char **der, size_t *len, struct ob_crlnum *number,
+    int64_t *this_update, int64_t *next_update)
 {
 	struct store *st = thread_store(r);
 	char err[OB_ERRBUF];

@@ -166,6 +166,61 @@ column_fixed(sqlite3_stmt *stmt, int col, unsigned char *out, size_t len)
 		memcpy(out, p, len);
 }
 
+/*
+ * A row's cRLNumber as 40 hex digits, which compare as the numbers do:
+ * crl_number_hex, or in a row written before migration 000026, its exact
+ * crl_number; NULL when the row has none (a failed attempt). The columns
+ * unqualified: in each statement only crl_cache or crl_generation_events
+ * has them (and in an upsert's WHERE they name the stored row).
+ */
+#define CRLNUM_SQL \
+	"coalesce(crl_number_hex, CASE WHEN crl_number IS NOT NULL" \
+	" THEN printf('%040x', crl_number) END)"
+
+/* What crl_number (BIGINT) holds of n: n, or 2^63 - 1 when n is larger. */
+static int64_t
+crlnum_bigint(const struct ob_crlnum *n)
+{
+	uint64_t v;
+
+	return util_crlnum_u64(n, &v) && v <= INT64_MAX ? (int64_t)v
+							: INT64_MAX;
+}
+
+/* Binds n to col (crl_number) and col + 1 (crl_number_hex). */
+static void
+bind_crlnum(sqlite3_stmt *stmt, int col, const struct ob_crlnum *n)
+{
+	char hex[OB_CRLNUM_HEX + 1];
+
+	util_crlnum_hex(n, hex);
+	sqlite3_bind_int64(stmt, col, crlnum_bigint(n));
+	sqlite3_bind_text(stmt, col + 1, hex, -1, SQLITE_TRANSIENT);
+}
+
+/*
+ * Reads the CRLNUM_SQL column col into *n: OB_OK, OB_ERR_NOTFOUND when
+ * NULL, OB_ERR_INVAL (saying so) when not 40 lower-case hex digits.
+ */
+static enum ob_err
+column_crlnum(sqlite3_stmt *stmt, int col, struct ob_crlnum *n,
+    const char *issuer_id, char *errbuf, size_t errsz)
+{
+	const char *hex = (const char *)sqlite3_column_text(stmt, col);
+
+	memset(n, 0, sizeof(*n));
+	if (hex == NULL)
+		return OB_ERR_NOTFOUND;
+	if (util_crlnum_from_hex(hex, n) != OB_OK) {
+		/* Written by hand, not by ocspbox */
+		snprintf(errbuf, errsz,
+		    "issuer %s: an unusable stored cRLNumber \"%.48s\"",
+		    issuer_id, hex);
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}
+
 enum ob_err
 store_open(const char *path, int create, struct store **out, char *errbuf,
     size_t errsz)
@@ -1275,7 +1330,8 @@ stats_issuers(struct store *st, int64_t now, struct store_stats *out,
 		 " coalesce(sum(o.cert_status = 'revoked'), 0),"
 		 " coalesce(sum(o.cert_status = 'unknown'), 0),"
 		 " coalesce(sum(o.next_update <= ?1), 0), min(o.next_update),"
-		 " cc.crl_number, cc.next_update, i.crl_key_path IS NOT NULL,"
+		 " " CRLNUM_SQL ", cc.next_update,"
+		 " i.crl_key_path IS NOT NULL,"
 		 " cc.this_update, cc.revoked_count, cc.generated_at,"
 		 " (SELECT coalesce(e.error, '') FROM crl_generation_events e"
 		 " WHERE e.issuer_id = i.id ORDER BY e.id DESC LIMIT 1)"
@@ -1308,8 +1364,13 @@ stats_issuers(struct store *st, int64_t now, struct store_stats *out,
 		is->unknown = sqlite3_column_int64(stmt, 4);
 		is->stale = sqlite3_column_int64(stmt, 5);
 		is->next_update_min = column_time(stmt, 6);
-		is->crl_present = sqlite3_column_type(stmt, 7) != SQLITE_NULL;
-		is->crl_number = sqlite3_column_int64(stmt, 7);
+		e = column_crlnum(
+		    stmt, 7, &is->crl_number, is->id, errbuf, errsz);
+		if (e == OB_ERR_INVAL) {
+			sqlite3_finalize(stmt);
+			return e;
+		}
+		is->crl_present = e == OB_OK;
 		is->crl_next_update = column_time(stmt, 8);
 		is->crl_key = sqlite3_column_int(stmt, 9);
 		is->crl_this_update = column_time(stmt, 10);
@@ -1419,9 +1480,9 @@ store_data_version(struct store *st, int64_t *v, char *errbuf, size_t errsz)
 #define CRL_EVENTS_KEEP 1000
 
 static enum ob_err
-crl_event(struct store *st, const char *issuer_id, int64_t number,
-    int64_t started_at, int64_t duration_ms, int64_t revoked_count,
-    const char *error, char *errbuf, size_t errsz)
+crl_event(struct store *st, const char *issuer_id,
+    const struct ob_crlnum *number, int64_t started_at, int64_t duration_ms,
+    int64_t revoked_count, const char *error, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
@@ -1429,19 +1490,19 @@ crl_event(struct store *st, const char *issuer_id, int64_t number,
 
 	if ((e = prepare(st,
 		 "INSERT INTO crl_generation_events (issuer_id, crl_number,"
-		 " started_at, duration_ms, revoked_count, succeeded, error)"
-		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		 " crl_number_hex, started_at, duration_ms, revoked_count,"
+		 " succeeded, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
 	if (error == NULL) {
-		sqlite3_bind_int64(stmt, 2, number);
-		sqlite3_bind_int64(stmt, 5, revoked_count);
+		bind_crlnum(stmt, 2, number);
+		sqlite3_bind_int64(stmt, 6, revoked_count);
 	} else
-		sqlite3_bind_text(stmt, 7, error, -1, SQLITE_STATIC);
-	bind_time(stmt, 3, started_at);
-	sqlite3_bind_int64(stmt, 4, duration_ms);
-	sqlite3_bind_int(stmt, 6, error == NULL);
+		sqlite3_bind_text(stmt, 8, error, -1, SQLITE_STATIC);
+	bind_time(stmt, 4, started_at);
+	sqlite3_bind_int64(stmt, 5, duration_ms);
+	sqlite3_bind_int(stmt, 7, error == NULL);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
@@ -1463,33 +1524,50 @@ crl_event(struct store *st, const char *issuer_id, int64_t number,
 
 /*
  * The highest cRLNumber this issuer ever had, in crl_cache or in the
- * events (which keep it should the cache row be gone); -1 when none.
+ * events (which keep it should the cache row be gone): OB_OK, or
+ * OB_ERR_NOTFOUND (*out zero) when it never had one.
  */
 static enum ob_err
-crl_last_number(struct store *st, const char *issuer_id, int64_t *out,
+crl_last_number(struct store *st, const char *issuer_id, struct ob_crlnum *out,
     char *errbuf, size_t errsz)
 {
-	return query_int(st,
-	    "SELECT max(coalesce((SELECT crl_number FROM crl_cache"
-	    " WHERE issuer_id = ?1), -1),"
-	    " coalesce((SELECT max(crl_number) FROM crl_generation_events"
-	    " WHERE issuer_id = ?1), -1))",
-	    issuer_id, out, errbuf, errsz);
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = prepare(st,
+		 "SELECT max(n) FROM (SELECT " CRLNUM_SQL " AS n"
+		 " FROM crl_cache WHERE issuer_id = ?1"
+		 " UNION ALL SELECT " CRLNUM_SQL
+		 " FROM crl_generation_events WHERE issuer_id = ?1)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		e = column_crlnum(stmt, 0, out, issuer_id, errbuf, errsz);
+	else
+		e = dberr(st, rc, "crl number", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	return e;
 }
 
 enum ob_err
-store_crl_begin(struct store *st, const char *issuer_id, int64_t *number,
-    struct crl_entry **out, size_t *n, char *errbuf, size_t errsz)
+store_crl_begin(struct store *st, const char *issuer_id,
+    struct ob_crlnum *number, struct crl_entry **out, size_t *n, char *errbuf,
+    size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct crl_entry *v = NULL, *nv, *ce;
-	char canon[OB_SERIAL_HEX_MAX + 1];
+	struct ob_crlnum last;
+	char canon[OB_SERIAL_HEX_MAX + 1], dec[OB_CRLNUM_DEC + 1];
 	const char *serial;
 	size_t cap = 0;
 	enum ob_err e;
 	int rc;
 
-	*number = 0;
+	memset(number, 0, sizeof(*number));
 	*out = NULL;
 	*n = 0;
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
@@ -1498,10 +1576,20 @@ store_crl_begin(struct store *st, const char *issuer_id, int64_t *number,
 	 * Read in the write transaction that will store the new CRL: two
 	 * builders, in one process or two, can never take the same number.
 	 */
-	if ((e = crl_last_number(st, issuer_id, number, errbuf, errsz)) !=
-	    OB_OK)
+	e = crl_last_number(st, issuer_id, &last, errbuf, errsz);
+	if (e == OB_ERR_NOTFOUND)
+		util_crlnum_set(number, 1);
+	else if (e != OB_OK)
 		goto fail;
-	*number = *number < 0 ? 1 : *number + 1;
+	else if ((e = util_crlnum_next(&last, number)) != OB_OK) {
+		/* Never wrap, never reuse: stop, and say why. */
+		util_crlnum_dec(&last, dec);
+		snprintf(errbuf, errsz,
+		    "cRLNumber %s is the last: the next would be longer than "
+		    "20 octets (RFC 5280 5.2.3); no CRL built",
+		    dec);
+		goto fail;
+	}
 	if ((e = prepare(st,
 		 "SELECT serial_hex, revoked_at, revocation_reason"
 		 " FROM certificates WHERE issuer_id = ? AND status = 'revoked'"
@@ -1559,32 +1647,34 @@ store_crl_put(
     struct store *st, const struct store_crl *c, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
+	char dec[OB_CRLNUM_DEC + 1];
 	enum ob_err e;
 	int rc;
 
 	if ((e = prepare(st,
 		 "INSERT INTO crl_cache (issuer_id, crl_der, crl_number,"
-		 " this_update, next_update, generated_at,"
+		 " crl_number_hex, this_update, next_update, generated_at,"
 		 " generation_duration_ms, revoked_count)"
-		 " VALUES (?1, ?2, ?3, ?4, ?5,"
-		 " strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?6, ?7)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+		 " strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?7, ?8)"
 		 " ON CONFLICT (issuer_id) DO UPDATE SET"
 		 " crl_der = excluded.crl_der, crl_number = excluded.crl_number,"
+		 " crl_number_hex = excluded.crl_number_hex,"
 		 " this_update = excluded.this_update,"
 		 " next_update = excluded.next_update,"
 		 " generated_at = excluded.generated_at,"
 		 " generation_duration_ms = excluded.generation_duration_ms,"
 		 " revoked_count = excluded.revoked_count"
-		 " WHERE excluded.crl_number > crl_cache.crl_number",
+		 " WHERE excluded.crl_number_hex > " CRLNUM_SQL,
 		 &stmt, errbuf, errsz)) != OB_OK)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, c->issuer_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(stmt, 2, c->der, c->len, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, c->number);
-	bind_time(stmt, 4, c->this_update);
-	bind_time(stmt, 5, c->next_update);
-	sqlite3_bind_int64(stmt, 6, c->duration_ms);
-	sqlite3_bind_int64(stmt, 7, c->revoked_count);
+	bind_crlnum(stmt, 3, &c->number);
+	bind_time(stmt, 5, c->this_update);
+	bind_time(stmt, 6, c->next_update);
+	sqlite3_bind_int64(stmt, 7, c->duration_ms);
+	sqlite3_bind_int64(stmt, 8, c->revoked_count);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
@@ -1593,14 +1683,13 @@ store_crl_put(
 	}
 	if (sqlite3_changes(st->db) != 1) {
 		/* store_crl_begin numbered it: cannot happen, never hide it */
+		util_crlnum_dec(&c->number, dec);
 		snprintf(errbuf, errsz,
-		    "store crl: crlNumber %lld not above "
-		    "the stored one",
-		    (long long)c->number);
+		    "store crl: crlNumber %s not above the stored one", dec);
 		e = OB_ERR_DB;
 		goto fail;
 	}
-	if ((e = crl_event(st, c->issuer_id, c->number, c->started_at,
+	if ((e = crl_event(st, c->issuer_id, &c->number, c->started_at,
 		 c->duration_ms, c->revoked_count, NULL, errbuf, errsz)) !=
 	    OB_OK)
 		goto fail;
@@ -1614,15 +1703,15 @@ enum ob_err
 store_crl_failed(struct store *st, const char *issuer_id, int64_t started_at,
     int64_t duration_ms, const char *error, char *errbuf, size_t errsz)
 {
-	return crl_event(st, issuer_id, 0, started_at, duration_ms, 0,
+	return crl_event(st, issuer_id, NULL, started_at, duration_ms, 0,
 	    error != NULL && error[0] != '\0' ? error : "failed", errbuf,
 	    errsz);
 }
 
 enum ob_err
 store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
-    size_t *len, int64_t *number, int64_t *this_update, int64_t *next_update,
-    char *errbuf, size_t errsz)
+    size_t *len, struct ob_crlnum *number, int64_t *this_update,
+    int64_t *next_update, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	const void *blob;
@@ -1632,9 +1721,8 @@ store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
 	*der = NULL;
 	*len = 0;
 	if ((e = prepare(st,
-		 "SELECT crl_der, this_update, next_update, crl_number"
-		 " FROM crl_cache"
-		 " WHERE issuer_id = ?",
+		 "SELECT crl_der, this_update, next_update, " CRLNUM_SQL
+		 " FROM crl_cache WHERE issuer_id = ?1",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
@@ -1644,8 +1732,13 @@ store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
 		n = sqlite3_column_bytes(stmt, 0);
 		*this_update = column_time(stmt, 1);
 		*next_update = column_time(stmt, 2);
-		*number = sqlite3_column_int64(stmt, 3);
-		if (n > 0 && blob != NULL &&
+		e = column_crlnum(stmt, 3, number, issuer_id, errbuf, errsz);
+		if (e == OB_ERR_NOTFOUND) /* crl_number is NOT NULL */
+			snprintf(errbuf, errsz,
+			    "issuer %s: a CRL without a cRLNumber", issuer_id);
+		if (e != OB_OK)
+			e = OB_ERR_INVAL;
+		else if (n > 0 && blob != NULL &&
 		    (*der = malloc((size_t)n)) != NULL) {
 			memcpy(*der, blob, (size_t)n);
 			*len = (size_t)n;
@@ -1691,7 +1784,8 @@ store_crl_import(struct store *st, const char *issuer_id,
     char *errbuf, size_t errsz)
 {
 	struct store_crl c;
-	int64_t have = 0;
+	struct ob_crlnum have;
+	char got[OB_CRLNUM_DEC + 1], last[OB_CRLNUM_DEC + 1];
 	enum ob_err e;
 	size_t i;
 	int was;
@@ -1702,12 +1796,15 @@ store_crl_import(struct store *st, const char *issuer_id,
 	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
 		goto fail;
 	/* Never go back to an older CRL, nor serve one number twice. */
-	if ((e = crl_last_number(st, issuer_id, &have, errbuf, errsz)) != OB_OK)
+	e = crl_last_number(st, issuer_id, &have, errbuf, errsz);
+	if (e != OB_OK && e != OB_ERR_NOTFOUND)
 		goto fail;
-	if (ci->number <= have) {
+	if (e == OB_OK && util_crlnum_cmp(&ci->number, &have) <= 0) {
+		util_crlnum_dec(&ci->number, got);
+		util_crlnum_dec(&have, last);
 		snprintf(errbuf, errsz,
-		    "cRLNumber %lld is not above %lld, the last one here",
-		    (long long)ci->number, (long long)have);
+		    "cRLNumber %s is not above %s, the last one here", got,
+		    last);
 		e = OB_ERR_EXISTS;
 		goto fail;
 	}

@@ -1,6 +1,7 @@
 /*
  * Small pure helpers shared by every module: the error strings, serial
- * canonicalisation, RFC 3339 and ASN.1 times, durations and CRL reasons.
+ * canonicalisation, cRLNumbers, RFC 3339 and ASN.1 times, durations and
+ * CRL reasons.
  * No I/O, no globals beyond constant tables.
  */
 #include <ctype.h>
@@ -129,6 +130,150 @@ util_serial_to_der(
 	}
 	*outlen = j;
 	return OB_OK;
+}
+
+void
+util_crlnum_set(struct ob_crlnum *n, uint64_t v)
+{
+	size_t i;
+
+	memset(n, 0, sizeof(*n));
+	for (i = OB_CRLNUM_OCTETS; i > 0 && v != 0; i--, v >>= 8)
+		n->b[i - 1] = (unsigned char)(v & 0xff);
+}
+
+int
+util_crlnum_cmp(const struct ob_crlnum *a, const struct ob_crlnum *b)
+{
+	return memcmp(a->b, b->b, OB_CRLNUM_OCTETS);
+}
+
+enum ob_err
+util_crlnum_from_der(const unsigned char *p, size_t len, struct ob_crlnum *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || (p[0] & 0x80) != 0)
+		return OB_ERR_INVAL;
+	while (len > 0 && p[0] == 0) {
+		p++;
+		len--;
+	}
+	if (len > OB_CRLNUM_OCTETS)
+		return OB_ERR_RANGE;
+	memcpy(out->b + OB_CRLNUM_OCTETS - len, p, len);
+	return OB_OK;
+}
+
+size_t
+util_crlnum_der(
+    const struct ob_crlnum *n, unsigned char out[OB_CRLNUM_OCTETS + 1])
+{
+	size_t i = 0, len;
+
+	while (i < OB_CRLNUM_OCTETS - 1 && n->b[i] == 0)
+		i++;
+	len = OB_CRLNUM_OCTETS - i;
+	if (n->b[i] & 0x80) {
+		out[0] = 0; /* keep the INTEGER positive */
+		memcpy(out + 1, n->b + i, len);
+		return len + 1;
+	}
+	memcpy(out, n->b + i, len);
+	return len;
+}
+
+enum ob_err
+util_crlnum_next(const struct ob_crlnum *in, struct ob_crlnum *out)
+{
+	struct ob_crlnum n = *in;
+	size_t i = OB_CRLNUM_OCTETS;
+
+	while (i > 0 && ++n.b[i - 1] == 0)
+		i--;
+	/* Wrapped to 0, or reached 2^159: 21 octets with the sign octet. */
+	if (i == 0 || (n.b[0] & 0x80) != 0) {
+		*out = *in;
+		return OB_ERR_RANGE;
+	}
+	*out = n;
+	return OB_OK;
+}
+
+void
+util_crlnum_hex(const struct ob_crlnum *n, char out[OB_CRLNUM_HEX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < OB_CRLNUM_OCTETS; i++) {
+		out[2 * i] = hex[n->b[i] >> 4];
+		out[2 * i + 1] = hex[n->b[i] & 0xf];
+	}
+	out[OB_CRLNUM_HEX] = '\0';
+}
+
+enum ob_err
+util_crlnum_from_hex(const char *s, struct ob_crlnum *out)
+{
+	size_t i;
+	int v;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || strlen(s) != OB_CRLNUM_HEX)
+		return OB_ERR_INVAL;
+	for (i = 0; i < OB_CRLNUM_HEX; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			v = s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			v = s[i] - 'a' + 10;
+		else {
+			memset(out, 0, sizeof(*out));
+			return OB_ERR_INVAL;
+		}
+		out->b[i / 2] |= (unsigned char)(i % 2 == 0 ? v << 4 : v);
+	}
+	return OB_OK;
+}
+
+void
+util_crlnum_dec(const struct ob_crlnum *n, char out[OB_CRLNUM_DEC + 1])
+{
+	unsigned char q[OB_CRLNUM_OCTETS];
+	char rev[OB_CRLNUM_DEC];
+	size_t i, k = 0;
+	unsigned int r;
+	int nonzero;
+
+	/* Long division by 10, one decimal digit per pass. */
+	memcpy(q, n->b, sizeof(q));
+	do {
+		r = 0;
+		nonzero = 0;
+		for (i = 0; i < sizeof(q); i++) {
+			r = r << 8 | q[i];
+			q[i] = (unsigned char)(r / 10);
+			r %= 10;
+			nonzero |= q[i];
+		}
+		rev[k++] = (char)('0' + r);
+	} while (nonzero && k < sizeof(rev));
+	for (i = 0; i < k; i++)
+		out[i] = rev[k - 1 - i];
+	out[k] = '\0';
+}
+
+int
+util_crlnum_u64(const struct ob_crlnum *n, uint64_t *v)
+{
+	size_t i;
+
+	*v = UINT64_MAX;
+	for (i = 0; i < OB_CRLNUM_OCTETS - 8; i++)
+		if (n->b[i] != 0)
+			return 0;
+	for (*v = 0; i < OB_CRLNUM_OCTETS; i++)
+		*v = *v << 8 | n->b[i];
+	return 1;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's method). */

@@ -16,10 +16,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void
 check(const struct crl_info *ci)
 {
-	size_t i;
+	unsigned char der[OB_CRLNUM_OCTETS + 1];
+	struct ob_crlnum back;
+	size_t i, n;
 
+	/* The number survives its own encoding: 20 octets of value at most */
+	n = util_crlnum_der(&ci->number, der);
+	if (n == 0 || n > sizeof(der) ||
+	    util_crlnum_from_der(der, n, &back) != OB_OK ||
+	    util_crlnum_cmp(&back, &ci->number) != 0)
+		abort();
 	if (ci->der == NULL || ci->len == 0 || ci->issuer == NULL ||
-	    ci->number < 0 || ci->next_update <= ci->this_update ||
+	    ci->next_update <= ci->this_update ||
 	    (ci->n > 0 && ci->entries == NULL))
 		abort();
 	for (i = 0; i < ci->n; i++) {
@@ -38,7 +46,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct crl_info ci;
 	unsigned char *buf;
 	char err[OB_ERRBUF];
-	int64_t number;
+	static const struct ob_crlnum zero;
+	struct ob_crlnum number;
+	const char *why = NULL;
 	int reason;
 	enum ob_err e;
 
@@ -62,8 +72,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size > 0)
 		memcpy(buf, data, size);
-	e = crl_ext_number(buf, size, &number);
-	if ((e == OB_OK) != (number >= 0))
+	e = crl_ext_number(buf, size, &number, &why);
+	if (why == NULL || (e == OB_OK) != (why[0] == '\0') ||
+	    (e != OB_OK && util_crlnum_cmp(&number, &zero) != 0))
 		abort();
 	e = crl_ext_reason(buf, size, &reason);
 	if (e == OB_OK ? reason < -1 || reason > 10 || reason == 7

@@ -25,10 +25,10 @@ refused "missing database directory" 1 'database directory .*/nodir' \
     "$OCSPBOX" --db "$TMP/nodir/x.db" migrate
 refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
-ok "migrate applies every migration" "5 migrations applied" ob migrate
+ok "migrate applies every migration" "6 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate
-same "schema_migrations records five" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
-    "000001,000002,000019,000024,000025"
+same "schema_migrations records six" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
+    "000001,000002,000019,000024,000025,000026"
 same "WAL journal" "$(q 'PRAGMA journal_mode')" "wal"
 same "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
 same "seed columns, in order" \
@@ -170,6 +170,12 @@ same "--at stored" "$(q "SELECT revoked_at FROM certificates WHERE serial_hex='b
 refused "unknown reason" 2 'unknown reason "sadness"' ob revoke rsa a02 --reason sadness
 refused "reason code 7 does not exist" 2 'unknown reason' ob revoke rsa a02 --reason 7
 refused "revocation time in the future" 2 'in the future' ob revoke rsa a02 --at 2999-01-01T00:00:00Z
+# "After now" means after now: no clock-skew allowance.
+refused "revocation time 30 s ahead" 2 'in the future' \
+    ob revoke rsa a02 --at "$(date -u -d '+30 seconds' +%Y-%m-%dT%H:%M:%SZ)"
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+ok "revocation time now is taken" "revoked certificate 5eed of issuer rsa at $NOW" \
+    ob revoke rsa 5eed --at "$NOW"
 refused "revoke for an unknown issuer" 1 'no issuer nosuch' ob revoke nosuch a02
 refused "revoke a bad serial" 2 'bad serial' ob revoke rsa 12g4
 same "a02 still good" "$(q "SELECT status FROM certificates WHERE serial_hex='a02'")" good
@@ -198,6 +204,17 @@ refused "bad revocation time in an index" 1 'bad2.txt:1: bad revocation time' \
 printf 'V\t301231235959Z\t\t3000\0\tunknown\t/CN=nul\n' >"$TMP/nul.txt"
 refused "a NUL byte in an index line" 1 'nul.txt:1: NUL byte' \
     ob cert import ec --openssl-index "$TMP/nul.txt"
+# A revocation time after now names its line, and nothing is imported:
+# an hour ahead, and 30 s ahead (no clock-skew allowance).
+for ahead in '+1 hour' '+30 seconds'; do
+	printf 'V\t301231235959Z\t\t4000\tunknown\t/CN=ok\nR\t301231235959Z\t%s,keyCompromise\t4001\tunknown\t/CN=later\n' \
+	    "$(date -u -d "$ahead" +%y%m%d%H%M%SZ)" >"$TMP/future.txt"
+	refused "index revocation time $ahead: refused, naming file, line and serial" 1 \
+	    'future\.txt:2: revocation time [0-9T:-]+Z of serial 4001 is after now \([0-9T:-]+Z\); nothing imported' \
+	    ob cert import ec --openssl-index "$TMP/future.txt"
+	same "... nothing of that index imported ($ahead)" \
+	    "$(q "SELECT count(*) FROM certificates WHERE serial_hex IN ('4000', '4001')")" 0
+done
 refused "import into an unknown issuer" 1 'no issuer nosuch' \
     ob cert import nosuch --openssl-index "$TMP/index.txt"
 refused "import a missing file" 1 'No such file' ob cert import ec --openssl-index "$TMP/nothere"

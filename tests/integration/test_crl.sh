@@ -6,7 +6,8 @@
 # coalesces a burst of revokes into few builds, never reuses a crlNumber
 # (also across restarts and concurrent builders), records a failed build
 # and keeps answering OCSP; stats and metrics show it all; 10,000 revoked
-# certificates make one CRL; removeFromCRL is no reason to revoke.
+# certificates make one CRL; removeFromCRL is no reason to revoke;
+# cRLNumbers of up to 20 octets, imported and built.
 . tests/integration/lib.sh
 
 
@@ -795,5 +796,104 @@ else
 	fail "server starts on the import database"
 fi
 DB=$DB_SAVE
+
+# ---------------------------------------------------------------------
+# 12. cRLNumbers past 63 bits, up to 20 octets (RFC 5280 5.2.3), compared
+# as integers: `crl import` takes them in order and refuses a number not
+# above the last or longer than 20 octets; the CRL ocspbox then builds is
+# number + 1, as openssl reads it; a database migrated before 000026 keeps
+# its numbers; and after 2^159 - 1 (the last number 20 octets of DER hold)
+# ocspbox builds nothing rather than wrap.
+DBW=$TMP/wide.db
+wob() { "$OCSPBOX" --db "$DBW" "$@"; }
+# gencrlnum HEX OUT: a CRL of the offline CA numbered HEX.
+gencrlnum() {
+	echo "$1" >"$OFF/crlnumber"
+	gencrl "$2" "$PKI/ca-other.key" "$PKI/ca-other.pem"
+}
+# crlkey on|off: the CA key comes online for issuer wide, or goes away
+# again (what `issuer update --ca-key` would do; there is no such command
+# yet, and `crl import` is only for issuers without a CRL key).
+crlkey() {
+	if [ "$1" = on ]; then
+		q "$DBW" "UPDATE issuers SET crl_key_path = '$PKI/ca-other.key' WHERE id = 'wide'"
+	else
+		q "$DBW" "UPDATE issuers SET crl_key_path = NULL WHERE id = 'wide'"
+	fi
+}
+widehex() { q "$DBW" "SELECT crl_number || ' ' || ifnull(crl_number_hex, 'null') FROM crl_cache WHERE issuer_id = 'wide'"; }
+gencrlnum 7FFFFFFFFFFFFFFF "$OFF/w63.pem"                          # 2^63 - 1
+gencrlnum 8000000000000000 "$OFF/w64.pem"                          # 2^63
+gencrlnum 7EFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF "$OFF/w20.pem"  # 20 octets
+gencrlnum 010000000000000000000000000000000000000000 "$OFF/w21.pem" # 2^160
+gencrlnum 7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF "$OFF/wlast.pem" # 2^159 - 1
+gencrlnum FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF "$OFF/wmax.pem"  # 2^160 - 1
+same "openssl made a CRL numbered 2^160 (21 octets)" \
+    "$(openssl crl -in "$OFF/w21.pem" -noout -crlnumber)" \
+    "crlNumber=0x010000000000000000000000000000000000000000"
+wob issuer add wide --cert "$PKI/ca-other.pem" --responder-cert "$PKI/ca-other.pem" \
+    --responder-key "$PKI/ca-other.key" >/dev/null
+ok "crl import: #2^63 - 1" '^imported CRL #9223372036854775807 of issuer wide' \
+    wob crl import wide "$OFF/w63.pem"
+# Back to a database as an ocspbox before migration 000026 left it.
+q "$DBW" "ALTER TABLE crl_generation_events DROP COLUMN crl_number_hex; ALTER TABLE crl_cache DROP COLUMN crl_number_hex; DELETE FROM schema_migrations WHERE version = '000026'"
+ok "a database migrated before 000026 takes it" '1 migration applied, schema at 000026_crl_number_wide' wob migrate
+same "... its CRL keeps the number in crl_number alone" "$(widehex)" "9223372036854775807 null"
+crlkey on
+ok "cache refresh after 2^63 - 1 builds #2^63" '^crl wide: #9223372036854775808, ' \
+    wob cache refresh
+dbcrl "$DBW" wide "$TMP/w-built.der"
+same "... openssl reads its cRLNumber as 2^63" \
+    "$(openssl crl -inform DER -in "$TMP/w-built.der" -noout -crlnumber)" "crlNumber=0x8000000000000000"
+same "... DER INTEGER 00 80 00 .. 00: positive, minimal" \
+    "$(od -An -tx1 -v "$TMP/w-built.der" | tr -d ' \n' | grep -o '0603551d14040b0209008000000000000000')" \
+    0603551d14040b0209008000000000000000
+same "... signed by the CA" "$(cverify "$TMP/w-built.der" other)" "verify OK"
+same "... stored exactly; crl_number stops at 2^63 - 1" "$(widehex)" \
+    "9223372036854775807 0000000000000000000000008000000000000000"
+crlkey off
+refused "crl import: the same number as the last is refused, naming the file" 1 \
+    'w64\.pem: cRLNumber 9223372036854775808 is not above 9223372036854775808, the last one here' \
+    wob crl import wide "$OFF/w64.pem"
+refused "crl import: a lower one is refused" 1 \
+    'w63\.pem: cRLNumber 9223372036854775807 is not above 9223372036854775808' \
+    wob crl import wide "$OFF/w63.pem"
+ok "crl import: a 20-octet number" \
+    '^imported CRL #725041827894627619577609272480343529282435284991 of issuer wide' \
+    wob crl import wide "$OFF/w20.pem"
+refused "crl import: a 21-octet number is refused, naming the file" 1 \
+    'w21\.pem: a cRLNumber longer than 20 octets' wob crl import wide "$OFF/w21.pem"
+same "stats JSON: a number past 2^53 is its decimal digits, as a string" \
+    "$(wob cache stats --json | jq -r '.issuers[] | select(.id == "wide") | .crl.crl_number | type + " " + .')" \
+    "string 725041827894627619577609272480343529282435284991"
+ok "stats text: the exact number" '^  crl #725041827894627619577609272480343529282435284991, ' \
+    wob cache stats
+crlkey on
+ok "cache refresh after the 20-octet number builds number + 1" \
+    '^crl wide: #725041827894627619577609272480343529282435284992, ' wob cache refresh
+dbcrl "$DBW" wide "$TMP/w-built.der"
+same "... openssl reads its cRLNumber" \
+    "$(openssl crl -inform DER -in "$TMP/w-built.der" -noout -crlnumber)" \
+    "crlNumber=0x7F00000000000000000000000000000000000000"
+same "... signed by the CA" "$(cverify "$TMP/w-built.der" other)" "verify OK"
+crlkey off
+ok "crl import: 2^159 - 1" '^imported CRL #730750818665451459101842416358141509827966271487 ' \
+    wob crl import wide "$OFF/wlast.pem"
+crlkey on
+run wob cache refresh
+if [ "$RC" -eq 1 ] &&
+    printf '%s\n' "$ERR" | grep -q '^ocspbox: cache refresh: crl wide: cRLNumber 730750818665451459101842416358141509827966271487 is the last: the next would be longer than 20 octets'; then
+	pass "cache refresh after 2^159 - 1 builds nothing and says why"
+else
+	fail "cache refresh after 2^159 - 1 builds nothing and says why" "exit $RC" "$OUT" "$ERR"
+fi
+same "... the stored CRL is still 2^159 - 1, the failure recorded" \
+    "$(widehex) $(q "$DBW" "SELECT succeeded || ' ' || (error LIKE '%is the last%') FROM crl_generation_events WHERE issuer_id = 'wide' ORDER BY id DESC LIMIT 1")" \
+    "9223372036854775807 7fffffffffffffffffffffffffffffffffffffff 0 1"
+crlkey off
+ok "crl import: 2^160 - 1, 20 octets of value, is read" \
+    '^imported CRL #1461501637330902918203684832716283019655932542975 ' \
+    wob crl import wide "$OFF/wmax.pem"
+same "integrity_check of the wide database" "$(q "$DBW" 'PRAGMA integrity_check')" ok
 
 finish

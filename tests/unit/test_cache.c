@@ -238,7 +238,7 @@ test_stats_json(void)
 	is[0].revoked = 1;
 	is[0].next_update_min = 1800000000;
 	is[0].crl_present = 1;
-	is[0].crl_number = 7;
+	util_crlnum_set(&is[0].crl_number, 7);
 	is[0].crl_next_update = 1799999999;
 	is[0].crl_key = 1;
 	is[0].crl_this_update = 1799913599;
@@ -285,6 +285,66 @@ test_stats_json(void)
 	free(json);
 }
 
+/*
+ * cRLNumbers in the stats: a JSON number while a double holds it exactly
+ * (to 2^53 - 1), then the decimal digits as a string; the metrics and the
+ * text always show the exact decimal.
+ */
+static void
+test_stats_crl_numbers(void)
+{
+	static const struct {
+		const char *hex, *json;
+	} v[] = {
+	    {"000000000000000000000000001fffffffffffff",
+		"\"crl_number\":9007199254740991,"},
+	    {"0000000000000000000000000020000000000000",
+		"\"crl_number\":\"9007199254740992\","},
+	    {"0000000000000000000000008000000000000000",
+		"\"crl_number\":\"9223372036854775808\","},
+	    {"7fffffffffffffffffffffffffffffffffffffff",
+		"\"crl_number\":"
+		"\"730750818665451459101842416358141509827966271487\","},
+	};
+	struct store_issuer_stats is;
+	struct store_stats s;
+	char *out = NULL, want[128], dec[OB_CRLNUM_DEC + 1];
+	size_t len = 0, i;
+	FILE *fp;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		memset(&is, 0, sizeof(is));
+		snprintf(is.id, sizeof(is.id), "big");
+		is.next_update_min = INT64_MIN;
+		is.crl_present = 1;
+		CHECK(util_crlnum_from_hex(v[i].hex, &is.crl_number) == OB_OK);
+		util_crlnum_dec(&is.crl_number, dec);
+		is.crl_next_update = 1799999999;
+		s.issuers = &is;
+		s.nissuers = 1;
+		CHECK(cache_stats_json(&s, NULL, 1800000000, &out, &len) ==
+		    OB_OK);
+		CHECK(out != NULL && strstr(out, v[i].json) != NULL);
+		free(out);
+		out = NULL;
+		CHECK(cache_metrics_text(&s, NULL, &out, &len) == OB_OK);
+		snprintf(want, sizeof(want),
+		    "\nocspbox_crl_number{issuer=\"big\"} %s\n", dec);
+		CHECK(out != NULL && strstr(out, want) != NULL);
+		free(out);
+		out = NULL;
+		if ((fp = open_memstream(&out, &len)) != NULL) {
+			cache_stats_text(&s, 1800000000, fp);
+			fclose(fp);
+		}
+		snprintf(want, sizeof(want), "  crl #%s, ", dec);
+		CHECK(out != NULL && strstr(out, want) != NULL);
+		free(out);
+		out = NULL;
+	}
+}
+
 static const struct test tests[] = {
     {"certid_like_openssl", test_certid_like_openssl},
     {"serial_to_der", test_serial_to_der},
@@ -292,6 +352,7 @@ static const struct test tests[] = {
     {"flights_one_key", test_flights_one_key},
     {"flights_keys_apart", test_flights_keys_apart},
     {"stats_json", test_stats_json},
+    {"stats_crl_numbers", test_stats_crl_numbers},
     {NULL, NULL},
 };
 

@@ -103,8 +103,8 @@ test_der_time(void)
 
 /* Builds a CRL of entries (with a dummy signature) into *der, malloc'd. */
 static enum ob_err
-build(const struct crl_entry *v, size_t n, uint64_t number, unsigned char **der,
-    size_t *len, unsigned char **mem)
+build_num(const struct crl_entry *v, size_t n, const struct ob_crlnum *number,
+    unsigned char **der, size_t *len, unsigned char **mem)
 {
 	static const unsigned char sig[16] = {0x5a};
 	struct crl_tbs_in in;
@@ -119,7 +119,7 @@ build(const struct crl_entry *v, size_t n, uint64_t number, unsigned char **der,
 	in.issuer_len = sizeof(name);
 	in.key_id = key_id;
 	in.key_id_len = sizeof(key_id);
-	in.number = number;
+	in.number = *number;
 	in.this_update = 1795000000; /* 2026-11-18T11:06:40Z */
 	in.next_update = 1795086400;
 	in.entries = v;
@@ -132,6 +132,17 @@ build(const struct crl_entry *v, size_t n, uint64_t number, unsigned char **der,
 		return e;
 	return crl_wrap(tbs, tbs_len, alg, sizeof(alg), sig, sizeof(sig),
 	    buf + cap, cap, der, len);
+}
+
+/* The same with a number of up to 64 bits. */
+static enum ob_err
+build(const struct crl_entry *v, size_t n, uint64_t number, unsigned char **der,
+    size_t *len, unsigned char **mem)
+{
+	struct ob_crlnum num;
+
+	util_crlnum_set(&num, number);
+	return build_num(v, n, &num, der, len, mem);
 }
 
 static void
@@ -189,6 +200,57 @@ test_crl_parses(void)
 	    e->serial.p[1] == 0xff);
 	mbedtls_x509_crl_free(&crl);
 	free(mem);
+}
+
+/*
+ * cRLNumbers past 63 bits, up to 20 octets of DER: written minimal and
+ * positive, read back by mbedTLS and by crl_parse as the same number.
+ */
+static void
+test_crl_wide_numbers(void)
+{
+	static const struct {
+		const char *hex; /* 40 digits */
+		unsigned char der[24]; /* the INTEGER, tag and length first */
+		size_t len;
+	} v[] = {
+	    {"0000000000000000000000008000000000000000",
+		{0x02, 0x09, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0}, 11},
+	    {"0000000000000000000000010000000000000000",
+		{0x02, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0}, 11},
+	    {"7f00000000000000000000000000000000000001",
+		{0x02, 0x14, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		    0, 0, 0, 0x01},
+		22},
+	    /* crl_tbs writes what it is given; util_crlnum_next is what
+	     * keeps ocspbox's own numbers within 20 octets of DER */
+	    {"ff00000000000000000000000000000000000000",
+		{0x02, 0x15, 0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		    0, 0, 0, 0, 0, 0},
+		23},
+	};
+	struct ob_crlnum n;
+	struct crl_info ci;
+	mbedtls_x509_crl crl;
+	unsigned char *der = NULL, *mem = NULL;
+	size_t len = 0, i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(util_crlnum_from_hex(v[i].hex, &n) == OB_OK);
+		CHECK(build_num(NULL, 0, &n, &der, &len, &mem) == OB_OK);
+		mbedtls_x509_crl_init(&crl);
+		CHECK(der != NULL &&
+		    mbedtls_x509_crl_parse_der(&crl, der, len) == 0);
+		CHECK(contains(
+		    crl.crl_ext.p, crl.crl_ext.len, v[i].der, v[i].len));
+		mbedtls_x509_crl_free(&crl);
+		CHECK(der != NULL &&
+		    crl_parse(der, len, &ci, err, sizeof(err)) == OB_OK);
+		CHECK(util_crlnum_cmp(&ci.number, &n) == 0);
+		crl_info_free(&ci);
+		free(mem);
+		mem = NULL;
+	}
 }
 
 static void
@@ -260,12 +322,14 @@ test_crl_read_back(void)
 	struct crl_info ci;
 	unsigned char *der = NULL, *mem = NULL;
 	size_t len = 0, i;
+	uint64_t number = 0;
 
 	CHECK(build(v, 4, 7, &der, &len, &mem) == OB_OK);
 	CHECK(
 	    der != NULL && crl_parse(der, len, &ci, err, sizeof(err)) == OB_OK);
-	CHECK(ci.number == 7 && ci.this_update == 1795000000 &&
-	    ci.next_update == 1795086400 && ci.n == 4);
+	CHECK(util_crlnum_u64(&ci.number, &number) && number == 7 &&
+	    ci.this_update == 1795000000 && ci.next_update == 1795086400 &&
+	    ci.n == 4);
 	CHECK(ci.len == len && ci.der != NULL && memcmp(ci.der, der, len) == 0);
 	CHECK(ci.issuer_len == sizeof(name) &&
 	    memcmp(ci.issuer, name, sizeof(name)) == 0);
@@ -286,66 +350,90 @@ test_crl_read_back(void)
 static void
 test_crl_ext_parsers(void)
 {
+	/* 30 L 30 L 06 03 55 1d 14 04 L 02 L, then the INTEGER's octets */
+#define NUM_HEAD(n) \
+	0x30, (n) + 11, 0x30, (n) + 9, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04, \
+	    (n) + 2, 0x02, (n)
 	static const struct {
 		const char *name;
-		unsigned char der[40];
+		unsigned char der[48];
 		size_t len;
 		enum ob_err e;
-		int64_t number;
+		const char *number; /* decimal */
+		const char *why; /* in *why */
 	} num[] = {
-	    {"zero",
-		{0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
-		    0x03, 0x02, 0x01, 0x00},
-		14, OB_OK, 0},
+	    {"zero", {NUM_HEAD(1), 0x00}, 14, OB_OK, "0", ""},
 	    {"critical",
 		{0x30, 0x0f, 0x30, 0x0d, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x01,
 		    0x01, 0xff, 0x04, 0x03, 0x02, 0x01, 0x2a},
-		17, OB_OK, 42},
+		17, OB_OK, "42", ""},
 	    {"empty integer",
 		{0x30, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
 		    0x02, 0x02, 0x00},
-		13, OB_ERR_INVAL, -1},
+		13, OB_ERR_INVAL, "0", "malformed"},
 	    {"2^63-1",
-		{0x30, 0x13, 0x30, 0x11, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
-		    0x0a, 0x02, 0x08, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		    0xff},
-		21, OB_OK, INT64_MAX},
-	    {"2^63",
-		{0x30, 0x14, 0x30, 0x12, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
-		    0x0b, 0x02, 0x09, 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0},
-		22, OB_ERR_RANGE, -1},
-	    {"negative",
-		{0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
-		    0x03, 0x02, 0x01, 0xff},
-		14, OB_ERR_INVAL, -1},
+		{NUM_HEAD(8), 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		21, OB_OK, "9223372036854775807", ""},
+	    {"2^63", {NUM_HEAD(9), 0x00, 0x80, 0, 0, 0, 0, 0, 0, 0}, 22, OB_OK,
+		"9223372036854775808", ""},
+	    {"2^159-1: 20 octets",
+		{NUM_HEAD(20), 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff, 0xff},
+		33, OB_OK, "730750818665451459101842416358141509827966271487",
+		""},
+	    {"2^160-1: 20 octets of value",
+		{NUM_HEAD(21), 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		    0xff, 0xff, 0xff},
+		34, OB_OK, "1461501637330902918203684832716283019655932542975",
+		""},
+	    {"2^160: 21 octets of value",
+		{NUM_HEAD(21), 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		    0, 0, 0, 0, 0, 0},
+		34, OB_ERR_RANGE, "0", "longer than 20 octets"},
+	    {"negative", {NUM_HEAD(1), 0xff}, 14, OB_ERR_RANGE, "0",
+		"negative"},
+	    {"negative, long", {NUM_HEAD(9), 0x80, 0, 0, 0, 0, 0, 0, 0, 1}, 22,
+		OB_ERR_RANGE, "0", "negative"},
 	    {"trailing",
 		{0x30, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
 		    0x04, 0x02, 0x01, 0x00, 0x00},
-		15, OB_ERR_INVAL, -1},
+		15, OB_ERR_INVAL, "0", "malformed"},
 	    {"absent",
 		{0x30, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x23, 0x04,
 		    0x02, 0x30, 0x00},
-		13, OB_ERR_NOTFOUND, -1},
+		13, OB_ERR_NOTFOUND, "0", "no cRLNumber"},
 	    {"lying length",
 		{0x30, 0x7f, 0x30, 0x09, 0x06, 0x03, 0x55, 0x1d, 0x14, 0x04,
 		    0x02, 0x02, 0x00},
-		13, OB_ERR_INVAL, -1},
+		13, OB_ERR_INVAL, "0", "malformed"},
 	};
+#undef NUM_HEAD
 	static const unsigned char reason7[] = {0x30, 0x0c, 0x30, 0x0a, 0x06,
 	    0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, 0x07};
 	static const unsigned char reason10[] = {0x30, 0x0c, 0x30, 0x0a, 0x06,
 	    0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, 0x0a};
-	int64_t n;
+	struct ob_crlnum n;
+	char dec[OB_CRLNUM_DEC + 1];
+	const char *why;
 	size_t i;
 	int r;
 
 	for (i = 0; i < sizeof(num) / sizeof(num[0]); i++) {
-		if (crl_ext_number(num[i].der, num[i].len, &n) != num[i].e ||
-		    n != num[i].number) {
+		memset(&n, 0x5a, sizeof(n));
+		why = NULL;
+		if (crl_ext_number(num[i].der, num[i].len, &n, &why) !=
+			num[i].e ||
+		    (util_crlnum_dec(&n, dec), strcmp(dec, num[i].number)) !=
+			0 ||
+		    why == NULL || strstr(why, num[i].why) == NULL ||
+		    (num[i].why[0] == '\0') != (why[0] == '\0')) {
 			fprintf(stderr, "  number case %s\n", num[i].name);
 			CHECK(0);
 		}
 	}
+	CHECK(crl_ext_number(num[0].der, num[0].len, &n, NULL) == OB_OK);
 	CHECK(
 	    crl_ext_reason(reason10, sizeof(reason10), &r) == OB_OK && r == 10);
 	CHECK(crl_ext_reason(reason7, sizeof(reason7), &r) == OB_ERR_INVAL &&
@@ -358,6 +446,7 @@ static const struct test tests[] = {
     {"der_uint", test_der_uint},
     {"der_time", test_der_time},
     {"crl_parses", test_crl_parses},
+    {"crl_wide_numbers", test_crl_wide_numbers},
     {"crl_empty_and_bounds", test_crl_empty_and_bounds},
     {"crl_read_back", test_crl_read_back},
     {"crl_ext_parsers", test_crl_ext_parsers},

@@ -100,7 +100,7 @@ test_migrate_idempotent(void)
 	CHECK(store_migrate(st, 0, &n, err, sizeof(err)) == OB_OK);
 	CHECK(n == 0);
 	store_close(st);
-	CHECK_STR(peek("SELECT count(*) FROM schema_migrations"), "5");
+	CHECK_STR(peek("SELECT count(*) FROM schema_migrations"), "6");
 	CHECK_STR(peek("PRAGMA journal_mode"), "wal");
 	/* A new connection sees the schema done: nothing to apply. */
 	CHECK(store_open(path, 0, &st, err, sizeof(err)) == OB_OK);
@@ -595,6 +595,15 @@ fresh_crl(void)
 	return st;
 }
 
+/* A cRLNumber's value, or -1 past 63 bits. */
+static int64_t
+num64(const struct ob_crlnum *n)
+{
+	uint64_t v;
+
+	return util_crlnum_u64(n, &v) && v <= INT64_MAX ? (int64_t)v : -1;
+}
+
 /* Stores a CRL of the revoked certificates; returns its number or -1. */
 static int64_t
 store_one(struct store *st)
@@ -602,7 +611,7 @@ store_one(struct store *st)
 	static const unsigned char der[] = {0x30, 0x00};
 	struct crl_entry *v = NULL;
 	struct store_crl c;
-	int64_t number;
+	struct ob_crlnum number;
 	size_t n;
 
 	if (store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) !=
@@ -620,7 +629,7 @@ store_one(struct store *st)
 	c.revoked_count = (int64_t)n;
 	if (store_crl_put(st, &c, err, sizeof(err)) != OB_OK)
 		return -1;
-	return number;
+	return num64(&number);
 }
 
 static void
@@ -630,7 +639,8 @@ test_store_numbers(void)
 	struct crl_entry *v = NULL;
 	unsigned char *der = NULL;
 	size_t n = 0, len = 0;
-	int64_t number, tu, nu, num = 0;
+	struct ob_crlnum number, num;
+	int64_t tu, nu;
 	int already;
 
 	if (st == NULL) {
@@ -646,7 +656,7 @@ test_store_numbers(void)
 	/* The revoked ones, oldest revocation first, with their reasons */
 	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
 	    OB_OK);
-	CHECK(number == 1 && n == 2 && v != NULL);
+	CHECK(num64(&number) == 1 && n == 2 && v != NULL);
 	if (v != NULL && n == 2) {
 		CHECK_STR(v[0].serial, "a1");
 		CHECK(v[0].reason == -1 && v[0].revoked_at == 1793000000);
@@ -659,7 +669,8 @@ test_store_numbers(void)
 	CHECK(store_one(st) == 2);
 	CHECK(store_crl_get(st, "ca", &der, &len, &num, &tu, &nu, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(len == 2 && num == 2 && tu == 1795000000 && nu == 1795086400);
+	CHECK(len == 2 && num64(&num) == 2 && tu == 1795000000 &&
+	    nu == 1795086400);
 	free(der);
 	CHECK_STR(peek("SELECT group_concat(crl_number || ':' || succeeded"
 		       " || ':' || revoked_count) FROM crl_generation_events"),
@@ -671,7 +682,7 @@ test_store_numbers(void)
 		store_busy_ms(other, 50);
 		CHECK(store_crl_begin(st, "ca", &number, &v, &n, err,
 			  sizeof(err)) == OB_OK &&
-		    number == 3);
+		    num64(&number) == 3);
 		free(v);
 		CHECK(store_crl_begin(other, "ca", &number, &v, &n, err,
 			  sizeof(err)) == OB_ERR_BUSY);
@@ -731,7 +742,7 @@ test_store_failed_and_due(void)
 	    "null:0:ca.key: gone");
 	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
 	CHECK(s.nissuers == 1 && s.issuers[0].crl_present &&
-	    s.issuers[0].crl_key && s.issuers[0].crl_number == 2 &&
+	    s.issuers[0].crl_key && num64(&s.issuers[0].crl_number) == 2 &&
 	    s.issuers[0].crl_revoked == 1 &&
 	    strcmp(s.issuers[0].crl_error, "ca.key: gone") == 0);
 	store_stats_free(&s);
@@ -744,7 +755,7 @@ test_store_failed_and_due(void)
 	{
 		sqlite3 *db = NULL;
 		struct crl_entry *v = NULL;
-		int64_t number;
+		struct ob_crlnum number;
 		size_t n;
 
 		CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
@@ -774,6 +785,125 @@ test_store_failed_and_due(void)
 	store_close(st);
 }
 
+/*
+ * cRLNumbers past 63 bits, compared as integers: rows written before
+ * migration 000026 (crl_number only) still count, crl_number saturates
+ * while crl_number_hex keeps the number, and past 2^159 - 1 no CRL is
+ * built rather than a number wrapped or reused.
+ */
+static void
+test_store_wide_numbers(void)
+{
+	static const unsigned char der[] = {0x30, 0x00};
+	struct store *st = fresh_crl();
+	struct crl_entry *v = NULL;
+	struct ob_crlnum number, want;
+	struct crl_info ci;
+	struct store_stats s;
+	unsigned char *got = NULL;
+	size_t n = 0, len = 0, revoked = 0;
+	int64_t tu, nu;
+	sqlite3 *db = NULL;
+
+	if (st == NULL) {
+		CHECK(0);
+		return;
+	}
+	/* As an ocspbox from before 000026 left them: no crl_number_hex */
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_exec(db,
+		"INSERT INTO crl_cache (issuer_id, crl_der, crl_number,"
+		" this_update, next_update) VALUES ('ca', x'3000', 41,"
+		" '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z');"
+		"INSERT INTO crl_generation_events (issuer_id, crl_number,"
+		" succeeded) VALUES ('ca', 43, 1), ('ca', NULL, 0)",
+		NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_crl_get(st, "ca", &got, &len, &number, &tu, &nu, err,
+		  sizeof(err)) == OB_OK &&
+	    num64(&number) == 41);
+	free(got);
+	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(num64(&number) == 44);
+	free(v);
+	store_rollback(st);
+	CHECK(store_one(st) == 44);
+	CHECK_STR(peek("SELECT crl_number || ':' || crl_number_hex"
+		       " FROM crl_cache"),
+	    "44:000000000000000000000000000000000000002c");
+
+	/* Import 2^63: stored exactly, crl_number saturated */
+	memset(&ci, 0, sizeof(ci));
+	ci.der = (unsigned char *)der;
+	ci.len = sizeof(der);
+	ci.this_update = 1795000000;
+	ci.next_update = 1795086400;
+	CHECK(util_crlnum_from_hex("0000000000000000000000008000000000000000",
+		  &ci.number) == OB_OK);
+	CHECK(store_crl_import(st, "ca", &ci, 0, &revoked, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK_STR(peek("SELECT crl_number || ':' || crl_number_hex"
+		       " FROM crl_cache"),
+	    "9223372036854775807:0000000000000000000000008000000000000000");
+	/* ... so the same number again, or 2^63 - 1, is not above it */
+	CHECK(store_crl_import(st, "ca", &ci, 0, &revoked, err, sizeof(err)) ==
+	    OB_ERR_EXISTS);
+	CHECK_STR(err,
+	    "cRLNumber 9223372036854775808 is not above "
+	    "9223372036854775808, the last one here");
+	util_crlnum_set(&ci.number, INT64_MAX);
+	CHECK(store_crl_import(st, "ca", &ci, 0, &revoked, err, sizeof(err)) ==
+	    OB_ERR_EXISTS);
+	/* The next built is 2^63 + 1, read back exactly everywhere */
+	CHECK(store_one(st) == -1); /* beyond what num64 shows */
+	CHECK(util_crlnum_from_hex(
+		  "0000000000000000000000008000000000000001", &want) == OB_OK);
+	CHECK(store_crl_get(st, "ca", &got, &len, &number, &tu, &nu, err,
+		  sizeof(err)) == OB_OK &&
+	    util_crlnum_cmp(&number, &want) == 0);
+	free(got);
+	CHECK(store_stats(st, 1795000000, &s, err, sizeof(err)) == OB_OK);
+	CHECK(s.nissuers == 1 && s.issuers[0].crl_present &&
+	    util_crlnum_cmp(&s.issuers[0].crl_number, &want) == 0);
+	store_stats_free(&s);
+	CHECK_STR(peek("SELECT group_concat(crl_number_hex, ' ') FROM"
+		       " (SELECT crl_number_hex FROM crl_generation_events"
+		       " WHERE crl_number > 44 ORDER BY id)"),
+	    "0000000000000000000000008000000000000000"
+	    " 0000000000000000000000008000000000000001");
+
+	/* 2^159 - 1: imported, but ocspbox builds no number after it */
+	CHECK(util_crlnum_from_hex("7fffffffffffffffffffffffffffffffffffffff",
+		  &ci.number) == OB_OK);
+	CHECK(store_crl_import(st, "ca", &ci, 0, &revoked, err, sizeof(err)) ==
+	    OB_OK);
+	v = NULL;
+	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
+	    OB_ERR_RANGE);
+	CHECK(v == NULL &&
+	    strstr(err,
+		"cRLNumber "
+		"730750818665451459101842416358141509827966271487"
+		" is the last") != NULL);
+	/* rolled back: the connection goes on, the CRL stays */
+	CHECK(store_crl_failed(st, "ca", 1795000000, 0, "no next number", err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT crl_number_hex FROM crl_cache"),
+	    "7fffffffffffffffffffffffffffffffffffffff");
+	/* A value no ocspbox wrote is refused, not misread */
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_exec(db,
+		"PRAGMA ignore_check_constraints = ON;"
+		" UPDATE crl_cache SET crl_number_hex = 'zz'",
+		NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_crl_get(st, "ca", &got, &len, &number, &tu, &nu, err,
+		  sizeof(err)) == OB_ERR_INVAL &&
+	    got == NULL && strstr(err, "unusable stored cRLNumber") != NULL);
+	store_close(st);
+}
+
 static const struct test tests[] = {
     {"open_errors", test_open_errors},
     {"migrate_idempotent", test_migrate_idempotent},
@@ -789,6 +919,7 @@ static const struct test tests[] = {
     {"cache_refresh_todo", test_cache_refresh_todo},
     {"refresh_record", test_refresh_record},
     {"crl_numbers", test_store_numbers},
+    {"crl_numbers_wide", test_store_wide_numbers},
     {"crl_failed_and_due", test_store_failed_and_due},
     {NULL, NULL},
 };

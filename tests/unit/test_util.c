@@ -1,4 +1,4 @@
-/* Unit tests for util.c: serials, times, durations, reasons. */
+/* Unit tests for util.c: serials, cRLNumbers, times, durations, reasons. */
 #include <stdint.h>
 #include <string.h>
 
@@ -225,6 +225,129 @@ test_reasons(void)
 	CHECK_STR(util_reason_name(1), "keyCompromise");
 }
 
+/* The cRLNumber of up to 40 lower-case hex digits. */
+static struct ob_crlnum
+crlnum(const char *hex)
+{
+	char pad[OB_CRLNUM_HEX + 1];
+	struct ob_crlnum n;
+	size_t len = strlen(hex);
+
+	memset(pad, '0', OB_CRLNUM_HEX);
+	memcpy(pad + OB_CRLNUM_HEX - len, hex, len);
+	pad[OB_CRLNUM_HEX] = '\0';
+	if (util_crlnum_from_hex(pad, &n) != OB_OK)
+		fprintf(stderr, "  bad test number %s\n", hex);
+	return n;
+}
+
+static void
+test_crlnum(void)
+{
+	static const struct {
+		const char *hex, *dec; /* the number */
+		const char *der; /* its INTEGER contents, in hex */
+		const char *next; /* hex, or NULL: none within 20 octets */
+	} v[] = {
+	    {"0", "0", "00", "1"},
+	    {"7f", "127", "7f", "80"},
+	    {"80", "128", "0080", "81"},
+	    {"ff", "255", "00ff", "100"},
+	    {"7fffffffffffffff", "9223372036854775807", "7fffffffffffffff",
+		"8000000000000000"},
+	    {"8000000000000000", "9223372036854775808", "008000000000000000",
+		"8000000000000001"},
+	    {"ffffffffffffffff", "18446744073709551615", "00ffffffffffffffff",
+		"10000000000000000"},
+	    {"7effffffffffffffffffffffffffffffffffffff",
+		"725041827894627619577609272480343529282435284991",
+		"7effffffffffffffffffffffffffffffffffffff",
+		"7f00000000000000000000000000000000000000"},
+	    /* 2^159 - 1: the last whose DER INTEGER is 20 octets */
+	    {"7fffffffffffffffffffffffffffffffffffffff",
+		"730750818665451459101842416358141509827966271487",
+		"7fffffffffffffffffffffffffffffffffffffff", NULL},
+	    /* 2^160 - 1: 20 octets of value, 21 in DER */
+	    {"ffffffffffffffffffffffffffffffffffffffff",
+		"1461501637330902918203684832716283019655932542975",
+		"00ffffffffffffffffffffffffffffffffffffffff", NULL},
+	};
+	unsigned char der[OB_CRLNUM_OCTETS + 1], raw[OB_CRLNUM_OCTETS + 3];
+	char hex[2 * sizeof(der) + 1], dec[OB_CRLNUM_DEC + 1];
+	char stored[OB_CRLNUM_HEX + 1];
+	struct ob_crlnum n, m, next;
+	size_t i, j, len;
+	uint64_t u;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		n = crlnum(v[i].hex);
+		util_crlnum_dec(&n, dec);
+		CHECK_STR(dec, v[i].dec);
+		len = util_crlnum_der(&n, der);
+		for (j = 0; j < len; j++)
+			snprintf(hex + 2 * j, 3, "%02x", der[j]);
+		hex[2 * len] = '\0';
+		CHECK_STR(hex, v[i].der);
+		/* ... read back from its DER, and from its stored form */
+		CHECK(util_crlnum_from_der(der, len, &m) == OB_OK &&
+		    util_crlnum_cmp(&m, &n) == 0);
+		util_crlnum_hex(&n, stored);
+		CHECK(strlen(stored) == OB_CRLNUM_HEX);
+		CHECK(util_crlnum_from_hex(stored, &m) == OB_OK &&
+		    util_crlnum_cmp(&m, &n) == 0);
+		if (v[i].next != NULL) {
+			m = crlnum(v[i].next);
+			CHECK(util_crlnum_next(&n, &next) == OB_OK &&
+			    util_crlnum_cmp(&next, &m) == 0);
+			CHECK(util_crlnum_cmp(&n, &next) < 0);
+		} else
+			CHECK(util_crlnum_next(&n, &next) == OB_ERR_RANGE &&
+			    util_crlnum_cmp(&next, &n) == 0);
+		/* Ordered as integers, whatever their lengths. */
+		if (i > 0) {
+			m = crlnum(v[i - 1].hex);
+			CHECK(util_crlnum_cmp(&m, &n) < 0);
+		}
+	}
+	/* 64 bits: fits, and one more does not */
+	n = crlnum("ffffffffffffffff");
+	CHECK(util_crlnum_u64(&n, &u) == 1 && u == UINT64_MAX);
+	n = crlnum("10000000000000000");
+	CHECK(util_crlnum_u64(&n, &u) == 0 && u == UINT64_MAX);
+	util_crlnum_set(&n, 256);
+	m = crlnum("100");
+	CHECK(util_crlnum_cmp(&n, &m) == 0);
+	CHECK(util_crlnum_u64(&n, &u) == 1 && u == 256);
+
+	/* From DER: empty and negative are malformed, 21 octets of value
+	 * too many; leading zero octets do not count. */
+	CHECK(util_crlnum_from_der(raw, 0, &n) == OB_ERR_INVAL);
+	raw[0] = 0xff;
+	CHECK(util_crlnum_from_der(raw, 1, &n) == OB_ERR_INVAL);
+	raw[0] = 0x80;
+	CHECK(util_crlnum_from_der(raw, 1, &n) == OB_ERR_INVAL);
+	memset(raw, 0, sizeof(raw));
+	raw[1] = 1; /* 00 01 00 * 20: 2^160 */
+	CHECK(util_crlnum_from_der(raw, 22, &n) == OB_ERR_RANGE);
+	m = crlnum("0");
+	CHECK(util_crlnum_cmp(&n, &m) == 0);
+	memset(raw, 0, sizeof(raw));
+	raw[2] = 0xff; /* 00 00 ff 00 * 19: 20 octets of value */
+	CHECK(util_crlnum_from_der(raw, 22, &n) == OB_OK);
+	m = crlnum("ff00000000000000000000000000000000000000");
+	CHECK(util_crlnum_cmp(&n, &m) == 0);
+
+	/* The stored form is exactly 40 lower-case hex digits. */
+	CHECK(util_crlnum_from_hex("100", &n) == OB_ERR_INVAL);
+	CHECK(util_crlnum_from_hex("000000000000000000000000000000000000000A",
+		  &n) == OB_ERR_INVAL);
+	CHECK(util_crlnum_from_hex("00000000000000000000000000000000000000-1",
+		  &n) == OB_ERR_INVAL);
+	CHECK(util_crlnum_from_hex("00000000000000000000000000000000000000000",
+		  &n) == OB_ERR_INVAL);
+	CHECK(util_crlnum_from_hex(NULL, &n) == OB_ERR_INVAL);
+}
+
 static void
 test_strerror(void)
 {
@@ -242,6 +365,7 @@ static const struct test tests[] = {
     {"asn1time", test_asn1time},
     {"duration", test_duration},
     {"reasons", test_reasons},
+    {"crlnum", test_crlnum},
     {"strerror", test_strerror},
     {NULL, NULL},
 };
