@@ -239,6 +239,10 @@ observe(struct issuer_ent *ie, int64_t us)
  * thisUpdate is backdated, so that a client whose clock runs slow does
  * not see an answer from its future, but never before the revocation:
  * thisUpdate is when the status was known to be right (RFC 6960 4.2.2.1).
+ * Nor after now, the producedAt: a revocation time after now was written
+ * by a clock that ran ahead and has since stepped back (revoke refuses
+ * one in the future), and an answer dated from then would be "not yet
+ * valid" to every client, which would take no revocation from it.
  * nextUpdate - thisUpdate is at most validity + backdate.
  */
 static void
@@ -247,6 +251,8 @@ set_times(const struct responder *r, struct ocsp_single *s, int64_t now)
 	s->this_update = now - r->backdate;
 	if (s->status == OCSP_REVOKED && s->this_update < s->revoked_at)
 		s->this_update = s->revoked_at;
+	if (s->this_update > now)
+		s->this_update = now;
 	s->next_update = now + r->validity;
 }
 
