@@ -247,27 +247,42 @@ struct store_cache_entry {
 };
 
 /*
- * The cached response of (issuer_id, serial) if its nextUpdate is after
- * now: OB_OK with *der malloc'd (caller frees), *len, the times and the
- * status it says (enum ocsp_cert_status) set; OB_ERR_NOTFOUND when there
- * is none or it is stale; OB_ERR_BUSY or OB_ERR_DB. One primary-key
- * lookup on a statement prepared once per connection.
+ * How far an entry's times may lie ahead of now before it counts as
+ * signed by a clock that has since stepped back, in seconds: a little
+ * more than two threads' time() differ by when one signs and the other
+ * looks, so that an answer signed a second after a request started is
+ * still its answer.
+ */
+#define STORE_CLOCK_SLACK 5
+
+/*
+ * The cached response of (issuer_id, serial) if it is current at now:
+ * its nextUpdate after now, and not from the future (thisUpdate not after
+ * now, nextUpdate not after now + validity, give or take
+ * STORE_CLOCK_SLACK), which only a clock stepped back since the signature
+ * leaves behind. OB_OK with *der malloc'd (caller frees), *len, the times
+ * and the status it says (enum ocsp_cert_status) set; OB_ERR_NOTFOUND
+ * when there is none, it is stale or from the future; OB_ERR_BUSY or
+ * OB_ERR_DB. One primary-key lookup on a statement prepared once per
+ * connection.
  */
 enum ob_err store_cache_get(struct store *, const char *issuer_id,
-    const char *serial, int64_t now, unsigned char **der, size_t *len,
-    int64_t *this_update, int64_t *next_update, int *status, char *errbuf,
-    size_t errsz);
+    const char *serial, int64_t now, int64_t validity, unsigned char **der,
+    size_t *len, int64_t *this_update, int64_t *next_update, int *status,
+    char *errbuf, size_t errsz);
 
 /*
  * Writes n signed responses back in one write transaction, each only if
  * the certificate's status is still the one signed (for unknown: the
- * serial is still unregistered) and no newer entry is there. The check and
- * the write are one transaction, serialised with every revoke, so a
- * signature that raced a revoke is dropped, never cached. *written (may
- * be NULL) counts the rows written.
+ * serial is still unregistered) and no newer entry is there; an entry
+ * from the future as of now (see store_cache_get) is no newer entry, and
+ * is replaced. The check and the write are one transaction, serialised
+ * with every revoke, so a signature that raced a revoke is dropped, never
+ * cached. *written (may be NULL) counts the rows written.
  */
 enum ob_err store_cache_put(struct store *, const struct store_cache_entry *,
-    size_t n, size_t *written, char *errbuf, size_t errsz);
+    size_t n, int64_t now, int64_t validity, size_t *written, char *errbuf,
+    size_t errsz);
 
 /* A certificate the refresh pass must (re-)sign, with its status. */
 struct store_todo {
@@ -280,18 +295,21 @@ struct store_todo {
 
 /*
  * Every registered certificate unexpired at now whose entry is missing,
- * has a nextUpdate at or before now + horizon, or no longer matches its
+ * has a nextUpdate at or before now + horizon, is from the future (as
+ * store_cache_get has it, with validity), or no longer matches its
  * status. *out is malloc'd (*n records); the caller frees it.
  */
 enum ob_err store_refresh_todo(struct store *, int64_t now, int64_t horizon,
-    struct store_todo **out, size_t *n, char *errbuf, size_t errsz);
+    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
+    size_t errsz);
 
 /*
  * Drops the entries of certificates expired at now and unknown entries
- * past their nextUpdate. *dropped counts them.
+ * past their nextUpdate or from the future (with validity, as
+ * store_cache_get has it). *dropped counts them.
  */
-enum ob_err store_cache_prune(
-    struct store *, int64_t now, size_t *dropped, char *errbuf, size_t errsz);
+enum ob_err store_cache_prune(struct store *, int64_t now, int64_t validity,
+    size_t *dropped, char *errbuf, size_t errsz);
 
 /* How many cached entries answer "unknown". */
 enum ob_err store_cache_unknown_count(

@@ -75,7 +75,9 @@ flush_batch(
 
 	if (*n == 0)
 		return;
-	if (store_cache_put(st, b, *n, &written, err, sizeof(err)) != OB_OK) {
+	if (store_cache_put(st, b, *n, (int64_t)time(NULL),
+		responder_validity(p->r), &written, err,
+		sizeof(err)) != OB_OK) {
 		pthread_mutex_lock(&p->mu);
 		p->nsigned -= *n; /* signed, but for nothing: errors */
 		p->errors += *n;
@@ -192,11 +194,12 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	if ((e = store_open(db_path, 0, &st, errbuf, errsz)) != OB_OK)
 		goto out;
 	store_relax_sync(st);
-	if ((e = store_cache_prune(
-		 st, res->started_at, &res->dropped, errbuf, errsz)) != OB_OK ||
+	if ((e = store_cache_prune(st, res->started_at, responder_validity(r),
+		 &res->dropped, errbuf, errsz)) != OB_OK ||
 	    (e = store_refresh_todo(st, res->started_at,
-		 cache_horizon(responder_validity(r), interval), &p.todo,
-		 &p.ntodo, errbuf, errsz)) != OB_OK)
+		 cache_horizon(responder_validity(r), interval),
+		 responder_validity(r), &p.todo, &p.ntodo, errbuf, errsz)) !=
+		OB_OK)
 		goto out;
 	p.r = r;
 	p.db_path = db_path;

@@ -433,8 +433,8 @@ sign_and_fill(struct responder *r, struct issuer_ent *ie, struct store *st,
 	ent.reason = s.reason;
 	ent.this_update = s.this_update;
 	ent.next_update = s.next_update;
-	if ((e = store_cache_put(st, &ent, 1, &written, err, sizeof(err))) !=
-	    OB_OK)
+	if ((e = store_cache_put(st, &ent, 1, now, r->validity, &written, err,
+		 sizeof(err))) != OB_OK)
 		fprintf(stderr,
 		    "ocspbox: issuer %s serial %s: cache write-back: %s\n",
 		    ie->is.id, serial, err);
@@ -462,9 +462,9 @@ answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
 	int round, status;
 
 	for (round = 0; round < FLIGHT_ROUNDS; round++) {
-		e = store_cache_get(st, ie->is.id, serial, now, &out->der,
-		    &out->len, &out->this_update, &out->next_update, &status,
-		    err, sizeof(err));
+		e = store_cache_get(st, ie->is.id, serial, now, r->validity,
+		    &out->der, &out->len, &out->this_update, &out->next_update,
+		    &status, err, sizeof(err));
 		if (e == OB_OK) {
 			out->unknown = status == OCSP_UNKNOWN;
 			if (round == 0) {

@@ -844,8 +844,9 @@ static const char *const status_names[] = {"good", "revoked", "unknown"};
 
 enum ob_err
 store_cache_get(struct store *st, const char *issuer_id, const char *serial,
-    int64_t now, unsigned char **der, size_t *len, int64_t *this_update,
-    int64_t *next_update, int *status, char *errbuf, size_t errsz)
+    int64_t now, int64_t validity, unsigned char **der, size_t *len,
+    int64_t *this_update, int64_t *next_update, int *status, char *errbuf,
+    size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	const unsigned char *name;
@@ -873,8 +874,16 @@ store_cache_get(struct store *st, const char *issuer_id, const char *serial,
 			    : strcmp((const char *)name, "revoked") == 0
 			    ? OCSP_REVOKED
 			    : OCSP_UNKNOWN;
-		/* A stale entry is a miss: never serve past nextUpdate. */
-		if (*next_update == INT64_MIN || *next_update <= now)
+		/*
+		 * A stale entry is a miss: never serve past nextUpdate. So is
+		 * one from the future, signed before the clock stepped back:
+		 * clients would find it not yet valid, or keep it longer
+		 * than the validity.
+		 */
+		if (*next_update == INT64_MIN || *next_update <= now ||
+		    *this_update == INT64_MIN ||
+		    *this_update > now + STORE_CLOCK_SLACK ||
+		    *next_update > now + validity + STORE_CLOCK_SLACK)
 			e = OB_ERR_NOTFOUND;
 		else if ((*der = column_blobdup(stmt, 0, len)) == NULL)
 			e = OB_ERR_NOMEM;
@@ -915,7 +924,7 @@ status_unchanged(struct store *st, const struct store_cache_entry *c, int *same,
 
 enum ob_err
 store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
-    size_t *written, char *errbuf, size_t errsz)
+    int64_t now, int64_t validity, size_t *written, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
@@ -941,7 +950,8 @@ store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
 		 " this_update = excluded.this_update,"
 		 " next_update = excluded.next_update,"
 		 " generated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
-		 " WHERE excluded.this_update >= this_update",
+		 " WHERE excluded.this_update >= this_update"
+		 " OR this_update > ?9 OR next_update > ?10",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -969,6 +979,9 @@ store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
 		}
 		bind_time(stmt, 7, v[i].this_update);
 		bind_time(stmt, 8, v[i].next_update);
+		/* What is there is from the future: no newer entry. */
+		bind_time(stmt, 9, now + STORE_CLOCK_SLACK);
+		bind_time(stmt, 10, now + validity + STORE_CLOCK_SLACK);
 		rc = sqlite3_step(stmt);
 		stmt_done(stmt);
 		if (rc != SQLITE_DONE) {
@@ -989,7 +1002,8 @@ fail:
 
 enum ob_err
 store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
-    struct store_todo **out, size_t *n, char *errbuf, size_t errsz)
+    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
+    size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct store_todo *v = NULL, *nv, *t;
@@ -1007,12 +1021,16 @@ store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
 		 " ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex"
 		 " WHERE (c.not_after IS NULL OR c.not_after > ?1)"
 		 " AND (o.serial_hex IS NULL OR o.next_update <= ?2"
+		 " OR o.this_update > ?3 OR o.next_update > ?4"
 		 " OR o.cert_status <> c.status)"
 		 " ORDER BY c.issuer_id, c.serial_hex",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	bind_time(stmt, 1, now);
 	bind_time(stmt, 2, now + horizon);
+	/* From the future (store_cache_get): due, whatever its nextUpdate. */
+	bind_time(stmt, 3, now + STORE_CLOCK_SLACK);
+	bind_time(stmt, 4, now + validity + STORE_CLOCK_SLACK);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -1055,8 +1073,8 @@ fail:
 }
 
 enum ob_err
-store_cache_prune(
-    struct store *st, int64_t now, size_t *dropped, char *errbuf, size_t errsz)
+store_cache_prune(struct store *st, int64_t now, int64_t validity,
+    size_t *dropped, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
@@ -1065,7 +1083,8 @@ store_cache_prune(
 	*dropped = 0;
 	if ((e = prepare(st,
 		 "DELETE FROM ocsp_response_cache"
-		 " WHERE (cert_status = 'unknown' AND next_update <= ?1)"
+		 " WHERE (cert_status = 'unknown' AND (next_update <= ?1"
+		 " OR this_update > ?2 OR next_update > ?3))"
 		 " OR EXISTS (SELECT 1 FROM certificates c"
 		 " WHERE c.issuer_id = ocsp_response_cache.issuer_id"
 		 " AND c.serial_hex = ocsp_response_cache.serial_hex"
@@ -1073,6 +1092,8 @@ store_cache_prune(
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	bind_time(stmt, 1, now);
+	bind_time(stmt, 2, now + STORE_CLOCK_SLACK);
+	bind_time(stmt, 3, now + validity + STORE_CLOCK_SLACK);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
