@@ -427,11 +427,16 @@ enum ob_err store_crl_get(struct store *, const char *issuer_id,
     int64_t *next_update, char *errbuf, size_t errsz);
 
 /*
- * Whether the CRL of issuer_id is missing or lacks a revocation (its
- * revoked_count differs from the count of revoked certificates).
+ * Whether the CRL of issuer_id is due at now: missing, lacking a
+ * revocation (its revoked_count differs from the count of revoked
+ * certificates), expired (nextUpdate at or before now) or from the future
+ * (thisUpdate after now: the clock stepped back since it was signed).
+ * *this_update and *next_update (either may be NULL) get its times,
+ * INT64_MIN when there is none.
  */
-enum ob_err store_crl_due(struct store *, const char *issuer_id, int *due,
-    char *errbuf, size_t errsz);
+enum ob_err store_crl_due(struct store *, const char *issuer_id, int64_t now,
+    int *due, int64_t *this_update, int64_t *next_update, char *errbuf,
+    size_t errsz);
 
 /*
  * Stores a CRL an offline CA made (ci, read by crl_parse and checked by
@@ -1147,6 +1152,7 @@ struct refresh_crl_result {
 	size_t revoked; /* entries */
 	size_t bytes; /* DER */
 	int64_t duration_ms; /* from the first read to the signature */
+	int64_t this_update, next_update; /* as signed */
 	int deferred; /* the CRL key failed lately: not tried, not recorded */
 };
 
@@ -1165,13 +1171,24 @@ enum ob_err refresh_crl(struct responder *, struct store *st,
     char *errbuf, size_t errsz);
 
 /*
- * Builds the CRL of every issuer loaded with a CRL key (only_due: of
- * those store_crl_due finds due), logging one line each to stderr; retry
- * as for refresh_crl. Returns how many failed (a CRL key waiting out its
- * 30 s counts as failed).
+ * When the CRLs fall due by the clock alone (store_crl_due): once it
+ * reads next_update_min or later, or before this_update_max (it stepped
+ * back). INT64_MIN in next_update_min: one is missing or failed, look
+ * again at once.
  */
-size_t refresh_crls(
-    struct responder *, struct store *st, int only_due, int retry);
+struct refresh_crl_window {
+	int64_t next_update_min, this_update_max;
+};
+
+/*
+ * Builds the CRL of every issuer loaded with a CRL key (only_due: of
+ * those store_crl_due finds due as of now), logging one line each to
+ * stderr; retry as for refresh_crl. Fills *w (may be NULL) with the
+ * window of the CRLs as they are afterwards. Returns how many failed (a
+ * CRL key waiting out its 30 s counts as failed).
+ */
+size_t refresh_crls(struct responder *, struct store *st, int only_due,
+    int retry, struct refresh_crl_window *w);
 
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 

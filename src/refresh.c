@@ -327,6 +327,8 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	res->revoked = n;
 	res->bytes = der_len;
 	res->duration_ms = c.duration_ms;
+	res->this_update = c.this_update;
+	res->next_update = c.next_update;
 	goto out;
 fail:
 	store_rollback(st);
@@ -364,10 +366,25 @@ refresh_crl(struct responder *r, struct store *st, const char *issuer_id,
 	return e;
 }
 
+/* Widens w by a CRL's times; INT64_MIN ones (none, or failed): look again. */
+static void
+window_add(
+    struct refresh_crl_window *w, int64_t this_update, int64_t next_update)
+{
+	if (this_update == INT64_MIN || next_update == INT64_MIN) {
+		w->next_update_min = INT64_MIN;
+		return;
+	}
+	if (next_update < w->next_update_min)
+		w->next_update_min = next_update;
+	if (this_update > w->this_update_max)
+		w->this_update_max = this_update;
+}
+
 /* Builds the CRLs of ids (n), logging each; returns how many failed. */
 static size_t
 crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
-    int retry)
+    int retry, struct refresh_crl_window *w)
 {
 	struct refresh_crl_result res;
 	char err[OB_ERRBUF];
@@ -376,52 +393,65 @@ crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
 
 	for (i = 0; i < n; i++) {
 		e = refresh_crl(r, st, ids[i], retry, &res, err, sizeof(err));
-		if (e == OB_OK)
+		if (e == OB_OK) {
 			fprintf(stderr,
 			    "ocspbox: crl %s: #%lld, %zu revoked, %zu bytes, "
 			    "in %lld ms\n",
 			    ids[i], (long long)res.number, res.revoked,
 			    res.bytes, (long long)res.duration_ms);
-		else if (e != OB_ERR_NOTFOUND) {
+			window_add(w, res.this_update, res.next_update);
+		} else if (e != OB_ERR_NOTFOUND) {
 			if (!res.deferred)
 				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
 				    err);
 			failed++;
+			window_add(w, INT64_MIN, INT64_MIN);
 		}
 	}
 	return failed;
 }
 
 size_t
-refresh_crls(struct responder *r, struct store *st, int only_due, int retry)
+refresh_crls(struct responder *r, struct store *st, int only_due, int retry,
+    struct refresh_crl_window *w)
 {
+	struct refresh_crl_window ignored;
 	const char **ids;
 	char err[OB_ERRBUF];
 	size_t n, i, k = 0, failed = 0;
+	int64_t now = (int64_t)time(NULL), tu, nu;
 	int due;
 
+	if (w == NULL)
+		w = &ignored;
+	w->next_update_min = INT64_MAX;
+	w->this_update_max = INT64_MIN;
 	if ((n = responder_crl_issuers(r, NULL, 0)) == 0)
 		return 0;
 	if ((ids = calloc(n, sizeof(*ids))) == NULL) {
 		fprintf(stderr, "ocspbox: crl: out of memory\n");
+		w->next_update_min = INT64_MIN;
 		return 1;
 	}
 	responder_crl_issuers(r, ids, n);
 	for (i = 0; i < n; i++) {
 		if (only_due) {
-			if (store_crl_due(st, ids[i], &due, err, sizeof(err)) !=
-			    OB_OK) {
+			if (store_crl_due(st, ids[i], now, &due, &tu, &nu, err,
+				sizeof(err)) != OB_OK) {
 				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
 				    err);
 				failed++;
+				window_add(w, INT64_MIN, INT64_MIN);
 				continue;
 			}
-			if (!due)
+			if (!due) {
+				window_add(w, tu, nu);
 				continue;
+			}
 		}
 		ids[k++] = ids[i];
 	}
-	failed += crl_build_all(r, st, ids, k, retry);
+	failed += crl_build_all(r, st, ids, k, retry, w);
 	free(ids);
 	return failed;
 }
@@ -433,6 +463,12 @@ struct refresher {
 	int nthreads;
 	pthread_t th;
 	pthread_mutex_t mu;
+	/*
+	 * Both waits are on CLOCK_MONOTONIC, which no clock step moves: an
+	 * absolute CLOCK_REALTIME deadline would sleep on for as long as the
+	 * clock stepped back (or wake at once after a step forward). The
+	 * wall clock is read, and compared, after each wake instead.
+	 */
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
 	/* the CRL thread, when an issuer has a CRL key */
@@ -448,17 +484,22 @@ struct refresher {
  * CRL_POLL_MS, the due ones (a revoke since their CRL) once anything
  * changed. A burst of revokes therefore yields one CRL per poll, not one
  * per revoke, and a revoke by another process is on the CRL within about
- * CRL_POLL_MS plus the time to build it.
+ * CRL_POLL_MS plus the time to build it. Each poll also compares the wall
+ * clock with the window of the CRLs' times, kept from the last look: a
+ * CRL that expired, or that a step back left dated in the future, is
+ * re-signed within CRL_POLL_MS whatever the tick, at the cost of one
+ * time() per poll.
  */
 static void *
 crl_main(void *arg)
 {
 	struct refresher *rf = arg;
+	struct refresh_crl_window w = {INT64_MIN, INT64_MIN};
 	struct store *st = NULL;
 	struct timespec ts;
 	char err[OB_ERRBUF];
-	int64_t seen = -1, v, wake, retry_ms = 0;
-	int all, again, ticked = 0;
+	int64_t seen = -1, v, wake, retry_ms = 0, now;
+	int all, again, clock_due, ticked = 0;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "ocspbox: crl: %s\n", err);
@@ -478,12 +519,16 @@ crl_main(void *arg)
 		 * nothing else may change data_version meanwhile.
 		 */
 		again = retry_ms != 0 && now_ms() >= retry_ms;
+		/* A failure pending waits for its retry, not for the clock. */
+		now = (int64_t)time(NULL);
+		clock_due = retry_ms == 0 &&
+		    (now >= w.next_update_min || now < w.this_update_max);
 		if (all)
-			retry_ms = refresh_crls(rf->r, st, 0, 1) > 0
+			retry_ms = refresh_crls(rf->r, st, 0, 1, &w) > 0
 			    ? now_ms() + CRL_RETRY_MS
 			    : 0;
-		else if (ticked && (v != seen || v == -1 || again))
-			retry_ms = refresh_crls(rf->r, st, 1, again) > 0
+		else if (ticked && (v != seen || v == -1 || again || clock_due))
+			retry_ms = refresh_crls(rf->r, st, 1, again, &w) > 0
 			    ? now_ms() + CRL_RETRY_MS
 			    : 0;
 		ticked |= all;

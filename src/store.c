@@ -1656,27 +1656,48 @@ store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
 }
 
 enum ob_err
-store_crl_due(struct store *st, const char *issuer_id, int *due, char *errbuf,
-    size_t errsz)
+store_crl_due(struct store *st, const char *issuer_id, int64_t now, int *due,
+    int64_t *this_update, int64_t *next_update, char *errbuf, size_t errsz)
 {
-	int64_t v;
+	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
+	int rc;
 
 	*due = 0;
+	if (this_update != NULL)
+		*this_update = INT64_MIN;
+	if (next_update != NULL)
+		*next_update = INT64_MIN;
 	/*
 	 * A revoke never leaves the revoked set (there is no unrevoke), so
 	 * a count that differs from the CRL's means the CRL lacks one; no
-	 * CRL at all is due too. The count walks idx_certificates_revoked.
+	 * CRL at all is due too, and so is one the clock has left: expired,
+	 * or dated after now. The count walks idx_certificates_revoked.
 	 */
-	if ((e = query_int(st,
-		 "SELECT (SELECT revoked_count FROM crl_cache"
-		 " WHERE issuer_id = ?1) IS NOT (SELECT count(*)"
+	if ((e = prepare(st,
+		 "SELECT c.revoked_count IS NOT (SELECT count(*)"
 		 " FROM certificates WHERE issuer_id = ?1"
-		 " AND status = 'revoked')",
-		 issuer_id, &v, errbuf, errsz)) != OB_OK)
+		 " AND status = 'revoked')"
+		 " OR c.next_update IS NULL OR c.next_update <= ?2"
+		 " OR c.this_update IS NULL OR c.this_update > ?2,"
+		 " c.this_update, c.next_update"
+		 " FROM (SELECT 1) LEFT JOIN crl_cache c ON c.issuer_id = ?1",
+		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
-	*due = v != 0;
-	return OB_OK;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	bind_time(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*due = sqlite3_column_int(stmt, 0) != 0;
+		if (this_update != NULL)
+			*this_update = column_time(stmt, 1);
+		if (next_update != NULL)
+			*next_update = column_time(stmt, 2);
+		e = OB_OK;
+	} else
+		e = dberr(st, rc, "crl due", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	return e;
 }
 
 enum ob_err

@@ -729,6 +729,9 @@ fresh_crl(void)
 	return st;
 }
 
+/* A time within the CRLs store_one stores. */
+#define T 1795000100
+
 /* Stores a CRL of the revoked certificates; returns its number or -1. */
 static int64_t
 store_one(struct store *st)
@@ -832,28 +835,49 @@ test_store_failed_and_due(void)
 {
 	struct store *st = fresh_crl();
 	struct store_stats s;
+	int64_t tu = 0, nu = 0;
 	int i, already, due = 9;
 
 	if (st == NULL) {
 		CHECK(0);
 		return;
 	}
-	/* No CRL yet: due. */
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
-	    due == 1);
+	/* No CRL yet: due, without times. */
+	CHECK(store_crl_due(st, "ca", T, &due, &tu, &nu, err, sizeof(err)) ==
+		OB_OK &&
+	    due == 1 && tu == INT64_MIN && nu == INT64_MIN);
 	CHECK(store_one(st) == 1);
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err, sizeof(err)) ==
+		OB_OK &&
 	    due == 0);
+	/*
+	 * By the clock: due from its nextUpdate on, and while the clock reads
+	 * before its thisUpdate (stepped back since); the times come along.
+	 */
+	CHECK(store_crl_due(st, "ca", 1795086399, &due, &tu, &nu, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 0 && tu == 1795000000 && nu == 1795086400);
+	CHECK(store_crl_due(st, "ca", 1795000000, &due, NULL, NULL, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 0);
+	CHECK(store_crl_due(st, "ca", 1795086400, &due, NULL, NULL, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 1);
+	CHECK(store_crl_due(st, "ca", 1794999999, &due, NULL, NULL, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 1);
 	/* A revoke makes it due again; a repeated one does not. */
 	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err, sizeof(err)) ==
+		OB_OK &&
 	    due == 1);
 	CHECK(store_one(st) == 2);
 	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
 		  sizeof(err)) == OB_OK &&
 	    already);
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err, sizeof(err)) ==
+		OB_OK &&
 	    due == 0);
 
 	/* A failure is an event without a number; the stats show it. */
