@@ -30,6 +30,12 @@
 #define CRL_POLL_MS 250
 /* How soon the CRL thread tries a failed build again, in ms. */
 #define CRL_RETRY_MS 30000
+/*
+ * How far the wall clock must move against CLOCK_MONOTONIC between two
+ * looks (at most FLUSH_SECONDS apart, or a pass) to count as a step, in
+ * ms: NTP slews at most 0.5 ms a second, so this is never a slew.
+ */
+#define CLOCK_STEP_MS 2000
 
 static int64_t
 now_ms(void)
@@ -546,6 +552,18 @@ crl_main(void *arg)
 	return NULL;
 }
 
+/* CLOCK_REALTIME less CLOCK_MONOTONIC, in ms: changes only by steps. */
+static int64_t
+clock_offset_ms(void)
+{
+	struct timespec real, mono;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * 1000 +
+	    (real.tv_nsec - mono.tv_nsec) / 1000000;
+}
+
 /* Adds the counters to cache_counters; gives them back if it fails. */
 static void
 flush_counters(struct refresher *rf, struct store *st)
@@ -570,15 +588,32 @@ refresher_main(void *arg)
 	struct store *st = NULL;
 	struct timespec ts;
 	char err[OB_ERRBUF];
-	int64_t next_pass = 0, next_flush, wake;
+	int64_t next_pass = 0, next_flush, wake, offset, step;
 	enum ob_err e;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK)
 		fprintf(stderr, "ocspbox: refresh: counters: %s\n", err);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	next_flush = ts.tv_sec + FLUSH_SECONDS;
+	offset = clock_offset_ms();
 	pthread_mutex_lock(&rf->mu);
 	while (!rf->stop) {
+		/*
+		 * The interval runs on CLOCK_MONOTONIC, so a step of the wall
+		 * clock moves no tick; but a step back leaves entries signed
+		 * in the future, and one forward (or a resume from suspend)
+		 * entries past their nextUpdate: both want a pass now.
+		 */
+		step = clock_offset_ms() - offset;
+		if (step >= CLOCK_STEP_MS || step <= -CLOCK_STEP_MS) {
+			fprintf(stderr,
+			    "ocspbox: the clock stepped %s by %lld s: "
+			    "refreshing now\n",
+			    step < 0 ? "back" : "forward",
+			    (long long)((step < 0 ? -step : step) / 1000));
+			rf->kick = 1;
+		}
+		offset += step;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		if (rf->kick || ts.tv_sec >= next_pass) {
 			rf->kick = 0;
