@@ -1125,8 +1125,10 @@ enum ob_err refresh_pass(struct responder *, const char *db_path,
     char *errbuf, size_t errsz);
 
 /*
- * The refresh thread: a pass at start and then every interval seconds, and
- * every few seconds the responder's counters added to cache_counters.
+ * The refresh thread: a pass at start, then every interval seconds (on
+ * CLOCK_MONOTONIC) and at once after the wall clock steps, and every few
+ * seconds the responder's counters added to cache_counters. Beside it,
+ * when an issuer has a CRL key, the CRL thread (see refresh_crls).
  */
 struct refresher;
 
