@@ -3,6 +3,8 @@
 #   make               build/ocspbox, statically linked
 #   make SAN=asan      build/asan/ocspbox with ASan+UBSan (clang, dynamic)
 #   make SAN=tsan      build/tsan/ocspbox with TSan
+#   make build/dyn/ocspbox  the same as build/ocspbox, linked dynamically
+#                      (for tests that preload libfaketime)
 #   make test          every test (installs what is missing first)
 #   make fuzz          the libFuzzer targets, in build/fuzz/
 #   make format        clang-format our sources in place
@@ -115,6 +117,15 @@ $(BUILD)/ocspbox: $(BUILD)/obj/main.o $(BUILD)/libocspbox.a
 	@grep -v -e 'statically linked applications requires' \
 	    -e 'in function' $(BUILD)/link.log || true
 
+# The same objects linked dynamically, for the tests that preload
+# libfaketime into the server (LD_PRELOAD cannot reach into a static
+# binary). Not shipped.
+ifeq ($(SAN),)
+build/dyn/ocspbox: build/obj/main.o build/libocspbox.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LIBS)
+endif
+
 $(BUILD)/obj/harness.o: tests/unit/harness.c tests/unit/harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
@@ -163,7 +174,7 @@ build/fuzz/fuzz_api_json: tests/fuzz/fuzz_api_json.c src/api_json.c src/util.c \
 fuzz: $(FUZZ_BINS)
 
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit build/dyn/ocspbox
 	@$(MAKE) --no-print-directory SAN=asan all unit
 	@$(MAKE) --no-print-directory SAN=tsan all build/tsan/tests/test_cache
 	@$(MAKE) --no-print-directory fuzz

@@ -37,7 +37,7 @@ main(int argc, char **argv)
 	sqlite3_stmt *stmt = NULL;
 	unsigned char *der;
 	size_t n = 0, i, siglen, len;
-	int64_t tu, nu, now = (int64_t)time(NULL);
+	int64_t tu, nu, now = (int64_t)time(NULL), validity = 0;
 	int cs;
 	double t0, secs;
 	long count = 0;
@@ -47,6 +47,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	secs = atof(argv[4]);
+	/* bench/run.sh signs with serve's default validity */
+	util_duration_parse(CLI_VALIDITY_DEFAULT, &validity);
 	if (store_open(argv[1], 0, &st, err, sizeof(err)) != OB_OK ||
 	    store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "micro: %s\n", err);
@@ -74,8 +76,8 @@ main(int argc, char **argv)
 	count = 0;
 	t0 = clock_now();
 	while (clock_now() - t0 < secs) {
-		if (store_cache_get(st, argv[2], argv[3], now, &der, &len, &tu,
-			&nu, &cs, err, sizeof(err)) != OB_OK) {
+		if (store_cache_get(st, argv[2], argv[3], now, validity, &der,
+			&len, &tu, &nu, &cs, err, sizeof(err)) != OB_OK) {
 			fprintf(stderr, "micro: lookup: %s\n", err);
 			return 1;
 		}

@@ -304,27 +304,42 @@ struct store_cache_entry {
 };
 
 /*
- * The cached response of (issuer_id, serial) if its nextUpdate is after
- * now: OB_OK with *der malloc'd (caller frees), *len, the times and the
- * status it says (enum ocsp_cert_status) set; OB_ERR_NOTFOUND when there
- * is none or it is stale; OB_ERR_BUSY or OB_ERR_DB. One primary-key
- * lookup on a statement prepared once per connection.
+ * How far an entry's times may lie ahead of now before it counts as
+ * signed by a clock that has since stepped back, in seconds: a little
+ * more than two threads' time() differ by when one signs and the other
+ * looks, so that an answer signed a second after a request started is
+ * still its answer.
+ */
+#define STORE_CLOCK_SLACK 5
+
+/*
+ * The cached response of (issuer_id, serial) if it is current at now:
+ * its nextUpdate after now, and not from the future (thisUpdate not after
+ * now, nextUpdate not after now + validity, give or take
+ * STORE_CLOCK_SLACK), which only a clock stepped back since the signature
+ * leaves behind. OB_OK with *der malloc'd (caller frees), *len, the times
+ * and the status it says (enum ocsp_cert_status) set; OB_ERR_NOTFOUND
+ * when there is none, it is stale or from the future; OB_ERR_BUSY or
+ * OB_ERR_DB. One primary-key lookup on a statement prepared once per
+ * connection.
  */
 enum ob_err store_cache_get(struct store *, const char *issuer_id,
-    const char *serial, int64_t now, unsigned char **der, size_t *len,
-    int64_t *this_update, int64_t *next_update, int *status, char *errbuf,
-    size_t errsz);
+    const char *serial, int64_t now, int64_t validity, unsigned char **der,
+    size_t *len, int64_t *this_update, int64_t *next_update, int *status,
+    char *errbuf, size_t errsz);
 
 /*
  * Writes n signed responses back in one write transaction, each only if
  * the certificate's status is still the one signed (for unknown: the
- * serial is still unregistered) and no newer entry is there. The check and
- * the write are one transaction, serialised with every revoke, so a
- * signature that raced a revoke is dropped, never cached. *written (may
- * be NULL) counts the rows written.
+ * serial is still unregistered) and no newer entry is there; an entry
+ * from the future as of now (see store_cache_get) is no newer entry, and
+ * is replaced. The check and the write are one transaction, serialised
+ * with every revoke, so a signature that raced a revoke is dropped, never
+ * cached. *written (may be NULL) counts the rows written.
  */
 enum ob_err store_cache_put(struct store *, const struct store_cache_entry *,
-    size_t n, size_t *written, char *errbuf, size_t errsz);
+    size_t n, int64_t now, int64_t validity, size_t *written, char *errbuf,
+    size_t errsz);
 
 /* A certificate the refresh pass must (re-)sign, with its status. */
 struct store_todo {
@@ -337,18 +352,21 @@ struct store_todo {
 
 /*
  * Every registered certificate unexpired at now whose entry is missing,
- * has a nextUpdate at or before now + horizon, or no longer matches its
+ * has a nextUpdate at or before now + horizon, is from the future (as
+ * store_cache_get has it, with validity), or no longer matches its
  * status. *out is malloc'd (*n records); the caller frees it.
  */
 enum ob_err store_refresh_todo(struct store *, int64_t now, int64_t horizon,
-    struct store_todo **out, size_t *n, char *errbuf, size_t errsz);
+    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
+    size_t errsz);
 
 /*
  * Drops the entries of certificates expired at now and unknown entries
- * past their nextUpdate. *dropped counts them.
+ * past their nextUpdate or from the future (with validity, as
+ * store_cache_get has it). *dropped counts them.
  */
-enum ob_err store_cache_prune(
-    struct store *, int64_t now, size_t *dropped, char *errbuf, size_t errsz);
+enum ob_err store_cache_prune(struct store *, int64_t now, int64_t validity,
+    size_t *dropped, char *errbuf, size_t errsz);
 
 /* How many cached entries answer "unknown". */
 enum ob_err store_cache_unknown_count(
@@ -469,11 +487,16 @@ enum ob_err store_crl_get(struct store *, const char *issuer_id,
     int64_t *this_update, int64_t *next_update, char *errbuf, size_t errsz);
 
 /*
- * Whether the CRL of issuer_id is missing or lacks a revocation (its
- * revoked_count differs from the count of revoked certificates).
+ * Whether the CRL of issuer_id is due at now: missing, lacking a
+ * revocation (its revoked_count differs from the count of revoked
+ * certificates), expired (nextUpdate at or before now) or from the future
+ * (thisUpdate after now: the clock stepped back since it was signed).
+ * *this_update and *next_update (either may be NULL) get its times,
+ * INT64_MIN when there is none.
  */
-enum ob_err store_crl_due(struct store *, const char *issuer_id, int *due,
-    char *errbuf, size_t errsz);
+enum ob_err store_crl_due(struct store *, const char *issuer_id, int64_t now,
+    int *due, int64_t *this_update, int64_t *next_update, char *errbuf,
+    size_t errsz);
 
 /*
  * Stores a CRL an offline CA made (ci, read by crl_parse and checked by
@@ -1177,8 +1200,10 @@ enum ob_err refresh_pass(struct responder *, const char *db_path,
     char *errbuf, size_t errsz);
 
 /*
- * The refresh thread: a pass at start and then every interval seconds, and
- * every few seconds the responder's counters added to cache_counters.
+ * The refresh thread: a pass at start, then every interval seconds (on
+ * CLOCK_MONOTONIC) and at once after the wall clock steps, and every few
+ * seconds the responder's counters added to cache_counters. Beside it,
+ * when an issuer has a CRL key, the CRL thread (see refresh_crls).
  */
 struct refresher;
 
@@ -1204,6 +1229,7 @@ struct refresh_crl_result {
 	size_t revoked; /* entries */
 	size_t bytes; /* DER */
 	int64_t duration_ms; /* from the first read to the signature */
+	int64_t this_update, next_update; /* as signed */
 	int deferred; /* the CRL key failed lately: not tried, not recorded */
 };
 
@@ -1222,13 +1248,24 @@ enum ob_err refresh_crl(struct responder *, struct store *st,
     char *errbuf, size_t errsz);
 
 /*
- * Builds the CRL of every issuer loaded with a CRL key (only_due: of
- * those store_crl_due finds due), logging one line each to stderr; retry
- * as for refresh_crl. Returns how many failed (a CRL key waiting out its
- * 30 s counts as failed).
+ * When the CRLs fall due by the clock alone (store_crl_due): once it
+ * reads next_update_min or later, or before this_update_max (it stepped
+ * back). INT64_MIN in next_update_min: one is missing or failed, look
+ * again at once.
  */
-size_t refresh_crls(
-    struct responder *, struct store *st, int only_due, int retry);
+struct refresh_crl_window {
+	int64_t next_update_min, this_update_max;
+};
+
+/*
+ * Builds the CRL of every issuer loaded with a CRL key (only_due: of
+ * those store_crl_due finds due as of now), logging one line each to
+ * stderr; retry as for refresh_crl. Fills *w (may be NULL) with the
+ * window of the CRLs as they are afterwards. Returns how many failed (a
+ * CRL key waiting out its 30 s counts as failed).
+ */
+size_t refresh_crls(struct responder *, struct store *st, int only_due,
+    int retry, struct refresh_crl_window *w);
 
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 

@@ -30,6 +30,12 @@
 #define CRL_POLL_MS 250
 /* How soon the CRL thread tries a failed build again, in ms. */
 #define CRL_RETRY_MS 30000
+/*
+ * How far the wall clock must move against CLOCK_MONOTONIC between two
+ * looks (at most FLUSH_SECONDS apart, or a pass) to count as a step, in
+ * ms: NTP slews at most 0.5 ms a second, so this is never a slew.
+ */
+#define CLOCK_STEP_MS 2000
 
 static int64_t
 now_ms(void)
@@ -75,7 +81,9 @@ flush_batch(
 
 	if (*n == 0)
 		return;
-	if (store_cache_put(st, b, *n, &written, err, sizeof(err)) != OB_OK) {
+	if (store_cache_put(st, b, *n, (int64_t)time(NULL),
+		responder_validity(p->r), &written, err,
+		sizeof(err)) != OB_OK) {
 		pthread_mutex_lock(&p->mu);
 		p->nsigned -= *n; /* signed, but for nothing: errors */
 		p->errors += *n;
@@ -192,11 +200,12 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	if ((e = store_open(db_path, 0, &st, errbuf, errsz)) != OB_OK)
 		goto out;
 	store_relax_sync(st);
-	if ((e = store_cache_prune(
-		 st, res->started_at, &res->dropped, errbuf, errsz)) != OB_OK ||
+	if ((e = store_cache_prune(st, res->started_at, responder_validity(r),
+		 &res->dropped, errbuf, errsz)) != OB_OK ||
 	    (e = store_refresh_todo(st, res->started_at,
-		 cache_horizon(responder_validity(r), interval), &p.todo,
-		 &p.ntodo, errbuf, errsz)) != OB_OK)
+		 cache_horizon(responder_validity(r), interval),
+		 responder_validity(r), &p.todo, &p.ntodo, errbuf, errsz)) !=
+		OB_OK)
 		goto out;
 	p.r = r;
 	p.db_path = db_path;
@@ -325,6 +334,8 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	res->revoked = n;
 	res->bytes = der_len;
 	res->duration_ms = c.duration_ms;
+	res->this_update = c.this_update;
+	res->next_update = c.next_update;
 	goto out;
 fail:
 	store_rollback(st);
@@ -362,10 +373,25 @@ refresh_crl(struct responder *r, struct store *st, const char *issuer_id,
 	return e;
 }
 
+/* Widens w by a CRL's times; INT64_MIN ones (none, or failed): look again. */
+static void
+window_add(
+    struct refresh_crl_window *w, int64_t this_update, int64_t next_update)
+{
+	if (this_update == INT64_MIN || next_update == INT64_MIN) {
+		w->next_update_min = INT64_MIN;
+		return;
+	}
+	if (next_update < w->next_update_min)
+		w->next_update_min = next_update;
+	if (this_update > w->this_update_max)
+		w->this_update_max = this_update;
+}
+
 /* Builds the CRLs of ids (n), logging each; returns how many failed. */
 static size_t
 crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
-    int retry)
+    int retry, struct refresh_crl_window *w)
 {
 	struct refresh_crl_result res;
 	char err[OB_ERRBUF], dec[OB_CRLNUM_DEC + 1];
@@ -381,46 +407,59 @@ crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
 			    "in %lld ms\n",
 			    ids[i], dec, res.revoked, res.bytes,
 			    (long long)res.duration_ms);
+			window_add(w, res.this_update, res.next_update);
 		} else if (e != OB_ERR_NOTFOUND) {
 			if (!res.deferred)
 				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
 				    err);
 			failed++;
+			window_add(w, INT64_MIN, INT64_MIN);
 		}
 	}
 	return failed;
 }
 
 size_t
-refresh_crls(struct responder *r, struct store *st, int only_due, int retry)
+refresh_crls(struct responder *r, struct store *st, int only_due, int retry,
+    struct refresh_crl_window *w)
 {
+	struct refresh_crl_window ignored;
 	const char **ids;
 	char err[OB_ERRBUF];
 	size_t n, i, k = 0, failed = 0;
+	int64_t now = (int64_t)time(NULL), tu, nu;
 	int due;
 
+	if (w == NULL)
+		w = &ignored;
+	w->next_update_min = INT64_MAX;
+	w->this_update_max = INT64_MIN;
 	if ((n = responder_crl_issuers(r, NULL, 0)) == 0)
 		return 0;
 	if ((ids = calloc(n, sizeof(*ids))) == NULL) {
 		fprintf(stderr, "ocspbox: crl: out of memory\n");
+		w->next_update_min = INT64_MIN;
 		return 1;
 	}
 	responder_crl_issuers(r, ids, n);
 	for (i = 0; i < n; i++) {
 		if (only_due) {
-			if (store_crl_due(st, ids[i], &due, err, sizeof(err)) !=
-			    OB_OK) {
+			if (store_crl_due(st, ids[i], now, &due, &tu, &nu, err,
+				sizeof(err)) != OB_OK) {
 				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
 				    err);
 				failed++;
+				window_add(w, INT64_MIN, INT64_MIN);
 				continue;
 			}
-			if (!due)
+			if (!due) {
+				window_add(w, tu, nu);
 				continue;
+			}
 		}
 		ids[k++] = ids[i];
 	}
-	failed += crl_build_all(r, st, ids, k, retry);
+	failed += crl_build_all(r, st, ids, k, retry, w);
 	free(ids);
 	return failed;
 }
@@ -432,6 +471,12 @@ struct refresher {
 	int nthreads;
 	pthread_t th;
 	pthread_mutex_t mu;
+	/*
+	 * Both waits are on CLOCK_MONOTONIC, which no clock step moves: an
+	 * absolute CLOCK_REALTIME deadline would sleep on for as long as the
+	 * clock stepped back (or wake at once after a step forward). The
+	 * wall clock is read, and compared, after each wake instead.
+	 */
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
 	/* the CRL thread, when an issuer has a CRL key */
@@ -447,17 +492,22 @@ struct refresher {
  * CRL_POLL_MS, the due ones (a revoke since their CRL) once anything
  * changed. A burst of revokes therefore yields one CRL per poll, not one
  * per revoke, and a revoke by another process is on the CRL within about
- * CRL_POLL_MS plus the time to build it.
+ * CRL_POLL_MS plus the time to build it. Each poll also compares the wall
+ * clock with the window of the CRLs' times, kept from the last look: a
+ * CRL that expired, or that a step back left dated in the future, is
+ * re-signed within CRL_POLL_MS whatever the tick, at the cost of one
+ * time() per poll.
  */
 static void *
 crl_main(void *arg)
 {
 	struct refresher *rf = arg;
+	struct refresh_crl_window w = {INT64_MIN, INT64_MIN};
 	struct store *st = NULL;
 	struct timespec ts;
 	char err[OB_ERRBUF];
-	int64_t seen = -1, v, wake, retry_ms = 0;
-	int all, again, ticked = 0;
+	int64_t seen = -1, v, wake, retry_ms = 0, now;
+	int all, again, clock_due, ticked = 0;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "ocspbox: crl: %s\n", err);
@@ -477,12 +527,16 @@ crl_main(void *arg)
 		 * nothing else may change data_version meanwhile.
 		 */
 		again = retry_ms != 0 && now_ms() >= retry_ms;
+		/* A failure pending waits for its retry, not for the clock. */
+		now = (int64_t)time(NULL);
+		clock_due = retry_ms == 0 &&
+		    (now >= w.next_update_min || now < w.this_update_max);
 		if (all)
-			retry_ms = refresh_crls(rf->r, st, 0, 1) > 0
+			retry_ms = refresh_crls(rf->r, st, 0, 1, &w) > 0
 			    ? now_ms() + CRL_RETRY_MS
 			    : 0;
-		else if (ticked && (v != seen || v == -1 || again))
-			retry_ms = refresh_crls(rf->r, st, 1, again) > 0
+		else if (ticked && (v != seen || v == -1 || again || clock_due))
+			retry_ms = refresh_crls(rf->r, st, 1, again, &w) > 0
 			    ? now_ms() + CRL_RETRY_MS
 			    : 0;
 		ticked |= all;
@@ -498,6 +552,18 @@ crl_main(void *arg)
 	pthread_mutex_unlock(&rf->mu);
 	store_close(st);
 	return NULL;
+}
+
+/* CLOCK_REALTIME less CLOCK_MONOTONIC, in ms: changes only by steps. */
+static int64_t
+clock_offset_ms(void)
+{
+	struct timespec real, mono;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) * 1000 +
+	    (real.tv_nsec - mono.tv_nsec) / 1000000;
 }
 
 /* Adds the counters to cache_counters; gives them back if it fails. */
@@ -524,15 +590,32 @@ refresher_main(void *arg)
 	struct store *st = NULL;
 	struct timespec ts;
 	char err[OB_ERRBUF];
-	int64_t next_pass = 0, next_flush, wake;
+	int64_t next_pass = 0, next_flush, wake, offset, step;
 	enum ob_err e;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK)
 		fprintf(stderr, "ocspbox: refresh: counters: %s\n", err);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	next_flush = ts.tv_sec + FLUSH_SECONDS;
+	offset = clock_offset_ms();
 	pthread_mutex_lock(&rf->mu);
 	while (!rf->stop) {
+		/*
+		 * The interval runs on CLOCK_MONOTONIC, so a step of the wall
+		 * clock moves no tick; but a step back leaves entries signed
+		 * in the future, and one forward (or a resume from suspend)
+		 * entries past their nextUpdate: both want a pass now.
+		 */
+		step = clock_offset_ms() - offset;
+		if (step >= CLOCK_STEP_MS || step <= -CLOCK_STEP_MS) {
+			fprintf(stderr,
+			    "ocspbox: the clock stepped %s by %lld s: "
+			    "refreshing now\n",
+			    step < 0 ? "back" : "forward",
+			    (long long)((step < 0 ? -step : step) / 1000));
+			rf->kick = 1;
+		}
+		offset += step;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		if (rf->kick || ts.tv_sec >= next_pass) {
 			rf->kick = 0;

@@ -243,6 +243,10 @@ observe(struct issuer_ent *ie, int64_t us)
  * thisUpdate is backdated, so that a client whose clock runs slow does
  * not see an answer from its future, but never before the revocation:
  * thisUpdate is when the status was known to be right (RFC 6960 4.2.2.1).
+ * Nor after now, the producedAt: a revocation time after now was written
+ * by a clock that ran ahead and has since stepped back (revoke refuses
+ * one in the future), and an answer dated from then would be "not yet
+ * valid" to every client, which would take no revocation from it.
  * nextUpdate - thisUpdate is at most validity + backdate.
  */
 static void
@@ -251,6 +255,8 @@ set_times(const struct responder *r, struct ocsp_single *s, int64_t now)
 	s->this_update = now - r->backdate;
 	if (s->status == OCSP_REVOKED && s->this_update < s->revoked_at)
 		s->this_update = s->revoked_at;
+	if (s->this_update > now)
+		s->this_update = now;
 	s->next_update = now + r->validity;
 }
 
@@ -431,8 +437,8 @@ sign_and_fill(struct responder *r, struct issuer_ent *ie, struct store *st,
 	ent.reason = s.reason;
 	ent.this_update = s.this_update;
 	ent.next_update = s.next_update;
-	if ((e = store_cache_put(st, &ent, 1, &written, err, sizeof(err))) !=
-	    OB_OK)
+	if ((e = store_cache_put(st, &ent, 1, now, r->validity, &written, err,
+		 sizeof(err))) != OB_OK)
 		fprintf(stderr,
 		    "ocspbox: issuer %s serial %s: cache write-back: %s\n",
 		    ie->is.id, serial, err);
@@ -460,9 +466,9 @@ answer_cached(struct responder *r, struct issuer_ent *ie, struct store *st,
 	int round, status;
 
 	for (round = 0; round < FLIGHT_ROUNDS; round++) {
-		e = store_cache_get(st, ie->is.id, serial, now, &out->der,
-		    &out->len, &out->this_update, &out->next_update, &status,
-		    err, sizeof(err));
+		e = store_cache_get(st, ie->is.id, serial, now, r->validity,
+		    &out->der, &out->len, &out->this_update, &out->next_update,
+		    &status, err, sizeof(err));
 		if (e == OB_OK) {
 			out->unknown = status == OCSP_UNKNOWN;
 			if (round == 0) {

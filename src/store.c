@@ -926,8 +926,9 @@ static const char *const status_names[] = {"good", "revoked", "unknown"};
 
 enum ob_err
 store_cache_get(struct store *st, const char *issuer_id, const char *serial,
-    int64_t now, unsigned char **der, size_t *len, int64_t *this_update,
-    int64_t *next_update, int *status, char *errbuf, size_t errsz)
+    int64_t now, int64_t validity, unsigned char **der, size_t *len,
+    int64_t *this_update, int64_t *next_update, int *status, char *errbuf,
+    size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	const unsigned char *name;
@@ -955,8 +956,16 @@ store_cache_get(struct store *st, const char *issuer_id, const char *serial,
 			    : strcmp((const char *)name, "revoked") == 0
 			    ? OCSP_REVOKED
 			    : OCSP_UNKNOWN;
-		/* A stale entry is a miss: never serve past nextUpdate. */
-		if (*next_update == INT64_MIN || *next_update <= now)
+		/*
+		 * A stale entry is a miss: never serve past nextUpdate. So is
+		 * one from the future, signed before the clock stepped back:
+		 * clients would find it not yet valid, or keep it longer
+		 * than the validity.
+		 */
+		if (*next_update == INT64_MIN || *next_update <= now ||
+		    *this_update == INT64_MIN ||
+		    *this_update > now + STORE_CLOCK_SLACK ||
+		    *next_update > now + validity + STORE_CLOCK_SLACK)
 			e = OB_ERR_NOTFOUND;
 		else if ((*der = column_blobdup(stmt, 0, len)) == NULL)
 			e = OB_ERR_NOMEM;
@@ -997,7 +1006,7 @@ status_unchanged(struct store *st, const struct store_cache_entry *c, int *same,
 
 enum ob_err
 store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
-    size_t *written, char *errbuf, size_t errsz)
+    int64_t now, int64_t validity, size_t *written, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
@@ -1023,7 +1032,8 @@ store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
 		 " this_update = excluded.this_update,"
 		 " next_update = excluded.next_update,"
 		 " generated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
-		 " WHERE excluded.this_update >= this_update",
+		 " WHERE excluded.this_update >= this_update"
+		 " OR this_update > ?9 OR next_update > ?10",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -1051,6 +1061,9 @@ store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
 		}
 		bind_time(stmt, 7, v[i].this_update);
 		bind_time(stmt, 8, v[i].next_update);
+		/* What is there is from the future: no newer entry. */
+		bind_time(stmt, 9, now + STORE_CLOCK_SLACK);
+		bind_time(stmt, 10, now + validity + STORE_CLOCK_SLACK);
 		rc = sqlite3_step(stmt);
 		stmt_done(stmt);
 		if (rc != SQLITE_DONE) {
@@ -1071,7 +1084,8 @@ fail:
 
 enum ob_err
 store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
-    struct store_todo **out, size_t *n, char *errbuf, size_t errsz)
+    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
+    size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct store_todo *v = NULL, *nv, *t;
@@ -1089,12 +1103,16 @@ store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
 		 " ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex"
 		 " WHERE (c.not_after IS NULL OR c.not_after > ?1)"
 		 " AND (o.serial_hex IS NULL OR o.next_update <= ?2"
+		 " OR o.this_update > ?3 OR o.next_update > ?4"
 		 " OR o.cert_status <> c.status)"
 		 " ORDER BY c.issuer_id, c.serial_hex",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	bind_time(stmt, 1, now);
 	bind_time(stmt, 2, now + horizon);
+	/* From the future (store_cache_get): due, whatever its nextUpdate. */
+	bind_time(stmt, 3, now + STORE_CLOCK_SLACK);
+	bind_time(stmt, 4, now + validity + STORE_CLOCK_SLACK);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -1137,8 +1155,8 @@ fail:
 }
 
 enum ob_err
-store_cache_prune(
-    struct store *st, int64_t now, size_t *dropped, char *errbuf, size_t errsz)
+store_cache_prune(struct store *st, int64_t now, int64_t validity,
+    size_t *dropped, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
@@ -1147,7 +1165,8 @@ store_cache_prune(
 	*dropped = 0;
 	if ((e = prepare(st,
 		 "DELETE FROM ocsp_response_cache"
-		 " WHERE (cert_status = 'unknown' AND next_update <= ?1)"
+		 " WHERE (cert_status = 'unknown' AND (next_update <= ?1"
+		 " OR this_update > ?2 OR next_update > ?3))"
 		 " OR EXISTS (SELECT 1 FROM certificates c"
 		 " WHERE c.issuer_id = ocsp_response_cache.issuer_id"
 		 " AND c.serial_hex = ocsp_response_cache.serial_hex"
@@ -1155,6 +1174,8 @@ store_cache_prune(
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	bind_time(stmt, 1, now);
+	bind_time(stmt, 2, now + STORE_CLOCK_SLACK);
+	bind_time(stmt, 3, now + validity + STORE_CLOCK_SLACK);
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
@@ -1755,27 +1776,48 @@ store_crl_get(struct store *st, const char *issuer_id, unsigned char **der,
 }
 
 enum ob_err
-store_crl_due(struct store *st, const char *issuer_id, int *due, char *errbuf,
-    size_t errsz)
+store_crl_due(struct store *st, const char *issuer_id, int64_t now, int *due,
+    int64_t *this_update, int64_t *next_update, char *errbuf, size_t errsz)
 {
-	int64_t v;
+	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
+	int rc;
 
 	*due = 0;
+	if (this_update != NULL)
+		*this_update = INT64_MIN;
+	if (next_update != NULL)
+		*next_update = INT64_MIN;
 	/*
 	 * A revoke never leaves the revoked set (there is no unrevoke), so
 	 * a count that differs from the CRL's means the CRL lacks one; no
-	 * CRL at all is due too. The count walks idx_certificates_revoked.
+	 * CRL at all is due too, and so is one the clock has left: expired,
+	 * or dated after now. The count walks idx_certificates_revoked.
 	 */
-	if ((e = query_int(st,
-		 "SELECT (SELECT revoked_count FROM crl_cache"
-		 " WHERE issuer_id = ?1) IS NOT (SELECT count(*)"
+	if ((e = prepare(st,
+		 "SELECT c.revoked_count IS NOT (SELECT count(*)"
 		 " FROM certificates WHERE issuer_id = ?1"
-		 " AND status = 'revoked')",
-		 issuer_id, &v, errbuf, errsz)) != OB_OK)
+		 " AND status = 'revoked')"
+		 " OR c.next_update IS NULL OR c.next_update <= ?2"
+		 " OR c.this_update IS NULL OR c.this_update > ?2,"
+		 " c.this_update, c.next_update"
+		 " FROM (SELECT 1) LEFT JOIN crl_cache c ON c.issuer_id = ?1",
+		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
-	*due = v != 0;
-	return OB_OK;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	bind_time(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*due = sqlite3_column_int(stmt, 0) != 0;
+		if (this_update != NULL)
+			*this_update = column_time(stmt, 1);
+		if (next_update != NULL)
+			*next_update = column_time(stmt, 2);
+		e = OB_OK;
+	} else
+		e = dberr(st, rc, "crl due", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	return e;
 }
 
 enum ob_err

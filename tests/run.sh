@@ -84,7 +84,8 @@ done
 for t in tests/integration/test_ocsp.sh tests/integration/test_slow.sh \
     tests/integration/test_cache.sh tests/integration/test_api.sh \
     tests/integration/test_crl.sh tests/integration/test_http.sh \
-    tests/integration/test_caches.sh tests/integration/test_faults.sh; do
+    tests/integration/test_caches.sh tests/integration/test_faults.sh \
+    tests/integration/test_clock.sh; do
 	suite "integration $(basename "$t") (TSan)" \
 	    env OCSPBOX="$PWD/build/tsan/ocspbox" \
 	    TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp" sh "$t"

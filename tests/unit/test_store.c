@@ -315,13 +315,14 @@ test_cache_put_get(void)
 	}
 	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(store_cache_get(st, "ca", "1", now, &der, &len, &tu, &nu, &cs,
-		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
 	c = entry("1", OCSP_GOOD, now, d1);
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 1);
-	CHECK(store_cache_get(st, "ca", "1", now + 10, &der, &len, &tu, &nu,
-		  &cs, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_get(st, "ca", "1", now + 10, 3600, &der, &len, &tu,
+		  &nu, &cs, err, sizeof(err)) == OB_OK);
 	CHECK(len == 2 && der != NULL && der[1] == d1[1]);
 	CHECK(tu == now && nu == now + 3600);
 	CHECK(cs == OCSP_GOOD);
@@ -329,25 +330,29 @@ test_cache_put_get(void)
 	der = NULL;
 	CHECK_STR(peek("SELECT cert_status FROM ocsp_response_cache"), "good");
 	/* Stale at its nextUpdate: never served past it. */
-	CHECK(store_cache_get(st, "ca", "1", now + 3600, &der, &len, &tu, &nu,
-		  &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_cache_get(st, "ca", "1", now + 3600, 3600, &der, &len, &tu,
+		  &nu, &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
 	CHECK(der == NULL);
 	/* An older signature does not replace a newer one. */
 	c = entry("1", OCSP_GOOD, now - 100, d2);
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 0);
 	CHECK_STR(peek("SELECT this_update FROM ocsp_response_cache"),
 	    "2027-01-15T08:00:00Z");
 	/* A "good" for an unregistered serial is no status we signed. */
 	c = entry("2", OCSP_GOOD, now, d2);
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 0);
 	/* Unknown is cached for unregistered serials only ... */
 	c = entry("3", OCSP_UNKNOWN, now, d2);
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 1);
 	c = entry("1", OCSP_UNKNOWN, now + 1, d2);
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 0);
 	/* ... and registering the serial drops its unknown entry. */
 	CHECK(store_cert_add(st, "ca", "3", INT64_MIN, NULL, 0, err,
@@ -381,28 +386,32 @@ test_cache_revoke_race(void)
 	CHECK(store_cert_add(st, "ca", "a", INT64_MIN, NULL, 0, err,
 		  sizeof(err)) == OB_OK);
 	c = entry("a", OCSP_GOOD, now, d);
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 1);
 	CHECK(store_revoke(st, "ca", "a", 1, now + 5, &already, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(store_cache_get(st, "ca", "a", now + 10, &der, &len, &tu, &nu,
-		  &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_cache_get(st, "ca", "a", now + 10, 3600, &der, &len, &tu,
+		  &nu, &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
 	CHECK_STR(peek("SELECT value FROM cache_counters"
 		       " WHERE name = 'invalidations'"),
 	    "1");
 	/* The signature that began before the revoke lands after it. */
 	c = entry("a", OCSP_GOOD, now + 20, d);
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 0);
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
 	/* A revoked entry must match the time and reason signed. */
 	c = entry("a", OCSP_REVOKED, now + 20, d);
 	c.revoked_at = now + 5;
 	c.reason = 2;
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 0);
 	c.reason = 1;
-	CHECK(store_cache_put(st, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 1);
 	CHECK_STR(peek("SELECT cert_status || ',' || revocation_reason || ','"
 		       " || revoked_at FROM ocsp_response_cache"),
@@ -448,18 +457,20 @@ test_cache_two_connections(void)
 	CHECK(store_cert_add(a, "ca", "b1", INT64_MIN, NULL, 0, err,
 		  sizeof(err)) == OB_OK);
 	c = entry("b1", OCSP_GOOD, now, d);
-	CHECK(store_cache_put(a, &c, 1, &w, err, sizeof(err)) == OB_OK);
-	CHECK(store_cache_get(a, "ca", "b1", now + 1, &der, &len, &tu, &nu, &cs,
-		  err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(a, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(store_cache_get(a, "ca", "b1", now + 1, 3600, &der, &len, &tu,
+		  &nu, &cs, err, sizeof(err)) == OB_OK);
 	free(der);
 	der = NULL;
 	CHECK(store_revoke(b, "ca", "b1", 1, now + 2, NULL, err, sizeof(err)) ==
 	    OB_OK);
-	CHECK(store_cache_get(a, "ca", "b1", now + 3, &der, &len, &tu, &nu, &cs,
-		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_cache_get(a, "ca", "b1", now + 3, 3600, &der, &len, &tu,
+		  &nu, &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
 	CHECK(der == NULL);
 	c = entry("b1", OCSP_GOOD, now + 4, d);
-	CHECK(store_cache_put(a, &c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(a, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 0);
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
 	store_close(b);
@@ -495,10 +506,11 @@ test_cache_refresh_todo(void)
 		  st, "ca", "5", 4, now - 50, NULL, err, sizeof(err)) == OB_OK);
 	c[0] = entry("1", OCSP_GOOD, now, d1);
 	c[1] = entry("2", OCSP_GOOD, now - 3000, d2); /* 600 s left */
-	CHECK(store_cache_put(st, c, 2, &w, err, sizeof(err)) == OB_OK);
-	CHECK(w == 2);
-	CHECK(store_refresh_todo(st, now, 1800, &v, &n, err, sizeof(err)) ==
+	CHECK(store_cache_put(st, c, 2, now, 3600, &w, err, sizeof(err)) ==
 	    OB_OK);
+	CHECK(w == 2);
+	CHECK(store_refresh_todo(
+		  st, now, 1800, 3600, &v, &n, err, sizeof(err)) == OB_OK);
 	CHECK(n == 3);
 	if (n == 3) {
 		CHECK_STR(v[0].serial, "2");
@@ -511,9 +523,11 @@ test_cache_refresh_todo(void)
 	free(v);
 	/* An entry of a certificate that has expired since is dropped. */
 	c[0] = entry("4", OCSP_GOOD, now - 10, d1);
-	CHECK(store_cache_put(st, c, 1, &w, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(w == 1);
-	CHECK(store_cache_prune(st, now, &dropped, err, sizeof(err)) == OB_OK);
+	CHECK(store_cache_prune(st, now, 3600, &dropped, err, sizeof(err)) ==
+	    OB_OK);
 	CHECK(dropped == 1);
 	CHECK(
 	    store_cache_unknown_count(st, &unknown, err, sizeof(err)) == OB_OK);
@@ -533,6 +547,126 @@ test_cache_refresh_todo(void)
 		CHECK(s.issuers[0].crl_present == 0);
 	}
 	store_stats_free(&s);
+	store_close(st);
+}
+
+/*
+ * A clock that ran two hours ahead, then stepped back: what it signed is
+ * from the future. Such an entry is a miss, due for the refresh pass,
+ * replaced by a signature made now (unless a revoke came in between, as
+ * any write), and an "unknown" one is pruned. Within STORE_CLOCK_SLACK
+ * an entry is not from the future.
+ */
+static void
+test_cache_clock_step(void)
+{
+	struct store *st = fresh();
+	struct store_cache_entry c;
+	struct store_todo *v = NULL;
+	unsigned char d1[2], d2[2], *der = NULL;
+	size_t len, n = 0, w = 99, dropped = 99;
+	int64_t tu, nu, now = 1800000000, ahead = now + 7200;
+	int cs;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_add(st, "ca", "2", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_revoke(
+		  st, "ca", "3", 1, now - 60, NULL, err, sizeof(err)) == OB_OK);
+	/* Signed while the clock read two hours ahead. */
+	c = entry("1", OCSP_GOOD, ahead, d1);
+	CHECK(store_cache_put(st, &c, 1, ahead, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	c = entry("3", OCSP_REVOKED, ahead, d1);
+	c.revoked_at = now - 60;
+	c.reason = 1;
+	CHECK(store_cache_put(st, &c, 1, ahead, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	c = entry("u", OCSP_UNKNOWN, ahead, d1);
+	CHECK(store_cache_put(st, &c, 1, ahead, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	/* Signed now, within the slack, and one with a long nextUpdate. */
+	c = entry("2", OCSP_GOOD, now + STORE_CLOCK_SLACK, d2);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	c = entry("v", OCSP_UNKNOWN, now - 600, d2);
+	c.next_update = now + 3600 + STORE_CLOCK_SLACK + 1;
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+
+	/* The clock is back at now: the entries from the future miss. */
+	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(der == NULL);
+	CHECK(store_cache_get(st, "ca", "1", ahead, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_OK);
+	free(der);
+	der = NULL;
+	CHECK(store_cache_get(st, "ca", "2", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_OK);
+	free(der);
+	der = NULL;
+	/* A nextUpdate further than the validity, though thisUpdate is past. */
+	CHECK(store_cache_get(st, "ca", "v", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_cache_get(st, "ca", "v", now, 3601, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_OK);
+	free(der);
+	der = NULL;
+
+	/* Due for the pass, though nextUpdate is far off: 1 and 3, not 2. */
+	CHECK(store_refresh_todo(
+		  st, now, 1800, 3600, &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(n == 2);
+	if (n == 2) {
+		CHECK_STR(v[0].serial, "1");
+		CHECK_STR(v[1].serial, "3");
+		CHECK(v[1].status == OCSP_REVOKED);
+	}
+	free(v);
+
+	/* A signature made now replaces it, though its thisUpdate is older. */
+	c = entry("1", OCSP_GOOD, now, d2);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_OK);
+	CHECK(der != NULL && der[1] == d2[1] && tu == now);
+	free(der);
+	der = NULL;
+	/* ... but not one within the slack: that is a newer signature. */
+	c = entry("2", OCSP_GOOD, now - 1, d1);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 0);
+	/* Nor does a "good" replace the revoked one from the future. */
+	c = entry("3", OCSP_GOOD, now, d2);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 0);
+	CHECK_STR(peek("SELECT cert_status FROM ocsp_response_cache"
+		       " WHERE serial_hex = '3'"),
+	    "revoked");
+
+	/* Unknown entries from the future are pruned; the others stay. */
+	CHECK(store_cache_prune(st, now, 3600, &dropped, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(dropped == 2);
+	CHECK_STR(peek("SELECT group_concat(serial_hex) FROM"
+		       " (SELECT serial_hex FROM ocsp_response_cache"
+		       " ORDER BY serial_hex)"),
+	    "1,2,3");
 	store_close(st);
 }
 
@@ -603,6 +737,9 @@ num64(const struct ob_crlnum *n)
 
 	return util_crlnum_u64(n, &v) && v <= INT64_MAX ? (int64_t)v : -1;
 }
+
+/* A time within the CRLs store_one stores. */
+#define T 1795000100
 
 /* Stores a CRL of the revoked certificates; returns its number or -1. */
 static int64_t
@@ -709,28 +846,49 @@ test_store_failed_and_due(void)
 {
 	struct store *st = fresh_crl();
 	struct store_stats s;
+	int64_t tu = 0, nu = 0;
 	int i, already, due = 9;
 
 	if (st == NULL) {
 		CHECK(0);
 		return;
 	}
-	/* No CRL yet: due. */
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
-	    due == 1);
+	/* No CRL yet: due, without times. */
+	CHECK(store_crl_due(st, "ca", T, &due, &tu, &nu, err, sizeof(err)) ==
+		OB_OK &&
+	    due == 1 && tu == INT64_MIN && nu == INT64_MIN);
 	CHECK(store_one(st) == 1);
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err, sizeof(err)) ==
+		OB_OK &&
 	    due == 0);
+	/*
+	 * By the clock: due from its nextUpdate on, and while the clock reads
+	 * before its thisUpdate (stepped back since); the times come along.
+	 */
+	CHECK(store_crl_due(st, "ca", 1795086399, &due, &tu, &nu, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 0 && tu == 1795000000 && nu == 1795086400);
+	CHECK(store_crl_due(st, "ca", 1795000000, &due, NULL, NULL, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 0);
+	CHECK(store_crl_due(st, "ca", 1795086400, &due, NULL, NULL, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 1);
+	CHECK(store_crl_due(st, "ca", 1794999999, &due, NULL, NULL, err,
+		  sizeof(err)) == OB_OK &&
+	    due == 1);
 	/* A revoke makes it due again; a repeated one does not. */
 	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err, sizeof(err)) ==
+		OB_OK &&
 	    due == 1);
 	CHECK(store_one(st) == 2);
 	CHECK(store_revoke(st, "ca", "c3", 4, 1794000000, &already, err,
 		  sizeof(err)) == OB_OK &&
 	    already);
-	CHECK(store_crl_due(st, "ca", &due, err, sizeof(err)) == OB_OK &&
+	CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err, sizeof(err)) ==
+		OB_OK &&
 	    due == 0);
 
 	/* A failure is an event without a number; the stats show it. */
@@ -917,6 +1075,7 @@ static const struct test tests[] = {
     {"cache_revoke_race", test_cache_revoke_race},
     {"cache_two_connections", test_cache_two_connections},
     {"cache_refresh_todo", test_cache_refresh_todo},
+    {"cache_clock_step", test_cache_clock_step},
     {"refresh_record", test_refresh_record},
     {"crl_numbers", test_store_numbers},
     {"crl_numbers_wide", test_store_wide_numbers},
