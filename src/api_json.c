@@ -39,6 +39,28 @@ has_nul_escape(const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * Whether an object anywhere in v has two members of one name: cJSON
+ * keeps both and its lookups find the first, where most parsers take
+ * the last, so a checker in front could read another request.
+ */
+static int
+has_duplicate(const cJSON *v)
+{
+	const cJSON *a, *b;
+
+	for (a = v->child; a != NULL; a = a->next) {
+		if (cJSON_IsObject(v) && a->string != NULL)
+			for (b = a->next; b != NULL; b = b->next)
+				if (b->string != NULL &&
+				    strcmp(a->string, b->string) == 0)
+					return 1;
+		if (has_duplicate(a))
+			return 1;
+	}
+	return 0;
+}
+
 cJSON *
 api_json_parse(const char *body, size_t len, const char **why)
 {
@@ -56,6 +78,11 @@ api_json_parse(const char *body, size_t len, const char **why)
 	if (has_nul_escape(body, len)) {
 		cJSON_Delete(doc);
 		*why = "a string holds \\u0000";
+		return NULL;
+	}
+	if (has_duplicate(doc)) {
+		cJSON_Delete(doc);
+		*why = "an object has two members of one name";
 		return NULL;
 	}
 	return doc;

@@ -108,9 +108,24 @@ cli_open_db(struct cli_ctx *ctx, int create)
 {
 	struct store *st = NULL;
 	char err[OB_ERRBUF];
+	int ours = 0;
 
+	err[0] = '\0';
 	if (store_open(ctx->db, create, &st, err, sizeof(err)) != OB_OK) {
 		cli_warnx("%s", err);
+		return NULL;
+	}
+	/* An empty file (touched, truncated) or another program's database
+	 * is a mistyped path too: only migrate makes one ours. */
+	if (!create &&
+	    (store_migrated(st, &ours, err, sizeof(err)) != OB_OK || !ours)) {
+		if (ours == 0 && err[0] == '\0')
+			cli_warnx("%s: not an ocspbox database (make it one: "
+				  "ocspbox --db %s migrate)",
+			    ctx->db, ctx->db);
+		else
+			cli_warnx("%s: %s", ctx->db, err);
+		store_close(st);
 		return NULL;
 	}
 	if (store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK) {

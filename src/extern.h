@@ -216,6 +216,14 @@ enum ob_err store_open(const char *path, int create, struct store **out,
 void store_close(struct store *);
 
 /*
+ * Whether st is an ocspbox database: *yes is 1 when schema_migrations
+ * holds at least one migration, 0 for an empty file or another
+ * program's database (which only `migrate` may make one of).
+ */
+enum ob_err store_migrated(
+    struct store *, int *yes, char *errbuf, size_t errsz);
+
+/*
  * Applies every embedded migration not yet in schema_migrations, each in
  * one transaction. *applied (may be NULL) counts those applied. When
  * verbose, prints one line per migration applied to stdout.
@@ -1385,8 +1393,9 @@ struct cJSON;
 /*
  * Parses body (len bytes; body[len] must be the NUL that ends it) as one
  * JSON value (RFC 8259) and nothing after it. Refuses a body with a NUL
- * byte, and any string escape \u0000, which would cut the C string cJSON
- * hands out short. Returns the document (free with cJSON_Delete), or NULL
+ * byte, any string escape \u0000, which would cut the C string cJSON
+ * hands out short, and an object with two members of one name (cJSON
+ * finds the first, most parsers the last). Returns the document (free with cJSON_Delete), or NULL
  * with *why set to a static one-line reason for a 400.
  */
 struct cJSON *api_json_parse(const char *body, size_t len, const char **why);
@@ -1467,6 +1476,10 @@ void http_admin_counts(struct http_admin *, struct http_admin_counts *);
  * attacker points at 127.0.0.1 (DNS rebinding) is refused. Pure.
  */
 int http_admin_host_ok(const char *host, const char *names);
+
+/* Whether names is a comma-separated list of DNS names (A-Z a-z 0-9 .
+ * -, 1 to 253 each) for --admin-host. Pure. */
+int http_admin_names_valid(const char *names);
 
 /*
  * Whether token is strong enough for the admin listener: at least 128

@@ -23,14 +23,18 @@
 #define ADMIN_BODY_MAX 4096
 
 /*
- * Failed authentications: a client (by address) may fail
- * ADMIN_AUTH_BURST times, then once per ADMIN_AUTH_EVERY seconds; what
- * comes sooner is answered 429 without looking at the token, so a guess
- * costs a second. The table holds the clients seen last.
+ * Failed authentications: a client (by address) may present
+ * ADMIN_AUTH_BURST wrong tokens, then one per ADMIN_AUTH_EVERY seconds;
+ * a wrong token past that is answered 429 after ADMIN_AUTH_DELAY_MS, so
+ * that a client guessing keeps at most one worker a guess busy. The
+ * right token is always served: a client sharing the operator's address
+ * (a local user, a proxy) cannot lock the operator out. The table holds
+ * the clients seen last.
  */
 #define ADMIN_AUTH_BURST 5
 #define ADMIN_AUTH_EVERY 1
 #define ADMIN_AUTH_CLIENTS 256
+#define ADMIN_AUTH_DELAY_MS 250
 /* One log line about failures at most this often, seconds. */
 #define ADMIN_AUTH_LOG_EVERY 60
 
@@ -118,18 +122,30 @@ send_error(struct mg_connection *c, int code, const char *reason,
 	send_json(c, code, reason, extra, body, n + 3);
 }
 
-/* The Bearer token a request presents (RFC 6750 2.1), or NULL. */
+/*
+ * The Bearer token a request presents (RFC 6750 2.1) into out (size
+ * bytes), the whitespace around it dropped (RFC 9110 5.5); NULL when
+ * there is none or it does not fit.
+ */
 static const char *
-bearer(struct mg_connection *c)
+bearer(struct mg_connection *c, char *out, size_t size)
 {
 	const char *auth = mg_get_header(c, "Authorization");
+	size_t n;
 
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
 		return NULL;
 	auth += 7;
-	while (*auth == ' ')
+	while (*auth == ' ' || *auth == '\t')
 		auth++;
-	return *auth != '\0' ? auth : NULL;
+	n = strlen(auth);
+	while (n > 0 && (auth[n - 1] == ' ' || auth[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= size)
+		return n == 0 ? NULL : "\x01"; /* too long: never right */
+	memcpy(out, auth, n);
+	out[n] = '\0';
+	return out;
 }
 
 /*
@@ -179,8 +195,9 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Whether addr may try a token now: its failure credit, topped up one
- * per ADMIN_AUTH_EVERY seconds (continuously) up to ADMIN_AUTH_BURST. */
+/* Whether addr may present a wrong token now: its failure credit,
+ * topped up one per ADMIN_AUTH_EVERY seconds (continuously) up to
+ * ADMIN_AUTH_BURST. */
 static int
 auth_allowed(struct http_admin *h, const char *addr)
 {
@@ -210,7 +227,14 @@ auth_failed(struct http_admin *h, const char *addr, const char *path)
 {
 	int64_t now = (int64_t)time(NULL), n = 0;
 	struct auth_client *a;
+	char shown[72];
+	size_t i;
 
+	/* The path is the client's: nothing in it may start a line of the
+	 * log or drive a terminal. */
+	for (i = 0; path[i] != '\0' && i < sizeof(shown) - 1; i++)
+		shown[i] = path[i] > ' ' && path[i] < 127 ? path[i] : '?';
+	shown[i] = '\0';
 	pthread_mutex_lock(&h->lock);
 	h->counts.auth_failures++;
 	a = auth_client(h, addr, mono_ms());
@@ -225,10 +249,10 @@ auth_failed(struct http_admin *h, const char *addr, const char *path)
 	pthread_mutex_unlock(&h->lock);
 	if (n > 0)
 		fprintf(stderr,
-		    "ocspbox: admin: %lld failed authentication%s in the last "
-		    "%d s, the last from %s for %s\n",
-		    (long long)n, n == 1 ? "" : "s", ADMIN_AUTH_LOG_EVERY, addr,
-		    path);
+		    "ocspbox: admin: %lld failed authentication%s since the "
+		    "last such line (one a minute at most), the last from %s "
+		    "for %s\n",
+		    (long long)n, n == 1 ? "" : "s", addr, shown);
 }
 
 void
@@ -249,6 +273,8 @@ host_listed(const char *name, size_t len, const char *names)
 	while (p != NULL && *p != '\0') {
 		comma = strchr(p, ',');
 		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n > 1 && p[n - 1] == '.')
+			n--; /* the root's dot, as the Host's */
 		if (n == len && strncasecmp(p, name, len) == 0)
 			return 1;
 		p = comma != NULL ? comma + 1 : NULL;
@@ -259,15 +285,22 @@ host_listed(const char *name, size_t len, const char *names)
 int
 http_admin_host_ok(const char *host, const char *names)
 {
-	char buf[256];
+	char buf[256], hb[256];
 	unsigned char addr[16];
 	const char *colon, *end;
 	size_t len;
 
 	if (host == NULL)
 		return 1;
-	if ((len = strlen(host)) == 0 || len >= sizeof(buf))
+	/* What surrounds a field value is not part of it (RFC 9110 5.5). */
+	len = strlen(host);
+	while (len > 0 && (host[len - 1] == ' ' || host[len - 1] == '\t'))
+		len--;
+	if (len == 0 || len >= sizeof(hb))
 		return 0;
+	memcpy(hb, host, len);
+	hb[len] = '\0';
+	host = hb;
 	if (host[0] == '[') {
 		/* An IPv6 literal, RFC 3986 3.2.2; then only ":PORT". */
 		if ((end = strchr(host, ']')) == NULL ||
@@ -300,6 +333,27 @@ http_admin_host_ok(const char *host, const char *names)
 			return 0;
 	}
 	return 1;
+}
+
+int
+http_admin_names_valid(const char *names)
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = names;; p++) {
+		if (*p == ',' || *p == '\0') {
+			if (n == 0 || n > 253)
+				return 0;
+			if (*p == '\0')
+				return 1;
+			n = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+			return 0;
+		n++;
+	}
 }
 
 int
@@ -633,6 +687,8 @@ handler(struct mg_connection *c, void *arg)
 	struct http_admin *h = arg;
 	const struct mg_request_info *ri = mg_get_request_info(c);
 	const char *m = ri->request_method, *path = ri->local_uri, *token;
+	char tokbuf[1024];
+	int right;
 	int get = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
 
 	if (path == NULL)
@@ -663,13 +719,18 @@ handler(struct mg_connection *c, void *arg)
 	 * token presented is a guess until it is right, and guesses from
 	 * one client are limited (auth_allowed); no token is no guess.
 	 */
-	token = bearer(c);
-	if (token != NULL && !auth_allowed(h, ri->remote_addr)) {
+	token = bearer(c, tokbuf, sizeof(tokbuf));
+	right = token != NULL && authorized(h, token);
+	memset(tokbuf, 0, sizeof(tokbuf));
+	if (token != NULL && !right && !auth_allowed(h, ri->remote_addr)) {
+		struct timespec ts = {0, ADMIN_AUTH_DELAY_MS * 1000000L};
+
+		nanosleep(&ts, NULL);
 		send_error(c, 429, "Too Many Requests", "Retry-After: 1\r\n",
 		    "too many failed authentications; try again later");
 		return 200;
 	}
-	if (token == NULL || !authorized(h, token)) {
+	if (!right) {
 		if (token != NULL)
 			auth_failed(h, ri->remote_addr, path);
 		send_error(c, 401, "Unauthorized",

@@ -3,12 +3,14 @@
  * for SIGTERM or SIGINT, then finish the requests in flight and exit 0.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <strings.h>
@@ -179,7 +181,7 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		if ((sb.st_mode & 077) != 0) {
 			fclose(fp);
 			cli_warnx("serve: --admin-token-file %s: readable by "
-				  "others (chmod 600 it)",
+				  "group or others (chmod 600 it)",
 			    file);
 			return OB_EXIT_ERR;
 		}
@@ -211,11 +213,24 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		return OB_EXIT_OK;
 	}
 	if (env != NULL && env[0] != '\0') {
-		if (!http_admin_token_strong(env)) {
+		/* An EnvironmentFile written on Windows ends lines in CR. */
+		n = strlen(env);
+		while (n > 0 && strchr(" \t\r\n", env[n - 1]) != NULL)
+			n--;
+		if (n >= sizeof(buf)) {
+			cli_warnx("serve: $OCSPBOX_ADMIN_TOKEN: longer than "
+				  "500 characters");
+			return OB_EXIT_ERR;
+		}
+		memcpy(buf, env, n);
+		buf[n] = '\0';
+		if (!http_admin_token_strong(buf)) {
+			memset(buf, 0, sizeof(buf));
 			cli_warnx("serve: $OCSPBOX_ADMIN_TOKEN: %s", weak);
 			return OB_EXIT_ERR;
 		}
-		http_admin_token_hash(env, hash);
+		http_admin_token_hash(buf, hash);
+		memset(buf, 0, sizeof(buf));
 		return OB_EXIT_OK;
 	}
 	if (store_admin_token(st, hash, err, sizeof(err)) == OB_OK) {
@@ -234,6 +249,47 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 	    tok);
 	memset(tok, 0, sizeof(tok));
 	return OB_EXIT_OK;
+}
+
+/*
+ * Unlinks db's "-wal" and "-shm" when the files at those names are the
+ * ones this process holds open (found among /proc/self/fd): the old
+ * file's, which SQLite would otherwise replay into a new file put in its
+ * place when serve starts again. A -wal or -shm that came with the new
+ * file is not ours and stays.
+ */
+static void
+drop_old_sidecars(const char *db)
+{
+	static const char *const sfx[] = {"-wal", "-shm"};
+	char path[4096], fdpath[300];
+	struct stat at, fd_st;
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+	int ours;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%s", db, sfx[i]);
+		if (stat(path, &at) != 0 ||
+		    (d = opendir("/proc/self/fd")) == NULL)
+			continue;
+		ours = 0;
+		while (!ours && (de = readdir(d)) != NULL) {
+			snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%s",
+			    de->d_name);
+			ours = de->d_name[0] != '.' &&
+			    stat(fdpath, &fd_st) == 0 &&
+			    fd_st.st_dev == at.st_dev &&
+			    fd_st.st_ino == at.st_ino;
+		}
+		closedir(d);
+		if (ours && unlink(path) == 0)
+			fprintf(stderr,
+			    "ocspbox: removed %s, the old file's, so that "
+			    "SQLite does not replay it into the new one\n",
+			    path);
+	}
 }
 
 /* What ended serve's wait. */
@@ -260,7 +316,7 @@ same_file(const char *path, dev_t dev, ino_t ino)
 static enum serve_end
 serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino, int *sig)
 {
-	char dir[4096], events[4096];
+	char dir[4096], real[PATH_MAX], events[4096];
 	const char *slash = strrchr(db, '/');
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
@@ -280,6 +336,15 @@ serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino, int *sig)
 		    IN_DELETE_SELF | IN_MOVE_SELF) == -1) {
 		close(ifd);
 		ifd = -1;
+	}
+	/* A --db that is a symbolic link: the file's own directory too. */
+	if (ifd != -1 && realpath(db, real) != NULL &&
+	    (slash = strrchr(real, '/')) != NULL) {
+		*(char *)(slash == real ? slash + 1 : slash) = '\0';
+		if (strcmp(real, dir) != 0)
+			(void)inotify_add_watch(ifd, real,
+			    IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+				IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF);
 	}
 	for (;;) {
 		pfd[0].fd = sfd;
@@ -425,6 +490,12 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		    admin_listen);
 		return OB_EXIT_USAGE;
 	}
+	if (admin_hosts != NULL && !http_admin_names_valid(admin_hosts)) {
+		cli_warnx("serve: bad --admin-host \"%s\" (want DNS names, "
+			  "comma-separated: A-Z a-z 0-9 . -)",
+		    admin_hosts);
+		return OB_EXIT_USAGE;
+	}
 	threads = ncpu * 4 < 8 ? 8 : ncpu * 4;
 	if ((rc = count_arg("threads", threads_arg, 1, 1024, &threads)) !=
 		OB_EXIT_OK ||
@@ -562,7 +633,14 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 			  "stopping (restore only while serve is stopped: "
 			  "docs/operations.md)",
 		    ctx->db);
-		rc = OB_EXIT_ERR;
+		drop_old_sidecars(ctx->db);
+		/*
+		 * No graceful stop: closing the last connection to the old
+		 * file would checkpoint and then unlink "-wal" by name, which
+		 * may by now be the new file's. Nothing committed is lost:
+		 * the old file is gone, and the new one untouched.
+		 */
+		_exit(OB_EXIT_ERR);
 	} else {
 		fprintf(stderr, "ocspbox: %s: finishing requests in flight\n",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -1211,6 +1211,26 @@ query_int(struct store *st, const char *sql, const char *arg, int64_t *out,
 }
 
 enum ob_err
+store_migrated(struct store *st, int *yes, char *errbuf, size_t errsz)
+{
+	int64_t n = 0;
+	enum ob_err e;
+
+	*yes = 0;
+	if ((e = query_int(st,
+		 "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+		 " AND name = 'schema_migrations'",
+		 NULL, &n, errbuf, errsz)) != OB_OK)
+		return e;
+	if (n > 0 &&
+	    (e = query_int(st, "SELECT count(*) FROM schema_migrations", NULL,
+		 &n, errbuf, errsz)) != OB_OK)
+		return e;
+	*yes = n > 0;
+	return OB_OK;
+}
+
+enum ob_err
 store_cache_unknown_count(
     struct store *st, int64_t *n, char *errbuf, size_t errsz)
 {

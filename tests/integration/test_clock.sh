@@ -106,6 +106,7 @@ crl_fields() {
 getcrl() { curl -s -m 30 -o "$1" -w '%{http_code}' "$URL/crl/rsa.crl"; }
 
 # 1. Setup: rsa with its CRL key, N serials, one revoked before start.
+ob migrate >/dev/null
 ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key" --crl-key "$PKI/ca-rsa.key" >/dev/null ||
     { fail "register rsa"; finish; exit 1; }

@@ -831,6 +831,7 @@ gencrlnum FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF "$OFF/wmax.pem"  # 2^160 - 1
 same "openssl made a CRL numbered 2^160 (21 octets)" \
     "$(openssl crl -in "$OFF/w21.pem" -noout -crlnumber)" \
     "crlNumber=0x010000000000000000000000000000000000000000"
+wob migrate >/dev/null
 wob issuer add wide --cert "$PKI/ca-other.pem" --responder-cert "$PKI/ca-other.pem" \
     --responder-key "$PKI/ca-other.key" >/dev/null
 ok "crl import: #2^63 - 1" '^imported CRL #9223372036854775807 of issuer wide' \

@@ -52,6 +52,13 @@ done
 printf 'V\t300101000000Z\t\tA01\tunknown\t/CN=x\n' >"$TMP/idx.txt"
 refused "missing database: cert import" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/typo.db" cert import rsa --openssl-index "$TMP/idx.txt"
+: >"$TMP/empty.db"
+refused "an empty file at --db is no database" 1 'not an ocspbox database \(make it one: ocspbox --db .* migrate\)' \
+    "$OCSPBOX" --db "$TMP/empty.db" issuer list
+sqlite3 "$TMP/other.db" "CREATE TABLE t (x)"
+refused "another program's database is not ours" 1 'not an ocspbox database' \
+    "$OCSPBOX" --db "$TMP/other.db" serve --listen 127.0.0.1:1
+same "... and gets none of our tables" "$(sqlite3 "$TMP/other.db" .tables)" t
 if [ -e "$TMP/typo.db" ]; then fail "no database was made by any of them" "$(ls -la "$TMP"/typo.db*)"; else pass "no database was made by any of them"; fi
 
 # --- Bounded readers: a line too long or unreadable imports nothing. ---

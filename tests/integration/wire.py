@@ -186,6 +186,29 @@ def framing():
         check("absolute-form %s: answered as /healthz" % target.decode(),
               r is not None and r[0] == 200 and r[2] == b"ok\n", r)
         s.close()
+    # Pipelined behind an ordinary request, and sent just after its
+    # answer (a worker lingering for the next request meets it first):
+    # each is answered, and the request after it too.
+    plain = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+    for name, odd in (("absolute-form",
+                       b"GET http://e/healthz HTTP/1.1\r\nHost: t\r\n\r\n"),
+                      ("OPTIONS *", b"OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n")):
+        s = conn()
+        s.sendall(plain + odd + plain)
+        got = [s.response() for _ in range(2)]
+        check("pipelined %s after a request: both answered" % name,
+              all(r is not None and r[0] == 200 for r in got), got)
+        s.close()
+        s = conn()
+        s.sendall(plain)
+        first = s.response()
+        time.sleep(0.005)
+        s.sendall(odd)
+        second = s.response()
+        check("%s 5 ms after an answer on its connection: answered" % name,
+              first is not None and second is not None and
+              second[0] == 200, first, second)
+        s.close()
     # RFC 9110 9.3.7: OPTIONS * is answered, with what the server allows.
     s, r = exchange(b"OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n")
     check("OPTIONS *: 200 with Allow",

@@ -43,6 +43,17 @@ test_json_nul(void)
 }
 
 static void
+test_json_duplicates(void)
+{
+	CHECK(!parses("{\"a\":1,\"a\":2}"));
+	CHECK(!parses("{\"x\":{\"b\":1,\"c\":2,\"b\":3}}"));
+	CHECK(!parses("[1,{\"a\":[{\"k\":1,\"k\":1}]}]"));
+	CHECK(parses("{\"a\":{\"b\":1},\"c\":{\"b\":2}}"));
+	CHECK(parses("[{\"a\":1},{\"a\":1}]"));
+	CHECK(parses("{\"a\":1,\"A\":2}"));
+}
+
+static void
 test_revoke_parse(void)
 {
 	static const struct {
@@ -157,6 +168,7 @@ main(int argc, char **argv)
 {
 	static const struct test tests[] = {
 	    {"json_nul", test_json_nul},
+	    {"json_duplicates", test_json_duplicates},
 	    {"revoke_parse", test_revoke_parse},
 	    {"host_ok", test_host_ok},
 	    {"token_strong", test_token_strong},

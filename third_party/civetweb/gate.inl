@@ -1020,8 +1020,13 @@ gate_keep(struct mg_connection *conn)
 			conn->data_len -= sc.skip;
 		}
 		busy = __atomic_load_n(&g->waiting, __ATOMIC_RELAXED) > 0;
-		if ((r == GATE_COMPLETE) && !busy) {
+		/* An absolute-form target or OPTIONS * is the gate's to
+		 * rewrite or answer (gate_step): it goes back. */
+		if ((r == GATE_COMPLETE) && !busy && !sc.star && (sc.drop_len == 0)) {
 			return 1;
+		}
+		if ((r == GATE_COMPLETE) && !busy) {
+			break;
 		}
 		if ((r != GATE_NEED) || busy || sc.expect || (gate_now() >= until)
 		    || (conn->data_len >= conn->buf_size)) {

@@ -126,8 +126,13 @@ gate_fields(const char *buf, int h, int body_max, struct gate_scan *sc)
 		} else if ((p - v > 8) && (mg_strncasecmp(v, "https://", 8) == 0)) {
 			at = v + 8;
 		}
-		slash = (at == v) ? NULL : (const char *)memchr(at, '/', (size_t)(p - at));
-		if ((slash == NULL) || (slash == at)) {
+		/* The authority ends at the first "/", "?" or "#" (RFC 3986
+		 * 3.2); a path must follow it. */
+		for (slash = at; (at != v) && (slash < p) && (*slash != '/')
+		                 && (*slash != '?') && (*slash != '#');
+		     slash++)
+			;
+		if ((at == v) || (slash == p) || (*slash != '/') || (slash == at)) {
 			return gate_err(sc,
 			                400,
 			                "a request target neither \"/path\" nor "
