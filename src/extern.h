@@ -77,9 +77,10 @@ void util_crlnum_set(struct ob_crlnum *n, uint64_t v);
 int util_crlnum_cmp(const struct ob_crlnum *a, const struct ob_crlnum *b);
 
 /*
- * From the contents of a DER INTEGER (len octets; leading zero octets
- * tolerated): OB_ERR_INVAL when empty or negative, OB_ERR_RANGE when its
- * value needs more than 20 octets. *out is zero on failure.
+ * From the contents of a DER INTEGER (len octets, minimal as X.690
+ * 8.3.2 asks): OB_ERR_INVAL when empty, negative or not minimal (a 0x00
+ * before an octet whose top bit is clear), OB_ERR_RANGE when its value
+ * needs more than 20 octets. *out is zero on failure.
  */
 enum ob_err util_crlnum_from_der(
     const unsigned char *p, size_t len, struct ob_crlnum *out);

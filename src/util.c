@@ -154,6 +154,10 @@ util_crlnum_from_der(const unsigned char *p, size_t len, struct ob_crlnum *out)
 	memset(out, 0, sizeof(*out));
 	if (len == 0 || (p[0] & 0x80) != 0)
 		return OB_ERR_INVAL;
+	/* DER: minimal, a 0x00 first only before a set top bit (X.690
+	 * 8.3.2); openssl reads no number from anything else. */
+	if (len > 1 && p[0] == 0 && (p[1] & 0x80) == 0)
+		return OB_ERR_INVAL;
 	while (len > 0 && p[0] == 0) {
 		p++;
 		len--;

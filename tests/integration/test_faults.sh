@@ -262,8 +262,12 @@ RDB=$TMP/r.db
 setup "$RDB" || fail "set up"
 start_server "$RDB" || { fail "server starts"; finish; exit 1; }
 same "before: a01 good" "$(status a01)" good
-# A restore by rename: a copy of the database, moved over its name.
+# A restore by rename: a copy of the database, with a revocation the
+# live file lacks, moved over its name after a write to the live file
+# (so the old file's WAL holds something).
 sqlite3 "$RDB" ".backup '$TMP/restore.db'"
+"$OCSPBOX" --db "$TMP/restore.db" revoke rsa a01 >/dev/null
+"$OCSPBOX" --db "$RDB" cert add rsa --serial c99 >/dev/null
 mv "$TMP/restore.db" "$RDB"
 n=0
 while [ $n -lt 30 ] && kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
@@ -277,9 +281,15 @@ else
 	fail "... saying why" "$(tail -n 3 "$TMP/server.err")"
 fi
 no_sanitizer "database replaced" "$TMP/server.err"
-"$OCSPBOX" --db "$RDB" revoke rsa a01 >/dev/null
+if [ -e "$RDB-wal" ] || [ -e "$RDB-shm" ]; then
+	fail "the old file's -wal and -shm are gone from beside the new one" "$(ls -la "$RDB"*)"
+else
+	pass "the old file's -wal and -shm are gone from beside the new one"
+fi
 start_server "$RDB" || { fail "server starts on the restored file"; finish; exit 1; }
-same "started again on the new file: a revoke made into it is seen" "$(status a01)" revoked
+same "started again (as Restart=on-failure would): the restored revocation holds" "$(status a01)" revoked
+same "... and nothing of the old file's WAL came back" \
+    "$(sqlite3 "$RDB" "SELECT count(*) FROM certificates WHERE serial_hex = 'c99'")" 0
 # The copy put in place carries a revocation the old file lacks: from a
 # moment after the rename, no answer is "good" (inotify wakes serve at
 # once; without it, a stat every second).

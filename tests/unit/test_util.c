@@ -319,23 +319,36 @@ test_crlnum(void)
 	CHECK(util_crlnum_cmp(&n, &m) == 0);
 	CHECK(util_crlnum_u64(&n, &u) == 1 && u == 256);
 
-	/* From DER: empty and negative are malformed, 21 octets of value
-	 * too many; leading zero octets do not count. */
+	/* From DER: empty, negative and not minimal are malformed, 21
+	 * octets of value too many; a 0x00 before a set top bit is no
+	 * value. */
 	CHECK(util_crlnum_from_der(raw, 0, &n) == OB_ERR_INVAL);
 	raw[0] = 0xff;
 	CHECK(util_crlnum_from_der(raw, 1, &n) == OB_ERR_INVAL);
 	raw[0] = 0x80;
 	CHECK(util_crlnum_from_der(raw, 1, &n) == OB_ERR_INVAL);
 	memset(raw, 0, sizeof(raw));
-	raw[1] = 1; /* 00 01 00 * 20: 2^160 */
-	CHECK(util_crlnum_from_der(raw, 22, &n) == OB_ERR_RANGE);
+	raw[1] = 1; /* 00 01 00 * 20: not minimal */
+	CHECK(util_crlnum_from_der(raw, 22, &n) == OB_ERR_INVAL);
+	raw[0] = 1; /* 01 00 * 20: 2^160 */
+	raw[1] = 0;
+	CHECK(util_crlnum_from_der(raw, 21, &n) == OB_ERR_RANGE);
 	m = crlnum("0");
 	CHECK(util_crlnum_cmp(&n, &m) == 0);
 	memset(raw, 0, sizeof(raw));
-	raw[2] = 0xff; /* 00 00 ff 00 * 19: 20 octets of value */
-	CHECK(util_crlnum_from_der(raw, 22, &n) == OB_OK);
+	raw[1] = 0xff; /* 00 ff 00 * 19: 20 octets of value */
+	CHECK(util_crlnum_from_der(raw, 21, &n) == OB_OK);
 	m = crlnum("ff00000000000000000000000000000000000000");
 	CHECK(util_crlnum_cmp(&n, &m) == 0);
+	raw[0] = 0; /* 00 00 ff ...: a zero octet too many */
+	raw[1] = 0;
+	raw[2] = 0xff;
+	CHECK(util_crlnum_from_der(raw, 22, &n) == OB_ERR_INVAL);
+	raw[0] = 0; /* 00 07: 7, not minimal */
+	raw[1] = 7;
+	CHECK(util_crlnum_from_der(raw, 2, &n) == OB_ERR_INVAL);
+	raw[0] = 0; /* 00: zero, minimal */
+	CHECK(util_crlnum_from_der(raw, 1, &n) == OB_OK);
 
 	/* The stored form is exactly 40 lower-case hex digits. */
 	CHECK(util_crlnum_from_hex("100", &n) == OB_ERR_INVAL);
