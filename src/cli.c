@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "extern.h"
@@ -108,9 +109,19 @@ cli_open_db(struct cli_ctx *ctx, int create)
 {
 	struct store *st = NULL;
 	char err[OB_ERRBUF];
+	struct stat sb;
 	int ours = 0;
 
 	err[0] = '\0';
+	/* An empty file is no database: said before SQLite writes a
+	 * header into it. */
+	if (!create && stat(ctx->db, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size == 0) {
+		cli_warnx("%s: not an ocspbox database (make it one: ocspbox "
+			  "--db %s migrate)",
+		    ctx->db, ctx->db);
+		return NULL;
+	}
 	if (store_open(ctx->db, create, &st, err, sizeof(err)) != OB_OK) {
 		cli_warnx("%s", err);
 		return NULL;

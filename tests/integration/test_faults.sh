@@ -55,6 +55,7 @@ refused "missing database: cert import" 1 'no such database' \
 : >"$TMP/empty.db"
 refused "an empty file at --db is no database" 1 'not an ocspbox database \(make it one: ocspbox --db .* migrate\)' \
     "$OCSPBOX" --db "$TMP/empty.db" issuer list
+same "... and stays empty" "$(wc -c <"$TMP/empty.db")" 0
 sqlite3 "$TMP/other.db" "CREATE TABLE t (x)"
 refused "another program's database is not ours" 1 'not an ocspbox database' \
     "$OCSPBOX" --db "$TMP/other.db" serve --listen 127.0.0.1:1
