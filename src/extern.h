@@ -1473,8 +1473,10 @@ void http_admin_counts(struct http_admin *, struct http_admin_counts *);
  * Whether a request's Host header (NULL when absent, as HTTP/1.0 allows)
  * may reach the admin listener: an IP literal, "localhost", or one of
  * names (comma-separated, may be NULL), any case, with or without a
- * port. A browser sends the name it resolved, so a page whose name an
- * attacker points at 127.0.0.1 (DNS rebinding) is refused. Pure.
+ * port, a trailing dot on either side and blanks after the value
+ * ignored (RFC 9110 5.5, 7.2). A browser sends the name it resolved, so
+ * a page whose name an attacker points at 127.0.0.1 (DNS rebinding) is
+ * refused. Pure.
  */
 int http_admin_host_ok(const char *host, const char *names);
 
