@@ -1,11 +1,13 @@
 /*
- * The admin API's request bodies, parsed and checked without I/O (the
- * fuzzer drives these functions): a JSON document (RFC 8259) that is the
- * whole body, and the revoke request's members. Every value the C side
- * keeps is checked to fit it: no string that C would cut short at an
- * embedded NUL, none longer than its buffer.
+ * The admin API's JSON, without I/O: the request bodies, parsed and
+ * checked (the fuzzer drives these functions) -- a JSON document (RFC
+ * 8259) that is the whole body, and the revoke request's members, every
+ * value checked to fit the C side whole: no string that C would cut
+ * short at an embedded NUL, none longer than its buffer -- and the
+ * issuer document, the one writer of it for the API and the CLI.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cJSON.h"
@@ -162,4 +164,51 @@ api_revoke_parse(
 		return OB_ERR_INVAL;
 	}
 	return OB_OK;
+}
+
+char *
+api_issuers_json(const struct store_issuer *v, size_t n)
+{
+	cJSON *doc, *arr, *o, *r;
+	char na[32], ra[32], kh[2 * 20 + 1], *text = NULL, *printed;
+	size_t i;
+	int ok;
+
+	if ((doc = cJSON_CreateObject()) == NULL)
+		return NULL;
+	ok = (arr = cJSON_AddArrayToObject(doc, "issuers")) != NULL;
+	for (i = 0; ok && i < n; i++) {
+		ok = (o = cJSON_CreateObject()) != NULL &&
+		    cJSON_AddItemToArray(arr, o);
+		if (!ok)
+			break;
+		util_hex(v[i].key_sha1, sizeof(v[i].key_sha1), kh);
+		util_time_format(v[i].not_after, na, sizeof(na));
+		util_time_format(v[i].resp_not_after, ra, sizeof(ra));
+		ok = cJSON_AddStringToObject(o, "id", v[i].id) != NULL &&
+		    cJSON_AddStringToObject(o, "subject", v[i].subject) !=
+			NULL &&
+		    cJSON_AddStringToObject(o, "not_after", na) != NULL &&
+		    cJSON_AddStringToObject(o, "key_sha1", kh) != NULL &&
+		    cJSON_AddNumberToObject(
+			o, "certificates", (double)v[i].n_certs) != NULL &&
+		    cJSON_AddNumberToObject(
+			o, "revoked", (double)v[i].n_revoked) != NULL &&
+		    cJSON_AddBoolToObject(
+			o, "crl_key", v[i].crl_key_path != NULL) != NULL &&
+		    (r = cJSON_AddObjectToObject(o, "responder")) != NULL &&
+		    cJSON_AddStringToObject(r, "subject", v[i].resp_subject) !=
+			NULL &&
+		    cJSON_AddStringToObject(
+			r, "key_algorithm", v[i].resp_key_alg) != NULL &&
+		    cJSON_AddBoolToObject(r, "is_ca", v[i].resp_is_ca) !=
+			NULL &&
+		    cJSON_AddStringToObject(r, "not_after", ra) != NULL;
+	}
+	if (ok && (printed = cJSON_PrintUnformatted(doc)) != NULL) {
+		text = strdup(printed); /* the caller's free() */
+		cJSON_free(printed);
+	}
+	cJSON_Delete(doc);
+	return text;
 }

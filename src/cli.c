@@ -289,63 +289,6 @@ cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void
-hex(char *out, const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
-static void
-issuer_print_json(const struct store_issuer *v, size_t n)
-{
-	char na[32], kh[41], t[32];
-	size_t i;
-
-	printf("[");
-	for (i = 0; i < n; i++) {
-		printf("%s\n  {\"id\": ", i ? "," : "");
-		json_str(stdout, v[i].id);
-		printf(", \"subject\": ");
-		json_str(stdout, v[i].subject);
-		util_time_format(v[i].not_after, na, sizeof(na));
-		hex(kh, v[i].key_sha1, 20);
-		printf(", \"not_after\": \"%s\", \"key_sha1\": \"%s\"", na, kh);
-		printf(", \"responder\": {\"subject\": ");
-		json_str(stdout, v[i].resp_subject);
-		util_time_format(v[i].resp_not_after, t, sizeof(t));
-		printf(", \"is_ca\": %s, \"key_algorithm\": \"%s\", "
-		       "\"not_after\": \"%s\"}",
-		    v[i].resp_is_ca ? "true" : "false", v[i].resp_key_alg, t);
-		printf(", \"crl\": %s, \"certificates\": %lld, "
-		       "\"revoked\": %lld}",
-		    v[i].crl_key_path != NULL ? "true" : "false",
-		    (long long)v[i].n_certs, (long long)v[i].n_revoked);
-	}
-	printf("%s]\n", n ? "\n" : "");
-}
-
-static void
 issuer_print_table(const struct store_issuer *v, size_t n)
 {
 	size_t i;
@@ -426,7 +369,7 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store_issuer *v = NULL;
 	struct store *st = NULL;
-	char err[OB_ERRBUF];
+	char err[OB_ERRBUF], *text;
 	size_t n;
 	int npos, json = 0, rc;
 	const struct cli_opt opts[] = {
@@ -450,13 +393,19 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return OB_EXIT_ERR;
 	}
-	if (json)
-		issuer_print_json(v, n);
-	else
+	rc = OB_EXIT_OK;
+	if (!json)
 		issuer_print_table(v, n);
+	else if ((text = api_issuers_json(v, n)) != NULL) {
+		printf("%s\n", text); /* the API's document, the same bytes */
+		free(text);
+	} else {
+		cli_warnx("issuer list: out of memory");
+		rc = OB_EXIT_ERR;
+	}
 	store_issuer_list_free(v, n);
 	store_close(st);
-	return OB_EXIT_OK;
+	return rc;
 }
 
 int

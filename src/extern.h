@@ -128,6 +128,10 @@ enum ob_err util_time_civil(
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void util_time_format(int64_t t, char *buf, size_t bufsz);
 
+/* n octets at p as 2n lower-case hex digits and a NUL into out (2n + 1
+ * bytes). Pure. */
+void util_hex(const unsigned char *p, size_t n, char *out);
+
 /* A UTC civil time: month 1-12, day 1-31, weekday 0 (Sunday) to 6. */
 struct util_civil {
 	int year, mon, day, hour, min, sec, wday;
@@ -1421,6 +1425,17 @@ struct api_revoke {
  */
 enum ob_err api_revoke_parse(
     const char *body, size_t len, struct api_revoke *out, const char **why);
+
+/*
+ * The issuer document, {"issuers": [{"id", "subject", "not_after",
+ * "key_sha1", "certificates", "revoked", "crl_key", "responder":
+ * {"subject", "key_algorithm", "is_ca", "not_after"}}]} (times RFC 3339,
+ * key_sha1 the issuerKeyHash of RFC 6960 4.1.1 in hex): GET
+ * /api/v1/issuers and `issuer list --json` both print this one. Returns
+ * the text, malloc'd (the caller frees it), or NULL when out of memory.
+ */
+struct store_issuer;
+char *api_issuers_json(const struct store_issuer *v, size_t n);
 
 /* ---- http_admin.c: the admin listener (civetweb) ------------------------ */
 

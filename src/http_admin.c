@@ -63,22 +63,16 @@ http_admin_token_hash(const char *token, unsigned char out[32])
 enum ob_err
 http_admin_token_new(char out[65], unsigned char hash[32])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char raw[32];
 	size_t got = 0;
 	ssize_t n;
-	int i;
 
 	while (got < sizeof(raw)) {
 		if ((n = getrandom(raw + got, sizeof(raw) - got, 0)) <= 0)
 			return OB_ERR_IO;
 		got += (size_t)n;
 	}
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 0xf];
-	}
-	out[64] = '\0';
+	util_hex(raw, sizeof(raw), out);
 	memset(raw, 0, sizeof(raw));
 	http_admin_token_hash(out, hash);
 	return OB_OK;
@@ -531,9 +525,8 @@ handle_issuers(struct http_admin *h, struct mg_connection *c)
 {
 	struct store_issuer *v = NULL;
 	struct store *st = NULL;
-	cJSON *doc, *arr, *o, *r;
-	char err[OB_ERRBUF], ts[32];
-	size_t n = 0, i;
+	char err[OB_ERRBUF], *text;
+	size_t n = 0;
 
 	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
 	    store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
@@ -544,31 +537,15 @@ handle_issuers(struct http_admin *h, struct mg_connection *c)
 		return;
 	}
 	store_close(st);
-	doc = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(doc, "issuers");
-	for (i = 0; arr != NULL && i < n; i++) {
-		if ((o = cJSON_CreateObject()) == NULL)
-			break;
-		cJSON_AddItemToArray(arr, o);
-		cJSON_AddStringToObject(o, "id", v[i].id);
-		cJSON_AddStringToObject(o, "subject", v[i].subject);
-		cJSON_AddStringToObject(
-		    o, "not_after", time_text(v[i].not_after, ts, sizeof(ts)));
-		cJSON_AddNumberToObject(
-		    o, "certificates", (double)v[i].n_certs);
-		cJSON_AddNumberToObject(o, "revoked", (double)v[i].n_revoked);
-		cJSON_AddBoolToObject(o, "crl_key", v[i].crl_key_path != NULL);
-		r = cJSON_AddObjectToObject(o, "responder");
-		if (r == NULL)
-			continue;
-		cJSON_AddStringToObject(r, "subject", v[i].resp_subject);
-		cJSON_AddStringToObject(r, "key_algorithm", v[i].resp_key_alg);
-		cJSON_AddBoolToObject(r, "is_ca", v[i].resp_is_ca);
-		cJSON_AddStringToObject(r, "not_after",
-		    time_text(v[i].resp_not_after, ts, sizeof(ts)));
-	}
+	text = api_issuers_json(v, n);
 	store_issuer_list_free(v, n);
-	send_cjson(c, 200, "OK", doc);
+	if (text == NULL) {
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	send_json(c, 200, "OK", NULL, text, strlen(text));
+	free(text);
 }
 
 /*

@@ -71,6 +71,19 @@ util_serial_canon(const char *in, char *out)
 	return OB_OK;
 }
 
+void
+util_hex(const unsigned char *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
 enum ob_err
 util_serial_from_bytes(const unsigned char *p, size_t len, char *out)
 {

@@ -64,6 +64,9 @@ done
 api GET /api/v1/issuers
 want "issuers: rsa with 2 certificates and its responder" 200 \
     '.issuers | length == 1 and .[0].id == "rsa" and .[0].certificates == 2 and .[0].responder.key_algorithm == "rsa"'
+# One document, one writer: the CLI prints the API's bytes.
+same "issuer list --json and GET /api/v1/issuers: the same document" \
+    "$(ob issuer list --json)" "$BODY_OUT"
 api POST /api/v1/issuers
 want "POST on issuers: 405" 405 '.error'
 

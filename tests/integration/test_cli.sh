@@ -128,6 +128,10 @@ same "issuer list --json is valid JSON" \
 want=$(openssl x509 -in "$PKI/ca-rsa.pem" -noout -pubkey | openssl pkey -pubin -outform DER |
     tail -c +25 | openssl dgst -sha1 -r | cut -d' ' -f1)
 same "issuerKeyHash matches openssl" "$(q "SELECT lower(hex(key_sha1)) FROM issuers WHERE id='rsa'")" "$want"
+same "issuer list --json: the issuer document, its key_sha1 openssl's too" \
+    "$(printf '%s' "$OUT" | jq -r '[(.issuers | length), (.issuers[] | select(.id == "rsa") |
+        .key_sha1, .crl_key, .responder.key_algorithm, .responder.is_ca)] | map(tostring) | join(" ")')" \
+    "4 $want true rsa false"
 # issuerNameHash: openssl ocsp -reqout shows both hashes for a request.
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0x1 -no_nonce -reqout "$TMP/req.der" >/dev/null 2>&1
 nh=$(openssl ocsp -reqin "$TMP/req.der" -req_text 2>/dev/null | sed -n 's/.*Issuer Name Hash: //p' | tr 'A-F' 'a-f')
