@@ -128,6 +128,10 @@ enum ob_err util_time_civil(
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void util_time_format(int64_t t, char *buf, size_t bufsz);
 
+/* Milliseconds on CLOCK_MONOTONIC: for durations and rates, which no
+ * step of the wall clock moves. */
+int64_t util_mono_ms(void);
+
 /* n octets at p as 2n lower-case hex digits and a NUL into out (2n + 1
  * bytes). Pure. */
 void util_hex(const unsigned char *p, size_t n, char *out);

@@ -179,23 +179,13 @@ auth_client(struct http_admin *h, const char *addr, int64_t now)
 	return oldest;
 }
 
-/* Milliseconds on CLOCK_MONOTONIC, which clock steps do not move. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether addr may present a wrong token now: its failure credit,
  * topped up one per ADMIN_AUTH_EVERY seconds (continuously) up to
  * ADMIN_AUTH_BURST. */
 static int
 auth_allowed(struct http_admin *h, const char *addr)
 {
-	int64_t now = mono_ms();
+	int64_t now = util_mono_ms();
 	struct auth_client *a;
 	int ok;
 
@@ -231,7 +221,7 @@ auth_failed(struct http_admin *h, const char *addr, const char *path)
 	shown[i] = '\0';
 	pthread_mutex_lock(&h->lock);
 	h->counts.auth_failures++;
-	a = auth_client(h, addr, mono_ms());
+	a = auth_client(h, addr, util_mono_ms());
 	if (a->credit >= 1)
 		a->credit -= 1;
 	h->unlogged++;

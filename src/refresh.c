@@ -37,15 +37,6 @@
  */
 #define CLOCK_STEP_MS 2000
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One pass's shared state; the workers take todo items in order. */
 struct pass {
 	struct responder *r;
@@ -139,7 +130,7 @@ pass_worker(void *arg)
 		done = __atomic_add_fetch(&p->done, 1, __ATOMIC_RELAXED);
 		if (p->progress == NULL)
 			continue;
-		t = now_ms();
+		t = util_mono_ms();
 		pthread_mutex_lock(&p->mu);
 		if (t - p->last_progress_ms >= PROGRESS_SECONDS * 1000) {
 			p->last_progress_ms = t;
@@ -188,7 +179,7 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	struct store *st = NULL;
 	pthread_t th[64];
 	char msg[OB_ERRBUF];
-	int64_t start_ms = now_ms(), unknown;
+	int64_t start_ms = util_mono_ms(), unknown;
 	enum ob_err e;
 	int fd, i, started = 0;
 
@@ -239,7 +230,7 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 		res->errors += p.ntodo - p.done;
 	res->written = p.written;
 	res->skipped = p.skipped;
-	res->duration_ms = now_ms() - start_ms;
+	res->duration_ms = util_mono_ms() - start_ms;
 
 	memset(&run, 0, sizeof(run));
 	run.started_at = res->started_at;
@@ -326,7 +317,7 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	c.this_update = in.this_update;
 	c.next_update = in.next_update;
 	c.started_at = started_at;
-	c.duration_ms = now_ms() - start_ms;
+	c.duration_ms = util_mono_ms() - start_ms;
 	c.revoked_count = (int64_t)n;
 	if ((e = store_crl_put(st, &c, errbuf, errsz)) != OB_OK)
 		goto out; /* rolled back */
@@ -351,7 +342,7 @@ refresh_crl(struct responder *r, struct store *st, const char *issuer_id,
     int retry, struct refresh_crl_result *res, char *errbuf, size_t errsz)
 {
 	struct signer *sg = NULL;
-	int64_t start_ms = now_ms(), now = (int64_t)time(NULL);
+	int64_t start_ms = util_mono_ms(), now = (int64_t)time(NULL);
 	char msg[OB_ERRBUF];
 	enum ob_err e;
 
@@ -366,8 +357,8 @@ refresh_crl(struct responder *r, struct store *st, const char *issuer_id,
 		e = build_crl(
 		    r, st, sg, issuer_id, now, start_ms, res, errbuf, errsz);
 	if (e != OB_OK &&
-	    store_crl_failed(st, issuer_id, now, now_ms() - start_ms, errbuf,
-		msg, sizeof(msg)) != OB_OK)
+	    store_crl_failed(st, issuer_id, now, util_mono_ms() - start_ms,
+		errbuf, msg, sizeof(msg)) != OB_OK)
 		fprintf(stderr, "ocspbox: crl %s: recording the failure: %s\n",
 		    issuer_id, msg);
 	return e;
@@ -526,25 +517,25 @@ crl_main(void *arg)
 		 * A build that failed is tried again after CRL_RETRY_MS:
 		 * nothing else may change data_version meanwhile.
 		 */
-		again = retry_ms != 0 && now_ms() >= retry_ms;
+		again = retry_ms != 0 && util_mono_ms() >= retry_ms;
 		/* A failure pending waits for its retry, not for the clock. */
 		now = (int64_t)time(NULL);
 		clock_due = retry_ms == 0 &&
 		    (now >= w.next_update_min || now < w.this_update_max);
 		if (all)
 			retry_ms = refresh_crls(rf->r, st, 0, 1, &w) > 0
-			    ? now_ms() + CRL_RETRY_MS
+			    ? util_mono_ms() + CRL_RETRY_MS
 			    : 0;
 		else if (ticked && (v != seen || v == -1 || again || clock_due))
 			retry_ms = refresh_crls(rf->r, st, 1, again, &w) > 0
-			    ? now_ms() + CRL_RETRY_MS
+			    ? util_mono_ms() + CRL_RETRY_MS
 			    : 0;
 		ticked |= all;
 		seen = v;
 		pthread_mutex_lock(&rf->mu);
 		if (rf->stop || rf->crl_all || rf->crl_poke)
 			continue;
-		wake = now_ms() + CRL_POLL_MS;
+		wake = util_mono_ms() + CRL_POLL_MS;
 		ts.tv_sec = (time_t)(wake / 1000);
 		ts.tv_nsec = (long)(wake % 1000) * 1000000;
 		pthread_cond_timedwait(&rf->crl_cv, &rf->mu, &ts);

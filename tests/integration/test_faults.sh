@@ -37,6 +37,15 @@ revoke_api() {
 integrity() { # NAME DB
 	same "$1: integrity_check ok" "$(sqlite3 "$2" 'PRAGMA integrity_check')" ok
 }
+# server_exit: waits up to 3 s for the server to exit by itself; its
+# exit code in SERVER_EXIT.
+server_exit() {
+	n=0
+	while [ $n -lt 30 ] && kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+	wait "$SERVER_PID"
+	SERVER_EXIT=$?
+	SERVER_PID=
+}
 no_sanitizer() { # NAME FILE
 	rep=$(grep -E 'Sanitizer|runtime error:' "$2" | head -n 5)
 	if [ -z "$rep" ]; then pass "$1: no sanitizer report"; else fail "$1: no sanitizer report" "$rep"; fi
@@ -270,12 +279,8 @@ sqlite3 "$RDB" ".backup '$TMP/restore.db'"
 "$OCSPBOX" --db "$TMP/restore.db" revoke rsa a01 >/dev/null
 "$OCSPBOX" --db "$RDB" cert add rsa --serial c99 >/dev/null
 mv "$TMP/restore.db" "$RDB"
-n=0
-while [ $n -lt 30 ] && kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
-wait "$SERVER_PID"
-rc=$?
-SERVER_PID=
-same "database replaced: serve exits 1 within 3 s" "$rc" 1
+server_exit
+same "database replaced: serve exits 1 within 3 s" "$SERVER_EXIT" 1
 if grep -q 'was replaced or removed while serving: stopping' "$TMP/server.err"; then
 	pass "... saying why"
 else
@@ -309,10 +314,6 @@ wait "$SERVER_PID"
 SERVER_PID=
 start_server "$RDB" || { fail "server starts"; finish; exit 1; }
 rm -f "$RDB"
-n=0
-while [ $n -lt 30 ] && kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
-wait "$SERVER_PID"
-rc=$?
-SERVER_PID=
-same "database removed: serve exits 1 within 3 s" "$rc" 1
+server_exit
+same "database removed: serve exits 1 within 3 s" "$SERVER_EXIT" 1
 finish
