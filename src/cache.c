@@ -410,11 +410,15 @@ bmeta(struct buf *b, const char *name, const char *type, const char *help)
 	    name, type);
 }
 
-/* The public listener's connections, as the gate counts them. */
-static const struct {
+/* A metric read from an int64_t field of a struct of counts. */
+struct metric_field {
 	const char *name, *type, *help;
-	size_t off; /* in struct http_ocsp_counts */
-} conn_metrics[] = {
+	size_t off; /* of the field in its struct */
+};
+
+/* The public listener's connections, as the gate counts them (in struct
+ * http_ocsp_counts). */
+static const struct metric_field conn_metrics[] = {
     {"http_connections_open", "gauge",
 	"Public connections held without a complete request.",
 	offsetof(struct http_ocsp_counts, conn_open)},
@@ -438,23 +442,34 @@ static const struct {
 	offsetof(struct http_ocsp_counts, req_rejected)},
 };
 
-/* What the admin listener refused. */
-static const struct {
-	const char *name, *help;
-	size_t off; /* in struct http_admin_counts */
-} admin_metrics[] = {
-    {"admin_auth_failures_total",
+/* What the admin listener refused (in struct http_admin_counts). */
+static const struct metric_field admin_metrics[] = {
+    {"admin_auth_failures_total", "counter",
 	"Admin requests with a wrong bearer token (401; a missing one "
 	"is not counted).",
 	offsetof(struct http_admin_counts, auth_failures)},
-    {"admin_auth_limited_total",
-	"Admin requests refused unread after repeated failed "
-	"authentications from their client (429).",
+    {"admin_auth_limited_total", "counter",
+	"Wrong bearer tokens answered 429 after repeated failures from "
+	"their client.",
 	offsetof(struct http_admin_counts, auth_limited)},
-    {"admin_misdirected_total",
+    {"admin_misdirected_total", "counter",
 	"Admin requests whose Host names another server (421).",
 	offsetof(struct http_admin_counts, misdirected)},
 };
+
+/* Each metric of t (n of them), its value read from base. */
+static void
+bfields(struct buf *b, const struct metric_field *t, size_t n, const void *base)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bmeta(b, t[i].name, t[i].type, t[i].help);
+		bprintf(b, "ocspbox_%s %lld\n", t[i].name,
+		    (long long)*(
+			const int64_t *)((const char *)base + t[i].off));
+	}
+}
 
 enum ob_err
 cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
@@ -502,27 +517,14 @@ cache_metrics_text(const struct store_stats *s, const struct cache_live *live,
 		    "4xx (wrong method, path, type or size).");
 		bprintf(&b, "ocspbox_http_errors_total %lld\n",
 		    (long long)live->requests->http_errors);
-		for (i = 0; i < sizeof(conn_metrics) / sizeof(conn_metrics[0]);
-		     i++) {
-			bmeta(&b, conn_metrics[i].name, conn_metrics[i].type,
-			    conn_metrics[i].help);
-			bprintf(&b, "ocspbox_%s %lld\n", conn_metrics[i].name,
-			    (long long)*(
-				const int64_t *)((const char *)live->requests +
-				conn_metrics[i].off));
-		}
+		bfields(&b, conn_metrics,
+		    sizeof(conn_metrics) / sizeof(conn_metrics[0]),
+		    live->requests);
 	}
 	if (live != NULL && live->admin != NULL)
-		for (i = 0;
-		     i < sizeof(admin_metrics) / sizeof(admin_metrics[0]);
-		     i++) {
-			bmeta(&b, admin_metrics[i].name, "counter",
-			    admin_metrics[i].help);
-			bprintf(&b, "ocspbox_%s %lld\n", admin_metrics[i].name,
-			    (long long)*(
-				const int64_t *)((const char *)live->admin +
-				admin_metrics[i].off));
-		}
+		bfields(&b, admin_metrics,
+		    sizeof(admin_metrics) / sizeof(admin_metrics[0]),
+		    live->admin);
 	if (live != NULL && live->totals != NULL) {
 		bmeta(&b, "cache_hits_total", "counter",
 		    "Requests answered from the pre-signed cache.");
