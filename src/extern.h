@@ -1119,7 +1119,7 @@ int responder_healthy(struct responder *);
  */
 void responder_db_gone(struct responder *);
 
-/* ---- cache.c: single-flight, the refresh horizon, the stats ---------- */
+/* ---- flight.c: single-flight ------------------------------------------- */
 
 /*
  * Single-flight: of the threads that miss one key at once, one signs and
@@ -1141,6 +1141,8 @@ void flights_free(struct flights *);
 #define OB_FLIGHT_KEY_MAX (OB_ID_MAX + 1 + OB_SERIAL_HEX_MAX)
 int flights_join(struct flights *, const char *key, struct flight **lead);
 void flights_done(struct flights *, struct flight *);
+
+/* ---- cache.c: the refresh horizon, the stats ---------------------------- */
 
 /*
  * How long before its nextUpdate an entry is re-signed: half the validity,
