@@ -30,25 +30,13 @@ cli_duration_arg(const char *cmd, const char *name, const char *arg,
 		return OB_EXIT_OK;
 	if ((strcmp(arg, "0") != 0 && util_duration_parse(arg, &v) != OB_OK) ||
 	    v > max) {
-		cli_warnx("%s: bad --%s \"%s\" (want 0, or e.g. 90s, 30m, 1h; "
+		log_warnx("%s: bad --%s \"%s\" (want 0, or e.g. 90s, 30m, 1h; "
 			  "at most %llds)",
 		    cmd, name, arg, (long long)max);
 		return OB_EXIT_USAGE;
 	}
 	*out = v;
 	return OB_EXIT_OK;
-}
-
-void
-cli_warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ocspbox: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int
@@ -67,7 +55,7 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 			return 1;
 		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
 			if (*npos == maxpos) {
-				cli_warnx(
+				log_warnx(
 				    "%s: unexpected argument %s", argv[0], a);
 				return -1;
 			}
@@ -81,12 +69,12 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 			    strncmp(o->name, a + 2, nlen) == 0)
 				break;
 		if (o == NULL || o->name == NULL) {
-			cli_warnx("%s: unknown option %s", argv[0], a);
+			log_warnx("%s: unknown option %s", argv[0], a);
 			return -1;
 		}
 		if (!o->has_arg) {
 			if (eq != NULL) {
-				cli_warnx("%s: --%s takes no value", argv[0],
+				log_warnx("%s: --%s takes no value", argv[0],
 				    o->name);
 				return -1;
 			}
@@ -96,7 +84,7 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 		} else if (i + 1 < argc) {
 			*o->val = argv[++i];
 		} else {
-			cli_warnx("%s: --%s needs a value", argv[0], o->name);
+			log_warnx("%s: --%s needs a value", argv[0], o->name);
 			return -1;
 		}
 	}
@@ -117,13 +105,13 @@ cli_open_db(struct cli_ctx *ctx, int create)
 	 * header into it. */
 	if (!create && stat(ctx->db, &sb) == 0 && S_ISREG(sb.st_mode) &&
 	    sb.st_size == 0) {
-		cli_warnx("%s: not an ocspbox database (make it one: ocspbox "
+		log_warnx("%s: not an ocspbox database (make it one: ocspbox "
 			  "--db %s migrate)",
 		    ctx->db, ctx->db);
 		return NULL;
 	}
 	if (store_open(ctx->db, create, &st, err, sizeof(err)) != OB_OK) {
-		cli_warnx("%s", err);
+		log_warnx("%s", err);
 		return NULL;
 	}
 	/* An empty file (touched, truncated) or another program's database
@@ -131,16 +119,16 @@ cli_open_db(struct cli_ctx *ctx, int create)
 	if (!create &&
 	    (store_migrated(st, &ours, err, sizeof(err)) != OB_OK || !ours)) {
 		if (ours == 0 && err[0] == '\0')
-			cli_warnx("%s: not an ocspbox database (make it one: "
+			log_warnx("%s: not an ocspbox database (make it one: "
 				  "ocspbox --db %s migrate)",
 			    ctx->db, ctx->db);
 		else
-			cli_warnx("%s: %s", ctx->db, err);
+			log_warnx("%s: %s", ctx->db, err);
 		store_close(st);
 		return NULL;
 	}
 	if (store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK) {
-		cli_warnx("%s: %s", ctx->db, err);
+		log_warnx("%s: %s", ctx->db, err);
 		store_close(st);
 		return NULL;
 	}
@@ -151,7 +139,7 @@ static int
 check_id(const char *cmd, const char *id)
 {
 	if (!api_issuer_id_valid(id)) {
-		cli_warnx("%s: bad issuer id \"%s\" (1-%d of A-Z a-z 0-9 . _ "
+		log_warnx("%s: bad issuer id \"%s\" (1-%d of A-Z a-z 0-9 . _ "
 			  "-, not starting with .)",
 		    cmd, id, OB_ID_MAX);
 		return 0;
@@ -166,11 +154,11 @@ parse_serial(const char *cmd, const char *in, char *out)
 	case OB_OK:
 		return 1;
 	case OB_ERR_RANGE:
-		cli_warnx("%s: serial %.40s... is longer than %d octets", cmd,
+		log_warnx("%s: serial %.40s... is longer than %d octets", cmd,
 		    in, OB_SERIAL_MAX_OCTETS);
 		return 0;
 	default:
-		cli_warnx("%s: bad serial \"%s\" (want hex digits)", cmd, in);
+		log_warnx("%s: bad serial \"%s\" (want hex digits)", cmd, in);
 		return 0;
 	}
 }
@@ -193,11 +181,11 @@ cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_USAGE;
 	}
 	if (store_open(ctx->db, 1, &st, err, sizeof(err)) != OB_OK) {
-		cli_warnx("%s", err);
+		log_warnx("%s", err);
 		return OB_EXIT_ERR;
 	}
 	if (store_migrate(st, 1, &n, err, sizeof(err)) != OB_OK) {
-		cli_warnx("%s: %s", ctx->db, err);
+		log_warnx("%s: %s", ctx->db, err);
 		store_close(st);
 		return OB_EXIT_ERR;
 	}
@@ -218,7 +206,7 @@ slurp(const char *path, size_t *len)
 
 	*len = 0;
 	if ((f = fopen(path, "r")) == NULL) {
-		cli_warnx("%s: %s", path, strerror(errno));
+		log_warnx("%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	for (;;) {
@@ -226,7 +214,7 @@ slurp(const char *path, size_t *len)
 			cap = cap ? cap * 2 : 8192;
 			if (cap > CLI_SQL_MAX + 8192 ||
 			    (nb = realloc(buf, cap + 1)) == NULL) {
-				cli_warnx("%s: file too large", path);
+				log_warnx("%s: file too large", path);
 				goto fail;
 			}
 			buf = nb;
@@ -237,7 +225,7 @@ slurp(const char *path, size_t *len)
 			break;
 	}
 	if (ferror(f)) {
-		cli_warnx("%s: %s", path, strerror(errno));
+		log_warnx("%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	fclose(f);
@@ -271,14 +259,14 @@ cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc < 0)
 		return OB_EXIT_USAGE;
 	if (npos != 2 || strcmp(pos[0], "translate") != 0) {
-		cli_warnx("usage: ocspbox schema translate FILE");
+		log_warnx("usage: ocspbox schema translate FILE");
 		return OB_EXIT_USAGE;
 	}
 	if ((src = slurp(pos[1], &len)) == NULL)
 		return OB_EXIT_ERR;
 	if (schema_translate(pos[1], src, len, &out, err, sizeof(err)) !=
 	    OB_OK) {
-		cli_warnx("%s", err);
+		log_warnx("%s", err);
 		free(src);
 		return OB_EXIT_ERR;
 	}
@@ -334,7 +322,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc < 0)
 		return OB_EXIT_USAGE;
 	if (npos != 1 || ca == NULL || rc_ == NULL || rk == NULL) {
-		cli_warnx("issuer add: need ID, --cert, --responder-cert and "
+		log_warnx("issuer add: need ID, --cert, --responder-cert and "
 			  "--responder-key (see --help)");
 		return OB_EXIT_USAGE;
 	}
@@ -342,7 +330,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_USAGE;
 	if (signer_check_issuer(ca, rc_, rk, ck, &is, err, sizeof(err)) !=
 	    OB_OK) {
-		cli_warnx("issuer add: %s", err);
+		log_warnx("issuer add: %s", err);
 		return OB_EXIT_ERR;
 	}
 	snprintf(is.id, sizeof(is.id), "%s", pos[0]);
@@ -351,7 +339,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_ERR;
 	}
 	if (store_issuer_add(st, &is, err, sizeof(err)) != OB_OK) {
-		cli_warnx("issuer add: %s", err);
+		log_warnx("issuer add: %s", err);
 		rc = OB_EXIT_ERR;
 	} else {
 		printf("added issuer %s (%s), responder %s (%s)\n", is.id,
@@ -389,7 +377,7 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	if (store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
-		cli_warnx("issuer list: %s", err);
+		log_warnx("issuer list: %s", err);
 		store_close(st);
 		return OB_EXIT_ERR;
 	}
@@ -400,7 +388,7 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 		printf("%s\n", text); /* the API's document, the same bytes */
 		free(text);
 	} else {
-		cli_warnx("issuer list: out of memory");
+		log_warnx("issuer list: out of memory");
 		rc = OB_EXIT_ERR;
 	}
 	store_issuer_list_free(v, n);
@@ -421,7 +409,7 @@ cli_issuer(struct cli_ctx *ctx, int argc, char **argv)
 		       "       ocspbox issuer list [--json]\n");
 		return OB_EXIT_OK;
 	}
-	cli_warnx("usage: ocspbox issuer add|list ... (see --help)");
+	log_warnx("usage: ocspbox issuer add|list ... (see --help)");
 	return OB_EXIT_USAGE;
 }
 
@@ -435,14 +423,14 @@ find_issuer(struct store *st, const char *id, struct store_issuer **v,
 
 	*out = NULL;
 	if (store_issuer_list(st, v, n, err, sizeof(err)) != OB_OK) {
-		cli_warnx("%s", err);
+		log_warnx("%s", err);
 		return 0;
 	}
 	for (i = 0; i < *n; i++)
 		if (strcmp((*v)[i].id, id) == 0)
 			*out = &(*v)[i];
 	if (*out == NULL)
-		cli_warnx("no issuer %s (see ocspbox issuer list)", id);
+		log_warnx("no issuer %s (see ocspbox issuer list)", id);
 	return *out != NULL;
 }
 
@@ -477,7 +465,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc < 0)
 		return OB_EXIT_USAGE;
 	if (npos != 1 || (serial_arg == NULL) == (pem == NULL)) {
-		cli_warnx("cert add: need ISSUER_ID and one of --serial or "
+		log_warnx("cert add: need ISSUER_ID and one of --serial or "
 			  "--cert (see --help)");
 		return OB_EXIT_USAGE;
 	}
@@ -486,7 +474,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	if (serial_arg != NULL && !parse_serial("cert add", serial_arg, serial))
 		return OB_EXIT_USAGE;
 	if (na_arg != NULL && util_time_parse(na_arg, &not_after) != OB_OK) {
-		cli_warnx("cert add: bad --not-after \"%s\" (want RFC 3339, "
+		log_warnx("cert add: bad --not-after \"%s\" (want RFC 3339, "
 			  "e.g. 2027-01-31T00:00:00Z)",
 		    na_arg);
 		return OB_EXIT_USAGE;
@@ -499,7 +487,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	if (pem != NULL) {
 		if (signer_leaf_info(pem, is->cert_der, is->cert_len, serial,
 			&na_cert, &subject, err, sizeof(err)) != OB_OK) {
-			cli_warnx("cert add: %s", err);
+			log_warnx("cert add: %s", err);
 			goto out;
 		}
 		if (not_after == INT64_MIN)
@@ -511,7 +499,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 		sizeof(err)) != OB_OK ||
 	    store_commit(st, err, sizeof(err)) != OB_OK) {
 		store_rollback(st);
-		cli_warnx("cert add: %s", err);
+		log_warnx("cert add: %s", err);
 		goto out;
 	}
 	printf("added certificate %s to issuer %s\n", serial, pos[0]);
@@ -588,14 +576,14 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc < 0)
 		return OB_EXIT_USAGE;
 	if (npos != 1 || path == NULL) {
-		cli_warnx("cert import: need ISSUER_ID and --openssl-index "
+		log_warnx("cert import: need ISSUER_ID and --openssl-index "
 			  "FILE (see --help)");
 		return OB_EXIT_USAGE;
 	}
 	if (!check_id("cert import", pos[0]))
 		return OB_EXIT_USAGE;
 	if ((f = fopen(path, "r")) == NULL) {
-		cli_warnx("cert import: %s: %s", path, strerror(errno));
+		log_warnx("cert import: %s: %s", path, strerror(errno));
 		return OB_EXIT_ERR;
 	}
 	rc = OB_EXIT_ERR;
@@ -603,7 +591,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (store_issuer_exists(st, pos[0], err, sizeof(err)) != OB_OK ||
 	    store_begin(st, err, sizeof(err)) != OB_OK) {
-		cli_warnx("cert import: %s", err);
+		log_warnx("cert import: %s", err);
 		goto out;
 	}
 	/*
@@ -646,11 +634,10 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 			goto fail;
 		counts[ent.status == 'V' ? 0 : ent.status == 'R' ? 1 : 2]++;
 		if (lineno % 50000 == 0)
-			fprintf(
-			    stderr, "ocspbox: %lld lines read...\n", lineno);
+			log_warnx("%lld lines read...", lineno);
 	}
 	if (store_commit(st, err, sizeof(err)) != OB_OK) {
-		cli_warnx("cert import: %s", err);
+		log_warnx("cert import: %s", err);
 		goto out;
 	}
 	printf("imported %lld certificates into issuer %s: %lld valid, "
@@ -661,7 +648,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	goto out;
 fail:
 	store_rollback(st);
-	cli_warnx("%s:%lld: %s; nothing imported", path, lineno, msg);
+	log_warnx("%s:%lld: %s; nothing imported", path, lineno, msg);
 out:
 	fclose(f);
 	store_close(st);
@@ -683,7 +670,7 @@ cli_cert(struct cli_ctx *ctx, int argc, char **argv)
 		       "index.txt\n");
 		return OB_EXIT_OK;
 	}
-	cli_warnx("usage: ocspbox cert add|import ... (see --help)");
+	log_warnx("usage: ocspbox cert add|import ... (see --help)");
 	return OB_EXIT_USAGE;
 }
 
@@ -719,38 +706,38 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc < 0)
 		return OB_EXIT_USAGE;
 	if (npos != 2) {
-		cli_warnx("revoke: need ISSUER_ID and SERIAL (see --help)");
+		log_warnx("revoke: need ISSUER_ID and SERIAL (see --help)");
 		return OB_EXIT_USAGE;
 	}
 	if (!check_id("revoke", pos[0]) ||
 	    !parse_serial("revoke", pos[1], serial))
 		return OB_EXIT_USAGE;
 	if (reason_arg != NULL && (reason = util_reason_code(reason_arg)) < 0) {
-		cli_warnx(
+		log_warnx(
 		    "revoke: unknown reason \"%s\" (see --help)", reason_arg);
 		return OB_EXIT_USAGE;
 	}
 	if (reason == OB_REASON_REMOVE_FROM_CRL) {
-		cli_warnx("revoke: removeFromCRL marks delta-CRL entries; "
+		log_warnx("revoke: removeFromCRL marks delta-CRL entries; "
 			  "it is not a reason to revoke");
 		return OB_EXIT_USAGE;
 	}
 	if (at_arg != NULL && util_time_parse(at_arg, &at) != OB_OK) {
-		cli_warnx("revoke: bad --at \"%s\" (want RFC 3339, e.g. "
+		log_warnx("revoke: bad --at \"%s\" (want RFC 3339, e.g. "
 			  "2026-01-31T12:00:00Z)",
 		    at_arg);
 		return OB_EXIT_USAGE;
 	}
 	/* No skew allowed: a revocation is never dated after it is made. */
 	if (at > now) {
-		cli_warnx("revoke: --at %s is in the future", at_arg);
+		log_warnx("revoke: --at %s is in the future", at_arg);
 		return OB_EXIT_USAGE;
 	}
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	if (store_revoke(st, pos[0], serial, reason, at, &already, err,
 		sizeof(err)) != OB_OK) {
-		cli_warnx("revoke: %s", err);
+		log_warnx("revoke: %s", err);
 		store_close(st);
 		return OB_EXIT_ERR;
 	}

@@ -32,21 +32,21 @@ cli_cache_settings(const char *cmd, const char *interval_arg,
 	if (v == NULL)
 		v = CLI_REFRESH_INTERVAL_DEFAULT;
 	if (util_duration_parse(v, interval) != OB_OK) {
-		cli_warnx("%s: bad %s \"%s\" (want e.g. 90s, 30m, 1h, 7d)", cmd,
+		log_warnx("%s: bad %s \"%s\" (want e.g. 90s, 30m, 1h, 7d)", cmd,
 		    src, v);
 		return OB_EXIT_USAGE;
 	}
 	if (validity_arg == NULL)
 		validity_arg = CLI_VALIDITY_DEFAULT;
 	if (util_duration_parse(validity_arg, validity) != OB_OK) {
-		cli_warnx("%s: bad --validity \"%s\" (want e.g. 90s, 30m, "
+		log_warnx("%s: bad --validity \"%s\" (want e.g. 90s, 30m, "
 			  "1h, 7d)",
 		    cmd, validity_arg);
 		return OB_EXIT_USAGE;
 	}
 	/* Else a response could reach its nextUpdate before a re-sign. */
 	if (*validity <= *interval) {
-		cli_warnx("%s: --validity (%llds) must be longer than the "
+		log_warnx("%s: --validity (%llds) must be longer than the "
 			  "refresh interval (%llds)",
 		    cmd, (long long)*validity, (long long)*interval);
 		return OB_EXIT_USAGE;
@@ -68,8 +68,24 @@ static void
 progress(void *arg, size_t done, size_t total)
 {
 	(void)arg;
-	fprintf(
-	    stderr, "ocspbox: cache refresh: %zu of %zu signed\n", done, total);
+	log_warnx("cache refresh: %zu of %zu signed", done, total);
+}
+
+/* The report of `cache refresh`: built CRLs on stdout, failures warned. */
+static void
+report_cli(void *arg, const char *issuer_id, enum ob_err e,
+    const struct crlgen_result *res, const char *err)
+{
+	char dec[OB_CRLNUM_DEC + 1];
+
+	(void)arg;
+	if (e != OB_OK) {
+		log_warnx("cache refresh: crl %s: %s", issuer_id, err);
+		return;
+	}
+	util_crlnum_dec(&res->number, dec);
+	printf("crl %s: #%s, %zu revoked, %zu bytes, in %lld ms\n", issuer_id,
+	    dec, res->revoked, res->bytes, (long long)res->duration_ms);
 }
 
 /*
@@ -79,39 +95,16 @@ progress(void *arg, size_t done, size_t total)
 static int
 refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
 {
-	const char **ids;
-	struct refresh_crl_result cr;
 	struct store *st;
-	char err[OB_ERRBUF], dec[OB_CRLNUM_DEC + 1];
-	size_t n, i;
-	int failed = 0;
+	size_t failed;
 
-	if ((n = responder_crl_issuers(r, NULL, 0)) == 0)
+	if (issuers_crl_ids(responder_issuers(r), NULL, 0) == 0)
 		return 0;
-	if ((ids = calloc(n, sizeof(*ids))) == NULL) {
-		cli_warnx("cache refresh: out of memory");
+	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return 1;
-	}
-	responder_crl_issuers(r, ids, n);
-	if ((st = cli_open_db(ctx, 0)) == NULL) {
-		free(ids);
-		return 1;
-	}
-	for (i = 0; i < n; i++) {
-		if (refresh_crl(r, st, ids[i], 1, &cr, err, sizeof(err)) !=
-		    OB_OK) {
-			cli_warnx("cache refresh: crl %s: %s", ids[i], err);
-			failed++;
-			continue;
-		}
-		util_crlnum_dec(&cr.number, dec);
-		printf("crl %s: #%s, %zu revoked, %zu bytes, in %lld ms\n",
-		    ids[i], dec, cr.revoked, cr.bytes,
-		    (long long)cr.duration_ms);
-	}
+	failed = crlgen_build_all(r, st, 0, 1, report_cli, NULL, NULL);
 	store_close(st);
-	free(ids);
-	return failed;
+	return (int)failed;
 }
 
 static int
@@ -167,14 +160,14 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 	rc.backdate = backdate;
 	rc.unknown_max = 0;
 	if (responder_new(&rc, &r, err, sizeof(err)) != OB_OK) {
-		cli_warnx("cache refresh: %s", err);
+		log_warnx("cache refresh: %s", err);
 		return OB_EXIT_ERR;
 	}
 	e = refresh_pass(r, ctx->db, interval, ncpu, "cli", NULL, progress,
 	    NULL, &res, err, sizeof(err));
 	if (e != OB_OK) {
 		responder_free(r);
-		cli_warnx("cache refresh: %s", err);
+		log_warnx("cache refresh: %s", err);
 		return OB_EXIT_ERR;
 	}
 	printf("refreshed: %zu due, %zu signed, %zu written, %zu errors, "
@@ -216,7 +209,7 @@ cache_stats(struct cli_ctx *ctx, int argc, char **argv)
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	if (store_stats(st, now, &s, err, sizeof(err)) != OB_OK) {
-		cli_warnx("cache stats: %s", err);
+		log_warnx("cache stats: %s", err);
 		store_close(st);
 		return OB_EXIT_ERR;
 	}
@@ -228,7 +221,7 @@ cache_stats(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (cache_stats_json(&s, NULL, now, &json, &len) != OB_OK) {
 		store_stats_free(&s);
-		cli_warnx("cache stats: out of memory");
+		log_warnx("cache stats: out of memory");
 		return OB_EXIT_ERR;
 	}
 	store_stats_free(&s);
@@ -252,6 +245,6 @@ cli_cache(struct cli_ctx *ctx, int argc, char **argv)
 		return cache_refresh(ctx, argc - 1, argv + 1);
 	if (strcmp(argv[1], "stats") == 0)
 		return cache_stats(ctx, argc - 1, argv + 1);
-	cli_warnx("cache: unknown subcommand %s (refresh or stats)", argv[1]);
+	log_warnx("cache: unknown subcommand %s (refresh or stats)", argv[1]);
 	return OB_EXIT_USAGE;
 }

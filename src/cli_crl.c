@@ -26,7 +26,7 @@ read_crl_file(const char *path, size_t *len)
 	FILE *f;
 
 	if ((f = fopen(path, "rb")) == NULL) {
-		cli_warnx("crl import: %s: %s", path, strerror(errno));
+		log_warnx("crl import: %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	do {
@@ -34,7 +34,7 @@ read_crl_file(const char *path, size_t *len)
 			cap = cap ? cap * 2 : 65536;
 			if (cap > CRL_FILE_MAX + 1 ||
 			    (nb = realloc(buf, cap + 1)) == NULL) {
-				cli_warnx("crl import: %s: %s", path,
+				log_warnx("crl import: %s: %s", path,
 				    cap > CRL_FILE_MAX + 1 ? "file too large"
 							   : "out of memory");
 				free(buf);
@@ -47,7 +47,7 @@ read_crl_file(const char *path, size_t *len)
 		n += r;
 	} while (r > 0);
 	if (ferror(f) || n == 0) {
-		cli_warnx("crl import: %s: %s", path,
+		log_warnx("crl import: %s: %s", path,
 		    n == 0 ? "empty file" : "read error");
 		free(buf);
 		fclose(f);
@@ -90,25 +90,25 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 	if (rv < 0)
 		return OB_EXIT_USAGE;
 	if (npos != 2) {
-		cli_warnx("crl import: need ISSUER_ID and FILE (see --help)");
+		log_warnx("crl import: need ISSUER_ID and FILE (see --help)");
 		return OB_EXIT_USAGE;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	if (store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
-		cli_warnx("crl import: %s", err);
+		log_warnx("crl import: %s", err);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].id, pos[0]) == 0)
 			is = &v[i];
 	if (is == NULL) {
-		cli_warnx("crl import: no issuer %s", pos[0]);
+		log_warnx("crl import: no issuer %s", pos[0]);
 		goto out;
 	}
 	if (is->crl_key_path != NULL) {
-		cli_warnx("crl import: issuer %s has a CRL key and builds its "
+		log_warnx("crl import: issuer %s has a CRL key and builds its "
 			  "own CRLs",
 		    pos[0]);
 		goto out;
@@ -118,7 +118,7 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 	if (crl_parse(buf, len, &ci, err, sizeof(err)) != OB_OK ||
 	    signer_crl_verify(is->cert_der, is->cert_len, ci.der, ci.len, err,
 		sizeof(err)) != OB_OK) {
-		cli_warnx("crl import: %s: %s", pos[1], err);
+		log_warnx("crl import: %s: %s", pos[1], err);
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -126,7 +126,7 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 		(int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
 		    (t1.tv_nsec - t0.tv_nsec) / 1000000,
 		&revoked, err, sizeof(err)) != OB_OK) {
-		cli_warnx("crl import: %s: %s", pos[1], err);
+		log_warnx("crl import: %s: %s", pos[1], err);
 		goto out;
 	}
 	util_time_format(ci.next_update, ts, sizeof(ts));
@@ -135,7 +135,7 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 	       "revoked, nextUpdate %s\n",
 	    dec, pos[0], ci.n, revoked, ts);
 	if (ci.next_update <= (int64_t)time(NULL))
-		cli_warnx("crl import: note: this CRL is past its nextUpdate; "
+		log_warnx("crl import: note: this CRL is past its nextUpdate; "
 			  "it is served, marked stale");
 	ret = OB_EXIT_OK;
 out:
@@ -157,6 +157,6 @@ cli_crl(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "import") == 0)
 		return crl_import(ctx, argc - 1, argv + 1);
-	cli_warnx("crl: unknown subcommand %s (import)", argv[1]);
+	log_warnx("crl: unknown subcommand %s (import)", argv[1]);
 	return OB_EXIT_USAGE;
 }

@@ -33,6 +33,10 @@ enum ob_err {
 
 const char *ob_strerror(enum ob_err);
 
+/* Digest lengths, in octets: SHA-1 and SHA-256 (FIPS 180-4). */
+#define OB_SHA1_LEN 20
+#define OB_SHA256_LEN 32
+
 /* Longest canonical serial: RFC 5280 allows 20 octets; we take up to 64. */
 #define OB_SERIAL_MAX_OCTETS 64
 #define OB_SERIAL_HEX_MAX (OB_SERIAL_MAX_OCTETS * 2)
@@ -131,6 +135,8 @@ void util_time_format(int64_t t, char *buf, size_t bufsz);
 /* Milliseconds on CLOCK_MONOTONIC: for durations and rates, which no
  * step of the wall clock moves. */
 int64_t util_mono_ms(void);
+/* The same in microseconds: for timing one signature. */
+int64_t util_mono_us(void);
 
 /* n octets at p as 2n lower-case hex digits and a NUL into out (2n + 1
  * bytes). Pure. */
@@ -158,6 +164,15 @@ int util_reason_code(const char *name);
 /* removeFromCRL: a delta-CRL marker, refused as a reason to revoke. */
 #define OB_REASON_REMOVE_FROM_CRL 8
 const char *util_reason_name(int code);
+
+/* ---- log.c: the log --------------------------------------------------- */
+
+/*
+ * Writes "ocspbox: MSG" and a newline to stderr as one line, whatever
+ * other threads write. Every command's error and every server thread's
+ * message goes through it. Any thread.
+ */
+void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- schema.c: PostgreSQL-dialect migrations translated to SQLite ------- */
 
@@ -719,9 +734,6 @@ struct store *cli_open_db(struct cli_ctx *, int create);
 int cli_duration_arg(const char *cmd, const char *name, const char *arg,
     int64_t max, int64_t *out);
 
-/* Prints "ocspbox: MSG" to stderr. */
-void cli_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
-
 /* ---- ocsp_req.c: OCSPRequest parsing (RFC 6960 4.1), pure --------------- */
 
 /* Hard bounds: a request outside them is malformedRequest. */
@@ -830,6 +842,22 @@ struct ocsp_single {
 	int reason; /* -1: no revocationReason */
 	int64_t this_update, next_update;
 };
+
+/*
+ * Sets the thisUpdate and nextUpdate of s, whose status is set, for a
+ * signature made at now (seconds since the epoch). thisUpdate is
+ * backdated by backdate seconds, so that a client whose clock runs slow
+ * does not see an answer from its future, but never before the
+ * revocation: thisUpdate is when the status was known to be right (RFC
+ * 6960 4.2.2.1). Nor after now, the producedAt: a revocation time after
+ * now was written by a clock that ran ahead and has since stepped back
+ * (revoke refuses one in the future), and an answer dated from then
+ * would be "not yet valid" to every client, which would take no
+ * revocation from it. nextUpdate is now + validity, so nextUpdate -
+ * thisUpdate is at most validity + backdate. Pure.
+ */
+void ocsp_single_times(
+    struct ocsp_single *s, int64_t now, int64_t validity, int64_t backdate);
 
 /* Upper bound of the tbsResponseData of n singles, for buffer sizing. */
 size_t ocsp_resp_tbs_max(
@@ -980,13 +1008,95 @@ enum ob_err crl_parse(const unsigned char *buf, size_t len,
     struct crl_info *out, char *errbuf, size_t errsz);
 void crl_info_free(struct crl_info *);
 
-/* ---- responder.c: answering OCSP requests -------------------------------- */
+/* ---- issuers.c: the issuers served, their keys, signing a response ---- */
+
+/* One issuer loaded at start, and the table of them; read-only after. */
+struct issuer;
+struct issuers;
 
 /*
- * The issuers served and their signers, loaded at start and read-only
- * after; each thread that answers gets its own database connection.
+ * Loads every issuer of st with its responder key in a pool of nsign
+ * signing contexts (signer_open). On failure *out is NULL and errbuf says
+ * which issuer and why. Free with issuers_free (NULL is a no-op), which
+ * wipes the keys.
  */
-struct responder;
+enum ob_err issuers_load(struct store *st, int nsign, struct issuers **out,
+    char *errbuf, size_t errsz);
+void issuers_free(struct issuers *);
+
+/*
+ * The issuer a CertID names (RFC 6960 4.1.1), or NULL: both hashes must
+ * match; an empty issuerKeyHash (Windows certutil sends one) matches on
+ * the name alone. Borrowed from the table. Any thread.
+ */
+struct issuer *issuers_match(struct issuers *, const struct ocsp_certid *);
+
+/* The issuer of id, or NULL; borrowed. Any thread. */
+struct issuer *issuers_find(struct issuers *, const char *id);
+
+/* Its id (borrowed), and whether its every signing context is busy. */
+const char *issuer_id(const struct issuer *);
+int issuer_saturated(const struct issuer *);
+
+/*
+ * Signs singles (n of them, with the nonce extension when nonce_ext is
+ * not NULL) as of now with the issuer's responder key, counting the
+ * signature's latency in its histogram: *der is a malloc'd OCSPResponse
+ * (RFC 6960 4.2.1) of *len bytes, the caller frees it. OB_ERR_NOMEM or
+ * OB_ERR_CRYPTO. Any thread.
+ */
+enum ob_err issuer_sign(struct issuer *, const struct ocsp_single *singles,
+    size_t n, const unsigned char *nonce_ext, size_t nonce_ext_len, int64_t now,
+    unsigned char **der, size_t *len);
+
+/*
+ * The status of serial as st holds it, into s->status, revoked_at and
+ * reason (certid and times are the caller's): unknown when it was never
+ * registered. OB_OK, or the store's error (OB_ERR_BUSY, OB_ERR_DB),
+ * logged. Any thread with its own st.
+ */
+enum ob_err issuer_status(struct issuer *, struct store *st, const char *serial,
+    struct ocsp_single *s);
+
+/*
+ * The SHA-1 CertID a pre-signed response of serial carries, into buf;
+ * *der points inside it. OB_OK or an error of util_serial_to_der.
+ */
+enum ob_err issuer_certid(const struct issuer *, const char *serial,
+    unsigned char buf[OCSP_CERTID_MAX], unsigned char **der, size_t *len);
+
+/* Upper bounds, in seconds, of the signing-latency histogram's buckets. */
+#define OB_SIGN_BUCKETS 12
+extern const double ob_sign_buckets[OB_SIGN_BUCKETS];
+
+/* One issuer's signing latencies since start (live and refresh). */
+struct responder_hist {
+	char issuer[OB_ID_MAX + 1];
+	int64_t bucket[OB_SIGN_BUCKETS + 1]; /* per bucket; last: +Inf */
+	int64_t count, sum_us;
+};
+
+/* Fills out with at most max issuers' histograms; returns how many. */
+size_t issuers_sign_hists(
+    struct issuers *, struct responder_hist *out, size_t max);
+
+/*
+ * How many issuers were loaded with a CRL key; the ids of the first max
+ * of them into ids (borrowed; ids may be NULL when max is 0).
+ */
+size_t issuers_crl_ids(struct issuers *, const char **ids, size_t max);
+
+/*
+ * The CRL signer of an issuer loaded at start, opened on first use and
+ * kept (borrowed). A key that fails to load is tried again only after
+ * 30 s, unless retry (the refresh tick) is set: OB_ERR_BUSY until then.
+ * OB_ERR_NOTFOUND when the issuer was not loaded or has no CRL key. Any
+ * thread.
+ */
+enum ob_err issuers_crl_signer(struct issuers *, const char *issuer_id,
+    int retry, struct signer **out, char *errbuf, size_t errsz);
+
+/* ---- cache.c: the read-through cache and its counters ------------------ */
 
 /* What an answer carries besides its DER, for HTTP headers and counters. */
 struct responder_answer {
@@ -997,6 +1107,74 @@ struct responder_answer {
 	int unknown; /* a certificate status among them is "unknown" */
 	int64_t this_update, next_update; /* the earliest thisUpdate */
 };
+
+/*
+ * The read-through cache of a server: single-flight, its policy
+ * (validity and backdate in seconds, the most "unknown" entries kept)
+ * and its counters. cache_new takes the count of cached "unknown"
+ * entries as of now; NULL when out of memory. cache_free(NULL) is a
+ * no-op.
+ */
+struct cache;
+struct cache *cache_new(
+    int64_t validity, int64_t backdate, int64_t unknown_max, int64_t unknown);
+void cache_free(struct cache *);
+
+/*
+ * The hot path: the cached response of (ie, serial) as of now (seconds),
+ * else one signature per key however many requests miss it at once
+ * (flight.c), written back unless a revoke raced it (store_cache_put)
+ * or it is one "unknown" too many. Followers look again once the leader
+ * lands instead of taking its answer: one that arrived after a revoke
+ * must not get a "good" the leader read before it. cid is the request's
+ * CertID, byte for byte the one a cache entry carries. On OB_OK *out is
+ * a successful answer (out->der malloc'd, the caller frees it); else the
+ * store's error (OB_ERR_BUSY: tryLater) or OB_ERR_CRYPTO, logged, and
+ * out->der NULL. Any thread with its own st.
+ */
+enum ob_err cache_answer(struct cache *, struct issuer *ie, struct store *st,
+    const struct ocsp_certid *cid, const char *serial, int64_t now,
+    struct responder_answer *out);
+
+/* Counts a signature made for one request, outside cache_answer. */
+void cache_count_live(struct cache *);
+
+/* Hits, misses and live signatures, counted as requests are answered. */
+struct responder_counters {
+	int64_t hits, misses, live_signs;
+};
+
+/*
+ * cache_counters_take moves the counts into *n and restarts them at 0
+ * (for adding to cache_counters); _give adds back what could not be
+ * written; _peek reads without taking. Any thread.
+ */
+void cache_counters_take(struct cache *, struct responder_counters *n);
+void cache_counters_give(struct cache *, const struct responder_counters *n);
+void cache_counters_peek(struct cache *, struct responder_counters *n);
+
+/*
+ * While held, the counts in cache_counters and in memory add up: hold it
+ * from taking the counts to writing them (the flush), and from reading
+ * cache_counters to peeking (the stats), or a request counted between
+ * the two is in neither. Any thread; not recursive.
+ */
+void cache_counters_hold(struct cache *);
+void cache_counters_release(struct cache *);
+
+/* The same counts since start, never taken (for /metrics). */
+void cache_totals(struct cache *, struct responder_counters *n);
+
+/* The count of cached "unknown" entries, as a refresh pass counted it. */
+void cache_unknown_set(struct cache *, int64_t n);
+
+/* ---- responder.c: answering OCSP requests -------------------------------- */
+
+/*
+ * A server's answering context: its issuers, its cache, and one
+ * database connection per thread that answers, opened on first use.
+ */
+struct responder;
 
 /* How a responder answers. */
 struct responder_conf {
@@ -1017,30 +1195,6 @@ enum ob_err responder_new(const struct responder_conf *, struct responder **out,
     char *errbuf, size_t errsz);
 void responder_free(struct responder *);
 
-/* Hits, misses and live signatures, counted as requests are answered. */
-struct responder_counters {
-	int64_t hits, misses, live_signs;
-};
-
-/*
- * responder_counters_take moves the counts into *c and restarts them at
- * 0 (for adding to cache_counters); _give adds back what could not be
- * written; _peek reads without taking. Any thread.
- */
-void responder_counters_take(struct responder *, struct responder_counters *);
-void responder_counters_give(
-    struct responder *, const struct responder_counters *);
-void responder_counters_peek(struct responder *, struct responder_counters *);
-
-/*
- * While held, the counts in cache_counters and in memory add up: hold it
- * from taking the counts to writing them (the flush), and from reading
- * cache_counters to peeking (the stats), or a request counted between
- * the two is in neither. Any thread; not recursive.
- */
-void responder_counters_hold(struct responder *);
-void responder_counters_release(struct responder *);
-
 /*
  * Signs the response a cache entry holds for t as of now: its SHA-1
  * CertID, no nonce. Fills *out (out->der malloc'd; issuer_id borrows the
@@ -1050,45 +1204,12 @@ void responder_counters_release(struct responder *);
 enum ob_err responder_presign(struct responder *, const struct store_todo *t,
     int64_t now, struct store_cache_entry *out);
 
-/* The same counts since start, never taken (for /metrics). */
-void responder_totals(struct responder *, struct responder_counters *);
-
-/* Upper bounds, in seconds, of the signing-latency histogram's buckets. */
-#define OB_SIGN_BUCKETS 12
-extern const double ob_sign_buckets[OB_SIGN_BUCKETS];
-
-/* One issuer's signing latencies since start (live and refresh). */
-struct responder_hist {
-	char issuer[OB_ID_MAX + 1];
-	int64_t bucket[OB_SIGN_BUCKETS + 1]; /* per bucket; last: +Inf */
-	int64_t count, sum_us;
-};
-
-/* Fills out with at most max issuers' histograms; returns how many. */
-size_t responder_sign_hists(
-    struct responder *, struct responder_hist *out, size_t max);
-
-/* The count of cached "unknown" entries, as a refresh pass counted it. */
-void responder_unknown_set(struct responder *, int64_t n);
-
 /* The validity given at start, in seconds. */
 int64_t responder_validity(const struct responder *);
 
-/*
- * How many issuers were loaded with a CRL key; the ids of the first max
- * of them into ids (borrowed; ids may be NULL when max is 0).
- */
-size_t responder_crl_issuers(struct responder *, const char **ids, size_t max);
-
-/*
- * The CRL signer of an issuer loaded at start, opened on first use and
- * kept (borrowed). A key that fails to load is tried again only after
- * 30 s, unless retry (the refresh tick) is set: OB_ERR_BUSY until then.
- * OB_ERR_NOTFOUND when the issuer was not loaded or has no CRL key. Any
- * thread.
- */
-enum ob_err responder_crl_signer(struct responder *, const char *issuer_id,
-    int retry, struct signer **out, char *errbuf, size_t errsz);
+/* Its cache and its issuers (borrowed; they live as long as it does). */
+struct cache *responder_cache(struct responder *);
+struct issuers *responder_issuers(struct responder *);
 
 /*
  * The cached CRL of issuer_id, read on this thread's connection: *der
@@ -1222,7 +1343,7 @@ enum ob_err refresh_pass(struct responder *, const char *db_path,
  * The refresh thread: a pass at start, then every interval seconds (on
  * CLOCK_MONOTONIC) and at once after the wall clock steps, and every few
  * seconds the responder's counters added to cache_counters. Beside it,
- * when an issuer has a CRL key, the CRL thread (see refresh_crls).
+ * when an issuer has a CRL key, the CRL thread (crlgen_start).
  */
 struct refresher;
 
@@ -1242,8 +1363,10 @@ int refresh_running(struct refresher *);
 /* Asks the CRL thread to look for revokes now (one was just made). */
 void refresh_crl_poke(struct refresher *);
 
+/* ---- crlgen.c: building CRLs, and the thread that keeps them fresh ---- */
+
 /* What building one CRL gave. */
-struct refresh_crl_result {
+struct crlgen_result {
 	struct ob_crlnum number; /* its cRLNumber */
 	size_t revoked; /* entries */
 	size_t bytes; /* DER */
@@ -1255,16 +1378,15 @@ struct refresh_crl_result {
 /*
  * Builds, signs and stores the CRL of issuer_id (one loaded at start with
  * a CRL key) on st, numbered one above the last, listing every revoked
- * certificate, valid for the responder's validity; records the attempt in
- * crl_generation_events, failed or not. retry: try a CRL key that failed
- * to load again at once (else, for 30 s after, OB_ERR_BUSY with
- * res->deferred set, unrecorded).
- * OB_ERR_NOTFOUND (unrecorded) for an issuer without a loaded CRL key.
- * One thread per st.
+ * certificate, valid for the responder's validity (RFC 5280 5.1);
+ * records the attempt in crl_generation_events, failed or not. retry:
+ * try a CRL key that failed to load again at once (else, for 30 s after,
+ * OB_ERR_BUSY with res->deferred set, unrecorded). OB_ERR_NOTFOUND
+ * (unrecorded) for an issuer without a loaded CRL key. One thread per st.
  */
-enum ob_err refresh_crl(struct responder *, struct store *st,
-    const char *issuer_id, int retry, struct refresh_crl_result *res,
-    char *errbuf, size_t errsz);
+enum ob_err crlgen_build(struct responder *, struct store *st,
+    const char *issuer_id, int retry, struct crlgen_result *res, char *errbuf,
+    size_t errsz);
 
 /*
  * When the CRLs fall due by the clock alone (store_crl_due): once it
@@ -1272,19 +1394,43 @@ enum ob_err refresh_crl(struct responder *, struct store *st,
  * back). INT64_MIN in next_update_min: one is missing or failed, look
  * again at once.
  */
-struct refresh_crl_window {
+struct crlgen_window {
 	int64_t next_update_min, this_update_max;
 };
 
 /*
- * Builds the CRL of every issuer loaded with a CRL key (only_due: of
- * those store_crl_due finds due as of now), logging one line each to
- * stderr; retry as for refresh_crl. Fills *w (may be NULL) with the
- * window of the CRLs as they are afterwards. Returns how many failed (a
- * CRL key waiting out its 30 s counts as failed).
+ * Called once per CRL crlgen_build_all built or failed to build: e is
+ * crlgen_build's result, res what it gave, err its message on failure.
  */
-size_t refresh_crls(struct responder *, struct store *st, int only_due,
-    int retry, struct refresh_crl_window *w);
+typedef void (*crlgen_report_fn)(void *arg, const char *issuer_id,
+    enum ob_err e, const struct crlgen_result *res, const char *err);
+
+/*
+ * Builds the CRL of every issuer loaded with a CRL key (only_due: of
+ * those store_crl_due finds due as of now), calling report for each
+ * (NULL: one log line each, as serve logs them, failures of a key
+ * waiting out its 30 s not logged); retry as for crlgen_build. Fills *w
+ * (may be NULL) with the window of the CRLs as they are afterwards.
+ * Returns how many failed (a CRL key waiting out its 30 s counts as
+ * failed).
+ */
+size_t crlgen_build_all(struct responder *, struct store *st, int only_due,
+    int retry, crlgen_report_fn report, void *arg, struct crlgen_window *w);
+
+/*
+ * The CRL thread, beside the refresh thread when an issuer has a CRL key
+ * (else crlgen_start sets *out to NULL and returns OB_OK; every function
+ * below takes NULL as a no-op). It opens its own connection to db_path.
+ * crlgen_tick asks it to build every CRL (each refresh tick);
+ * crlgen_poke to look for CRLs a revoke made due now. crlgen_stop
+ * finishes the build under way and joins it. r must outlive it.
+ */
+struct crlgen;
+enum ob_err crlgen_start(struct responder *r, const char *db_path,
+    struct crlgen **out, char *errbuf, size_t errsz);
+void crlgen_tick(struct crlgen *);
+void crlgen_poke(struct crlgen *);
+void crlgen_stop(struct crlgen *);
 
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 

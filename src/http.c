@@ -17,7 +17,7 @@ static int
 log_message(const struct mg_connection *c, const char *msg)
 {
 	(void)c;
-	fprintf(stderr, "ocspbox: http: %s\n", msg);
+	log_warnx("http: %s", msg);
 	return 1;
 }
 

@@ -232,10 +232,10 @@ auth_failed(struct http_admin *h, const char *addr, const char *path)
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (n > 0)
-		fprintf(stderr,
-		    "ocspbox: admin: %lld failed authentication%s since the "
+		log_warnx(
+		    "admin: %lld failed authentication%s since the "
 		    "last such line (one a minute at most), the last from %s "
-		    "for %s\n",
+		    "for %s",
 		    (long long)n, n == 1 ? "" : "s", addr, shown);
 }
 
@@ -387,19 +387,19 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	int n;
 
 	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "ocspbox: admin: stats: %s\n", err);
+		log_warnx("admin: stats: %s", err);
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "store unavailable");
 		return;
 	}
 	/* The stored counts and the ones in memory, with no flush between. */
-	responder_counters_hold(h->conf.r);
+	cache_counters_hold(responder_cache(h->conf.r));
 	e = store_stats(st, now, &s, err, sizeof(err));
-	responder_counters_peek(h->conf.r, &rc);
-	responder_counters_release(h->conf.r);
+	cache_counters_peek(responder_cache(h->conf.r), &rc);
+	cache_counters_release(responder_cache(h->conf.r));
 	store_close(st);
 	if (e != OB_OK) {
-		fprintf(stderr, "ocspbox: admin: stats: %s\n", err);
+		log_warnx("admin: stats: %s", err);
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "store unavailable");
 		return;
@@ -418,11 +418,11 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	http_admin_counts(h, &ac);
 	live.admin = &ac;
 	if (metrics) {
-		responder_totals(h->conf.r, &totals);
+		cache_totals(responder_cache(h->conf.r), &totals);
 		live.totals = &totals;
 		live.hists = hists;
-		live.nhists =
-		    responder_sign_hists(h->conf.r, hists, ADMIN_HISTS_MAX);
+		live.nhists = issuers_sign_hists(
+		    responder_issuers(h->conf.r), hists, ADMIN_HISTS_MAX);
 		e = cache_metrics_text(&s, &live, &text, &len);
 	} else
 		e = cache_stats_json(&s, &live, now, &text, &len);
@@ -520,7 +520,7 @@ handle_issuers(struct http_admin *h, struct mg_connection *c)
 
 	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
 	    store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "ocspbox: admin: issuers: %s\n", err);
+		log_warnx("admin: issuers: %s", err);
 		store_close(st);
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "store unavailable");
@@ -597,7 +597,7 @@ handle_revoke(struct http_admin *h, struct mg_connection *c)
 		return;
 	}
 	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "ocspbox: admin: revoke: %s\n", err);
+		log_warnx("admin: revoke: %s", err);
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "store unavailable");
 		return;
@@ -620,16 +620,16 @@ handle_revoke(struct http_admin *h, struct mg_connection *c)
 		return;
 	}
 	if (e != OB_OK) {
-		fprintf(stderr, "ocspbox: admin: revoke %s %s: %s\n",
-		    rq.issuer_id, rq.serial, err);
+		log_warnx(
+		    "admin: revoke %s %s: %s", rq.issuer_id, rq.serial, err);
 		send_error(c, e == OB_ERR_BUSY ? 503 : 500,
 		    e == OB_ERR_BUSY ? "Service Unavailable"
 				     : "Internal Server Error",
 		    NULL, "revoke failed");
 		return;
 	}
-	fprintf(stderr, "ocspbox: admin: revoked %s %s%s%s%s\n", rq.issuer_id,
-	    rq.serial, rq.reason >= 0 ? " reason " : "",
+	log_warnx("admin: revoked %s %s%s%s%s", rq.issuer_id, rq.serial,
+	    rq.reason >= 0 ? " reason " : "",
 	    rq.reason >= 0 ? util_reason_name(rq.reason) : "",
 	    already ? " (already revoked)" : "");
 	if (!already && h->conf.rf != NULL)

@@ -78,13 +78,13 @@ main(int argc, char *argv[])
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			ctx.db = argv[i] + 5;
 		} else {
-			cli_warnx(
+			log_warnx(
 			    "unknown option %s (see ocspbox --help)", argv[i]);
 			return OB_EXIT_USAGE;
 		}
 	}
 	if (ctx.db[0] == '\0') {
-		cli_warnx("--db needs a path");
+		log_warnx("--db needs a path");
 		return OB_EXIT_USAGE;
 	}
 	if (i == argc) {
@@ -94,6 +94,6 @@ main(int argc, char *argv[])
 	for (c = commands; c->name != NULL; c++)
 		if (strcmp(c->name, argv[i]) == 0)
 			return c->fn(&ctx, argc - i, argv + i);
-	cli_warnx("unknown command %s (see ocspbox --help)", argv[i]);
+	log_warnx("unknown command %s (see ocspbox --help)", argv[i]);
 	return OB_EXIT_USAGE;
 }

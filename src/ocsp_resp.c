@@ -243,3 +243,15 @@ ocsp_resp_etag(const unsigned char *der, size_t len, char out[OCSP_ETAG_MAX])
 	out[k++] = '"';
 	out[k] = '\0';
 }
+
+void
+ocsp_single_times(
+    struct ocsp_single *s, int64_t now, int64_t validity, int64_t backdate)
+{
+	s->this_update = now - backdate;
+	if (s->status == OCSP_REVOKED && s->this_update < s->revoked_at)
+		s->this_update = s->revoked_at;
+	if (s->this_update > now)
+		s->this_update = now;
+	s->next_update = now + validity;
+}

@@ -1,9 +1,9 @@
 /*
  * Keeping the cache fresh: a refresh pass re-signs what is missing or due,
  * on every core, and the refresh thread runs one at start and then every
- * interval. `ocspbox cache refresh` runs the same pass. The issuers' CRLs
- * are rebuilt on every tick and soon after each revoke, on a thread of
- * their own so that a long pass never holds a revoke off the CRL.
+ * interval, and adds the request counters to the database every few
+ * seconds. `ocspbox cache refresh` runs the same pass. Each tick also
+ * asks the CRL thread (crlgen.c) to rebuild every CRL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,10 +26,6 @@
 #define RETRY_SECONDS 30
 /* How often a long pass reports progress, in seconds. */
 #define PROGRESS_SECONDS 2
-/* How often the CRL thread looks for revokes, in ms. */
-#define CRL_POLL_MS 250
-/* How soon the CRL thread tries a failed build again, in ms. */
-#define CRL_RETRY_MS 30000
 /*
  * How far the wall clock must move against CLOCK_MONOTONIC between two
  * looks (at most FLUSH_SECONDS apart, or a pass) to count as a step, in
@@ -57,8 +53,8 @@ pass_error(struct pass *p, const struct store_todo *t, const char *what)
 {
 	pthread_mutex_lock(&p->mu);
 	if (p->errors++ < LOG_ERRORS_MAX)
-		fprintf(stderr, "ocspbox: refresh: issuer %s serial %s: %s\n",
-		    t->issuer_id, t->serial, what);
+		log_warnx("refresh: issuer %s serial %s: %s", t->issuer_id,
+		    t->serial, what);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -78,7 +74,7 @@ flush_batch(
 		pthread_mutex_lock(&p->mu);
 		p->nsigned -= *n; /* signed, but for nothing: errors */
 		p->errors += *n;
-		fprintf(stderr, "ocspbox: refresh: %s\n", err);
+		log_warnx("refresh: %s", err);
 		pthread_mutex_unlock(&p->mu);
 	} else {
 		pthread_mutex_lock(&p->mu);
@@ -102,7 +98,7 @@ pass_worker(void *arg)
 	enum ob_err e;
 
 	if (store_open(p->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "ocspbox: refresh: %s\n", err);
+		log_warnx("refresh: %s", err);
 		return NULL; /* the others do the work */
 	}
 	store_relax_sync(st); /* it writes only cache entries */
@@ -240,219 +236,15 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	run.dropped = (int64_t)res->dropped;
 	snprintf(run.source, sizeof(run.source), "%s", source);
 	if (store_refresh_record(st, &run, msg, sizeof(msg)) != OB_OK)
-		fprintf(stderr, "ocspbox: refresh: %s\n", msg);
+		log_warnx("refresh: %s", msg);
 	if (store_cache_unknown_count(st, &unknown, msg, sizeof(msg)) == OB_OK)
-		responder_unknown_set(r, unknown);
+		cache_unknown_set(responder_cache(r), unknown);
 	e = OB_OK;
 out:
 	free(p.todo);
 	store_close(st);
 	close(fd); /* releases the lock */
 	return e;
-}
-
-/* Builds, signs and stores one CRL inside store_crl_begin's transaction. */
-static enum ob_err
-build_crl(struct responder *r, struct store *st, struct signer *sg,
-    const char *issuer_id, int64_t started_at, int64_t start_ms,
-    struct refresh_crl_result *res, char *errbuf, size_t errsz)
-{
-	struct crl_tbs_in in;
-	struct crl_entry *v = NULL;
-	struct store_crl c;
-	unsigned char *buf = NULL, *crl = NULL, *tbs, *der;
-	unsigned char sig[SIGNER_SIG_MAX];
-	size_t n = 0, cap, tbs_len, sig_len, der_len;
-	struct ob_crlnum number;
-	int64_t now;
-	enum ob_err e;
-
-	if ((e = store_crl_begin(
-		 st, issuer_id, &number, &v, &n, errbuf, errsz)) != OB_OK)
-		return e;
-	/*
-	 * thisUpdate once the write lock is held: a CRL is never dated
-	 * before the one numbered below it, nor before what it lists.
-	 */
-	now = (int64_t)time(NULL);
-	memset(&in, 0, sizeof(in));
-	in.alg = signer_alg(sg, &in.alg_len);
-	in.issuer = signer_name(sg, &in.issuer_len);
-	in.key_id = signer_key_id(sg, &in.key_id_len);
-	in.number = number;
-	in.this_update = now;
-	in.next_update = now + responder_validity(r);
-	in.entries = v;
-	in.n = n;
-	cap = crl_tbs_max(&in);
-	if ((buf = malloc(cap)) == NULL) {
-		snprintf(errbuf, errsz, "out of memory");
-		e = OB_ERR_NOMEM;
-		goto fail;
-	}
-	if ((e = crl_tbs(&in, buf, cap, &tbs, &tbs_len)) != OB_OK) {
-		snprintf(errbuf, errsz, "encoding: %s", ob_strerror(e));
-		goto fail;
-	}
-	if ((e = signer_sign(sg, tbs, tbs_len, sig, &sig_len)) != OB_OK) {
-		snprintf(errbuf, errsz, "signing with the CRL key failed");
-		goto fail;
-	}
-	cap = tbs_len + in.alg_len + sig_len + 16;
-	if ((crl = malloc(cap)) == NULL) {
-		snprintf(errbuf, errsz, "out of memory");
-		e = OB_ERR_NOMEM;
-		goto fail;
-	}
-	if ((e = crl_wrap(tbs, tbs_len, in.alg, in.alg_len, sig, sig_len, crl,
-		 cap, &der, &der_len)) != OB_OK) {
-		snprintf(errbuf, errsz, "encoding: %s", ob_strerror(e));
-		goto fail;
-	}
-	memset(&c, 0, sizeof(c));
-	c.issuer_id = issuer_id;
-	c.der = der;
-	c.len = der_len;
-	c.number = number;
-	c.this_update = in.this_update;
-	c.next_update = in.next_update;
-	c.started_at = started_at;
-	c.duration_ms = util_mono_ms() - start_ms;
-	c.revoked_count = (int64_t)n;
-	if ((e = store_crl_put(st, &c, errbuf, errsz)) != OB_OK)
-		goto out; /* rolled back */
-	res->number = number;
-	res->revoked = n;
-	res->bytes = der_len;
-	res->duration_ms = c.duration_ms;
-	res->this_update = c.this_update;
-	res->next_update = c.next_update;
-	goto out;
-fail:
-	store_rollback(st);
-out:
-	free(v);
-	free(buf);
-	free(crl);
-	return e;
-}
-
-enum ob_err
-refresh_crl(struct responder *r, struct store *st, const char *issuer_id,
-    int retry, struct refresh_crl_result *res, char *errbuf, size_t errsz)
-{
-	struct signer *sg = NULL;
-	int64_t start_ms = util_mono_ms(), now = (int64_t)time(NULL);
-	char msg[OB_ERRBUF];
-	enum ob_err e;
-
-	memset(res, 0, sizeof(*res));
-	e = responder_crl_signer(r, issuer_id, retry, &sg, errbuf, errsz);
-	if (e == OB_ERR_BUSY || e == OB_ERR_NOTFOUND) {
-		/* recorded when it failed; or not ours to build */
-		res->deferred = e == OB_ERR_BUSY;
-		return e;
-	}
-	if (e == OB_OK)
-		e = build_crl(
-		    r, st, sg, issuer_id, now, start_ms, res, errbuf, errsz);
-	if (e != OB_OK &&
-	    store_crl_failed(st, issuer_id, now, util_mono_ms() - start_ms,
-		errbuf, msg, sizeof(msg)) != OB_OK)
-		fprintf(stderr, "ocspbox: crl %s: recording the failure: %s\n",
-		    issuer_id, msg);
-	return e;
-}
-
-/* Widens w by a CRL's times; INT64_MIN ones (none, or failed): look again. */
-static void
-window_add(
-    struct refresh_crl_window *w, int64_t this_update, int64_t next_update)
-{
-	if (this_update == INT64_MIN || next_update == INT64_MIN) {
-		w->next_update_min = INT64_MIN;
-		return;
-	}
-	if (next_update < w->next_update_min)
-		w->next_update_min = next_update;
-	if (this_update > w->this_update_max)
-		w->this_update_max = this_update;
-}
-
-/* Builds the CRLs of ids (n), logging each; returns how many failed. */
-static size_t
-crl_build_all(struct responder *r, struct store *st, const char **ids, size_t n,
-    int retry, struct refresh_crl_window *w)
-{
-	struct refresh_crl_result res;
-	char err[OB_ERRBUF], dec[OB_CRLNUM_DEC + 1];
-	size_t i, failed = 0;
-	enum ob_err e;
-
-	for (i = 0; i < n; i++) {
-		e = refresh_crl(r, st, ids[i], retry, &res, err, sizeof(err));
-		if (e == OB_OK) {
-			util_crlnum_dec(&res.number, dec);
-			fprintf(stderr,
-			    "ocspbox: crl %s: #%s, %zu revoked, %zu bytes, "
-			    "in %lld ms\n",
-			    ids[i], dec, res.revoked, res.bytes,
-			    (long long)res.duration_ms);
-			window_add(w, res.this_update, res.next_update);
-		} else if (e != OB_ERR_NOTFOUND) {
-			if (!res.deferred)
-				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
-				    err);
-			failed++;
-			window_add(w, INT64_MIN, INT64_MIN);
-		}
-	}
-	return failed;
-}
-
-size_t
-refresh_crls(struct responder *r, struct store *st, int only_due, int retry,
-    struct refresh_crl_window *w)
-{
-	struct refresh_crl_window ignored;
-	const char **ids;
-	char err[OB_ERRBUF];
-	size_t n, i, k = 0, failed = 0;
-	int64_t now = (int64_t)time(NULL), tu, nu;
-	int due;
-
-	if (w == NULL)
-		w = &ignored;
-	w->next_update_min = INT64_MAX;
-	w->this_update_max = INT64_MIN;
-	if ((n = responder_crl_issuers(r, NULL, 0)) == 0)
-		return 0;
-	if ((ids = calloc(n, sizeof(*ids))) == NULL) {
-		fprintf(stderr, "ocspbox: crl: out of memory\n");
-		w->next_update_min = INT64_MIN;
-		return 1;
-	}
-	responder_crl_issuers(r, ids, n);
-	for (i = 0; i < n; i++) {
-		if (only_due) {
-			if (store_crl_due(st, ids[i], now, &due, &tu, &nu, err,
-				sizeof(err)) != OB_OK) {
-				fprintf(stderr, "ocspbox: crl %s: %s\n", ids[i],
-				    err);
-				failed++;
-				window_add(w, INT64_MIN, INT64_MIN);
-				continue;
-			}
-			if (!due) {
-				window_add(w, tu, nu);
-				continue;
-			}
-		}
-		ids[k++] = ids[i];
-	}
-	failed += crl_build_all(r, st, ids, k, retry, w);
-	free(ids);
-	return failed;
 }
 
 struct refresher {
@@ -470,80 +262,8 @@ struct refresher {
 	 */
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
-	/* the CRL thread, when an issuer has a CRL key */
-	pthread_t crl_th;
-	int has_crl;
-	pthread_cond_t crl_cv; /* CLOCK_MONOTONIC, under mu */
-	int crl_all; /* a tick: build every CRL */
-	int crl_poke; /* a revoke here: look for due CRLs now */
+	struct crlgen *crl; /* the CRL thread, or NULL: no CRL keys */
 };
-
-/*
- * The CRL thread: every CRL at each tick, and between ticks, every
- * CRL_POLL_MS, the due ones (a revoke since their CRL) once anything
- * changed. A burst of revokes therefore yields one CRL per poll, not one
- * per revoke, and a revoke by another process is on the CRL within about
- * CRL_POLL_MS plus the time to build it. Each poll also compares the wall
- * clock with the window of the CRLs' times, kept from the last look: a
- * CRL that expired, or that a step back left dated in the future, is
- * re-signed within CRL_POLL_MS whatever the tick, at the cost of one
- * time() per poll.
- */
-static void *
-crl_main(void *arg)
-{
-	struct refresher *rf = arg;
-	struct refresh_crl_window w = {INT64_MIN, INT64_MIN};
-	struct store *st = NULL;
-	struct timespec ts;
-	char err[OB_ERRBUF];
-	int64_t seen = -1, v, wake, retry_ms = 0, now;
-	int all, again, clock_due, ticked = 0;
-
-	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "ocspbox: crl: %s\n", err);
-		return NULL;
-	}
-	pthread_mutex_lock(&rf->mu);
-	while (!rf->stop) {
-		all = rf->crl_all;
-		rf->crl_all = 0;
-		rf->crl_poke = 0;
-		pthread_mutex_unlock(&rf->mu);
-		if (store_data_version(st, &v, err, sizeof(err)) != OB_OK)
-			v = -1; /* look anyway */
-		/*
-		 * The first tick, at start, comes at once and builds all.
-		 * A build that failed is tried again after CRL_RETRY_MS:
-		 * nothing else may change data_version meanwhile.
-		 */
-		again = retry_ms != 0 && util_mono_ms() >= retry_ms;
-		/* A failure pending waits for its retry, not for the clock. */
-		now = (int64_t)time(NULL);
-		clock_due = retry_ms == 0 &&
-		    (now >= w.next_update_min || now < w.this_update_max);
-		if (all)
-			retry_ms = refresh_crls(rf->r, st, 0, 1, &w) > 0
-			    ? util_mono_ms() + CRL_RETRY_MS
-			    : 0;
-		else if (ticked && (v != seen || v == -1 || again || clock_due))
-			retry_ms = refresh_crls(rf->r, st, 1, again, &w) > 0
-			    ? util_mono_ms() + CRL_RETRY_MS
-			    : 0;
-		ticked |= all;
-		seen = v;
-		pthread_mutex_lock(&rf->mu);
-		if (rf->stop || rf->crl_all || rf->crl_poke)
-			continue;
-		wake = util_mono_ms() + CRL_POLL_MS;
-		ts.tv_sec = (time_t)(wake / 1000);
-		ts.tv_nsec = (long)(wake % 1000) * 1000000;
-		pthread_cond_timedwait(&rf->crl_cv, &rf->mu, &ts);
-	}
-	pthread_mutex_unlock(&rf->mu);
-	store_close(st);
-	return NULL;
-}
 
 /* CLOCK_REALTIME less CLOCK_MONOTONIC, in ms: changes only by steps. */
 static int64_t
@@ -564,13 +284,13 @@ flush_counters(struct refresher *rf, struct store *st)
 	struct responder_counters c;
 	char err[OB_ERRBUF];
 
-	responder_counters_hold(rf->r);
-	responder_counters_take(rf->r, &c);
+	cache_counters_hold(responder_cache(rf->r));
+	cache_counters_take(responder_cache(rf->r), &c);
 	if (st == NULL ||
 	    store_counters_add(
 		st, c.hits, c.misses, c.live_signs, err, sizeof(err)) != OB_OK)
-		responder_counters_give(rf->r, &c);
-	responder_counters_release(rf->r);
+		cache_counters_give(responder_cache(rf->r), &c);
+	cache_counters_release(responder_cache(rf->r));
 }
 
 static void *
@@ -585,7 +305,7 @@ refresher_main(void *arg)
 	enum ob_err e;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK)
-		fprintf(stderr, "ocspbox: refresh: counters: %s\n", err);
+		log_warnx("refresh: counters: %s", err);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	next_flush = ts.tv_sec + FLUSH_SECONDS;
 	offset = clock_offset_ms();
@@ -599,9 +319,8 @@ refresher_main(void *arg)
 		 */
 		step = clock_offset_ms() - offset;
 		if (step >= CLOCK_STEP_MS || step <= -CLOCK_STEP_MS) {
-			fprintf(stderr,
-			    "ocspbox: the clock stepped %s by %lld s: "
-			    "refreshing now\n",
+			log_warnx("the clock stepped %s by %lld s: "
+				  "refreshing now",
 			    step < 0 ? "back" : "forward",
 			    (long long)((step < 0 ? -step : step) / 1000));
 			rf->kick = 1;
@@ -611,20 +330,18 @@ refresher_main(void *arg)
 		if (rf->kick || ts.tv_sec >= next_pass) {
 			rf->kick = 0;
 			rf->running = 1;
-			rf->crl_all = 1; /* every tick builds every CRL */
-			pthread_cond_signal(&rf->crl_cv);
 			pthread_mutex_unlock(&rf->mu);
+			crlgen_tick(rf->crl); /* every tick builds every CRL */
 			e = refresh_pass(rf->r, rf->db_path, rf->interval,
 			    rf->nthreads, "serve", &rf->stop, NULL, NULL, &res,
 			    err, sizeof(err));
 			if (e == OB_OK)
-				fprintf(stderr,
-				    "ocspbox: refresh: %zu due, signed %zu, "
-				    "errors %zu, dropped %zu, in %lld ms\n",
+				log_warnx("refresh: %zu due, signed %zu, "
+					  "errors %zu, dropped %zu, in %lld ms",
 				    res.todo, res.nsigned, res.errors,
 				    res.dropped, (long long)res.duration_ms);
 			else
-				fprintf(stderr, "ocspbox: refresh: %s\n", err);
+				log_warnx("refresh: %s", err);
 			pthread_mutex_lock(&rf->mu);
 			rf->running = 0;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -659,59 +376,46 @@ refresh_start(struct responder *r, const char *db_path, int64_t interval,
 {
 	struct refresher *rf;
 	pthread_condattr_t ca;
+	int have_mu = 0, have_cv = 0;
+	enum ob_err e = OB_ERR_NOMEM;
 
 	*out = NULL;
 	if ((rf = calloc(1, sizeof(*rf))) == NULL ||
-	    (rf->db_path = strdup(db_path)) == NULL) {
-		free(rf);
-		return OB_ERR_NOMEM;
-	}
+	    (rf->db_path = strdup(db_path)) == NULL)
+		goto fail;
 	rf->r = r;
 	rf->interval = interval;
 	rf->nthreads = nthreads;
 	if (pthread_mutex_init(&rf->mu, NULL) != 0)
-		goto fail_mem;
-	if (pthread_condattr_init(&ca) != 0 ||
-	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&rf->cv, &ca) != 0) {
-		pthread_mutex_destroy(&rf->mu);
-		goto fail_mem;
-	}
-	if (pthread_cond_init(&rf->crl_cv, &ca) != 0) {
-		pthread_condattr_destroy(&ca);
-		pthread_cond_destroy(&rf->cv);
-		pthread_mutex_destroy(&rf->mu);
-		goto fail_mem;
-	}
+		goto fail;
+	have_mu = 1;
+	if (pthread_condattr_init(&ca) != 0)
+		goto fail;
+	have_cv = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+	    pthread_cond_init(&rf->cv, &ca) == 0;
 	pthread_condattr_destroy(&ca);
-	rf->has_crl = responder_crl_issuers(r, NULL, 0) > 0;
-	if (rf->has_crl && pthread_create(&rf->crl_th, NULL, crl_main, rf) != 0)
-		goto fail_threads;
+	if (!have_cv)
+		goto fail;
+	if ((e = crlgen_start(r, db_path, &rf->crl, errbuf, errsz)) != OB_OK)
+		goto fail;
 	if (pthread_create(&rf->th, NULL, refresher_main, rf) != 0) {
-		if (rf->has_crl) {
-			pthread_mutex_lock(&rf->mu);
-			rf->stop = 1;
-			pthread_cond_signal(&rf->crl_cv);
-			pthread_mutex_unlock(&rf->mu);
-			pthread_join(rf->crl_th, NULL);
-		}
-		goto fail_threads;
+		crlgen_stop(rf->crl);
+		e = OB_ERR_NOMEM;
+		goto fail;
 	}
 	*out = rf;
 	return OB_OK;
-fail_threads:
-	pthread_cond_destroy(&rf->crl_cv);
-	pthread_cond_destroy(&rf->cv);
-	pthread_mutex_destroy(&rf->mu);
-	snprintf(errbuf, errsz, "cannot start the refresh thread");
-	free(rf->db_path);
+fail:
+	if (e == OB_ERR_NOMEM)
+		snprintf(errbuf, errsz, "cannot start the refresh thread");
+	if (have_cv)
+		pthread_cond_destroy(&rf->cv);
+	if (have_mu)
+		pthread_mutex_destroy(&rf->mu);
+	if (rf != NULL)
+		free(rf->db_path);
 	free(rf);
-	return OB_ERR_NOMEM;
-fail_mem:
-	snprintf(errbuf, errsz, "cannot start the refresh thread");
-	free(rf->db_path);
-	free(rf);
-	return OB_ERR_NOMEM;
+	return e;
 }
 
 void
@@ -722,12 +426,10 @@ refresh_stop(struct refresher *rf)
 	pthread_mutex_lock(&rf->mu);
 	__atomic_store_n(&rf->stop, 1, __ATOMIC_RELAXED); /* a pass reads it */
 	pthread_cond_signal(&rf->cv);
-	pthread_cond_signal(&rf->crl_cv);
 	pthread_mutex_unlock(&rf->mu);
 	pthread_join(rf->th, NULL);
-	if (rf->has_crl)
-		pthread_join(rf->crl_th, NULL);
-	pthread_cond_destroy(&rf->crl_cv);
+	/* After the refresh thread, the only one that ticks it. */
+	crlgen_stop(rf->crl);
 	pthread_cond_destroy(&rf->cv);
 	pthread_mutex_destroy(&rf->mu);
 	free(rf->db_path);
@@ -757,8 +459,5 @@ refresh_running(struct refresher *rf)
 void
 refresh_crl_poke(struct refresher *rf)
 {
-	pthread_mutex_lock(&rf->mu);
-	rf->crl_poke = 1;
-	pthread_cond_signal(&rf->crl_cv);
-	pthread_mutex_unlock(&rf->mu);
+	crlgen_poke(rf->crl);
 }

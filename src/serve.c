@@ -99,7 +99,7 @@ count_arg(const char *name, const char *arg, long min, long max, long *out)
 	v = strtol(arg, &end, 10);
 	if (!isdigit((unsigned char)arg[0]) || *end != '\0' || errno != 0 ||
 	    v < min || v > max) {
-		cli_warnx("serve: bad --%s \"%s\" (want %ld to %ld)", name, arg,
+		log_warnx("serve: bad --%s \"%s\" (want %ld to %ld)", name, arg,
 		    min, max);
 		return OB_EXIT_USAGE;
 	}
@@ -172,7 +172,7 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 	if (file != NULL) {
 		if ((fp = fopen(file, "r")) == NULL ||
 		    fstat(fileno(fp), &sb) == -1) {
-			cli_warnx("serve: --admin-token-file %s: %s", file,
+			log_warnx("serve: --admin-token-file %s: %s", file,
 			    strerror(errno));
 			if (fp != NULL)
 				fclose(fp);
@@ -180,14 +180,14 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		}
 		if ((sb.st_mode & 077) != 0) {
 			fclose(fp);
-			cli_warnx("serve: --admin-token-file %s: readable by "
+			log_warnx("serve: --admin-token-file %s: readable by "
 				  "group or others (chmod 600 it)",
 			    file);
 			return OB_EXIT_ERR;
 		}
 		n = fread(buf, 1, sizeof(buf) - 1, fp);
 		if (ferror(fp)) {
-			cli_warnx("serve: --admin-token-file %s: %s", file,
+			log_warnx("serve: --admin-token-file %s: %s", file,
 			    strerror(errno));
 			fclose(fp);
 			return OB_EXIT_ERR;
@@ -197,14 +197,14 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		while (n > 0 && strchr(" \t\r\n", buf[n - 1]) != NULL)
 			buf[--n] = '\0';
 		if (n == 0 || n == sizeof(buf) - 1 || strchr(buf, '\n')) {
-			cli_warnx("serve: --admin-token-file %s: want one line "
+			log_warnx("serve: --admin-token-file %s: want one line "
 				  "of 1 to 500 characters",
 			    file);
 			return OB_EXIT_ERR;
 		}
 		if (!http_admin_token_strong(buf)) {
 			memset(buf, 0, sizeof(buf));
-			cli_warnx(
+			log_warnx(
 			    "serve: --admin-token-file %s: %s", file, weak);
 			return OB_EXIT_ERR;
 		}
@@ -218,7 +218,7 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		while (n > 0 && strchr(" \t\r\n", env[n - 1]) != NULL)
 			n--;
 		if (n >= sizeof(buf)) {
-			cli_warnx("serve: $OCSPBOX_ADMIN_TOKEN: longer than "
+			log_warnx("serve: $OCSPBOX_ADMIN_TOKEN: longer than "
 				  "500 characters");
 			return OB_EXIT_ERR;
 		}
@@ -226,7 +226,7 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		buf[n] = '\0';
 		if (!http_admin_token_strong(buf)) {
 			memset(buf, 0, sizeof(buf));
-			cli_warnx("serve: $OCSPBOX_ADMIN_TOKEN: %s", weak);
+			log_warnx("serve: $OCSPBOX_ADMIN_TOKEN: %s", weak);
 			return OB_EXIT_ERR;
 		}
 		http_admin_token_hash(buf, hash);
@@ -234,19 +234,16 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		return OB_EXIT_OK;
 	}
 	if (store_admin_token(st, hash, err, sizeof(err)) == OB_OK) {
-		fprintf(stderr,
-		    "ocspbox: admin token: the one printed when "
-		    "it was made (only its hash is kept)\n");
+		log_warnx("admin token: the one printed when "
+			  "it was made (only its hash is kept)");
 		return OB_EXIT_OK;
 	}
 	if (http_admin_token_new(tok, hash) != OB_OK ||
 	    store_admin_token_set(st, hash, err, sizeof(err)) != OB_OK) {
-		cli_warnx("serve: cannot make an admin token: %s", err);
+		log_warnx("serve: cannot make an admin token: %s", err);
 		return OB_EXIT_ERR;
 	}
-	fprintf(stderr,
-	    "ocspbox: admin token (shown once, only its hash is kept): %s\n",
-	    tok);
+	log_warnx("admin token (shown once, only its hash is kept): %s", tok);
 	memset(tok, 0, sizeof(tok));
 	return OB_EXIT_OK;
 }
@@ -285,9 +282,8 @@ drop_old_sidecars(const char *db)
 		}
 		closedir(d);
 		if (ours && unlink(path) == 0)
-			fprintf(stderr,
-			    "ocspbox: removed %s, the old file's, so that "
-			    "SQLite does not replay it into the new one\n",
+			log_warnx("removed %s, the old file's, so that "
+				  "SQLite does not replay it into the new one",
 			    path);
 	}
 }
@@ -374,7 +370,7 @@ serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino, int *sig)
 	got:
 		if (*sig == SIGTERM || *sig == SIGINT)
 			break;
-		fprintf(stderr, "ocspbox: %s: ignored%s\n", strsignal(*sig),
+		log_warnx("%s: ignored%s", strsignal(*sig),
 		    *sig == SIGHUP ? " (issuers and keys are read at start: "
 				     "restart serve to reload them)"
 				   : "");
@@ -481,17 +477,17 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc < 0)
 		return OB_EXIT_USAGE;
 	if (!valid_listen(listen)) {
-		cli_warnx(
+		log_warnx(
 		    "serve: bad --listen \"%s\" (want ADDR:PORT)", listen);
 		return OB_EXIT_USAGE;
 	}
 	if (!valid_listen(admin_listen)) {
-		cli_warnx("serve: bad --admin-listen \"%s\" (want ADDR:PORT)",
+		log_warnx("serve: bad --admin-listen \"%s\" (want ADDR:PORT)",
 		    admin_listen);
 		return OB_EXIT_USAGE;
 	}
 	if (admin_hosts != NULL && !http_admin_names_valid(admin_hosts)) {
-		cli_warnx("serve: bad --admin-host \"%s\" (want DNS names, "
+		log_warnx("serve: bad --admin-host \"%s\" (want DNS names, "
 			  "comma-separated: A-Z a-z 0-9 . -)",
 		    admin_hosts);
 		return OB_EXIT_USAGE;
@@ -518,7 +514,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    (getenv("OCSPBOX_ADMIN_TOKEN") != NULL &&
 		getenv("OCSPBOX_ADMIN_TOKEN")[0] != '\0');
 	if (!configured && !loopback(admin_listen)) {
-		cli_warnx("serve: --admin-listen %s is not loopback: set "
+		log_warnx("serve: --admin-listen %s is not loopback: set "
 			  "$OCSPBOX_ADMIN_TOKEN or --admin-token-file first",
 		    admin_listen);
 		return OB_EXIT_USAGE;
@@ -530,7 +526,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	/* The file serve answers from: serve_wait watches that its name
 	 * still names it. */
 	if (stat(ctx->db, &sb) != 0) {
-		cli_warnx("serve: %s: %s", ctx->db, strerror(errno));
+		log_warnx("serve: %s: %s", ctx->db, strerror(errno));
 		store_close(st);
 		return OB_EXIT_ERR;
 	}
@@ -550,7 +546,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	rconf.backdate = backdate;
 	rconf.unknown_max = unknown_max;
 	if (responder_new(&rconf, &r, err, sizeof(err)) != OB_OK) {
-		cli_warnx("serve: %s", err);
+		log_warnx("serve: %s", err);
 		return OB_EXIT_ERR;
 	}
 
@@ -582,7 +578,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    HTTP_ADMIN_MAX_CONNECTIONS + 64;
 	if ((fit = fit_descriptors(max_conns + reserve)) <
 	    max_conns + reserve) {
-		cli_warnx(
+		log_warnx(
 		    "serve: the open-file limit is %ld: --max-connections "
 		    "%ld lowered to %ld (raise it: ulimit -n, or "
 		    "LimitNOFILE= in the systemd unit)",
@@ -613,10 +609,10 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	aconf.started_at = (int64_t)time(NULL);
 	if (http_admin_start(&aconf, &ha, err, sizeof(err)) != OB_OK)
 		goto fail;
-	fprintf(stderr,
-	    "ocspbox: serving OCSP on %s (%ld workers, %d signing "
+	log_warnx(
+	    "serving OCSP on %s (%ld workers, %d signing "
 	    "contexts per issuer, validity %llds, refresh every %llds, at "
-	    "most %ld connections), admin on %s\n",
+	    "most %ld connections), admin on %s",
 	    listen, threads, rconf.nsign, (long long)validity,
 	    (long long)interval, max_conns, admin_listen);
 
@@ -629,7 +625,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		 * supervisor starts serve again on the new file.
 		 */
 		responder_db_gone(r);
-		cli_warnx("serve: %s was replaced or removed while serving: "
+		log_warnx("serve: %s was replaced or removed while serving: "
 			  "stopping (restore only while serve is stopped: "
 			  "docs/operations.md)",
 		    ctx->db);
@@ -642,7 +638,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		 */
 		_exit(OB_EXIT_ERR);
 	} else {
-		fprintf(stderr, "ocspbox: %s: finishing requests in flight\n",
+		log_warnx("%s: finishing requests in flight",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		rc = OB_EXIT_OK;
 	}
@@ -652,10 +648,10 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	refresh_stop(rf);
 	responder_free(r);
 	mg_exit_library();
-	fprintf(stderr, "ocspbox: stopped\n");
+	log_warnx("stopped");
 	return rc;
 fail:
-	cli_warnx("serve: %s", err);
+	log_warnx("serve: %s", err);
 	http_admin_stop(ha);
 	http_ocsp_stop(h);
 	refresh_stop(rf);
