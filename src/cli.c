@@ -196,48 +196,6 @@ cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 	return OB_EXIT_OK;
 }
 
-/* Reads a whole text file; caller frees. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f;
-	char *buf = NULL, *nb;
-	size_t cap = 0, n = 0, r;
-
-	*len = 0;
-	if ((f = fopen(path, "r")) == NULL) {
-		log_warnx("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap ? cap * 2 : 8192;
-			if (cap > CLI_SQL_MAX + 8192 ||
-			    (nb = realloc(buf, cap + 1)) == NULL) {
-				log_warnx("%s: file too large", path);
-				goto fail;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		log_warnx("%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
-}
-
 int
 cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -262,8 +220,11 @@ cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 		log_warnx("usage: ocspbox schema translate FILE");
 		return OB_EXIT_USAGE;
 	}
-	if ((src = slurp(pos[1], &len)) == NULL)
+	if (file_read(pos[1], CLI_SQL_MAX, 0, (unsigned char **)&src, &len, err,
+		sizeof(err)) != OB_OK) {
+		log_warnx("%s", err);
 		return OB_EXIT_ERR;
+	}
 	if (schema_translate(pos[1], src, len, &out, err, sizeof(err)) !=
 	    OB_OK) {
 		log_warnx("%s", err);

@@ -21,41 +21,21 @@
 static unsigned char *
 read_crl_file(const char *path, size_t *len)
 {
-	unsigned char *buf = NULL, *nb;
-	size_t n = 0, cap = 0, r;
-	FILE *f;
+	unsigned char *buf;
+	char err[OB_ERRBUF];
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		log_warnx("crl import: %s: %s", path, strerror(errno));
+	if (file_read(path, CRL_FILE_MAX, 0, &buf, len, err, sizeof(err)) !=
+	    OB_OK) {
+		log_warnx("crl import: %s", err);
 		return NULL;
 	}
-	do {
-		if (cap - n < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > CRL_FILE_MAX + 1 ||
-			    (nb = realloc(buf, cap + 1)) == NULL) {
-				log_warnx("crl import: %s: %s", path,
-				    cap > CRL_FILE_MAX + 1 ? "file too large"
-							   : "out of memory");
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r > 0);
-	if (ferror(f) || n == 0) {
-		log_warnx("crl import: %s: %s", path,
-		    n == 0 ? "empty file" : "read error");
+	if (*len == 0) {
+		log_warnx("crl import: %s: empty file", path);
 		free(buf);
-		fclose(f);
 		return NULL;
 	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = strstr((char *)buf, "-----BEGIN") != NULL ? n + 1 : n;
+	if (strstr((char *)buf, "-----BEGIN") != NULL)
+		*len += 1;
 	return buf;
 }
 

@@ -241,18 +241,6 @@ crl_ext_reason(const unsigned char *der, size_t len, int *reason)
 	return OB_OK;
 }
 
-/* Seconds since the epoch of an mbedTLS time. */
-static int64_t
-x509_seconds(const mbedtls_x509_time *t)
-{
-	int64_t out;
-
-	if (util_time_civil(t->year, t->mon, t->day, t->hour, t->min, t->sec,
-		&out) != OB_OK)
-		return INT64_MIN;
-	return out;
-}
-
 void
 crl_info_free(struct crl_info *ci)
 {
@@ -302,10 +290,10 @@ crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
 		goto out;
 	}
 	e = OB_ERR_INVAL;
-	out->this_update = x509_seconds(&crl.this_update);
+	out->this_update = util_x509_time(&crl.this_update);
 	out->next_update = crl.next_update.year == 0
 	    ? INT64_MIN
-	    : x509_seconds(&crl.next_update);
+	    : util_x509_time(&crl.next_update);
 	if (out->this_update == INT64_MIN || out->next_update == INT64_MIN ||
 	    out->next_update <= out->this_update) {
 		snprintf(errbuf, errsz,
@@ -333,7 +321,7 @@ crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
 			    errbuf, errsz, "entry %zu: unusable serial", n + 1);
 			goto out;
 		}
-		ce->revoked_at = x509_seconds(&ent->revocation_date);
+		ce->revoked_at = util_x509_time(&ent->revocation_date);
 		/* mbedTLS's entry_ext.len counts the contents only. */
 		extp = ent->entry_ext.p;
 		if (ce->revoked_at == INT64_MIN ||

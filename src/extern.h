@@ -150,6 +150,13 @@ struct util_civil {
 /* Splits t (seconds since the epoch, any sign) into its UTC fields. */
 void util_time_split(int64_t t, struct util_civil *out);
 
+/*
+ * Seconds since the epoch of a time mbedTLS parsed from a certificate or
+ * CRL (RFC 5280 4.1.2.5), or INT64_MIN when it is not a valid time.
+ */
+struct mbedtls_x509_time;
+int64_t util_x509_time(const struct mbedtls_x509_time *);
+
 /* Parses OpenSSL's UTCTime/GeneralizedTime "YYMMDDHHMMSSZ" forms. */
 enum ob_err util_asn1time_parse(const char *s, int64_t *out);
 
@@ -173,6 +180,25 @@ const char *util_reason_name(int code);
  * message goes through it. Any thread.
  */
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- file.c: reading whole files -------------------------------------- */
+
+#define FILE_REGULAR 1 /* refuse anything but a regular file */
+#define FILE_SECRET 2 /* a key: refuse a file group or others may read */
+
+/*
+ * Reads the file at path, at most max bytes, into *out (malloc'd, with a
+ * NUL after its *len bytes, which *len does not count; free it with
+ * file_free, which wipes a secret). flags: FILE_REGULAR, FILE_SECRET
+ * (implies nothing else; combine them). On failure *out is NULL and
+ * errbuf says "PATH: why" in one line: OB_ERR_NOTFOUND (no such file),
+ * OB_ERR_PERM (a secret readable by others), OB_ERR_INVAL (not a regular
+ * file, larger than max), OB_ERR_NOMEM or OB_ERR_IO. An empty file is
+ * OB_OK with *len 0. Any thread.
+ */
+enum ob_err file_read(const char *path, size_t max, int flags,
+    unsigned char **out, size_t *len, char *errbuf, size_t errsz);
+void file_free(unsigned char *buf, size_t len, int flags);
 
 /* ---- schema.c: PostgreSQL-dialect migrations translated to SQLite ------- */
 

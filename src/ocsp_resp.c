@@ -231,11 +231,11 @@ ocsp_resp_etag(const unsigned char *der, size_t len, char out[OCSP_ETAG_MAX])
 	int shift;
 
 	out[k++] = '"';
-	if (ocsp_resp_signature(der, len, &sig, &sig_len) == OB_OK)
-		for (i = sig_len > 8 ? sig_len - 8 : 0; i < sig_len; i++) {
-			out[k++] = hex[sig[i] >> 4];
-			out[k++] = hex[sig[i] & 0xf];
-		}
+	if (ocsp_resp_signature(der, len, &sig, &sig_len) == OB_OK) {
+		i = sig_len > 8 ? 8 : sig_len;
+		util_hex(sig + sig_len - i, i, out + k);
+		k += 2 * i;
+	}
 	out[k++] = '-';
 	for (shift = 28; shift >= 0; shift -= 4)
 		if ((len >> shift) != 0 || shift == 0)

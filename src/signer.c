@@ -49,68 +49,27 @@ tlserr(int rc, const char *what, const char *path, char *errbuf, size_t errsz)
 }
 
 /*
- * Reads path into a NUL-terminated buffer (mbedTLS wants the NUL counted
- * for PEM). With secret, refuses a file group or others may read and
- * returns memory the caller must wipe. *len includes the NUL.
+ * Reads a certificate or key file (file_read, regular files only): *out
+ * NUL-terminated, *len its length with the NUL, which mbedTLS counts for
+ * PEM. An empty file is OB_ERR_INVAL.
  */
 static enum ob_err
 read_file(const char *path, int secret, unsigned char **out, size_t *len,
     char *errbuf, size_t errsz)
 {
-	struct stat sb;
-	unsigned char *buf = NULL;
-	ssize_t r;
-	size_t off = 0;
-	int fd;
+	int flags = FILE_REGULAR | (secret ? FILE_SECRET : 0);
+	enum ob_err e;
 
-	*out = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
-		return errno == ENOENT ? OB_ERR_NOTFOUND : OB_ERR_IO;
-	}
-	/* fstat on the open file: no window between check and read. */
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		snprintf(errbuf, errsz, "%s: not a regular file", path);
-		close(fd);
+	if ((e = file_read(path, SIGNER_FILE_MAX, flags, out, len, errbuf,
+		 errsz)) != OB_OK)
+		return e;
+	if (*len == 0) {
+		snprintf(errbuf, errsz, "%s: empty file", path);
+		file_free(*out, 0, flags);
+		*out = NULL;
 		return OB_ERR_INVAL;
 	}
-	if (secret && (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		snprintf(errbuf, errsz,
-		    "%s: key file is accessible by group or others "
-		    "(mode %03o); chmod 600 it",
-		    path, (unsigned)(sb.st_mode & 0777));
-		close(fd);
-		return OB_ERR_PERM;
-	}
-	if (sb.st_size <= 0 || sb.st_size > SIGNER_FILE_MAX) {
-		snprintf(errbuf, errsz, "%s: %s", path,
-		    sb.st_size <= 0 ? "empty file" : "file too large");
-		close(fd);
-		return OB_ERR_INVAL;
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return OB_ERR_NOMEM;
-	}
-	while (off < (size_t)sb.st_size) {
-		r = read(fd, buf + off, (size_t)sb.st_size - off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		off += (size_t)r;
-	}
-	close(fd);
-	if (off != (size_t)sb.st_size) {
-		snprintf(errbuf, errsz, "%s: short read", path);
-		mbedtls_platform_zeroize(buf, (size_t)sb.st_size + 1);
-		free(buf);
-		return OB_ERR_IO;
-	}
-	buf[off] = '\0';
-	*out = buf;
-	*len = off + 1;
+	*len += 1;
 	return OB_OK;
 }
 
@@ -199,17 +158,6 @@ subject_text(const mbedtls_x509_crt *crt)
 	if (mbedtls_x509_dn_gets(buf, sizeof(buf), &crt->subject) < 0)
 		snprintf(buf, sizeof(buf), "(unprintable subject)");
 	return strdup(buf);
-}
-
-static int64_t
-x509_time(const mbedtls_x509_time *t)
-{
-	int64_t out;
-
-	if (util_time_civil(t->year, t->mon, t->day, t->hour, t->min, t->sec,
-		&out) != OB_OK)
-		return 0;
-	return out;
 }
 
 /*
@@ -385,9 +333,9 @@ signer_check_issuer(const char *ca_pem, const char *resp_pem,
 	}
 	snprintf(out->resp_key_alg, sizeof(out->resp_key_alg), "%s", alg);
 	out->resp_is_ca = is_ca;
-	out->not_after = x509_time(&ca.valid_to);
-	out->resp_not_before = x509_time(&resp.valid_from);
-	out->resp_not_after = x509_time(&resp.valid_to);
+	out->not_after = util_x509_time(&ca.valid_to);
+	out->resp_not_before = util_x509_time(&resp.valid_from);
+	out->resp_not_after = util_x509_time(&resp.valid_to);
 	out->subject = subject_text(&ca);
 	out->resp_subject = subject_text(&resp);
 	out->cert_der = malloc(ca.raw.len);
@@ -448,7 +396,7 @@ signer_leaf_info(const char *pem, const unsigned char *ca_der, size_t ca_len,
 		snprintf(errbuf, errsz, "%s: unusable serial number", pem);
 		goto out;
 	}
-	*not_after = x509_time(&leaf.valid_to);
+	*not_after = util_x509_time(&leaf.valid_to);
 	if ((*subject = subject_text(&leaf)) == NULL)
 		e = OB_ERR_NOMEM;
 out:

@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <mbedtls/x509.h>
+
 #include "extern.h"
 
 static const char *const errstr[] = {
@@ -238,14 +240,7 @@ util_crlnum_next(const struct ob_crlnum *in, struct ob_crlnum *out)
 void
 util_crlnum_hex(const struct ob_crlnum *n, char out[OB_CRLNUM_HEX + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < OB_CRLNUM_OCTETS; i++) {
-		out[2 * i] = hex[n->b[i] >> 4];
-		out[2 * i + 1] = hex[n->b[i] & 0xf];
-	}
-	out[OB_CRLNUM_HEX] = '\0';
+	util_hex(n->b, OB_CRLNUM_OCTETS, out);
 }
 
 enum ob_err
@@ -544,4 +539,15 @@ util_reason_name(int code)
 	if (code < 0 || code >= (int)(sizeof(reasons) / sizeof(reasons[0])))
 		return NULL;
 	return reasons[code];
+}
+
+int64_t
+util_x509_time(const struct mbedtls_x509_time *t)
+{
+	int64_t out;
+
+	if (util_time_civil(t->year, t->mon, t->day, t->hour, t->min, t->sec,
+		&out) != OB_OK)
+		return INT64_MIN;
+	return out;
 }
