@@ -852,6 +852,7 @@ enum ocsp_resp_status {
 	OCSP_SIG_REQUIRED = 5,
 	OCSP_UNAUTHORIZED = 6,
 };
+#define OCSP_RESP_STATUS_COUNT 7 /* an array indexed by status */
 
 enum ocsp_cert_status {
 	OCSP_GOOD = 0,
@@ -1530,6 +1531,15 @@ enum ob_err http_start(const struct http_listen_conf *lc,
 void http_send_all(struct mg_connection *, const char *head, size_t hlen,
     const unsigned char *body, size_t blen);
 
+/*
+ * civetweb's global state: http_init before the first listener starts,
+ * http_exit after the last stops (main thread). http_version is
+ * civetweb's version string.
+ */
+void http_init(void);
+void http_exit(void);
+const char *http_version(void);
+
 /* t (seconds since the epoch) as an IMF-fixdate, RFC 9110 5.6.7. */
 #define HTTP_DATE_LEN 30 /* with the NUL */
 void http_date(int64_t t, char out[HTTP_DATE_LEN]);
@@ -1697,9 +1707,9 @@ enum ob_err http_admin_token_new(char out[65], unsigned char hash[32]);
 /* What the public listener answered since it started. */
 struct http_ocsp_counts {
 	/* [0] GET (HEAD too), [1] POST; by OCSPResponseStatus, [4] unused */
-	int64_t by[2][7];
+	int64_t by[2][OCSP_RESP_STATUS_COUNT];
 	int64_t get, post; /* the sums of by[0] and by[1] */
-	int64_t status[7]; /* the sums over both methods */
+	int64_t status[OCSP_RESP_STATUS_COUNT]; /* the sums over both methods */
 	int64_t http_errors; /* answered with an HTTP 4xx */
 	int64_t crl; /* CRLs served (200 or 304) */
 	/* Connections, as the gate saw them (third_party/civetweb/gate.inl) */

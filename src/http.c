@@ -216,3 +216,21 @@ http_send_all(struct mg_connection *c, const char *head, size_t hlen,
 	if (buf != stack)
 		free(buf);
 }
+
+void
+http_init(void)
+{
+	mg_init_library(0);
+}
+
+void
+http_exit(void)
+{
+	mg_exit_library();
+}
+
+const char *
+http_version(void)
+{
+	return mg_version();
+}

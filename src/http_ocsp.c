@@ -3,6 +3,7 @@
  * /healthz, on civetweb. OCSP-level failures are OCSP responses with
  * HTTP 200; HTTP status codes are only for HTTP misuse.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
 
 	memset(out, 0, sizeof(*out));
 	for (m = 0; m < 2; m++)
-		for (i = 0; i < 7; i++) {
+		for (i = 0; i < OCSP_RESP_STATUS_COUNT; i++) {
 			out->by[m][i] =
 			    __atomic_load_n(&h->n.by[m][i], __ATOMIC_RELAXED);
 			out->status[i] += out->by[m][i];
@@ -320,6 +321,7 @@ handle_post(struct http_ocsp *h, struct mg_connection *c,
 		    "application/ocsp-request\n");
 		return;
 	}
+	assert((unsigned)a.status < OCSP_RESP_STATUS_COUNT);
 	bump(&h->n.by[1][a.status]);
 	send_answer(h, c, &a, 0);
 	free(a.der);
@@ -343,6 +345,7 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 	if (ocsp_get_decode(path, strlen(path), der, sizeof(der), &n) != OB_OK)
 		n = 0;
 	responder_answer(h->r, der, n, &a);
+	assert((unsigned)a.status < OCSP_RESP_STATUS_COUNT);
 	bump(&h->n.by[0][a.status]);
 	send_answer(h, c, &a, 1);
 	free(a.der);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "civetweb.h"
 #include "extern.h"
 
 static const struct command {
@@ -65,7 +64,7 @@ main(int argc, char *argv[])
 			printf("ocspbox %s (SQLite %s, mbedTLS %s, civetweb "
 			       "%s)%s\n",
 			    OCSPBOX_VERSION, store_sqlite_version(),
-			    signer_mbedtls_version(), mg_version(),
+			    signer_mbedtls_version(), http_version(),
 #ifdef OB_TEST_HOOKS
 			    " test-hooks"
 #else

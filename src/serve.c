@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "civetweb.h"
 #include "extern.h"
 
 /* "unknown" answers kept in the cache, by default. */
@@ -586,7 +585,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		max_conns = fit - reserve < 16 ? 16 : fit - reserve;
 	}
 
-	mg_init_library(0);
+	http_init();
 	memset(&conf, 0, sizeof(conf));
 	conf.lc.listen = listen;
 	conf.lc.threads = (int)threads;
@@ -647,7 +646,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	http_ocsp_stop(h);
 	refresh_stop(rf);
 	responder_free(r);
-	mg_exit_library();
+	http_exit();
 	log_warnx("stopped");
 	return rc;
 fail:
@@ -656,6 +655,6 @@ fail:
 	http_ocsp_stop(h);
 	refresh_stop(rf);
 	responder_free(r);
-	mg_exit_library();
+	http_exit();
 	return OB_EXIT_ERR;
 }
