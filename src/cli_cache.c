@@ -61,7 +61,9 @@ cli_cpu_count(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+	return n < 1                  ? 1
+	    : n > REFRESH_THREADS_MAX ? REFRESH_THREADS_MAX
+				      : (int)n;
 }
 
 static void

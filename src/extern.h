@@ -730,7 +730,7 @@ int cli_cache_settings(const char *cmd, const char *interval_arg,
     const char *validity_arg, const char *backdate_arg, int64_t *interval,
     int64_t *validity, int64_t *backdate);
 
-/* The CPUs online, 1 to 64. */
+/* The CPUs online, 1 to REFRESH_THREADS_MAX. */
 int cli_cpu_count(void);
 
 /* One option of a command: --name VALUE, --name=VALUE, or a flag. */
@@ -1346,6 +1346,9 @@ struct refresh_result {
 	size_t dropped; /* entries of expired certificates dropped */
 	size_t skipped; /* certificates of issuers not loaded */
 };
+
+/* The most threads a refresh pass signs on (and cli_cpu_count says). */
+#define REFRESH_THREADS_MAX 64
 
 /* Called now and then during a long pass, from any of its threads. */
 typedef void (*refresh_progress_fn)(void *arg, size_t done, size_t total);

@@ -173,7 +173,7 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	struct store_refresh_run run;
 	struct pass p;
 	struct store *st = NULL;
-	pthread_t th[64];
+	pthread_t th[REFRESH_THREADS_MAX];
 	char msg[OB_ERRBUF];
 	int64_t start_ms = util_mono_ms(), unknown;
 	enum ob_err e;
@@ -206,8 +206,8 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	}
 	if (nthreads < 1)
 		nthreads = 1;
-	if (nthreads > 64)
-		nthreads = 64;
+	if (nthreads > REFRESH_THREADS_MAX)
+		nthreads = REFRESH_THREADS_MAX;
 	for (i = 0; i < nthreads && (size_t)i < p.ntodo; i++) {
 		if (pthread_create(&th[i], NULL, pass_worker, &p) != 0)
 			break;

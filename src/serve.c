@@ -1,6 +1,50 @@
 /*
- * The serve command: load the issuers, start the public listener, and wait
- * for SIGTERM or SIGINT, then finish the requests in flight and exit 0.
+ * The serve command: load the issuers, start the listeners and the
+ * refresh and CRL threads, and wait for SIGTERM or SIGINT, then finish
+ * the requests in flight and exit 0.
+ *
+ * THREAD SAFETY NOTES. The threads of a running server, each with the
+ * SQLite connection it uses (never shared: SQLite connections are used
+ * by one thread each) and the locks it takes:
+ *
+ *   main            this file: startup, then serve_wait (signalfd,
+ *                   inotify on the database file). A connection of its
+ *                   own only during startup (the admin token). No lock.
+ *   civetweb        one master thread per listener: accepts, and runs the
+ *                   gate (third_party/civetweb/gate.inl), which reads
+ *                   requests and sends what a worker could not write at
+ *                   once. No SQLite; civetweb's own locks only.
+ *   public workers  --threads of them (http_ocsp.c): responder_answer on
+ *                   the thread's own connection (responder.c
+ *                   thread_store, opened on first use, closed at thread
+ *                   exit). Locks: flights.mu (flight.c) and a signer
+ *                   context's lock (signer.c), neither held across a
+ *                   SQLite call nor with another lock held.
+ *   admin workers   HTTP_ADMIN_THREADS of them (http_admin.c): a
+ *                   connection per request, closed after it. Locks:
+ *                   http_admin.lock (the limiter and counts; no SQLite
+ *                   under it); cache.counters_mu (below).
+ *   refresher       refresh.c: its own connection to flush the request
+ *                   counters; refresher.mu guards its flags and is never
+ *                   held across SQLite, a pass or crlgen_tick. A pass
+ *                   holds the pass lock file (flock, across processes).
+ *   pass workers    up to REFRESH_THREADS_MAX, during a pass only: a
+ *                   connection each; pass.mu guards the pass's counts.
+ *   CRL thread      crlgen.c, when an issuer has a CRL key: its own
+ *                   connection; crlgen.mu guards its flags, never held
+ *                   across SQLite; issuers.crl_mu while it opens a CRL
+ *                   key (file reads only).
+ *
+ * cache.counters_mu is the one lock held across SQLite calls: by the
+ * flush (take the counts, add them to cache_counters) and by the stats
+ * (read cache_counters, peek the counts), so that a request counted in
+ * between is in one of the two, never in neither nor both. Nothing else
+ * is taken under it, and SQLite's busy timeout bounds how long it is
+ * held, so it cannot deadlock. No thread holds two of our locks at once.
+ * The issuer table and the responder are written before the first
+ * thread starts and only read after (except the atomics they count in);
+ * the database file's replacement is published by one atomic flag
+ * (responder_db_gone), read before each connection is used.
  */
 #include <ctype.h>
 #include <dirent.h>
