@@ -158,6 +158,11 @@ build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/extern.h
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) -lmbedx509 -lmbedcrypto
 
+# One checker of ocsp_req_parse's contract, included by the fuzz target
+# and the unit test: either rebuilds when it changes.
+build/fuzz/fuzz_ocsp_req $(BUILD)/tests/test_ocsp_req: \
+    tests/fuzz/ocsp_req_check.h
+
 build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c $(TP)/fetched
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \

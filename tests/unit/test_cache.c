@@ -1,7 +1,6 @@
 /*
- * Unit tests for the cache's pieces outside SQL: the CertID a pre-signed
- * response carries (against openssl-made requests), serials to DER, the
- * refresh horizon, single-flight under real threads, and the stats JSON.
+ * Unit tests for cache.c: the refresh horizon, single-flight under real
+ * threads, and the stats JSON.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -13,109 +12,6 @@
 
 #include "extern.h"
 #include "harness.h"
-
-#define VECTORS "tests/vectors/ocsp_req/"
-
-static unsigned char *
-slurp(const char *name, size_t *len)
-{
-	char path[256];
-	unsigned char *buf;
-	FILE *fp;
-
-	*len = 0;
-	snprintf(path, sizeof(path), VECTORS "%s", name);
-	if ((fp = fopen(path, "rb")) == NULL)
-		return NULL;
-	buf = malloc(4096);
-	if (buf != NULL)
-		*len = fread(buf, 1, 4096, fp);
-	fclose(fp);
-	return buf;
-}
-
-/*
- * openssl's own CertIDs, rebuilt from their parts, come out byte for
- * byte: the cache key matches what real clients send.
- */
-static void
-test_certid_like_openssl(void)
-{
-	static const char *const files[] = {
-	    "sha1-nononce.der", "sha1-nonce.der", "serial00.der", "three.der"};
-	unsigned char *der, buf[OCSP_CERTID_MAX], *out, ser[80];
-	char hex[OB_SERIAL_HEX_MAX + 1];
-	struct ocsp_req q;
-	size_t i, j, len, olen, slen, n = 0;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		der = slurp(files[i], &len);
-		CHECK(der != NULL && ocsp_req_parse(der, len, &q) == OB_OK);
-		if (der == NULL)
-			continue;
-		for (j = 0; j < q.ncertids; j++) {
-			const struct ocsp_certid *c = &q.certids[j];
-
-			CHECK(c->hash == OCSP_HASH_SHA1);
-			CHECK(util_serial_from_bytes(
-				  c->serial, c->serial_len, hex) == OB_OK);
-			CHECK(util_serial_to_der(
-				  hex, ser, sizeof(ser), &slen) == OB_OK);
-			CHECK(
-			    ocsp_certid_sha1(c->name_hash, c->key_hash, ser,
-				slen, buf, sizeof(buf), &out, &olen) == OB_OK);
-			CHECK(olen == c->der_len &&
-			    memcmp(out, c->der, olen) == 0);
-			n++;
-		}
-		free(der);
-	}
-	CHECK(n == 6); /* 1 + 1 + 1 + 3 CertIDs */
-}
-
-static void
-test_serial_to_der(void)
-{
-	static const struct {
-		const char *hex;
-		size_t len;
-		const char *der;
-	} v[] = {
-	    {"0", 1, "\x00"},
-	    {"1", 1, "\x01"},
-	    {"7f", 1, "\x7f"},
-	    {"80", 2, "\x00\x80"},
-	    {"abc", 2, "\x0a\xbc"},
-	    {"8a01", 3, "\x00\x8a\x01"},
-	    {"123456789abcdef", 8, "\x01\x23\x45\x67\x89\xab\xcd\xef"},
-	};
-	unsigned char out[80];
-	char back[OB_SERIAL_HEX_MAX + 1], big[OB_SERIAL_HEX_MAX + 2];
-	size_t i, len;
-
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		CHECK(util_serial_to_der(v[i].hex, out, sizeof(out), &len) ==
-		    OB_OK);
-		CHECK(len == v[i].len && memcmp(out, v[i].der, len) == 0);
-		CHECK(util_serial_from_bytes(out, len, back) == OB_OK);
-		CHECK_STR(back, v[i].hex);
-	}
-	CHECK(util_serial_to_der("", out, sizeof(out), &len) == OB_ERR_RANGE);
-	CHECK(util_serial_to_der("1g", out, sizeof(out), &len) == OB_ERR_INVAL);
-	CHECK(util_serial_to_der("AB", out, sizeof(out), &len) ==
-	    OB_ERR_INVAL); /* canonical is lower case */
-	CHECK(util_serial_to_der("ffff", out, 2, &len) == OB_ERR_RANGE);
-	CHECK(util_serial_to_der("ffff", out, 3, &len) == OB_OK && len == 3);
-	/* The longest serial fits the buffer every caller passes. */
-	memset(big, '8', OB_SERIAL_HEX_MAX);
-	big[OB_SERIAL_HEX_MAX] = '\0';
-	CHECK(util_serial_to_der(big, out, OB_SERIAL_MAX_OCTETS + 1, &len) ==
-	    OB_OK);
-	CHECK(len == OB_SERIAL_MAX_OCTETS + 1 && out[0] == 0 && out[1] == 0x88);
-	memset(big, 'f', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	CHECK(util_serial_to_der(big, out, sizeof(out), &len) == OB_ERR_RANGE);
-}
 
 static void
 test_horizon(void)
@@ -346,8 +242,6 @@ test_stats_crl_numbers(void)
 }
 
 static const struct test tests[] = {
-    {"certid_like_openssl", test_certid_like_openssl},
-    {"serial_to_der", test_serial_to_der},
     {"horizon", test_horizon},
     {"flights_one_key", test_flights_one_key},
     {"flights_keys_apart", test_flights_keys_apart},

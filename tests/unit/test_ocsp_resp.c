@@ -1,9 +1,13 @@
 /*
  * Unit tests for ocsp_resp.c: tbsResponseData and the wrapped response
- * compared byte for byte with DER worked out by hand from RFC 6960 4.2.1.
+ * compared byte for byte with DER worked out by hand from RFC 6960 4.2.1,
+ * and the CertID a pre-signed response carries against openssl-made
+ * requests.
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "extern.h"
@@ -247,6 +251,65 @@ test_error(void)
 	CHECK(out[4] == 3);
 }
 
+#define VECTORS "tests/vectors/ocsp_req/"
+
+static unsigned char *
+slurp(const char *name, size_t *len)
+{
+	char path[256];
+	unsigned char *buf;
+	FILE *fp;
+
+	*len = 0;
+	snprintf(path, sizeof(path), VECTORS "%s", name);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return NULL;
+	buf = malloc(4096);
+	if (buf != NULL)
+		*len = fread(buf, 1, 4096, fp);
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * openssl's own CertIDs, rebuilt from their parts, come out byte for
+ * byte: the cache key matches what real clients send.
+ */
+static void
+test_certid_like_openssl(void)
+{
+	static const char *const files[] = {
+	    "sha1-nononce.der", "sha1-nonce.der", "serial00.der", "three.der"};
+	unsigned char *der, buf[OCSP_CERTID_MAX], *out, ser[80];
+	char hex[OB_SERIAL_HEX_MAX + 1];
+	struct ocsp_req q;
+	size_t i, j, len, olen, slen, n = 0;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		der = slurp(files[i], &len);
+		CHECK(der != NULL && ocsp_req_parse(der, len, &q) == OB_OK);
+		if (der == NULL)
+			continue;
+		for (j = 0; j < q.ncertids; j++) {
+			const struct ocsp_certid *c = &q.certids[j];
+
+			CHECK(c->hash == OCSP_HASH_SHA1);
+			CHECK(util_serial_from_bytes(
+				  c->serial, c->serial_len, hex) == OB_OK);
+			CHECK(util_serial_to_der(
+				  hex, ser, sizeof(ser), &slen) == OB_OK);
+			CHECK(
+			    ocsp_certid_sha1(c->name_hash, c->key_hash, ser,
+				slen, buf, sizeof(buf), &out, &olen) == OB_OK);
+			CHECK(olen == c->der_len &&
+			    memcmp(out, c->der, olen) == 0);
+			n++;
+		}
+		free(der);
+	}
+	CHECK(n == 6); /* 1 + 1 + 1 + 3 CertIDs */
+}
+
 static const struct test tests[] = {
     {"tbs_good", test_tbs_good},
     {"tbs_revoked_unknown_nonce", test_tbs_revoked_unknown_nonce},
@@ -256,6 +319,7 @@ static const struct test tests[] = {
     {"wrap", test_wrap},
     {"signature_etag", test_signature_etag},
     {"error", test_error},
+    {"certid_like_openssl", test_certid_like_openssl},
     {NULL, NULL},
 };
 

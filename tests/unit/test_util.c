@@ -73,6 +73,50 @@ test_serial_from_bytes(void)
 }
 
 static void
+test_serial_to_der(void)
+{
+	static const struct {
+		const char *hex;
+		size_t len;
+		const char *der;
+	} v[] = {
+	    {"0", 1, "\x00"},
+	    {"1", 1, "\x01"},
+	    {"7f", 1, "\x7f"},
+	    {"80", 2, "\x00\x80"},
+	    {"abc", 2, "\x0a\xbc"},
+	    {"8a01", 3, "\x00\x8a\x01"},
+	    {"123456789abcdef", 8, "\x01\x23\x45\x67\x89\xab\xcd\xef"},
+	};
+	unsigned char out[80];
+	char back[OB_SERIAL_HEX_MAX + 1], big[OB_SERIAL_HEX_MAX + 2];
+	size_t i, len;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(util_serial_to_der(v[i].hex, out, sizeof(out), &len) ==
+		    OB_OK);
+		CHECK(len == v[i].len && memcmp(out, v[i].der, len) == 0);
+		CHECK(util_serial_from_bytes(out, len, back) == OB_OK);
+		CHECK_STR(back, v[i].hex);
+	}
+	CHECK(util_serial_to_der("", out, sizeof(out), &len) == OB_ERR_RANGE);
+	CHECK(util_serial_to_der("1g", out, sizeof(out), &len) == OB_ERR_INVAL);
+	CHECK(util_serial_to_der("AB", out, sizeof(out), &len) ==
+	    OB_ERR_INVAL); /* canonical is lower case */
+	CHECK(util_serial_to_der("ffff", out, 2, &len) == OB_ERR_RANGE);
+	CHECK(util_serial_to_der("ffff", out, 3, &len) == OB_OK && len == 3);
+	/* The longest serial fits the buffer every caller passes. */
+	memset(big, '8', OB_SERIAL_HEX_MAX);
+	big[OB_SERIAL_HEX_MAX] = '\0';
+	CHECK(util_serial_to_der(big, out, OB_SERIAL_MAX_OCTETS + 1, &len) ==
+	    OB_OK);
+	CHECK(len == OB_SERIAL_MAX_OCTETS + 1 && out[0] == 0 && out[1] == 0x88);
+	memset(big, 'f', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK(util_serial_to_der(big, out, sizeof(out), &len) == OB_ERR_RANGE);
+}
+
+static void
 test_time_parse(void)
 {
 	static const struct {
@@ -372,6 +416,7 @@ test_strerror(void)
 static const struct test tests[] = {
     {"serial_canon", test_serial_canon},
     {"serial_from_bytes", test_serial_from_bytes},
+    {"serial_to_der", test_serial_to_der},
     {"time_parse", test_time_parse},
     {"time_roundtrip", test_time_roundtrip},
     {"time_split", test_time_split},
