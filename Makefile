@@ -181,7 +181,8 @@ fuzz: $(FUZZ_BINS)
 test: deps
 	@$(MAKE) --no-print-directory all unit build/dyn/ocspbox
 	@$(MAKE) --no-print-directory SAN=asan all unit
-	@$(MAKE) --no-print-directory SAN=tsan all build/tsan/tests/test_cache
+	@$(MAKE) --no-print-directory SAN=tsan all build/tsan/tests/test_cache \
+	    build/tsan/tests/test_responder
 	@$(MAKE) --no-print-directory fuzz
 	@sh tests/run.sh
 

@@ -284,9 +284,9 @@ answer(struct responder *r, const unsigned char *req, size_t len,
 {
 	struct responder_counters c0, c1;
 
-	responder_counters_peek(r, &c0);
+	cache_counters_peek(responder_cache(r), &c0);
 	responder_answer(r, req, len, out);
-	responder_counters_peek(r, &c1);
+	cache_counters_peek(responder_cache(r), &c1);
 	return path_of(&c0, &c1);
 }
 
