@@ -217,11 +217,11 @@ cache_stats(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	store_close(st);
 	if (!as_json) {
-		cache_stats_text(&s, now, stdout);
+		metrics_stats_text(&s, now, stdout);
 		store_stats_free(&s);
 		return OB_EXIT_OK;
 	}
-	if (cache_stats_json(&s, NULL, now, &json, &len) != OB_OK) {
+	if (metrics_stats_json(&s, NULL, now, &json, &len) != OB_OK) {
 		store_stats_free(&s);
 		log_warnx("cache stats: out of memory");
 		return OB_EXIT_ERR;

@@ -1299,11 +1299,13 @@ void flights_done(struct flights *, struct flight *);
  */
 int64_t cache_horizon(int64_t validity, int64_t interval);
 
+/* ---- metrics.c: the stats document, its text, the Prometheus exposition -- */
+
 /* What only a running server knows, for the stats. */
 struct http_ocsp_counts;
 struct responder_counters;
 struct responder_hist;
-struct cache_live {
+struct metrics_live {
 	int64_t hits, misses, live_signs; /* not yet in cache_counters */
 	int64_t interval; /* 0: no refresh thread (the CLI) */
 	int running; /* a refresh pass is under way */
@@ -1321,19 +1323,19 @@ struct cache_live {
  * is a JSON number up to 2^53 - 1 (what a double holds exactly) and a
  * string of its decimal digits above that.
  */
-enum ob_err cache_stats_json(const struct store_stats *,
-    const struct cache_live *, int64_t now, char **out, size_t *len);
+enum ob_err metrics_stats_json(const struct store_stats *,
+    const struct metrics_live *, int64_t now, char **out, size_t *len);
 
 /*
  * The Prometheus text exposition (format 0.0.4) of the same numbers and
  * live's (requests, totals, histograms), names prefixed ocspbox_,
  * malloc'd into *out. Pure.
  */
-enum ob_err cache_metrics_text(const struct store_stats *,
-    const struct cache_live *, char **out, size_t *len);
+enum ob_err metrics_text(const struct store_stats *,
+    const struct metrics_live *, char **out, size_t *len);
 
 /* The same for people, as `cache stats` prints it. */
-void cache_stats_text(const struct store_stats *, int64_t now, FILE *);
+void metrics_stats_text(const struct store_stats *, int64_t now, FILE *);
 
 /* ---- refresh.c: the refresh pass and the thread that runs it ----------- */
 

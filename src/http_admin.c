@@ -378,7 +378,7 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	struct responder_hist hists[ADMIN_HISTS_MAX];
 	struct http_ocsp_counts q;
 	struct http_admin_counts ac;
-	struct cache_live live;
+	struct metrics_live live;
 	struct store *st = NULL;
 	char err[OB_ERRBUF], *text = NULL, head[256];
 	size_t len;
@@ -423,9 +423,9 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 		live.hists = hists;
 		live.nhists = issuers_sign_hists(
 		    responder_issuers(h->conf.r), hists, ADMIN_HISTS_MAX);
-		e = cache_metrics_text(&s, &live, &text, &len);
+		e = metrics_text(&s, &live, &text, &len);
 	} else
-		e = cache_stats_json(&s, &live, now, &text, &len);
+		e = metrics_stats_json(&s, &live, now, &text, &len);
 	store_stats_free(&s);
 	if (e != OB_OK) {
 		send_error(

@@ -27,7 +27,7 @@ static struct http_ocsp_counts requests;
 static struct http_admin_counts admin;
 static struct responder_counters totals;
 static struct responder_hist hists[2];
-static struct cache_live live;
+static struct metrics_live live;
 
 /*
  * The richest input: a refresh pass recorded, five issuers (a fresh CRL,
@@ -255,21 +255,21 @@ golden(const char *name, const char *got, size_t len)
 
 /* The three writers on the current fixture, each against its golden. */
 static void
-golden_all(const char *base, const struct cache_live *lp)
+golden_all(const char *base, const struct metrics_live *lp)
 {
 	char name[64], *out = NULL;
 	size_t len = 0;
 	FILE *fp;
 
 	snprintf(name, sizeof(name), "%s.json", base);
-	CHECK(cache_stats_json(&stats, lp, NOW, &out, &len) == OB_OK);
+	CHECK(metrics_stats_json(&stats, lp, NOW, &out, &len) == OB_OK);
 	CHECK(out != NULL && strlen(out) == len);
 	golden(name, out, len);
 	free(out);
 	out = NULL;
 
 	snprintf(name, sizeof(name), "%s.prom", base);
-	CHECK(cache_metrics_text(&stats, lp, &out, &len) == OB_OK);
+	CHECK(metrics_text(&stats, lp, &out, &len) == OB_OK);
 	CHECK(out != NULL && strlen(out) == len);
 	golden(name, out, len);
 	free(out);
@@ -279,7 +279,7 @@ golden_all(const char *base, const struct cache_live *lp)
 	CHECK((fp = open_memstream(&out, &len)) != NULL);
 	if (fp == NULL)
 		return;
-	cache_stats_text(&stats, NOW, fp);
+	metrics_stats_text(&stats, NOW, fp);
 	CHECK(fclose(fp) == 0);
 	golden(name, out, len);
 	free(out);
@@ -323,7 +323,7 @@ test_prom_shape(void)
 	int want_type = 0;
 
 	fixture_full();
-	CHECK(cache_metrics_text(&stats, &live, &out, &len) == OB_OK);
+	CHECK(metrics_text(&stats, &live, &out, &len) == OB_OK);
 	if (out == NULL)
 		return;
 	CHECK(len > 0 && out[len - 1] == '\n');
@@ -372,7 +372,7 @@ test_stats_json(void)
 {
 	struct store_issuer_stats is[2];
 	struct store_stats s;
-	struct cache_live l;
+	struct metrics_live l;
 	char *json = NULL;
 	size_t len = 0;
 
@@ -402,7 +402,7 @@ test_stats_json(void)
 	memset(&l, 0, sizeof(l));
 	l.hits = 2;
 	l.interval = 3600;
-	CHECK(cache_stats_json(&s, &l, 1800000000, &json, &len) == OB_OK);
+	CHECK(metrics_stats_json(&s, &l, 1800000000, &json, &len) == OB_OK);
 	CHECK(json != NULL && strlen(json) == len);
 	if (json == NULL)
 		return;
@@ -469,19 +469,19 @@ test_stats_crl_numbers(void)
 		is.crl_next_update = 1799999999;
 		s.issuers = &is;
 		s.nissuers = 1;
-		CHECK(cache_stats_json(&s, NULL, 1800000000, &out, &len) ==
+		CHECK(metrics_stats_json(&s, NULL, 1800000000, &out, &len) ==
 		    OB_OK);
 		CHECK(out != NULL && strstr(out, v[i].json) != NULL);
 		free(out);
 		out = NULL;
-		CHECK(cache_metrics_text(&s, NULL, &out, &len) == OB_OK);
+		CHECK(metrics_text(&s, NULL, &out, &len) == OB_OK);
 		snprintf(want, sizeof(want),
 		    "\nocspbox_crl_number{issuer=\"big\"} %s\n", dec);
 		CHECK(out != NULL && strstr(out, want) != NULL);
 		free(out);
 		out = NULL;
 		if ((fp = open_memstream(&out, &len)) != NULL) {
-			cache_stats_text(&s, 1800000000, fp);
+			metrics_stats_text(&s, 1800000000, fp);
 			fclose(fp);
 		}
 		snprintf(want, sizeof(want), "  crl #%s, ", dec);
