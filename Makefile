@@ -152,8 +152,8 @@ unit: $(UNIT_BINS)
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined $(CPPFLAGS)
 # The fuzzed parsers live in the pure modules: no I/O, no civetweb.
-PURE_SRCS := src/util.c src/schema.c src/index.c src/ocsp_req.c src/der.c \
-	src/ocsp_get.c src/ocsp_resp.c src/crl.c
+PURE_SRCS := src/util.c src/buf.c src/schema.c src/index.c src/ocsp_req.c \
+	src/der.c src/ocsp_get.c src/ocsp_resp.c src/crl.c
 build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/extern.h
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) -lmbedx509 -lmbedcrypto

@@ -200,6 +200,57 @@ enum ob_err file_read(const char *path, size_t max, int flags,
     unsigned char **out, size_t *len, char *errbuf, size_t errsz);
 void file_free(unsigned char *buf, size_t len, int flags);
 
+/* ---- buf.c: a growing string, pure ------------------------------------ */
+
+/*
+ * A NUL-terminated string that grows as it is appended to. Start it all
+ * zeroes ({NULL, 0, 0, 0}). Once an append has worked (even of ""), p is
+ * malloc'd and p[len] is '\0'. An append that cannot grow it (out of memory,
+ * or past SIZE_MAX / 4) sets oom and leaves the string as it was, and every
+ * later append does nothing: a writer appends freely and looks at oom once,
+ * at buf_finish. Readers may look at p and len. One thread at a time.
+ */
+struct ob_buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+/* Appends n bytes of s (NULs included). */
+void buf_add(struct ob_buf *, const void *s, size_t n);
+
+/* Appends the C string s. */
+void buf_puts(struct ob_buf *, const char *s);
+
+/* Appends what printf would print. */
+void buf_printf(struct ob_buf *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keeps the first len bytes (len at most the current length). */
+void buf_truncate(struct ob_buf *, size_t len);
+
+/*
+ * Appends s as a JSON string: in quotes, '"' and '\\' after a backslash,
+ * bytes below 0x20 as \u00XX, every other byte as it is (UTF-8 is not
+ * checked).
+ */
+void buf_json_str(struct ob_buf *, const char *s);
+
+/* Appends t as a quoted RFC 3339 UTC time, or null when t is INT64_MIN. */
+void buf_json_time(struct ob_buf *, int64_t t);
+
+/*
+ * Hands the string over: OB_OK with *out the malloc'd string (the caller
+ * frees it; "" when nothing was appended) and *len its length in bytes, or
+ * OB_ERR_NOMEM with *out NULL and *len 0 when an append failed (the string
+ * is freed). Either way the buffer is empty again.
+ */
+enum ob_err buf_finish(struct ob_buf *, char **out, size_t *len);
+
+/* Frees the string; the buffer is empty again. buf_free of an empty one is
+ * a no-op. */
+void buf_free(struct ob_buf *);
+
 /* ---- schema.c: PostgreSQL-dialect migrations translated to SQLite ------- */
 
 /*

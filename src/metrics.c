@@ -3,7 +3,6 @@
  * out: the stats document (JSON) of the admin API and `cache stats --json`,
  * the text of `cache stats`, and the Prometheus exposition of /metrics.
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,93 +11,22 @@
 
 #include "extern.h"
 
-/* A growing string; after a failed append only ok is looked at. */
-struct buf {
-	char *p;
-	size_t len, cap;
-	int ok;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-bprintf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	size_t need;
-	char *np;
-	int n;
-
-	if (!b->ok)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->ok = 0;
-		return;
-	}
-	if ((size_t)n < b->cap - b->len) {
-		b->len += (size_t)n;
-		return;
-	}
-	need = b->len + (size_t)n + 1;
-	if ((np = realloc(b->p, need * 2)) == NULL) {
-		b->ok = 0;
-		return;
-	}
-	b->p = np;
-	b->cap = need * 2;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void
-bstring(struct buf *b, const char *s)
-{
-	bprintf(b, "\"");
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			bprintf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			bprintf(b, "\\u%04x", (unsigned char)*s);
-		else
-			bprintf(b, "%c", *s);
-	}
-	bprintf(b, "\"");
-}
-
-/* An RFC 3339 time, or null for INT64_MIN. */
-static void
-btime(struct buf *b, int64_t t)
-{
-	char ts[32];
-
-	if (t == INT64_MIN) {
-		bprintf(b, "null");
-		return;
-	}
-	util_time_format(t, ts, sizeof(ts));
-	bprintf(b, "\"%s\"", ts);
-}
-
 /*
  * A cRLNumber: a JSON number up to 2^53 - 1, which every reader (a
  * JavaScript panel too) holds exactly, and above that the decimal digits
  * as a string, which none rounds.
  */
 static void
-bcrlnum(struct buf *b, const struct ob_crlnum *n)
+bcrlnum(struct ob_buf *b, const struct ob_crlnum *n)
 {
 	char dec[OB_CRLNUM_DEC + 1];
 	uint64_t v;
 
 	util_crlnum_dec(n, dec);
 	if (util_crlnum_u64(n, &v) && v <= ((uint64_t)1 << 53) - 1)
-		bprintf(b, "%s", dec);
+		buf_printf(b, "%s", dec);
 	else
-		bprintf(b, "\"%s\"", dec);
+		buf_printf(b, "\"%s\"", dec);
 }
 
 enum ob_err
@@ -106,22 +34,18 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
     int64_t now, char **out, size_t *len)
 {
 	static const struct metrics_live none;
-	struct buf b = {NULL, 0, 0, 1};
+	struct ob_buf b = {NULL, 0, 0, 0};
 	const struct store_issuer_stats *is;
 	int64_t hits, misses;
 	size_t i;
 
-	*out = NULL;
-	*len = 0;
 	if (live == NULL)
 		live = &none;
-	if ((b.p = malloc(b.cap = 1024)) == NULL)
-		return OB_ERR_NOMEM;
 	hits = s->hits + live->hits;
 	misses = s->misses + live->misses;
-	bprintf(&b, "{\"generated_at\":");
-	btime(&b, now);
-	bprintf(&b,
+	buf_puts(&b, "{\"generated_at\":");
+	buf_json_time(&b, now);
+	buf_printf(&b,
 	    ",\"cache\":{\"entries\":%lld,\"fresh\":%lld,\"stale\":%lld,"
 	    "\"hits\":%lld,\"misses\":%lld,\"hit_ratio\":%.4f,"
 	    "\"live_signs\":%lld,\"invalidations\":%lld}",
@@ -130,15 +54,15 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 	    hits + misses > 0 ? (double)hits / (double)(hits + misses) : 0.0,
 	    (long long)(s->live_signs + live->live_signs),
 	    (long long)s->invalidations);
-	bprintf(&b, ",\"refresh\":{\"interval_seconds\":");
+	buf_puts(&b, ",\"refresh\":{\"interval_seconds\":");
 	if (live->interval > 0)
-		bprintf(&b, "%lld", (long long)live->interval);
+		buf_printf(&b, "%lld", (long long)live->interval);
 	else
-		bprintf(&b, "null");
-	bprintf(&b, ",\"last_started_at\":");
-	btime(&b, s->have_run ? s->last_run.started_at : INT64_MIN);
+		buf_puts(&b, "null");
+	buf_puts(&b, ",\"last_started_at\":");
+	buf_json_time(&b, s->have_run ? s->last_run.started_at : INT64_MIN);
 	if (s->have_run) {
-		bprintf(&b,
+		buf_printf(&b,
 		    ",\"last_duration_ms\":%lld,\"last_signed\":%lld,"
 		    "\"last_errors\":%lld,\"last_dropped\":%lld,"
 		    "\"last_source\":",
@@ -146,19 +70,19 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		    (long long)s->last_run.nsigned,
 		    (long long)s->last_run.errors,
 		    (long long)s->last_run.dropped);
-		bstring(&b, s->last_run.source);
+		buf_json_str(&b, s->last_run.source);
 	} else
-		bprintf(&b,
+		buf_puts(&b,
 		    ",\"last_duration_ms\":null,\"last_signed\":null,"
 		    "\"last_errors\":null,\"last_dropped\":null,"
 		    "\"last_source\":null");
-	bprintf(&b, ",\"running\":%s}", live->running ? "true" : "false");
+	buf_printf(&b, ",\"running\":%s}", live->running ? "true" : "false");
 	if (live->requests != NULL) {
 		const struct http_ocsp_counts *q = live->requests;
 
-		bprintf(&b, ",\"server\":{\"started_at\":");
-		btime(&b, live->started_at);
-		bprintf(&b,
+		buf_puts(&b, ",\"server\":{\"started_at\":");
+		buf_json_time(&b, live->started_at);
+		buf_printf(&b,
 		    ",\"requests\":{\"total\":%lld,\"get\":%lld,"
 		    "\"post\":%lld,\"successful\":%lld,\"malformed\":%lld,"
 		    "\"internal_error\":%lld,\"try_later\":%lld,"
@@ -177,53 +101,50 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		    (long long)q->conn_open, (long long)q->conn_accepted,
 		    (long long)q->conn_evicted, (long long)q->conn_idle_closed);
 	}
-	bprintf(&b, ",\"issuers\":[");
+	buf_puts(&b, ",\"issuers\":[");
 	for (i = 0; i < s->nissuers; i++) {
 		is = &s->issuers[i];
-		bprintf(&b, "%s{\"id\":", i > 0 ? "," : "");
-		bstring(&b, is->id);
-		bprintf(&b,
+		buf_printf(&b, "%s{\"id\":", i > 0 ? "," : "");
+		buf_json_str(&b, is->id);
+		buf_printf(&b,
 		    ",\"entries\":%lld,\"good\":%lld,\"revoked\":%lld,"
 		    "\"unknown\":%lld,\"stale\":%lld,\"next_update_min\":",
 		    (long long)is->entries, (long long)is->good,
 		    (long long)is->revoked, (long long)is->unknown,
 		    (long long)is->stale);
-		btime(&b, is->next_update_min);
-		bprintf(&b, ",\"crl\":{\"present\":%s,\"crl_number\":",
+		buf_json_time(&b, is->next_update_min);
+		buf_printf(&b, ",\"crl\":{\"present\":%s,\"crl_number\":",
 		    is->crl_present ? "true" : "false");
 		if (is->crl_present)
 			bcrlnum(&b, &is->crl_number);
 		else
-			bprintf(&b, "null");
-		bprintf(&b, ",\"next_update\":");
-		btime(&b, is->crl_present ? is->crl_next_update : INT64_MIN);
-		bprintf(&b, ",\"is_stale\":%s,\"key\":%s,\"this_update\":",
+			buf_puts(&b, "null");
+		buf_puts(&b, ",\"next_update\":");
+		buf_json_time(
+		    &b, is->crl_present ? is->crl_next_update : INT64_MIN);
+		buf_printf(&b, ",\"is_stale\":%s,\"key\":%s,\"this_update\":",
 		    is->crl_present && is->crl_next_update <= now ? "true"
 								  : "false",
 		    is->crl_key ? "true" : "false");
-		btime(&b, is->crl_present ? is->crl_this_update : INT64_MIN);
-		bprintf(&b, ",\"generated_at\":");
-		btime(&b, is->crl_present ? is->crl_generated_at : INT64_MIN);
-		bprintf(&b, ",\"revoked_count\":");
+		buf_json_time(
+		    &b, is->crl_present ? is->crl_this_update : INT64_MIN);
+		buf_puts(&b, ",\"generated_at\":");
+		buf_json_time(
+		    &b, is->crl_present ? is->crl_generated_at : INT64_MIN);
+		buf_puts(&b, ",\"revoked_count\":");
 		if (is->crl_present)
-			bprintf(&b, "%lld", (long long)is->crl_revoked);
+			buf_printf(&b, "%lld", (long long)is->crl_revoked);
 		else
-			bprintf(&b, "null");
-		bprintf(&b, ",\"last_error\":");
+			buf_puts(&b, "null");
+		buf_puts(&b, ",\"last_error\":");
 		if (is->crl_error[0] != '\0')
-			bstring(&b, is->crl_error);
+			buf_json_str(&b, is->crl_error);
 		else
-			bprintf(&b, "null");
-		bprintf(&b, "}}");
+			buf_puts(&b, "null");
+		buf_puts(&b, "}}");
 	}
-	bprintf(&b, "]}\n");
-	if (!b.ok) {
-		free(b.p);
-		return OB_ERR_NOMEM;
-	}
-	*out = b.p;
-	*len = b.len;
-	return OB_OK;
+	buf_puts(&b, "]}\n");
+	return buf_finish(&b, out, len);
 }
 
 void
@@ -279,23 +200,26 @@ metrics_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 
 /* A Prometheus label value: backslash, quote and newline escaped. */
 static void
-blabel(struct buf *b, const char *s)
+blabel(struct ob_buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' || *s == '"')
-			bprintf(b, "\\%c", *s);
-		else if (*s == '\n')
-			bprintf(b, "\\n");
-		else
-			bprintf(b, "%c", *s);
+	size_t run;
+
+	for (;;) {
+		run = strcspn(s, "\\\"\n");
+		buf_add(b, s, run);
+		s += run;
+		if (*s == '\0')
+			break;
+		buf_puts(b, *s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\");
+		s++;
 	}
 }
 
 static void
-bmeta(struct buf *b, const char *name, const char *type, const char *help)
+bmeta(struct ob_buf *b, const char *name, const char *type, const char *help)
 {
-	bprintf(b, "# HELP ocspbox_%s %s\n# TYPE ocspbox_%s %s\n", name, help,
-	    name, type);
+	buf_printf(b, "# HELP ocspbox_%s %s\n# TYPE ocspbox_%s %s\n", name,
+	    help, name, type);
 }
 
 /* A metric read from an int64_t field of a struct of counts. */
@@ -347,13 +271,14 @@ static const struct metric_field admin_metrics[] = {
 
 /* Each metric of t (n of them), its value read from base. */
 static void
-bfields(struct buf *b, const struct metric_field *t, size_t n, const void *base)
+bfields(
+    struct ob_buf *b, const struct metric_field *t, size_t n, const void *base)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		bmeta(b, t[i].name, t[i].type, t[i].help);
-		bprintf(b, "ocspbox_%s %lld\n", t[i].name,
+		buf_printf(b, "ocspbox_%s %lld\n", t[i].name,
 		    (long long)*(
 			const int64_t *)((const char *)base + t[i].off));
 	}
@@ -376,17 +301,13 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 	    {OCSP_UNAUTHORIZED, "unauthorized"},
 	};
 	static const char *const kinds[3] = {"good", "revoked", "unknown"};
-	struct buf b = {NULL, 0, 0, 1};
+	struct ob_buf b = {NULL, 0, 0, 0};
 	const struct store_issuer_stats *is;
 	const struct responder_hist *h;
 	char dec[OB_CRLNUM_DEC + 1];
 	int64_t cum, kind[3];
 	size_t i, j, k;
 
-	*out = NULL;
-	*len = 0;
-	if ((b.p = malloc(b.cap = 4096)) == NULL)
-		return OB_ERR_NOMEM;
 	if (live != NULL && live->requests != NULL) {
 		bmeta(&b, "requests_total", "counter",
 		    "OCSP requests answered on the public listener, by HTTP "
@@ -394,7 +315,7 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 		for (i = 0; i < 2; i++)
 			for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]);
 			     j++)
-				bprintf(&b,
+				buf_printf(&b,
 				    "ocspbox_requests_total{method=\"%s\","
 				    "status=\"%s\"} %lld\n",
 				    methods[i], statuses[j].name,
@@ -403,7 +324,7 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 		bmeta(&b, "http_errors_total", "counter",
 		    "Requests on the public listener answered with an HTTP "
 		    "4xx (wrong method, path, type or size).");
-		bprintf(&b, "ocspbox_http_errors_total %lld\n",
+		buf_printf(&b, "ocspbox_http_errors_total %lld\n",
 		    (long long)live->requests->http_errors);
 		bfields(&b, conn_metrics,
 		    sizeof(conn_metrics) / sizeof(conn_metrics[0]),
@@ -416,20 +337,20 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 	if (live != NULL && live->totals != NULL) {
 		bmeta(&b, "cache_hits_total", "counter",
 		    "Requests answered from the pre-signed cache.");
-		bprintf(&b, "ocspbox_cache_hits_total %lld\n",
+		buf_printf(&b, "ocspbox_cache_hits_total %lld\n",
 		    (long long)live->totals->hits);
 		bmeta(&b, "cache_misses_total", "counter",
 		    "Cacheable requests that found no fresh entry.");
-		bprintf(&b, "ocspbox_cache_misses_total %lld\n",
+		buf_printf(&b, "ocspbox_cache_misses_total %lld\n",
 		    (long long)live->totals->misses);
 		bmeta(&b, "live_signs_total", "counter",
 		    "Responses signed while a client waited.");
-		bprintf(&b, "ocspbox_live_signs_total %lld\n",
+		buf_printf(&b, "ocspbox_live_signs_total %lld\n",
 		    (long long)live->totals->live_signs);
 	}
 	bmeta(&b, "cache_invalidations_total", "counter",
 	    "Cached responses dropped by revokes, over the database's life.");
-	bprintf(&b, "ocspbox_cache_invalidations_total %lld\n",
+	buf_printf(&b, "ocspbox_cache_invalidations_total %lld\n",
 	    (long long)s->invalidations);
 	if (live != NULL && live->nhists > 0) {
 		bmeta(&b, "sign_duration_seconds", "histogram",
@@ -439,52 +360,53 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 			h = &live->hists[i];
 			for (cum = 0, k = 0; k <= OB_SIGN_BUCKETS; k++) {
 				cum += h->bucket[k];
-				bprintf(&b,
+				buf_printf(&b,
 				    "ocspbox_sign_duration_seconds_bucket{"
 				    "issuer=\"");
 				blabel(&b, h->issuer);
 				if (k < OB_SIGN_BUCKETS)
-					bprintf(&b, "\",le=\"%g\"} %lld\n",
+					buf_printf(&b, "\",le=\"%g\"} %lld\n",
 					    ob_sign_buckets[k], (long long)cum);
 				else
-					bprintf(&b, "\",le=\"+Inf\"} %lld\n",
+					buf_printf(&b, "\",le=\"+Inf\"} %lld\n",
 					    (long long)cum);
 			}
-			bprintf(
+			buf_printf(
 			    &b, "ocspbox_sign_duration_seconds_sum{issuer=\"");
 			blabel(&b, h->issuer);
-			bprintf(&b, "\"} %.6f\n", (double)h->sum_us / 1e6);
-			bprintf(&b,
+			buf_printf(&b, "\"} %.6f\n", (double)h->sum_us / 1e6);
+			buf_printf(&b,
 			    "ocspbox_sign_duration_seconds_count{issuer=\"");
 			blabel(&b, h->issuer);
-			bprintf(&b, "\"} %lld\n", (long long)h->count);
+			buf_printf(&b, "\"} %lld\n", (long long)h->count);
 		}
 	}
 	if (s->have_run) {
 		bmeta(&b, "refresh_last_run_timestamp_seconds", "gauge",
 		    "When the last refresh pass started (Unix time).");
-		bprintf(&b, "ocspbox_refresh_last_run_timestamp_seconds %lld\n",
+		buf_printf(&b,
+		    "ocspbox_refresh_last_run_timestamp_seconds %lld\n",
 		    (long long)s->last_run.started_at);
 		bmeta(&b, "refresh_last_duration_seconds", "gauge",
 		    "How long the last refresh pass took.");
-		bprintf(&b, "ocspbox_refresh_last_duration_seconds %.3f\n",
+		buf_printf(&b, "ocspbox_refresh_last_duration_seconds %.3f\n",
 		    (double)s->last_run.duration_ms / 1000);
 		bmeta(&b, "refresh_last_signed", "gauge",
 		    "Responses the last refresh pass signed.");
-		bprintf(&b, "ocspbox_refresh_last_signed %lld\n",
+		buf_printf(&b, "ocspbox_refresh_last_signed %lld\n",
 		    (long long)s->last_run.nsigned);
 		bmeta(&b, "refresh_last_errors", "gauge",
 		    "Signatures or writes the last refresh pass failed.");
-		bprintf(&b, "ocspbox_refresh_last_errors %lld\n",
+		buf_printf(&b, "ocspbox_refresh_last_errors %lld\n",
 		    (long long)s->last_run.errors);
 	}
 	if (live != NULL && live->interval > 0) {
 		bmeta(&b, "refresh_running", "gauge",
 		    "1 while a refresh pass runs.");
-		bprintf(&b, "ocspbox_refresh_running %d\n", live->running);
+		buf_printf(&b, "ocspbox_refresh_running %d\n", live->running);
 		bmeta(&b, "refresh_interval_seconds", "gauge",
 		    "The refresh interval.");
-		bprintf(&b, "ocspbox_refresh_interval_seconds %lld\n",
+		buf_printf(&b, "ocspbox_refresh_interval_seconds %lld\n",
 		    (long long)live->interval);
 	}
 	bmeta(&b, "cache_entries", "gauge",
@@ -495,9 +417,9 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 		kind[1] = is->revoked;
 		kind[2] = is->unknown;
 		for (k = 0; k < 3; k++) {
-			bprintf(&b, "ocspbox_cache_entries{issuer=\"");
+			buf_puts(&b, "ocspbox_cache_entries{issuer=\"");
 			blabel(&b, is->id);
-			bprintf(&b, "\",status=\"%s\"} %lld\n", kinds[k],
+			buf_printf(&b, "\",status=\"%s\"} %lld\n", kinds[k],
 			    (long long)kind[k]);
 		}
 	}
@@ -505,9 +427,9 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 	    "Cached responses past their nextUpdate, per issuer (never "
 	    "served).");
 	for (i = 0; i < s->nissuers; i++) {
-		bprintf(&b, "ocspbox_cache_stale_entries{issuer=\"");
+		buf_puts(&b, "ocspbox_cache_stale_entries{issuer=\"");
 		blabel(&b, s->issuers[i].id);
-		bprintf(&b, "\"} %lld\n", (long long)s->issuers[i].stale);
+		buf_printf(&b, "\"} %lld\n", (long long)s->issuers[i].stale);
 	}
 	bmeta(&b, "crl_number", "gauge",
 	    "The cRLNumber of the cached CRL, per issuer with one.");
@@ -515,28 +437,28 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 		if (s->issuers[i].crl_present) {
 			/* Exact; a scraper rounds it to a float64 past 2^53 */
 			util_crlnum_dec(&s->issuers[i].crl_number, dec);
-			bprintf(&b, "ocspbox_crl_number{issuer=\"");
+			buf_puts(&b, "ocspbox_crl_number{issuer=\"");
 			blabel(&b, s->issuers[i].id);
-			bprintf(&b, "\"} %s\n", dec);
+			buf_printf(&b, "\"} %s\n", dec);
 		}
 	bmeta(&b, "crl_next_update_timestamp_seconds", "gauge",
 	    "When the cached CRL expires, per issuer with one.");
 	for (i = 0; i < s->nissuers; i++)
 		if (s->issuers[i].crl_present) {
-			bprintf(&b,
+			buf_printf(&b,
 			    "ocspbox_crl_next_update_timestamp_seconds{"
 			    "issuer=\"");
 			blabel(&b, s->issuers[i].id);
-			bprintf(&b, "\"} %lld\n",
+			buf_printf(&b, "\"} %lld\n",
 			    (long long)s->issuers[i].crl_next_update);
 		}
 	bmeta(&b, "crl_revoked_entries", "gauge",
 	    "Entries on the cached CRL, per issuer with one.");
 	for (i = 0; i < s->nissuers; i++)
 		if (s->issuers[i].crl_present) {
-			bprintf(&b, "ocspbox_crl_revoked_entries{issuer=\"");
+			buf_puts(&b, "ocspbox_crl_revoked_entries{issuer=\"");
 			blabel(&b, s->issuers[i].id);
-			bprintf(&b, "\"} %lld\n",
+			buf_printf(&b, "\"} %lld\n",
 			    (long long)s->issuers[i].crl_revoked);
 		}
 	bmeta(&b, "crl_last_attempt_failed", "gauge",
@@ -544,24 +466,18 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 	    "with a CRL key.");
 	for (i = 0; i < s->nissuers; i++)
 		if (s->issuers[i].crl_key) {
-			bprintf(
+			buf_printf(
 			    &b, "ocspbox_crl_last_attempt_failed{issuer=\"");
 			blabel(&b, s->issuers[i].id);
-			bprintf(
+			buf_printf(
 			    &b, "\"} %d\n", s->issuers[i].crl_error[0] != '\0');
 		}
 	if (live != NULL && live->requests != NULL) {
 		bmeta(&b, "crl_requests_total", "counter",
 		    "CRLs served on the public listener (200 or 304) since "
 		    "start.");
-		bprintf(&b, "ocspbox_crl_requests_total %lld\n",
+		buf_printf(&b, "ocspbox_crl_requests_total %lld\n",
 		    (long long)live->requests->crl);
 	}
-	if (!b.ok) {
-		free(b.p);
-		return OB_ERR_NOMEM;
-	}
-	*out = b.p;
-	*len = b.len;
-	return OB_OK;
+	return buf_finish(&b, out, len);
 }

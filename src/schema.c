@@ -39,12 +39,6 @@ struct tok {
 	size_t line; /* where it starts, from 1 */
 };
 
-struct buf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
 struct tr {
 	const char *name;
 	const unsigned char *src;
@@ -54,7 +48,7 @@ struct tr {
 	size_t pos; /* cursor in the current statement */
 	size_t end; /* the statement's ';' or TK_END */
 	size_t nogap; /* the token whose gap is not copied */
-	struct buf out;
+	struct ob_buf out;
 	char *errbuf;
 	size_t errsz;
 	enum ob_err err;
@@ -101,31 +95,6 @@ static const struct pgtype {
 
 static const char *const tablekw[] = {
     "CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", NULL};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char *np;
-	size_t ncap;
-
-	if (b->oom || n > SIZE_MAX / 4 - b->n) {
-		b->oom = 1;
-		return;
-	}
-	if (b->n + n + 1 > b->cap) {
-		for (ncap = b->cap ? b->cap : 256; ncap < b->n + n + 1;)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
 
 /* Records the first error only; returns -1 for callers to pass on. */
 static int __attribute__((format(printf, 4, 5)))
@@ -386,7 +355,7 @@ bad(struct tr *t)
 static void
 raw(struct tr *t, const char *s)
 {
-	buf_add(&t->out, s, strlen(s));
+	buf_puts(&t->out, s);
 }
 
 /*
@@ -396,7 +365,7 @@ raw(struct tr *t, const char *s)
 static void
 emit_gap(struct tr *t, size_t i)
 {
-	size_t p = t->toks[i].gap, end = t->toks[i].off, q, start = t->out.n;
+	size_t p = t->toks[i].gap, end = t->toks[i].off, q, start = t->out.len;
 	int comment = 0;
 
 	if (i == t->nogap)
@@ -404,20 +373,20 @@ emit_gap(struct tr *t, size_t i)
 	for (; p < end; p = q) {
 		if ((q = comment_end(t->src, end, p)) != p) {
 			/* blanks on both sides of a comment become one */
-			while (t->out.n > start &&
-			    strchr(" \t", t->out.p[t->out.n - 1]) != NULL &&
+			while (t->out.len > start &&
+			    strchr(" \t", t->out.p[t->out.len - 1]) != NULL &&
 			    q < end && (t->src[q] == ' ' || t->src[q] == '\t'))
 				q++;
 			comment = 1;
 			continue;
 		}
-		while (t->src[p] == '\n' && !t->out.oom && t->out.n > start &&
-		    strchr(" \t", t->out.p[t->out.n - 1]) != NULL)
-			t->out.p[--t->out.n] = '\0';
+		while (t->src[p] == '\n' && !t->out.oom && t->out.len > start &&
+		    strchr(" \t", t->out.p[t->out.len - 1]) != NULL)
+			buf_truncate(&t->out, t->out.len - 1);
 		buf_add(&t->out, (const char *)t->src + p, 1);
 		q = p + 1;
 	}
-	if (comment && t->out.n == start)
+	if (comment && t->out.len == start)
 		raw(t, " ");
 }
 
@@ -986,7 +955,7 @@ out:
 		*out = t.out.p;
 		t.out.p = NULL;
 	}
-	free(t.out.p);
+	buf_free(&t.out);
 	free(t.toks);
 	return t.err;
 }
