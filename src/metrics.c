@@ -198,9 +198,245 @@ metrics_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 	}
 }
 
+/* ---- the Prometheus exposition ------------------------------------------ */
+
+/*
+ * Where a family's values come from. That also decides whether it is
+ * written: a family of the whole server is left out, HELP and TYPE too,
+ * when its source is absent (the CLI has no live part, a database never
+ * refreshed has no last run, a server with no issuer no histogram). From
+ * SRC_HISTS on, a family has a sample per issuer; from SRC_ISSUER on, it
+ * is declared even when no issuer has one (its order here matters).
+ */
+enum metric_src {
+	SRC_REQUESTS, /* live->requests: struct http_ocsp_counts */
+	SRC_ADMIN, /* live->admin: struct http_admin_counts */
+	SRC_TOTALS, /* live->totals: struct responder_counters */
+	SRC_STATS, /* s: struct store_stats, always there */
+	SRC_LAST_RUN, /* s->last_run: struct store_refresh_run, if have_run */
+	SRC_LIVE, /* live: struct metrics_live, if a refresh thread runs */
+	SRC_HISTS, /* each of live->hists: struct responder_hist */
+	SRC_ISSUER, /* each of s->issuers: struct store_issuer_stats */
+	SRC_ISSUER_CRL, /* the same, each issuer with a cached CRL */
+	SRC_ISSUER_KEY, /* the same, each issuer with a CRL key */
+};
+
+/* What a value is, at its offset, and how it is written. */
+enum metric_val {
+	VAL_I64, /* int64_t */
+	VAL_INT, /* int */
+	VAL_MS, /* int64_t milliseconds, written as seconds */
+	VAL_CRLNUM, /* struct ob_crlnum, as its exact decimal */
+	VAL_FLAG, /* a string: 1 when not empty, else 0 */
+	VAL_HIST, /* the whole struct responder_hist: buckets, sum, count */
+};
+
+/* One labelled sample of a family, and the offset of its value. */
+struct metric_sample {
+	const char *labels; /* NULL ends a list */
+	size_t off;
+};
+
+/* One family: one row of the table below. */
+struct metric {
+	const char *name, *type;
+	enum metric_src src;
+	size_t off; /* of the value in src's struct, unless samples */
+	enum metric_val val;
+	const struct metric_sample *samples; /* NULL: one sample, at off */
+	const char *help;
+};
+
+/*
+ * A row's source and the offset of field f in that source's struct, named
+ * together so that no row reads one struct's offset from another.
+ */
+#define REQUESTS(f) SRC_REQUESTS, offsetof(struct http_ocsp_counts, f)
+#define ADMIN(f) SRC_ADMIN, offsetof(struct http_admin_counts, f)
+#define TOTALS(f) SRC_TOTALS, offsetof(struct responder_counters, f)
+#define STATS(f) SRC_STATS, offsetof(struct store_stats, f)
+#define LAST_RUN(f) SRC_LAST_RUN, offsetof(struct store_refresh_run, f)
+#define LIVE(f) SRC_LIVE, offsetof(struct metrics_live, f)
+#define ISSUER(f) SRC_ISSUER, offsetof(struct store_issuer_stats, f)
+#define ISSUER_CRL(f) SRC_ISSUER_CRL, offsetof(struct store_issuer_stats, f)
+#define ISSUER_KEY(f) SRC_ISSUER_KEY, offsetof(struct store_issuer_stats, f)
+
+/*
+ * The public listener's answers, by method (GET, HEAD too, or POST) and
+ * OCSPResponseStatus (4 is unused).
+ */
+#define BY(mi, code) offsetof(struct http_ocsp_counts, by[mi][code])
+static const struct metric_sample by_method_status[] = {
+    {"method=\"GET\",status=\"successful\"", BY(0, OCSP_SUCCESSFUL)},
+    {"method=\"GET\",status=\"malformed_request\"", BY(0, OCSP_MALFORMED)},
+    {"method=\"GET\",status=\"internal_error\"", BY(0, OCSP_INTERNAL_ERROR)},
+    {"method=\"GET\",status=\"try_later\"", BY(0, OCSP_TRY_LATER)},
+    {"method=\"GET\",status=\"sig_required\"", BY(0, OCSP_SIG_REQUIRED)},
+    {"method=\"GET\",status=\"unauthorized\"", BY(0, OCSP_UNAUTHORIZED)},
+    {"method=\"POST\",status=\"successful\"", BY(1, OCSP_SUCCESSFUL)},
+    {"method=\"POST\",status=\"malformed_request\"", BY(1, OCSP_MALFORMED)},
+    {"method=\"POST\",status=\"internal_error\"", BY(1, OCSP_INTERNAL_ERROR)},
+    {"method=\"POST\",status=\"try_later\"", BY(1, OCSP_TRY_LATER)},
+    {"method=\"POST\",status=\"sig_required\"", BY(1, OCSP_SIG_REQUIRED)},
+    {"method=\"POST\",status=\"unauthorized\"", BY(1, OCSP_UNAUTHORIZED)},
+    {NULL, 0},
+};
+#undef BY
+
+/* An issuer's cached responses, by certificate status. */
+static const struct metric_sample by_cert_status[] = {
+    {"status=\"good\"", offsetof(struct store_issuer_stats, good)},
+    {"status=\"revoked\"", offsetof(struct store_issuer_stats, revoked)},
+    {"status=\"unknown\"", offsetof(struct store_issuer_stats, unknown)},
+    {NULL, 0},
+};
+
+/* Every family, in the order written. Names get the prefix ocspbox_. */
+static const struct metric metrics[] = {
+    {"requests_total", "counter", SRC_REQUESTS, 0, VAL_I64, by_method_status,
+	"OCSP requests answered on the public listener, by HTTP method and "
+	"OCSP response status."},
+    {"http_errors_total", "counter", REQUESTS(http_errors), VAL_I64, NULL,
+	"Requests on the public listener answered with an HTTP 4xx (wrong "
+	"method, path, type or size)."},
+    /* The connections as the gate counts them. */
+    {"http_connections_open", "gauge", REQUESTS(conn_open), VAL_I64, NULL,
+	"Public connections held without a complete request."},
+    {"http_connections_accepted_total", "counter", REQUESTS(conn_accepted),
+	VAL_I64, NULL, "Public connections accepted."},
+    {"http_connections_evicted_total", "counter", REQUESTS(conn_evicted),
+	VAL_I64, NULL,
+	"Public connections closed to make room (--max-connections or the "
+	"request buffer budget)."},
+    {"http_connections_idle_closed_total", "counter",
+	REQUESTS(conn_idle_closed), VAL_I64, NULL,
+	"Public connections closed for sending nothing in time."},
+    {"http_request_timeouts_total", "counter", REQUESTS(req_timed_out), VAL_I64,
+	NULL,
+	"Requests not complete 5 s after their first byte (408), or answers "
+	"not taken in 30 s."},
+    {"http_requests_rejected_total", "counter", REQUESTS(req_rejected), VAL_I64,
+	NULL,
+	"Requests refused for their framing or size before a worker saw "
+	"them (400, 413, 414, 417, 431, 501, 505)."},
+    /* What the admin listener refused. */
+    {"admin_auth_failures_total", "counter", ADMIN(auth_failures), VAL_I64,
+	NULL,
+	"Admin requests with a wrong bearer token (401; a missing one "
+	"is not counted)."},
+    {"admin_auth_limited_total", "counter", ADMIN(auth_limited), VAL_I64, NULL,
+	"Wrong bearer tokens answered 429 after repeated failures from "
+	"their client."},
+    {"admin_misdirected_total", "counter", ADMIN(misdirected), VAL_I64, NULL,
+	"Admin requests whose Host names another server (421)."},
+    {"cache_hits_total", "counter", TOTALS(hits), VAL_I64, NULL,
+	"Requests answered from the pre-signed cache."},
+    {"cache_misses_total", "counter", TOTALS(misses), VAL_I64, NULL,
+	"Cacheable requests that found no fresh entry."},
+    {"live_signs_total", "counter", TOTALS(live_signs), VAL_I64, NULL,
+	"Responses signed while a client waited."},
+    {"cache_invalidations_total", "counter", STATS(invalidations), VAL_I64,
+	NULL, "Cached responses dropped by revokes, over the database's life."},
+    {"sign_duration_seconds", "histogram", SRC_HISTS, 0, VAL_HIST, NULL,
+	"Time to sign one response (live and refresh), waiting for a key "
+	"context included."},
+    {"refresh_last_run_timestamp_seconds", "gauge", LAST_RUN(started_at),
+	VAL_I64, NULL, "When the last refresh pass started (Unix time)."},
+    {"refresh_last_duration_seconds", "gauge", LAST_RUN(duration_ms), VAL_MS,
+	NULL, "How long the last refresh pass took."},
+    {"refresh_last_signed", "gauge", LAST_RUN(nsigned), VAL_I64, NULL,
+	"Responses the last refresh pass signed."},
+    {"refresh_last_errors", "gauge", LAST_RUN(errors), VAL_I64, NULL,
+	"Signatures or writes the last refresh pass failed."},
+    {"refresh_running", "gauge", LIVE(running), VAL_INT, NULL,
+	"1 while a refresh pass runs."},
+    {"refresh_interval_seconds", "gauge", LIVE(interval), VAL_I64, NULL,
+	"The refresh interval."},
+    {"cache_entries", "gauge", SRC_ISSUER, 0, VAL_I64, by_cert_status,
+	"Cached responses per issuer and certificate status."},
+    {"cache_stale_entries", "gauge", ISSUER(stale), VAL_I64, NULL,
+	"Cached responses past their nextUpdate, per issuer (never "
+	"served)."},
+    /* Exact: a scraper rounds it to a float64 past 2^53. */
+    {"crl_number", "gauge", ISSUER_CRL(crl_number), VAL_CRLNUM, NULL,
+	"The cRLNumber of the cached CRL, per issuer with one."},
+    {"crl_next_update_timestamp_seconds", "gauge", ISSUER_CRL(crl_next_update),
+	VAL_I64, NULL, "When the cached CRL expires, per issuer with one."},
+    {"crl_revoked_entries", "gauge", ISSUER_CRL(crl_revoked), VAL_I64, NULL,
+	"Entries on the cached CRL, per issuer with one."},
+    {"crl_last_attempt_failed", "gauge", ISSUER_KEY(crl_error), VAL_FLAG, NULL,
+	"1 when the last attempt to build the CRL failed, per issuer "
+	"with a CRL key."},
+    {"crl_requests_total", "counter", REQUESTS(crl), VAL_I64, NULL,
+	"CRLs served on the public listener (200 or 304) since start."},
+};
+
+#undef REQUESTS
+#undef ADMIN
+#undef TOTALS
+#undef STATS
+#undef LAST_RUN
+#undef LIVE
+#undef ISSUER
+#undef ISSUER_CRL
+#undef ISSUER_KEY
+
+/*
+ * The i-th struct that a family of source src reads, and in *issuer the
+ * issuer it is about (NULL for the whole server); NULL when there is no
+ * i-th. An issuer the source does not admit is skipped by the caller.
+ */
+static const void *
+metric_source(enum metric_src src, const struct store_stats *s,
+    const struct metrics_live *live, size_t i, const char **issuer)
+{
+	*issuer = NULL;
+	switch (src) {
+	case SRC_REQUESTS:
+		return i == 0 && live != NULL ? live->requests : NULL;
+	case SRC_ADMIN:
+		return i == 0 && live != NULL ? live->admin : NULL;
+	case SRC_TOTALS:
+		return i == 0 && live != NULL ? live->totals : NULL;
+	case SRC_STATS:
+		return i == 0 ? s : NULL;
+	case SRC_LAST_RUN:
+		return i == 0 && s->have_run ? &s->last_run : NULL;
+	case SRC_LIVE:
+		return i == 0 && live != NULL && live->interval > 0 ? live
+								    : NULL;
+	case SRC_HISTS:
+		if (live == NULL || i >= live->nhists)
+			return NULL;
+		*issuer = live->hists[i].issuer;
+		return &live->hists[i];
+	case SRC_ISSUER:
+	case SRC_ISSUER_CRL:
+	case SRC_ISSUER_KEY:
+		if (i >= s->nissuers)
+			return NULL;
+		*issuer = s->issuers[i].id;
+		return &s->issuers[i];
+	}
+	return NULL;
+}
+
+/* Whether a per-issuer source has a sample for the issuer at p. */
+static int
+metric_admits(enum metric_src src, const void *p)
+{
+	const struct store_issuer_stats *is = p;
+
+	if (src == SRC_ISSUER_CRL)
+		return is->crl_present;
+	if (src == SRC_ISSUER_KEY)
+		return is->crl_key;
+	return 1;
+}
+
 /* A Prometheus label value: backslash, quote and newline escaped. */
 static void
-blabel(struct ob_buf *b, const char *s)
+prom_label(struct ob_buf *b, const char *s)
 {
 	size_t run;
 
@@ -215,72 +451,110 @@ blabel(struct ob_buf *b, const char *s)
 	}
 }
 
+/*
+ * A sample line up to its value: the family's name and suffix, then the
+ * issuer label (if issuer) and labels (if not NULL) in braces, if any.
+ */
 static void
-bmeta(struct ob_buf *b, const char *name, const char *type, const char *help)
+prom_sample(struct ob_buf *b, const char *name, const char *suffix,
+    const char *issuer, const char *labels)
 {
-	buf_printf(b, "# HELP ocspbox_%s %s\n# TYPE ocspbox_%s %s\n", name,
-	    help, name, type);
+	buf_printf(b, "ocspbox_%s%s", name, suffix);
+	if (issuer == NULL && labels == NULL) {
+		buf_puts(b, " ");
+		return;
+	}
+	buf_puts(b, "{");
+	if (issuer != NULL) {
+		buf_puts(b, "issuer=\"");
+		prom_label(b, issuer);
+		buf_puts(b, labels != NULL ? "\"," : "\"");
+	}
+	if (labels != NULL)
+		buf_puts(b, labels);
+	buf_puts(b, "} ");
 }
 
-/* A metric read from an int64_t field of a struct of counts. */
-struct metric_field {
-	const char *name, *type, *help;
-	size_t off; /* of the field in its struct */
-};
-
-/* The public listener's connections, as the gate counts them (in struct
- * http_ocsp_counts). */
-static const struct metric_field conn_metrics[] = {
-    {"http_connections_open", "gauge",
-	"Public connections held without a complete request.",
-	offsetof(struct http_ocsp_counts, conn_open)},
-    {"http_connections_accepted_total", "counter",
-	"Public connections accepted.",
-	offsetof(struct http_ocsp_counts, conn_accepted)},
-    {"http_connections_evicted_total", "counter",
-	"Public connections closed to make room (--max-connections or the "
-	"request buffer budget).",
-	offsetof(struct http_ocsp_counts, conn_evicted)},
-    {"http_connections_idle_closed_total", "counter",
-	"Public connections closed for sending nothing in time.",
-	offsetof(struct http_ocsp_counts, conn_idle_closed)},
-    {"http_request_timeouts_total", "counter",
-	"Requests not complete 5 s after their first byte (408), or answers "
-	"not taken in 30 s.",
-	offsetof(struct http_ocsp_counts, req_timed_out)},
-    {"http_requests_rejected_total", "counter",
-	"Requests refused for their framing or size before a worker saw "
-	"them (400, 413, 414, 417, 431, 501, 505).",
-	offsetof(struct http_ocsp_counts, req_rejected)},
-};
-
-/* What the admin listener refused (in struct http_admin_counts). */
-static const struct metric_field admin_metrics[] = {
-    {"admin_auth_failures_total", "counter",
-	"Admin requests with a wrong bearer token (401; a missing one "
-	"is not counted).",
-	offsetof(struct http_admin_counts, auth_failures)},
-    {"admin_auth_limited_total", "counter",
-	"Wrong bearer tokens answered 429 after repeated failures from "
-	"their client.",
-	offsetof(struct http_admin_counts, auth_limited)},
-    {"admin_misdirected_total", "counter",
-	"Admin requests whose Host names another server (421).",
-	offsetof(struct http_admin_counts, misdirected)},
-};
-
-/* Each metric of t (n of them), its value read from base. */
+/* The value of kind val at p, and the line's end. */
 static void
-bfields(
-    struct ob_buf *b, const struct metric_field *t, size_t n, const void *base)
+prom_value(struct ob_buf *b, enum metric_val val, const void *p)
 {
+	char dec[OB_CRLNUM_DEC + 1];
+
+	switch (val) {
+	case VAL_I64:
+		buf_printf(b, "%lld\n", (long long)*(const int64_t *)p);
+		break;
+	case VAL_INT:
+		buf_printf(b, "%d\n", *(const int *)p);
+		break;
+	case VAL_MS:
+		buf_printf(b, "%.3f\n", (double)*(const int64_t *)p / 1000);
+		break;
+	case VAL_CRLNUM:
+		util_crlnum_dec(p, dec);
+		buf_printf(b, "%s\n", dec);
+		break;
+	case VAL_FLAG:
+		buf_printf(b, "%d\n", *(const char *)p != '\0');
+		break;
+	case VAL_HIST: /* prom_hist writes it */
+		break;
+	}
+}
+
+/* One issuer's histogram: cumulative buckets, then the sum and count. */
+static void
+prom_hist(struct ob_buf *b, const char *name, const struct responder_hist *h)
+{
+	char le[32];
+	int64_t cum = 0;
+	size_t k;
+
+	for (k = 0; k <= OB_SIGN_BUCKETS; k++) {
+		cum += h->bucket[k];
+		if (k < OB_SIGN_BUCKETS)
+			snprintf(
+			    le, sizeof(le), "le=\"%g\"", ob_sign_buckets[k]);
+		else
+			snprintf(le, sizeof(le), "le=\"+Inf\"");
+		prom_sample(b, name, "_bucket", h->issuer, le);
+		buf_printf(b, "%lld\n", (long long)cum);
+	}
+	prom_sample(b, name, "_sum", h->issuer, NULL);
+	buf_printf(b, "%.6f\n", (double)h->sum_us / 1e6);
+	prom_sample(b, name, "_count", h->issuer, NULL);
+	buf_printf(b, "%lld\n", (long long)h->count);
+}
+
+/* One family: HELP, TYPE and its samples, if its source is there. */
+static void
+prom_family(struct ob_buf *b, const struct metric *m,
+    const struct store_stats *s, const struct metrics_live *live)
+{
+	const struct metric_sample *sm;
+	const char *issuer, *p;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		bmeta(b, t[i].name, t[i].type, t[i].help);
-		buf_printf(b, "ocspbox_%s %lld\n", t[i].name,
-		    (long long)*(
-			const int64_t *)((const char *)base + t[i].off));
+	if (m->src < SRC_ISSUER &&
+	    metric_source(m->src, s, live, 0, &issuer) == NULL)
+		return;
+	buf_printf(b, "# HELP ocspbox_%s %s\n# TYPE ocspbox_%s %s\n", m->name,
+	    m->help, m->name, m->type);
+	for (i = 0; (p = metric_source(m->src, s, live, i, &issuer)) != NULL;
+	     i++) {
+		if (!metric_admits(m->src, p))
+			continue;
+		if (m->val == VAL_HIST)
+			prom_hist(b, m->name, (const struct responder_hist *)p);
+		else if (m->samples == NULL) {
+			prom_sample(b, m->name, "", issuer, NULL);
+			prom_value(b, m->val, p + m->off);
+		} else
+			for (sm = m->samples; sm->labels != NULL; sm++) {
+				prom_sample(b, m->name, "", issuer, sm->labels);
+				prom_value(b, m->val, p + sm->off);
+			}
 	}
 }
 
@@ -288,196 +562,10 @@ enum ob_err
 metrics_text(const struct store_stats *s, const struct metrics_live *live,
     char **out, size_t *len)
 {
-	static const char *const methods[2] = {"GET", "POST"};
-	static const struct {
-		int code;
-		const char *name;
-	} statuses[] = {
-	    {OCSP_SUCCESSFUL, "successful"},
-	    {OCSP_MALFORMED, "malformed_request"},
-	    {OCSP_INTERNAL_ERROR, "internal_error"},
-	    {OCSP_TRY_LATER, "try_later"},
-	    {OCSP_SIG_REQUIRED, "sig_required"},
-	    {OCSP_UNAUTHORIZED, "unauthorized"},
-	};
-	static const char *const kinds[3] = {"good", "revoked", "unknown"};
 	struct ob_buf b = {NULL, 0, 0, 0};
-	const struct store_issuer_stats *is;
-	const struct responder_hist *h;
-	char dec[OB_CRLNUM_DEC + 1];
-	int64_t cum, kind[3];
-	size_t i, j, k;
+	size_t i;
 
-	if (live != NULL && live->requests != NULL) {
-		bmeta(&b, "requests_total", "counter",
-		    "OCSP requests answered on the public listener, by HTTP "
-		    "method and OCSP response status.");
-		for (i = 0; i < 2; i++)
-			for (j = 0; j < sizeof(statuses) / sizeof(statuses[0]);
-			     j++)
-				buf_printf(&b,
-				    "ocspbox_requests_total{method=\"%s\","
-				    "status=\"%s\"} %lld\n",
-				    methods[i], statuses[j].name,
-				    (long long)live->requests
-					->by[i][statuses[j].code]);
-		bmeta(&b, "http_errors_total", "counter",
-		    "Requests on the public listener answered with an HTTP "
-		    "4xx (wrong method, path, type or size).");
-		buf_printf(&b, "ocspbox_http_errors_total %lld\n",
-		    (long long)live->requests->http_errors);
-		bfields(&b, conn_metrics,
-		    sizeof(conn_metrics) / sizeof(conn_metrics[0]),
-		    live->requests);
-	}
-	if (live != NULL && live->admin != NULL)
-		bfields(&b, admin_metrics,
-		    sizeof(admin_metrics) / sizeof(admin_metrics[0]),
-		    live->admin);
-	if (live != NULL && live->totals != NULL) {
-		bmeta(&b, "cache_hits_total", "counter",
-		    "Requests answered from the pre-signed cache.");
-		buf_printf(&b, "ocspbox_cache_hits_total %lld\n",
-		    (long long)live->totals->hits);
-		bmeta(&b, "cache_misses_total", "counter",
-		    "Cacheable requests that found no fresh entry.");
-		buf_printf(&b, "ocspbox_cache_misses_total %lld\n",
-		    (long long)live->totals->misses);
-		bmeta(&b, "live_signs_total", "counter",
-		    "Responses signed while a client waited.");
-		buf_printf(&b, "ocspbox_live_signs_total %lld\n",
-		    (long long)live->totals->live_signs);
-	}
-	bmeta(&b, "cache_invalidations_total", "counter",
-	    "Cached responses dropped by revokes, over the database's life.");
-	buf_printf(&b, "ocspbox_cache_invalidations_total %lld\n",
-	    (long long)s->invalidations);
-	if (live != NULL && live->nhists > 0) {
-		bmeta(&b, "sign_duration_seconds", "histogram",
-		    "Time to sign one response (live and refresh), waiting "
-		    "for a key context included.");
-		for (i = 0; i < live->nhists; i++) {
-			h = &live->hists[i];
-			for (cum = 0, k = 0; k <= OB_SIGN_BUCKETS; k++) {
-				cum += h->bucket[k];
-				buf_printf(&b,
-				    "ocspbox_sign_duration_seconds_bucket{"
-				    "issuer=\"");
-				blabel(&b, h->issuer);
-				if (k < OB_SIGN_BUCKETS)
-					buf_printf(&b, "\",le=\"%g\"} %lld\n",
-					    ob_sign_buckets[k], (long long)cum);
-				else
-					buf_printf(&b, "\",le=\"+Inf\"} %lld\n",
-					    (long long)cum);
-			}
-			buf_printf(
-			    &b, "ocspbox_sign_duration_seconds_sum{issuer=\"");
-			blabel(&b, h->issuer);
-			buf_printf(&b, "\"} %.6f\n", (double)h->sum_us / 1e6);
-			buf_printf(&b,
-			    "ocspbox_sign_duration_seconds_count{issuer=\"");
-			blabel(&b, h->issuer);
-			buf_printf(&b, "\"} %lld\n", (long long)h->count);
-		}
-	}
-	if (s->have_run) {
-		bmeta(&b, "refresh_last_run_timestamp_seconds", "gauge",
-		    "When the last refresh pass started (Unix time).");
-		buf_printf(&b,
-		    "ocspbox_refresh_last_run_timestamp_seconds %lld\n",
-		    (long long)s->last_run.started_at);
-		bmeta(&b, "refresh_last_duration_seconds", "gauge",
-		    "How long the last refresh pass took.");
-		buf_printf(&b, "ocspbox_refresh_last_duration_seconds %.3f\n",
-		    (double)s->last_run.duration_ms / 1000);
-		bmeta(&b, "refresh_last_signed", "gauge",
-		    "Responses the last refresh pass signed.");
-		buf_printf(&b, "ocspbox_refresh_last_signed %lld\n",
-		    (long long)s->last_run.nsigned);
-		bmeta(&b, "refresh_last_errors", "gauge",
-		    "Signatures or writes the last refresh pass failed.");
-		buf_printf(&b, "ocspbox_refresh_last_errors %lld\n",
-		    (long long)s->last_run.errors);
-	}
-	if (live != NULL && live->interval > 0) {
-		bmeta(&b, "refresh_running", "gauge",
-		    "1 while a refresh pass runs.");
-		buf_printf(&b, "ocspbox_refresh_running %d\n", live->running);
-		bmeta(&b, "refresh_interval_seconds", "gauge",
-		    "The refresh interval.");
-		buf_printf(&b, "ocspbox_refresh_interval_seconds %lld\n",
-		    (long long)live->interval);
-	}
-	bmeta(&b, "cache_entries", "gauge",
-	    "Cached responses per issuer and certificate status.");
-	for (i = 0; i < s->nissuers; i++) {
-		is = &s->issuers[i];
-		kind[0] = is->good;
-		kind[1] = is->revoked;
-		kind[2] = is->unknown;
-		for (k = 0; k < 3; k++) {
-			buf_puts(&b, "ocspbox_cache_entries{issuer=\"");
-			blabel(&b, is->id);
-			buf_printf(&b, "\",status=\"%s\"} %lld\n", kinds[k],
-			    (long long)kind[k]);
-		}
-	}
-	bmeta(&b, "cache_stale_entries", "gauge",
-	    "Cached responses past their nextUpdate, per issuer (never "
-	    "served).");
-	for (i = 0; i < s->nissuers; i++) {
-		buf_puts(&b, "ocspbox_cache_stale_entries{issuer=\"");
-		blabel(&b, s->issuers[i].id);
-		buf_printf(&b, "\"} %lld\n", (long long)s->issuers[i].stale);
-	}
-	bmeta(&b, "crl_number", "gauge",
-	    "The cRLNumber of the cached CRL, per issuer with one.");
-	for (i = 0; i < s->nissuers; i++)
-		if (s->issuers[i].crl_present) {
-			/* Exact; a scraper rounds it to a float64 past 2^53 */
-			util_crlnum_dec(&s->issuers[i].crl_number, dec);
-			buf_puts(&b, "ocspbox_crl_number{issuer=\"");
-			blabel(&b, s->issuers[i].id);
-			buf_printf(&b, "\"} %s\n", dec);
-		}
-	bmeta(&b, "crl_next_update_timestamp_seconds", "gauge",
-	    "When the cached CRL expires, per issuer with one.");
-	for (i = 0; i < s->nissuers; i++)
-		if (s->issuers[i].crl_present) {
-			buf_printf(&b,
-			    "ocspbox_crl_next_update_timestamp_seconds{"
-			    "issuer=\"");
-			blabel(&b, s->issuers[i].id);
-			buf_printf(&b, "\"} %lld\n",
-			    (long long)s->issuers[i].crl_next_update);
-		}
-	bmeta(&b, "crl_revoked_entries", "gauge",
-	    "Entries on the cached CRL, per issuer with one.");
-	for (i = 0; i < s->nissuers; i++)
-		if (s->issuers[i].crl_present) {
-			buf_puts(&b, "ocspbox_crl_revoked_entries{issuer=\"");
-			blabel(&b, s->issuers[i].id);
-			buf_printf(&b, "\"} %lld\n",
-			    (long long)s->issuers[i].crl_revoked);
-		}
-	bmeta(&b, "crl_last_attempt_failed", "gauge",
-	    "1 when the last attempt to build the CRL failed, per issuer "
-	    "with a CRL key.");
-	for (i = 0; i < s->nissuers; i++)
-		if (s->issuers[i].crl_key) {
-			buf_printf(
-			    &b, "ocspbox_crl_last_attempt_failed{issuer=\"");
-			blabel(&b, s->issuers[i].id);
-			buf_printf(
-			    &b, "\"} %d\n", s->issuers[i].crl_error[0] != '\0');
-		}
-	if (live != NULL && live->requests != NULL) {
-		bmeta(&b, "crl_requests_total", "counter",
-		    "CRLs served on the public listener (200 or 304) since "
-		    "start.");
-		buf_printf(&b, "ocspbox_crl_requests_total %lld\n",
-		    (long long)live->requests->crl);
-	}
+	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+		prom_family(&b, &metrics[i], s, live);
 	return buf_finish(&b, out, len);
 }
