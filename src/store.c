@@ -34,6 +34,9 @@ struct store {
 /* How long a writer waits for another process's lock before tryLater. */
 #define STORE_BUSY_MS 5000
 
+/* "Now" in the stored time form, for defaults and updated_at columns. */
+#define SQL_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+
 const char *
 store_sqlite_version(void)
 {
@@ -392,7 +395,7 @@ store_migrate(
 		 " version TEXT PRIMARY KEY,"
 		 " name TEXT NOT NULL,"
 		 " applied_at TEXT NOT NULL"
-		 " DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));",
+		 " DEFAULT (" SQL_NOW "));",
 		 "schema_migrations", errbuf, errsz)) != OB_OK)
 		return e;
 	for (i = 0; i < schema_migrations_count; i++) {
@@ -679,7 +682,7 @@ store_cert_add(struct store *st, const char *issuer_id, const char *serial,
 			  " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
 			  " not_after = excluded.not_after,"
 			  " subject = coalesce(excluded.subject, subject),"
-			  " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+			  " updated_at = " SQL_NOW
 			: "INSERT INTO certificates (issuer_id, serial_hex,"
 			  " not_after, subject) VALUES (?, ?, ?, ?)",
 		 &stmt, errbuf, errsz)) != OB_OK)
@@ -722,7 +725,7 @@ counter_add(struct store *st, const char *name, int64_t delta, char *errbuf,
 		 "INSERT INTO cache_counters (name, value) VALUES (?, ?)"
 		 " ON CONFLICT (name) DO UPDATE SET"
 		 " value = value + excluded.value,"
-		 " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+		 " updated_at = " SQL_NOW,
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
@@ -803,7 +806,7 @@ revoke_tx(struct store *st, const char *issuer_id, const char *serial,
 		 " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
 		 " status = 'revoked', revoked_at = excluded.revoked_at,"
 		 " revocation_reason = excluded.revocation_reason,"
-		 " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+		 " updated_at = " SQL_NOW,
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
@@ -861,7 +864,7 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 	if ((e = prepare(st,
 		 "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
 		 " revocation_reason = ?,"
-		 " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+		 " updated_at = " SQL_NOW
 		 " WHERE issuer_id = ? AND serial_hex = ? AND status = 'good'",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
@@ -1031,7 +1034,7 @@ store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
 		 " revoked_at = excluded.revoked_at,"
 		 " this_update = excluded.this_update,"
 		 " next_update = excluded.next_update,"
-		 " generated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+		 " generated_at = " SQL_NOW
 		 " WHERE excluded.this_update >= this_update"
 		 " OR this_update > ?9 OR next_update > ?10",
 		 &stmt, errbuf, errsz)) != OB_OK)
@@ -1697,7 +1700,7 @@ store_crl_put(
 		 " crl_number_hex, this_update, next_update, generated_at,"
 		 " generation_duration_ms, revoked_count)"
 		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-		 " strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?7, ?8)"
+		 " " SQL_NOW ", ?7, ?8)"
 		 " ON CONFLICT (issuer_id) DO UPDATE SET"
 		 " crl_der = excluded.crl_der, crl_number = excluded.crl_number,"
 		 " crl_number_hex = excluded.crl_number_hex,"
