@@ -1,12 +1,16 @@
 /*
  * The store's connection: open, pragmas, busy and sync settings,
- * transactions, migrations and the helpers every table group shares
- * (store_int.h). One struct store is one connection, used by one thread
- * at a time; each table group's statements are in its own store_*.c.
- * Times are stored as RFC 3339 text ("2026-01-02T03:04:05Z"), which sorts
- * as it compares.
+ * transactions, migrations, and what every table group shares
+ * (store_int.h): the statement runner and the value helpers. A struct
+ * store is one connection, opened once per worker thread (per request in
+ * the admin API, per pass in refresh) and used by one thread at a time;
+ * each table group's statements are in its own store_*.c. Times are
+ * stored as RFC 3339 text ("2026-01-02T03:04:05Z"), which sorts as it
+ * compares.
  */
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,17 +91,15 @@ store_stmt_done(sqlite3_stmt *stmt)
 	sqlite3_clear_bindings(stmt);
 }
 
-void
+int
 store_bind_time(sqlite3_stmt *stmt, int col, int64_t t)
 {
 	char buf[32];
 
-	if (t == INT64_MIN) {
-		sqlite3_bind_null(stmt, col);
-		return;
-	}
+	if (t == INT64_MIN)
+		return sqlite3_bind_null(stmt, col);
 	util_time_format(t, buf, sizeof(buf));
-	sqlite3_bind_text(stmt, col, buf, -1, SQLITE_TRANSIENT);
+	return sqlite3_bind_text(stmt, col, buf, -1, SQLITE_TRANSIENT);
 }
 
 int64_t
@@ -155,14 +157,20 @@ crlnum_bigint(const struct ob_crlnum *n)
 							: INT64_MAX;
 }
 
-void
-store_bind_crlnum(sqlite3_stmt *stmt, int col, const struct ob_crlnum *n)
+/*
+ * Binds n to col (crl_number) and col + 1 (crl_number_hex). Returns
+ * SQLite's code.
+ */
+static int
+bind_crlnum(sqlite3_stmt *stmt, int col, const struct ob_crlnum *n)
 {
 	char hex[OB_CRLNUM_HEX + 1];
+	int rc;
 
 	util_crlnum_hex(n, hex);
-	sqlite3_bind_int64(stmt, col, crlnum_bigint(n));
-	sqlite3_bind_text(stmt, col + 1, hex, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_bind_int64(stmt, col, crlnum_bigint(n))) != SQLITE_OK)
+		return rc;
+	return sqlite3_bind_text(stmt, col + 1, hex, -1, SQLITE_TRANSIENT);
 }
 
 enum ob_err
@@ -184,26 +192,116 @@ store_column_crlnum(sqlite3_stmt *stmt, int col, struct ob_crlnum *n,
 	return OB_OK;
 }
 
-enum ob_err
-store_query_int(struct store *st, const char *sql, const char *arg,
-    int64_t *out, char *errbuf, size_t errsz)
+/*
+ * Binds ap's arguments, one per letter of types (see store_run), to
+ * parameters 1, 2, ... of stmt. Returns SQLITE_OK or the code of the
+ * first bind that failed.
+ */
+static int
+bind_args(sqlite3_stmt *stmt, const char *types, va_list ap)
+{
+	const struct ob_crlnum *num;
+	const void *blob;
+	size_t len;
+	int64_t v;
+	int col = 1, rc = SQLITE_OK;
+
+	for (; *types != '\0' && rc == SQLITE_OK; types++) {
+		switch (*types) {
+		case 't':
+			rc = sqlite3_bind_text(stmt, col++,
+			    va_arg(ap, const char *), -1, SQLITE_STATIC);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(
+			    stmt, col++, va_arg(ap, int64_t));
+			break;
+		case 'o':
+			v = va_arg(ap, int64_t);
+			rc = v < 0 ? sqlite3_bind_null(stmt, col)
+				   : sqlite3_bind_int64(stmt, col, v);
+			col++;
+			break;
+		case 'T':
+			rc = store_bind_time(stmt, col++, va_arg(ap, int64_t));
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			len = va_arg(ap, size_t);
+			rc = sqlite3_bind_blob64(
+			    stmt, col++, blob, len, SQLITE_STATIC);
+			break;
+		case 'c':
+			num = va_arg(ap, const struct ob_crlnum *);
+			if (num != NULL)
+				rc = bind_crlnum(stmt, col, num);
+			else if ((rc = sqlite3_bind_null(stmt, col)) ==
+			    SQLITE_OK)
+				rc = sqlite3_bind_null(stmt, col + 1);
+			col += 2;
+			break;
+		default:
+			assert(!"store_run: no such type letter");
+			return SQLITE_MISUSE;
+		}
+	}
+	/* One letter per parameter: a miscount would bind the wrong ones. */
+	assert(
+	    rc != SQLITE_OK || col - 1 == sqlite3_bind_parameter_count(stmt));
+	return rc;
+}
+
+/* store_run and store_run_int, with *row NULL for store_run. */
+static enum ob_err
+run(struct store *st, const char *sql, const char *what, int64_t *row,
+    char *errbuf, size_t errsz, const char *types, va_list ap)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
 	int rc;
 
-	*out = 0;
+	if (row != NULL)
+		*row = 0;
 	if ((e = store_prepare(st, sql, &stmt, errbuf, errsz)) != OB_OK)
 		return e;
-	if (arg != NULL)
-		sqlite3_bind_text(stmt, 1, arg, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(stmt, 0);
+	if ((rc = bind_args(stmt, types, ap)) == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && row != NULL) {
+		*row = sqlite3_column_int64(stmt, 0);
+		rc = SQLITE_DONE;
+	}
+	/* A statement that returns rows is store_run_int's, or a loop's. */
+	assert(rc != SQLITE_ROW);
 	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_dberr(st, rc, "query", errbuf, errsz);
+	if (rc != SQLITE_DONE)
+		return store_dberr(st, rc, what, errbuf, errsz);
 	return OB_OK;
+}
+
+enum ob_err
+store_run(struct store *st, const char *sql, const char *what, char *errbuf,
+    size_t errsz, const char *types, ...)
+{
+	enum ob_err e;
+	va_list ap;
+
+	va_start(ap, types);
+	e = run(st, sql, what, NULL, errbuf, errsz, types, ap);
+	va_end(ap);
+	return e;
+}
+
+enum ob_err
+store_run_int(struct store *st, const char *sql, const char *what, int64_t *out,
+    char *errbuf, size_t errsz, const char *types, ...)
+{
+	enum ob_err e;
+	va_list ap;
+
+	va_start(ap, types);
+	e = run(st, sql, what, out, errbuf, errsz, types, ap);
+	va_end(ap);
+	return e;
 }
 
 enum ob_err
@@ -342,33 +440,15 @@ store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
 }
 
-/* Whether migration version is recorded. Returns 1, 0 or -1 on error. */
-static int
-migration_applied(struct store *st, const char *version)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db,
-		"SELECT 1 FROM schema_migrations WHERE version = ?", -1, &stmt,
-		NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(stmt, 1, version, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
 enum ob_err
 store_migrate(
     struct store *st, int verbose, int *applied, char *errbuf, size_t errsz)
 {
 	const struct schema_migration *m;
-	sqlite3_stmt *stmt = NULL;
 	char *sql = NULL, msg[OB_ERRBUF];
 	enum ob_err e;
+	int64_t done;
 	size_t i;
-	int rc, done;
 
 	if (applied != NULL)
 		*applied = 0;
@@ -384,12 +464,21 @@ store_migrate(
 		m = &schema_migrations[i];
 		if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
 			return e;
-		/* Checked inside the transaction: another process may race. */
-		if ((done = migration_applied(st, m->version)) != 0) {
+		/*
+		 * Checked inside the transaction: another process may race.
+		 * An error is OB_ERR_DB, "name: " and SQLite's message as it
+		 * stands after the rollback, as before the runner.
+		 */
+		if (store_run_int(st,
+			"SELECT 1 FROM schema_migrations WHERE version = ?",
+			m->name, &done, errbuf, errsz, "t",
+			m->version) != OB_OK) {
 			store_rollback(st);
-			if (done < 0)
-				return store_dberr(
-				    st, SQLITE_ERROR, m->name, errbuf, errsz);
+			return store_dberr(
+			    st, SQLITE_ERROR, m->name, errbuf, errsz);
+		}
+		if (done) {
+			store_rollback(st);
 			continue;
 		}
 		e = schema_translate(
@@ -402,20 +491,12 @@ store_migrate(
 			goto fail;
 		free(sql);
 		sql = NULL;
-		if ((e = store_prepare(st,
+		if ((e = store_run(st,
 			 "INSERT INTO schema_migrations (version, name) "
 			 "VALUES (?, ?)",
-			 &stmt, errbuf, errsz)) != OB_OK)
+			 m->name, errbuf, errsz, "tt", m->version, m->name)) !=
+		    OB_OK)
 			goto fail;
-		sqlite3_bind_text(stmt, 1, m->version, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, m->name, -1, SQLITE_STATIC);
-		rc = sqlite3_step(stmt);
-		sqlite3_finalize(stmt);
-		stmt = NULL;
-		if (rc != SQLITE_DONE) {
-			e = store_dberr(st, rc, m->name, errbuf, errsz);
-			goto fail;
-		}
 		if ((e = store_commit(st, errbuf, errsz)) != OB_OK)
 			return e;
 		if (applied != NULL)
@@ -437,14 +518,14 @@ store_migrated(struct store *st, int *yes, char *errbuf, size_t errsz)
 	enum ob_err e;
 
 	*yes = 0;
-	if ((e = store_query_int(st,
+	if ((e = store_run_int(st,
 		 "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
 		 " AND name = 'schema_migrations'",
-		 NULL, &n, errbuf, errsz)) != OB_OK)
+		 "query", &n, errbuf, errsz, "")) != OB_OK)
 		return e;
 	if (n > 0 &&
-	    (e = store_query_int(st, "SELECT count(*) FROM schema_migrations",
-		 NULL, &n, errbuf, errsz)) != OB_OK)
+	    (e = store_run_int(st, "SELECT count(*) FROM schema_migrations",
+		 "query", &n, errbuf, errsz, "")) != OB_OK)
 		return e;
 	*yes = n > 0;
 	return OB_OK;
@@ -472,6 +553,6 @@ store_relax_sync(struct store *st)
 enum ob_err
 store_data_version(struct store *st, int64_t *v, char *errbuf, size_t errsz)
 {
-	return store_query_int(
-	    st, "PRAGMA data_version", NULL, v, errbuf, errsz);
+	return store_run_int(
+	    st, "PRAGMA data_version", "query", v, errbuf, errsz, "");
 }

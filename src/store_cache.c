@@ -248,12 +248,10 @@ enum ob_err
 store_cache_prune(struct store *st, int64_t now, int64_t validity,
     size_t *dropped, char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
 	*dropped = 0;
-	if ((e = store_prepare(st,
+	if ((e = store_run(st,
 		 "DELETE FROM ocsp_response_cache"
 		 " WHERE (cert_status = 'unknown' AND (next_update <= ?1"
 		 " OR this_update > ?2 OR next_update > ?3))"
@@ -261,15 +259,10 @@ store_cache_prune(struct store *st, int64_t now, int64_t validity,
 		 " WHERE c.issuer_id = ocsp_response_cache.issuer_id"
 		 " AND c.serial_hex = ocsp_response_cache.serial_hex"
 		 " AND c.not_after IS NOT NULL AND c.not_after <= ?1)",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "cache prune", errbuf, errsz, "TTT", now,
+		 now + STORE_CLOCK_SLACK,
+		 now + validity + STORE_CLOCK_SLACK)) != OB_OK)
 		return e;
-	store_bind_time(stmt, 1, now);
-	store_bind_time(stmt, 2, now + STORE_CLOCK_SLACK);
-	store_bind_time(stmt, 3, now + validity + STORE_CLOCK_SLACK);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "cache prune", errbuf, errsz);
 	*dropped = (size_t)sqlite3_changes(st->db);
 	return OB_OK;
 }
@@ -278,8 +271,8 @@ enum ob_err
 store_cache_unknown_count(
     struct store *st, int64_t *n, char *errbuf, size_t errsz)
 {
-	return store_query_int(st,
+	return store_run_int(st,
 	    "SELECT count(*) FROM ocsp_response_cache"
 	    " WHERE cert_status = 'unknown'",
-	    NULL, n, errbuf, errsz);
+	    "query", n, errbuf, errsz, "");
 }

@@ -30,55 +30,36 @@ enum ob_err
 store_issuer_exists(
     struct store *st, const char *id, char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
+	int64_t found;
 	enum ob_err e;
-	int rc;
 
-	if ((e = store_prepare(st, "SELECT 1 FROM issuers WHERE id = ?", &stmt,
-		 errbuf, errsz)) != OB_OK)
+	if ((e = store_run_int(st, "SELECT 1 FROM issuers WHERE id = ?",
+		 "issuer lookup", &found, errbuf, errsz, "t", id)) != OB_OK)
 		return e;
-	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_ROW)
-		return OB_OK;
-	if (rc == SQLITE_DONE) {
+	if (!found) {
 		snprintf(errbuf, errsz, "no issuer %s", id);
 		return OB_ERR_NOTFOUND;
 	}
-	return store_dberr(st, rc, "issuer lookup", errbuf, errsz);
+	return OB_OK;
 }
 
 enum ob_err
 store_issuer_add(
     struct store *st, const struct store_issuer *is, char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
 		return e;
-	if ((e = store_prepare(st,
-		 "INSERT INTO issuers (id, subject, cert_der, name_sha1,"
-		 " key_sha1, name_sha256, key_sha256, not_after, crl_key_path)"
-		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		 &stmt, errbuf, errsz)) != OB_OK)
-		goto fail;
-	sqlite3_bind_text(stmt, 1, is->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, is->subject, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(
-	    stmt, 3, is->cert_der, (int)is->cert_len, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 4, is->name_sha1, 20, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 5, is->key_sha1, 20, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 6, is->name_sha256, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 7, is->key_sha256, 32, SQLITE_STATIC);
-	store_bind_time(stmt, 8, is->not_after);
-	if (is->crl_key_path != NULL)
-		sqlite3_bind_text(stmt, 9, is->crl_key_path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_CONSTRAINT) {
+	e = store_run(st,
+	    "INSERT INTO issuers (id, subject, cert_der, name_sha1,"
+	    " key_sha1, name_sha256, key_sha256, not_after, crl_key_path)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "insert issuer", errbuf, errsz, "ttbbbbbTt", is->id, is->subject,
+	    is->cert_der, is->cert_len, is->name_sha1, (size_t)20, is->key_sha1,
+	    (size_t)20, is->name_sha256, (size_t)32, is->key_sha256, (size_t)32,
+	    is->not_after, is->crl_key_path);
+	if (e != OB_OK && sqlite3_errcode(st->db) == SQLITE_CONSTRAINT) {
 		if (store_issuer_exists(st, is->id, errbuf, errsz) == OB_OK)
 			snprintf(
 			    errbuf, errsz, "issuer %s already exists", is->id);
@@ -87,31 +68,18 @@ store_issuer_add(
 			    "this CA is already registered under another id");
 		e = OB_ERR_EXISTS;
 		goto fail;
-	} else if (rc != SQLITE_DONE) {
-		e = store_dberr(st, rc, "insert issuer", errbuf, errsz);
-		goto fail;
 	}
-	if ((e = store_prepare(st,
+	if (e != OB_OK)
+		goto fail;
+	if ((e = store_run(st,
 		 "INSERT INTO responder_certs (issuer_id, cert_der, key_path,"
 		 " key_algorithm, subject, not_before, not_after, is_ca)"
 		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "insert responder", errbuf, errsz, "tbtttTTi", is->id,
+		 is->resp_der, is->resp_len, is->resp_key_path,
+		 is->resp_key_alg, is->resp_subject, is->resp_not_before,
+		 is->resp_not_after, (int64_t)(is->resp_is_ca != 0))) != OB_OK)
 		goto fail;
-	sqlite3_bind_text(stmt, 1, is->id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(
-	    stmt, 2, is->resp_der, (int)is->resp_len, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, is->resp_key_path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, is->resp_key_alg, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 5, is->resp_subject, -1, SQLITE_STATIC);
-	store_bind_time(stmt, 6, is->resp_not_before);
-	store_bind_time(stmt, 7, is->resp_not_after);
-	sqlite3_bind_int(stmt, 8, is->resp_is_ca != 0);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		e = store_dberr(st, rc, "insert responder", errbuf, errsz);
-		goto fail;
-	}
 	return store_commit(st, errbuf, errsz);
 fail:
 	store_rollback(st);
@@ -213,22 +181,10 @@ static enum ob_err
 unknown_drop(struct store *st, const char *issuer_id, const char *serial,
     char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
-	enum ob_err e;
-	int rc;
-
-	if ((e = store_prepare(st,
-		 "DELETE FROM ocsp_response_cache WHERE issuer_id = ?"
-		 " AND serial_hex = ? AND cert_status = 'unknown'",
-		 &stmt, errbuf, errsz)) != OB_OK)
-		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "drop unknown entry", errbuf, errsz);
-	return OB_OK;
+	return store_run(st,
+	    "DELETE FROM ocsp_response_cache WHERE issuer_id = ?"
+	    " AND serial_hex = ? AND cert_status = 'unknown'",
+	    "drop unknown entry", errbuf, errsz, "tt", issuer_id, serial);
 }
 
 enum ob_err
@@ -236,31 +192,22 @@ store_cert_add(struct store *st, const char *issuer_id, const char *serial,
     int64_t not_after, const char *subject, int update, char *errbuf,
     size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
-	if ((e = store_prepare(st,
-		 update ? "INSERT INTO certificates (issuer_id, serial_hex,"
-			  " not_after, subject) VALUES (?, ?, ?, ?)"
-			  " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
-			  " not_after = excluded.not_after,"
-			  " subject = coalesce(excluded.subject, subject),"
-			  " updated_at = " SQL_NOW
-			: "INSERT INTO certificates (issuer_id, serial_hex,"
-			  " not_after, subject) VALUES (?, ?, ?, ?)",
-		 &stmt, errbuf, errsz)) != OB_OK)
-		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
-	store_bind_time(stmt, 3, not_after);
-	if (subject != NULL)
-		sqlite3_bind_text(stmt, 4, subject, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc == SQLITE_DONE)
+	e = store_run(st,
+	    update ? "INSERT INTO certificates (issuer_id, serial_hex,"
+		     " not_after, subject) VALUES (?, ?, ?, ?)"
+		     " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
+		     " not_after = excluded.not_after,"
+		     " subject = coalesce(excluded.subject, subject),"
+		     " updated_at = " SQL_NOW
+		   : "INSERT INTO certificates (issuer_id, serial_hex,"
+		     " not_after, subject) VALUES (?, ?, ?, ?)",
+	    "insert certificate", errbuf, errsz, "ttTt", issuer_id, serial,
+	    not_after, subject);
+	if (e == OB_OK)
 		return unknown_drop(st, issuer_id, serial, errbuf, errsz);
-	if (rc == SQLITE_CONSTRAINT) {
+	if (sqlite3_errcode(st->db) == SQLITE_CONSTRAINT) {
 		/* The foreign key or the primary key: say which. */
 		if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) !=
 		    OB_OK)
@@ -271,7 +218,7 @@ store_cert_add(struct store *st, const char *issuer_id, const char *serial,
 		    serial, issuer_id);
 		return OB_ERR_EXISTS;
 	}
-	return store_dberr(st, rc, "insert certificate", errbuf, errsz);
+	return e;
 }
 
 /*
@@ -284,21 +231,14 @@ static enum ob_err
 cache_drop(struct store *st, const char *issuer_id, const char *serial,
     char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
-	if ((e = store_prepare(st,
+	if ((e = store_run(st,
 		 "DELETE FROM ocsp_response_cache"
 		 " WHERE issuer_id = ? AND serial_hex = ?",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "invalidate cache", errbuf, errsz, "tt", issuer_id, serial)) !=
+	    OB_OK)
 		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "invalidate cache", errbuf, errsz);
 	if (sqlite3_changes(st->db) == 0)
 		return OB_OK;
 	return store_counter_add(st, "invalidations", 1, errbuf, errsz);
@@ -308,47 +248,30 @@ enum ob_err
 store_revoke_tx(struct store *st, const char *issuer_id, const char *serial,
     int reason, int64_t at, int *already, char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
+	int64_t revoked;
 	enum ob_err e;
-	int rc;
 
 	*already = 0;
-	if ((e = store_prepare(st,
-		 "SELECT status FROM certificates"
+	if ((e = store_run_int(st,
+		 "SELECT status = 'revoked' FROM certificates"
 		 " WHERE issuer_id = ? AND serial_hex = ?",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "revoke", &revoked, errbuf, errsz, "tt", issuer_id, serial)) !=
+	    OB_OK)
 		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(stmt, 0), "revoked") ==
-		0) {
-		sqlite3_finalize(stmt);
+	if (revoked) {
 		*already = 1;
 		return OB_OK;
 	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_dberr(st, rc, "revoke", errbuf, errsz);
-	if ((e = store_prepare(st,
+	if ((e = store_run(st,
 		 "INSERT INTO certificates (issuer_id, serial_hex, status,"
 		 " revoked_at, revocation_reason) VALUES (?, ?, 'revoked', ?, ?)"
 		 " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
 		 " status = 'revoked', revoked_at = excluded.revoked_at,"
 		 " revocation_reason = excluded.revocation_reason,"
 		 " updated_at = " SQL_NOW,
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "revoke", errbuf, errsz, "ttTo", issuer_id, serial, at,
+		 (int64_t)reason)) != OB_OK)
 		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
-	store_bind_time(stmt, 3, at);
-	if (reason >= 0)
-		sqlite3_bind_int(stmt, 4, reason);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "revoke", errbuf, errsz);
 	return cache_drop(st, issuer_id, serial, errbuf, errsz);
 }
 
@@ -383,31 +306,21 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
     int64_t not_after, const char *subject, int64_t revoked_at, int reason,
     char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
 	if ((e = store_cert_add(st, issuer_id, serial, not_after, subject, 1,
 		 errbuf, errsz)) != OB_OK)
 		return e;
 	if (revoked_at == INT64_MIN)
 		return OB_OK;
-	if ((e = store_prepare(st,
+	if ((e = store_run(st,
 		 "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
 		 " revocation_reason = ?,"
 		 " updated_at = " SQL_NOW
 		 " WHERE issuer_id = ? AND serial_hex = ? AND status = 'good'",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "import revocation", errbuf, errsz, "Tott", revoked_at,
+		 (int64_t)reason, issuer_id, serial)) != OB_OK)
 		return e;
-	store_bind_time(stmt, 1, revoked_at);
-	if (reason >= 0)
-		sqlite3_bind_int(stmt, 2, reason);
-	sqlite3_bind_text(stmt, 3, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, serial, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "import revocation", errbuf, errsz);
 	/* Revoked before: its cached "revoked" answer is still right. */
 	if (sqlite3_changes(st->db) == 0)
 		return OB_OK;

@@ -20,42 +20,24 @@ crl_event(struct store *st, const char *issuer_id,
     const struct ob_crlnum *number, int64_t started_at, int64_t duration_ms,
     int64_t revoked_count, const char *error, char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
-	if ((e = store_prepare(st,
+	/* A failed build has no number and no count, only its error. */
+	if ((e = store_run(st,
 		 "INSERT INTO crl_generation_events (issuer_id, crl_number,"
 		 " crl_number_hex, started_at, duration_ms, revoked_count,"
 		 " succeeded, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "crl event", errbuf, errsz, "tcTioit", issuer_id,
+		 error == NULL ? number : NULL, started_at, duration_ms,
+		 error == NULL ? revoked_count : -1, (int64_t)(error == NULL),
+		 error)) != OB_OK)
 		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	if (error == NULL) {
-		store_bind_crlnum(stmt, 2, number);
-		sqlite3_bind_int64(stmt, 6, revoked_count);
-	} else
-		sqlite3_bind_text(stmt, 8, error, -1, SQLITE_STATIC);
-	store_bind_time(stmt, 4, started_at);
-	sqlite3_bind_int64(stmt, 5, duration_ms);
-	sqlite3_bind_int(stmt, 7, error == NULL);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "crl event", errbuf, errsz);
-	if ((e = store_prepare(st,
-		 "DELETE FROM crl_generation_events WHERE issuer_id = ?1"
-		 " AND id <= (SELECT id FROM crl_generation_events"
-		 " WHERE issuer_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-		 &stmt, errbuf, errsz)) != OB_OK)
-		return e;
-	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 2, CRL_EVENTS_KEEP);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "crl event", errbuf, errsz);
-	return OB_OK;
+	return store_run(st,
+	    "DELETE FROM crl_generation_events WHERE issuer_id = ?1"
+	    " AND id <= (SELECT id FROM crl_generation_events"
+	    " WHERE issuer_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	    "crl event", errbuf, errsz, "ti", issuer_id,
+	    (int64_t)CRL_EVENTS_KEEP);
 }
 
 /*
@@ -182,12 +164,10 @@ enum ob_err
 store_crl_put(
     struct store *st, const struct store_crl *c, char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	char dec[OB_CRLNUM_DEC + 1];
 	enum ob_err e;
-	int rc;
 
-	if ((e = store_prepare(st,
+	if ((e = store_run(st,
 		 "INSERT INTO crl_cache (issuer_id, crl_der, crl_number,"
 		 " crl_number_hex, this_update, next_update, generated_at,"
 		 " generation_duration_ms, revoked_count)"
@@ -202,21 +182,10 @@ store_crl_put(
 		 " generation_duration_ms = excluded.generation_duration_ms,"
 		 " revoked_count = excluded.revoked_count"
 		 " WHERE excluded.crl_number_hex > " CRLNUM_SQL,
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "store crl", errbuf, errsz, "tbcTTii", c->issuer_id, c->der,
+		 c->len, &c->number, c->this_update, c->next_update,
+		 c->duration_ms, c->revoked_count)) != OB_OK)
 		goto fail;
-	sqlite3_bind_text(stmt, 1, c->issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_blob64(stmt, 2, c->der, c->len, SQLITE_STATIC);
-	store_bind_crlnum(stmt, 3, &c->number);
-	store_bind_time(stmt, 5, c->this_update);
-	store_bind_time(stmt, 6, c->next_update);
-	sqlite3_bind_int64(stmt, 7, c->duration_ms);
-	sqlite3_bind_int64(stmt, 8, c->revoked_count);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		e = store_dberr(st, rc, "store crl", errbuf, errsz);
-		goto fail;
-	}
 	if (sqlite3_changes(st->db) != 1) {
 		/* store_crl_begin numbered it: cannot happen, never hide it */
 		util_crlnum_dec(&c->number, dec);

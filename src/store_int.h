@@ -78,9 +78,9 @@ void store_stmt_done(sqlite3_stmt *stmt);
 
 /*
  * Binds time t (seconds since the epoch) to parameter col as RFC 3339
- * text, or NULL for INT64_MIN.
+ * text, or NULL for INT64_MIN. Returns SQLite's code.
  */
-void store_bind_time(sqlite3_stmt *stmt, int col, int64_t t);
+int store_bind_time(sqlite3_stmt *stmt, int col, int64_t t);
 /* Column col as seconds since the epoch; INT64_MIN for NULL or garbage. */
 int64_t store_column_time(sqlite3_stmt *stmt, int col);
 /* A malloc'd copy of text column col (caller frees), or NULL for NULL. */
@@ -95,11 +95,6 @@ void store_column_fixed(
     sqlite3_stmt *stmt, int col, unsigned char *out, size_t len);
 
 /*
- * Binds cRLNumber n to parameter col (crl_number: n, or 2^63 - 1 when it
- * is larger) and col + 1 (crl_number_hex: 40 hex digits).
- */
-void store_bind_crlnum(sqlite3_stmt *stmt, int col, const struct ob_crlnum *n);
-/*
  * Reads the CRLNUM_SQL column col into *n: OB_OK, OB_ERR_NOTFOUND (*n
  * zero) when NULL, OB_ERR_INVAL, saying so in errbuf with issuer_id,
  * when not 40 lower-case hex digits.
@@ -108,12 +103,32 @@ enum ob_err store_column_crlnum(sqlite3_stmt *stmt, int col,
     struct ob_crlnum *n, const char *issuer_id, char *errbuf, size_t errsz);
 
 /*
- * Runs sql (one row, one integer column; ?1 bound to arg unless it is
- * NULL) into *out, 0 when there is no row. A failed step reads
- * "query: message".
+ * The statement runner, for every statement the store runs once instead
+ * of keeping it (store_stmt_get): prepares sql, binds one argument per
+ * letter of types to parameters 1, 2, ... in order, steps once and
+ * finalizes. The letters:
+ *   t  const char *       text, borrowed for the call; NULL binds NULL
+ *   i  int64_t            an integer
+ *   o  int64_t            an integer, or NULL when negative (an absent
+ *                         reason or count)
+ *   T  int64_t            a time in seconds, as store_bind_time binds it
+ *   b  const void *, size_t  a blob, borrowed, and its length in bytes
+ *   c  const struct ob_crlnum *  two parameters, crl_number and
+ *                         crl_number_hex (see CRLNUM_SQL); NULL, two NULLs
+ * Every integer argument is an int64_t: cast an int, which varargs do not
+ * convert. store_run's statement returns no rows (it steps to
+ * SQLITE_DONE); store_run_int reads the first column of the first row
+ * into *out, 0 when there is none. Errors: a failed prepare reads
+ * "prepare: message", a failed bind or step "what: message", the code
+ * mapped as store_dberr (BUSY is OB_ERR_BUSY). Afterwards
+ * sqlite3_errcode(st->db) is still SQLite's code (for a caller that tells
+ * SQLITE_CONSTRAINT apart) and sqlite3_changes(st->db) counts the rows a
+ * write changed.
  */
-enum ob_err store_query_int(struct store *st, const char *sql, const char *arg,
-    int64_t *out, char *errbuf, size_t errsz);
+enum ob_err store_run(struct store *st, const char *sql, const char *what,
+    char *errbuf, size_t errsz, const char *types, ...);
+enum ob_err store_run_int(struct store *st, const char *sql, const char *what,
+    int64_t *out, char *errbuf, size_t errsz, const char *types, ...);
 
 /* ---- store_cert.c ---- */
 

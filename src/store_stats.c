@@ -15,26 +15,14 @@ enum ob_err
 store_counter_add(struct store *st, const char *name, int64_t delta,
     char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
-	enum ob_err e;
-	int rc;
-
 	if (delta == 0)
 		return OB_OK;
-	if ((e = store_prepare(st,
-		 "INSERT INTO cache_counters (name, value) VALUES (?, ?)"
-		 " ON CONFLICT (name) DO UPDATE SET"
-		 " value = value + excluded.value,"
-		 " updated_at = " SQL_NOW,
-		 &stmt, errbuf, errsz)) != OB_OK)
-		return e;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, delta);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "cache counters", errbuf, errsz);
-	return OB_OK;
+	return store_run(st,
+	    "INSERT INTO cache_counters (name, value) VALUES (?, ?)"
+	    " ON CONFLICT (name) DO UPDATE SET"
+	    " value = value + excluded.value,"
+	    " updated_at = " SQL_NOW,
+	    "cache counters", errbuf, errsz, "ti", name, delta);
 }
 
 enum ob_err
@@ -62,26 +50,16 @@ enum ob_err
 store_refresh_record(struct store *st, const struct store_refresh_run *run,
     char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
-	if ((e = store_prepare(st,
+	if ((e = store_run(st,
 		 "INSERT INTO cache_refresh_runs (started_at, duration_ms,"
 		 " signed, errors, dropped, source)"
 		 " VALUES (?, ?, ?, ?, ?, ?)",
-		 &stmt, errbuf, errsz)) != OB_OK)
+		 "record refresh", errbuf, errsz, "Tiiiit", run->started_at,
+		 run->duration_ms, run->nsigned, run->errors, run->dropped,
+		 run->source)) != OB_OK)
 		return e;
-	store_bind_time(stmt, 1, run->started_at);
-	sqlite3_bind_int64(stmt, 2, run->duration_ms);
-	sqlite3_bind_int64(stmt, 3, run->nsigned);
-	sqlite3_bind_int64(stmt, 4, run->errors);
-	sqlite3_bind_int64(stmt, 5, run->dropped);
-	sqlite3_bind_text(stmt, 6, run->source, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "record refresh", errbuf, errsz);
 	return store_exec(st,
 	    "DELETE FROM cache_refresh_runs WHERE id <="
 	    " (SELECT max(id) - 1000 FROM cache_refresh_runs);",
@@ -272,25 +250,16 @@ enum ob_err
 store_admin_token_set(
     struct store *st, const unsigned char hash[32], char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
-	int rc;
 
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
 		return e;
 	if ((e = store_exec(st, "DELETE FROM admin_tokens;", "admin token",
 		 errbuf, errsz)) != OB_OK ||
-	    (e = store_prepare(st,
-		 "INSERT INTO admin_tokens (token_sha256) VALUES (?)", &stmt,
-		 errbuf, errsz)) != OB_OK)
+	    (e = store_run(st,
+		 "INSERT INTO admin_tokens (token_sha256) VALUES (?)",
+		 "admin token", errbuf, errsz, "b", hash, (size_t)32)) != OB_OK)
 		goto fail;
-	sqlite3_bind_blob(stmt, 1, hash, 32, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE) {
-		e = store_dberr(st, rc, "admin token", errbuf, errsz);
-		goto fail;
-	}
 	return store_commit(st, errbuf, errsz);
 fail:
 	store_rollback(st);
