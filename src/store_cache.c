@@ -1,0 +1,278 @@
+/*
+ * The pre-signed response cache (ocsp_response_cache): lookup, write-back
+ * with its status re-check, the refresh's to-do list, pruning and the
+ * count of cached "unknown"s. store_cache_get is the hot path, one
+ * primary-key lookup per OCSP request on a statement kept per connection;
+ * the writes come from misses one at a time and from refresh in batches.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+#include "store_int.h"
+
+static const char *const status_names[] = {"good", "revoked", "unknown"};
+
+enum ob_err
+store_cache_get(struct store *st, const char *issuer_id, const char *serial,
+    int64_t now, int64_t validity, unsigned char **der, size_t *len,
+    int64_t *this_update, int64_t *next_update, int *status, char *errbuf,
+    size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *name;
+	enum ob_err e;
+	int rc;
+
+	*der = NULL;
+	*len = 0;
+	*status = OCSP_UNKNOWN;
+	if ((e = store_stmt_get(st, STMT_CACHE_GET,
+		 "SELECT response_der, this_update, next_update, cert_status"
+		 " FROM ocsp_response_cache"
+		 " WHERE issuer_id = ? AND serial_hex = ?",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*this_update = store_column_time(stmt, 1);
+		*next_update = store_column_time(stmt, 2);
+		if ((name = sqlite3_column_text(stmt, 3)) != NULL)
+			*status = strcmp((const char *)name, "good") == 0
+			    ? OCSP_GOOD
+			    : strcmp((const char *)name, "revoked") == 0
+			    ? OCSP_REVOKED
+			    : OCSP_UNKNOWN;
+		/*
+		 * A stale entry is a miss: never serve past nextUpdate. So is
+		 * one from the future, signed before the clock stepped back:
+		 * clients would find it not yet valid, or keep it longer
+		 * than the validity.
+		 */
+		if (*next_update == INT64_MIN || *next_update <= now ||
+		    *this_update == INT64_MIN ||
+		    *this_update > now + STORE_CLOCK_SLACK ||
+		    *next_update > now + validity + STORE_CLOCK_SLACK)
+			e = OB_ERR_NOTFOUND;
+		else if ((*der = store_column_blobdup(stmt, 0, len)) == NULL)
+			e = OB_ERR_NOMEM;
+		else
+			e = OB_OK;
+	} else if (rc == SQLITE_DONE)
+		e = OB_ERR_NOTFOUND;
+	else
+		e = store_dberr(st, rc, "cache lookup", errbuf, errsz);
+	store_stmt_done(stmt);
+	return e;
+}
+
+/* Whether the certificate's status now is the one c was signed with. */
+static enum ob_err
+status_unchanged(struct store *st, const struct store_cache_entry *c, int *same,
+    char *errbuf, size_t errsz)
+{
+	int64_t at;
+	int revoked, reason;
+	enum ob_err e;
+
+	*same = 0;
+	e = store_cert_status(
+	    st, c->issuer_id, c->serial, &revoked, &at, &reason, errbuf, errsz);
+	if (e == OB_ERR_NOTFOUND) {
+		*same = c->status == OCSP_UNKNOWN;
+		return OB_OK;
+	}
+	if (e != OB_OK)
+		return e;
+	if (c->status == OCSP_GOOD)
+		*same = !revoked;
+	else if (c->status == OCSP_REVOKED)
+		*same = revoked && at == c->revoked_at && reason == c->reason;
+	return OB_OK;
+}
+
+enum ob_err
+store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
+    int64_t now, int64_t validity, size_t *written, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	size_t i, w = 0;
+	int rc, same;
+
+	if (written != NULL)
+		*written = 0;
+	if (n == 0)
+		return OB_OK;
+	/* IMMEDIATE: the status read below sees every committed revoke. */
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_stmt_get(st, STMT_CACHE_PUT,
+		 "INSERT INTO ocsp_response_cache (issuer_id, serial_hex,"
+		 " response_der, cert_status, revocation_reason, revoked_at,"
+		 " this_update, next_update) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		 " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
+		 " response_der = excluded.response_der,"
+		 " cert_status = excluded.cert_status,"
+		 " revocation_reason = excluded.revocation_reason,"
+		 " revoked_at = excluded.revoked_at,"
+		 " this_update = excluded.this_update,"
+		 " next_update = excluded.next_update,"
+		 " generated_at = " SQL_NOW
+		 " WHERE excluded.this_update >= this_update"
+		 " OR this_update > ?9 OR next_update > ?10",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (v[i].status < OCSP_GOOD || v[i].status > OCSP_UNKNOWN) {
+			e = OB_ERR_INVAL;
+			snprintf(
+			    errbuf, errsz, "cache: bad status %d", v[i].status);
+			goto fail;
+		}
+		if ((e = status_unchanged(st, &v[i], &same, errbuf, errsz)) !=
+		    OB_OK)
+			goto fail;
+		if (!same)
+			continue; /* a revoke won the race: drop it */
+		sqlite3_bind_text(stmt, 1, v[i].issuer_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, v[i].serial, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(
+		    stmt, 3, v[i].der, (int)v[i].len, SQLITE_STATIC);
+		sqlite3_bind_text(
+		    stmt, 4, status_names[v[i].status], -1, SQLITE_STATIC);
+		if (v[i].status == OCSP_REVOKED) {
+			if (v[i].reason >= 0)
+				sqlite3_bind_int(stmt, 5, v[i].reason);
+			store_bind_time(stmt, 6, v[i].revoked_at);
+		}
+		store_bind_time(stmt, 7, v[i].this_update);
+		store_bind_time(stmt, 8, v[i].next_update);
+		/* What is there is from the future: no newer entry. */
+		store_bind_time(stmt, 9, now + STORE_CLOCK_SLACK);
+		store_bind_time(stmt, 10, now + validity + STORE_CLOCK_SLACK);
+		rc = sqlite3_step(stmt);
+		store_stmt_done(stmt);
+		if (rc != SQLITE_DONE) {
+			e = store_dberr(st, rc, "cache write", errbuf, errsz);
+			goto fail;
+		}
+		w += (size_t)sqlite3_changes(st->db);
+	}
+	if ((e = store_commit(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if (written != NULL)
+		*written = w;
+	return OB_OK;
+fail:
+	store_rollback(st);
+	return e;
+}
+
+enum ob_err
+store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
+    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
+    size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_todo *v = NULL, *nv, *t;
+	size_t cap = 0, len = 0;
+	enum ob_err e;
+	const char *p;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = store_prepare(st,
+		 "SELECT c.issuer_id, c.serial_hex, c.status = 'revoked',"
+		 " c.revoked_at, c.revocation_reason"
+		 " FROM certificates c LEFT JOIN ocsp_response_cache o"
+		 " ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex"
+		 " WHERE (c.not_after IS NULL OR c.not_after > ?1)"
+		 " AND (o.serial_hex IS NULL OR o.next_update <= ?2"
+		 " OR o.this_update > ?3 OR o.next_update > ?4"
+		 " OR o.cert_status <> c.status)"
+		 " ORDER BY c.issuer_id, c.serial_hex",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	store_bind_time(stmt, 1, now);
+	store_bind_time(stmt, 2, now + horizon);
+	/* From the future (store_cache_get): due, whatever its nextUpdate. */
+	store_bind_time(stmt, 3, now + STORE_CLOCK_SLACK);
+	store_bind_time(stmt, 4, now + validity + STORE_CLOCK_SLACK);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				e = OB_ERR_NOMEM;
+				goto fail;
+			}
+			v = nv;
+		}
+		t = &v[len];
+		memset(t, 0, sizeof(*t));
+		p = (const char *)sqlite3_column_text(stmt, 0);
+		if (p == NULL || strlen(p) > OB_ID_MAX)
+			continue; /* not an id we could have registered */
+		memcpy(t->issuer_id, p, strlen(p) + 1);
+		p = (const char *)sqlite3_column_text(stmt, 1);
+		if (p == NULL || strlen(p) > OB_SERIAL_HEX_MAX)
+			continue;
+		memcpy(t->serial, p, strlen(p) + 1);
+		t->status =
+		    sqlite3_column_int(stmt, 2) ? OCSP_REVOKED : OCSP_GOOD;
+		t->revoked_at = store_column_time(stmt, 3);
+		t->reason = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int(stmt, 4);
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		e = store_dberr(st, rc, "refresh list", errbuf, errsz);
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	*out = v;
+	*n = len;
+	return OB_OK;
+fail:
+	sqlite3_finalize(stmt);
+	free(v);
+	return e;
+}
+
+enum ob_err
+store_cache_prune(struct store *st, int64_t now, int64_t validity,
+    size_t *dropped, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	*dropped = 0;
+	if ((e = store_run(st,
+		 "DELETE FROM ocsp_response_cache"
+		 " WHERE (cert_status = 'unknown' AND (next_update <= ?1"
+		 " OR this_update > ?2 OR next_update > ?3))"
+		 " OR EXISTS (SELECT 1 FROM certificates c"
+		 " WHERE c.issuer_id = ocsp_response_cache.issuer_id"
+		 " AND c.serial_hex = ocsp_response_cache.serial_hex"
+		 " AND c.not_after IS NOT NULL AND c.not_after <= ?1)",
+		 "cache prune", errbuf, errsz, "TTT", now,
+		 now + STORE_CLOCK_SLACK,
+		 now + validity + STORE_CLOCK_SLACK)) != OB_OK)
+		return e;
+	*dropped = (size_t)sqlite3_changes(st->db);
+	return OB_OK;
+}
+
+enum ob_err
+store_cache_unknown_count(
+    struct store *st, int64_t *n, char *errbuf, size_t errsz)
+{
+	return store_run_int(st,
+	    "SELECT count(*) FROM ocsp_response_cache"
+	    " WHERE cert_status = 'unknown'",
+	    "query", n, errbuf, errsz, "");
+}

@@ -1,0 +1,361 @@
+/*
+ * The issuers and certificates tables: registering issuers and
+ * certificates, revoking (the cached response dropped in the revoke's own
+ * transaction) and a certificate's status. Writes come from the CLI and
+ * the admin API, one row at a time or an import's batch; the status read
+ * runs once per cache miss, on a statement kept per connection.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+#include "store_int.h"
+
+void
+store_issuer_clear(struct store_issuer *is)
+{
+	if (is == NULL)
+		return;
+	free(is->subject);
+	free(is->cert_der);
+	free(is->crl_key_path);
+	free(is->resp_der);
+	free(is->resp_subject);
+	free(is->resp_key_path);
+	memset(is, 0, sizeof(*is));
+}
+
+enum ob_err
+store_issuer_exists(
+    struct store *st, const char *id, char *errbuf, size_t errsz)
+{
+	int64_t found;
+	enum ob_err e;
+
+	if ((e = store_run_int(st, "SELECT 1 FROM issuers WHERE id = ?",
+		 "issuer lookup", &found, errbuf, errsz, "t", id)) != OB_OK)
+		return e;
+	if (!found) {
+		snprintf(errbuf, errsz, "no issuer %s", id);
+		return OB_ERR_NOTFOUND;
+	}
+	return OB_OK;
+}
+
+enum ob_err
+store_issuer_add(
+    struct store *st, const struct store_issuer *is, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	e = store_run(st,
+	    "INSERT INTO issuers (id, subject, cert_der, name_sha1,"
+	    " key_sha1, name_sha256, key_sha256, not_after, crl_key_path)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "insert issuer", errbuf, errsz, "ttbbbbbTt", is->id, is->subject,
+	    is->cert_der, is->cert_len, is->name_sha1, (size_t)20, is->key_sha1,
+	    (size_t)20, is->name_sha256, (size_t)32, is->key_sha256, (size_t)32,
+	    is->not_after, is->crl_key_path);
+	if (e != OB_OK && sqlite3_errcode(st->db) == SQLITE_CONSTRAINT) {
+		if (store_issuer_exists(st, is->id, errbuf, errsz) == OB_OK)
+			snprintf(
+			    errbuf, errsz, "issuer %s already exists", is->id);
+		else
+			snprintf(errbuf, errsz,
+			    "this CA is already registered under another id");
+		e = OB_ERR_EXISTS;
+		goto fail;
+	}
+	if (e != OB_OK)
+		goto fail;
+	if ((e = store_run(st,
+		 "INSERT INTO responder_certs (issuer_id, cert_der, key_path,"
+		 " key_algorithm, subject, not_before, not_after, is_ca)"
+		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		 "insert responder", errbuf, errsz, "tbtttTTi", is->id,
+		 is->resp_der, is->resp_len, is->resp_key_path,
+		 is->resp_key_alg, is->resp_subject, is->resp_not_before,
+		 is->resp_not_after, (int64_t)(is->resp_is_ca != 0))) != OB_OK)
+		goto fail;
+	return store_commit(st, errbuf, errsz);
+fail:
+	store_rollback(st);
+	return e;
+}
+
+enum ob_err
+store_issuer_list(struct store *st, struct store_issuer **out, size_t *n,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_issuer *v = NULL, *is, *nv;
+	size_t cap = 0, len = 0;
+	enum ob_err e;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = store_prepare(st,
+		 "SELECT i.id, i.subject, i.cert_der, i.name_sha1, i.key_sha1,"
+		 " i.name_sha256, i.key_sha256, i.not_after, i.crl_key_path,"
+		 " r.cert_der, r.subject, r.key_path, r.key_algorithm,"
+		 " r.not_before, r.not_after, r.is_ca,"
+		 " (SELECT count(*) FROM certificates c"
+		 "   WHERE c.issuer_id = i.id),"
+		 " (SELECT count(*) FROM certificates c"
+		 "   WHERE c.issuer_id = i.id AND c.status = 'revoked')"
+		 " FROM issuers i JOIN responder_certs r"
+		 "  ON r.issuer_id = i.id AND r.active"
+		 " ORDER BY i.id",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				e = OB_ERR_NOMEM;
+				goto fail;
+			}
+			v = nv;
+		}
+		is = &v[len++];
+		memset(is, 0, sizeof(*is));
+		snprintf(is->id, sizeof(is->id), "%s",
+		    (const char *)sqlite3_column_text(stmt, 0));
+		is->subject = store_column_strdup(stmt, 1);
+		is->cert_der = store_column_blobdup(stmt, 2, &is->cert_len);
+		store_column_fixed(stmt, 3, is->name_sha1, 20);
+		store_column_fixed(stmt, 4, is->key_sha1, 20);
+		store_column_fixed(stmt, 5, is->name_sha256, 32);
+		store_column_fixed(stmt, 6, is->key_sha256, 32);
+		is->not_after = store_column_time(stmt, 7);
+		is->crl_key_path = store_column_strdup(stmt, 8);
+		is->resp_der = store_column_blobdup(stmt, 9, &is->resp_len);
+		is->resp_subject = store_column_strdup(stmt, 10);
+		is->resp_key_path = store_column_strdup(stmt, 11);
+		snprintf(is->resp_key_alg, sizeof(is->resp_key_alg), "%s",
+		    (const char *)sqlite3_column_text(stmt, 12));
+		is->resp_not_before = store_column_time(stmt, 13);
+		is->resp_not_after = store_column_time(stmt, 14);
+		is->resp_is_ca = sqlite3_column_int(stmt, 15);
+		is->n_certs = sqlite3_column_int64(stmt, 16);
+		is->n_revoked = sqlite3_column_int64(stmt, 17);
+		if (is->subject == NULL || is->cert_der == NULL ||
+		    is->resp_der == NULL || is->resp_key_path == NULL) {
+			e = OB_ERR_NOMEM;
+			goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		e = store_dberr(st, rc, "list issuers", errbuf, errsz);
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	*out = v;
+	*n = len;
+	return OB_OK;
+fail:
+	sqlite3_finalize(stmt);
+	store_issuer_list_free(v, len);
+	return e;
+}
+
+void
+store_issuer_list_free(struct store_issuer *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_issuer_clear(&v[i]);
+	free(v);
+}
+
+/*
+ * A serial registered now was maybe answered "unknown" and cached: drop
+ * that entry so the next request signs its real status.
+ */
+static enum ob_err
+unknown_drop(struct store *st, const char *issuer_id, const char *serial,
+    char *errbuf, size_t errsz)
+{
+	return store_run(st,
+	    "DELETE FROM ocsp_response_cache WHERE issuer_id = ?"
+	    " AND serial_hex = ? AND cert_status = 'unknown'",
+	    "drop unknown entry", errbuf, errsz, "tt", issuer_id, serial);
+}
+
+enum ob_err
+store_cert_add(struct store *st, const char *issuer_id, const char *serial,
+    int64_t not_after, const char *subject, int update, char *errbuf,
+    size_t errsz)
+{
+	enum ob_err e;
+
+	e = store_run(st,
+	    update ? "INSERT INTO certificates (issuer_id, serial_hex,"
+		     " not_after, subject) VALUES (?, ?, ?, ?)"
+		     " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
+		     " not_after = excluded.not_after,"
+		     " subject = coalesce(excluded.subject, subject),"
+		     " updated_at = " SQL_NOW
+		   : "INSERT INTO certificates (issuer_id, serial_hex,"
+		     " not_after, subject) VALUES (?, ?, ?, ?)",
+	    "insert certificate", errbuf, errsz, "ttTt", issuer_id, serial,
+	    not_after, subject);
+	if (e == OB_OK)
+		return unknown_drop(st, issuer_id, serial, errbuf, errsz);
+	if (sqlite3_errcode(st->db) == SQLITE_CONSTRAINT) {
+		/* The foreign key or the primary key: say which. */
+		if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) !=
+		    OB_OK)
+			return e;
+		snprintf(errbuf, errsz,
+		    "certificate %s of issuer %s "
+		    "already registered",
+		    serial, issuer_id);
+		return OB_ERR_EXISTS;
+	}
+	return e;
+}
+
+/*
+ * Drops the cached OCSP response of one certificate, inside the caller's
+ * transaction. The seed's load-bearing invariant: no cached "good" may
+ * outlive a revoke, so every revoke runs this in the same transaction,
+ * making the two one event for every reader.
+ */
+static enum ob_err
+cache_drop(struct store *st, const char *issuer_id, const char *serial,
+    char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if ((e = store_run(st,
+		 "DELETE FROM ocsp_response_cache"
+		 " WHERE issuer_id = ? AND serial_hex = ?",
+		 "invalidate cache", errbuf, errsz, "tt", issuer_id, serial)) !=
+	    OB_OK)
+		return e;
+	if (sqlite3_changes(st->db) == 0)
+		return OB_OK;
+	return store_counter_add(st, "invalidations", 1, errbuf, errsz);
+}
+
+enum ob_err
+store_revoke_tx(struct store *st, const char *issuer_id, const char *serial,
+    int reason, int64_t at, int *already, char *errbuf, size_t errsz)
+{
+	int64_t revoked;
+	enum ob_err e;
+
+	*already = 0;
+	if ((e = store_run_int(st,
+		 "SELECT status = 'revoked' FROM certificates"
+		 " WHERE issuer_id = ? AND serial_hex = ?",
+		 "revoke", &revoked, errbuf, errsz, "tt", issuer_id, serial)) !=
+	    OB_OK)
+		return e;
+	if (revoked) {
+		*already = 1;
+		return OB_OK;
+	}
+	if ((e = store_run(st,
+		 "INSERT INTO certificates (issuer_id, serial_hex, status,"
+		 " revoked_at, revocation_reason) VALUES (?, ?, 'revoked', ?, ?)"
+		 " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
+		 " status = 'revoked', revoked_at = excluded.revoked_at,"
+		 " revocation_reason = excluded.revocation_reason,"
+		 " updated_at = " SQL_NOW,
+		 "revoke", errbuf, errsz, "ttTo", issuer_id, serial, at,
+		 (int64_t)reason)) != OB_OK)
+		return e;
+	return cache_drop(st, issuer_id, serial, errbuf, errsz);
+}
+
+enum ob_err
+store_revoke(struct store *st, const char *issuer_id, const char *serial,
+    int reason, int64_t at, int *already, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+	int was;
+
+	if (already != NULL)
+		*already = 0;
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK ||
+	    (e = store_revoke_tx(st, issuer_id, serial, reason, at, &was,
+		 errbuf, errsz)) != OB_OK) {
+		store_rollback(st);
+		return e;
+	}
+	if (already != NULL)
+		*already = was;
+	if (was) {
+		store_rollback(st); /* nothing changed */
+		return OB_OK;
+	}
+	return store_commit(st, errbuf, errsz);
+}
+
+enum ob_err
+store_cert_put(struct store *st, const char *issuer_id, const char *serial,
+    int64_t not_after, const char *subject, int64_t revoked_at, int reason,
+    char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if ((e = store_cert_add(st, issuer_id, serial, not_after, subject, 1,
+		 errbuf, errsz)) != OB_OK)
+		return e;
+	if (revoked_at == INT64_MIN)
+		return OB_OK;
+	if ((e = store_run(st,
+		 "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
+		 " revocation_reason = ?,"
+		 " updated_at = " SQL_NOW
+		 " WHERE issuer_id = ? AND serial_hex = ? AND status = 'good'",
+		 "import revocation", errbuf, errsz, "Tott", revoked_at,
+		 (int64_t)reason, issuer_id, serial)) != OB_OK)
+		return e;
+	/* Revoked before: its cached "revoked" answer is still right. */
+	if (sqlite3_changes(st->db) == 0)
+		return OB_OK;
+	return cache_drop(st, issuer_id, serial, errbuf, errsz);
+}
+
+enum ob_err
+store_cert_status(struct store *st, const char *issuer_id, const char *serial,
+    int *revoked, int64_t *revoked_at, int *reason, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*revoked = 0;
+	*revoked_at = 0;
+	*reason = -1;
+	if ((e = store_stmt_get(st, STMT_CERT_STATUS,
+		 "SELECT status = 'revoked', revoked_at, revocation_reason"
+		 " FROM certificates WHERE issuer_id = ? AND serial_hex = ?",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*revoked = sqlite3_column_int(stmt, 0);
+		*revoked_at = store_column_time(stmt, 1);
+		if (sqlite3_column_type(stmt, 2) != SQLITE_NULL)
+			*reason = sqlite3_column_int(stmt, 2);
+		e = OB_OK;
+	} else if (rc == SQLITE_DONE)
+		e = OB_ERR_NOTFOUND;
+	else
+		e = store_dberr(st, rc, "certificate status", errbuf, errsz);
+	store_stmt_done(stmt);
+	return e;
+}
