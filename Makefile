@@ -85,11 +85,11 @@ $(GEN)/web.c: scripts/embed-web.sh $(wildcard web/*)
 	@mkdir -p $(@D)
 	sh scripts/embed-web.sh web > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/web.o: $(GEN)/web.c src/extern.h
+$(BUILD)/obj/web.o: $(GEN)/web.c $(wildcard src/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
 
-$(BUILD)/obj/migrations.o: $(GEN)/migrations.c src/extern.h
+$(BUILD)/obj/migrations.o: $(GEN)/migrations.c src/codec.h src/ob.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
 
@@ -154,7 +154,7 @@ FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 # The fuzzed parsers live in the pure modules: no I/O, no civetweb.
 PURE_SRCS := src/util.c src/buf.c src/schema.c src/index.c src/ocsp_req.c \
 	src/der.c src/ocsp_get.c src/ocsp_resp.c src/crl.c
-build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/extern.h
+build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) -lmbedx509 -lmbedcrypto
 
@@ -171,7 +171,7 @@ build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c $(TP)/fetched
 
 # The admin API's bodies: our parser over cJSON (not ours: no -Werror).
 build/fuzz/fuzz_api_json: tests/fuzz/fuzz_api_json.c src/api_json.c src/util.c \
-    src/extern.h $(TP)/fetched
+    $(wildcard src/*.h) $(TP)/fetched
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -I$(CJSON) -o $@ $< src/api_json.c src/util.c \
 	    $(CJSON)/cJSON.c

@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-#include "extern.h"
+#include "cli.h"
 
 static double
 clock_now(void)

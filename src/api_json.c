@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cJSON.h"
-#include "extern.h"
+#include "http.h"
 
 /*
  * Whether a JSON text (already parsed by cJSON, so well-formed) holds a

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "ob.h"
 
 /*
  * Makes room for n more bytes and the NUL; returns 0 (and sets oom) when

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "server.h"
 
 /* How many times a request waits for others' flights before signing. */
 #define CACHE_FLIGHT_ROUNDS 3

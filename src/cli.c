@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "extern.h"
+#include "cli.h"
 
 /* Longest line accepted from an index.txt. */
 #define CLI_LINE_MAX 16384

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extern.h"
+#include "cli.h"
 
 int
 cli_cache_settings(const char *cmd, const char *interval_arg,

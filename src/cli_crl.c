@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "extern.h"
+#include "cli.h"
 
 /* CRL files larger than this are not what we think. */
 #define CRL_FILE_MAX (256 * 1024 * 1024)

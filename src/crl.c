@@ -13,7 +13,7 @@
 #include <mbedtls/error.h>
 #include <mbedtls/x509_crl.h>
 
-#include "extern.h"
+#include "codec.h"
 
 /* id-ce-authorityKeyIdentifier, id-ce-cRLNumber, id-ce-cRLReasons */
 static const char oid_aki[] = "\x55\x1d\x23";

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "extern.h"
+#include "server.h"
 
 /* How often the CRL thread looks for revokes, in ms. */
 #define CRL_POLL_MS 250

@@ -7,7 +7,7 @@
 
 #include <mbedtls/asn1write.h>
 
-#include "extern.h"
+#include "codec.h"
 
 void
 der_w_init(struct der_w *w, unsigned char *buf, size_t cap)

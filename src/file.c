@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "extern.h"
+#include "ob.h"
 
 /* Frees buf of cap bytes, wiping it first when it held a secret. */
 static void

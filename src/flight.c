@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "server.h"
 
 struct flight {
 	char key[OB_FLIGHT_KEY_MAX + 1];

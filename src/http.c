@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "civetweb.h"
-#include "extern.h"
+#include "http.h"
 
 /* civetweb's own errors (bad request lines, say): one line to stderr. */
 static int

@@ -17,7 +17,7 @@
 
 #include "cJSON.h"
 #include "civetweb.h"
-#include "extern.h"
+#include "http.h"
 
 /* The largest JSON body the API takes. */
 #define ADMIN_BODY_MAX 4096

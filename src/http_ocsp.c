@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "civetweb.h"
-#include "extern.h"
+#include "http.h"
 
 struct http_ocsp {
 	struct mg_context *ctx;

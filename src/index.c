@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 
 #define INDEX_FIELDS 6
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "extern.h"
+#include "server.h"
 
 /* After a CRL key failed to load, how long until a revoke tries again. */
 #define ISSUERS_CRL_RETRY_S 30

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "extern.h"
+#include "ob.h"
 
 void
 log_warnx(const char *fmt, ...)

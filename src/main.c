@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "cli.h"
 
 static const struct command {
 	const char *name;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "http.h"
 
 /*
  * A cRLNumber: a JSON number up to 2^53 - 1, which every reader (a

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 
 static int
 hexval(char c)

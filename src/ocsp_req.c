@@ -7,7 +7,7 @@
 
 #include <mbedtls/asn1.h>
 
-#include "extern.h"
+#include "codec.h"
 
 #define SEQ (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
 #define CTX(n) (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | (n))

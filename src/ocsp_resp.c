@@ -8,7 +8,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/asn1write.h>
 
-#include "extern.h"
+#include "codec.h"
 
 /* id-pkix-ocsp-basic 1.3.6.1.5.5.7.48.1.1 and id-pkix-ocsp-nonce .2 */
 static const char oid_basic[] = "\x2b\x06\x01\x05\x05\x07\x30\x01\x01";

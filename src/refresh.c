@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extern.h"
+#include "server.h"
 
 /* Entries written per transaction, and errors logged per pass. */
 #define BATCH 64

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "extern.h"
+#include "server.h"
 
 /* How long a request waits for a database lock, in ms. */
 #define RESPONDER_BUSY_MS 250

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 
 /* RFC 3339 in UTC, parenthesised because SQLite wants DEFAULT (expr). */
 #define SQL_NOW "(strftime('%Y-%m-%dT%H:%M:%SZ','now'))"

@@ -66,7 +66,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extern.h"
+#include "cli.h"
 
 /* "unknown" answers kept in the cache, by default. */
 #define SERVE_UNKNOWN_MAX 10000

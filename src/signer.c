@@ -28,7 +28,7 @@
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
 
-#include "extern.h"
+#include "signer.h"
 
 /* Key and certificate files larger than this are not what we think. */
 #define SIGNER_FILE_MAX (1024 * 1024)

@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extern.h"
 #include "store_int.h"
 
 /* How long a writer waits for another process's lock before tryLater. */

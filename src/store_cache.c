@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
 #include "store_int.h"
 
 static const char *const status_names[] = {"good", "revoked", "unknown"};

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "extern.h"
 #include "store_int.h"
 
 /* Keeps the newest CRL_EVENTS_KEEP generation events of an issuer. */

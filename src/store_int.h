@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#include "extern.h"
+#include "store.h"
 
 /* The statements the hot paths run, prepared once per connection. */
 enum store_stmt {

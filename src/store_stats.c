@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
 #include "store_int.h"
 
 enum ob_err

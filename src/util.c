@@ -12,7 +12,7 @@
 
 #include <mbedtls/x509.h>
 
-#include "extern.h"
+#include "ob.h"
 
 static const char *const errstr[] = {
     [OB_OK] = "success",

@@ -27,4 +27,33 @@ if git ls-files 2>/dev/null | grep -Eq '(^|/)(civetweb|sqlite3|mbedtls|cJSON)[^/
 else
 	pass "no third-party source committed"
 fi
+# The layers of src/ (STYLE.md "Layout"), and the check itself able to
+# fail: a copy of src/ with one breach of each rule must be refused.
+if sh scripts/check-layers.sh src >"$TMP/layers" 2>&1; then
+	pass "src/ keeps its layers"
+else
+	fail "src/ keeps its layers" "$(head -n 5 "$TMP/layers")"
+fi
+mkdir -p "$TMP/badsrc"
+cp src/*.c src/*.h "$TMP/badsrc/"
+sed -i 's/#include "codec.h"/#include "server.h"/' "$TMP/badsrc/der.c"
+sed -i 's/#include "server.h"/#include "server.h"\n#include <sqlite3.h>/' \
+    "$TMP/badsrc/cache.c"
+sed -i 's/#include "cli.h"/#include "cli.h"\n#include "civetweb.h"/' \
+    "$TMP/badsrc/serve.c"
+sed -i 's/#include "server.h"/#include "server.h"\n#include <mbedtls\/pk.h>/' \
+    "$TMP/badsrc/issuers.c"
+sed -i 's/#include "server.h"/#include "store_int.h"/' "$TMP/badsrc/responder.c"
+: >"$TMP/badsrc/stray.c"
+sh scripts/check-layers.sh "$TMP/badsrc" >"$TMP/layers" 2>&1
+for want in 'der.c (layer 1) includes server.h (layer 4)' \
+    'cache.c includes sqlite3.h' 'serve.c includes civetweb.h' \
+    'issuers.c includes mbedtls/pk.h' 'responder.c includes store_int.h' \
+    'stray.c belongs to no layer'; do
+	if grep -qF "$want" "$TMP/layers"; then
+		pass "the layer check refuses: $want"
+	else
+		fail "the layer check refuses: $want" "$(cat "$TMP/layers")"
+	fi
+done
 finish

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cJSON.h"
-#include "extern.h"
+#include "http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 #include "ocsp_req_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);

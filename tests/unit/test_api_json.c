@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cJSON.h"
-#include "extern.h"
+#include "http.h"
 #include "harness.h"
 
 /* api_json_parse on a string literal. */

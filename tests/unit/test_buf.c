@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "ob.h"
 #include "harness.h"
 
 /* Thousands of appends of both kinds land in order, each NUL-terminated. */

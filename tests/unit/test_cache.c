@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extern.h"
+#include "server.h"
 #include "harness.h"
 
 static void

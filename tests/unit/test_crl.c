@@ -12,7 +12,7 @@
 
 #include <mbedtls/x509_crl.h>
 
-#include "extern.h"
+#include "codec.h"
 #include "harness.h"
 
 static char err[OB_ERRBUF];

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "extern.h"
+#include "http.h"
 #include "harness.h"
 
 static void

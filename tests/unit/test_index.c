@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 #include "harness.h"
 
 static const struct {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "http.h"
 #include "harness.h"
 
 #define VECTORS "tests/vectors/metrics/"

@@ -1,7 +1,7 @@
 /* Unit tests for ocsp_get.c: the path spellings real clients send. */
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 #include "harness.h"
 
 /* base64 of these bytes is "+/8=": both characters URLs mangle. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 #include "harness.h"
 #include "../fuzz/ocsp_req_check.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "codec.h"
 #include "harness.h"
 
 static const unsigned char certid[] = {0x30, 0x03, 0x02, 0x01, 0x05};

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extern.h"
+#include "server.h"
 #include "harness.h"
 
 #define VALIDITY 3600

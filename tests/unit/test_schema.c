@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "extern.h"
+#include "codec.h"
 #include "harness.h"
 
 #define NOW "(strftime('%Y-%m-%dT%H:%M:%SZ','now'))"

@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "extern.h"
+#include "store.h"
 #include "harness.h"
 
 static char dir[64], path[128];

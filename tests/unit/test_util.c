@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "extern.h"
+#include "ob.h"
 #include "harness.h"
 
 static void

@@ -1,0 +1,81 @@
+/*
+ * The commands (main.c, cli.c, cli_cache.c, cli_crl.c, serve.c): the top
+ * layer, which may use every layer below.
+ */
+#ifndef OCSPBOX_CLI_H
+#define OCSPBOX_CLI_H
+
+#include "http.h"
+
+/* ---- cli.c: the commands ------------------------------------------------- */
+
+/* Exit codes (SPEC): success, runtime error, usage error. */
+#define OB_EXIT_OK 0
+#define OB_EXIT_ERR 1
+#define OB_EXIT_USAGE 2
+
+/* Global options every command sees. */
+struct cli_ctx {
+	const char *db; /* --db, $OCSPBOX_DB or ./ocspbox.db */
+	const char *prog; /* "ocspbox" */
+};
+
+/* Each returns an OB_EXIT_ code; argv[0] is the command's own name. */
+int cli_migrate(struct cli_ctx *, int, char **);
+int cli_schema(struct cli_ctx *, int, char **);
+int cli_issuer(struct cli_ctx *, int, char **);
+int cli_cert(struct cli_ctx *, int, char **);
+int cli_revoke(struct cli_ctx *, int, char **);
+int cli_serve(struct cli_ctx *, int, char **); /* serve.c */
+int cli_cache(struct cli_ctx *, int, char **); /* cli_cache.c */
+int cli_crl(struct cli_ctx *, int, char **); /* cli_crl.c */
+
+/* Defaults of serve and cache refresh (see the README's trade-offs). */
+#define CLI_VALIDITY_DEFAULT "24h"
+#define CLI_REFRESH_INTERVAL_DEFAULT "1h"
+/* thisUpdate this long before signing: a client whose clock is up to an
+ * hour slow takes a fresh answer (Boulder does the same). */
+#define CLI_BACKDATE_DEFAULT "1h"
+
+/*
+ * The refresh interval (the flag, else $OCSPBOX_REFRESH_INTERVAL, else
+ * $CERTCTL_OCSP_CACHE_REFRESH_INTERVAL, else 1h), the validity (the
+ * flag, else 24h) and the backdate ("0" or a duration up to 7d, else
+ * 1h), in seconds, checked: validity must be longer than the interval.
+ * Returns OB_EXIT_OK, or OB_EXIT_USAGE after saying why as cmd.
+ */
+int cli_cache_settings(const char *cmd, const char *interval_arg,
+    const char *validity_arg, const char *backdate_arg, int64_t *interval,
+    int64_t *validity, int64_t *backdate);
+
+/* The CPUs online, 1 to REFRESH_THREADS_MAX. */
+int cli_cpu_count(void);
+
+/* One option of a command: --name VALUE, --name=VALUE, or a flag. */
+struct cli_opt {
+	const char *name;
+	int has_arg;
+	const char **val; /* with has_arg */
+	int *flag; /* without */
+};
+
+/*
+ * Parses argv[1..] against opts (ending with a NULL name; may be NULL);
+ * positional arguments go to pos (at most maxpos). Returns -1 on a usage
+ * error (already reported), 1 for --help, 0 otherwise, with *npos set.
+ */
+int cli_parse_opts(
+    int, char **, const struct cli_opt *, const char **, int, int *);
+
+/* Opens (creating if asked) and migrates the database; NULL on error. */
+struct store *cli_open_db(struct cli_ctx *, int create);
+
+/*
+ * A duration from --name arg of cmd: "0", or 90s, 30m, 1h, 7d; at most
+ * max seconds. Into *out, in seconds (untouched when arg is NULL).
+ * OB_EXIT_OK, or OB_EXIT_USAGE after saying why.
+ */
+int cli_duration_arg(const char *cmd, const char *name, const char *arg,
+    int64_t max, int64_t *out);
+
+#endif /* OCSPBOX_CLI_H */

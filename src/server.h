@@ -1,0 +1,404 @@
+/*
+ * The server's runtime: the issuers loaded at start (issuers.c),
+ * single-flight (flight.c), the read-through cache (cache.c), answering
+ * OCSP (responder.c), the refresh pass and thread (refresh.c), and CRL
+ * building and its thread (crlgen.c). No HTTP here: the listeners sit
+ * above, in http.h.
+ */
+#ifndef OCSPBOX_SERVER_H
+#define OCSPBOX_SERVER_H
+
+#include "signer.h"
+
+/* ---- flight.c: single-flight ------------------------------------------- */
+
+/*
+ * Single-flight: of the threads that miss one key at once, one signs and
+ * the others wait for it, then look again. Any thread.
+ */
+struct flights;
+struct flight;
+
+struct flights *flights_new(void); /* NULL when out of memory */
+void flights_free(struct flights *);
+
+/*
+ * Joins the flight for key (at most OB_FLIGHT_KEY_MAX bytes). Returns 1
+ * when the caller leads it: *lead is set, and the caller must end it with
+ * flights_done. Returns 0 after another thread's flight for key has
+ * landed (or at once when none was under way and memory ran out, with
+ * *lead NULL): the caller looks again, then may join again.
+ */
+#define OB_FLIGHT_KEY_MAX (OB_ID_MAX + 1 + OB_SERIAL_HEX_MAX)
+int flights_join(struct flights *, const char *key, struct flight **lead);
+void flights_done(struct flights *, struct flight *);
+
+/* ---- issuers.c: the issuers served, their keys, signing a response ---- */
+
+/* One issuer loaded at start, and the table of them; read-only after. */
+struct issuer;
+struct issuers;
+
+/*
+ * Loads every issuer of st with its responder key in a pool of nsign
+ * signing contexts (signer_open). On failure *out is NULL and errbuf says
+ * which issuer and why. Free with issuers_free (NULL is a no-op), which
+ * wipes the keys.
+ */
+enum ob_err issuers_load(struct store *st, int nsign, struct issuers **out,
+    char *errbuf, size_t errsz);
+void issuers_free(struct issuers *);
+
+/*
+ * The issuer a CertID names (RFC 6960 4.1.1), or NULL: both hashes must
+ * match; an empty issuerKeyHash (Windows certutil sends one) matches on
+ * the name alone. Borrowed from the table. Any thread.
+ */
+struct issuer *issuers_match(struct issuers *, const struct ocsp_certid *);
+
+/* The issuer of id, or NULL; borrowed. Any thread. */
+struct issuer *issuers_find(struct issuers *, const char *id);
+
+/* Its id (borrowed), and whether its every signing context is busy. */
+const char *issuer_id(const struct issuer *);
+int issuer_saturated(const struct issuer *);
+
+/*
+ * Signs singles (n of them, with the nonce extension when nonce_ext is
+ * not NULL) as of now with the issuer's responder key, counting the
+ * signature's latency in its histogram: *der is a malloc'd OCSPResponse
+ * (RFC 6960 4.2.1) of *len bytes, the caller frees it. OB_ERR_NOMEM or
+ * OB_ERR_CRYPTO. Any thread.
+ */
+enum ob_err issuer_sign(struct issuer *, const struct ocsp_single *singles,
+    size_t n, const unsigned char *nonce_ext, size_t nonce_ext_len, int64_t now,
+    unsigned char **der, size_t *len);
+
+/*
+ * The status of serial as st holds it, into s->status, revoked_at and
+ * reason (certid and times are the caller's): unknown when it was never
+ * registered. OB_OK, or the store's error (OB_ERR_BUSY, OB_ERR_DB),
+ * logged. Any thread with its own st.
+ */
+enum ob_err issuer_status(struct issuer *, struct store *st, const char *serial,
+    struct ocsp_single *s);
+
+/*
+ * The SHA-1 CertID a pre-signed response of serial carries, into buf;
+ * *der points inside it. OB_OK or an error of util_serial_to_der.
+ */
+enum ob_err issuer_certid(const struct issuer *, const char *serial,
+    unsigned char buf[OCSP_CERTID_MAX], unsigned char **der, size_t *len);
+
+/* Upper bounds, in seconds, of the signing-latency histogram's buckets. */
+#define OB_SIGN_BUCKETS 12
+extern const double ob_sign_buckets[OB_SIGN_BUCKETS];
+
+/* One issuer's signing latencies since start (live and refresh). */
+struct responder_hist {
+	char issuer[OB_ID_MAX + 1];
+	int64_t bucket[OB_SIGN_BUCKETS + 1]; /* per bucket; last: +Inf */
+	int64_t count, sum_us;
+};
+
+/* Fills out with at most max issuers' histograms; returns how many. */
+size_t issuers_sign_hists(
+    struct issuers *, struct responder_hist *out, size_t max);
+
+/*
+ * How many issuers were loaded with a CRL key; the ids of the first max
+ * of them into ids (borrowed; ids may be NULL when max is 0).
+ */
+size_t issuers_crl_ids(struct issuers *, const char **ids, size_t max);
+
+/*
+ * The CRL signer of an issuer loaded at start, opened on first use and
+ * kept (borrowed). A key that fails to load is tried again only after
+ * 30 s, unless retry (the refresh tick) is set: OB_ERR_BUSY until then.
+ * OB_ERR_NOTFOUND when the issuer was not loaded or has no CRL key. Any
+ * thread.
+ */
+enum ob_err issuers_crl_signer(struct issuers *, const char *issuer_id,
+    int retry, struct signer **out, char *errbuf, size_t errsz);
+
+/* ---- cache.c: the read-through cache and its counters ------------------ */
+
+/* What an answer carries besides its DER, for HTTP headers and counters. */
+struct responder_answer {
+	unsigned char *der; /* malloc'd; caller frees */
+	size_t len;
+	enum ocsp_resp_status status;
+	int nonce; /* echoed a nonce: not cacheable */
+	int unknown; /* a certificate status among them is "unknown" */
+	int64_t this_update, next_update; /* the earliest thisUpdate */
+};
+
+/*
+ * The read-through cache of a server: single-flight, its policy
+ * (validity and backdate in seconds, the most "unknown" entries kept)
+ * and its counters. cache_new takes the count of cached "unknown"
+ * entries as of now; NULL when out of memory. cache_free(NULL) is a
+ * no-op.
+ */
+struct cache;
+struct cache *cache_new(
+    int64_t validity, int64_t backdate, int64_t unknown_max, int64_t unknown);
+void cache_free(struct cache *);
+
+/*
+ * The hot path: the cached response of (ie, serial) as of now (seconds),
+ * else one signature per key however many requests miss it at once
+ * (flight.c), written back unless a revoke raced it (store_cache_put)
+ * or it is one "unknown" too many. Followers look again once the leader
+ * lands instead of taking its answer: one that arrived after a revoke
+ * must not get a "good" the leader read before it. cid is the request's
+ * CertID, byte for byte the one a cache entry carries. On OB_OK *out is
+ * a successful answer (out->der malloc'd, the caller frees it); else the
+ * store's error (OB_ERR_BUSY: tryLater) or OB_ERR_CRYPTO, logged, and
+ * out->der NULL. Any thread with its own st.
+ */
+enum ob_err cache_answer(struct cache *, struct issuer *ie, struct store *st,
+    const struct ocsp_certid *cid, const char *serial, int64_t now,
+    struct responder_answer *out);
+
+/* Counts a signature made for one request, outside cache_answer. */
+void cache_count_live(struct cache *);
+
+/* Hits, misses and live signatures, counted as requests are answered. */
+struct responder_counters {
+	int64_t hits, misses, live_signs;
+};
+
+/*
+ * cache_counters_take moves the counts into *n and restarts them at 0
+ * (for adding to cache_counters); _give adds back what could not be
+ * written; _peek reads without taking. Any thread.
+ */
+void cache_counters_take(struct cache *, struct responder_counters *n);
+void cache_counters_give(struct cache *, const struct responder_counters *n);
+void cache_counters_peek(struct cache *, struct responder_counters *n);
+
+/*
+ * While held, the counts in cache_counters and in memory add up: hold it
+ * from taking the counts to writing them (the flush), and from reading
+ * cache_counters to peeking (the stats), or a request counted between
+ * the two is in neither. Any thread; not recursive.
+ */
+void cache_counters_hold(struct cache *);
+void cache_counters_release(struct cache *);
+
+/* The same counts since start, never taken (for /metrics). */
+void cache_totals(struct cache *, struct responder_counters *n);
+
+/* The count of cached "unknown" entries, as a refresh pass counted it. */
+void cache_unknown_set(struct cache *, int64_t n);
+
+/* ---- cache.c: the refresh horizon ---------------------------------------- */
+
+/*
+ * How long before its nextUpdate an entry is re-signed: half the validity,
+ * but at least one and a half intervals, so that a tick that runs late
+ * still finds it; never more than validity. Pure.
+ */
+int64_t cache_horizon(int64_t validity, int64_t interval);
+
+/* ---- responder.c: answering OCSP requests -------------------------------- */
+
+/*
+ * A server's answering context: its issuers, its cache, and one
+ * database connection per thread that answers, opened on first use.
+ */
+struct responder;
+
+/* How a responder answers. */
+struct responder_conf {
+	const char *db_path;
+	int nsign; /* signing contexts per issuer: one per core */
+	int64_t validity; /* seconds from signing to nextUpdate */
+	/* seconds thisUpdate is set before the signing time (never before
+	 * a revocation), for clients whose clocks run slow */
+	int64_t backdate;
+	int64_t unknown_max; /* "unknown" answers kept in the cache */
+};
+
+/*
+ * Loads every issuer of the database with a signer each. On failure *out
+ * is NULL and errbuf says which issuer and why.
+ */
+enum ob_err responder_new(const struct responder_conf *, struct responder **out,
+    char *errbuf, size_t errsz);
+void responder_free(struct responder *);
+
+/*
+ * Signs the response a cache entry holds for t as of now: its SHA-1
+ * CertID, no nonce. Fills *out (out->der malloc'd; issuer_id borrows the
+ * responder). OB_ERR_NOTFOUND when t's issuer is not one loaded at start;
+ * OB_ERR_CRYPTO when signing fails. Any thread.
+ */
+enum ob_err responder_presign(struct responder *, const struct store_todo *t,
+    int64_t now, struct store_cache_entry *out);
+
+/* The validity given at start, in seconds. */
+int64_t responder_validity(const struct responder *);
+
+/* Its cache and its issuers (borrowed; they live as long as it does). */
+struct cache *responder_cache(struct responder *);
+struct issuers *responder_issuers(struct responder *);
+
+/*
+ * The cached CRL of issuer_id, read on this thread's connection: *der
+ * malloc'd (caller frees), its cRLNumber and times. OB_ERR_NOTFOUND
+ * when there is none (no such issuer, none built or imported yet). Any
+ * thread.
+ */
+enum ob_err responder_crl_get(struct responder *, const char *issuer_id,
+    unsigned char **der, size_t *len, struct ob_crlnum *number,
+    int64_t *this_update, int64_t *next_update);
+
+/*
+ * Answers the DER OCSPRequest req (len bytes): always fills *out with a
+ * response to send (an OCSP error response when the request is bad or the
+ * store fails); out->der is NULL only when memory ran out. Any thread.
+ */
+void responder_answer(struct responder *, const unsigned char *req, size_t len,
+    struct responder_answer *out);
+
+/* Whether the store answers (for /healthz). Any thread. */
+int responder_healthy(struct responder *);
+
+/*
+ * Marks the database file as replaced or removed (serve watches its
+ * path): from then on every answer is tryLater, CRLs and /healthz are
+ * 503, and no connection to the old file is used again. Any thread;
+ * there is no way back (serve stops).
+ */
+void responder_db_gone(struct responder *);
+
+/* ---- refresh.c: the refresh pass and the thread that runs it ----------- */
+
+/* What one pass did. */
+struct refresh_result {
+	int64_t started_at, duration_ms;
+	size_t todo; /* certificates found due */
+	size_t nsigned, errors; /* signatures made, failed */
+	size_t written; /* entries written (a revoke may win over one) */
+	size_t dropped; /* entries of expired certificates dropped */
+	size_t skipped; /* certificates of issuers not loaded */
+};
+
+/* The most threads a refresh pass signs on (and cli_cpu_count says). */
+#define REFRESH_THREADS_MAX 64
+
+/* Called now and then during a long pass, from any of its threads. */
+typedef void (*refresh_progress_fn)(void *arg, size_t done, size_t total);
+
+/*
+ * One refresh pass over the database at db_path: drops the entries of
+ * expired certificates, then signs, on nthreads threads, every registered
+ * unexpired certificate whose entry is missing or due within
+ * cache_horizon(validity, interval), writing them back in batches, and
+ * records the pass in cache_refresh_runs under source ("serve" | "cli").
+ * Passes never overlap, in one process or several: OB_ERR_BUSY when one is
+ * under way. Signing errors are counted, not fatal; errbuf says why a pass
+ * could not run. progress may be NULL; so may stop, which ends the pass
+ * early (what is signed is written) once *stop is set (atomically).
+ */
+enum ob_err refresh_pass(struct responder *, const char *db_path,
+    int64_t interval, int nthreads, const char *source, const int *stop,
+    refresh_progress_fn progress, void *arg, struct refresh_result *res,
+    char *errbuf, size_t errsz);
+
+/*
+ * The refresh thread: a pass at start, then every interval seconds (on
+ * CLOCK_MONOTONIC) and at once after the wall clock steps, and every few
+ * seconds the responder's counters added to cache_counters. Beside it,
+ * when an issuer has a CRL key, the CRL thread (crlgen_start).
+ */
+struct refresher;
+
+enum ob_err refresh_start(struct responder *, const char *db_path,
+    int64_t interval, int nthreads, struct refresher **out, char *errbuf,
+    size_t errsz);
+
+/* Finishes the pass under way, flushes the counters, joins the thread. */
+void refresh_stop(struct refresher *);
+
+/* Asks for a pass now (the admin API's POST /api/v1/cache/refresh). */
+void refresh_kick(struct refresher *);
+
+/* Whether a pass is under way. */
+int refresh_running(struct refresher *);
+
+/* Asks the CRL thread to look for revokes now (one was just made). */
+void refresh_crl_poke(struct refresher *);
+
+/* ---- crlgen.c: building CRLs, and the thread that keeps them fresh ---- */
+
+/* What building one CRL gave. */
+struct crlgen_result {
+	struct ob_crlnum number; /* its cRLNumber */
+	size_t revoked; /* entries */
+	size_t bytes; /* DER */
+	int64_t duration_ms; /* from the first read to the signature */
+	int64_t this_update, next_update; /* as signed */
+	int deferred; /* the CRL key failed lately: not tried, not recorded */
+};
+
+/*
+ * Builds, signs and stores the CRL of issuer_id (one loaded at start with
+ * a CRL key) on st, numbered one above the last, listing every revoked
+ * certificate, valid for the responder's validity (RFC 5280 5.1);
+ * records the attempt in crl_generation_events, failed or not. retry:
+ * try a CRL key that failed to load again at once (else, for 30 s after,
+ * OB_ERR_BUSY with res->deferred set, unrecorded). OB_ERR_NOTFOUND
+ * (unrecorded) for an issuer without a loaded CRL key. One thread per st.
+ */
+enum ob_err crlgen_build(struct responder *, struct store *st,
+    const char *issuer_id, int retry, struct crlgen_result *res, char *errbuf,
+    size_t errsz);
+
+/*
+ * When the CRLs fall due by the clock alone (store_crl_due): once it
+ * reads next_update_min or later, or before this_update_max (it stepped
+ * back). INT64_MIN in next_update_min: one is missing or failed, look
+ * again at once.
+ */
+struct crlgen_window {
+	int64_t next_update_min, this_update_max;
+};
+
+/*
+ * Called once per CRL crlgen_build_all built or failed to build: e is
+ * crlgen_build's result, res what it gave, err its message on failure.
+ */
+typedef void (*crlgen_report_fn)(void *arg, const char *issuer_id,
+    enum ob_err e, const struct crlgen_result *res, const char *err);
+
+/*
+ * Builds the CRL of every issuer loaded with a CRL key (only_due: of
+ * those store_crl_due finds due as of now), calling report for each
+ * (NULL: one log line each, as serve logs them, failures of a key
+ * waiting out its 30 s not logged); retry as for crlgen_build. Fills *w
+ * (may be NULL) with the window of the CRLs as they are afterwards.
+ * Returns how many failed (a CRL key waiting out its 30 s counts as
+ * failed).
+ */
+size_t crlgen_build_all(struct responder *, struct store *st, int only_due,
+    int retry, crlgen_report_fn report, void *arg, struct crlgen_window *w);
+
+/*
+ * The CRL thread, beside the refresh thread when an issuer has a CRL key
+ * (else crlgen_start sets *out to NULL and returns OB_OK; every function
+ * below takes NULL as a no-op). It opens its own connection to db_path.
+ * crlgen_tick asks it to build every CRL (each refresh tick);
+ * crlgen_poke to look for CRLs a revoke made due now. crlgen_stop
+ * finishes the build under way and joins it. r must outlive it.
+ */
+struct crlgen;
+enum ob_err crlgen_start(struct responder *r, const char *db_path,
+    struct crlgen **out, char *errbuf, size_t errsz);
+void crlgen_tick(struct crlgen *);
+void crlgen_poke(struct crlgen *);
+void crlgen_stop(struct crlgen *);
+
+#endif /* OCSPBOX_SERVER_H */

@@ -1,0 +1,357 @@
+/*
+ * The store: the SQLite database, behind one interface. Its files
+ * (store.c, store_cert.c, store_cache.c, store_crl.c, store_stats.c) are
+ * the only ones that include sqlite3.h; they share store_int.h.
+ */
+#ifndef OCSPBOX_STORE_H
+#define OCSPBOX_STORE_H
+
+#include "codec.h"
+
+/* ---- store.c: the one sqlite3 includer ---------------------------------- */
+
+struct store; /* one SQLite connection; one per thread */
+
+/* An issuer and its active responder, as stored. */
+struct store_issuer {
+	char id[OB_ID_MAX + 1];
+	char *subject;
+	unsigned char *cert_der;
+	size_t cert_len;
+	unsigned char name_sha1[20], key_sha1[20];
+	unsigned char name_sha256[32], key_sha256[32];
+	int64_t not_after;
+	char *crl_key_path; /* NULL: no CRL */
+	/* the responder */
+	unsigned char *resp_der;
+	size_t resp_len;
+	char *resp_subject;
+	char *resp_key_path;
+	char resp_key_alg[16]; /* rsa | ec-p256 | ec-p384 */
+	int64_t resp_not_before, resp_not_after;
+	int resp_is_ca;
+	/* counts, filled by store_issuer_list */
+	int64_t n_certs, n_revoked;
+};
+
+/* Frees the members of an issuer record (not the record itself). */
+void store_issuer_clear(struct store_issuer *);
+
+/*
+ * Opens the database at path. With create, a missing file is created (its
+ * directory must exist); without, a missing file is OB_ERR_NOTFOUND. Sets
+ * WAL, synchronous=FULL, foreign_keys=ON and a busy timeout. On failure
+ * *out is NULL and errbuf says why in one line. Caller store_close()s.
+ */
+enum ob_err store_open(const char *path, int create, struct store **out,
+    char *errbuf, size_t errsz);
+void store_close(struct store *);
+
+/*
+ * Whether st is an ocspbox database: *yes is 1 when schema_migrations
+ * holds at least one migration, 0 for an empty file or another
+ * program's database (which only `migrate` may make one of).
+ */
+enum ob_err store_migrated(
+    struct store *, int *yes, char *errbuf, size_t errsz);
+
+/*
+ * Applies every embedded migration not yet in schema_migrations, each in
+ * one transaction. *applied (may be NULL) counts those applied. When
+ * verbose, prints one line per migration applied to stdout.
+ */
+enum ob_err store_migrate(
+    struct store *, int verbose, int *applied, char *errbuf, size_t errsz);
+
+/* Registers an issuer and its responder in one transaction. */
+enum ob_err store_issuer_add(
+    struct store *, const struct store_issuer *, char *errbuf, size_t errsz);
+
+/*
+ * Lists every issuer with its active responder and counts, ordered by id.
+ * *out is a malloc'd array of *n records; free with store_issuer_list_free.
+ */
+enum ob_err store_issuer_list(struct store *, struct store_issuer **out,
+    size_t *n, char *errbuf, size_t errsz);
+void store_issuer_list_free(struct store_issuer *, size_t);
+
+/* Whether issuer id exists: OB_OK, OB_ERR_NOTFOUND or an error. */
+enum ob_err store_issuer_exists(
+    struct store *, const char *id, char *errbuf, size_t errsz);
+
+/*
+ * Registers certificate (issuer_id, serial) with not_after (INT64_MIN:
+ * unknown). An existing row is OB_ERR_EXISTS unless update is set, which
+ * refreshes not_after and subject but never un-revokes.
+ */
+enum ob_err store_cert_add(struct store *, const char *issuer_id,
+    const char *serial, int64_t not_after, const char *subject, int update,
+    char *errbuf, size_t errsz);
+
+/*
+ * Marks (issuer_id, serial) revoked at time at with reason (-1: none) and
+ * drops its cached OCSP response, in one durable transaction; a serial
+ * not registered yet is registered revoked. *already (may be NULL) is set
+ * when it was revoked before, in which case nothing changes.
+ */
+enum ob_err store_revoke(struct store *, const char *issuer_id,
+    const char *serial, int reason, int64_t at, int *already, char *errbuf,
+    size_t errsz);
+
+/*
+ * Upserts a certificate as an import does, inside the caller's
+ * transaction: sets not_after and subject, and when revoked_at is not
+ * INT64_MIN marks it revoked (dropping its cached response). Never
+ * un-revokes: a stale import cannot bring a revoked certificate back.
+ */
+enum ob_err store_cert_put(struct store *, const char *issuer_id,
+    const char *serial, int64_t not_after, const char *subject,
+    int64_t revoked_at, int reason, char *errbuf, size_t errsz);
+
+/*
+ * The status of one certificate: OB_OK with *status "good" or "revoked"
+ * (and *revoked_at, *reason; reason -1 when none), or OB_ERR_NOTFOUND when
+ * the serial was never registered. OB_ERR_BUSY when locked.
+ */
+enum ob_err store_cert_status(struct store *, const char *issuer_id,
+    const char *serial, int *revoked, int64_t *revoked_at, int *reason,
+    char *errbuf, size_t errsz);
+
+/* Whether the database answers a trivial query: OB_OK or an error. */
+enum ob_err store_ping(struct store *, char *errbuf, size_t errsz);
+
+/* Explicit transactions, for batch imports. */
+enum ob_err store_begin(struct store *, char *errbuf, size_t errsz);
+enum ob_err store_commit(struct store *, char *errbuf, size_t errsz);
+void store_rollback(struct store *);
+
+/*
+ * ---- store.c: the pre-signed response cache (the seed's 000024) ----
+ * cert_status values are those of enum ocsp_cert_status: 0 good,
+ * 1 revoked, 2 unknown.
+ */
+
+/* One pre-signed response as it is cached; der borrowed or owned. */
+struct store_cache_entry {
+	const char *issuer_id;
+	char serial[OB_SERIAL_HEX_MAX + 1];
+	unsigned char *der;
+	size_t len;
+	int status;
+	int64_t revoked_at; /* revoked only */
+	int reason; /* -1: none */
+	int64_t this_update, next_update;
+};
+
+/*
+ * How far an entry's times may lie ahead of now before it counts as
+ * signed by a clock that has since stepped back, in seconds: a little
+ * more than two threads' time() differ by when one signs and the other
+ * looks, so that an answer signed a second after a request started is
+ * still its answer.
+ */
+#define STORE_CLOCK_SLACK 5
+
+/*
+ * The cached response of (issuer_id, serial) if it is current at now:
+ * its nextUpdate after now, and not from the future (thisUpdate not after
+ * now, nextUpdate not after now + validity, give or take
+ * STORE_CLOCK_SLACK), which only a clock stepped back since the signature
+ * leaves behind. OB_OK with *der malloc'd (caller frees), *len, the times
+ * and the status it says (enum ocsp_cert_status) set; OB_ERR_NOTFOUND
+ * when there is none, it is stale or from the future; OB_ERR_BUSY or
+ * OB_ERR_DB. One primary-key lookup on a statement prepared once per
+ * connection.
+ */
+enum ob_err store_cache_get(struct store *, const char *issuer_id,
+    const char *serial, int64_t now, int64_t validity, unsigned char **der,
+    size_t *len, int64_t *this_update, int64_t *next_update, int *status,
+    char *errbuf, size_t errsz);
+
+/*
+ * Writes n signed responses back in one write transaction, each only if
+ * the certificate's status is still the one signed (for unknown: the
+ * serial is still unregistered) and no newer entry is there; an entry
+ * from the future as of now (see store_cache_get) is no newer entry, and
+ * is replaced. The check and the write are one transaction, serialised
+ * with every revoke, so a signature that raced a revoke is dropped, never
+ * cached. *written (may be NULL) counts the rows written.
+ */
+enum ob_err store_cache_put(struct store *, const struct store_cache_entry *,
+    size_t n, int64_t now, int64_t validity, size_t *written, char *errbuf,
+    size_t errsz);
+
+/* A certificate the refresh pass must (re-)sign, with its status. */
+struct store_todo {
+	char issuer_id[OB_ID_MAX + 1];
+	char serial[OB_SERIAL_HEX_MAX + 1];
+	int status; /* 0 good or 1 revoked */
+	int64_t revoked_at;
+	int reason;
+};
+
+/*
+ * Every registered certificate unexpired at now whose entry is missing,
+ * has a nextUpdate at or before now + horizon, is from the future (as
+ * store_cache_get has it, with validity), or no longer matches its
+ * status. *out is malloc'd (*n records); the caller frees it.
+ */
+enum ob_err store_refresh_todo(struct store *, int64_t now, int64_t horizon,
+    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
+    size_t errsz);
+
+/*
+ * Drops the entries of certificates expired at now and unknown entries
+ * past their nextUpdate or from the future (with validity, as
+ * store_cache_get has it). *dropped counts them.
+ */
+enum ob_err store_cache_prune(struct store *, int64_t now, int64_t validity,
+    size_t *dropped, char *errbuf, size_t errsz);
+
+/* How many cached entries answer "unknown". */
+enum ob_err store_cache_unknown_count(
+    struct store *, int64_t *n, char *errbuf, size_t errsz);
+
+/*
+ * Lets this connection's commits skip the fsync (synchronous=NORMAL) for
+ * connections that only ever write cache entries, which can be re-signed;
+ * WAL keeps the order, so no later commit outlives an earlier revoke.
+ */
+void store_relax_sync(struct store *);
+
+/*
+ * How long this connection waits for another's lock (5 s from
+ * store_open) before OB_ERR_BUSY.
+ */
+void store_busy_ms(struct store *, int ms);
+
+/* Adds to the running totals of cache_counters. */
+enum ob_err store_counters_add(struct store *, int64_t hits, int64_t misses,
+    int64_t live_signs, char *errbuf, size_t errsz);
+
+/* One refresh pass, as recorded in cache_refresh_runs. */
+struct store_refresh_run {
+	int64_t started_at, duration_ms;
+	int64_t nsigned, errors, dropped;
+	char source[8]; /* serve | cli */
+};
+
+/* Records a pass and keeps the newest 1000. */
+enum ob_err store_refresh_record(struct store *,
+    const struct store_refresh_run *, char *errbuf, size_t errsz);
+
+/* What the stats show of one issuer. Times INT64_MIN when absent. */
+struct store_issuer_stats {
+	char id[OB_ID_MAX + 1];
+	int64_t entries, good, revoked, unknown, stale;
+	int64_t next_update_min;
+	int crl_key; /* registered with a CRL key */
+	int crl_present;
+	struct ob_crlnum crl_number;
+	int64_t crl_this_update, crl_next_update;
+	int64_t crl_revoked, crl_generated_at;
+	char crl_error[200]; /* the last attempt's error; "" when it worked */
+};
+
+/* The numbers of `cache stats`, read in one transaction. */
+struct store_stats {
+	int64_t entries, stale;
+	int64_t hits, misses, live_signs, invalidations;
+	int have_run; /* last_run is set */
+	struct store_refresh_run last_run;
+	struct store_issuer_stats *issuers; /* malloc'd, by id */
+	size_t nissuers;
+};
+
+/* Fills *out as of now; free with store_stats_free. */
+enum ob_err store_stats(struct store *, int64_t now, struct store_stats *out,
+    char *errbuf, size_t errsz);
+void store_stats_free(struct store_stats *);
+
+/*
+ * The stored SHA-256 of the admin token serve generated: OB_OK with hash
+ * set, or OB_ERR_NOTFOUND. store_admin_token_set replaces it.
+ */
+enum ob_err store_admin_token(
+    struct store *, unsigned char hash[32], char *errbuf, size_t errsz);
+enum ob_err store_admin_token_set(
+    struct store *, const unsigned char hash[32], char *errbuf, size_t errsz);
+
+/*
+ * PRAGMA data_version: changes whenever another connection (in this
+ * process or another) commits; a cheap "did anything change?".
+ */
+enum ob_err store_data_version(
+    struct store *, int64_t *v, char *errbuf, size_t errsz);
+
+/*
+ * Building a CRL is one write transaction: store_crl_begin opens it (BEGIN
+ * IMMEDIATE), reads the next crlNumber (one above any stored before, 1
+ * for the first) and the issuer's revoked certificates (*out malloc'd,
+ * caller frees, in revocation order). The caller builds and signs, then
+ * either store_crl_put, which stores the CRL, records a successful event
+ * and commits, or store_rollback and store_crl_failed. On error the
+ * transaction is rolled back; OB_ERR_RANGE when the last number has no
+ * next one (util_crlnum_next).
+ */
+struct crl_entry;
+enum ob_err store_crl_begin(struct store *, const char *issuer_id,
+    struct ob_crlnum *number, struct crl_entry **out, size_t *n, char *errbuf,
+    size_t errsz);
+
+/* A CRL as stored in crl_cache; der borrowed. */
+struct store_crl {
+	const char *issuer_id;
+	const unsigned char *der;
+	size_t len;
+	struct ob_crlnum number;
+	int64_t this_update, next_update;
+	int64_t started_at, duration_ms, revoked_count;
+};
+
+enum ob_err store_crl_put(
+    struct store *, const struct store_crl *, char *errbuf, size_t errsz);
+
+/* Records a failed attempt in crl_generation_events (its own commit). */
+enum ob_err store_crl_failed(struct store *, const char *issuer_id,
+    int64_t started_at, int64_t duration_ms, const char *error, char *errbuf,
+    size_t errsz);
+
+/*
+ * The cached CRL of an issuer: *der malloc'd (caller frees), its
+ * cRLNumber, thisUpdate and nextUpdate. OB_ERR_NOTFOUND when there is
+ * none.
+ */
+enum ob_err store_crl_get(struct store *, const char *issuer_id,
+    unsigned char **der, size_t *len, struct ob_crlnum *number,
+    int64_t *this_update, int64_t *next_update, char *errbuf, size_t errsz);
+
+/*
+ * Whether the CRL of issuer_id is due at now: missing, lacking a
+ * revocation (its revoked_count differs from the count of revoked
+ * certificates), expired (nextUpdate at or before now) or from the future
+ * (thisUpdate after now: the clock stepped back since it was signed).
+ * *this_update and *next_update (either may be NULL) get its times,
+ * INT64_MIN when there is none.
+ */
+enum ob_err store_crl_due(struct store *, const char *issuer_id, int64_t now,
+    int *due, int64_t *this_update, int64_t *next_update, char *errbuf,
+    size_t errsz);
+
+/*
+ * Stores a CRL an offline CA made (ci, read by crl_parse and checked by
+ * signer_crl_verify) as the issuer's, in one transaction: each of its
+ * serials revoked as the CRL says, unless revoked already (*revoked
+ * counts the new ones; their cached responses dropped), the CRL served
+ * as it is, and an event (duration_ms: what the caller measured). Refuses
+ * with OB_ERR_EXISTS a cRLNumber not above every one stored before.
+ */
+struct crl_info;
+enum ob_err store_crl_import(struct store *, const char *issuer_id,
+    const struct crl_info *ci, int64_t duration_ms, size_t *revoked,
+    char *errbuf, size_t errsz);
+
+/* SQLite's version string. */
+const char *store_sqlite_version(void);
+
+#endif /* OCSPBOX_STORE_H */
