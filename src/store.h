@@ -8,7 +8,7 @@
 
 #include "codec.h"
 
-/* ---- store.c: the one sqlite3 includer ---------------------------------- */
+/* ---- store.c, store_cert.c: the connection; issuers and certificates ---- */
 
 struct store; /* one SQLite connection; one per thread */
 
@@ -125,8 +125,9 @@ enum ob_err store_begin(struct store *, char *errbuf, size_t errsz);
 enum ob_err store_commit(struct store *, char *errbuf, size_t errsz);
 void store_rollback(struct store *);
 
+/* ---- store_cache.c: the pre-signed response cache (the seed's 000024) ---- */
+
 /*
- * ---- store.c: the pre-signed response cache (the seed's 000024) ----
  * cert_status values are those of enum ocsp_cert_status: 0 good,
  * 1 revoked, 2 unknown.
  */
@@ -212,6 +213,8 @@ enum ob_err store_cache_prune(struct store *, int64_t now, int64_t validity,
 enum ob_err store_cache_unknown_count(
     struct store *, int64_t *n, char *errbuf, size_t errsz);
 
+/* (store.c) */
+
 /*
  * Lets this connection's commits skip the fsync (synchronous=NORMAL) for
  * connections that only ever write cache entries, which can be re-signed;
@@ -224,6 +227,8 @@ void store_relax_sync(struct store *);
  * store_open) before OB_ERR_BUSY.
  */
 void store_busy_ms(struct store *, int ms);
+
+/* ---- store_stats.c: counters, refresh runs, stats, the admin token ----- */
 
 /* Adds to the running totals of cache_counters. */
 enum ob_err store_counters_add(struct store *, int64_t hits, int64_t misses,
@@ -283,6 +288,8 @@ enum ob_err store_admin_token_set(
  */
 enum ob_err store_data_version(
     struct store *, int64_t *v, char *errbuf, size_t errsz);
+
+/* ---- store_crl.c: CRLs built, imported and served ----------------------- */
 
 /*
  * Building a CRL is one write transaction: store_crl_begin opens it (BEGIN
