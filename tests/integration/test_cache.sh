@@ -7,29 +7,14 @@
 # answers are capped, and the admin API is behind its token.
 . tests/integration/lib.sh
 
-
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/c.db
-TOKEN=test-admin-token-0123456789
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
-unset OCSPBOX_TEST_SIGN_DELAY_MS
+make_pki
+admin_token
 HOOKS=no
 "$OCSPBOX" --version | grep -q 'test-hooks$' && HOOKS=yes
 
-# addissuer DB ID ALG: registers ca-ALG with its delegated responder.
-addissuer() {
-	"$OCSPBOX" --db "$1" migrate >/dev/null
-	"$OCSPBOX" --db "$1" issuer add "$2" --cert "$PKI/ca-$3.pem" \
-	    --responder-cert "$PKI/resp-$3.pem" --responder-key "$PKI/resp-$3.key" >/dev/null
-}
 # mkreq CA SERIAL FILE: a one-CertID SHA-1 request without a nonce.
 mkreq() {
 	openssl ocsp -issuer "$PKI/ca-$1.pem" -serial "0x$2" -no_nonce -reqout "$3" >/dev/null 2>&1
-}
-# enc FILE: the URL-encoded base64 of a DER request, for a GET path.
-enc() {
-	base64 -w0 "$1" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g'
 }
 post() { # REQ RESP
 	curl -s -m 60 --data-binary @"$1" -H 'Content-Type: application/ocsp-request' \
@@ -53,15 +38,6 @@ status_of() {
 		printf '%s\n' "$so" | sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p' | head -n 1
 	fi
 }
-# stats [JQ]: the admin API's cache stats, or one value of them.
-stats() {
-	curl -s -m 30 -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/cache/stats" >"$TMP/stats.json"
-	jq -r "${1:-.}" "$TMP/stats.json" 2>/dev/null
-}
-# q DB SQL
-q() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
-# serial N: the hex serial of the Nth of the 200 registered certificates.
-serial() { printf '%X' $((0x10000 + $1)); }
 
 # 1. Setup: two issuers, 200 serials imported on rsa.
 addissuer "$DB" rsa rsa && addissuer "$DB" ec ec ||
@@ -186,7 +162,7 @@ else
 	fail "wrk load during the revokes: requests, all 2xx" "total $wrk_reqs" "$wrk_bad"
 fi
 same "the 10 revoked serials are not good in the cache" \
-    "$(q "$DB" "SELECT count(*) FROM ocsp_response_cache WHERE issuer_id='rsa' AND cert_status='good' AND serial_hex IN ('10015','10016','10017','10018','10019','1001a','1001b','1001c','1001d','1001e')")" 0
+    "$(q "SELECT count(*) FROM ocsp_response_cache WHERE issuer_id='rsa' AND cert_status='good' AND serial_hex IN ('10015','10016','10017','10018','10019','1001a','1001b','1001c','1001d','1001e')")" 0
 # Several CertIDs are signed live: one revoked above beside one good.
 run openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$(serial 21)" \
     -serial "0x$(serial 40)" -CAfile "$PKI/ca-rsa.pem"
@@ -218,9 +194,9 @@ done
 same "12 unregistered serials answered unknown" "${bad:-none}" none
 # The requests came one by one: the first 5 were cached, no more.
 same "unknown entries in the cache: exactly 5 of 12" \
-    "$(q "$DB" "SELECT count(*) FROM ocsp_response_cache WHERE cert_status='unknown'")" 5
+    "$(q "SELECT count(*) FROM ocsp_response_cache WHERE cert_status='unknown'")" 5
 # One that is cached as unknown, then registered.
-su=$(q "$DB" "SELECT serial_hex FROM ocsp_response_cache WHERE cert_status='unknown' AND serial_hex LIKE 'f%' ORDER BY serial_hex DESC LIMIT 1")
+su=$(q "SELECT serial_hex FROM ocsp_response_cache WHERE cert_status='unknown' AND serial_hex LIKE 'f%' ORDER BY serial_hex DESC LIMIT 1")
 SU=$(printf '%s' "$su" | tr a-f A-F)
 "$OCSPBOX" --db "$DB" cert add rsa --serial "$su" >/dev/null
 mkreq rsa "$SU" "$TMP/ru.der"
@@ -314,7 +290,7 @@ if [ "$HOOKS" = yes ]; then
 		    "$(stats '[.refresh.last_source, .refresh.running, .cache.entries] | join(" ")')" "serve false 1"
 		"$OCSPBOX" --db "$DB5" cert add rsa --serial 5E >/dev/null
 		same "5e is registered and not cached" \
-		    "$(q "$DB5" "SELECT count(*) FROM ocsp_response_cache WHERE serial_hex='5e'")" 0
+		    "$(qdb "$DB5" "SELECT count(*) FROM ocsp_response_cache WHERE serial_hex='5e'")" 0
 		post "$TMP/r5.der" "$TMP/r5bg.resp" &
 		bgpid=$!
 		BG_PIDS="$BG_PIDS $bgpid"
@@ -324,7 +300,7 @@ if [ "$HOOKS" = yes ]; then
 		rm -f "$TMP/stop_poll"
 		(
 			while [ ! -e "$TMP/stop_poll" ]; do
-				q "$DB5" "SELECT ifnull((SELECT cert_status FROM ocsp_response_cache WHERE issuer_id='rsa' AND serial_hex='5e'), 'none')"
+				qdb "$DB5" "SELECT ifnull((SELECT cert_status FROM ocsp_response_cache WHERE issuer_id='rsa' AND serial_hex='5e'), 'none')"
 				sleep 0.05
 			done
 		) >"$TMP/poll" 2>&1 &
@@ -505,7 +481,7 @@ addissuer "$DB11" ec ec
 p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
 refused "admin on 0.0.0.0 without a configured token: exit 2" 2 'not loopback' \
     timeout 20 "$OCSPBOX" --db "$DB11" serve --listen "127.0.0.1:$p" --admin-listen "0.0.0.0:$((p + 1))"
-same "... and no token made or stored for it" "$(q "$DB11" "SELECT count(*) FROM admin_tokens")" 0
+same "... and no token made or stored for it" "$(qdb "$DB11" "SELECT count(*) FROM admin_tokens")" 0
 export OCSPBOX_ADMIN_TOKEN=$TOKEN
 refused "validity not longer than the interval: exit 2" 2 'validity' \
     timeout 20 "$OCSPBOX" --db "$DB11" serve --listen "127.0.0.1:$p" --admin-listen "127.0.0.1:$((p + 1))" \
@@ -542,11 +518,11 @@ if [ "$HOOKS" = yes ]; then
 	same "a pass racing a revoke signs but writes nothing" \
 	    "$(sed -n 's/^refreshed: \([0-9]*\) due, \([0-9]*\) signed, \([0-9]*\) written.*/\1 \2 \3/p' "$TMP/pass.out")" "1 1 0"
 	same "... and caches no good for the revoked serial" \
-	    "$(q "$DB12" "SELECT count(*) FROM ocsp_response_cache WHERE cert_status = 'good'")" 0
+	    "$(qdb "$DB12" "SELECT count(*) FROM ocsp_response_cache WHERE cert_status = 'good'")" 0
 	ok "the next pass signs it revoked" '^refreshed: 1 due, 1 signed, 1 written' \
 	    "$OCSPBOX" --db "$DB12" cache refresh
 	same "... and caches it revoked" \
-	    "$(q "$DB12" "SELECT cert_status FROM ocsp_response_cache WHERE serial_hex = 'c1'")" revoked
+	    "$(qdb "$DB12" "SELECT cert_status FROM ocsp_response_cache WHERE serial_hex = 'c1'")" revoked
 else
 	echo "skip the refresh-pass race: $OCSPBOX has no test hooks"
 fi
