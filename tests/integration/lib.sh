@@ -228,7 +228,64 @@ ocsp_status() {
 
 # --- CRLs -------------------------------------------------------------------
 
+# dbcrl DB ISSUER FILE: the stored DER CRL into FILE.
+dbcrl() {
+	rm -f "$3"
+	qdb "$1" "SELECT writefile('$3', crl_der) FROM crl_cache WHERE issuer_id = '$2'" >/dev/null
+}
+
 # getcrl ISSUER FILE: the served CRL into FILE; prints the HTTP code.
 getcrl() {
 	curl -s -m 30 -o "$2" -w '%{http_code}' "$URL/crl/$1.crl"
+}
+
+# ctext FILE: openssl's text of a DER CRL.
+ctext() { openssl crl -inform DER -in "$1" -noout -text 2>/dev/null; }
+
+# cverify FILE ALG: "verify OK" when openssl accepts FILE's signature by ca-ALG.
+cverify() {
+	openssl crl -inform DER -in "$1" -CAfile "$PKI/ca-$2.pem" -noout 2>&1 | head -n 1
+}
+
+# cnum FILE: the crlNumber in decimal, or nothing.
+cnum() {
+	h=$(openssl crl -inform DER -in "$1" -noout -crlnumber 2>/dev/null | sed -n 's/^crlNumber=//p')
+	[ -n "$h" ] && printf '%d\n' "$h"
+}
+
+# centries FILE: how many revokedCertificates entries.
+centries() { ctext "$1" | grep -c 'Serial Number:'; }
+
+# chas FILE SERIAL: whether SERIAL (canonical hex) is on the CRL.
+chas() { ctext "$1" | grep -Eqi "^ *Serial Number: 0*$2\$"; }
+
+# creasons FILE: "SERIAL=Reason" per entry ("-" when none), sorted, a line each.
+creasons() {
+	ctext "$1" | awk '
+	    /^ *Serial Number:/ { if (s != "") print s "=" r; s = $3; r = "-" }
+	    /CRL Reason Code:/ { getline; sub(/^ +/, ""); r = $0 }
+	    END { if (s != "") print s "=" r }' | sort
+}
+
+# crl_issuers: the database test_crl_build.sh and test_crl_serve.sh start
+# from: rsa, ec and p384 with their CAs' keys as CRL keys, own (a
+# self-answering CA) without one; leaf1, leaf2, leaf-ec and cafe
+# registered; a02, beef, ff, 1234 and 5555 (at 2026-01-01) revoked on rsa
+# with and without reasons, b01 on ec. Returns 1 if any step fails.
+crl_issuers() {
+	addissuer "$DB" rsa rsa --crl-key "$PKI/ca-rsa.key" &&
+	    addissuer "$DB" ec ec --crl-key "$PKI/ca-ec.key" &&
+	    addissuer "$DB" p384 ec384 --crl-key "$PKI/ca-ec384.key" &&
+	    ob issuer add own --cert "$PKI/ca-own.pem" --responder-cert "$PKI/ca-own.pem" \
+		--responder-key "$PKI/ca-own.key" >/dev/null &&
+	    ob cert add rsa --cert "$PKI/leaf1.pem" >/dev/null &&
+	    ob cert add rsa --cert "$PKI/leaf2.pem" >/dev/null &&
+	    ob cert add ec --cert "$PKI/leaf-ec.pem" >/dev/null &&
+	    ob cert add rsa --serial CAFE >/dev/null &&
+	    ob revoke rsa a02 --reason keyCompromise >/dev/null &&
+	    ob revoke rsa beef >/dev/null &&
+	    ob revoke rsa ff --reason certificateHold >/dev/null &&
+	    ob revoke rsa 1234 --reason unspecified >/dev/null &&
+	    ob revoke rsa 5555 --reason superseded --at 2026-01-01T00:00:00Z >/dev/null &&
+	    ob revoke ec b01 --reason cACompromise >/dev/null
 }
