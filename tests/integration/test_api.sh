@@ -4,15 +4,9 @@
 # revoke through the API seen at once on the public listener.
 . tests/integration/lib.sh
 
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/a.db
-TOKEN=api-test-token-0123456789abcdef
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
-ob() { "$OCSPBOX" --db "$DB" "$@"; }
-ob migrate >/dev/null
-ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
-    --responder-key "$PKI/resp-rsa.key" >/dev/null
+make_pki
+admin_token
+addissuer "$DB" rsa rsa
 ob cert add rsa --cert "$PKI/leaf1.pem" >/dev/null
 ob cert add rsa --cert "$PKI/leaf2.pem" >/dev/null
 if ! start_server "$DB" --refresh-interval 1h --validity 2h \
@@ -23,19 +17,6 @@ if ! start_server "$DB" --refresh-interval 1h --validity 2h \
 fi
 pass "server starts"
 
-# api METHOD PATH [BODY [CONTENT-TYPE]]: sets CODE and BODY_OUT.
-api() {
-	if [ $# -ge 3 ]; then
-		CODE=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -X "$1" \
-		    -H "Authorization: Bearer $TOKEN" \
-		    -H "Content-Type: ${4:-application/json}" \
-		    --data-binary "$3" "$ADMIN_URL$2")
-	else
-		CODE=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -X "$1" \
-		    -H "Authorization: Bearer $TOKEN" "$ADMIN_URL$2")
-	fi
-	BODY_OUT=$(cat "$TMP/b")
-}
 # want NAME CODE JQ: the last call answered CODE and its body passes JQ.
 want() {
 	if [ "$CODE" = "$2" ] && printf '%s' "$BODY_OUT" | jq -e "$3" >/dev/null 2>&1; then
@@ -43,10 +24,6 @@ want() {
 	else
 		fail "$1" "want $2 and $3" "got $CODE: $BODY_OUT"
 	fi
-}
-status() { # SERIAL_HEX: what the public listener says, without a nonce
-	openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$1" -no_nonce \
-	    -CAfile "$PKI/ca-rsa.pem" 2>&1 | sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p'
 }
 
 # Every call needs the token.
@@ -96,14 +73,14 @@ api POST /api/v1/revoke "{\"issuer_id\": \"rsa\",$big \"serial_hex\": \"a01\"}"
 want "body over 4 KiB: 413" 413 '.error'
 api POST /api/v1/revoke "$(printf '%*s' 3000 '' | tr ' ' '[')"
 want "3000 nested arrays: 400, the server keeps serving" 400 '.error'
-same "nothing was revoked by the bad bodies" "$(status a01)" good
+same "nothing was revoked by the bad bodies" "$(ocsp_status a01)" good
 
 # A revoke through the API is seen at once on the public listener.
-same "a01 is good and cached before" "$(status a01)" good
+same "a01 is good and cached before" "$(ocsp_status a01)" good
 api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "0x0A01", "reason": "keyCompromise"}'
 want "revoke through the API: 200 with what was done" 200 \
     '.serial_hex == "a01" and .already_revoked == false and .reason == "keyCompromise" and (.revoked_at | test("Z$"))'
-same "the very next OCSP answer for a01: revoked" "$(status a01)" revoked
+same "the very next OCSP answer for a01: revoked" "$(ocsp_status a01)" revoked
 run openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial 0xA01 -no_nonce \
     -CAfile "$PKI/ca-rsa.pem"
 if printf '%s\n' "$OUT" | grep -q 'Reason: keyCompromise'; then
@@ -137,15 +114,12 @@ api GET /api/v1/cache/refresh
 want "GET on cache/refresh: 405" 405 '.error'
 
 # /metrics: Prometheus's own checker, and numbers that match what was sent.
-m() { # NAME{LABELS}: one sample's value
-	awk -v k="$1" '$1 == k { print $2 }' "$TMP/metrics"
-}
 curl -s -m 30 -o /dev/null "$URL/nope" -X PUT
 curl -s -m 30 -o "$TMP/metrics" -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/metrics"
 post_ok=$(m 'ocspbox_requests_total{method="POST",status="successful"}')
-status a02 >/dev/null
+ocsp_status a02 >/dev/null
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0xA02 -no_nonce -reqout "$TMP/a02.req" >/dev/null 2>&1
-curl -s -m 30 -o /dev/null "$URL/$(base64 -w0 "$TMP/a02.req" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')"
+curl -s -m 30 -o /dev/null "$URL/$(enc "$TMP/a02.req")"
 curl -s -m 30 -o /dev/null --data-binary 'garbage' -H 'Content-Type: application/ocsp-request' "$URL/"
 curl -s -m 30 -D "$TMP/mh" -o "$TMP/metrics" -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/metrics"
 run promtool check metrics <"$TMP/metrics"
@@ -186,7 +160,7 @@ api POST /api/v1/revoke "{\"issuer_id\": \"$(printf '%*s' 65 '' | tr ' ' r)\", \
 want "issuer_id of 65 characters: 400" 400 '.error | test("issuer_id")'
 api POST /api/v1/revoke '{"issuer_id": "rsa\nocspbox: admin: revoked x", "serial_hex": "a02"}'
 want "issuer_id with a newline (a forged log line): 400" 400 '.error | test("issuer_id")'
-same "a02 is still good" "$(status a02)" good
+same "a02 is still good" "$(ocsp_status a02)" good
 
 # No CORS: a preflight from another origin is not approved.
 hdrs=$(curl -s -m 30 -D - -o /dev/null -X OPTIONS -H 'Origin: http://evil.example' \

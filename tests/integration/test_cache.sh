@@ -7,29 +7,14 @@
 # answers are capped, and the admin API is behind its token.
 . tests/integration/lib.sh
 
-
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/c.db
-TOKEN=test-admin-token-0123456789
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
-unset OCSPBOX_TEST_SIGN_DELAY_MS
+make_pki
+admin_token
 HOOKS=no
 "$OCSPBOX" --version | grep -q 'test-hooks$' && HOOKS=yes
 
-# addissuer DB ID ALG: registers ca-ALG with its delegated responder.
-addissuer() {
-	"$OCSPBOX" --db "$1" migrate >/dev/null
-	"$OCSPBOX" --db "$1" issuer add "$2" --cert "$PKI/ca-$3.pem" \
-	    --responder-cert "$PKI/resp-$3.pem" --responder-key "$PKI/resp-$3.key" >/dev/null
-}
 # mkreq CA SERIAL FILE: a one-CertID SHA-1 request without a nonce.
 mkreq() {
 	openssl ocsp -issuer "$PKI/ca-$1.pem" -serial "0x$2" -no_nonce -reqout "$3" >/dev/null 2>&1
-}
-# enc FILE: the URL-encoded base64 of a DER request, for a GET path.
-enc() {
-	base64 -w0 "$1" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g'
 }
 post() { # REQ RESP
 	curl -s -m 60 --data-binary @"$1" -H 'Content-Type: application/ocsp-request' \
@@ -53,15 +38,6 @@ status_of() {
 		printf '%s\n' "$so" | sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p' | head -n 1
 	fi
 }
-# stats [JQ]: the admin API's cache stats, or one value of them.
-stats() {
-	curl -s -m 30 -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/cache/stats" >"$TMP/stats.json"
-	jq -r "${1:-.}" "$TMP/stats.json" 2>/dev/null
-}
-# q DB SQL
-q() { sqlite3 -cmd '.timeout 5000' "$1" "$2"; }
-# serial N: the hex serial of the Nth of the 200 registered certificates.
-serial() { printf '%X' $((0x10000 + $1)); }
 
 # 1. Setup: two issuers, 200 serials imported on rsa.
 addissuer "$DB" rsa rsa && addissuer "$DB" ec ec ||
@@ -186,7 +162,7 @@ else
 	fail "wrk load during the revokes: requests, all 2xx" "total $wrk_reqs" "$wrk_bad"
 fi
 same "the 10 revoked serials are not good in the cache" \
-    "$(q "$DB" "SELECT count(*) FROM ocsp_response_cache WHERE issuer_id='rsa' AND cert_status='good' AND serial_hex IN ('10015','10016','10017','10018','10019','1001a','1001b','1001c','1001d','1001e')")" 0
+    "$(q "SELECT count(*) FROM ocsp_response_cache WHERE issuer_id='rsa' AND cert_status='good' AND serial_hex IN ('10015','10016','10017','10018','10019','1001a','1001b','1001c','1001d','1001e')")" 0
 # Several CertIDs are signed live: one revoked above beside one good.
 run openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$(serial 21)" \
     -serial "0x$(serial 40)" -CAfile "$PKI/ca-rsa.pem"
@@ -204,7 +180,7 @@ else
 	fail "stats count the invalidations" "invalidations: $inv"
 fi
 
-# 8. "unknown" answers are capped (--max-unknown 5).
+# 5. "unknown" answers are capped (--max-unknown 5).
 bad=
 i=1
 while [ $i -le 12 ]; do
@@ -218,9 +194,9 @@ done
 same "12 unregistered serials answered unknown" "${bad:-none}" none
 # The requests came one by one: the first 5 were cached, no more.
 same "unknown entries in the cache: exactly 5 of 12" \
-    "$(q "$DB" "SELECT count(*) FROM ocsp_response_cache WHERE cert_status='unknown'")" 5
+    "$(q "SELECT count(*) FROM ocsp_response_cache WHERE cert_status='unknown'")" 5
 # One that is cached as unknown, then registered.
-su=$(q "$DB" "SELECT serial_hex FROM ocsp_response_cache WHERE cert_status='unknown' AND serial_hex LIKE 'f%' ORDER BY serial_hex DESC LIMIT 1")
+su=$(q "SELECT serial_hex FROM ocsp_response_cache WHERE cert_status='unknown' AND serial_hex LIKE 'f%' ORDER BY serial_hex DESC LIMIT 1")
 SU=$(printf '%s' "$su" | tr a-f A-F)
 "$OCSPBOX" --db "$DB" cert add rsa --serial "$su" >/dev/null
 mkreq rsa "$SU" "$TMP/ru.der"
@@ -228,7 +204,7 @@ post "$TMP/ru.der" "$TMP/ru.resp"
 same "a serial cached as unknown, then registered: good at once ($su)" \
     "$(status_of "$TMP/ru.resp" rsa "$SU")" good
 
-# 9. The admin API needs the token; the public listener is not the API.
+# 6. The admin API needs the token; the public listener is not the API.
 code=$(curl -s -m 30 -D "$TMP/h" -o "$TMP/b" -w '%{http_code}' "$ADMIN_URL/api/v1/cache/stats")
 if [ "$code" = 401 ] && jq -e .error "$TMP/b" >/dev/null 2>&1 &&
     grep -qi '^WWW-Authenticate: Bearer' "$TMP/h"; then
@@ -278,7 +254,7 @@ fi
 
 stop_checked "main server"
 
-# 11. The CLI's view of the same database.
+# 7. The CLI's view of the same database.
 ok "cache stats (text)" 'entries' "$OCSPBOX" --db "$DB" cache stats
 run "$OCSPBOX" --db "$DB" cache stats --json
 if [ "$RC" -eq 0 ] && printf '%s' "$OUT" | jq -e '.issuers | length == 2' >/dev/null; then
@@ -289,16 +265,17 @@ fi
 ok "cache refresh exits 0 and prints its counts" '^refreshed: [0-9]+ due, [0-9]+ signed' \
     "$OCSPBOX" --db "$DB" cache refresh --refresh-interval 1h --validity 2h
 
-# 5 and 7. A revoke while a live signature for that serial is in flight,
-# and concurrent misses signing once (needs the sign-delay test hook).
+# 8. A revoke while a live signature for that serial is in flight; then
+# (9) concurrent misses signing once, and nonce requests once the signers
+# are saturated (all three need the sign-delay test hook).
 if [ "$HOOKS" = yes ]; then
-	DB5=$TMP/race.db
-	addissuer "$DB5" rsa rsa
-	"$OCSPBOX" --db "$DB5" cert add rsa --serial A1 >/dev/null
+	DBRACE=$TMP/race.db
+	addissuer "$DBRACE" rsa rsa
+	"$OCSPBOX" --db "$DBRACE" cert add rsa --serial A1 >/dev/null
 	mkreq rsa 5E "$TMP/r5.der"
 	mkreq rsa 7E "$TMP/r7.der"
 	export OCSPBOX_TEST_SIGN_DELAY_MS=1500
-	start_server "$DB5" --refresh-interval 1h --validity 2h
+	start_server "$DBRACE" --refresh-interval 1h --validity 2h
 	rc=$?
 	unset OCSPBOX_TEST_SIGN_DELAY_MS
 	if [ $rc -ne 0 ]; then
@@ -312,19 +289,19 @@ if [ "$HOOKS" = yes ]; then
 		done
 		same "race server: start refresh done (1 entry)" \
 		    "$(stats '[.refresh.last_source, .refresh.running, .cache.entries] | join(" ")')" "serve false 1"
-		"$OCSPBOX" --db "$DB5" cert add rsa --serial 5E >/dev/null
+		"$OCSPBOX" --db "$DBRACE" cert add rsa --serial 5E >/dev/null
 		same "5e is registered and not cached" \
-		    "$(q "$DB5" "SELECT count(*) FROM ocsp_response_cache WHERE serial_hex='5e'")" 0
+		    "$(qdb "$DBRACE" "SELECT count(*) FROM ocsp_response_cache WHERE serial_hex='5e'")" 0
 		post "$TMP/r5.der" "$TMP/r5bg.resp" &
 		bgpid=$!
 		BG_PIDS="$BG_PIDS $bgpid"
 		sleep 0.3
-		run "$OCSPBOX" --db "$DB5" revoke rsa 5e
+		run "$OCSPBOX" --db "$DBRACE" revoke rsa 5e
 		same "revoke while the signature is in flight exits 0" "$RC" 0
 		rm -f "$TMP/stop_poll"
 		(
 			while [ ! -e "$TMP/stop_poll" ]; do
-				q "$DB5" "SELECT ifnull((SELECT cert_status FROM ocsp_response_cache WHERE issuer_id='rsa' AND serial_hex='5e'), 'none')"
+				qdb "$DBRACE" "SELECT ifnull((SELECT cert_status FROM ocsp_response_cache WHERE issuer_id='rsa' AND serial_hex='5e'), 'none')"
 				sleep 0.05
 			done
 		) >"$TMP/poll" 2>&1 &
@@ -350,8 +327,8 @@ if [ "$HOOKS" = yes ]; then
 			fail "cache row for 5e never good after the revoke returned" "$seen"
 		fi
 
-		# 7. Eight concurrent misses for a fresh serial: one signature.
-		"$OCSPBOX" --db "$DB5" cert add rsa --serial 7E >/dev/null
+		# 9. Eight concurrent misses for a fresh serial: one signature.
+		"$OCSPBOX" --db "$DBRACE" cert add rsa --serial 7E >/dev/null
 		l0=$(stats '.cache.live_signs')
 		m0=$(stats '.cache.misses')
 		pids=
@@ -421,14 +398,14 @@ else
 	echo "skip revoke-during-live-signature and single-flight tests: $OCSPBOX has no test hooks"
 fi
 
-# 6. The refresh thread keeps nextUpdate ahead of the clock.
-DB6=$TMP/fresh.db
-addissuer "$DB6" ec ec
+# 10. The refresh thread keeps nextUpdate ahead of the clock.
+DBFRESH=$TMP/fresh.db
+addissuer "$DBFRESH" ec ec
 for s in E1 E2 E3; do
-	"$OCSPBOX" --db "$DB6" cert add ec --serial "$s" >/dev/null
+	"$OCSPBOX" --db "$DBFRESH" cert add ec --serial "$s" >/dev/null
 	mkreq ec "$s" "$TMP/r$s.der"
 done
-if ! start_server "$DB6" --refresh-interval 2s --validity 10s; then
+if ! start_server "$DBFRESH" --refresh-interval 2s --validity 10s; then
 	fail "refresh server starts"
 else
 	sa=$(stats '.refresh.last_started_at')
@@ -470,11 +447,11 @@ else
 	stop_checked "refresh server"
 fi
 
-# 10. A generated admin token: printed once, its hash kept across restarts.
+# 11. A generated admin token: printed once, its hash kept across restarts.
 unset OCSPBOX_ADMIN_TOKEN
-DB10=$TMP/token.db
-addissuer "$DB10" ec ec
-if ! start_server "$DB10"; then
+DBTOKEN=$TMP/token.db
+addissuer "$DBTOKEN" ec ec
+if ! start_server "$DBTOKEN"; then
 	fail "server without a token starts"
 else
 	gen=$(sed -n 's/^ocspbox: admin token (shown once, only its hash is kept): \([0-9a-f]*\)$/\1/p' "$TMP/server.err")
@@ -484,7 +461,7 @@ else
 	same "the generated token works" "$code" 200
 	stop_checked "token server"
 	cp "$TMP/server.err" "$TMP/server1.err"
-	if ! start_server "$DB10"; then
+	if ! start_server "$DBTOKEN"; then
 		fail "server restarts"
 	else
 		if [ -n "$gen" ] && ! grep -q "$gen" "$TMP/server.err" &&
@@ -500,53 +477,54 @@ else
 		stop_checked "restarted token server"
 	fi
 fi
-DB11=$TMP/open.db
-addissuer "$DB11" ec ec
+DBOPEN=$TMP/open.db
+addissuer "$DBOPEN" ec ec
 p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
 refused "admin on 0.0.0.0 without a configured token: exit 2" 2 'not loopback' \
-    timeout 20 "$OCSPBOX" --db "$DB11" serve --listen "127.0.0.1:$p" --admin-listen "0.0.0.0:$((p + 1))"
-same "... and no token made or stored for it" "$(q "$DB11" "SELECT count(*) FROM admin_tokens")" 0
+    timeout 20 "$OCSPBOX" --db "$DBOPEN" serve --listen "127.0.0.1:$p" --admin-listen "0.0.0.0:$((p + 1))"
+same "... and no token made or stored for it" "$(qdb "$DBOPEN" "SELECT count(*) FROM admin_tokens")" 0
 export OCSPBOX_ADMIN_TOKEN=$TOKEN
 refused "validity not longer than the interval: exit 2" 2 'validity' \
-    timeout 20 "$OCSPBOX" --db "$DB11" serve --listen "127.0.0.1:$p" --admin-listen "127.0.0.1:$((p + 1))" \
+    timeout 20 "$OCSPBOX" --db "$DBOPEN" serve --listen "127.0.0.1:$p" --admin-listen "127.0.0.1:$((p + 1))" \
     --validity 1h --refresh-interval 1h
 
 # The interval: the flag, else $OCSPBOX_REFRESH_INTERVAL, else the seed's
 # $CERTCTL_OCSP_CACHE_REFRESH_INTERVAL. A 30h interval is refused beside
 # the 24h default validity, which shows which value was taken.
 refused "OCSPBOX_REFRESH_INTERVAL is read (30h > validity 24h)" 2 'longer than the refresh interval \(108000s\)' \
-    env OCSPBOX_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DB11" cache refresh
+    env OCSPBOX_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DBOPEN" cache refresh
 refused "CERTCTL_OCSP_CACHE_REFRESH_INTERVAL is read (30h)" 2 'longer than the refresh interval \(108000s\)' \
-    env -u OCSPBOX_REFRESH_INTERVAL CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DB11" cache refresh
+    env -u OCSPBOX_REFRESH_INTERVAL CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DBOPEN" cache refresh
 refused "a bad value names its variable" 2 'bad CERTCTL_OCSP_CACHE_REFRESH_INTERVAL' \
-    env -u OCSPBOX_REFRESH_INTERVAL CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=soon "$OCSPBOX" --db "$DB11" cache refresh
+    env -u OCSPBOX_REFRESH_INTERVAL CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=soon "$OCSPBOX" --db "$DBOPEN" cache refresh
 ok "OCSPBOX_REFRESH_INTERVAL beats the seed's variable" '^refreshed:' \
-    env OCSPBOX_REFRESH_INTERVAL=2h CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DB11" cache refresh
+    env OCSPBOX_REFRESH_INTERVAL=2h CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DBOPEN" cache refresh
 ok "the flag beats both" '^refreshed:' \
-    env OCSPBOX_REFRESH_INTERVAL=30h CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DB11" cache refresh \
+    env OCSPBOX_REFRESH_INTERVAL=30h CERTCTL_OCSP_CACHE_REFRESH_INTERVAL=30h "$OCSPBOX" --db "$DBOPEN" cache refresh \
     --refresh-interval 2h
 
-# A revoke landing while a refresh pass is signing that serial: the pass's
-# write-back must be refused (sign-delay test hook, in `cache refresh`).
+# 12. A revoke landing while a refresh pass is signing that serial: the
+# pass's write-back must be refused (sign-delay test hook, in `cache
+# refresh`).
 if [ "$HOOKS" = yes ]; then
-	DB12=$TMP/pass.db
-	addissuer "$DB12" rsa rsa
-	"$OCSPBOX" --db "$DB12" cert add rsa --serial C1 >/dev/null
-	OCSPBOX_TEST_SIGN_DELAY_MS=2000 "$OCSPBOX" --db "$DB12" cache refresh \
+	DBPASS=$TMP/pass.db
+	addissuer "$DBPASS" rsa rsa
+	"$OCSPBOX" --db "$DBPASS" cert add rsa --serial C1 >/dev/null
+	OCSPBOX_TEST_SIGN_DELAY_MS=2000 "$OCSPBOX" --db "$DBPASS" cache refresh \
 	    >"$TMP/pass.out" 2>&1 &
 	ppid=$!
 	BG_PIDS="$BG_PIDS $ppid"
 	sleep 0.7
-	"$OCSPBOX" --db "$DB12" revoke rsa C1 >/dev/null
+	"$OCSPBOX" --db "$DBPASS" revoke rsa C1 >/dev/null
 	wait "$ppid"
 	same "a pass racing a revoke signs but writes nothing" \
 	    "$(sed -n 's/^refreshed: \([0-9]*\) due, \([0-9]*\) signed, \([0-9]*\) written.*/\1 \2 \3/p' "$TMP/pass.out")" "1 1 0"
 	same "... and caches no good for the revoked serial" \
-	    "$(q "$DB12" "SELECT count(*) FROM ocsp_response_cache WHERE cert_status = 'good'")" 0
+	    "$(qdb "$DBPASS" "SELECT count(*) FROM ocsp_response_cache WHERE cert_status = 'good'")" 0
 	ok "the next pass signs it revoked" '^refreshed: 1 due, 1 signed, 1 written' \
-	    "$OCSPBOX" --db "$DB12" cache refresh
+	    "$OCSPBOX" --db "$DBPASS" cache refresh
 	same "... and caches it revoked" \
-	    "$(q "$DB12" "SELECT cert_status FROM ocsp_response_cache WHERE serial_hex = 'c1'")" revoked
+	    "$(qdb "$DBPASS" "SELECT cert_status FROM ocsp_response_cache WHERE serial_hex = 'c1'")" revoked
 else
 	echo "skip the refresh-pass race: $OCSPBOX has no test hooks"
 fi

@@ -10,12 +10,8 @@
 for p in nginx varnishd faketime; do
 	command -v $p >/dev/null || { fail "$p is installed (scripts/deps.sh test)"; finish; exit 1; }
 done
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/c.db
-"$OCSPBOX" --db "$DB" migrate >/dev/null
-"$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
-    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" >/dev/null
+make_pki
+addissuer "$DB" rsa rsa
 for s in a01 a02 a03; do "$OCSPBOX" --db "$DB" cert add rsa --serial $s >/dev/null; done
 # req SERIAL FILE: a SHA-1 OCSP request without a nonce.
 req() { openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial "0x$1" -no_nonce -reqout "$2" >/dev/null 2>&1; }
@@ -36,10 +32,8 @@ while True:
 PY
 )
 "$OCSPBOX" --db "$DB" cert add rsa --serial "$SLASH" >/dev/null
-enc() { base64 -w0 "$1" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g'; }
 
-TOKEN=0123456789abcdef0123456789abcdef
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
+admin_token
 # validity 40 s: max-age 19 s at most (20 s margin, half the validity).
 start_server "$DB" --validity 40s --refresh-interval 30s ||
     { fail "server starts"; finish; exit 1; }
@@ -118,8 +112,8 @@ fresh() {
 	done
 }
 
-# status FILE: the certificate status an OCSP response says.
-status() { openssl ocsp -respin "$1" -resp_text -noverify 2>/dev/null | sed -n 's/^ *Cert Status: //p'; }
+# cert_status FILE: the certificate status an OCSP response says.
+cert_status() { openssl ocsp -respin "$1" -resp_text -noverify 2>/dev/null | sed -n 's/^ *Cert Status: //p'; }
 # valid_now FILE: its nextUpdate is still ahead.
 valid_now() {
 	nu=$(openssl ocsp -respin "$1" -resp_text -noverify 2>/dev/null | sed -n 's/^ *Next Update: //p')
@@ -140,26 +134,26 @@ for c in nginx varnish; do
 	done
 	g1=$(gets)
 	same "$c: 20 GETs, 19 from the cache, one reaches ocspbox" "$hits $((g1 - g0))" "19 1"
-	same "$c: ... and it says good" "$(status "$TMP/r.der")" good
+	same "$c: ... and it says good" "$(cert_status "$TMP/r.der")" good
 	tag=$(tr -d '\r' <"$TMP/h" | sed -n 's/^ETag: //Ip')
 	code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $tag" "$CU$path")
 	same "$c: If-None-Match with its ETag: 304" "$code" 304
 	# "//" in the path, sent raw as some clients do.
 	raw=$(base64 -w0 "$TMP/slash.req")
 	curl -s -o "$TMP/s.der" "$CU/ocsp/$raw"
-	same "$c: a base64 path with \"//\" reaches ocspbox intact: good" "$(status "$TMP/s.der")" good
+	same "$c: a base64 path with \"//\" reaches ocspbox intact: good" "$(cert_status "$TMP/s.der")" good
 	p0=$(posts)
 	curl -s -o /dev/null --data-binary @"$TMP/a01.req" -H 'Content-Type: application/ocsp-request' "$CU/"
 	curl -s -o "$TMP/p.der" --data-binary @"$TMP/a01.req" -H 'Content-Type: application/ocsp-request' "$CU/"
-	same "$c: POSTs are not cached: both reach ocspbox" "$(($(posts) - p0)) $(status "$TMP/p.der")" "2 good"
+	same "$c: POSTs are not cached: both reach ocspbox" "$(($(posts) - p0)) $(cert_status "$TMP/p.der")" "2 good"
 	# "unknown" is not kept: good right after cert add.
 	[ $c = nginx ] && us=5151 || us=5152
 	upath=/$(enc "$TMP/$us.req")
 	curl -s -o "$TMP/u.der" "$CU$upath"
-	same "$c: an unregistered serial: unknown" "$(status "$TMP/u.der")" unknown
+	same "$c: an unregistered serial: unknown" "$(cert_status "$TMP/u.der")" unknown
 	"$OCSPBOX" --db "$DB" cert add rsa --serial $us >/dev/null
 	curl -s -o "$TMP/u.der" "$CU$upath"
-	same "$c: ... good through the cache right after cert add" "$(status "$TMP/u.der")" good
+	same "$c: ... good through the cache right after cert add" "$(cert_status "$TMP/u.der")" good
 done
 code=$(curl -s -o "$TMP/m.der" -w '%{http_code}' "http://127.0.0.1:$MP/prefix/ocsp/$raw")
 same "control: the same path under a prefix with merge_slashes on is mangled (malformedRequest)" \
@@ -182,8 +176,8 @@ while [ $(($(date +%s) - t0)) -le 30 ]; do
 	curl -s -o "$TMP/v.der" "http://127.0.0.1:$VP$p2"
 	valid_now "$TMP/n.der" || expired=$((expired + 1))
 	valid_now "$TMP/v.der" || expired=$((expired + 1))
-	[ $nseen = unseen ] && [ "$(status "$TMP/n.der")" = revoked ] && nseen=$(($(date +%s) - t0))
-	[ $vseen = unseen ] && [ "$(status "$TMP/v.der")" = revoked ] && vseen=$(($(date +%s) - t0))
+	[ $nseen = unseen ] && [ "$(cert_status "$TMP/n.der")" = revoked ] && nseen=$(($(date +%s) - t0))
+	[ $vseen = unseen ] && [ "$(cert_status "$TMP/v.der")" = revoked ] && vseen=$(($(date +%s) - t0))
 	[ $nseen != unseen ] && [ $vseen != unseen ] && break
 	sleep 0.5
 done
@@ -205,10 +199,10 @@ fresh
 p3=/$(enc "$TMP/a03.req")
 curl -s -o /dev/null "http://127.0.0.1:$VP$p3"
 curl -s -D "$TMP/h" -o "$TMP/v3.der" "http://127.0.0.1:$VP$p3"
-same "varnish: a03 cached good" "$(tr -d '\r' <"$TMP/h" | sed -n 's/^X-Cache: //Ip') $(status "$TMP/v3.der")" "HIT good"
+same "varnish: a03 cached good" "$(tr -d '\r' <"$TMP/h" | sed -n 's/^X-Cache: //Ip') $(cert_status "$TMP/v3.der")" "HIT good"
 "$OCSPBOX" --db "$DB" revoke rsa a03 >/dev/null
 curl -s -o /dev/null -X PURGE "http://127.0.0.1:$VP$p3"
 curl -s -o "$TMP/v3.der" "http://127.0.0.1:$VP$p3"
-same "varnish: after PURGE, revoked at once" "$(status "$TMP/v3.der")" revoked
+same "varnish: after PURGE, revoked at once" "$(cert_status "$TMP/v3.der")" revoked
 stop_checked "ocspbox"
 finish

@@ -4,12 +4,9 @@
 # one line and the right exit code.
 . tests/integration/lib.sh
 
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" || { fail "make test PKI"; finish; exit 1; }
+make_pki
 DB=$TMP/db/ocspbox.db
 mkdir -p "$TMP/db"
-ob() { "$OCSPBOX" --db "$DB" "$@"; }
-q() { sqlite3 "$DB" "$1"; }
 
 # --help everywhere
 for c in "" migrate "schema" "issuer" "issuer add" "issuer list" "cert" \

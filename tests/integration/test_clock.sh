@@ -48,12 +48,8 @@ if nm -D "$OCSPBOX" 2>/dev/null | grep -q '__asan_init'; then
 	SANOPTS="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 fi
 
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/clock.db
-TOKEN=clock-test-token-0123456789
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
-unset OCSPBOX_TEST_SIGN_DELAY_MS
+make_pki
+admin_token
 VALIDITY=7200
 N=20
 
@@ -67,18 +63,8 @@ exec env LD_PRELOAD="$FAKELIB" FAKETIME_TIMESTAMP_FILE="$CLOCK" \\
 EOF
 chmod +x "$TMP/faked"
 
-ob() { "$OCSPBOX" --db "$DB" "$@"; }
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # rfc T: seconds since the epoch as the database stores times.
 rfc() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-epoch() { date -u -d "$1" +%s 2>/dev/null; }
-serial() { printf '%X' $((0x20000 + $1)); }
-api() { # METHOD PATH [JSON]
-	curl -s -m 30 -X "$1" -H "Authorization: Bearer $TOKEN" \
-	    ${3:+-H 'Content-Type: application/json' --data "$3"} \
-	    -o "$TMP/api.out" -w '%{http_code}' "$ADMIN_URL$2"
-}
 # answer SERIAL: asks as a client with the real clock does (one SHA-1
 # CertID, no nonce: the cached path) and sets A_STATUS (good, revoked,
 # unknown or what went wrong), A_THIS and A_NEXT (epochs).
@@ -103,13 +89,9 @@ crl_fields() {
 	n=${n#0x}
 	echo "$(printf '%d' "0x${n:-0}") $(epoch "$(sed -n 's/^lastUpdate=//p' "$TMP/crlf")") $(epoch "$(sed -n 's/^nextUpdate=//p' "$TMP/crlf")")"
 }
-getcrl() { curl -s -m 30 -o "$1" -w '%{http_code}' "$URL/crl/rsa.crl"; }
 
 # 1. Setup: rsa with its CRL key, N serials, one revoked before start.
-ob migrate >/dev/null
-ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
-    --responder-key "$PKI/resp-rsa.key" --crl-key "$PKI/ca-rsa.key" >/dev/null ||
-    { fail "register rsa"; finish; exit 1; }
+addissuer "$DB" rsa rsa --crl-key "$PKI/ca-rsa.key" || { fail "register rsa"; finish; exit 1; }
 : >"$TMP/index.txt"
 i=1
 while [ $i -le $N ]; do
@@ -130,15 +112,16 @@ OCSPBOX=$real_ob
 n=0
 while [ $n -lt 150 ]; do
 	[ "$(q "SELECT count(*) FROM ocsp_response_cache")" = "$N" ] &&
-	    getcrl "$TMP/crl0.der" | grep -q 200 && break
+	    getcrl rsa "$TMP/crl0.der" | grep -q 200 && break
 	sleep 0.1
 	n=$((n + 1))
 done
 # Revoked on the server while its clock is ahead: revoked_at is in the
 # real future.
-code=$(api POST /api/v1/revoke "{\"issuer_id\": \"rsa\", \"serial_hex\": \"$(serial 2)\", \"reason\": \"superseded\"}")
+api POST /api/v1/revoke "{\"issuer_id\": \"rsa\", \"serial_hex\": \"$(serial 2)\", \"reason\": \"superseded\"}"
+code=$CODE
 sleep 0.5
-getcrl "$TMP/crl0.der" >/dev/null
+getcrl rsa "$TMP/crl0.der" >/dev/null
 t=$(date +%s)
 ahead=$(q "SELECT count(*) FROM ocsp_response_cache WHERE this_update > '$(rfc $((t + 3600)))'")
 set -- $(crl_fields "$TMP/crl0.der")
@@ -158,7 +141,7 @@ T0=$(now_ms)
 # The CRL: re-signed within seconds, dated now.
 crl_ms=
 while [ $(($(now_ms) - T0)) -lt 10000 ]; do
-	if [ "$(getcrl "$TMP/crl1.der")" = 200 ]; then
+	if [ "$(getcrl rsa "$TMP/crl1.der")" = 200 ]; then
 		set -- $(crl_fields "$TMP/crl1.der")
 		if [ "$1" -gt "$crl0_num" ] && [ "${2:-0}" -le $(($(date +%s) + 1)) ]; then
 			crl_ms=$(($(now_ms) - T0))
@@ -189,7 +172,7 @@ fi
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial "0x$(serial 6)" -no_nonce \
     -reqout "$TMP/req6.der" >/dev/null 2>&1
 curl -s -m 30 -D "$TMP/h6" -o "$TMP/r6.der" \
-    "$URL/ocsp/$(base64 -w0 "$TMP/req6.der" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')"
+    "$URL/ocsp/$(enc "$TMP/req6.der")"
 age=$(sed -n 's/^Cache-Control: max-age=\([0-9]*\).*/\1/p' "$TMP/h6" | tr -d '\r')
 ex=$(epoch "$(sed -n 's/^Expires: //p' "$TMP/h6" | tr -d '\r')")
 dt=$(epoch "$(sed -n 's/^Date: //p' "$TMP/h6" | tr -d '\r')")
@@ -252,7 +235,7 @@ echo "+4h" >"$CLOCK"
 T0=$(now_ms)
 crl_ms=
 while [ $(($(now_ms) - T0)) -lt 10000 ]; do
-	if [ "$(getcrl "$TMP/crl2.der")" = 200 ]; then
+	if [ "$(getcrl rsa "$TMP/crl2.der")" = 200 ]; then
 		set -- $(crl_fields "$TMP/crl2.der")
 		if [ "$1" -gt "$crl1_num" ] &&
 		    [ "${3:-0}" -gt $(($(date +%s) + 4 * 3600)) ]; then

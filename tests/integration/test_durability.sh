@@ -5,14 +5,8 @@
 # disk after the writer is killed.
 . tests/integration/lib.sh
 
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/d.db
-ob() { "$OCSPBOX" --db "$DB" "$@"; }
-q() { sqlite3 "$DB" "$1"; }
-ob migrate >/dev/null
-ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
-    --responder-key "$PKI/resp-rsa.key" >/dev/null
+make_pki
+addissuer "$DB" rsa rsa
 
 # A big index, imported and killed part-way: all or nothing.
 awk 'BEGIN { for (i = 1; i <= 200000; i++)

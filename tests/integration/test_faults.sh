@@ -8,24 +8,14 @@
 # nothing half, and leaves a database that passes integrity_check.
 . tests/integration/lib.sh
 
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-TOKEN=faults-test-token-0123456789abcdef
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
+make_pki
+admin_token
 
 # setup DB: a database with issuer rsa (CRL key too) and leaf1, leaf2.
 setup() {
-	"$OCSPBOX" --db "$1" migrate >/dev/null &&
-	    "$OCSPBOX" --db "$1" issuer add rsa --cert "$PKI/ca-rsa.pem" \
-		--responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" \
-		--crl-key "$PKI/ca-rsa.key" >/dev/null &&
+	addissuer "$1" rsa rsa --crl-key "$PKI/ca-rsa.key" &&
 	    "$OCSPBOX" --db "$1" cert add rsa --cert "$PKI/leaf1.pem" >/dev/null &&
 	    "$OCSPBOX" --db "$1" cert add rsa --cert "$PKI/leaf2.pem" >/dev/null
-}
-status() { # SERIAL_HEX: what the public listener says, without a nonce
-	openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$1" -no_nonce \
-	    -CAfile "$PKI/ca-rsa.pem" 2>&1 |
-	    sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p; s/^Responder Error: *\([a-zA-Z]*\).*/\1/p'
 }
 # revoke_api SERIAL: POST /api/v1/revoke; the HTTP code in CODE.
 revoke_api() {
@@ -166,10 +156,10 @@ for j in "1 revoke $L1" "2 cert-add $L2" "3 cert-import $L3"; do
 	fi
 done
 wait "$LOCK"
-same "the lock released: a01 still good (nothing half-done)" "$(status a01)" good
+same "the lock released: a01 still good (nothing half-done)" "$(ocsp_status a01)" good
 revoke_api a01
 same "then the API revoke: 200" "$CODE" 200
-same "... and a01 revoked" "$(status a01)" revoked
+same "... and a01 revoked" "$(ocsp_status a01)" revoked
 stop_checked "after the held lock"
 no_sanitizer "held lock" "$TMP/server.err"
 integrity "held lock" "$DB"
@@ -201,7 +191,7 @@ if "$OCSPBOX" --version | grep -q test-hooks; then
 		refused "CLI ${c%% --*}, store unopenable" 1 'injected fault' "$OCSPBOX" --db "$DB" $c
 		rm -f "$OCSPBOX_TEST_FAIL_OPEN"
 	done
-	same "afterwards a02 is still good" "$(status a02)" good
+	same "afterwards a02 is still good" "$(ocsp_status a02)" good
 	stop_checked "after the unopenable store"
 	unset OCSPBOX_TEST_FAIL_OPEN
 else
@@ -221,7 +211,7 @@ trap 'cleanup_mnt; cleanup' EXIT
 FDB=$MNT/f.db
 setup "$FDB" || fail "set up on the tmpfs"
 start_server "$FDB" || { fail "server starts on the tmpfs"; finish; exit 1; }
-same "before: a01 good" "$(status a01)" good
+same "before: a01 good" "$(ocsp_status a01)" good
 dd if=/dev/zero of="$MNT/filler" bs=64k >/dev/null 2>&1
 revoke_api a01
 if [ "$CODE" = 500 ] || [ "$CODE" = 503 ]; then
@@ -229,7 +219,7 @@ if [ "$CODE" = 500 ] || [ "$CODE" = 503 ]; then
 else
 	fail "API revoke on a full disk: 500 or 503" "$CODE $(cat "$TMP/b")"
 fi
-same "... a01 still good (the revoke did not return success)" "$(status a01)" good
+same "... a01 still good (the revoke did not return success)" "$(ocsp_status a01)" good
 refused "CLI revoke on a full disk" 1 'full' "$OCSPBOX" --db "$FDB" revoke rsa a01
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "V\t300101000000Z\t\t%X\tunknown\t/CN=leaf%d\n", 65536 + i, i }' \
     >"$TMP/big-index.txt"
@@ -247,7 +237,7 @@ same "space again: the import committed nothing" \
     "$(sqlite3 "$FDB" "SELECT count(*) FROM certificates WHERE issuer_id = 'rsa'")" 2
 revoke_api a01
 same "space again: API revoke 200" "$CODE" 200
-same "... a01 revoked" "$(status a01)" revoked
+same "... a01 revoked" "$(ocsp_status a01)" revoked
 stop_checked "after the full disk"
 no_sanitizer "full disk" "$TMP/server.err"
 integrity "full disk" "$FDB"
@@ -271,7 +261,7 @@ cleanup_mnt
 RDB=$TMP/r.db
 setup "$RDB" || fail "set up"
 start_server "$RDB" || { fail "server starts"; finish; exit 1; }
-same "before: a01 good" "$(status a01)" good
+same "before: a01 good" "$(ocsp_status a01)" good
 # A restore by rename: a copy of the database, with a revocation the
 # live file lacks, moved over its name after a write to the live file
 # (so the old file's WAL holds something).
@@ -293,7 +283,7 @@ else
 	pass "the old file's -wal and -shm are gone from beside the new one"
 fi
 start_server "$RDB" || { fail "server starts on the restored file"; finish; exit 1; }
-same "started again (as Restart=on-failure would): the restored revocation holds" "$(status a01)" revoked
+same "started again (as Restart=on-failure would): the restored revocation holds" "$(ocsp_status a01)" revoked
 same "... and nothing of the old file's WAL came back" \
     "$(sqlite3 "$RDB" "SELECT count(*) FROM certificates WHERE serial_hex = 'c99'")" 0
 # The copy put in place carries a revocation the old file lacks: from a
@@ -301,10 +291,10 @@ same "... and nothing of the old file's WAL came back" \
 # once; without it, a stat every second).
 sqlite3 "$RDB" ".backup '$TMP/restore.db'"
 "$OCSPBOX" --db "$TMP/restore.db" revoke rsa a02 >/dev/null
-same "before the second restore: a02 good" "$(status a02)" good
+same "before the second restore: a02 good" "$(ocsp_status a02)" good
 mv "$TMP/restore.db" "$RDB"
 sleep 0.1
-after=$(status a02)
+after=$(ocsp_status a02)
 if [ "$after" != good ]; then
 	pass "an answer 0.1 s after the rename is not \"good\" from the old file (got \"$after\")"
 else

@@ -8,23 +8,18 @@
 
 # The PKI is made a day back (faketime), so that its certificates are
 # valid for a client whose clock runs 50 minutes slow.
-PKI=$TMP/pki
 if ! command -v faketime >/dev/null; then
 	fail "faketime is installed (scripts/deps.sh test)"
 	finish
 	exit 1
 fi
-faketime -f -1d sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/h.db
-"$OCSPBOX" --db "$DB" migrate >/dev/null
-"$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
-    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" >/dev/null
+make_pki faketime -f -1d
+addissuer "$DB" rsa rsa
 "$OCSPBOX" --db "$DB" cert add rsa --cert "$PKI/leaf1.pem" >/dev/null
 "$OCSPBOX" --db "$DB" cert add rsa --cert "$PKI/leaf2.pem" >/dev/null
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -cert "$PKI/leaf1.pem" -no_nonce \
     -reqout "$TMP/req.der" >/dev/null 2>&1
-TOKEN=0123456789abcdef0123456789abcdef
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
+admin_token
 # Two workers: rude clients would hold both at once without the gate.
 start_server "$DB" --threads 2 --validity 2h --refresh-interval 1h ||
     { fail "server starts"; finish; exit 1; }
@@ -71,7 +66,7 @@ else
 fi
 
 # max-age ends before nextUpdate, as the client's clock (Date) reads it.
-enc=$(base64 -w0 "$TMP/req.der" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+enc=$(enc "$TMP/req.der")
 curl -s -D "$TMP/h" -o "$TMP/get.der" "$URL/$enc"
 hdr=$(tr -d '\r' <"$TMP/h")
 date_s=$(date -u -d "$(printf '%s\n' "$hdr" | sed -n 's/^Date: //Ip')" +%s)
@@ -127,7 +122,7 @@ fi
 # cert add.
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0x5151 -no_nonce \
     -reqout "$TMP/unk.req" >/dev/null 2>&1
-uenc=$(base64 -w0 "$TMP/unk.req" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+uenc=$(enc "$TMP/unk.req")
 curl -s -D "$TMP/uh" -o "$TMP/unk.der" "$URL/$uenc"
 same "an unknown serial: unknown" \
     "$(openssl ocsp -respin "$TMP/unk.der" -resp_text -noverify | sed -n 's/^ *Cert Status: //p')" unknown
@@ -147,7 +142,7 @@ start_server "$DB" --unknown-max-age 30 --backdate 0 ||
     { fail "server starts with --unknown-max-age 30 --backdate 0"; finish; exit 1; }
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0x7777 -no_nonce \
     -reqout "$TMP/unk3.req" >/dev/null 2>&1
-uenc=$(base64 -w0 "$TMP/unk3.req" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+uenc=$(enc "$TMP/unk3.req")
 same "--unknown-max-age 30: max-age=30" \
     "$(curl -s -D - -o /dev/null "$URL/$uenc" | tr -d '\r' | sed -n 's/^Cache-Control: //Ip')" \
     "max-age=30, public, no-transform, must-revalidate"

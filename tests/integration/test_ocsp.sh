@@ -4,17 +4,10 @@
 # responses verified by openssl.
 . tests/integration/lib.sh
 
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/o.db
-ob() { "$OCSPBOX" --db "$DB" "$@"; }
-ob migrate >/dev/null
-ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
-    --responder-key "$PKI/resp-rsa.key" >/dev/null
-ob issuer add ec --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
-    --responder-key "$PKI/resp-ec.key" >/dev/null
-ob issuer add ec384 --cert "$PKI/ca-ec384.pem" --responder-cert "$PKI/resp-ec384.pem" \
-    --responder-key "$PKI/resp-ec384.key" >/dev/null
+make_pki
+addissuer "$DB" rsa rsa
+addissuer "$DB" ec ec
+addissuer "$DB" ec384 ec384
 ob issuer add own --cert "$PKI/ca-own.pem" --responder-cert "$PKI/ca-own.pem" \
     --responder-key "$PKI/ca-own.key" >/dev/null
 ob cert add rsa --cert "$PKI/leaf1.pem" >/dev/null
@@ -171,21 +164,21 @@ post_cc=$(curl -s -D - -o /dev/null --data-binary @"$TMP/req.der" \
 same "POST answers are not cacheable" "$post_cc" "no-cache"
 
 # OCSP-level errors are OCSP responses with HTTP 200.
-status() { # the responseStatus of $TMP/e.der
+resp_status() { # the responseStatus of $TMP/e.der
 	openssl asn1parse -inform DER -in "$TMP/e.der" 2>/dev/null | sed -n 's/.*ENUMERATED *:0*\([0-9]*\)$/\1/p' | head -n 1
 }
 code=$(curl -s -o "$TMP/e.der" -w '%{http_code}' --data-binary 'hello' \
     -H 'Content-Type: application/ocsp-request' "$URL/")
-same "garbage POST: 200 malformedRequest" "$code $(status)" "200 1"
+same "garbage POST: 200 malformedRequest" "$code $(resp_status)" "200 1"
 code=$(curl -s -o "$TMP/e.der" -w '%{http_code}' -X POST -H 'Content-Type: application/ocsp-request' \
     -H 'Content-Length: 0' "$URL/")
-same "empty POST: 200 malformedRequest" "$code $(status)" "200 1"
+same "empty POST: 200 malformedRequest" "$code $(resp_status)" "200 1"
 head -c $(($(wc -c <"$TMP/req.der") - 5)) "$TMP/req.der" >"$TMP/trunc.der"
 code=$(curl -s -o "$TMP/e.der" -w '%{http_code}' --data-binary @"$TMP/trunc.der" \
     -H 'Content-Type: application/ocsp-request' "$URL/")
-same "truncated request: malformedRequest" "$code $(status)" "200 1"
+same "truncated request: malformedRequest" "$code $(resp_status)" "200 1"
 code=$(curl -s -o "$TMP/e.der" -w '%{http_code}' "$URL/ocsp/not*base64")
-same "bad base64 GET: malformedRequest" "$code $(status)" "200 1"
+same "bad base64 GET: malformedRequest" "$code $(resp_status)" "200 1"
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -cert "$PKI/leaf1.pem" -reqout "$TMP/n33.der" \
     -nonce >/dev/null 2>&1
 # A 33-octet nonce: rebuild the request with openssl's config-driven DER.
@@ -217,7 +210,7 @@ CNF
 openssl asn1parse -genconf "$TMP/n33.cnf" -out "$TMP/n33.der" >/dev/null 2>&1
 code=$(curl -s -o "$TMP/e.der" -w '%{http_code}' --data-binary @"$TMP/n33.der" \
     -H 'Content-Type: application/ocsp-request' "$URL/")
-same "33-octet nonce: malformedRequest" "$code $(status)" "200 1"
+same "33-octet nonce: malformedRequest" "$code $(resp_status)" "200 1"
 sed -i "s/%066d/%064d/; s/^val = .*/val = OCTWRAP,FORMAT:HEX,OCTETSTRING:$(printf '%064d' 7)/" "$TMP/n33.cnf"
 openssl asn1parse -genconf "$TMP/n33.cnf" -out "$TMP/n32.der" >/dev/null 2>&1
 curl -s -o "$TMP/n32resp.der" --data-binary @"$TMP/n32.der" \
@@ -251,7 +244,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$TMP/junk" \
 same "wrong Content-Type and not an OCSP request: 415" "$code" 415
 code=$(curl -s -o "$TMP/e.der" -w '%{http_code}' --data-binary @"$TMP/junk" \
     -H 'Content-Type: application/ocsp-request' "$URL/")
-same "application/ocsp-request that does not parse: malformedRequest" "$code $(status)" "200 1"
+same "application/ocsp-request that does not parse: malformedRequest" "$code $(resp_status)" "200 1"
 head -c 70000 /dev/zero >"$TMP/big"
 code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$TMP/big" \
     -H 'Content-Type: application/ocsp-request' "$URL/")

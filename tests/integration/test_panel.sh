@@ -54,18 +54,11 @@ else
 fi
 
 # 1. A database with issuer rsa and five certificates, one revoked.
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/p.db
-TOKEN=panel-admin-token-0123456789
-export OCSPBOX_ADMIN_TOKEN=$TOKEN
-unset OCSPBOX_TEST_SIGN_DELAY_MS
+make_pki
+admin_token
 SERIALS="A01 A02 A03 A04 A05"
 NCERTS=5
-"$OCSPBOX" --db "$DB" migrate >/dev/null
-if ! "$OCSPBOX" --db "$DB" issuer add rsa --cert "$PKI/ca-rsa.pem" \
-    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key" \
-    --crl-key "$PKI/ca-rsa.key" >/dev/null; then
+if ! addissuer "$DB" rsa rsa --crl-key "$PKI/ca-rsa.key"; then
 	fail "register issuer rsa"
 	finish
 	exit 1
@@ -84,11 +77,6 @@ if ! start_server "$DB" --refresh-interval 1h --validity 2h; then
 fi
 pass "server starts with OCSPBOX_ADMIN_TOKEN set"
 
-# stats [JQ]: the admin API's cache stats, or one value of them.
-stats() {
-	curl -s -m 30 -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/cache/stats" >"$TMP/stats.json"
-	jq -r "${1:-.}" "$TMP/stats.json" 2>/dev/null
-}
 n=0
 while [ $n -lt 150 ]; do
 	[ "$(stats '[.refresh.last_started_at != null, .refresh.running, .cache.entries, .issuers[0].crl.present] | join(" ")')" = \
@@ -272,7 +260,7 @@ for s in $SERIALS; do
 	openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial "0x$s" -no_nonce -reqout "$TMP/req$s.der" >/dev/null 2>&1
 done
 if command -v wrk >/dev/null 2>&1; then
-	path=/ocsp/$(base64 -w0 "$TMP/reqA01.der" | sed 's/+/%2B/g; s#/#%2F#g; s/=/%3D/g')
+	path=/ocsp/$(enc "$TMP/reqA01.der")
 	wrk -t1 -c2 -d60s "$URL$path" >/dev/null 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 else

@@ -6,12 +6,8 @@
 # tests/integration/test_http.sh goes further.
 . tests/integration/lib.sh
 
-PKI=$TMP/pki
-sh scripts/mkpki.sh "$PKI" >/dev/null || { fail "make test PKI"; finish; exit 1; }
-DB=$TMP/s.db
-"$OCSPBOX" --db "$DB" migrate >/dev/null
-"$OCSPBOX" --db "$DB" issuer add ec --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
-    --responder-key "$PKI/resp-ec.key" >/dev/null
+make_pki
+addissuer "$DB" ec ec
 "$OCSPBOX" --db "$DB" cert add ec --cert "$PKI/leaf-ec.pem" >/dev/null
 start_server "$DB" --threads 4 || { fail "server starts"; finish; exit 1; }
 
