@@ -375,7 +375,7 @@ crlgen_poke(struct crlgen *cg)
 }
 
 void
-crlgen_stop(struct crlgen *cg)
+crlgen_halt(struct crlgen *cg)
 {
 	if (cg == NULL)
 		return;
@@ -383,6 +383,14 @@ crlgen_stop(struct crlgen *cg)
 	cg->stop = 1;
 	pthread_cond_signal(&cg->cv);
 	pthread_mutex_unlock(&cg->mu);
+}
+
+void
+crlgen_stop(struct crlgen *cg)
+{
+	if (cg == NULL)
+		return;
+	crlgen_halt(cg);
 	pthread_join(cg->th, NULL);
 	pthread_cond_destroy(&cg->cv);
 	pthread_mutex_destroy(&cg->mu);

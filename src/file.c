@@ -15,6 +15,9 @@
 
 #include "ob.h"
 
+/* The first buffer for a file whose size fstat does not tell. */
+#define FILE_CHUNK 65536
+
 /* Frees buf of cap bytes, wiping it first when it held a secret. */
 static void
 drop(unsigned char *buf, size_t cap, int secret)
@@ -29,7 +32,7 @@ file_read(const char *path, size_t max, int flags, unsigned char **out,
     size_t *len, char *errbuf, size_t errsz)
 {
 	struct stat sb;
-	unsigned char *buf = NULL, *nb;
+	unsigned char *buf = NULL, *nb, one;
 	size_t n = 0, cap = 0;
 	int secret = (flags & FILE_SECRET) != 0, fd;
 	enum ob_err e = OB_ERR_IO;
@@ -37,16 +40,25 @@ file_read(const char *path, size_t max, int flags, unsigned char **out,
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/*
+	 * What must be a regular file is opened without waiting: a FIFO at
+	 * a key's path would block the open until something wrote to it.
+	 */
+	if ((fd = open(path,
+		 O_RDONLY | O_CLOEXEC |
+		     (flags & (FILE_REGULAR | FILE_SECRET) ? O_NONBLOCK
+							   : 0))) == -1) {
+		e = errno == ENOENT ? OB_ERR_NOTFOUND : OB_ERR_IO;
 		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
-		return errno == ENOENT ? OB_ERR_NOTFOUND : OB_ERR_IO;
+		return e;
 	}
 	/* fstat on the open file: no window between check and read. */
 	if (fstat(fd, &sb) == -1) {
 		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if ((flags & FILE_REGULAR) && !S_ISREG(sb.st_mode)) {
+	/* A key is read in one buffer of its size: never copied by realloc. */
+	if ((flags & FILE_REGULAR || secret) && !S_ISREG(sb.st_mode)) {
 		snprintf(errbuf, errsz, "%s: not a regular file", path);
 		e = OB_ERR_INVAL;
 		goto fail;
@@ -65,10 +77,14 @@ file_read(const char *path, size_t max, int flags, unsigned char **out,
 		goto fail;
 	}
 	/*
-	 * A regular file in one buffer of its size (a key is never copied
-	 * by realloc); a pipe or device in a growing one, up to max.
+	 * Anything else is read to its end, in a buffer that starts at the
+	 * size fstat gives (0 for a pipe, and for some files that have
+	 * content, as in /proc) and grows up to max.
 	 */
-	cap = S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 65536;
+	cap = S_ISREG(sb.st_mode) && sb.st_size > 0 ? (size_t)sb.st_size
+						    : FILE_CHUNK;
+	if (!secret && cap > max)
+		cap = max;
 	if ((buf = malloc(cap + 1)) == NULL) {
 		snprintf(errbuf, errsz, "%s: out of memory", path);
 		e = OB_ERR_NOMEM;
@@ -76,15 +92,26 @@ file_read(const char *path, size_t max, int flags, unsigned char **out,
 	}
 	for (;;) {
 		if (n == cap) {
-			if (S_ISREG(sb.st_mode))
+			if (secret)
 				break; /* what grows after fstat is not read */
+			/* Full: one byte more says whether there is more. */
+			r = read(fd, &one, 1);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r == 0)
+				break;
+			if (r == -1) {
+				snprintf(errbuf, errsz, "%s: %s", path,
+				    strerror(errno));
+				goto fail;
+			}
 			if (cap >= max) {
 				snprintf(
 				    errbuf, errsz, "%s: file too large", path);
 				e = OB_ERR_INVAL;
 				goto fail;
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap > max / 2 ? max : cap * 2;
 			if ((nb = realloc(buf, cap + 1)) == NULL) {
 				snprintf(
 				    errbuf, errsz, "%s: out of memory", path);
@@ -92,6 +119,8 @@ file_read(const char *path, size_t max, int flags, unsigned char **out,
 				goto fail;
 			}
 			buf = nb;
+			buf[n++] = one;
+			continue;
 		}
 		r = read(fd, buf + n, cap - n);
 		if (r == -1 && errno == EINTR)
@@ -105,7 +134,7 @@ file_read(const char *path, size_t max, int flags, unsigned char **out,
 			break;
 		n += (size_t)r;
 	}
-	if (S_ISREG(sb.st_mode) && n != (size_t)sb.st_size) {
+	if (secret && n != (size_t)sb.st_size) {
 		snprintf(errbuf, errsz, "%s: short read", path);
 		goto fail;
 	}

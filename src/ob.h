@@ -188,17 +188,19 @@ void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* ---- file.c: reading whole files -------------------------------------- */
 
 #define FILE_REGULAR 1 /* refuse anything but a regular file */
-#define FILE_SECRET 2 /* a key: refuse a file group or others may read */
+/* a key: a regular file only, that group and others cannot read, read in
+ * one buffer of the size fstat gives (never copied by realloc) */
+#define FILE_SECRET 2
 
 /*
  * Reads the file at path, at most max bytes, into *out (malloc'd, with a
  * NUL after its *len bytes, which *len does not count; free it with
- * file_free, which wipes a secret). flags: FILE_REGULAR, FILE_SECRET
- * (implies nothing else; combine them). On failure *out is NULL and
- * errbuf says "PATH: why" in one line: OB_ERR_NOTFOUND (no such file),
- * OB_ERR_PERM (a secret readable by others), OB_ERR_INVAL (not a regular
- * file, larger than max), OB_ERR_NOMEM or OB_ERR_IO. An empty file is
- * OB_OK with *len 0. Any thread.
+ * file_free, which wipes a secret). flags: FILE_REGULAR, FILE_SECRET,
+ * or 0 for anything that reads to an end (a pipe too). On failure *out
+ * is NULL and errbuf says "PATH: why" in one line: OB_ERR_NOTFOUND (no
+ * such file), OB_ERR_PERM (a secret readable by others), OB_ERR_INVAL
+ * (not a regular file, larger than max), OB_ERR_NOMEM or OB_ERR_IO. An
+ * empty file is OB_OK with *len 0. Any thread.
  */
 enum ob_err file_read(const char *path, size_t max, int flags,
     unsigned char **out, size_t *len, char *errbuf, size_t errsz);

@@ -427,8 +427,10 @@ refresh_stop(struct refresher *rf)
 	__atomic_store_n(&rf->stop, 1, __ATOMIC_RELAXED); /* a pass reads it */
 	pthread_cond_signal(&rf->cv);
 	pthread_mutex_unlock(&rf->mu);
+	/* Both threads wind down at once; the CRL thread is freed only
+	 * after the refresh thread, the one that ticks it, has ended. */
+	crlgen_halt(rf->crl);
 	pthread_join(rf->th, NULL);
-	/* After the refresh thread, the only one that ticks it. */
 	crlgen_stop(rf->crl);
 	pthread_cond_destroy(&rf->cv);
 	pthread_mutex_destroy(&rf->mu);

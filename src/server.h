@@ -391,14 +391,17 @@ size_t crlgen_build_all(struct responder *, struct store *st, int only_due,
  * (else crlgen_start sets *out to NULL and returns OB_OK; every function
  * below takes NULL as a no-op). It opens its own connection to db_path.
  * crlgen_tick asks it to build every CRL (each refresh tick);
- * crlgen_poke to look for CRLs a revoke made due now. crlgen_stop
- * finishes the build under way and joins it. r must outlive it.
+ * crlgen_poke to look for CRLs a revoke made due now. crlgen_halt asks
+ * it to stop after the build under way, and returns at once (a tick or
+ * poke after it does nothing); crlgen_stop does that, joins it and frees
+ * it. r must outlive it.
  */
 struct crlgen;
 enum ob_err crlgen_start(struct responder *r, const char *db_path,
     struct crlgen **out, char *errbuf, size_t errsz);
 void crlgen_tick(struct crlgen *);
 void crlgen_poke(struct crlgen *);
+void crlgen_halt(struct crlgen *);
 void crlgen_stop(struct crlgen *);
 
 #endif /* OCSPBOX_SERVER_H */

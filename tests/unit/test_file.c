@@ -1,0 +1,166 @@
+/*
+ * Unit tests for whole-file reading (file.c): sizes up to and past the
+ * bound, empty files, files whose size fstat does not tell (/proc, a
+ * pipe), the key checks, and the one-line errors.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ob.h"
+#include "harness.h"
+
+static char dir[64];
+
+/* Writes n bytes of 'x' to dir/name with mode; returns the path. */
+static const char *
+make(const char *name, size_t n, mode_t mode)
+{
+	static char path[128];
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		return path;
+	for (i = 0; i < n; i++)
+		fputc('x', f);
+	fclose(f);
+	chmod(path, mode);
+	return path;
+}
+
+/* A file of exactly max bytes is read; one byte more is refused. */
+static void
+test_bound(void)
+{
+	unsigned char *b;
+	char err[OB_ERRBUF];
+	size_t len;
+
+	CHECK(file_read(make("a", 100, 0644), 100, 0, &b, &len, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(b != NULL && len == 100 && b[100] == '\0' && b[99] == 'x');
+	file_free(b, len, 0);
+	CHECK(file_read(make("b", 101, 0644), 100, 0, &b, &len, err,
+		  sizeof(err)) == OB_ERR_INVAL);
+	CHECK(b == NULL && len == 0 && strstr(err, ": file too large") != NULL);
+	/* Empty is no error here; the callers say what empty means. */
+	CHECK(file_read(make("c", 0, 0644), 100, FILE_REGULAR, &b, &len, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(b != NULL && len == 0 && b[0] == '\0');
+	file_free(b, len, 0);
+}
+
+/* /proc files say size 0 and have content; a FIFO has no size at all. */
+static void
+test_unsized(void)
+{
+	unsigned char *b;
+	char err[OB_ERRBUF], path[128];
+	size_t len;
+	pid_t pid;
+	int fd;
+
+	CHECK(file_read("/proc/self/status", 1 << 20, 0, &b, &len, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(len > 0 && strstr((char *)b, "Name:") != NULL);
+	file_free(b, len, 0);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	if ((pid = fork()) == 0) {
+		/* 200 KiB in pieces: several growths of the buffer. */
+		char chunk[1000];
+		int i;
+
+		memset(chunk, 'y', sizeof(chunk));
+		if ((fd = open(path, O_WRONLY)) < 0)
+			_exit(1);
+		for (i = 0; i < 200; i++)
+			if (write(fd, chunk, sizeof(chunk)) != sizeof(chunk))
+				_exit(1);
+		_exit(0);
+	}
+	CHECK(file_read(path, 1 << 20, 0, &b, &len, err, sizeof(err)) == OB_OK);
+	CHECK(len == 200000 && b[0] == 'y' && b[len - 1] == 'y' &&
+	    b[len] == '\0');
+	file_free(b, len, 0);
+	waitpid(pid, NULL, 0);
+	/* The same FIFO is no regular file. */
+	CHECK(file_read(path, 1 << 20, FILE_REGULAR, &b, &len, err,
+		  sizeof(err)) == OB_ERR_INVAL);
+	CHECK(strstr(err, ": not a regular file") != NULL);
+}
+
+/* A key must be a regular file only its owner can read. */
+static void
+test_secret(void)
+{
+	unsigned char *b;
+	char err[OB_ERRBUF];
+	size_t len;
+
+	CHECK(file_read(make("k1", 50, 0644), 1000, FILE_SECRET, &b, &len, err,
+		  sizeof(err)) == OB_ERR_PERM);
+	CHECK(strstr(err, "accessible by group or others (mode 644)") != NULL);
+	CHECK(file_read(make("k2", 50, 0600), 1000, FILE_SECRET | FILE_REGULAR,
+		  &b, &len, err, sizeof(err)) == OB_OK);
+	CHECK(len == 50);
+	file_free(b, len, FILE_SECRET);
+	CHECK(file_read("/dev/null", 1000, FILE_SECRET, &b, &len, err,
+		  sizeof(err)) == OB_ERR_INVAL);
+}
+
+/* What cannot be opened or read: one line naming the path. */
+static void
+test_errors(void)
+{
+	unsigned char *b;
+	char err[OB_ERRBUF], want[256];
+	size_t len;
+
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/none", dir);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	CHECK(file_read(path, 100, 0, &b, &len, err, sizeof(err)) ==
+	    OB_ERR_NOTFOUND);
+	CHECK_STR(err, want);
+	snprintf(want, sizeof(want), "%s: Is a directory", dir);
+	CHECK(file_read(dir, 100, 0, &b, &len, err, sizeof(err)) == OB_ERR_IO);
+	CHECK_STR(err, want);
+	CHECK(b == NULL);
+}
+
+static const struct test tests[] = {
+    {"bound", test_bound},
+    {"unsized", test_unsized},
+    {"secret", test_secret},
+    {"errors", test_errors},
+    {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/ocspbox-test-file.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	rc = harness_main(argc, argv, tests);
+	/* Best effort: the files of a failed run are worth a look. */
+	if (rc == 0) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			rc = 1;
+	}
+	return rc;
+}
