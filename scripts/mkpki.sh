@@ -43,12 +43,12 @@ ca() { # NAME ALG CN
 	    -days 3650 -sha256 -extensions ca -config ext.cnf \
 	    -out "$1.pem" 2>/dev/null
 }
-issue() { # NAME ALG CA EXT CN SERIAL
+issue() { # NAME ALG CA EXT CN SERIAL [DAYS]; $FAKE may prefix openssl x509
 	key "$1" "$2"
 	openssl req -new -key "$1.key" -subj "/O=ocspbox test/CN=$5" \
 	    -out "$1.csr" 2>/dev/null
-	openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" \
-	    -set_serial "$6" -days 825 -sha256 -extfile ext.cnf \
+	${FAKE:-} openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" \
+	    -set_serial "$6" -days "${7:-825}" -sha256 -extfile ext.cnf \
 	    -extensions "$4" -out "$1.pem" 2>/dev/null
 	rm -f "$1.csr"
 }
@@ -67,6 +67,16 @@ issue resp-noeku rsa ca-rsa noeku "Responder without EKU" 0x1002
 issue leaf1 ec ca-rsa leaf "leaf1.example" 0x0A01
 issue leaf2 ec ca-rsa leaf "leaf2.example" 0x0A02
 issue leaf-ec ec ca-ec leaf "leaf-ec.example" 0x0B01
+# Responders outside their validity (issued with the clock moved by
+# libfaketime's faketime): one expired two days ago, one valid from three
+# days ahead.
+if command -v faketime >/dev/null 2>&1; then
+	FAKE="faketime -f -3d" issue resp-expired ec ca-rsa responder \
+	    "Expired responder" 0x1003 1
+	FAKE="faketime -f +3d" issue resp-future ec ca-rsa responder \
+	    "Future responder" 0x1004 30
+	FAKE=
+fi
 # A key readable by others, for the permission check.
 cp resp-rsa.key open.key
 chmod 644 open.key

@@ -73,6 +73,36 @@ read_file(const char *path, int secret, unsigned char **out, size_t *len,
 	return OB_OK;
 }
 
+/*
+ * Whether a responder certificate (path, for the message) is valid at
+ * now: OB_OK, or OB_ERR_INVAL with errbuf saying since when it expired
+ * or from when it will be valid.
+ */
+static enum ob_err
+responder_in_validity(const char *path, int64_t not_before, int64_t not_after,
+    int64_t now, char *errbuf, size_t errsz)
+{
+	char ts[32];
+
+	if (not_after != INT64_MIN && not_after <= now) {
+		util_time_format(not_after, ts, sizeof(ts));
+		snprintf(errbuf, errsz,
+		    "%s: the responder certificate expired at %s; "
+		    "clients would refuse every answer it signs",
+		    path, ts);
+		return OB_ERR_INVAL;
+	}
+	if (not_before != INT64_MIN && not_before > now) {
+		util_time_format(not_before, ts, sizeof(ts));
+		snprintf(errbuf, errsz,
+		    "%s: the responder certificate is not valid before %s; "
+		    "clients would refuse every answer it signs",
+		    path, ts);
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}
+
 /* Parses the first certificate of a PEM or DER file into crt. */
 static enum ob_err
 load_cert(const char *path, mbedtls_x509_crt *crt, char *errbuf, size_t errsz)
@@ -336,6 +366,15 @@ signer_check_issuer(const char *ca_pem, const char *resp_pem,
 	out->not_after = util_x509_time(&ca.valid_to);
 	out->resp_not_before = util_x509_time(&resp.valid_from);
 	out->resp_not_after = util_x509_time(&resp.valid_to);
+	/*
+	 * Every client refuses an answer signed by a responder outside its
+	 * validity (RFC 6960 4.2.2.2): registering one would serve nothing
+	 * but failures.
+	 */
+	if ((e = responder_in_validity(resp_pem, out->resp_not_before,
+		 out->resp_not_after, (int64_t)time(NULL), errbuf, errsz)) !=
+	    OB_OK)
+		goto out;
 	out->subject = subject_text(&ca);
 	out->resp_subject = subject_text(&resp);
 	out->cert_der = malloc(ca.raw.len);

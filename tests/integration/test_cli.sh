@@ -84,6 +84,15 @@ sqlite3 "$DB" "PRAGMA foreign_keys=ON; DELETE FROM issuers WHERE id = 'der'"
 refused "duplicate issuer id" 1 'issuer rsa already exists' \
     ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key"
+refused "an expired responder certificate" 1 \
+    'resp-expired.pem: the responder certificate expired at 20[0-9-]+T[0-9:]+Z; clients would refuse every answer it signs' \
+    ob issuer add x0 --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-expired.pem" \
+    --responder-key "$PKI/resp-expired.key"
+refused "a responder certificate not valid yet" 1 \
+    'resp-future.pem: the responder certificate is not valid before 20[0-9-]+T[0-9:]+Z' \
+    ob issuer add x0 --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-future.pem" \
+    --responder-key "$PKI/resp-future.key"
+same "neither was registered" "$(q "SELECT count(*) FROM issuers WHERE id = 'x0'")" 0
 refused "responder not issued by the CA" 1 'not issued by' \
     ob issuer add x1 --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-ec.pem" \
     --responder-key "$PKI/resp-ec.key"
