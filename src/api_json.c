@@ -166,11 +166,20 @@ api_revoke_parse(
 	return OB_OK;
 }
 
+const char *
+api_responder_status(int64_t not_after, int64_t now, int64_t warn)
+{
+	if (now >= not_after)
+		return "expired";
+	return not_after - now <= warn ? "expiring" : "ok";
+}
+
 char *
-api_issuers_json(const struct store_issuer *v, size_t n)
+api_issuers_json(
+    const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
 {
 	cJSON *doc, *arr, *o, *r;
-	char na[32], ra[32], kh[2 * 20 + 1], *text = NULL, *printed;
+	char na[32], ra[32], rb[32], kh[2 * 20 + 1], *text = NULL, *printed;
 	size_t i;
 	int ok;
 
@@ -185,6 +194,7 @@ api_issuers_json(const struct store_issuer *v, size_t n)
 		util_hex(v[i].key_sha1, sizeof(v[i].key_sha1), kh);
 		util_time_format(v[i].not_after, na, sizeof(na));
 		util_time_format(v[i].resp_not_after, ra, sizeof(ra));
+		util_time_format(v[i].resp_not_before, rb, sizeof(rb));
 		ok = cJSON_AddStringToObject(o, "id", v[i].id) != NULL &&
 		    cJSON_AddStringToObject(o, "subject", v[i].subject) !=
 			NULL &&
@@ -203,7 +213,11 @@ api_issuers_json(const struct store_issuer *v, size_t n)
 			r, "key_algorithm", v[i].resp_key_alg) != NULL &&
 		    cJSON_AddBoolToObject(r, "is_ca", v[i].resp_is_ca) !=
 			NULL &&
-		    cJSON_AddStringToObject(r, "not_after", ra) != NULL;
+		    cJSON_AddStringToObject(r, "not_before", rb) != NULL &&
+		    cJSON_AddStringToObject(r, "not_after", ra) != NULL &&
+		    cJSON_AddStringToObject(r, "status",
+			api_responder_status(v[i].resp_not_after, now, warn)) !=
+			NULL;
 	}
 	if (ok && (printed = cJSON_PrintUnformatted(doc)) != NULL) {
 		text = strdup(printed); /* the caller's free() */

@@ -94,9 +94,10 @@ sign_and_fill(struct cache *c, struct issuer *ie, struct store *st,
 		return e;
 	s.certid = cid->der;
 	s.certid_len = cid->der_len;
-	ocsp_single_times(&s, now, c->validity, c->backdate);
-	if (issuer_sign(ie, &s, 1, NULL, 0, now, &out->der, &out->len) != OB_OK)
-		return OB_ERR_CRYPTO;
+	issuer_times(ie, &s, now, c->validity, c->backdate);
+	if ((e = issuer_sign(ie, &s, 1, NULL, 0, now, &out->der, &out->len)) !=
+	    OB_OK)
+		return e;
 	cache_count_live(c);
 	out->status = OCSP_SUCCESSFUL;
 	out->unknown = s.status == OCSP_UNKNOWN;

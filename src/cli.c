@@ -40,6 +40,13 @@ cli_duration_arg(const char *cmd, const char *name, const char *arg,
 }
 
 int
+cli_warn_arg(const char *cmd, const char *arg, int64_t *out)
+{
+	*out = RESPONDER_WARN_DEFAULT;
+	return cli_duration_arg(cmd, "expiry-warning", arg, 365 * 86400, out);
+}
+
+int
 cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
     const char **pos, int maxpos, int *npos)
 {
@@ -238,17 +245,42 @@ cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 static void
-issuer_print_table(const struct store_issuer *v, size_t n)
+issuer_print_table(
+    const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
 {
+	const char *status;
+	char ts[32];
 	size_t i;
 
-	printf("%-16s %-8s %-10s %8s %8s %-4s %s\n", "ID", "KEY", "RESPONDER",
-	    "CERTS", "REVOKED", "CRL", "SUBJECT");
-	for (i = 0; i < n; i++)
-		printf("%-16s %-8s %-10s %8lld %8lld %-4s %s\n", v[i].id,
-		    v[i].resp_key_alg, v[i].resp_is_ca ? "CA" : "delegated",
+	printf("%-16s %-8s %-10s %8s %8s %-4s %-20s %-8s %s\n", "ID", "KEY",
+	    "RESPONDER", "CERTS", "REVOKED", "CRL", "RESPONDER-UNTIL", "STATUS",
+	    "SUBJECT");
+	for (i = 0; i < n; i++) {
+		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
+		status = api_responder_status(v[i].resp_not_after, now, warn);
+		printf("%-16s %-8s %-10s %8lld %8lld %-4s %-20s %-8s %s\n",
+		    v[i].id, v[i].resp_key_alg,
+		    v[i].resp_is_ca ? "CA" : "delegated",
 		    (long long)v[i].n_certs, (long long)v[i].n_revoked,
-		    v[i].crl_key_path != NULL ? "yes" : "no", v[i].subject);
+		    v[i].crl_key_path != NULL ? "yes" : "no", ts, status,
+		    v[i].subject);
+	}
+	/* The warning, where an operator looks: after the table, on stderr. */
+	for (i = 0; i < n; i++) {
+		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
+		if (now >= v[i].resp_not_after)
+			log_warnx("issuer %s: its responder certificate "
+				  "expired at %s: every answer is tryLater "
+				  "(ocspbox issuer update %s ...)",
+			    v[i].id, ts, v[i].id);
+		else if (v[i].resp_not_after - now <= warn)
+			log_warnx("issuer %s: its responder certificate "
+				  "expires at %s, in %lld h (ocspbox issuer "
+				  "update %s ...)",
+			    v[i].id, ts,
+			    (long long)((v[i].resp_not_after - now) / 3600),
+			    v[i].id);
+	}
 }
 
 static int
@@ -318,22 +350,30 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct store_issuer *v = NULL;
 	struct store *st = NULL;
+	const char *warn_arg = NULL;
 	char err[OB_ERRBUF], *text;
+	int64_t warn, now = (int64_t)time(NULL);
 	size_t n;
 	int npos, json = 0, rc;
 	const struct cli_opt opts[] = {
 	    {"json", 0, NULL, &json},
+	    {"expiry-warning", 1, &warn_arg, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 
 	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
-		printf("usage: ocspbox issuer list [--json]\n\n"
-		       "Lists the registered issuers, their responders and "
-		       "certificate counts.\n");
+		printf("usage: ocspbox issuer list [--json] [--expiry-warning "
+		       "DUR]\n\n"
+		       "Lists the registered issuers, their responders "
+		       "(until when, and whether\nthat is within "
+		       "--expiry-warning, default 14d: STATUS expiring, or "
+		       "expired)\nand certificate counts. An expiring "
+		       "responder is also said on stderr.\n");
 		return OB_EXIT_OK;
 	}
-	if (rc < 0)
+	if (rc < 0 ||
+	    cli_warn_arg("issuer list", warn_arg, &warn) != OB_EXIT_OK)
 		return OB_EXIT_USAGE;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
@@ -344,8 +384,8 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	rc = OB_EXIT_OK;
 	if (!json)
-		issuer_print_table(v, n);
-	else if ((text = api_issuers_json(v, n)) != NULL) {
+		issuer_print_table(v, n, now, warn);
+	else if ((text = api_issuers_json(v, n, now, warn)) != NULL) {
 		printf("%s\n", text); /* the API's document, the same bytes */
 		free(text);
 	} else {
@@ -357,20 +397,170 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+/* The stored record of issuer id into *out (counts left 0). */
+static enum ob_err
+issuer_record(struct store *st, const char *id, struct store_issuer *out,
+    char *errbuf, size_t errsz)
+{
+	struct store_issuer *v = NULL;
+	enum ob_err e;
+	size_t n = 0, i;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = store_issuer_records(st, &v, &n, errbuf, errsz)) != OB_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0) {
+			*out = v[i];
+			memset(&v[i], 0, sizeof(v[i]));
+			break;
+		}
+	store_issuer_list_free(v, n);
+	if (i == n) {
+		snprintf(errbuf, errsz, "no issuer %s", id);
+		return OB_ERR_NOTFOUND;
+	}
+	return OB_OK;
+}
+
+static int
+issuer_update(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1], *rc_ = NULL, *rk = NULL, *ck = NULL, *ck2 = NULL;
+	const struct cli_opt opts[] = {
+	    {"responder-cert", 1, &rc_, NULL},
+	    {"responder-key", 1, &rk, NULL},
+	    {"ca-key", 1, &ck, NULL},
+	    {"crl-key", 1, &ck2, NULL},
+	    {NULL, 0, NULL, NULL},
+	};
+	struct store_issuer is, upd;
+	struct store *st = NULL;
+	char err[OB_ERRBUF];
+	int npos, rc;
+
+	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
+	if (rc == 1) {
+		printf(
+		    "usage: ocspbox issuer update ID [--responder-cert R.pem "
+		    "--responder-key R.key]\n"
+		    "           [--ca-key CA.key]\n\n"
+		    "Replaces an issuer's responder certificate and key, "
+		    "or its CA key (the\nCRL signing key; also spelled "
+		    "--crl-key), in one transaction, with the\nchecks of "
+		    "issuer add. The earlier responder is kept in the "
+		    "database, inactive.\nA running serve picks the "
+		    "change up within a few seconds (at once on\nSIGHUP) "
+		    "and re-signs the issuer's cache with the new "
+		    "responder; answers\nsigned by the old one stay "
+		    "valid until then.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (ck == NULL)
+		ck = ck2;
+	if (npos != 1 || (rc_ == NULL) != (rk == NULL) ||
+	    (rc_ == NULL && ck == NULL)) {
+		log_warnx("issuer update: need ID, and --responder-cert with "
+			  "--responder-key, or --ca-key (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	if (!check_id("issuer update", pos[0]))
+		return OB_EXIT_USAGE;
+	if ((st = cli_open_db(ctx, 0)) == NULL)
+		return OB_EXIT_ERR;
+	if (issuer_record(st, pos[0], &is, err, sizeof(err)) != OB_OK) {
+		log_warnx("issuer update: %s", err);
+		store_close(st);
+		return OB_EXIT_ERR;
+	}
+	if (signer_check_update(&is, rc_, rk, ck, &upd, err, sizeof(err)) !=
+	    OB_OK) {
+		log_warnx("issuer update: %s", err);
+		rc = OB_EXIT_ERR;
+	} else if (store_issuer_update(st, is.id, rc_ != NULL ? &upd : NULL,
+		       upd.crl_key_path, err, sizeof(err)) != OB_OK) {
+		log_warnx("issuer update: %s", err);
+		rc = OB_EXIT_ERR;
+	} else {
+		if (rc_ != NULL)
+			printf("issuer %s: responder is now %s (%s)\n", is.id,
+			    upd.resp_is_ca ? "the CA" : upd.resp_subject,
+			    upd.resp_key_alg);
+		if (ck != NULL)
+			printf("issuer %s: CA key is now %s\n", is.id,
+			    upd.crl_key_path);
+		rc = OB_EXIT_OK;
+	}
+	store_issuer_clear(&upd);
+	store_issuer_clear(&is);
+	store_close(st);
+	return rc;
+}
+
+static int
+issuer_remove(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	struct store *st = NULL;
+	char err[OB_ERRBUF];
+	int npos, rc;
+
+	rc = cli_parse_opts(argc, argv, NULL, pos, 1, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox issuer remove ID\n\n"
+		       "Removes an issuer and everything under it: its "
+		       "responders, certificates,\nrevocations, cached "
+		       "answers and CRLs. Key files are left where they "
+		       "are.\nA running serve stops answering for it "
+		       "within a few seconds\n(unauthorized).\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 1) {
+		log_warnx("issuer remove: need ID (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	if (!check_id("issuer remove", pos[0]))
+		return OB_EXIT_USAGE;
+	if ((st = cli_open_db(ctx, 0)) == NULL)
+		return OB_EXIT_ERR;
+	if (store_issuer_remove(st, pos[0], err, sizeof(err)) != OB_OK) {
+		log_warnx("issuer remove: %s", err);
+		rc = OB_EXIT_ERR;
+	} else {
+		printf("removed issuer %s\n", pos[0]);
+		rc = OB_EXIT_OK;
+	}
+	store_close(st);
+	return rc;
+}
+
 int
 cli_issuer(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return issuer_add(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "update") == 0)
+		return issuer_update(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "remove") == 0)
+		return issuer_remove(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return issuer_list(ctx, argc - 1, argv + 1);
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: ocspbox issuer add ID --cert CA.pem ...\n"
-		       "       ocspbox issuer list [--json]\n");
+		       "       ocspbox issuer update ID [--responder-cert "
+		       "R.pem --responder-key R.key] [--ca-key CA.key]\n"
+		       "       ocspbox issuer remove ID\n"
+		       "       ocspbox issuer list [--json] [--expiry-warning "
+		       "DUR]\n");
 		return OB_EXIT_OK;
 	}
-	log_warnx("usage: ocspbox issuer add|list ... (see --help)");
+	log_warnx("usage: ocspbox issuer add|update|remove|list ... (see "
+		  "--help)");
 	return OB_EXIT_USAGE;
 }
 

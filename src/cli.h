@@ -78,4 +78,11 @@ struct store *cli_open_db(struct cli_ctx *, int create);
 int cli_duration_arg(const char *cmd, const char *name, const char *arg,
     int64_t max, int64_t *out);
 
+/*
+ * --expiry-warning arg of cmd into *out, in seconds: RESPONDER_WARN_DEFAULT
+ * when arg is NULL, at most a year. OB_EXIT_OK, or OB_EXIT_USAGE after
+ * saying why.
+ */
+int cli_warn_arg(const char *cmd, const char *arg, int64_t *out);
+
 #endif /* OCSPBOX_CLI_H */

@@ -97,10 +97,13 @@ report_cli(void *arg, const char *issuer_id, enum ob_err e,
 static int
 refresh_cli_crls(struct cli_ctx *ctx, struct responder *r)
 {
+	struct issuers *iss = responder_issuers_hold(r);
 	struct store *st;
 	size_t failed;
 
-	if (issuers_crl_ids(responder_issuers(r), NULL, 0) == 0)
+	failed = issuers_crl_ids(iss, NULL, 0);
+	issuers_release(iss);
+	if (failed == 0)
 		return 0;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return 1;

@@ -120,21 +120,25 @@ crlgen_build(struct responder *r, struct store *st, const char *issuer_id,
     int retry, struct crlgen_result *res, char *errbuf, size_t errsz)
 {
 	struct signer *sg = NULL;
+	struct issuers *iss;
 	int64_t start_ms = util_mono_ms(), now = (int64_t)time(NULL);
 	char msg[OB_ERRBUF];
 	enum ob_err e;
 
 	memset(res, 0, sizeof(*res));
-	e = issuers_crl_signer(
-	    responder_issuers(r), issuer_id, retry, &sg, errbuf, errsz);
+	/* The signer lives in the issuers' table: held while it signs. */
+	iss = responder_issuers_hold(r);
+	e = issuers_crl_signer(iss, issuer_id, retry, &sg, errbuf, errsz);
 	if (e == OB_ERR_BUSY || e == OB_ERR_NOTFOUND) {
 		/* recorded when it failed; or not ours to build */
 		res->deferred = e == OB_ERR_BUSY;
+		issuers_release(iss);
 		return e;
 	}
 	if (e == OB_OK)
 		e = build_crl(
 		    r, st, sg, issuer_id, now, start_ms, res, errbuf, errsz);
+	issuers_release(iss);
 	if (e != OB_OK &&
 	    store_crl_failed(st, issuer_id, now, util_mono_ms() - start_ms,
 		errbuf, msg, sizeof(msg)) != OB_OK)
@@ -203,6 +207,7 @@ crlgen_build_all(struct responder *r, struct store *st, int only_due, int retry,
     crlgen_report_fn report, void *arg, struct crlgen_window *w)
 {
 	struct crlgen_window ignored;
+	struct issuers *iss;
 	const char **ids;
 	char err[OB_ERRBUF];
 	size_t n, i, k = 0, failed = 0;
@@ -215,14 +220,19 @@ crlgen_build_all(struct responder *r, struct store *st, int only_due, int retry,
 		report = report_log;
 	w->next_update_min = INT64_MAX;
 	w->this_update_max = INT64_MIN;
-	if ((n = issuers_crl_ids(responder_issuers(r), NULL, 0)) == 0)
+	/* The ids are borrowed from the table: held until the end. */
+	iss = responder_issuers_hold(r);
+	if ((n = issuers_crl_ids(iss, NULL, 0)) == 0) {
+		issuers_release(iss);
 		return 0;
+	}
 	if ((ids = calloc(n, sizeof(*ids))) == NULL) {
 		log_warnx("crl: out of memory");
 		w->next_update_min = INT64_MIN;
+		issuers_release(iss);
 		return 1;
 	}
-	issuers_crl_ids(responder_issuers(r), ids, n);
+	issuers_crl_ids(iss, ids, n);
 	for (i = 0; i < n; i++) {
 		if (only_due) {
 			if (store_crl_due(st, ids[i], now, &due, &tu, &nu, err,
@@ -241,6 +251,7 @@ crlgen_build_all(struct responder *r, struct store *st, int only_due, int retry,
 	}
 	failed += crl_build_all(r, st, ids, k, retry, report, arg, w);
 	free(ids);
+	issuers_release(iss);
 	return failed;
 }
 
@@ -322,8 +333,6 @@ crlgen_start(struct responder *r, const char *db_path, struct crlgen **out,
 	int have_mu = 0, have_cv = 0;
 
 	*out = NULL;
-	if (issuers_crl_ids(responder_issuers(r), NULL, 0) == 0)
-		return OB_OK;
 	if ((cg = calloc(1, sizeof(*cg))) == NULL ||
 	    (cg->db_path = strdup(db_path)) == NULL)
 		goto fail;

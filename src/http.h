@@ -171,13 +171,19 @@ enum ob_err api_revoke_parse(
 /*
  * The issuer document, {"issuers": [{"id", "subject", "not_after",
  * "key_sha1", "certificates", "revoked", "crl_key", "responder":
- * {"subject", "key_algorithm", "is_ca", "not_after"}}]} (times RFC 3339,
- * key_sha1 the issuerKeyHash of RFC 6960 4.1.1 in hex): GET
- * /api/v1/issuers and `issuer list --json` both print this one. Returns
- * the text, malloc'd (the caller frees it), or NULL when out of memory.
+ * {"subject", "key_algorithm", "is_ca", "not_before", "not_after",
+ * "status"}}]} (times RFC 3339, key_sha1 the issuerKeyHash of RFC 6960
+ * 4.1.1 in hex, status "ok", "expiring" when the responder certificate
+ * expires within warn seconds of now, or "expired"): GET /api/v1/issuers
+ * and `issuer list --json` both print this one. Returns the text,
+ * malloc'd (the caller frees it), or NULL when out of memory.
  */
 struct store_issuer;
-char *api_issuers_json(const struct store_issuer *v, size_t n);
+char *api_issuers_json(
+    const struct store_issuer *v, size_t n, int64_t now, int64_t warn);
+
+/* "ok", "expiring" or "expired": a responder's notAfter as of now. */
+const char *api_responder_status(int64_t not_after, int64_t now, int64_t warn);
 
 /* ---- http_admin.c: the admin listener (civetweb) ------------------------ */
 
@@ -274,6 +280,9 @@ struct metrics_live {
 	const struct responder_hist *hists; /* per issuer */
 	size_t nhists;
 	const struct http_admin_counts *admin; /* NULL: none */
+	const struct issuer_state *states; /* per issuer: its responder */
+	size_t nstates;
+	int64_t warn; /* the warning period before a responder expires, s */
 };
 
 /*

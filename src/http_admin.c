@@ -376,6 +376,8 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	struct store_stats s;
 	struct responder_counters rc, totals;
 	struct responder_hist hists[ADMIN_HISTS_MAX];
+	struct issuer_state states[ADMIN_HISTS_MAX];
+	struct issuers *iss;
 	struct http_ocsp_counts q;
 	struct http_admin_counts ac;
 	struct metrics_live live;
@@ -417,14 +419,21 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	live.running = h->conf.rf != NULL && refresh_running(h->conf.rf);
 	http_admin_counts(h, &ac);
 	live.admin = &ac;
+	iss = responder_issuers_hold(h->conf.r);
+	live.warn = responder_warn(h->conf.r);
+	live.states = states;
+	live.nstates =
+	    issuers_health(iss, now, live.warn, states, ADMIN_HISTS_MAX);
 	if (metrics) {
 		cache_totals(responder_cache(h->conf.r), &totals);
 		live.totals = &totals;
 		live.hists = hists;
-		live.nhists = issuers_sign_hists(
-		    responder_issuers(h->conf.r), hists, ADMIN_HISTS_MAX);
+		live.nhists = issuers_sign_hists(iss, hists, ADMIN_HISTS_MAX);
+	}
+	issuers_release(iss);
+	if (metrics)
 		e = metrics_text(&s, &live, &text, &len);
-	} else
+	else
 		e = metrics_stats_json(&s, &live, now, &text, &len);
 	store_stats_free(&s);
 	if (e != OB_OK) {
@@ -527,7 +536,8 @@ handle_issuers(struct http_admin *h, struct mg_connection *c)
 		return;
 	}
 	store_close(st);
-	text = api_issuers_json(v, n);
+	text = api_issuers_json(
+	    v, n, (int64_t)time(NULL), responder_warn(h->conf.r));
 	store_issuer_list_free(v, n);
 	if (text == NULL) {
 		send_error(

@@ -351,6 +351,63 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 	free(a.der);
 }
 
+/* Most issuers /healthz names. */
+#define HEALTH_MAX 64
+
+/*
+ * /healthz: 503 "store unavailable" when the store does not answer; 200
+ * "ok" when every responder certificate is valid beyond the warning
+ * period; else 200 "degraded" and a line per issuer whose responder
+ * expires within it or has expired (its answers are then tryLater).
+ */
+static void
+send_health(struct http_ocsp *h, struct mg_connection *c)
+{
+	struct issuer_state v[HEALTH_MAX];
+	struct issuers *iss;
+	struct ob_buf b = {NULL, 0, 0, 0};
+	int64_t now = (int64_t)time(NULL);
+	char ts[32], *text;
+	size_t n, i, len;
+
+	if (!responder_healthy(h->r)) {
+		send_plain(
+		    c, 503, "Service Unavailable", NULL, "store unavailable\n");
+		return;
+	}
+	iss = responder_issuers_hold(h->r);
+	n = issuers_health(iss, now, responder_warn(h->r), v, HEALTH_MAX);
+	issuers_release(iss);
+	for (i = 0; i < n; i++) {
+		if (v[i].health == ISSUER_OK)
+			continue;
+		if (b.len == 0)
+			buf_puts(&b, "degraded\n");
+		util_time_format(v[i].not_after, ts, sizeof(ts));
+		if (v[i].health == ISSUER_EXPIRED)
+			buf_printf(&b,
+			    "issuer %s: responder certificate expired at %s; "
+			    "answers are tryLater\n",
+			    v[i].id, ts);
+		else
+			buf_printf(&b,
+			    "issuer %s: responder certificate expires at %s "
+			    "(in %lld h)\n",
+			    v[i].id, ts,
+			    (long long)((v[i].not_after - now) / 3600));
+	}
+	if (b.len == 0) {
+		send_plain(c, 200, "OK", NULL, "ok\n");
+		return;
+	}
+	if (buf_finish(&b, &text, &len) != OB_OK) {
+		send_plain(c, 200, "OK", NULL, "degraded\n");
+		return;
+	}
+	send_plain(c, 200, "OK", NULL, text);
+	free(text);
+}
+
 static int
 handler(struct mg_connection *c, void *arg)
 {
@@ -362,11 +419,8 @@ handler(struct mg_connection *c, void *arg)
 		if (strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0)
 			send_plain(c, 405, "Method Not Allowed",
 			    "Allow: GET, HEAD\r\n", "method not allowed\n");
-		else if (responder_healthy(h->r))
-			send_plain(c, 200, "OK", NULL, "ok\n");
 		else
-			send_plain(c, 503, "Service Unavailable", NULL,
-			    "store unavailable\n");
+			send_health(h, c);
 		return 200;
 	}
 	if (strcmp(m, "POST") == 0) {

@@ -16,9 +16,30 @@
 /* After a CRL key failed to load, how long until a revoke tries again. */
 #define ISSUERS_CRL_RETRY_S 30
 
+/* How often an expiring responder is logged, in seconds. */
+#define ISSUERS_WARN_EVERY_S 86400
+
+/*
+ * One issuer as loaded, shared by every table (snapshot) that holds it: a
+ * reload keeps an issuer whose record did not change, and builds a new
+ * one for one that did.
+ */
 struct issuer {
+	int refs; /* atomic: the tables holding it */
 	struct store_issuer is;
 	struct signer *signer;
+	/*
+	 * Cache entries signed by an earlier responder of this issuer may
+	 * remain (atomic): the refresh pass re-signs every entry that does not
+	 * hold the needle, the responder certificate (or, for a CA that
+	 * signs its own answers, its key hash), until one pass finds none.
+	 */
+	int resign;
+	const unsigned char *needle; /* borrowed from is or the signer */
+	size_t needle_len;
+	int expired_logged; /* atomic: the expiry was logged */
+	int64_t warned_at; /* atomic: when an expiring responder was logged */
+	pthread_mutex_t crl_mu; /* the CRL signer */
 	struct signer *crl_signer; /* opened on first use, under crl_mu */
 	/* after a failure: not before (CLOCK_MONOTONIC seconds) */
 	int64_t crl_retry_at;
@@ -28,67 +49,210 @@ struct issuer {
 };
 
 struct issuers {
-	struct issuer *v;
+	int refs; /* atomic: its holders */
+	int *retired; /* when superseded: a count to decrement when freed */
+	struct issuer **v;
 	size_t n;
-	pthread_mutex_t crl_mu; /* the CRL signers */
 };
 
 const double ob_sign_buckets[OB_SIGN_BUCKETS] = {
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
+static void
+issuer_unref(struct issuer *ie)
+{
+	if (ie == NULL ||
+	    __atomic_sub_fetch(&ie->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	signer_free(ie->signer);
+	signer_free(ie->crl_signer);
+	pthread_mutex_destroy(&ie->crl_mu);
+	store_issuer_clear(&ie->is);
+	free(ie);
+}
+
+/*
+ * A new issuer of record rec (its members taken over, rec cleared) with
+ * its responder key in nsign contexts; NULL with errbuf set on failure.
+ */
+static struct issuer *
+issuer_new(struct store_issuer *rec, int nsign, char *errbuf, size_t errsz)
+{
+	struct issuer *ie;
+	char msg[OB_ERRBUF];
+
+	if ((ie = calloc(1, sizeof(*ie))) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		return NULL;
+	}
+	ie->refs = 1;
+	ie->is = *rec;
+	memset(rec, 0, sizeof(*rec));
+	pthread_mutex_init(&ie->crl_mu, NULL);
+	if (signer_open(&ie->is, nsign, &ie->signer, msg, sizeof(msg)) !=
+	    OB_OK) {
+		snprintf(errbuf, errsz, "issuer %s: %.400s", ie->is.id, msg);
+		issuer_unref(ie);
+		return NULL;
+	}
+	if (ie->is.resp_is_ca) {
+		ie->needle = signer_key_hash(ie->signer);
+		ie->needle_len = OB_SHA1_LEN;
+	} else {
+		ie->needle = ie->is.resp_der;
+		ie->needle_len = ie->is.resp_len;
+	}
+	return ie;
+}
+
+/* Whether a and b would load the same signers. */
+static int
+same_record(const struct store_issuer *a, const struct store_issuer *b)
+{
+	return a->resp_id == b->resp_id && a->cert_len == b->cert_len &&
+	    memcmp(a->cert_der, b->cert_der, a->cert_len) == 0 &&
+	    a->resp_len == b->resp_len &&
+	    memcmp(a->resp_der, b->resp_der, a->resp_len) == 0 &&
+	    strcmp(a->resp_key_path, b->resp_key_path) == 0 &&
+	    (a->crl_key_path == NULL) == (b->crl_key_path == NULL) &&
+	    (a->crl_key_path == NULL ||
+		strcmp(a->crl_key_path, b->crl_key_path) == 0);
+}
+
+/* The issuer of id in t (NULL: none), or NULL. */
+static struct issuer *
+find(const struct issuers *t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++)
+		if (strcmp(t->v[i]->is.id, id) == 0)
+			return t->v[i];
+	return NULL;
+}
+
+/* Keeps ie (a reference taken) as the next of t. */
+static void
+keep(struct issuers *t, struct issuer *ie)
+{
+	__atomic_add_fetch(&ie->refs, 1, __ATOMIC_RELAXED);
+	t->v[t->n++] = ie;
+}
+
 enum ob_err
-issuers_load(struct store *st, int nsign, struct issuers **out, char *errbuf,
-    size_t errsz)
+issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
+    struct issuers **out, int *rotated, char *errbuf, size_t errsz)
 {
 	struct issuers *t = NULL;
 	struct store_issuer *v = NULL;
-	char msg[OB_ERRBUF];
+	struct issuer *old, *ie;
+	char msg[OB_ERRBUF], ts[32];
 	enum ob_err e;
-	size_t n = 0, i;
+	size_t n = 0, i, b;
 
 	*out = NULL;
+	if (rotated != NULL)
+		*rotated = 0;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return OB_ERR_NOMEM;
-	pthread_mutex_init(&t->crl_mu, NULL);
-	if ((e = store_issuer_list(st, &v, &n, errbuf, errsz)) != OB_OK)
+	t->refs = 1;
+	if ((e = store_issuer_records(st, &v, &n, errbuf, errsz)) != OB_OK)
 		goto fail;
 	if ((t->v = calloc(n ? n : 1, sizeof(*t->v))) == NULL) {
 		e = OB_ERR_NOMEM;
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		t->v[i].is = v[i]; /* takes ownership of the members */
-		memset(&v[i], 0, sizeof(v[i]));
-		t->n++;
-		if ((e = signer_open(&t->v[i].is, nsign, &t->v[i].signer, msg,
-			 sizeof(msg))) != OB_OK) {
-			snprintf(
-			    errbuf, errsz, "issuer %s: %s", t->v[i].is.id, msg);
-			goto fail;
+		old = find(prev, v[i].id);
+		if (old != NULL && !force && same_record(&old->is, &v[i])) {
+			keep(t, old);
+			continue;
 		}
+		if ((ie = issuer_new(&v[i], nsign, msg, sizeof(msg))) == NULL) {
+			/*
+			 * At start, every issuer loads or the server does
+			 * not start; on a reload the one that does not keeps
+			 * what it had (or stays out), and the rest go on.
+			 */
+			if (prev == NULL) {
+				snprintf(errbuf, errsz, "%s", msg);
+				e = OB_ERR_CRYPTO;
+				goto fail;
+			}
+			log_warnx("reload: %s; %s", msg,
+			    old != NULL ? "keeping what it had"
+					: "not answering for it");
+			if (old != NULL)
+				keep(t, old);
+			continue;
+		}
+		if (old != NULL) {
+			/* Its counts go on; so does a re-sign under way. */
+			for (b = 0; b <= OB_SIGN_BUCKETS; b++)
+				ie->hist[b] = __atomic_load_n(
+				    &old->hist[b], __ATOMIC_RELAXED);
+			ie->hist_count =
+			    __atomic_load_n(&old->hist_count, __ATOMIC_RELAXED);
+			ie->hist_sum_us = __atomic_load_n(
+			    &old->hist_sum_us, __ATOMIC_RELAXED);
+			ie->resign = old->is.resp_id != ie->is.resp_id ||
+			    __atomic_load_n(&old->resign, __ATOMIC_RELAXED);
+			if (old->is.resp_id != ie->is.resp_id) {
+				util_time_format(
+				    ie->is.resp_not_after, ts, sizeof(ts));
+				log_warnx("issuer %s: responder replaced (%s, "
+					  "valid until %s); re-signing its "
+					  "cache",
+				    ie->is.id,
+				    ie->is.resp_is_ca ? "the CA"
+						      : ie->is.resp_subject,
+				    ts);
+				if (rotated != NULL)
+					*rotated = 1;
+			} else
+				log_warnx("issuer %s: reloaded", ie->is.id);
+		} else if (prev != NULL)
+			log_warnx(
+			    "issuer %s: added (%s)", ie->is.id, ie->is.subject);
+		t->v[t->n++] = ie;
 	}
+	for (i = 0; prev != NULL && i < prev->n; i++)
+		if (find(t, prev->v[i]->is.id) == NULL)
+			log_warnx("issuer %s: removed", prev->v[i]->is.id);
 	store_issuer_list_free(v, n);
 	*out = t;
 	return OB_OK;
 fail:
 	store_issuer_list_free(v, n);
-	issuers_free(t);
+	issuers_release(t);
 	return e;
 }
 
+struct issuers *
+issuers_hold(struct issuers *t)
+{
+	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
 void
-issuers_free(struct issuers *t)
+issuers_retire(struct issuers *t, int *count)
+{
+	__atomic_add_fetch(count, 1, __ATOMIC_RELAXED);
+	t->retired = count;
+}
+
+void
+issuers_release(struct issuers *t)
 {
 	size_t i;
 
-	if (t == NULL)
+	if (t == NULL || __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (i = 0; i < t->n; i++) {
-		signer_free(t->v[i].signer);
-		signer_free(t->v[i].crl_signer);
-		store_issuer_clear(&t->v[i].is);
-	}
-	pthread_mutex_destroy(&t->crl_mu);
+	for (i = 0; i < t->n; i++)
+		issuer_unref(t->v[i]);
+	if (t->retired != NULL)
+		__atomic_sub_fetch(t->retired, 1, __ATOMIC_RELEASE);
 	free(t->v);
 	free(t);
 }
@@ -101,12 +265,12 @@ issuers_match(struct issuers *t, const struct ocsp_certid *c)
 
 	for (i = 0; i < t->n; i++) {
 		if (c->hash == OCSP_HASH_SHA1) {
-			name = t->v[i].is.name_sha1;
-			key = t->v[i].is.key_sha1;
+			name = t->v[i]->is.name_sha1;
+			key = t->v[i]->is.key_sha1;
 			hl = OB_SHA1_LEN;
 		} else if (c->hash == OCSP_HASH_SHA256) {
-			name = t->v[i].is.name_sha256;
-			key = t->v[i].is.key_sha256;
+			name = t->v[i]->is.name_sha256;
+			key = t->v[i]->is.key_sha256;
 			hl = OB_SHA256_LEN;
 		} else
 			return NULL;
@@ -116,7 +280,7 @@ issuers_match(struct issuers *t, const struct ocsp_certid *c)
 		if (c->key_hash_len == 0 ||
 		    (c->key_hash_len == hl &&
 			memcmp(c->key_hash, key, hl) == 0))
-			return &t->v[i];
+			return t->v[i];
 	}
 	return NULL;
 }
@@ -124,12 +288,7 @@ issuers_match(struct issuers *t, const struct ocsp_certid *c)
 struct issuer *
 issuers_find(struct issuers *t, const char *id)
 {
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (strcmp(t->v[i].is.id, id) == 0)
-			return &t->v[i];
-	return NULL;
+	return find(t, id);
 }
 
 const char *
@@ -171,6 +330,20 @@ issuer_sign(struct issuer *ie, const struct ocsp_single *singles, size_t n,
 
 	*der = NULL;
 	*len = 0;
+	/*
+	 * Every client refuses an answer from a responder past its notAfter
+	 * (RFC 6960 4.2.2.2), and nextUpdate may not pass it: tryLater until
+	 * the operator replaces it (issuer update).
+	 */
+	if (now >= ie->is.resp_not_after) {
+		if (!__atomic_exchange_n(
+			&ie->expired_logged, 1, __ATOMIC_RELAXED))
+			log_warnx("issuer %s: the responder certificate has "
+				  "expired; answering tryLater until it is "
+				  "replaced (ocspbox issuer update %s)",
+			    ie->is.id, ie->is.id);
+		return OB_ERR_BUSY;
+	}
 	/* tbsResponseData first, then the whole response built after it. */
 	tbs_cap = ocsp_resp_tbs_max(singles, n, nonce_ext_len);
 	cap = tbs_cap + tbs_cap + SIGNER_SIG_MAX + SIGNER_ALG_MAX +
@@ -254,14 +427,14 @@ issuers_sign_hists(struct issuers *t, struct responder_hist *out, size_t max)
 
 	for (i = 0; i < t->n && i < max; i++) {
 		snprintf(
-		    out[i].issuer, sizeof(out[i].issuer), "%s", t->v[i].is.id);
+		    out[i].issuer, sizeof(out[i].issuer), "%s", t->v[i]->is.id);
 		for (b = 0; b <= OB_SIGN_BUCKETS; b++)
-			out[i].bucket[b] =
-			    __atomic_load_n(&t->v[i].hist[b], __ATOMIC_RELAXED);
+			out[i].bucket[b] = __atomic_load_n(
+			    &t->v[i]->hist[b], __ATOMIC_RELAXED);
 		out[i].count =
-		    __atomic_load_n(&t->v[i].hist_count, __ATOMIC_RELAXED);
+		    __atomic_load_n(&t->v[i]->hist_count, __ATOMIC_RELAXED);
 		out[i].sum_us =
-		    __atomic_load_n(&t->v[i].hist_sum_us, __ATOMIC_RELAXED);
+		    __atomic_load_n(&t->v[i]->hist_sum_us, __ATOMIC_RELAXED);
 	}
 	return i;
 }
@@ -272,9 +445,9 @@ issuers_crl_ids(struct issuers *t, const char **ids, size_t max)
 	size_t i, n = 0;
 
 	for (i = 0; i < t->n; i++)
-		if (t->v[i].is.crl_key_path != NULL) {
+		if (t->v[i]->is.crl_key_path != NULL) {
 			if (n < max)
-				ids[n] = t->v[i].is.id;
+				ids[n] = t->v[i]->is.id;
 			n++;
 		}
 	return n;
@@ -296,7 +469,7 @@ issuers_crl_signer(struct issuers *t, const char *issuer_id, int retry,
 		return OB_ERR_NOTFOUND;
 	}
 	now = util_mono_ms() / 1000;
-	pthread_mutex_lock(&t->crl_mu);
+	pthread_mutex_lock(&ie->crl_mu);
 	if (ie->crl_signer == NULL) {
 		if (!retry && ie->crl_retry_at > now) {
 			snprintf(errbuf, errsz,
@@ -312,6 +485,108 @@ issuers_crl_signer(struct issuers *t, const char *issuer_id, int retry,
 		}
 	}
 	*out = ie->crl_signer;
-	pthread_mutex_unlock(&t->crl_mu);
+	pthread_mutex_unlock(&ie->crl_mu);
 	return e;
+}
+
+void
+issuer_times(const struct issuer *ie, struct ocsp_single *s, int64_t now,
+    int64_t validity, int64_t backdate)
+{
+	ocsp_single_times(s, now, validity, backdate);
+	if (s->next_update > ie->is.resp_not_after)
+		s->next_update = ie->is.resp_not_after;
+}
+
+int64_t
+issuer_responder_not_after(const struct issuer *ie)
+{
+	return ie->is.resp_not_after;
+}
+
+enum issuer_health
+issuer_health(const struct issuer *ie, int64_t now, int64_t warn)
+{
+	if (now >= ie->is.resp_not_after)
+		return ISSUER_EXPIRED;
+	if (ie->is.resp_not_after - now <= warn)
+		return ISSUER_EXPIRING;
+	return ISSUER_OK;
+}
+
+size_t
+issuers_health(struct issuers *t, int64_t now, int64_t warn,
+    struct issuer_state *out, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < t->n && i < max; i++) {
+		snprintf(out[i].id, sizeof(out[i].id), "%s", t->v[i]->is.id);
+		out[i].not_after = t->v[i]->is.resp_not_after;
+		out[i].health = issuer_health(t->v[i], now, warn);
+		out[i].expiring = out[i].health != ISSUER_OK;
+	}
+	return i;
+}
+
+void
+issuers_warn(struct issuers *t, int64_t now, int64_t warn)
+{
+	struct issuer *ie;
+	char ts[32];
+	int64_t last;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		ie = t->v[i];
+		if (issuer_health(ie, now, warn) != ISSUER_EXPIRING)
+			continue;
+		last = __atomic_load_n(&ie->warned_at, __ATOMIC_RELAXED);
+		if (last != 0 && now - last < ISSUERS_WARN_EVERY_S &&
+		    now >= last)
+			continue;
+		__atomic_store_n(&ie->warned_at, now, __ATOMIC_RELAXED);
+		util_time_format(ie->is.resp_not_after, ts, sizeof(ts));
+		log_warnx("issuer %s: the responder certificate expires at %s "
+			  "(in %lld h); replace it: ocspbox issuer update %s "
+			  "--responder-cert R.pem --responder-key R.key",
+		    ie->is.id, ts,
+		    (long long)((ie->is.resp_not_after - now) / 3600),
+		    ie->is.id);
+	}
+}
+
+size_t
+issuers_resign(struct issuers *t, struct store_resign *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		if (!__atomic_load_n(&t->v[i]->resign, __ATOMIC_RELAXED))
+			continue;
+		if (n < max) {
+			out[n].issuer_id = t->v[i]->is.id;
+			out[n].needle = t->v[i]->needle;
+			out[n].needle_len = t->v[i]->needle_len;
+		}
+		n++;
+	}
+	return n;
+}
+
+void
+issuers_resign_done(
+    struct issuers *t, const struct store_resign *done, size_t n)
+{
+	struct issuer *ie;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((ie = find(t, done[i].issuer_id)) != NULL &&
+		    ie->needle == done[i].needle) {
+			__atomic_store_n(&ie->resign, 0, __ATOMIC_RELAXED);
+			log_warnx("issuer %s: every cached answer is signed by "
+				  "its current responder",
+			    ie->is.id);
+		}
 }

@@ -29,6 +29,21 @@ bcrlnum(struct ob_buf *b, const struct ob_crlnum *n)
 		buf_printf(b, "\"%s\"", dec);
 }
 
+/* What issuer_health says, as the stats document and the panel name it. */
+static const char *const health_names[] = {"ok", "expiring", "expired"};
+
+/* The state of issuer id among live's, or NULL. */
+static const struct issuer_state *
+find_state(const struct metrics_live *live, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < live->nstates; i++)
+		if (strcmp(live->states[i].id, id) == 0)
+			return &live->states[i];
+	return NULL;
+}
+
 enum ob_err
 metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
     int64_t now, char **out, size_t *len)
@@ -36,6 +51,7 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 	static const struct metrics_live none;
 	struct ob_buf b = {NULL, 0, 0, 0};
 	const struct store_issuer_stats *is;
+	const struct issuer_state *rs;
 	int64_t hits, misses;
 	size_t i;
 
@@ -106,6 +122,12 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		is = &s->issuers[i];
 		buf_printf(&b, "%s{\"id\":", i > 0 ? "," : "");
 		buf_json_str(&b, is->id);
+		if ((rs = find_state(live, is->id)) != NULL) {
+			buf_puts(&b, ",\"responder\":{\"not_after\":");
+			buf_json_time(&b, rs->not_after);
+			buf_printf(&b, ",\"status\":\"%s\"}",
+			    health_names[rs->health]);
+		}
 		buf_printf(&b,
 		    ",\"entries\":%lld,\"good\":%lld,\"revoked\":%lld,"
 		    "\"unknown\":%lld,\"stale\":%lld,\"next_update_min\":",
@@ -216,6 +238,7 @@ enum metric_src {
 	SRC_LAST_RUN, /* s->last_run: struct store_refresh_run, if have_run */
 	SRC_LIVE, /* live: struct metrics_live, if a refresh thread runs */
 	SRC_HISTS, /* each of live->hists: struct responder_hist */
+	SRC_STATES, /* each of live->states: struct issuer_state */
 	SRC_ISSUER, /* each of s->issuers: struct store_issuer_stats */
 	SRC_ISSUER_CRL, /* the same, each issuer with a cached CRL */
 	SRC_ISSUER_KEY, /* the same, each issuer with a CRL key */
@@ -257,6 +280,7 @@ struct metric {
 #define STATS(f) SRC_STATS, offsetof(struct store_stats, f)
 #define LAST_RUN(f) SRC_LAST_RUN, offsetof(struct store_refresh_run, f)
 #define LIVE(f) SRC_LIVE, offsetof(struct metrics_live, f)
+#define STATE(f) SRC_STATES, offsetof(struct issuer_state, f)
 #define ISSUER(f) SRC_ISSUER, offsetof(struct store_issuer_stats, f)
 #define ISSUER_CRL(f) SRC_ISSUER_CRL, offsetof(struct store_issuer_stats, f)
 #define ISSUER_KEY(f) SRC_ISSUER_KEY, offsetof(struct store_issuer_stats, f)
@@ -352,6 +376,16 @@ static const struct metric metrics[] = {
 	"1 while a refresh pass runs."},
     {"refresh_interval_seconds", "gauge", LIVE(interval), VAL_I64, NULL,
 	"The refresh interval."},
+    {"responder_expiry_warning_seconds", "gauge", LIVE(warn), VAL_I64, NULL,
+	"How long before its notAfter a responder certificate shows as "
+	"expiring (serve --expiry-warning)."},
+    {"responder_not_after_timestamp_seconds", "gauge", STATE(not_after),
+	VAL_I64, NULL,
+	"When the responder certificate signing an issuer's answers "
+	"expires (Unix time); answers are tryLater after it."},
+    {"responder_expiring", "gauge", STATE(expiring), VAL_INT, NULL,
+	"1 when an issuer's responder certificate expires within the "
+	"warning period or has expired."},
     {"cache_entries", "gauge", SRC_ISSUER, 0, VAL_I64, by_cert_status,
 	"Cached responses per issuer and certificate status."},
     {"cache_stale_entries", "gauge", ISSUER(stale), VAL_I64, NULL,
@@ -377,6 +411,7 @@ static const struct metric metrics[] = {
 #undef STATS
 #undef LAST_RUN
 #undef LIVE
+#undef STATE
 #undef ISSUER
 #undef ISSUER_CRL
 #undef ISSUER_KEY
@@ -410,6 +445,11 @@ metric_source(enum metric_src src, const struct store_stats *s,
 			return NULL;
 		*issuer = live->hists[i].issuer;
 		return &live->hists[i];
+	case SRC_STATES:
+		if (live == NULL || i >= live->nstates)
+			return NULL;
+		*issuer = live->states[i].id;
+		return &live->states[i];
 	case SRC_ISSUER:
 	case SRC_ISSUER_CRL:
 	case SRC_ISSUER_KEY:

@@ -22,6 +22,8 @@
 #define LOG_ERRORS_MAX 10
 /* How often the counters are added to cache_counters, in seconds. */
 #define FLUSH_SECONDS 5
+/* How often the issuers in the database are compared with those served. */
+#define RELOAD_SECONDS 2
 /* How soon a pass that could not run is tried again, in seconds. */
 #define RETRY_SECONDS 30
 /* How often a long pass reports progress, in seconds. */
@@ -36,6 +38,7 @@
 /* One pass's shared state; the workers take todo items in order. */
 struct pass {
 	struct responder *r;
+	struct issuers *iss; /* held for the pass */
 	const char *db_path;
 	struct store_todo *todo;
 	size_t ntodo;
@@ -109,7 +112,7 @@ pass_worker(void *arg)
 		    __atomic_load_n(p->stop, __ATOMIC_RELAXED))
 			break;
 		e = responder_presign(
-		    p->r, &p->todo[i], (int64_t)time(NULL), &batch[n]);
+		    p->r, p->iss, &p->todo[i], (int64_t)time(NULL), &batch[n]);
 		if (e == OB_OK) {
 			n++;
 			pthread_mutex_lock(&p->mu);
@@ -175,15 +178,33 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	struct store *st = NULL;
 	pthread_t th[REFRESH_THREADS_MAX];
 	char msg[OB_ERRBUF];
+	struct store_resign *rs = NULL;
 	int64_t start_ms = util_mono_ms(), unknown;
 	enum ob_err e;
-	int fd, i, started = 0;
+	size_t nrs = 0;
+	int fd, i, started = 0, clean;
 
 	memset(res, 0, sizeof(*res));
 	memset(&p, 0, sizeof(p));
 	res->started_at = (int64_t)time(NULL);
 	if ((fd = pass_lock(db_path, errbuf, errsz)) < 0)
 		return fd == -2 ? OB_ERR_BUSY : OB_ERR_IO;
+	/*
+	 * The pass signs with the issuers as of its start. When no earlier
+	 * table is held any more, nothing can still write an answer of an
+	 * earlier responder: a pass that finds every such entry re-signed
+	 * may say so (issuers_resign_done).
+	 */
+	p.iss = responder_issuers_hold(r);
+	clean = responder_retired(r) == 0;
+	if ((nrs = issuers_resign(p.iss, NULL, 0)) > 0 &&
+	    (rs = calloc(nrs, sizeof(*rs))) == NULL) {
+		e = OB_ERR_NOMEM;
+		snprintf(errbuf, errsz, "out of memory");
+		goto out;
+	}
+	if (nrs > 0)
+		issuers_resign(p.iss, rs, nrs);
 	if ((e = store_open(db_path, 0, &st, errbuf, errsz)) != OB_OK)
 		goto out;
 	store_relax_sync(st);
@@ -191,8 +212,8 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 		 &res->dropped, errbuf, errsz)) != OB_OK ||
 	    (e = store_refresh_todo(st, res->started_at,
 		 cache_horizon(responder_validity(r), interval),
-		 responder_validity(r), &p.todo, &p.ntodo, errbuf, errsz)) !=
-		OB_OK)
+		 responder_validity(r), rs, nrs, &p.todo, &p.ntodo, errbuf,
+		 errsz)) != OB_OK)
 		goto out;
 	p.r = r;
 	p.db_path = db_path;
@@ -239,8 +260,13 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 		log_warnx("refresh: %s", msg);
 	if (store_cache_unknown_count(st, &unknown, msg, sizeof(msg)) == OB_OK)
 		cache_unknown_set(responder_cache(r), unknown);
+	/* Every entry of an earlier responder found was re-signed. */
+	if (nrs > 0 && clean && res->errors == 0 && p.done == p.ntodo)
+		issuers_resign_done(p.iss, rs, nrs);
 	e = OB_OK;
 out:
+	issuers_release(p.iss);
+	free(rs);
 	free(p.todo);
 	store_close(st);
 	close(fd); /* releases the lock */
@@ -262,6 +288,7 @@ struct refresher {
 	 */
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
+	int reload; /* SIGHUP: read the issuers and their keys again */
 	struct crlgen *crl; /* the CRL thread, or NULL: no CRL keys */
 };
 
@@ -293,6 +320,32 @@ flush_counters(struct refresher *rf, struct store *st)
 	cache_counters_release(responder_cache(rf->r));
 }
 
+/*
+ * Reloads the issuers when they changed (or always when force), logs
+ * expiring responders, and has the CRL thread build what a change made
+ * due. *changed: 0 nothing, 1 issuers changed, 2 a responder changed.
+ */
+static void
+reload(struct refresher *rf, int force, int *changed)
+{
+	struct issuers *iss;
+	char err[OB_ERRBUF];
+	int rotated = 0;
+
+	*changed = 0;
+	if (responder_reload(rf->r, force, &rotated, err, sizeof(err)) != OB_OK)
+		log_warnx("reload: %s", err);
+	else if (rotated != 0) {
+		*changed = rotated;
+		crlgen_tick(rf->crl);
+	}
+	if (force)
+		log_warnx("reload: issuers and keys read again (SIGHUP)");
+	iss = responder_issuers_hold(rf->r);
+	issuers_warn(iss, (int64_t)time(NULL), responder_warn(rf->r));
+	issuers_release(iss);
+}
+
 static void *
 refresher_main(void *arg)
 {
@@ -301,8 +354,9 @@ refresher_main(void *arg)
 	struct store *st = NULL;
 	struct timespec ts;
 	char err[OB_ERRBUF];
-	int64_t next_pass = 0, next_flush, wake, offset, step;
+	int64_t next_pass = 0, next_flush, next_reload = 0, wake, offset, step;
 	enum ob_err e;
+	int force, changed;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK)
 		log_warnx("refresh: counters: %s", err);
@@ -327,6 +381,22 @@ refresher_main(void *arg)
 		}
 		offset += step;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
+		/*
+		 * Issuers added, replaced or removed in the database are
+		 * served within RELOAD_SECONDS; a new responder's pass runs
+		 * at once to re-sign the cache.
+		 */
+		if (rf->reload || ts.tv_sec >= next_reload) {
+			force = rf->reload;
+			rf->reload = 0;
+			pthread_mutex_unlock(&rf->mu);
+			reload(rf, force, &changed);
+			pthread_mutex_lock(&rf->mu);
+			if (changed == 2)
+				rf->kick = 1;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			next_reload = ts.tv_sec + RELOAD_SECONDS;
+		}
 		if (rf->kick || ts.tv_sec >= next_pass) {
 			rf->kick = 0;
 			rf->running = 1;
@@ -357,9 +427,11 @@ refresher_main(void *arg)
 			pthread_mutex_lock(&rf->mu);
 			next_flush = ts.tv_sec + FLUSH_SECONDS;
 		}
-		if (rf->stop || rf->kick)
+		if (rf->stop || rf->kick || rf->reload)
 			continue;
 		wake = next_pass < next_flush ? next_pass : next_flush;
+		if (next_reload < wake)
+			wake = next_reload;
 		ts.tv_sec = (time_t)wake;
 		ts.tv_nsec = 0;
 		pthread_cond_timedwait(&rf->cv, &rf->mu, &ts);
@@ -456,6 +528,15 @@ refresh_running(struct refresher *rf)
 	running = rf->running;
 	pthread_mutex_unlock(&rf->mu);
 	return running;
+}
+
+void
+refresh_reload(struct refresher *rf)
+{
+	pthread_mutex_lock(&rf->mu);
+	rf->reload = 1;
+	pthread_cond_signal(&rf->cv);
+	pthread_mutex_unlock(&rf->mu);
 }
 
 void

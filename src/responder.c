@@ -19,9 +19,15 @@
 
 struct responder {
 	char *db_path;
+	int nsign;
 	int64_t validity;
 	int64_t backdate;
+	int64_t warn;
+	/* the current table of issuers, swapped by a reload, under iss_mu */
+	pthread_mutex_t iss_mu;
 	struct issuers *iss;
+	int retired; /* atomic: superseded tables still held */
+	char *version; /* store_issuers_version as last loaded, under iss_mu */
 	struct cache *cache;
 	pthread_key_t tls; /* this thread's struct store */
 	int gone; /* atomic: the database file was replaced or removed */
@@ -78,7 +84,11 @@ responder_new(const struct responder_conf *conf, struct responder **out,
 		return OB_ERR_NOMEM;
 	r->validity = conf->validity;
 	r->backdate = conf->backdate;
+	r->nsign = conf->nsign;
+	r->warn = conf->warn > 0 ? conf->warn : RESPONDER_WARN_DEFAULT;
+	pthread_mutex_init(&r->iss_mu, NULL);
 	if (pthread_key_create(&r->tls, tls_close) != 0) {
+		pthread_mutex_destroy(&r->iss_mu);
 		free(r);
 		return OB_ERR_NOMEM;
 	}
@@ -87,8 +97,10 @@ responder_new(const struct responder_conf *conf, struct responder **out,
 		goto fail;
 	}
 	if ((e = store_open(conf->db_path, 0, &st, errbuf, errsz)) != OB_OK ||
-	    (e = issuers_load(st, conf->nsign, &r->iss, errbuf, errsz)) !=
+	    (e = store_issuers_version(st, &r->version, errbuf, errsz)) !=
 		OB_OK ||
+	    (e = issuers_load(st, conf->nsign, NULL, 0, &r->iss, NULL, errbuf,
+		 errsz)) != OB_OK ||
 	    (e = store_cache_unknown_count(st, &unknown, errbuf, errsz)) !=
 		OB_OK)
 		goto fail;
@@ -116,7 +128,9 @@ responder_free(struct responder *r)
 	pthread_setspecific(r->tls, NULL);
 	pthread_key_delete(r->tls);
 	cache_free(r->cache);
-	issuers_free(r->iss);
+	issuers_release(r->iss);
+	pthread_mutex_destroy(&r->iss_mu);
+	free(r->version);
 	free(r->db_path);
 	free(r);
 }
@@ -154,31 +168,48 @@ cacheable(
 	return len == c->der_len && memcmp(der, c->der, len) == 0;
 }
 
+static void answer_certids(struct responder *, struct issuers *,
+    const struct ocsp_req *, int64_t now, struct responder_answer *);
+
 void
 responder_answer(struct responder *r, const unsigned char *req, size_t len,
     struct responder_answer *out)
 {
-	struct ocsp_single singles[OCSP_REQ_MAX_CERTIDS];
 	struct ocsp_req q;
-	struct issuer *ie = NULL, *m;
-	struct store *st;
-	char serial[OCSP_REQ_MAX_CERTIDS][OB_SERIAL_HEX_MAX + 1];
+	struct issuers *iss;
 	int64_t now = (int64_t)time(NULL);
-	enum ob_err e;
-	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (ocsp_req_parse(req, len, &q) != OB_OK) {
 		answer_error(out, OCSP_MALFORMED);
 		return;
 	}
+	/* The issuers as of now, held until the answer is made. */
+	iss = responder_issuers_hold(r);
+	answer_certids(r, iss, &q, now, out);
+	issuers_release(iss);
+}
+
+/* responder_answer for the parsed request q, with the issuers iss. */
+static void
+answer_certids(struct responder *r, struct issuers *iss,
+    const struct ocsp_req *qp, int64_t now, struct responder_answer *out)
+{
+	struct ocsp_single singles[OCSP_REQ_MAX_CERTIDS];
+	const struct ocsp_req q = *qp;
+	struct issuer *ie = NULL, *m;
+	struct store *st;
+	char serial[OCSP_REQ_MAX_CERTIDS][OB_SERIAL_HEX_MAX + 1];
+	enum ob_err e;
+	size_t i;
+
 	assert(q.ncertids >= 1 && q.ncertids <= OCSP_REQ_MAX_CERTIDS);
 	for (i = 0; i < q.ncertids; i++) {
 		/*
 		 * One response has one signer, so every CertID must name
 		 * the same issuer; anything else is not ours to answer.
 		 */
-		if ((m = issuers_match(r->iss, &q.certids[i])) == NULL ||
+		if ((m = issuers_match(iss, &q.certids[i])) == NULL ||
 		    (ie != NULL && m != ie)) {
 			answer_error(out, OCSP_UNAUTHORIZED);
 			return;
@@ -214,12 +245,12 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 		}
 		singles[i].certid = q.certids[i].der;
 		singles[i].certid_len = q.certids[i].der_len;
-		ocsp_single_times(&singles[i], now, r->validity, r->backdate);
+		issuer_times(ie, &singles[i], now, r->validity, r->backdate);
 		out->unknown |= singles[i].status == OCSP_UNKNOWN;
 	}
-	if (issuer_sign(ie, singles, q.ncertids, q.nonce_ext, q.nonce_ext_len,
-		now, &out->der, &out->len) != OB_OK) {
-		answer_error(out, OCSP_INTERNAL_ERROR);
+	if ((e = issuer_sign(ie, singles, q.ncertids, q.nonce_ext,
+		 q.nonce_ext_len, now, &out->der, &out->len)) != OB_OK) {
+		answer_error(out, failure_status(e));
 		return;
 	}
 	cache_count_live(r->cache);
@@ -227,15 +258,15 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 	out->nonce = q.nonce != NULL;
 	/* The earliest of them: each may be backdated differently. */
 	out->this_update = singles[0].this_update;
+	out->next_update = singles[0].next_update;
 	for (i = 1; i < q.ncertids; i++)
 		if (singles[i].this_update < out->this_update)
 			out->this_update = singles[i].this_update;
-	out->next_update = now + r->validity;
 }
 
 enum ob_err
-responder_presign(struct responder *r, const struct store_todo *t, int64_t now,
-    struct store_cache_entry *out)
+responder_presign(struct responder *r, struct issuers *iss,
+    const struct store_todo *t, int64_t now, struct store_cache_entry *out)
 {
 	unsigned char buf[OCSP_CERTID_MAX], *certid;
 	struct issuer *ie;
@@ -244,7 +275,7 @@ responder_presign(struct responder *r, const struct store_todo *t, int64_t now,
 	enum ob_err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((ie = issuers_find(r->iss, t->issuer_id)) == NULL)
+	if ((ie = issuers_find(iss, t->issuer_id)) == NULL)
 		return OB_ERR_NOTFOUND;
 	if ((e = issuer_certid(ie, t->serial, buf, &certid, &certid_len)) !=
 	    OB_OK)
@@ -255,7 +286,7 @@ responder_presign(struct responder *r, const struct store_todo *t, int64_t now,
 	s.status = t->status == OCSP_REVOKED ? OCSP_REVOKED : OCSP_GOOD;
 	s.revoked_at = t->revoked_at;
 	s.reason = s.status == OCSP_REVOKED ? t->reason : -1;
-	ocsp_single_times(&s, now, r->validity, r->backdate);
+	issuer_times(ie, &s, now, r->validity, r->backdate);
 	if ((e = issuer_sign(ie, &s, 1, NULL, 0, now, &out->der, &out->len)) !=
 	    OB_OK)
 		return e;
@@ -282,9 +313,68 @@ responder_cache(struct responder *r)
 }
 
 struct issuers *
-responder_issuers(struct responder *r)
+responder_issuers_hold(struct responder *r)
 {
-	return r->iss;
+	struct issuers *t;
+
+	pthread_mutex_lock(&r->iss_mu);
+	t = issuers_hold(r->iss);
+	pthread_mutex_unlock(&r->iss_mu);
+	return t;
+}
+
+int64_t
+responder_warn(const struct responder *r)
+{
+	return r->warn;
+}
+
+int
+responder_retired(struct responder *r)
+{
+	return __atomic_load_n(&r->retired, __ATOMIC_ACQUIRE);
+}
+
+enum ob_err
+responder_reload(
+    struct responder *r, int force, int *rotated, char *errbuf, size_t errsz)
+{
+	struct store *st = thread_store(r);
+	struct issuers *t = NULL, *old;
+	char *version = NULL;
+	enum ob_err e;
+	int same, rot = 0;
+
+	*rotated = 0;
+	if (st == NULL) {
+		snprintf(errbuf, errsz, "reload: the database is unavailable");
+		return OB_ERR_DB;
+	}
+	if ((e = store_issuers_version(st, &version, errbuf, errsz)) != OB_OK)
+		return e;
+	/* Only the thread that reloads writes r->version. */
+	same = strcmp(version, r->version) == 0;
+	if (same && !force) {
+		free(version);
+		return OB_OK;
+	}
+	old = responder_issuers_hold(r);
+	e = issuers_load(st, r->nsign, old, force, &t, &rot, errbuf, errsz);
+	if (e != OB_OK) {
+		issuers_release(old);
+		free(version);
+		return e;
+	}
+	pthread_mutex_lock(&r->iss_mu);
+	issuers_retire(r->iss, &r->retired);
+	issuers_release(r->iss); /* the responder's hold */
+	r->iss = t;
+	free(r->version);
+	r->version = version;
+	pthread_mutex_unlock(&r->iss_mu);
+	issuers_release(old);
+	*rotated = rot ? 2 : 1;
+	return OB_OK;
 }
 
 int

@@ -345,15 +345,17 @@ same_file(const char *path, dev_t dev, ino_t ino)
 
 /*
  * serve's main thread, once everything runs: waits for SIGTERM or
- * SIGINT (returns SERVE_SIGNAL, *sig set), logs and ignores the other
- * signals in set, and watches the database file: when the name db no
+ * SIGINT (returns SERVE_SIGNAL, *sig set), has rf read the issuers and
+ * their keys again on SIGHUP, logs and ignores the other signals in set,
+ * and watches the database file: when the name db no
  * longer names the file (dev, ino) that was opened -- replaced by a
  * rename, say, or removed -- returns SERVE_DB_GONE at once. inotify on
  * the file's directory wakes it when a name there changes; a stat every
  * second covers file systems without it.
  */
 static enum serve_end
-serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino, int *sig)
+serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino,
+    struct refresher *rf, int *sig)
 {
 	char dir[4096], real[PATH_MAX], events[4096];
 	const char *slash = strrchr(db, '/');
@@ -413,10 +415,13 @@ serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino, int *sig)
 	got:
 		if (*sig == SIGTERM || *sig == SIGINT)
 			break;
-		log_warnx("%s: ignored%s", strsignal(*sig),
-		    *sig == SIGHUP ? " (issuers and keys are read at start: "
-				     "restart serve to reload them)"
-				   : "");
+		if (*sig == SIGHUP) {
+			log_warnx("SIGHUP: reading the issuers and their keys "
+				  "again");
+			refresh_reload(rf);
+			continue;
+		}
+		log_warnx("%s: ignored", strsignal(*sig));
 	}
 	if (sfd != -1)
 		close(sfd);
@@ -433,7 +438,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		   *interval_arg = NULL, *token_file = NULL,
 		   *unknown_arg = NULL, *maxconn_arg = NULL,
 		   *backdate_arg = NULL, *unknown_age_arg = NULL,
-		   *admin_hosts = NULL;
+		   *admin_hosts = NULL, *warn_arg = NULL;
 	const struct cli_opt opts[] = {
 	    {"listen", 1, &listen, NULL},
 	    {"admin-listen", 1, &admin_listen, NULL},
@@ -446,6 +451,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    {"max-connections", 1, &maxconn_arg, NULL},
 	    {"backdate", 1, &backdate_arg, NULL},
 	    {"unknown-max-age", 1, &unknown_age_arg, NULL},
+	    {"expiry-warning", 1, &warn_arg, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
 	struct http_ocsp_conf conf;
@@ -461,7 +467,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	dev_t db_dev;
 	ino_t db_ino;
 	char err[OB_ERRBUF];
-	int64_t validity, interval, backdate, unknown_age = 0;
+	int64_t validity, interval, backdate, unknown_age = 0, warn = 0;
 	int npos, rc, sig, configured, ncpu = cli_cpu_count();
 	long threads, unknown_max = SERVE_UNKNOWN_MAX,
 		      max_conns = SERVE_MAX_CONNECTIONS, reserve, fit;
@@ -507,12 +513,20 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		       "                            (default %d; past it the "
 		       "oldest is closed)\n"
 		       "  --max-unknown N           \"unknown\" answers kept "
-		       "in the cache (default %d)\n\n"
-		       "SIGTERM or SIGINT finish the requests in flight, "
-		       "then exit 0; SIGHUP, SIGUSR1,\nSIGUSR2, SIGALRM and "
-		       "SIGQUIT are logged and ignored. If the database file "
-		       "is\nreplaced or removed, serve answers tryLater and "
-		       "exits 1.\n",
+		       "in the cache (default %d)\n"
+		       "  --expiry-warning DUR      a responder certificate "
+		       "expiring within this (or\n"
+		       "                            the validity) shows in "
+		       "/healthz, the log, the\n"
+		       "                            panel and /metrics "
+		       "(default 14d)\n\n"
+		       "Issuers added, updated or removed are served within "
+		       "a few seconds. SIGHUP\nreads the issuers and their "
+		       "key files again at once. SIGTERM or SIGINT\nfinish "
+		       "the requests in flight, then exit 0; SIGUSR1, "
+		       "SIGUSR2, SIGALRM and\nSIGQUIT are logged and "
+		       "ignored. If the database file is replaced or\n"
+		       "removed, serve answers tryLater and exits 1.\n",
 		    CLI_REFRESH_INTERVAL_DEFAULT, CLI_VALIDITY_DEFAULT,
 		    SERVE_MAX_CONNECTIONS, SERVE_UNKNOWN_MAX);
 		return OB_EXIT_OK;
@@ -543,7 +557,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    (rc = count_arg("max-connections", maxconn_arg, 16, 1000000,
 		 &max_conns)) != OB_EXIT_OK ||
 	    (rc = cli_duration_arg("serve", "unknown-max-age", unknown_age_arg,
-		 7 * 86400, &unknown_age)) != OB_EXIT_OK)
+		 7 * 86400, &unknown_age)) != OB_EXIT_OK ||
+	    (rc = cli_warn_arg("serve", warn_arg, &warn)) != OB_EXIT_OK)
 		return rc;
 	if ((rc = cli_cache_settings("serve", interval_arg, validity_arg,
 		 backdate_arg, &interval, &validity, &backdate)) != OB_EXIT_OK)
@@ -588,6 +603,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	rconf.validity = validity;
 	rconf.backdate = backdate;
 	rconf.unknown_max = unknown_max;
+	/* Expiring within a validity is as urgent as within the period. */
+	rconf.warn = warn > validity ? warn : validity;
 	if (responder_new(&rconf, &r, err, sizeof(err)) != OB_OK) {
 		log_warnx("serve: %s", err);
 		return OB_EXIT_ERR;
@@ -659,7 +676,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    listen, threads, rconf.nsign, (long long)validity,
 	    (long long)interval, max_conns, admin_listen);
 
-	if (serve_wait(&set, ctx->db, db_dev, db_ino, &sig) == SERVE_DB_GONE) {
+	if (serve_wait(&set, ctx->db, db_dev, db_ino, rf, &sig) ==
+	    SERVE_DB_GONE) {
 		/*
 		 * The file was replaced or removed under serve (a restore by
 		 * rename, say). Reopening by name would meet the old file's

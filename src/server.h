@@ -35,19 +35,48 @@ void flights_done(struct flights *, struct flight *);
 
 /* ---- issuers.c: the issuers served, their keys, signing a response ---- */
 
-/* One issuer loaded at start, and the table of them; read-only after. */
+/*
+ * The issuers a server answers for: a table (a snapshot, read-only once
+ * made) of issuers, each with its record and signers. A reload makes a
+ * new table, sharing the issuers whose records did not change; a table
+ * lives while anyone holds it, so an answer begun before a reload ends
+ * with the signer it began with.
+ */
 struct issuer;
 struct issuers;
 
 /*
  * Loads every issuer of st with its responder key in a pool of nsign
- * signing contexts (signer_open). On failure *out is NULL and errbuf says
- * which issuer and why. Free with issuers_free (NULL is a no-op), which
- * wipes the keys.
+ * signing contexts (signer_open) into a new table *out, held once (free
+ * with issuers_release, which wipes the keys of the issuers no other
+ * table holds). prev NULL (at start): every issuer must load, or *out is
+ * NULL and errbuf says which issuer and why. With prev (a reload): an
+ * issuer whose record is unchanged is shared from prev, unless force (a
+ * SIGHUP: key files are read again); one that fails to load keeps prev's
+ * (or stays out), logged; additions, replacements and removals are
+ * logged. *rotated (may be NULL) is set when an issuer's responder
+ * changed: its cache entries are to be re-signed (issuers_resign).
+ * Errors: the store's, OB_ERR_NOMEM, OB_ERR_CRYPTO (at start).
  */
-enum ob_err issuers_load(struct store *st, int nsign, struct issuers **out,
+enum ob_err issuers_load(struct store *st, int nsign,
+    const struct issuers *prev, int force, struct issuers **out, int *rotated,
     char *errbuf, size_t errsz);
-void issuers_free(struct issuers *);
+
+/* Takes one more hold of t; returns t. Any thread. */
+struct issuers *issuers_hold(struct issuers *t);
+
+/*
+ * Drops one hold; the last frees the table (NULL is a no-op). Any
+ * thread.
+ */
+void issuers_release(struct issuers *);
+
+/*
+ * Marks t superseded: *count is incremented now and decremented when t
+ * is freed, so that count says how many superseded tables (and signers
+ * of an earlier responder) are still in use.
+ */
+void issuers_retire(struct issuers *t, int *count);
 
 /*
  * The issuer a CertID names (RFC 6960 4.1.1), or NULL: both hashes must
@@ -89,6 +118,56 @@ enum ob_err issuer_status(struct issuer *, struct store *st, const char *serial,
  */
 enum ob_err issuer_certid(const struct issuer *, const char *serial,
     unsigned char buf[OCSP_CERTID_MAX], unsigned char **der, size_t *len);
+
+/*
+ * ocsp_single_times (RFC 5019 2.2.4 times), then nextUpdate brought back
+ * to the responder certificate's notAfter when it would pass it: a
+ * client that checks the responder's validity at nextUpdate (Caddy does)
+ * must not find it expired. Pure.
+ */
+void issuer_times(const struct issuer *, struct ocsp_single *s, int64_t now,
+    int64_t validity, int64_t backdate);
+
+/* The responder certificate's notAfter, in seconds. */
+int64_t issuer_responder_not_after(const struct issuer *);
+
+/*
+ * An issuer's health as of now (seconds): its responder certificate
+ * expires within warn seconds, or has expired (and its answers are
+ * tryLater).
+ */
+enum issuer_health { ISSUER_OK, ISSUER_EXPIRING, ISSUER_EXPIRED };
+enum issuer_health issuer_health(
+    const struct issuer *, int64_t now, int64_t warn);
+
+/* One issuer's health, as issuers_health reports it. */
+struct issuer_state {
+	char id[OB_ID_MAX + 1];
+	int64_t not_after; /* the responder's, seconds */
+	enum issuer_health health;
+	int expiring; /* 1 unless ISSUER_OK */
+};
+
+/* Fills out with at most max issuers' health; returns how many. */
+size_t issuers_health(struct issuers *, int64_t now, int64_t warn,
+    struct issuer_state *out, size_t max);
+
+/*
+ * Logs every issuer whose responder certificate expires within warn
+ * seconds of now, each at most once a day (a reload starts again).
+ */
+void issuers_warn(struct issuers *, int64_t now, int64_t warn);
+
+/*
+ * The issuers whose cache may hold entries signed by an earlier
+ * responder, at most max into out (members borrowed from t: hold t while
+ * using them); returns how many there are. issuers_resign_done clears
+ * the mark of those in done whose responder is still the one named there
+ * (a pass found none of their entries left to re-sign).
+ */
+size_t issuers_resign(struct issuers *t, struct store_resign *out, size_t max);
+void issuers_resign_done(
+    struct issuers *t, const struct store_resign *done, size_t n);
 
 /* Upper bounds, in seconds, of the signing-latency histogram's buckets. */
 #define OB_SIGN_BUCKETS 12
@@ -219,7 +298,13 @@ struct responder_conf {
 	 * a revocation), for clients whose clocks run slow */
 	int64_t backdate;
 	int64_t unknown_max; /* "unknown" answers kept in the cache */
+	/* seconds before a responder certificate's notAfter that it shows
+	 * as expiring (/healthz, the log, the panel); 0: the default */
+	int64_t warn;
 };
+
+/* The default warning period before a responder certificate expires. */
+#define RESPONDER_WARN_DEFAULT (14 * 86400)
 
 /*
  * Loads every issuer of the database with a signer each. On failure *out
@@ -230,20 +315,49 @@ enum ob_err responder_new(const struct responder_conf *, struct responder **out,
 void responder_free(struct responder *);
 
 /*
- * Signs the response a cache entry holds for t as of now: its SHA-1
- * CertID, no nonce. Fills *out (out->der malloc'd; issuer_id borrows the
- * responder). OB_ERR_NOTFOUND when t's issuer is not one loaded at start;
+ * Signs the response a cache entry holds for t as of now with t's issuer
+ * in iss (held by the caller): its SHA-1 CertID, no nonce. Fills *out
+ * (out->der malloc'd; issuer_id borrows iss). OB_ERR_NOTFOUND when t's
+ * issuer is not in iss; OB_ERR_BUSY when its responder has expired;
  * OB_ERR_CRYPTO when signing fails. Any thread.
  */
-enum ob_err responder_presign(struct responder *, const struct store_todo *t,
-    int64_t now, struct store_cache_entry *out);
+enum ob_err responder_presign(struct responder *, struct issuers *iss,
+    const struct store_todo *t, int64_t now, struct store_cache_entry *out);
 
 /* The validity given at start, in seconds. */
 int64_t responder_validity(const struct responder *);
 
-/* Its cache and its issuers (borrowed; they live as long as it does). */
+/* Its cache (borrowed; it lives as long as the responder). */
 struct cache *responder_cache(struct responder *);
-struct issuers *responder_issuers(struct responder *);
+
+/*
+ * Its current table of issuers, held: the caller issuers_release()s it.
+ * A reload meanwhile does not change it. Any thread.
+ */
+struct issuers *responder_issuers_hold(struct responder *);
+
+/* The warning period before a responder expires, in seconds. */
+int64_t responder_warn(const struct responder *);
+
+/*
+ * Reads the issuers again when they changed in the database since the
+ * last load (store_issuers_version), or always when force (SIGHUP: key
+ * files are read again too), and makes the new table current; answers
+ * under way finish with the old one. *rotated: 0 when nothing was
+ * read, 1 when the issuers were read again, 2 when an issuer's responder
+ * changed too (a refresh pass should run now to re-sign its cache). An issuer that fails to load keeps what it had, logged; the
+ * database's version is then not read again until it changes or force.
+ * Errors: the store's (the current table stays). One thread at a time
+ * (the refresh thread), on its own connection.
+ */
+enum ob_err responder_reload(
+    struct responder *, int force, int *rotated, char *errbuf, size_t errsz);
+
+/*
+ * How many superseded tables are still held: while any is, an answer
+ * signed by an earlier responder may still be written to the cache.
+ */
+int responder_retired(struct responder *);
 
 /*
  * The cached CRL of issuer_id, read on this thread's connection: *der
@@ -311,8 +425,10 @@ enum ob_err refresh_pass(struct responder *, const char *db_path,
 /*
  * The refresh thread: a pass at start, then every interval seconds (on
  * CLOCK_MONOTONIC) and at once after the wall clock steps, and every few
- * seconds the responder's counters added to cache_counters. Beside it,
- * when an issuer has a CRL key, the CRL thread (crlgen_start).
+ * seconds the responder's counters added to cache_counters; every
+ * RELOAD_SECONDS (and at once on refresh_reload) the issuers read again
+ * when they changed (responder_reload). Beside it, the CRL thread
+ * (crlgen_start).
  */
 struct refresher;
 
@@ -328,6 +444,9 @@ void refresh_kick(struct refresher *);
 
 /* Whether a pass is under way. */
 int refresh_running(struct refresher *);
+
+/* Asks for the issuers and their key files to be read again (SIGHUP). */
+void refresh_reload(struct refresher *);
 
 /* Asks the CRL thread to look for revokes now (one was just made). */
 void refresh_crl_poke(struct refresher *);
@@ -387,8 +506,8 @@ size_t crlgen_build_all(struct responder *, struct store *st, int only_due,
     int retry, crlgen_report_fn report, void *arg, struct crlgen_window *w);
 
 /*
- * The CRL thread, beside the refresh thread when an issuer has a CRL key
- * (else crlgen_start sets *out to NULL and returns OB_OK; every function
+ * The CRL thread, beside the refresh thread (started whatever the
+ * issuers: one added while serving may have a CRL key; every function
  * below takes NULL as a no-op). It opens its own connection to db_path.
  * crlgen_tick asks it to build every CRL (each refresh tick);
  * crlgen_poke to look for CRLs a revoke made due now. crlgen_halt asks

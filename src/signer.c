@@ -268,41 +268,32 @@ check_key_pair(mbedtls_x509_crt *crt, mbedtls_pk_context *key, const char *path,
 	return OB_OK;
 }
 
-enum ob_err
-signer_check_issuer(const char *ca_pem, const char *resp_pem,
-    const char *resp_key, const char *crl_key, struct store_issuer *out,
-    char *errbuf, size_t errsz)
+/*
+ * Checks the responder certificate and key files against the CA ca
+ * (ca_name, for messages) and fills out's resp_* members (malloc'd).
+ */
+static enum ob_err
+check_responder(mbedtls_x509_crt *ca, const char *ca_name, const char *resp_pem,
+    const char *resp_key, struct store_issuer *out, char *errbuf, size_t errsz)
 {
-	mbedtls_x509_crt ca, resp;
-	mbedtls_pk_context rkey, ckey;
+	mbedtls_x509_crt resp;
+	mbedtls_pk_context rkey;
 	const char *alg;
 	enum ob_err e;
 	int is_ca;
 
-	memset(out, 0, sizeof(*out));
-	mbedtls_x509_crt_init(&ca);
 	mbedtls_x509_crt_init(&resp);
 	mbedtls_pk_init(&rkey);
-	mbedtls_pk_init(&ckey);
-
-	if ((e = load_cert(ca_pem, &ca, errbuf, errsz)) != OB_OK ||
-	    (e = load_cert(resp_pem, &resp, errbuf, errsz)) != OB_OK ||
+	if ((e = load_cert(resp_pem, &resp, errbuf, errsz)) != OB_OK ||
 	    (e = load_key(resp_key, &rkey, errbuf, errsz)) != OB_OK)
 		goto out;
-	if (!ca.ca_istrue) {
-		snprintf(errbuf, errsz,
-		    "%s: not a CA certificate (basicConstraints cA is not set)",
-		    ca_pem);
-		e = OB_ERR_INVAL;
-		goto out;
-	}
-	is_ca = resp.raw.len == ca.raw.len &&
-	    memcmp(resp.raw.p, ca.raw.p, ca.raw.len) == 0;
+	is_ca = resp.raw.len == ca->raw.len &&
+	    memcmp(resp.raw.p, ca->raw.p, ca->raw.len) == 0;
 	if (!is_ca) {
-		if (!issued_by(&resp, &ca)) {
+		if (!issued_by(&resp, ca)) {
 			snprintf(errbuf, errsz,
 			    "%s: responder certificate was not issued by %s",
-			    resp_pem, ca_pem);
+			    resp_pem, ca_name);
 			e = OB_ERR_INVAL;
 			goto out;
 		}
@@ -334,36 +325,6 @@ signer_check_issuer(const char *ca_pem, const char *resp_pem,
 		e = OB_ERR_UNSUPPORTED;
 		goto out;
 	}
-	if (crl_key != NULL) {
-		if ((e = load_key(crl_key, &ckey, errbuf, errsz)) != OB_OK ||
-		    (e = check_key_pair(&ca, &ckey, crl_key, errbuf, errsz)) !=
-			OB_OK)
-			goto out;
-		/* Relying parties refuse CRLs from a CA without cRLSign. */
-		if (mbedtls_x509_crt_check_key_usage(
-			&ca, MBEDTLS_X509_KU_CRL_SIGN) != 0) {
-			snprintf(errbuf, errsz,
-			    "%s: keyUsage lacks cRLSign: this CA may not "
-			    "sign CRLs",
-			    ca_pem);
-			e = OB_ERR_INVAL;
-			goto out;
-		}
-		if (key_algorithm(&ckey) == NULL) {
-			snprintf(
-			    errbuf, errsz, "%s: unsupported key type", crl_key);
-			e = OB_ERR_UNSUPPORTED;
-			goto out;
-		}
-	}
-	if ((e = certid_hashes(&ca, out)) != OB_OK) {
-		snprintf(
-		    errbuf, errsz, "%s: cannot hash the public key", ca_pem);
-		goto out;
-	}
-	snprintf(out->resp_key_alg, sizeof(out->resp_key_alg), "%s", alg);
-	out->resp_is_ca = is_ca;
-	out->not_after = util_x509_time(&ca.valid_to);
 	out->resp_not_before = util_x509_time(&resp.valid_from);
 	out->resp_not_after = util_x509_time(&resp.valid_to);
 	/*
@@ -375,31 +336,142 @@ signer_check_issuer(const char *ca_pem, const char *resp_pem,
 		 out->resp_not_after, (int64_t)time(NULL), errbuf, errsz)) !=
 	    OB_OK)
 		goto out;
-	out->subject = subject_text(&ca);
+	snprintf(out->resp_key_alg, sizeof(out->resp_key_alg), "%s", alg);
+	out->resp_is_ca = is_ca;
 	out->resp_subject = subject_text(&resp);
-	out->cert_der = malloc(ca.raw.len);
 	out->resp_der = malloc(resp.raw.len);
 	out->resp_key_path = realpath(resp_key, NULL);
-	out->crl_key_path = crl_key != NULL ? realpath(crl_key, NULL) : NULL;
-	if (out->subject == NULL || out->resp_subject == NULL ||
-	    out->cert_der == NULL || out->resp_der == NULL ||
-	    out->resp_key_path == NULL ||
-	    (crl_key != NULL && out->crl_key_path == NULL)) {
+	if (out->resp_subject == NULL || out->resp_der == NULL ||
+	    out->resp_key_path == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		e = OB_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(out->resp_der, resp.raw.p, resp.raw.len);
+	out->resp_len = resp.raw.len;
+out:
+	mbedtls_x509_crt_free(&resp);
+	mbedtls_pk_free(&rkey); /* zeroises */
+	return e;
+}
+
+/*
+ * Checks that the key file crl_key is the CA ca's (ca_name, for
+ * messages) and that ca may sign CRLs; sets out->crl_key_path (malloc'd).
+ */
+static enum ob_err
+check_ca_key(mbedtls_x509_crt *ca, const char *ca_name, const char *crl_key,
+    struct store_issuer *out, char *errbuf, size_t errsz)
+{
+	mbedtls_pk_context ckey;
+	enum ob_err e;
+
+	mbedtls_pk_init(&ckey);
+	if ((e = load_key(crl_key, &ckey, errbuf, errsz)) != OB_OK ||
+	    (e = check_key_pair(ca, &ckey, crl_key, errbuf, errsz)) != OB_OK)
+		goto out;
+	/* Relying parties refuse CRLs from a CA without cRLSign. */
+	if (mbedtls_x509_crt_check_key_usage(ca, MBEDTLS_X509_KU_CRL_SIGN) !=
+	    0) {
+		snprintf(errbuf, errsz,
+		    "%s: keyUsage lacks cRLSign: this CA may not sign CRLs",
+		    ca_name);
+		e = OB_ERR_INVAL;
+		goto out;
+	}
+	if (key_algorithm(&ckey) == NULL) {
+		snprintf(errbuf, errsz, "%s: unsupported key type", crl_key);
+		e = OB_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if ((out->crl_key_path = realpath(crl_key, NULL)) == NULL) {
+		snprintf(errbuf, errsz, "%s: %s", crl_key, strerror(errno));
+		e = OB_ERR_IO;
+	}
+out:
+	mbedtls_pk_free(&ckey); /* zeroises */
+	return e;
+}
+
+enum ob_err
+signer_check_issuer(const char *ca_pem, const char *resp_pem,
+    const char *resp_key, const char *crl_key, struct store_issuer *out,
+    char *errbuf, size_t errsz)
+{
+	mbedtls_x509_crt ca;
+	enum ob_err e;
+
+	memset(out, 0, sizeof(*out));
+	mbedtls_x509_crt_init(&ca);
+	if ((e = load_cert(ca_pem, &ca, errbuf, errsz)) != OB_OK)
+		goto out;
+	if (!ca.ca_istrue) {
+		snprintf(errbuf, errsz,
+		    "%s: not a CA certificate (basicConstraints cA is not set)",
+		    ca_pem);
+		e = OB_ERR_INVAL;
+		goto out;
+	}
+	if ((e = check_responder(&ca, ca_pem, resp_pem, resp_key, out, errbuf,
+		 errsz)) != OB_OK ||
+	    (crl_key != NULL &&
+		(e = check_ca_key(&ca, ca_pem, crl_key, out, errbuf, errsz)) !=
+		    OB_OK))
+		goto out;
+	if ((e = certid_hashes(&ca, out)) != OB_OK) {
+		snprintf(
+		    errbuf, errsz, "%s: cannot hash the public key", ca_pem);
+		goto out;
+	}
+	out->not_after = util_x509_time(&ca.valid_to);
+	out->subject = subject_text(&ca);
+	out->cert_der = malloc(ca.raw.len);
+	if (out->subject == NULL || out->cert_der == NULL) {
 		snprintf(errbuf, errsz, "out of memory");
 		e = OB_ERR_NOMEM;
 		goto out;
 	}
 	memcpy(out->cert_der, ca.raw.p, ca.raw.len);
 	out->cert_len = ca.raw.len;
-	memcpy(out->resp_der, resp.raw.p, resp.raw.len);
-	out->resp_len = resp.raw.len;
 out:
 	if (e != OB_OK)
 		store_issuer_clear(out);
 	mbedtls_x509_crt_free(&ca);
-	mbedtls_x509_crt_free(&resp);
-	mbedtls_pk_free(&rkey); /* zeroises */
-	mbedtls_pk_free(&ckey);
+	return e;
+}
+
+enum ob_err
+signer_check_update(const struct store_issuer *is, const char *resp_pem,
+    const char *resp_key, const char *crl_key, struct store_issuer *out,
+    char *errbuf, size_t errsz)
+{
+	mbedtls_x509_crt ca;
+	char name[OB_ID_MAX + 16];
+	enum ob_err e = OB_OK;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(name, sizeof(name), "issuer %s", is->id);
+	mbedtls_x509_crt_init(&ca);
+	if (mbedtls_x509_crt_parse_der(&ca, is->cert_der, is->cert_len) != 0) {
+		snprintf(errbuf, errsz,
+		    "%s: its stored certificate does not "
+		    "parse",
+		    name);
+		e = OB_ERR_INVAL;
+		goto out;
+	}
+	if ((resp_pem != NULL &&
+		(e = check_responder(&ca, name, resp_pem, resp_key, out, errbuf,
+		     errsz)) != OB_OK) ||
+	    (crl_key != NULL &&
+		(e = check_ca_key(&ca, name, crl_key, out, errbuf, errsz)) !=
+		    OB_OK))
+		goto out;
+	snprintf(out->id, sizeof(out->id), "%s", is->id);
+out:
+	if (e != OB_OK)
+		store_issuer_clear(out);
+	mbedtls_x509_crt_free(&ca);
 	return e;
 }
 

@@ -25,6 +25,18 @@ enum ob_err signer_check_issuer(const char *ca_pem, const char *resp_pem,
     char *errbuf, size_t errsz);
 
 /*
+ * What `issuer update` checks: the new responder certificate and key
+ * (resp_pem and resp_key, or both NULL) and the new CA key (crl_key, or
+ * NULL) against the CA certificate is holds, as signer_check_issuer does
+ * (a responder outside its validity is refused). On success fills out's
+ * id and what was given (resp_* members, crl_key_path; malloc'd, free
+ * with store_issuer_clear); errbuf gets one line on failure.
+ */
+enum ob_err signer_check_update(const struct store_issuer *is,
+    const char *resp_pem, const char *resp_key, const char *crl_key,
+    struct store_issuer *out, char *errbuf, size_t errsz);
+
+/*
  * Reads the leaf certificate at pem, checks that the CA certificate ca_der
  * signed it, and returns its canonical serial (OB_SERIAL_HEX_MAX + 1
  * bytes), notAfter and subject (malloc'd; caller frees).

@@ -30,6 +30,8 @@ struct store_issuer {
 	char resp_key_alg[16]; /* rsa | ec-p256 | ec-p384 */
 	int64_t resp_not_before, resp_not_after;
 	int resp_is_ca;
+	int64_t resp_id; /* its responder_certs row, as stored */
+	int64_t resp_created_at; /* when it became the issuer's responder */
 	/* counts, filled by store_issuer_list */
 	int64_t n_certs, n_revoked;
 };
@@ -74,6 +76,38 @@ enum ob_err store_issuer_add(
 enum ob_err store_issuer_list(struct store *, struct store_issuer **out,
     size_t *n, char *errbuf, size_t errsz);
 void store_issuer_list_free(struct store_issuer *, size_t);
+
+/* As store_issuer_list without the counts (left 0), which scan every
+ * certificate: for loading the issuers a server answers for. */
+enum ob_err store_issuer_records(struct store *, struct store_issuer **out,
+    size_t *n, char *errbuf, size_t errsz);
+
+/*
+ * A text that changes whenever an issuer is added or removed, or its
+ * active responder or CRL key is replaced: *out malloc'd (caller frees),
+ * "" when there are none. One small query, for polling every few seconds.
+ */
+enum ob_err store_issuers_version(
+    struct store *, char **out, char *errbuf, size_t errsz);
+
+/*
+ * Rotates issuer id in one transaction: with resp (its resp_* fields; the
+ * rest ignored), the active responder row is retired (kept, inactive) and
+ * resp's inserted as the active one; with crl_key_path, that becomes the
+ * CRL key's path. NULL keeps either as it is. OB_ERR_NOTFOUND when there
+ * is no issuer id (errbuf "no issuer ID"); else the store's errors.
+ */
+enum ob_err store_issuer_update(struct store *, const char *id,
+    const struct store_issuer *resp, const char *crl_key_path, char *errbuf,
+    size_t errsz);
+
+/*
+ * Removes issuer id with everything under it (its responders,
+ * certificates, cached responses and CRLs, by ON DELETE CASCADE) in one
+ * statement. OB_ERR_NOTFOUND when there is none.
+ */
+enum ob_err store_issuer_remove(
+    struct store *, const char *id, char *errbuf, size_t errsz);
 
 /* Whether issuer id exists: OB_OK, OB_ERR_NOTFOUND or an error. */
 enum ob_err store_issuer_exists(
@@ -192,14 +226,29 @@ struct store_todo {
 };
 
 /*
+ * An issuer whose cache entries signed by an earlier responder are to be
+ * re-signed: each entry whose DER does not contain needle (the current
+ * responder's certificate, or key hash) is due. Members borrowed.
+ */
+struct store_resign {
+	const char *issuer_id;
+	const unsigned char *needle;
+	size_t needle_len;
+};
+
+/*
  * Every registered certificate unexpired at now whose entry is missing,
- * has a nextUpdate at or before now + horizon, is from the future (as
- * store_cache_get has it, with validity), or no longer matches its
- * status. *out is malloc'd (*n records); the caller frees it.
+ * has a nextUpdate at or before now + horizon (unless that nextUpdate is
+ * already its responder's notAfter, which no signature can pass), is from
+ * the future (as store_cache_get has it, with validity), no longer
+ * matches its status, was written before its issuer's active responder
+ * was registered, or (for the nresign issuers of resign, which may be
+ * NULL when nresign is 0) lacks the needle. *out is malloc'd (*n records);
+ * the caller frees it.
  */
 enum ob_err store_refresh_todo(struct store *, int64_t now, int64_t horizon,
-    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
-    size_t errsz);
+    int64_t validity, const struct store_resign *resign, size_t nresign,
+    struct store_todo **out, size_t *n, char *errbuf, size_t errsz);
 
 /*
  * Drops the entries of certificates expired at now and unknown entries

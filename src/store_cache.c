@@ -171,10 +171,37 @@ fail:
 	return e;
 }
 
+/*
+ * Fills this connection's temporary table of issuers to re-sign (made on
+ * first use; private to the connection, no lock on the database).
+ */
+static enum ob_err
+resign_fill(struct store *st, const struct store_resign *v, size_t n,
+    char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+	size_t i;
+
+	if ((e = store_run(st,
+		 "CREATE TEMP TABLE IF NOT EXISTS ob_resign"
+		 " (issuer_id TEXT PRIMARY KEY, needle BLOB NOT NULL)",
+		 "re-sign table", errbuf, errsz, "")) != OB_OK ||
+	    (e = store_run(st, "DELETE FROM temp.ob_resign", "re-sign table",
+		 errbuf, errsz, "")) != OB_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		if ((e = store_run(st,
+			 "INSERT OR REPLACE INTO temp.ob_resign VALUES (?, ?)",
+			 "re-sign table", errbuf, errsz, "tb", v[i].issuer_id,
+			 v[i].needle, v[i].needle_len)) != OB_OK)
+			return e;
+	return OB_OK;
+}
+
 enum ob_err
 store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
-    int64_t validity, struct store_todo **out, size_t *n, char *errbuf,
-    size_t errsz)
+    int64_t validity, const struct store_resign *resign, size_t nresign,
+    struct store_todo **out, size_t *n, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct store_todo *v = NULL, *nv, *t;
@@ -185,15 +212,34 @@ store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
 
 	*out = NULL;
 	*n = 0;
+	if ((e = resign_fill(st, resign, nresign, errbuf, errsz)) != OB_OK)
+		return e;
+	/*
+	 * An entry is due when it is missing, falls due within the horizon
+	 * (unless its nextUpdate is its responder's notAfter already: a new
+	 * signature would end there too), comes from the future, says
+	 * another status, or was signed by an earlier responder: written
+	 * before the active one was registered, or (for an issuer whose
+	 * responder this server replaced while serving) not holding the
+	 * active one's needle.
+	 */
 	if ((e = store_prepare(st,
 		 "SELECT c.issuer_id, c.serial_hex, c.status = 'revoked',"
 		 " c.revoked_at, c.revocation_reason"
 		 " FROM certificates c LEFT JOIN ocsp_response_cache o"
 		 " ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex"
+		 " LEFT JOIN responder_certs r"
+		 " ON r.issuer_id = c.issuer_id AND r.active"
+		 " LEFT JOIN temp.ob_resign z ON z.issuer_id = c.issuer_id"
 		 " WHERE (c.not_after IS NULL OR c.not_after > ?1)"
-		 " AND (o.serial_hex IS NULL OR o.next_update <= ?2"
+		 " AND (o.serial_hex IS NULL"
+		 " OR (o.next_update <= ?2"
+		 "  AND (r.not_after IS NULL OR o.next_update < r.not_after))"
 		 " OR o.this_update > ?3 OR o.next_update > ?4"
-		 " OR o.cert_status <> c.status)"
+		 " OR o.cert_status <> c.status"
+		 " OR o.generated_at < r.created_at"
+		 " OR (z.needle IS NOT NULL"
+		 "  AND instr(o.response_der, z.needle) = 0))"
 		 " ORDER BY c.issuer_id, c.serial_hex",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;

@@ -25,6 +25,9 @@ store_issuer_clear(struct store_issuer *is)
 	memset(is, 0, sizeof(*is));
 }
 
+static enum ob_err responder_insert(
+    struct store *, const struct store_issuer *, char *errbuf, size_t errsz);
+
 enum ob_err
 store_issuer_exists(
     struct store *st, const char *id, char *errbuf, size_t errsz)
@@ -70,14 +73,7 @@ store_issuer_add(
 	}
 	if (e != OB_OK)
 		goto fail;
-	if ((e = store_run(st,
-		 "INSERT INTO responder_certs (issuer_id, cert_der, key_path,"
-		 " key_algorithm, subject, not_before, not_after, is_ca)"
-		 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		 "insert responder", errbuf, errsz, "tbtttTTi", is->id,
-		 is->resp_der, is->resp_len, is->resp_key_path,
-		 is->resp_key_alg, is->resp_subject, is->resp_not_before,
-		 is->resp_not_after, (int64_t)(is->resp_is_ca != 0))) != OB_OK)
+	if ((e = responder_insert(st, is, errbuf, errsz)) != OB_OK)
 		goto fail;
 	return store_commit(st, errbuf, errsz);
 fail:
@@ -85,8 +81,19 @@ fail:
 	return e;
 }
 
-enum ob_err
-store_issuer_list(struct store *st, struct store_issuer **out, size_t *n,
+/* An issuer with its active responder: columns 0-17, then two counts. */
+#define ISSUER_COLUMNS \
+	"SELECT i.id, i.subject, i.cert_der, i.name_sha1, i.key_sha1," \
+	" i.name_sha256, i.key_sha256, i.not_after, i.crl_key_path," \
+	" r.cert_der, r.subject, r.key_path, r.key_algorithm," \
+	" r.not_before, r.not_after, r.is_ca, r.id, r.created_at"
+#define ISSUER_FROM \
+	" FROM issuers i JOIN responder_certs r" \
+	"  ON r.issuer_id = i.id AND r.active ORDER BY i.id"
+
+/* The issuers with their active responders, and counts when counts. */
+static enum ob_err
+issuer_rows(struct store *st, int counts, struct store_issuer **out, size_t *n,
     char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -98,17 +105,14 @@ store_issuer_list(struct store *st, struct store_issuer **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	if ((e = store_prepare(st,
-		 "SELECT i.id, i.subject, i.cert_der, i.name_sha1, i.key_sha1,"
-		 " i.name_sha256, i.key_sha256, i.not_after, i.crl_key_path,"
-		 " r.cert_der, r.subject, r.key_path, r.key_algorithm,"
-		 " r.not_before, r.not_after, r.is_ca,"
-		 " (SELECT count(*) FROM certificates c"
-		 "   WHERE c.issuer_id = i.id),"
-		 " (SELECT count(*) FROM certificates c"
-		 "   WHERE c.issuer_id = i.id AND c.status = 'revoked')"
-		 " FROM issuers i JOIN responder_certs r"
-		 "  ON r.issuer_id = i.id AND r.active"
-		 " ORDER BY i.id",
+		 counts ? ISSUER_COLUMNS
+		     ","
+		     " (SELECT count(*) FROM certificates c"
+		     "   WHERE c.issuer_id = i.id),"
+		     " (SELECT count(*) FROM certificates c"
+		     "   WHERE c.issuer_id = i.id"
+		     "   AND c.status = 'revoked')" ISSUER_FROM
+			: ISSUER_COLUMNS ", 0, 0" ISSUER_FROM,
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -140,8 +144,10 @@ store_issuer_list(struct store *st, struct store_issuer **out, size_t *n,
 		is->resp_not_before = store_column_time(stmt, 13);
 		is->resp_not_after = store_column_time(stmt, 14);
 		is->resp_is_ca = sqlite3_column_int(stmt, 15);
-		is->n_certs = sqlite3_column_int64(stmt, 16);
-		is->n_revoked = sqlite3_column_int64(stmt, 17);
+		is->resp_id = sqlite3_column_int64(stmt, 16);
+		is->resp_created_at = store_column_time(stmt, 17);
+		is->n_certs = sqlite3_column_int64(stmt, 18);
+		is->n_revoked = sqlite3_column_int64(stmt, 19);
 		if (is->subject == NULL || is->cert_der == NULL ||
 		    is->resp_der == NULL || is->resp_key_path == NULL) {
 			e = OB_ERR_NOMEM;
@@ -160,6 +166,118 @@ fail:
 	sqlite3_finalize(stmt);
 	store_issuer_list_free(v, len);
 	return e;
+}
+
+enum ob_err
+store_issuer_list(struct store *st, struct store_issuer **out, size_t *n,
+    char *errbuf, size_t errsz)
+{
+	return issuer_rows(st, 1, out, n, errbuf, errsz);
+}
+
+enum ob_err
+store_issuer_records(struct store *st, struct store_issuer **out, size_t *n,
+    char *errbuf, size_t errsz)
+{
+	return issuer_rows(st, 0, out, n, errbuf, errsz);
+}
+
+enum ob_err
+store_issuers_version(struct store *st, char **out, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*out = NULL;
+	if ((e = store_prepare(st,
+		 "SELECT group_concat(v, ';') FROM (SELECT i.id || '/' ||"
+		 " coalesce(r.id, '') || '/' || coalesce(i.crl_key_path, '')"
+		 " AS v FROM issuers i LEFT JOIN responder_certs r"
+		 " ON r.issuer_id = i.id AND r.active ORDER BY i.id, r.id)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		e = store_dberr(st, rc, "issuers version", errbuf, errsz);
+		sqlite3_finalize(stmt);
+		return e;
+	}
+	*out = sqlite3_column_type(stmt, 0) == SQLITE_NULL
+	    ? strdup("")
+	    : store_column_strdup(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (*out == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		return OB_ERR_NOMEM;
+	}
+	return OB_OK;
+}
+
+/* Inserts is's responder as the active one of is->id; in a transaction. */
+static enum ob_err
+responder_insert(
+    struct store *st, const struct store_issuer *is, char *errbuf, size_t errsz)
+{
+	return store_run(st,
+	    "INSERT INTO responder_certs (issuer_id, cert_der, key_path,"
+	    " key_algorithm, subject, not_before, not_after, is_ca)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	    "insert responder", errbuf, errsz, "tbtttTTi", is->id, is->resp_der,
+	    is->resp_len, is->resp_key_path, is->resp_key_alg, is->resp_subject,
+	    is->resp_not_before, is->resp_not_after,
+	    (int64_t)(is->resp_is_ca != 0));
+}
+
+enum ob_err
+store_issuer_update(struct store *st, const char *id,
+    const struct store_issuer *resp, const char *crl_key_path, char *errbuf,
+    size_t errsz)
+{
+	struct store_issuer r;
+	enum ob_err e;
+
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_issuer_exists(st, id, errbuf, errsz)) != OB_OK)
+		goto fail;
+	if (resp != NULL) {
+		r = *resp; /* the same responder fields, under id */
+		snprintf(r.id, sizeof(r.id), "%s", id);
+		if ((e = store_run(st,
+			 "UPDATE responder_certs SET active = FALSE"
+			 " WHERE issuer_id = ? AND active",
+			 "retire responder", errbuf, errsz, "t", id)) !=
+			OB_OK ||
+		    (e = responder_insert(st, &r, errbuf, errsz)) != OB_OK)
+			goto fail;
+	}
+	if (crl_key_path != NULL &&
+	    (e = store_run(st,
+		 "UPDATE issuers SET crl_key_path = ? WHERE id = ?",
+		 "set CRL key", errbuf, errsz, "tt", crl_key_path, id)) !=
+		OB_OK)
+		goto fail;
+	return store_commit(st, errbuf, errsz);
+fail:
+	store_rollback(st);
+	return e;
+}
+
+enum ob_err
+store_issuer_remove(
+    struct store *st, const char *id, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if ((e = store_run(st, "DELETE FROM issuers WHERE id = ?",
+		 "remove issuer", errbuf, errsz, "t", id)) != OB_OK)
+		return e;
+	if (sqlite3_changes(st->db) == 0) {
+		snprintf(errbuf, errsz, "no issuer %s", id);
+		return OB_ERR_NOTFOUND;
+	}
+	return OB_OK;
 }
 
 void

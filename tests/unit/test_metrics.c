@@ -27,6 +27,7 @@ static struct http_ocsp_counts requests;
 static struct http_admin_counts admin;
 static struct responder_counters totals;
 static struct responder_hist hists[2];
+static struct issuer_state states[3];
 static struct metrics_live live;
 
 /*
@@ -163,6 +164,21 @@ fixture_full(void)
 	live.hists = hists;
 	live.nhists = 2;
 	live.admin = &admin;
+	/* Responders: one fine, one expiring, one expired. */
+	memset(states, 0, sizeof(states));
+	snprintf(states[0].id, sizeof(states[0].id), "a.root");
+	states[0].not_after = NOW + 90 * 86400;
+	snprintf(states[1].id, sizeof(states[1].id), "big_ca");
+	states[1].not_after = NOW + 86400;
+	states[1].health = ISSUER_EXPIRING;
+	states[1].expiring = 1;
+	snprintf(states[2].id, sizeof(states[2].id), "we\"ird\\id\n");
+	states[2].not_after = NOW - 60;
+	states[2].health = ISSUER_EXPIRED;
+	states[2].expiring = 1;
+	live.states = states;
+	live.nstates = 3;
+	live.warn = 14 * 86400;
 }
 
 /* The CLI's input: the same store, no pass recorded, no live numbers. */

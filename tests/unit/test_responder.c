@@ -448,6 +448,7 @@ write_stale(
 {
 	struct store_cache_entry ent;
 	struct store_todo t;
+	struct issuers *iss;
 	int64_t now = (int64_t)time(NULL);
 	size_t written = 0, n;
 	unsigned char *cur;
@@ -457,7 +458,9 @@ write_stale(
 	snprintf(t.serial, sizeof(t.serial), "a01");
 	t.status = OCSP_GOOD;
 	t.reason = -1;
-	CHECK(responder_presign(r, &t, now - 2 * VALIDITY, &ent) == OB_OK);
+	iss = responder_issuers_hold(r);
+	CHECK(responder_presign(r, iss, &t, now - 2 * VALIDITY, &ent) == OB_OK);
+	issuers_release(iss);
 	CHECK(ent.der != NULL && ent.next_update < now);
 	CHECK(store_cache_put(st, &ent, 1, now, VALIDITY, &written, err,
 		  sizeof(err)) == OB_OK);

@@ -37,6 +37,8 @@ fresh(void)
 	is.cert_len = sizeof(der);
 	memset(is.key_sha1, 0xab, 20);
 	is.not_after = 2000000000;
+	is.resp_not_before = 1700000000;
+	is.resp_not_after = 2000000000;
 	is.resp_der = der;
 	is.resp_len = sizeof(der);
 	is.resp_subject = "CN=ca";
@@ -509,8 +511,8 @@ test_cache_refresh_todo(void)
 	CHECK(store_cache_put(st, c, 2, now, 3600, &w, err, sizeof(err)) ==
 	    OB_OK);
 	CHECK(w == 2);
-	CHECK(store_refresh_todo(
-		  st, now, 1800, 3600, &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(store_refresh_todo(st, now, 1800, 3600, NULL, 0, &v, &n, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(n == 3);
 	if (n == 3) {
 		CHECK_STR(v[0].serial, "2");
@@ -625,8 +627,8 @@ test_cache_clock_step(void)
 	der = NULL;
 
 	/* Due for the pass, though nextUpdate is far off: 1 and 3, not 2. */
-	CHECK(store_refresh_todo(
-		  st, now, 1800, 3600, &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(store_refresh_todo(st, now, 1800, 3600, NULL, 0, &v, &n, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(n == 2);
 	if (n == 2) {
 		CHECK_STR(v[0].serial, "1");
@@ -1062,6 +1064,146 @@ test_store_wide_numbers(void)
 	store_close(st);
 }
 
+/* Runs sql on a side connection, as another process would. */
+static int
+poke(const char *sql)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	rc = sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	return rc;
+}
+
+/* The serials of what the refresh pass finds due, joined by ",". */
+static const char *
+due(struct store *st, int64_t now, const struct store_resign *rs, size_t nrs)
+{
+	static char buf[128];
+	struct store_todo *v = NULL;
+	size_t n = 0, i, o = 0;
+
+	buf[0] = '\0';
+	if (store_refresh_todo(st, now, 1800, 3600, rs, nrs, &v, &n, err,
+		sizeof(err)) != OB_OK)
+		return "error";
+	for (i = 0; i < n && o < sizeof(buf) - 40; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+		    i > 0 ? "," : "", v[i].serial);
+	free(v);
+	return buf;
+}
+
+/*
+ * An issuer's responder replaced: the version changes, the old row stays
+ * inactive, and the refresh pass finds the entries of an earlier
+ * responder (written before the active one, or lacking its needle); an
+ * entry whose nextUpdate is the responder's notAfter is not re-signed
+ * for the horizon alone. Removing the issuer removes what is under it.
+ */
+static void
+test_issuer_update_remove(void)
+{
+	struct store *st = fresh();
+	struct store_issuer upd, *v = NULL;
+	struct store_cache_entry c[2];
+	struct store_resign rs;
+	unsigned char d1[2], d2[2], der[3] = {0x30, 0x01, 0x02};
+	const unsigned char needle[1] = {0x22};
+	int64_t now = (int64_t)time(NULL);
+	char *v1 = NULL, *v2 = NULL, *v3 = NULL;
+	size_t n = 0, w = 0;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_add(st, "ca", "2", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	c[0] = entry("1", OCSP_GOOD, now, d1);
+	c[1] = entry("2", OCSP_GOOD, now, d2);
+	d1[1] = 0x11;
+	d2[1] = 0x22;
+	CHECK(store_cache_put(st, c, 2, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 2);
+	CHECK_STR(due(st, now, NULL, 0), "");
+	/* The needle of the responder now: entry 1 lacks it. */
+	rs.issuer_id = "ca";
+	rs.needle = needle;
+	rs.needle_len = sizeof(needle);
+	CHECK_STR(due(st, now, &rs, 1), "1");
+	rs.issuer_id = "other";
+	CHECK_STR(due(st, now, &rs, 1), "");
+
+	CHECK(store_issuers_version(st, &v1, err, sizeof(err)) == OB_OK);
+	memset(&upd, 0, sizeof(upd));
+	upd.resp_der = der;
+	upd.resp_len = sizeof(der);
+	upd.resp_subject = "CN=responder 2";
+	upd.resp_key_path = "/nonexistent/key2";
+	snprintf(upd.resp_key_alg, sizeof(upd.resp_key_alg), "ec-p256");
+	upd.resp_not_before = now - 60;
+	upd.resp_not_after = now + 600;
+	CHECK(store_issuer_update(st, "ca", &upd, NULL, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(store_issuer_update(st, "none", &upd, NULL, err, sizeof(err)) ==
+	    OB_ERR_NOTFOUND);
+	CHECK(store_issuers_version(st, &v2, err, sizeof(err)) == OB_OK);
+	CHECK(v1 != NULL && v2 != NULL && strcmp(v1, v2) != 0);
+	CHECK_STR(peek("SELECT count(*) || '/' || sum(active)"
+		       " FROM responder_certs WHERE issuer_id = 'ca'"),
+	    "2/1");
+	CHECK(store_issuer_records(st, &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(n == 1 && v != NULL && v[0].resp_len == sizeof(der) &&
+	    v[0].resp_not_after == now + 600 && v[0].n_certs == 0);
+	store_issuer_list_free(v, n);
+	/* A new CRL key path changes the version too. */
+	CHECK(store_issuer_update(st, "ca", NULL, "/nonexistent/ca.key", err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_issuers_version(st, &v3, err, sizeof(err)) == OB_OK);
+	CHECK(v3 != NULL && v2 != NULL && strcmp(v2, v3) != 0);
+
+	/* Entry 1 written before the new responder was registered. */
+	CHECK(poke("UPDATE ocsp_response_cache SET generated_at ="
+		   " '2020-01-01T00:00:00Z' WHERE serial_hex = '1'"));
+	CHECK_STR(due(st, now, NULL, 0), "1");
+	/*
+	 * Entry 2 due within the horizon; at the responder's notAfter,
+	 * no signature can do better: not due for that.
+	 */
+	CHECK(poke("UPDATE ocsp_response_cache SET generated_at ="
+		   " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+1 minute')"));
+	CHECK_STR(due(st, now, NULL, 0), "");
+	c[1] = entry("2", OCSP_GOOD, now + 1, d2);
+	c[1].next_update = now + 300;
+	CHECK(store_cache_put(st, &c[1], 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	CHECK_STR(due(st, now, NULL, 0), "2");
+	c[1] = entry("2", OCSP_GOOD, now + 2, d2);
+	c[1].next_update = now + 600;
+	CHECK(store_cache_put(st, &c[1], 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK_STR(due(st, now, NULL, 0), "");
+
+	CHECK(store_issuer_remove(st, "ca", err, sizeof(err)) == OB_OK);
+	CHECK(
+	    store_issuer_remove(st, "ca", err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK_STR(peek("SELECT (SELECT count(*) FROM certificates) ||"
+		       " (SELECT count(*) FROM ocsp_response_cache) ||"
+		       " (SELECT count(*) FROM responder_certs)"),
+	    "000");
+	free(v1);
+	free(v2);
+	free(v3);
+	store_close(st);
+}
+
 static const struct test tests[] = {
     {"open_errors", test_open_errors},
     {"migrate_idempotent", test_migrate_idempotent},
@@ -1075,6 +1217,7 @@ static const struct test tests[] = {
     {"cache_revoke_race", test_cache_revoke_race},
     {"cache_two_connections", test_cache_two_connections},
     {"cache_refresh_todo", test_cache_refresh_todo},
+    {"issuer_update_remove", test_issuer_update_remove},
     {"cache_clock_step", test_cache_clock_step},
     {"refresh_record", test_refresh_record},
     {"crl_numbers", test_store_numbers},
