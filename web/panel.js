@@ -509,6 +509,20 @@
 			    fmtSpan((now - last) / 1000) + " ago, interval " +
 			    fmtSpan(interval));
 		issuers.forEach(function (is) {
+			var rs = is && is.responder &&
+			    typeof is.responder === "object" ? is.responder : null;
+			var rna = rs ? parseTime(rs.not_after) : null;
+			if (rs && rs.status === "expired")
+				add("bad", "the responder certificate of " +
+				    String(is.id) + " expired " +
+				    fmtRel(rna, now) + ": every answer is " +
+				    "tryLater until it is replaced (ocspbox " +
+				    "issuer update)");
+			else if (rs && rs.status === "expiring")
+				add("warn", "the responder certificate of " +
+				    String(is.id) + " expires " +
+				    fmtRel(rna, now) + " (" + fmtAbs(rna) +
+				    "): replace it with ocspbox issuer update");
 			if (is && is.crl && is.crl.is_stale === true)
 				add("warn", "the CRL of " + String(is.id) +
 				    " is past its nextUpdate");
@@ -647,6 +661,7 @@
 		{key: "fresh", label: "Fresh", n: true},
 		{key: "stale", label: "Stale", n: true},
 		{key: "next-update", label: "Oldest nextUpdate", two: true},
+		{key: "responder", label: "Responder until", two: true},
 		{key: "crl", label: "CRL", two: true}
 	];
 	var rows = new Map();
@@ -708,6 +723,22 @@
 		setText(c["next-update"].sub, fmtAbs(nu));
 		c["next-update"].main.classList.toggle("is-warn",
 		    nu !== null && nu <= now);
+
+		var rs = is.responder && typeof is.responder === "object" ?
+		    is.responder : {};
+		var rna = parseTime(rs.not_after);
+		setText(c.responder.main, rna === null ? "—" :
+		    rs.status === "expired" ? "expired " + fmtRel(rna, now) :
+		    fmtRel(rna, now));
+		setText(c.responder.sub, fmtAbs(rna));
+		c.responder.main.classList.toggle("is-warn",
+		    rs.status === "expiring");
+		c.responder.main.classList.toggle("is-bad",
+		    rs.status === "expired");
+		if (c.responder.td.getAttribute("data-status") !==
+		    String(rs.status))
+			c.responder.td.setAttribute("data-status",
+			    String(rs.status));
 
 		var crl = is.crl && typeof is.crl === "object" ? is.crl : {};
 		var cm = c.crl.main, cs = c.crl.sub;

@@ -166,6 +166,12 @@ if printf '%s' "$nu" | grep -Eq '^in [0-9]+ (h|min)'; then
 else
 	fail "row: oldest nextUpdate is in the future" "got: $nu" "$ROW"
 fi
+rsp=$(part responder)
+if printf '%s' "$rsp" | grep -Eq '^in [0-9]+ (year|month|d)'; then
+	pass "row: the responder certificate's notAfter ($rsp)"
+else
+	fail "row: the responder certificate's notAfter" "got: $rsp" "$ROW"
+fi
 crl_no=$(stats '.issuers[] | select(.id == "rsa") | .crl.crl_number')
 same "row: CRL state is the API's crlNumber" "$(part crl)" "#$crl_no"
 
@@ -250,6 +256,37 @@ if dom none "$ADMIN_URL/" 'Not signed in' &&
 	pass "no token: the page asks for it with a form"
 else
 	fail "no token: the page asks for it with a form" "$(head -c 3000 "$TMP/none.html")"
+fi
+
+# 5b. A responder that expires in two hours: the health line warns and
+# the row's cell is marked. (It stays for the screenshots.)
+openssl req -new -key "$PKI/resp-rsa.key" -subj "/O=ocspbox test/CN=short" \
+    -out "$TMP/short.csr" 2>/dev/null &&
+    faketime -f -22h openssl x509 -req -in "$TMP/short.csr" -CA "$PKI/ca-rsa.pem" \
+	-CAkey "$PKI/ca-rsa.key" -set_serial 0x1777 -days 1 -sha256 \
+	-extfile "$PKI/ext.cnf" -extensions responder -out "$PKI/short.pem" 2>/dev/null &&
+    "$OCSPBOX" --db "$DB" issuer update rsa --responder-cert "$PKI/short.pem" \
+	--responder-key "$PKI/resp-rsa.key" >/dev/null ||
+    fail "issuer update to a responder expiring in 2 h"
+n=0
+while [ $n -lt 50 ] && [ "$(stats '.issuers[0].responder.status')" != expiring ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+if dom exp "$ADMIN_URL/#token=$TOKEN" 'data-issuer="rsa"' &&
+    grep -q '<p id="health"[^>]*data-state="attention"' "$TMP/exp.html" &&
+    byid health-text "$TMP/exp.html" | grep -q 'responder certificate of rsa expires in [0-9]'; then
+	pass "an expiring responder: health line attention ($(byid health-text "$TMP/exp.html" | cut -c1-90)…)"
+else
+	fail "an expiring responder: health line attention" \
+	    "$(byid health-text "$TMP/exp.html")" "$(grep CONSOLE "$TMP/chrome.err")"
+fi
+ROW=$(sed -n 's#.*\(<tr data-issuer="rsa">.*\)#\1#p' "$TMP/exp.html" | sed 's#</tr>.*##')
+if printf '%s\n' "$ROW" | grep -q 'data-status="expiring"' &&
+    printf '%s\n' "$ROW" | grep -q 'class="main is-warn">in [0-9]* \(h\|min\)'; then
+	pass "an expiring responder: its cell is marked ($(part responder))"
+else
+	fail "an expiring responder: its cell is marked" "$ROW"
 fi
 
 # 6. Screenshots, with load running so that the chart has a shape: wrk on

@@ -1,0 +1,341 @@
+#!/bin/sh
+# Issuers over their life, against the real server: a responder that
+# expires soon (nextUpdate never past its notAfter; /healthz, issuer list,
+# the stats and /metrics say so), its rotation with `issuer update` under
+# load with openssl verifying every answer, the cache re-signed by the new
+# responder, a CA key set while serving, issuers added and removed while
+# serving, SIGHUP, and a responder that expires while serving (tryLater).
+. tests/integration/lib.sh
+
+make_pki
+admin_token
+command -v faketime >/dev/null 2>&1 || {
+	fail "faketime is installed (scripts/deps.sh)"
+	finish
+	exit 1
+}
+
+# responder NAME AGE: a delegated responder of ca-rsa issued for one day
+# as if AGE ago (a faketime offset such as -22h): it expires 1d - AGE
+# from now.
+responder() {
+	openssl req -new -key "$PKI/resp-rsa.key" -subj "/O=ocspbox test/CN=$1" \
+	    -out "$TMP/$1.csr" 2>/dev/null &&
+	    faketime -f "$2" openssl x509 -req -in "$TMP/$1.csr" \
+		-CA "$PKI/ca-rsa.pem" -CAkey "$PKI/ca-rsa.key" \
+		-set_serial "0x$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" \
+		-days 1 -sha256 -extfile "$PKI/ext.cnf" -extensions responder \
+		-out "$PKI/$1.pem" 2>/dev/null
+}
+responder short -22h || fail "make a responder expiring in 2 h"
+not_after() { epoch "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)"; }
+SHORT_END=$(not_after "$PKI/short.pem")
+
+ob migrate >/dev/null
+ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/short.pem" \
+    --responder-key "$PKI/resp-rsa.key" >/dev/null || fail "issuer add with a responder expiring in 2 h"
+i=1
+while [ $i -le 40 ]; do
+	ob cert add rsa --serial "$(serial $i)" >/dev/null
+	i=$((i + 1))
+done
+ob revoke rsa "$(serial 7)" --reason keyCompromise >/dev/null
+
+# --- 1. An expiring responder, seen from every side ----------------------
+run ob issuer list
+if printf '%s\n' "$OUT" | grep -Eq '^rsa .* expiring ' &&
+    printf '%s\n' "$ERR" | grep -q 'issuer rsa: its responder certificate expires at .*, in [12] h'; then
+	pass "issuer list: STATUS expiring, and a warning on stderr"
+else
+	fail "issuer list says expiring" "$OUT" "$ERR"
+fi
+same "issuer list --json: status expiring" \
+    "$(ob issuer list --json 2>/dev/null | jq -r '.issuers[0].responder.status')" expiring
+same "issuer list --expiry-warning 1h: ok" \
+    "$(ob issuer list --json --expiry-warning 1h 2>/dev/null | jq -r '.issuers[0].responder.status')" ok
+refused "issuer list: a bad --expiry-warning" 2 'bad --expiry-warning' \
+    "$OCSPBOX" --db "$DB" issuer list --expiry-warning soon
+
+# The default validity (24 h) passes the responder's notAfter.
+start_server "$DB" --refresh-interval 1h || { fail "server starts"; finish; exit 1; }
+run curl -s -m 10 "$URL/healthz"
+if printf '%s\n' "$OUT" | head -n 1 | grep -qx degraded &&
+    printf '%s\n' "$OUT" | grep -q '^issuer rsa: responder certificate expires at .* (in [12] h)$'; then
+	pass "/healthz: degraded, naming the issuer and when"
+else
+	fail "/healthz degraded" "$OUT"
+fi
+same "/healthz: still 200 (it answers)" \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")" 200
+metrics
+same "/metrics: ocspbox_responder_not_after_timestamp_seconds is the notAfter" \
+    "$(m 'ocspbox_responder_not_after_timestamp_seconds{issuer="rsa"}')" "$SHORT_END"
+same "/metrics: ocspbox_responder_expiring 1" "$(m 'ocspbox_responder_expiring{issuer="rsa"}')" 1
+same "/metrics: the warning period, 14 days" "$(m ocspbox_responder_expiry_warning_seconds)" 1209600
+same "stats JSON: the responder expiring" "$(stats '.issuers[0].responder.status')" expiring
+grep -q 'issuer rsa: the responder certificate expires at' "$TMP/server.err" &&
+    pass "the log warns of it" || fail "the log warns" "$(cat "$TMP/server.err")"
+
+# next_update FILE: a DER response's nextUpdate, in seconds.
+next_update() {
+	epoch "$(openssl ocsp -respin "$1" -resp_text -noverify 2>/dev/null |
+	    sed -n 's/^ *Next Update: //p' | head -n 1)"
+}
+openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial "0x$(serial 3)" -no_nonce \
+    -reqout "$TMP/q3.der" >/dev/null 2>&1
+curl -s -m 10 -o "$TMP/r-get.der" "$URL/$(enc "$TMP/q3.der")"
+openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$(serial 4)" \
+    -respout "$TMP/r-post.der" >/dev/null 2>&1
+NU_GET=$(next_update "$TMP/r-get.der")
+NU_POST=$(next_update "$TMP/r-post.der")
+if [ -n "$NU_GET" ] && [ "$NU_GET" -le "$SHORT_END" ] && [ "$NU_GET" -gt $(($(date +%s) + 3000)) ]; then
+	pass "a cached answer's nextUpdate is the responder's notAfter, not 24 h on"
+else
+	fail "cached nextUpdate <= notAfter" "nextUpdate $NU_GET, notAfter $SHORT_END"
+fi
+if [ -n "$NU_POST" ] && [ "$NU_POST" -le "$SHORT_END" ]; then
+	pass "a live answer (nonce) ends at the responder's notAfter too"
+else
+	fail "live nextUpdate <= notAfter" "nextUpdate $NU_POST, notAfter $SHORT_END"
+fi
+MAXAGE=$(curl -s -m 10 -D - -o /dev/null "$URL/$(enc "$TMP/q3.der")" |
+    sed -n 's/^Cache-Control: max-age=\([0-9]*\).*/\1/p')
+if [ -n "$MAXAGE" ] && [ "$MAXAGE" -le $((SHORT_END - $(date +%s) + 1)) ]; then
+	pass "GET: max-age ends by the responder's notAfter ($MAXAGE s)"
+else
+	fail "GET max-age within the responder's life" "max-age $MAXAGE"
+fi
+
+# --- 2. issuer update: the checks of issuer add ---------------------------
+refused "update: nothing to update is a usage error" 2 'need ID' \
+    "$OCSPBOX" --db "$DB" issuer update rsa
+refused "update: a certificate without its key" 2 'need ID' \
+    "$OCSPBOX" --db "$DB" issuer update rsa --responder-cert "$PKI/resp-rsa.pem"
+refused "update: no such issuer" 1 'no issuer nosuch' \
+    "$OCSPBOX" --db "$DB" issuer update nosuch --ca-key "$PKI/ca-rsa.key"
+if [ -f "$PKI/resp-expired.pem" ]; then
+	refused "update: an expired responder is refused" 1 'expired at .*clients would refuse' \
+	    "$OCSPBOX" --db "$DB" issuer update rsa --responder-cert "$PKI/resp-expired.pem" \
+	    --responder-key "$PKI/resp-expired.key"
+else
+	fail "mkpki made resp-expired.pem (faketime)"
+fi
+refused "update: a responder of another CA" 1 'not issued by issuer rsa' \
+    "$OCSPBOX" --db "$DB" issuer update rsa --responder-cert "$PKI/resp-ec.pem" \
+    --responder-key "$PKI/resp-ec.key"
+refused "update: a key that is not the certificate's" 1 'does not match|not the key' \
+    "$OCSPBOX" --db "$DB" issuer update rsa --responder-cert "$PKI/resp-rsa.pem" \
+    --responder-key "$PKI/resp-ec.key"
+refused "update: a key others can read" 1 'accessible by group or others' \
+    "$OCSPBOX" --db "$DB" issuer update rsa --responder-cert "$PKI/resp-rsa.pem" \
+    --responder-key "$PKI/open.key"
+refused "update: a CA key that is not the CA's" 1 'does not match|not the key' \
+    "$OCSPBOX" --db "$DB" issuer update rsa --ca-key "$PKI/ca-ec.key"
+same "a refused update changes nothing" \
+    "$(q "SELECT count(*) FROM responder_certs WHERE issuer_id = 'rsa'")" 1
+
+# --- 3. Rotation under load: every answer verifies ------------------------
+# load N: N requests in a row, alternately GET (cached) and POST (with a
+# nonce: signed live), each verified by openssl against the CA; one line
+# per answer that does not verify or is not good into $TMP/bad.N.
+load() {
+	k=0
+	while [ ! -f "$TMP/stop-load" ]; do
+		s=$(serial $((k % 40 + 1)))
+		[ "$s" = "$(serial 7)" ] && s=$(serial 8)
+		if [ $((k % 2)) -eq 0 ]; then
+			out=$(openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$s" \
+			    -CAfile "$PKI/ca-rsa.pem" -no_nonce -reqout "$TMP/lq.$1" 2>&1)
+		else
+			out=$(openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$s" \
+			    -CAfile "$PKI/ca-rsa.pem" 2>&1)
+		fi
+		if ! printf '%s\n' "$out" | grep -q 'Response verify OK' ||
+		    ! printf '%s\n' "$out" | grep -q ": good"; then
+			printf '%s\n' "$s: $out" | tr '\n' ' ' >>"$TMP/bad.$1"
+			echo >>"$TMP/bad.$1"
+		fi
+		echo x >>"$TMP/count.$1"
+		k=$((k + 1))
+	done
+}
+# GET through the cache too: a client verifying cached answers across
+# the switch (openssl ocsp sends POST; curl fetches GET, openssl checks).
+load_get() {
+	k=0
+	while [ ! -f "$TMP/stop-load" ]; do
+		s=$(serial $((k % 40 + 1)))
+		[ "$s" = "$(serial 7)" ] && s=$(serial 8)
+		openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial "0x$s" -no_nonce \
+		    -reqout "$TMP/gq" >/dev/null 2>&1
+		curl -s -m 10 -o "$TMP/gr" "$URL/$(enc "$TMP/gq")"
+		out=$(openssl ocsp -respin "$TMP/gr" -reqin "$TMP/gq" -CAfile "$PKI/ca-rsa.pem" \
+		    -issuer "$PKI/ca-rsa.pem" -serial "0x$s" 2>&1)
+		if ! printf '%s\n' "$out" | grep -q 'Response verify OK' ||
+		    ! printf '%s\n' "$out" | grep -q ": good"; then
+			printf '%s\n' "GET $s: $out" | tr '\n' ' ' >>"$TMP/bad.g"
+			echo >>"$TMP/bad.g"
+		fi
+		echo x >>"$TMP/count.g"
+		k=$((k + 1))
+	done
+}
+rm -f "$TMP/stop-load" "$TMP"/bad.* "$TMP"/count.*
+load 1 &
+L1=$!
+load_get &
+L2=$!
+BG_PIDS="$L1 $L2"
+sleep 2
+ok "issuer update: a new responder certificate and key" \
+    'issuer rsa: responder is now .*Test RSA OCSP responder' \
+    ob issuer update rsa --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key"
+# The server sees it within a few seconds, and re-signs its cache.
+NEW_DER_HEX=$(openssl x509 -in "$PKI/resp-rsa.pem" -outform DER | od -An -tx1 | tr -d ' \n')
+left=-1
+n=0
+while [ $n -lt 100 ]; do
+	left=$(q "SELECT count(*) FROM ocsp_response_cache WHERE issuer_id = 'rsa'
+	    AND instr(response_der, X'$NEW_DER_HEX') = 0")
+	[ "$left" = 0 ] && break
+	sleep 0.2
+	n=$((n + 1))
+done
+sleep 2
+touch "$TMP/stop-load"
+wait "$L1" "$L2"
+BG_PIDS=
+same "within 20 s, every cached answer carries the new responder" "$left" 0
+same "... and there are answers cached" \
+    "$(q "SELECT count(*) >= 39 FROM ocsp_response_cache WHERE issuer_id = 'rsa'")" 1
+NREQ=$(cat "$TMP"/count.* 2>/dev/null | wc -l)
+NBAD=$(cat "$TMP"/bad.* 2>/dev/null | wc -l)
+if [ "$NREQ" -ge 40 ] && [ "$NBAD" -eq 0 ]; then
+	pass "rotation under load: $NREQ answers, each verified by openssl, none failed"
+else
+	fail "rotation under load" "$NREQ answers, $NBAD failed" "$(cat "$TMP"/bad.* 2>/dev/null | head -n 5)"
+fi
+grep -q 'issuer rsa: responder replaced (.*CN=Test RSA OCSP responder' "$TMP/server.err" &&
+    grep -q 'issuer rsa: every cached answer is signed by its current responder' "$TMP/server.err" &&
+    pass "the log says the responder was replaced and the cache re-signed" ||
+    fail "the rotation is logged" "$(tail -n 20 "$TMP/server.err")"
+same "the old responder is kept, inactive" \
+    "$(q "SELECT group_concat(active, ',') FROM (SELECT active FROM responder_certs WHERE issuer_id = 'rsa' ORDER BY id)")" "0,1"
+run curl -s -m 10 "$URL/healthz"
+same "/healthz: ok again" "$OUT" ok
+metrics
+same "/metrics: no longer expiring" "$(m 'ocspbox_responder_expiring{issuer="rsa"}')" 0
+same "a revoked serial is still revoked after the rotation" "$(ocsp_status "$(serial 7)")" revoked
+
+# --- 4. A CA key set while serving: a CRL appears ---------------------------
+same "no CRL before the CA key" "$(getcrl rsa "$TMP/none.crl")" 404
+ok "issuer update --ca-key" 'issuer rsa: CA key is now .*ca-rsa.key' \
+    ob issuer update rsa --ca-key "$PKI/ca-rsa.key"
+code=404
+n=0
+while [ $n -lt 50 ] && [ "$code" != 200 ]; do
+	sleep 0.2
+	code=$(getcrl rsa "$TMP/rsa.crl")
+	n=$((n + 1))
+done
+same "within 10 s the issuer's CRL is served" "$code" 200
+if [ "$code" = 200 ] && [ "$(cverify "$TMP/rsa.crl" rsa)" = "verify OK" ] &&
+    chas "$TMP/rsa.crl" "$(serial 7)"; then
+	pass "the CRL verifies and lists the revoked serial"
+else
+	fail "the CRL verifies and lists the revoked serial" "$(ctext "$TMP/rsa.crl" | head -n 20)"
+fi
+
+# --- 5. Issuers added and removed while serving -----------------------------
+ecstatus() {
+	openssl ocsp -url "$URL/" -issuer "$PKI/ca-ec.pem" -cert "$PKI/leaf-ec.pem" -no_nonce \
+	    -CAfile "$PKI/ca-ec.pem" 2>&1 |
+	    sed -n 's/^.*leaf-ec.pem: *\([a-z]*\)$/\1/p; s/^Responder Error: *\([a-zA-Z]*\).*/\1/p'
+}
+same "an issuer not registered: unauthorized" "$(ecstatus)" unauthorized
+ob issuer add ec --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
+    --responder-key "$PKI/resp-ec.key" >/dev/null
+ob cert add ec --cert "$PKI/leaf-ec.pem" >/dev/null
+st=
+n=0
+while [ $n -lt 50 ]; do
+	st=$(ecstatus)
+	[ "$st" = good ] && break
+	sleep 0.2
+	n=$((n + 1))
+done
+same "an issuer added while serving answers within 10 s" "$st" good
+ok "issuer remove" 'removed issuer ec' ob issuer remove ec
+refused "issuer remove: no such issuer" 1 'no issuer ec' "$OCSPBOX" --db "$DB" issuer remove ec
+refused "issuer remove: no id" 2 'need ID' "$OCSPBOX" --db "$DB" issuer remove
+n=0
+while [ $n -lt 50 ]; do
+	st=$(ecstatus)
+	[ "$st" = unauthorized ] && break
+	sleep 0.2
+	n=$((n + 1))
+done
+same "a removed issuer is unauthorized within 10 s" "$st" unauthorized
+same "its certificates and cache are gone" \
+    "$(q "SELECT (SELECT count(*) FROM certificates WHERE issuer_id = 'ec') + (SELECT count(*) FROM ocsp_response_cache WHERE issuer_id = 'ec')")" 0
+grep -q 'issuer ec: added' "$TMP/server.err" && grep -q 'issuer ec: removed' "$TMP/server.err" &&
+    pass "the log says what was added and removed" || fail "add and remove are logged" "$(tail -n 10 "$TMP/server.err")"
+
+# --- 6. SIGHUP reads the key files again -----------------------------------
+# A key file that becomes readable by others is refused on the reload; the
+# issuer keeps the key it had and answers on.
+chmod 644 "$PKI/resp-rsa.key"
+kill -HUP "$SERVER_PID"
+n=0
+while [ $n -lt 50 ] && ! grep -q 'reload: issuer rsa: .*keeping what it had' "$TMP/server.err"; do
+	sleep 0.1
+	n=$((n + 1))
+done
+chmod 600 "$PKI/resp-rsa.key"
+grep -q 'reload: issuer rsa: .*keeping what it had' "$TMP/server.err" &&
+    pass "SIGHUP: the key files are read again (a bad one is refused, and logged)" ||
+    fail "SIGHUP rereads key files" "$(tail -n 10 "$TMP/server.err")"
+same "... and the issuer answers on with the key it had" "$(ocsp_status "$(serial 5)")" good
+kill -0 "$SERVER_PID" 2>/dev/null && pass "SIGHUP: serve keeps running" || fail "SIGHUP: serve keeps running"
+stop_checked "after rotations, reloads and SIGHUP"
+
+# --- 7. A responder that expires while serving -----------------------------
+# Made now, so that a slow (sanitized) run still finds it valid.
+responder brief -86380s || fail "make a responder expiring in 20 s"
+DB2=$TMP/brief.db
+"$OCSPBOX" --db "$DB2" migrate >/dev/null
+"$OCSPBOX" --db "$DB2" issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/brief.pem" \
+    --responder-key "$PKI/resp-rsa.key" >/dev/null || fail "issuer add: a responder valid for seconds more"
+"$OCSPBOX" --db "$DB2" cert add rsa --serial 5 >/dev/null
+BRIEF_END=$(not_after "$PKI/brief.pem")
+start_server "$DB2" || { fail "server starts"; finish; exit 1; }
+same "before it expires: good" "$(ocsp_status 5)" good
+n=0
+while [ "$(date +%s)" -le "$BRIEF_END" ] && [ $n -lt 300 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+sleep 1
+same "after it expired: tryLater, never an answer clients refuse" "$(ocsp_status 5)" trylater
+run curl -s -m 10 "$URL/healthz"
+if printf '%s\n' "$OUT" | head -n 1 | grep -qx degraded &&
+    printf '%s\n' "$OUT" | grep -q '^issuer rsa: responder certificate expired at .*; answers are tryLater$'; then
+	pass "/healthz: degraded, the responder expired"
+else
+	fail "/healthz says expired" "$OUT"
+fi
+grep -q 'issuer rsa: the responder certificate has expired; answering tryLater' "$TMP/server.err" &&
+    pass "the log says it once" || fail "expiry logged" "$(tail -n 5 "$TMP/server.err")"
+same "stats JSON: expired" "$(stats '.issuers[0].responder.status')" expired
+# Rotating out of it brings answers back without a restart.
+"$OCSPBOX" --db "$DB2" issuer update rsa --responder-cert "$PKI/resp-rsa.pem" \
+    --responder-key "$PKI/resp-rsa.key" >/dev/null
+n=0
+while [ $n -lt 50 ] && [ "$(ocsp_status 5)" != good ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+same "after issuer update: good again" "$(ocsp_status 5)" good
+stop_checked "after a responder expired and was replaced"
+
+finish
