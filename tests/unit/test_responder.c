@@ -756,6 +756,141 @@ static void (*const row_tests[])(void) = {row_test_0, row_test_1, row_test_2,
 _Static_assert(
     NROWS <= sizeof(row_tests) / sizeof(row_tests[0]), "one ROW_TEST per row");
 
+/* A thread answering the plain request until *stop; counts failures. */
+struct asker {
+	struct responder *r;
+	const unsigned char *req;
+	size_t len;
+	int *stop; /* atomic */
+	int answered, failed;
+	pthread_t th;
+};
+
+static void *
+asker_main(void *arg)
+{
+	struct asker *a = arg;
+	struct responder_answer out;
+
+	while (!__atomic_load_n(a->stop, __ATOMIC_RELAXED)) {
+		responder_answer(a->r, a->req, a->len, &out);
+		if (out.der == NULL || out.status != OCSP_SUCCESSFUL)
+			a->failed++;
+		a->answered++;
+		free(out.der);
+	}
+	return NULL;
+}
+
+/*
+ * Reloads while two threads answer: the responder of rsa swapped between
+ * the delegated one and the CA itself ten times, each seen by
+ * responder_reload as a rotation, no answer failing; a table held from
+ * before still signs; superseded tables are counted until released; a
+ * reload with nothing changed reads nothing, a forced one re-reads
+ * without a rotation.
+ */
+static void
+test_reload(void)
+{
+	struct responder_conf conf;
+	struct responder *r = NULL;
+	struct store_issuer *v = NULL, upd;
+	struct store_cache_entry ent;
+	struct store_todo t;
+	struct store_resign rs[4];
+	struct issuers *t0 = NULL, *t1;
+	struct asker a[2];
+	struct store *st;
+	unsigned char *req = NULL;
+	char db[128], cert[128], key[128];
+	size_t len = 0, n = 0, i;
+	int stop = 0, rot = -1, k;
+
+	snprintf(db, sizeof(db), "%s/reload.db", dir);
+	if ((st = fixture(db)) == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	memset(&conf, 0, sizeof(conf));
+	conf.db_path = db;
+	conf.nsign = 2;
+	conf.validity = VALIDITY;
+	conf.backdate = BACKDATE;
+	conf.unknown_max = 100;
+	CHECK(responder_new(&conf, &r, err, sizeof(err)) == OB_OK);
+	req = read_req("plain", &len);
+	CHECK(r != NULL && req != NULL);
+	if (r == NULL || req == NULL)
+		goto out;
+	CHECK(store_issuer_records(st, &v, &n, err, sizeof(err)) == OB_OK);
+	for (i = 0; i < n && strcmp(v[i].id, "rsa") != 0; i++)
+		;
+	CHECK(i < n);
+	if (i == n)
+		goto out;
+	t0 = responder_issuers_hold(r);
+	CHECK(responder_reload(r, 0, &rot, err, sizeof(err)) == OB_OK);
+	CHECK(rot == 0);
+	CHECK(issuers_resign(t0, NULL, 0) == 0);
+	for (k = 0; k < 2; k++) {
+		memset(&a[k], 0, sizeof(a[k]));
+		a[k].r = r;
+		a[k].req = req;
+		a[k].len = len;
+		a[k].stop = &stop;
+		CHECK(pthread_create(&a[k].th, NULL, asker_main, &a[k]) == 0);
+	}
+	for (k = 0; k < 10; k++) {
+		snprintf(cert, sizeof(cert), "%s/pki/%s.pem", dir,
+		    k % 2 == 0 ? "ca-rsa" : "resp-rsa");
+		snprintf(key, sizeof(key), "%s/pki/%s.key", dir,
+		    k % 2 == 0 ? "ca-rsa" : "resp-rsa");
+		CHECK(signer_check_update(&v[i], cert, key, NULL, &upd, err,
+			  sizeof(err)) == OB_OK);
+		CHECK(upd.resp_is_ca == (k % 2 == 0));
+		CHECK(store_issuer_update(
+			  st, "rsa", &upd, NULL, err, sizeof(err)) == OB_OK);
+		store_issuer_clear(&upd);
+		CHECK(responder_reload(r, 0, &rot, err, sizeof(err)) == OB_OK);
+		CHECK(rot == 2);
+		usleep(20000);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (k = 0; k < 2; k++) {
+		pthread_join(a[k].th, NULL);
+		CHECK(a[k].answered > 0 && a[k].failed == 0);
+	}
+	CHECK(responder_reload(r, 0, &rot, err, sizeof(err)) == OB_OK);
+	CHECK(rot == 0);
+	CHECK(responder_reload(r, 1, &rot, err, sizeof(err)) == OB_OK);
+	CHECK(rot == 1);
+	/* The table from before still signs, with the first responder. */
+	CHECK(responder_retired(r) >= 1);
+	memset(&t, 0, sizeof(t));
+	snprintf(t.issuer_id, sizeof(t.issuer_id), "rsa");
+	snprintf(t.serial, sizeof(t.serial), "a01");
+	t.reason = -1;
+	CHECK(responder_presign(r, t0, &t, (int64_t)time(NULL), &ent) == OB_OK);
+	free(ent.der);
+	issuers_release(t0);
+	t0 = NULL;
+	CHECK(responder_retired(r) == 0);
+	/* rsa's entries are to be re-signed: its responder changed. */
+	t1 = responder_issuers_hold(r);
+	CHECK(issuers_resign(t1, rs, 4) == 1);
+	CHECK(strcmp(rs[0].issuer_id, "rsa") == 0);
+	issuers_resign_done(t1, rs, 1);
+	CHECK(issuers_resign(t1, NULL, 0) == 0);
+	issuers_release(t1);
+out:
+	issuers_release(t0);
+	store_issuer_list_free(v, n);
+	free(req);
+	responder_free(r);
+	store_close(st);
+}
+
 /* The PKI, the CA bundle and the requests, made once into DIR. */
 static int
 setup(void)
@@ -793,7 +928,7 @@ setup(void)
 int
 main(int argc, char **argv)
 {
-	struct test tests[NROWS + 1];
+	struct test tests[NROWS + 2];
 	char cmd[128];
 	size_t i;
 	int rc = 1;
@@ -812,8 +947,10 @@ main(int argc, char **argv)
 			tests[i].name = rows[i].name;
 			tests[i].fn = row_tests[i];
 		}
-		tests[NROWS].name = NULL;
-		tests[NROWS].fn = NULL;
+		tests[NROWS].name = "reload";
+		tests[NROWS].fn = test_reload;
+		tests[NROWS + 1].name = NULL;
+		tests[NROWS + 1].fn = NULL;
 		rc = harness_main(argc, argv, tests);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
