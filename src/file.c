@@ -179,6 +179,11 @@ private_dir(const char *dir, char *errbuf, size_t errsz)
 	char *parent, *slash;
 
 	if (mkdir(dir, 0700) == 0) {
+		/* 0700 exactly: the umask may have taken the owner's bits. */
+		if (chmod(dir, 0700) == -1) {
+			snprintf(errbuf, errsz, "%s: %s", dir, strerror(errno));
+			return OB_ERR_IO;
+		}
 		if ((parent = strdup(dir)) == NULL) {
 			snprintf(errbuf, errsz, "%s: out of memory", dir);
 			return OB_ERR_NOMEM;
