@@ -203,7 +203,12 @@ api_issuers_json(const struct store_issuer *v, size_t n)
 			r, "key_algorithm", v[i].resp_key_alg) != NULL &&
 		    cJSON_AddBoolToObject(r, "is_ca", v[i].resp_is_ca) !=
 			NULL &&
-		    cJSON_AddStringToObject(r, "not_after", ra) != NULL;
+		    cJSON_AddStringToObject(r, "not_after", ra) != NULL &&
+		    (v[i].auto_life_s > 0
+			    ? cJSON_AddNumberToObject(r, "auto_life_seconds",
+				  (double)v[i].auto_life_s) != NULL
+			    : cJSON_AddNullToObject(r, "auto_life_seconds") !=
+				NULL);
 	}
 	if (ok && (printed = cJSON_PrintUnformatted(doc)) != NULL) {
 		text = strdup(printed); /* the caller's free() */
