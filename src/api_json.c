@@ -217,7 +217,12 @@ api_issuers_json(
 		    cJSON_AddStringToObject(r, "not_after", ra) != NULL &&
 		    cJSON_AddStringToObject(r, "status",
 			api_responder_status(v[i].resp_not_after, now, warn)) !=
-			NULL;
+			NULL &&
+		    (v[i].auto_life_s > 0
+			    ? cJSON_AddNumberToObject(r, "auto_life_seconds",
+				  (double)v[i].auto_life_s) != NULL
+			    : cJSON_AddNullToObject(r, "auto_life_seconds") !=
+				NULL);
 	}
 	if (ok && (printed = cJSON_PrintUnformatted(doc)) != NULL) {
 		text = strdup(printed); /* the caller's free() */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -260,7 +261,9 @@ issuer_print_table(
 		status = api_responder_status(v[i].resp_not_after, now, warn);
 		printf("%-16s %-8s %-10s %8lld %8lld %-4s %-20s %-8s %s\n",
 		    v[i].id, v[i].resp_key_alg,
-		    v[i].resp_is_ca ? "CA" : "delegated",
+		    v[i].resp_is_ca            ? "CA"
+			: v[i].auto_life_s > 0 ? "automatic"
+					       : "delegated",
 		    (long long)v[i].n_certs, (long long)v[i].n_revoked,
 		    v[i].crl_key_path != NULL ? "yes" : "no", ts, status,
 		    v[i].subject);
@@ -283,40 +286,154 @@ issuer_print_table(
 	}
 }
 
+/*
+ * Moves the responder fields of from (signer_issue_responder's result)
+ * into is, whose CA fields are set; from is left empty.
+ */
+static void
+take_responder(struct store_issuer *is, struct store_issuer *from)
+{
+	is->resp_der = from->resp_der;
+	is->resp_len = from->resp_len;
+	is->resp_subject = from->resp_subject;
+	is->resp_key_path = from->resp_key_path;
+	memcpy(is->resp_key_alg, from->resp_key_alg, sizeof(is->resp_key_alg));
+	is->resp_not_before = from->resp_not_before;
+	is->resp_not_after = from->resp_not_after;
+	is->resp_is_ca = from->resp_is_ca;
+	is->resp_generated = from->resp_generated;
+	is->auto_life_s = from->auto_life_s;
+	memset(from, 0, sizeof(*from));
+}
+
+/*
+ * issuer add --auto-responder: the responder certificate and key that
+ * ocspbox makes for is (checked, CA fields set) with the CA's key, the
+ * key in "<database>.keys/". Returns an exit code.
+ */
+static int
+auto_responder(struct cli_ctx *ctx, struct store *st, struct store_issuer *is,
+    int64_t life)
+{
+	struct store_issuer made;
+	char err[OB_ERRBUF], *keydir = NULL;
+	size_t n;
+
+	/* Said before a key is made for nothing. */
+	if (store_issuer_exists(st, is->id, err, sizeof(err)) == OB_OK) {
+		log_warnx("issuer add: issuer %s already exists", is->id);
+		return OB_EXIT_ERR;
+	}
+	n = strlen(ctx->db) + sizeof(".keys");
+	if ((keydir = malloc(n)) == NULL) {
+		log_warnx("issuer add: out of memory");
+		return OB_EXIT_ERR;
+	}
+	snprintf(keydir, n, "%s.keys", ctx->db);
+	if (signer_issue_responder(is, (int64_t)time(NULL), life, keydir, &made,
+		err, sizeof(err)) != OB_OK) {
+		log_warnx("issuer add: %s", err);
+		free(keydir);
+		return OB_EXIT_ERR;
+	}
+	free(keydir);
+	take_responder(is, &made);
+	return OB_EXIT_OK;
+}
+
 static int
 issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1], *ca = NULL, *rc_ = NULL, *rk = NULL, *ck = NULL;
+	const char *crlk = NULL, *life_arg = NULL;
+	int automatic = 0;
 	const struct cli_opt opts[] = {
 	    {"cert", 1, &ca, NULL},
 	    {"responder-cert", 1, &rc_, NULL},
 	    {"responder-key", 1, &rk, NULL},
-	    {"crl-key", 1, &ck, NULL},
+	    {"auto-responder", 0, NULL, &automatic},
+	    {"responder-life", 1, &life_arg, NULL},
+	    {"ca-key", 1, &ck, NULL},
+	    {"crl-key", 1, &crlk, NULL}, /* --ca-key's first name */
 	    {NULL, 0, NULL, NULL},
 	};
 	struct store_issuer is;
 	struct store *st = NULL;
-	char err[OB_ERRBUF];
+	char err[OB_ERRBUF], na[32];
+	int64_t life = SIGNER_RESPONDER_LIFE_DEFAULT;
 	int npos, rc;
 
 	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
-		printf("usage: ocspbox issuer add ID --cert CA.pem "
-		       "--responder-cert R.pem\n"
-		       "           --responder-key R.key [--crl-key CA.key]\n\n"
-		       "Registers a CA. The responder certificate must be "
-		       "issued by the CA and\ncarry id-kp-OCSPSigning, or be "
-		       "the CA certificate itself. Key files\nmust not be "
-		       "readable by group or others; only their paths are "
-		       "stored.\n--crl-key (the CA's key) enables a "
-		       "pre-signed CRL for this issuer.\n");
+		printf(
+		    "usage: ocspbox issuer add ID --cert CA.pem\n"
+		    "           (--responder-cert R.pem --responder-key R.key\n"
+		    "            | --auto-responder [--responder-life DUR])\n"
+		    "           [--ca-key CA.key]\n\n"
+		    "Registers a CA. The responder certificate must be "
+		    "issued by the CA and\ncarry id-kp-OCSPSigning, or be "
+		    "the CA certificate itself. Key files\nmust not be "
+		    "readable by group or others; only their paths are "
+		    "stored.\n\n"
+		    "--ca-key CA.key       the CA's key (also --crl-key): "
+		    "ocspbox signs this\n"
+		    "                      issuer's CRL with it and, with "
+		    "--auto-responder,\n"
+		    "                      its own delegated responder "
+		    "certificates.\n"
+		    "--auto-responder      ocspbox issues the OCSP "
+		    "responder certificate itself,\n"
+		    "                      signed with --ca-key, for a "
+		    "fresh key of the CA key's\n"
+		    "                      kind (RSA 2048, ECDSA P-256 or "
+		    "P-384), kept at mode\n"
+		    "                      0600 in DB.keys/ beside the "
+		    "database DB.\n"
+		    "--responder-life DUR  how long that certificate is "
+		    "valid (default 30d, at\n"
+		    "                      least 1d); never past the CA "
+		    "certificate's notAfter:\n"
+		    "                      a longer life ends there.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
 		return OB_EXIT_USAGE;
-	if (npos != 1 || ca == NULL || rc_ == NULL || rk == NULL) {
-		log_warnx("issuer add: need ID, --cert, --responder-cert and "
-			  "--responder-key (see --help)");
+	if (ck != NULL && crlk != NULL) {
+		log_warnx("issuer add: give the CA's key once: --ca-key "
+			  "(--crl-key is its other name)");
+		return OB_EXIT_USAGE;
+	}
+	if (ck == NULL)
+		ck = crlk;
+	if (automatic && (rc_ != NULL || rk != NULL)) {
+		log_warnx("issuer add: --auto-responder makes the responder "
+			  "certificate and key; do not give --responder-cert "
+			  "or --responder-key with it");
+		return OB_EXIT_USAGE;
+	}
+	if (automatic && ck == NULL) {
+		log_warnx("issuer add: --auto-responder needs --ca-key CA.key "
+			  "(the CA's key signs the responder certificates)");
+		return OB_EXIT_USAGE;
+	}
+	if (life_arg != NULL && !automatic) {
+		log_warnx("issuer add: --responder-life goes with "
+			  "--auto-responder");
+		return OB_EXIT_USAGE;
+	}
+	if (life_arg != NULL &&
+	    (util_duration_parse(life_arg, &life) != OB_OK ||
+		life < SIGNER_RESPONDER_LIFE_MIN)) {
+		log_warnx("issuer add: bad --responder-life \"%s\" (want a "
+			  "duration of at least 1d, e.g. 7d, 30d)",
+		    life_arg);
+		return OB_EXIT_USAGE;
+	}
+	if (npos != 1 || ca == NULL ||
+	    (!automatic && (rc_ == NULL || rk == NULL))) {
+		log_warnx("issuer add: need ID, --cert, and --responder-cert "
+			  "with --responder-key or --auto-responder (see "
+			  "--help)");
 		return OB_EXIT_USAGE;
 	}
 	if (!check_id("issuer add", pos[0]))
@@ -331,15 +448,32 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		store_issuer_clear(&is);
 		return OB_EXIT_ERR;
 	}
+	if (automatic &&
+	    (rc = auto_responder(ctx, st, &is, life)) != OB_EXIT_OK)
+		goto out;
 	if (store_issuer_add(st, &is, err, sizeof(err)) != OB_OK) {
 		log_warnx("issuer add: %s", err);
+		/* A key made for a responder that was not registered. */
+		if (automatic)
+			unlink(is.resp_key_path);
 		rc = OB_EXIT_ERR;
+	} else if (automatic) {
+		util_time_format(is.resp_not_after, na, sizeof(na));
+		printf("added issuer %s (%s), automatic responder %s (%s), "
+		       "valid until %s%s, key %s\n",
+		    is.id, is.subject, is.resp_subject, is.resp_key_alg, na,
+		    is.resp_not_after == is.not_after
+			? " (the CA certificate's notAfter)"
+			: "",
+		    is.resp_key_path);
+		rc = OB_EXIT_OK;
 	} else {
 		printf("added issuer %s (%s), responder %s (%s)\n", is.id,
 		    is.subject, is.resp_is_ca ? "is the CA" : is.resp_subject,
 		    is.resp_key_alg);
 		rc = OB_EXIT_OK;
 	}
+out:
 	store_issuer_clear(&is);
 	store_close(st);
 	return rc;
@@ -551,7 +685,10 @@ cli_issuer(struct cli_ctx *ctx, int argc, char **argv)
 		return issuer_list(ctx, argc - 1, argv + 1);
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: ocspbox issuer add ID --cert CA.pem ...\n"
+		printf("usage: ocspbox issuer add ID --cert CA.pem "
+		       "(--responder-cert R.pem\n"
+		       "           --responder-key R.key | --auto-responder) "
+		       "[--ca-key CA.key]\n"
 		       "       ocspbox issuer update ID [--responder-cert "
 		       "R.pem --responder-key R.key] [--ca-key CA.key]\n"
 		       "       ocspbox issuer remove ID\n"

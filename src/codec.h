@@ -329,6 +329,75 @@ enum ob_err crl_parse(const unsigned char *buf, size_t len,
     struct crl_info *out, char *errbuf, size_t errsz);
 void crl_info_free(struct crl_info *);
 
+/* ---- respcert.c: ocspbox's own OCSP responder certificates, pure ------ */
+
+/*
+ * What the TBSCertificate of a delegated OCSP responder certificate
+ * (RFC 6960 4.2.2.2) holds; every pointer is borrowed.
+ */
+struct respcert_in {
+	const unsigned char *alg; /* signature AlgorithmIdentifier DER */
+	size_t alg_len;
+	const unsigned char *serial; /* INTEGER contents: positive, minimal */
+	size_t serial_len; /* 1 to 20 */
+	const unsigned char *issuer; /* the CA certificate's subject Name DER */
+	size_t issuer_len;
+	const char *cn; /* the subject's commonName, UTF-8 */
+	size_t cn_len;
+	int64_t not_before, not_after; /* seconds since the epoch */
+	const unsigned char *spki; /* SubjectPublicKeyInfo DER */
+	size_t spki_len;
+	const unsigned char *key_id; /* its subjectKeyIdentifier */
+	size_t key_id_len;
+	const unsigned char
+	    *ca_key_id; /* authorityKeyIdentifier keyIdentifier */
+	size_t ca_key_id_len;
+};
+
+/* Upper bound of the TBSCertificate respcert_tbs writes, for buffer sizing. */
+size_t respcert_tbs_max(const struct respcert_in *);
+
+/*
+ * Writes the TBSCertificate (RFC 5280 4.1): version 3, the serial, alg,
+ * issuer copied byte for byte (so that it chains to a CA whose subject
+ * is a PrintableString as to any other: RFC 5280 7.1 compares names as
+ * encoded), validity, subject CN=cn (UTF8String), spki, and the
+ * extensions basicConstraints (critical, cA FALSE), keyUsage (critical,
+ * digitalSignature), extKeyUsage id-kp-OCSPSigning, id-pkix-ocsp-nocheck
+ * (RFC 6960 4.2.2.2.1), subjectKeyIdentifier key_id and
+ * authorityKeyIdentifier ca_key_id. At the end of buf (cap bytes); *out
+ * points at its first byte inside buf. OB_OK; OB_ERR_INVAL for a serial
+ * that is not a positive minimal INTEGER of 1 to 20 octets, an empty
+ * field or not_before not before not_after; OB_ERR_RANGE when cap is too
+ * small.
+ */
+enum ob_err respcert_tbs(const struct respcert_in *, unsigned char *buf,
+    size_t cap, unsigned char **out, size_t *outlen);
+
+/*
+ * Wraps a signed TBSCertificate into a Certificate at the end of buf: alg
+ * the signatureAlgorithm DER (the one inside tbs), sig the signature
+ * (the BIT STRING's octets). *out points inside buf. OB_OK or
+ * OB_ERR_RANGE; cap of tbs_len + alg_len + sig_len + 16 always suffices.
+ */
+enum ob_err respcert_wrap(const unsigned char *tbs, size_t tbs_len,
+    const unsigned char *alg, size_t alg_len, const unsigned char *sig,
+    size_t sig_len, unsigned char *buf, size_t cap, unsigned char **out,
+    size_t *outlen);
+
+/*
+ * Whether a responder certificate valid from not_before to not_after
+ * (seconds since the epoch), issued by a CA valid until ca_not_after, is
+ * due for renewal at now: 1 when a third of its life or less remains
+ * (or it has expired), so that a renewal that fails is retried for days
+ * before clients see an expired responder; 0 otherwise, and 0 when no
+ * renewal can help: the CA has expired, or the certificate already ends
+ * at the CA's notAfter (one issued now would end there too, and renewing
+ * it would start again on every tick as that end draws near). Pure.
+ */
+int respcert_renew_due(
+    int64_t not_before, int64_t not_after, int64_t ca_not_after, int64_t now);
+
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 
 /*

@@ -154,3 +154,162 @@ file_free(unsigned char *buf, size_t len, int flags)
 {
 	drop(buf, len + 1, (flags & FILE_SECRET) != 0);
 }
+
+/* fsyncs the directory at path, so that an entry made in it lasts. */
+static int
+sync_dir(const char *path)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Makes dir (mode 0700) when missing, fsyncing its parent, and checks
+ * that it is a directory of ours closed to group and others.
+ */
+static enum ob_err
+private_dir(const char *dir, char *errbuf, size_t errsz)
+{
+	struct stat sb;
+	char *parent, *slash;
+
+	if (mkdir(dir, 0700) == 0) {
+		/* 0700 exactly: the umask may have taken the owner's bits. */
+		if (chmod(dir, 0700) == -1) {
+			snprintf(errbuf, errsz, "%s: %s", dir, strerror(errno));
+			return OB_ERR_IO;
+		}
+		if ((parent = strdup(dir)) == NULL) {
+			snprintf(errbuf, errsz, "%s: out of memory", dir);
+			return OB_ERR_NOMEM;
+		}
+		slash = strrchr(parent, '/');
+		if (slash == parent)
+			slash[1] = '\0';
+		else if (slash != NULL)
+			*slash = '\0';
+		(void)sync_dir(slash != NULL ? parent : ".");
+		free(parent);
+	} else if (errno != EEXIST) {
+		snprintf(errbuf, errsz,
+		    "%s: cannot create the key directory: %s", dir,
+		    strerror(errno));
+		return errno == EACCES ? OB_ERR_PERM : OB_ERR_IO;
+	}
+	/* lstat: a symbolic link someone planted is not our directory. */
+	if (lstat(dir, &sb) == -1) {
+		snprintf(errbuf, errsz, "%s: %s", dir, strerror(errno));
+		return OB_ERR_IO;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(errbuf, errsz, "%s: not a directory", dir);
+		return OB_ERR_INVAL;
+	}
+	if (sb.st_uid != geteuid() || (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		snprintf(errbuf, errsz,
+		    "%s: key directory is %s (mode %03o); chmod 700 it", dir,
+		    sb.st_uid != geteuid() ? "owned by another user"
+					   : "accessible by group or others",
+		    (unsigned)(sb.st_mode & 0777));
+		return OB_ERR_PERM;
+	}
+	return OB_OK;
+}
+
+enum ob_err
+file_write_secret(const char *dir, const char *name, const void *data,
+    size_t len, char **path, char *errbuf, size_t errsz)
+{
+	const unsigned char *p = data;
+	char *absdir = NULL, *tmp = NULL, *final = NULL;
+	size_t n;
+	ssize_t w;
+	int fd = -1;
+	enum ob_err e;
+
+	if (path != NULL)
+		*path = NULL;
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL) {
+		snprintf(errbuf, errsz, "%s: not a plain file name", name);
+		return OB_ERR_INVAL;
+	}
+	if ((e = private_dir(dir, errbuf, errsz)) != OB_OK)
+		return e;
+	/* Absolute: the database keeps the path, and serve may run
+	 * elsewhere. */
+	if ((absdir = realpath(dir, NULL)) == NULL) {
+		snprintf(errbuf, errsz, "%s: %s", dir, strerror(errno));
+		return OB_ERR_IO;
+	}
+	n = strlen(absdir) + strlen(name) + 8;
+	if ((tmp = malloc(n)) == NULL || (final = malloc(n)) == NULL) {
+		snprintf(errbuf, errsz, "%s: out of memory", dir);
+		e = OB_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(tmp, n, "%s/.%s.tmp", absdir, name);
+	snprintf(final, n, "%s/%s", absdir, name);
+	/* Never replace a key: the name comes with a random serial. */
+	if (access(final, F_OK) == 0) {
+		snprintf(errbuf, errsz, "%s: exists already", final);
+		e = OB_ERR_EXISTS;
+		goto out;
+	}
+	e = OB_ERR_IO;
+	if ((fd = open(tmp,
+		 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) ==
+	    -1) {
+		snprintf(errbuf, errsz, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	/* 0600 exactly: the umask may have taken the owner's bits too. */
+	if (fchmod(fd, 0600) == -1)
+		goto fail;
+	while (len > 0) {
+		if ((w = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, final) == -1)
+		goto fail;
+	if (sync_dir(absdir) == -1) {
+		snprintf(errbuf, errsz, "%s: %s", absdir, strerror(errno));
+		unlink(final);
+		goto out;
+	}
+	if (path != NULL) {
+		*path = final;
+		final = NULL;
+	}
+	e = OB_OK;
+	goto out;
+fail:
+	snprintf(errbuf, errsz, "%s: %s", tmp, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	fd = -1;
+	unlink(tmp);
+out:
+	if (fd != -1)
+		close(fd);
+	free(absdir);
+	free(tmp);
+	free(final);
+	return e;
+}

@@ -172,9 +172,11 @@ enum ob_err api_revoke_parse(
  * The issuer document, {"issuers": [{"id", "subject", "not_after",
  * "key_sha1", "certificates", "revoked", "crl_key", "responder":
  * {"subject", "key_algorithm", "is_ca", "not_before", "not_after",
- * "status"}}]} (times RFC 3339, key_sha1 the issuerKeyHash of RFC 6960
- * 4.1.1 in hex, status "ok", "expiring" when the responder certificate
- * expires within warn seconds of now, or "expired"): GET /api/v1/issuers
+ * "status", "auto_life_seconds"}}]} (times RFC 3339, key_sha1 the
+ * issuerKeyHash of RFC 6960 4.1.1 in hex, status "ok", "expiring" when
+ * the responder certificate expires within warn seconds of now, or
+ * "expired", auto_life_seconds the life of the responders ocspbox
+ * issues itself, null for an operator's responder): GET /api/v1/issuers
  * and `issuer list --json` both print this one. Returns the text,
  * malloc'd (the caller frees it), or NULL when out of memory.
  */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server.h"
 
@@ -38,6 +39,7 @@ struct issuer {
 	const unsigned char *needle; /* borrowed from is or the signer */
 	size_t needle_len;
 	int expired_logged; /* atomic: the expiry was logged */
+	int renew_tried; /* atomic: an automatic renewal was tried */
 	int64_t warned_at; /* atomic: when an expiring responder was logged */
 	pthread_mutex_t crl_mu; /* the CRL signer */
 	struct signer *crl_signer; /* opened on first use, under crl_mu */
@@ -589,4 +591,49 @@ issuers_resign_done(
 				  "its current responder",
 			    ie->is.id);
 		}
+}
+
+size_t
+issuers_renew(
+    struct issuers *t, struct store *st, const char *keydir, int64_t now)
+{
+	struct store_issuer made;
+	struct issuer *ie;
+	char err[OB_ERRBUF], ts[32];
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		ie = t->v[i];
+		if (ie->is.auto_life_s <= 0 ||
+		    !respcert_renew_due(ie->is.resp_not_before,
+			ie->is.resp_not_after, ie->is.not_after, now))
+			continue;
+		/* One try per issuer object: a reload after it starts again. */
+		if (__atomic_exchange_n(&ie->renew_tried, 1, __ATOMIC_RELAXED))
+			continue;
+		if (signer_issue_responder(&ie->is, now, ie->is.auto_life_s,
+			keydir, &made, err, sizeof(err)) != OB_OK) {
+			log_warnx(
+			    "issuer %s: renewing its automatic responder: "
+			    "%s",
+			    ie->is.id, err);
+			continue;
+		}
+		if (store_responder_replace(
+			st, ie->is.id, &made, err, sizeof(err)) != OB_OK) {
+			log_warnx(
+			    "issuer %s: storing its renewed responder: %s",
+			    ie->is.id, err);
+			(void)unlink(made.resp_key_path);
+			store_issuer_clear(&made);
+			continue;
+		}
+		util_time_format(made.resp_not_after, ts, sizeof(ts));
+		log_warnx("issuer %s: automatic responder renewed (%s, valid "
+			  "until %s)",
+		    ie->is.id, made.resp_subject, ts);
+		store_issuer_clear(&made);
+		n++;
+	}
+	return n;
 }

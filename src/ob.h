@@ -206,6 +206,24 @@ enum ob_err file_read(const char *path, size_t max, int flags,
     unsigned char **out, size_t *len, char *errbuf, size_t errsz);
 void file_free(unsigned char *buf, size_t len, int flags);
 
+/*
+ * Writes len bytes of data (a private key) as the new file name in the
+ * directory dir, so that no one but its owner can read it at any moment
+ * and a crash leaves either nothing or the whole file: dir is created
+ * (mode 0700) when missing, and must otherwise be a directory of ours
+ * that group and others cannot access; the data goes to a temporary file
+ * created with O_CREAT|O_EXCL at mode 0600, is fsync'd, and the file is
+ * renamed to name and the directory fsync'd. name must be a plain file
+ * name (no '/', not starting with '.'). On success *path (may be NULL) is
+ * the file's absolute path, malloc'd (the caller frees). On failure
+ * nothing is left behind but the directory, and errbuf says "PATH: why":
+ * OB_ERR_PERM (dir too open, or not ours), OB_ERR_EXISTS (name exists),
+ * OB_ERR_INVAL (a bad name, dir not a directory), OB_ERR_NOMEM,
+ * OB_ERR_IO. Any thread.
+ */
+enum ob_err file_write_secret(const char *dir, const char *name,
+    const void *data, size_t len, char **path, char *errbuf, size_t errsz);
+
 /* ---- buf.c: a growing string, pure ------------------------------------ */
 
 /*

@@ -289,6 +289,8 @@ struct refresher {
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
 	int reload; /* SIGHUP: read the issuers and their keys again */
+	int reload_soon; /* a renewal was stored: reload at the next look */
+	char *keydir; /* where automatic responders' keys go: DB.keys */
 	struct crlgen *crl; /* the CRL thread, or NULL: no CRL keys */
 };
 
@@ -326,7 +328,7 @@ flush_counters(struct refresher *rf, struct store *st)
  * due. *changed: 0 nothing, 1 issuers changed, 2 a responder changed.
  */
 static void
-reload(struct refresher *rf, int force, int *changed)
+reload(struct refresher *rf, struct store *st, int force, int *changed)
 {
 	struct issuers *iss;
 	char err[OB_ERRBUF];
@@ -343,6 +345,10 @@ reload(struct refresher *rf, int force, int *changed)
 		log_warnx("reload: issuers and keys read again (SIGHUP)");
 	iss = responder_issuers_hold(rf->r);
 	issuers_warn(iss, (int64_t)time(NULL), responder_warn(rf->r));
+	/* What it renews is stored; the next reload serves it. */
+	if (rf->keydir != NULL && st != NULL &&
+	    issuers_renew(iss, st, rf->keydir, (int64_t)time(NULL)) > 0)
+		rf->reload_soon = 1;
 	issuers_release(iss);
 }
 
@@ -390,12 +396,15 @@ refresher_main(void *arg)
 			force = rf->reload;
 			rf->reload = 0;
 			pthread_mutex_unlock(&rf->mu);
-			reload(rf, force, &changed);
+			reload(rf, st, force, &changed);
 			pthread_mutex_lock(&rf->mu);
 			if (changed == 2)
 				rf->kick = 1;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			next_reload = ts.tv_sec + RELOAD_SECONDS;
+			next_reload = rf->reload_soon
+			    ? ts.tv_sec
+			    : ts.tv_sec + RELOAD_SECONDS;
+			rf->reload_soon = 0;
 		}
 		if (rf->kick || ts.tv_sec >= next_pass) {
 			rf->kick = 0;
@@ -457,6 +466,9 @@ refresh_start(struct responder *r, const char *db_path, int64_t interval,
 		goto fail;
 	rf->r = r;
 	rf->interval = interval;
+	if ((rf->keydir = malloc(strlen(db_path) + sizeof(".keys"))) == NULL)
+		goto fail;
+	sprintf(rf->keydir, "%s.keys", db_path);
 	rf->nthreads = nthreads;
 	if (pthread_mutex_init(&rf->mu, NULL) != 0)
 		goto fail;
@@ -484,8 +496,10 @@ fail:
 		pthread_cond_destroy(&rf->cv);
 	if (have_mu)
 		pthread_mutex_destroy(&rf->mu);
-	if (rf != NULL)
+	if (rf != NULL) {
 		free(rf->db_path);
+		free(rf->keydir);
+	}
 	free(rf);
 	return e;
 }
@@ -507,6 +521,7 @@ refresh_stop(struct refresher *rf)
 	pthread_cond_destroy(&rf->cv);
 	pthread_mutex_destroy(&rf->mu);
 	free(rf->db_path);
+	free(rf->keydir);
 	free(rf);
 }
 

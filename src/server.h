@@ -159,6 +159,19 @@ size_t issuers_health(struct issuers *, int64_t now, int64_t warn,
 void issuers_warn(struct issuers *, int64_t now, int64_t warn);
 
 /*
+ * Renews the automatic responder (issuer add --auto-responder) of every
+ * issuer of t whose certificate is due (respcert_renew_due as of now): a
+ * new key in keydir and a certificate signed with the CA key
+ * (signer_issue_responder), stored as the active responder
+ * (store_responder_replace) on st; the next reload serves it and re-signs
+ * the cache. Tried once per loaded issuer (a failure is logged and tried
+ * again after the next reload or SIGHUP). Returns how many were renewed.
+ * The refresh thread, on its own connection.
+ */
+size_t issuers_renew(
+    struct issuers *t, struct store *st, const char *keydir, int64_t now);
+
+/*
  * The issuers whose cache may hold entries signed by an earlier
  * responder, at most max into out (members borrowed from t: hold t while
  * using them); returns how many there are. issuers_resign_done clears

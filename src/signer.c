@@ -192,14 +192,15 @@ subject_text(const mbedtls_x509_crt *crt)
 
 /*
  * Finds the value of the subjectPublicKey BIT STRING (without its
- * unused-bits octet) of a certificate: what RFC 6960 hashes for CertIDs
- * and for ResponderID byKey. *out borrows crt.
+ * unused-bits octet) in a SubjectPublicKeyInfo: what RFC 6960 hashes for
+ * CertIDs and for ResponderID byKey, and RFC 5280 4.2.1.2 for key
+ * identifiers. *out borrows spki.
  */
 static enum ob_err
-public_key_bits(
-    const mbedtls_x509_crt *crt, unsigned char **out, size_t *outlen)
+spki_bits(
+    unsigned char *spki, size_t spki_len, unsigned char **out, size_t *outlen)
 {
-	unsigned char *p = crt->pk_raw.p, *end = p + crt->pk_raw.len;
+	unsigned char *p = spki, *end = p + spki_len;
 	size_t len;
 
 	if (mbedtls_asn1_get_tag(&p, end, &len,
@@ -216,6 +217,14 @@ public_key_bits(
 	*out = p + 1;
 	*outlen = len - 1;
 	return OB_OK;
+}
+
+/* The same of a certificate's SubjectPublicKeyInfo. */
+static enum ob_err
+public_key_bits(
+    const mbedtls_x509_crt *crt, unsigned char **out, size_t *outlen)
+{
+	return spki_bits(crt->pk_raw.p, crt->pk_raw.len, out, outlen);
 }
 
 /* The CertID hashes of an issuer (RFC 6960 4.1.1), SHA-1 and SHA-256. */
@@ -269,6 +278,38 @@ check_key_pair(mbedtls_x509_crt *crt, mbedtls_pk_context *key, const char *path,
 }
 
 /*
+ * The checks of a delegated responder certificate resp, to be registered
+ * for the CA ca: issued by it, with id-kp-OCSPSigning. errbuf names the
+ * files.
+ */
+static enum ob_err
+check_delegated(mbedtls_x509_crt *resp, mbedtls_x509_crt *ca,
+    const char *resp_pem, const char *ca_pem, char *errbuf, size_t errsz)
+{
+	if (!issued_by(resp, ca)) {
+		snprintf(errbuf, errsz,
+		    "%s: responder certificate was not issued by %s", resp_pem,
+		    ca_pem);
+		return OB_ERR_INVAL;
+	}
+	/*
+	 * check_extended_key_usage() accepts a certificate with no EKU at
+	 * all; RFC 6960 4.2.2.2 requires it to be present.
+	 */
+	if ((resp->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) == 0 ||
+	    mbedtls_x509_crt_check_extended_key_usage(resp,
+		MBEDTLS_OID_OCSP_SIGNING,
+		MBEDTLS_OID_SIZE(MBEDTLS_OID_OCSP_SIGNING)) != 0) {
+		snprintf(errbuf, errsz,
+		    "%s: responder certificate lacks id-kp-OCSPSigning in "
+		    "extendedKeyUsage",
+		    resp_pem);
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}
+
+/*
  * Checks the responder certificate and key files against the CA ca
  * (ca_name, for messages) and fills out's resp_* members (malloc'd).
  */
@@ -289,31 +330,10 @@ check_responder(mbedtls_x509_crt *ca, const char *ca_name, const char *resp_pem,
 		goto out;
 	is_ca = resp.raw.len == ca->raw.len &&
 	    memcmp(resp.raw.p, ca->raw.p, ca->raw.len) == 0;
-	if (!is_ca) {
-		if (!issued_by(&resp, ca)) {
-			snprintf(errbuf, errsz,
-			    "%s: responder certificate was not issued by %s",
-			    resp_pem, ca_name);
-			e = OB_ERR_INVAL;
-			goto out;
-		}
-		/*
-		 * check_extended_key_usage() accepts a certificate with no
-		 * EKU at all; RFC 6960 4.2.2.2 requires it to be present.
-		 */
-		if ((resp.ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) ==
-			0 ||
-		    mbedtls_x509_crt_check_extended_key_usage(&resp,
-			MBEDTLS_OID_OCSP_SIGNING,
-			MBEDTLS_OID_SIZE(MBEDTLS_OID_OCSP_SIGNING)) != 0) {
-			snprintf(errbuf, errsz,
-			    "%s: responder certificate lacks "
-			    "id-kp-OCSPSigning in extendedKeyUsage",
-			    resp_pem);
-			e = OB_ERR_INVAL;
-			goto out;
-		}
-	}
+	if (!is_ca &&
+	    (e = check_delegated(
+		 &resp, ca, resp_pem, ca_name, errbuf, errsz)) != OB_OK)
+		goto out;
 	if ((e = check_key_pair(&resp, &rkey, resp_key, errbuf, errsz)) !=
 	    OB_OK)
 		goto out;
@@ -400,9 +420,17 @@ signer_check_issuer(const char *ca_pem, const char *resp_pem,
 {
 	mbedtls_x509_crt ca;
 	enum ob_err e;
+	int automatic = resp_pem == NULL && resp_key == NULL;
 
 	memset(out, 0, sizeof(*out));
 	mbedtls_x509_crt_init(&ca);
+	if ((automatic && crl_key == NULL) ||
+	    (!automatic && (resp_pem == NULL || resp_key == NULL))) {
+		snprintf(errbuf, errsz,
+		    automatic ? "an automatic responder needs the CA's key"
+			      : "a responder needs a certificate and a key");
+		return OB_ERR_INVAL;
+	}
 	if ((e = load_cert(ca_pem, &ca, errbuf, errsz)) != OB_OK)
 		goto out;
 	if (!ca.ca_istrue) {
@@ -412,8 +440,10 @@ signer_check_issuer(const char *ca_pem, const char *resp_pem,
 		e = OB_ERR_INVAL;
 		goto out;
 	}
-	if ((e = check_responder(&ca, ca_pem, resp_pem, resp_key, out, errbuf,
-		 errsz)) != OB_OK ||
+	/* Without a responder, ocspbox makes one (signer_issue_responder). */
+	if ((!automatic &&
+		(e = check_responder(&ca, ca_pem, resp_pem, resp_key, out,
+		     errbuf, errsz)) != OB_OK) ||
 	    (crl_key != NULL &&
 		(e = check_ca_key(&ca, ca_pem, crl_key, out, errbuf, errsz)) !=
 		    OB_OK))
@@ -553,6 +583,29 @@ static const unsigned char alg_ecdsa_sha384[] = {
     0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
 
 /*
+ * The signature algorithm of a key of algorithm alg (key_algorithm's
+ * name): its AlgorithmIdentifier DER (borrowed) and digest.
+ */
+static void
+sig_alg(const char *alg, const unsigned char **der, size_t *len,
+    mbedtls_md_type_t *md)
+{
+	if (strcmp(alg, "rsa") == 0) {
+		*md = MBEDTLS_MD_SHA256;
+		*der = alg_rsa_sha256;
+		*len = sizeof(alg_rsa_sha256);
+	} else if (strcmp(alg, "ec-p256") == 0) {
+		*md = MBEDTLS_MD_SHA256;
+		*der = alg_ecdsa_sha256;
+		*len = sizeof(alg_ecdsa_sha256);
+	} else {
+		*md = MBEDTLS_MD_SHA384;
+		*der = alg_ecdsa_sha384;
+		*len = sizeof(alg_ecdsa_sha384);
+	}
+}
+
+/*
  * The subjectKeyIdentifier of crt into out (cap bytes): what a CRL's
  * authorityKeyIdentifier must carry (RFC 5280 4.2.1.1). 0 when crt has
  * none, (size_t)-1 when it is malformed or does not fit.
@@ -624,6 +677,7 @@ open_signer(const char *id, const unsigned char *cert_der, size_t cert_len,
 	struct signer *sg = NULL;
 	mbedtls_x509_crt crt;
 	const char *alg;
+	const unsigned char *algder;
 	unsigned char *bits;
 	size_t bitslen;
 	enum ob_err e = OB_OK;
@@ -681,19 +735,8 @@ open_signer(const char *id, const unsigned char *cert_der, size_t cert_len,
 		e = OB_ERR_UNSUPPORTED;
 		goto out;
 	}
-	if (strcmp(alg, "rsa") == 0) {
-		sg->md = MBEDTLS_MD_SHA256;
-		memcpy(sg->alg, alg_rsa_sha256, sizeof(alg_rsa_sha256));
-		sg->alg_len = sizeof(alg_rsa_sha256);
-	} else if (strcmp(alg, "ec-p256") == 0) {
-		sg->md = MBEDTLS_MD_SHA256;
-		memcpy(sg->alg, alg_ecdsa_sha256, sizeof(alg_ecdsa_sha256));
-		sg->alg_len = sizeof(alg_ecdsa_sha256);
-	} else {
-		sg->md = MBEDTLS_MD_SHA384;
-		memcpy(sg->alg, alg_ecdsa_sha384, sizeof(alg_ecdsa_sha384));
-		sg->alg_len = sizeof(alg_ecdsa_sha384);
-	}
+	sig_alg(alg, &algder, &sg->alg_len, &sg->md);
+	memcpy(sg->alg, algder, sg->alg_len);
 	if (public_key_bits(&crt, &bits, &bitslen) != OB_OK ||
 	    mbedtls_sha1_ret(bits, bitslen, sg->key_hash) != 0) {
 		snprintf(errbuf, errsz, "%s: cannot hash the public key", id);
@@ -891,5 +934,356 @@ signer_crl_verify(const unsigned char *ca_der, size_t ca_len,
 out:
 	mbedtls_x509_crt_free(&ca);
 	mbedtls_x509_crl_free(&crl);
+	return e;
+}
+
+/*
+ * The commonName of ocspbox's own responder for the CA ca registered as
+ * id, into out (cap bytes): "<CA's CN> OCSP Responder", or "<id> OCSP
+ * Responder" when the CA has no commonName in a string type we can copy
+ * as UTF-8 (UTF8String, PrintableString, IA5String) without control
+ * characters. The first such commonName, when there are several.
+ */
+static void
+responder_cn(const mbedtls_x509_crt *ca, const char *id, char *out, size_t cap)
+{
+	const mbedtls_x509_name *n;
+	size_t i;
+
+	for (n = &ca->subject; n != NULL; n = n->next) {
+		if (n->oid.p == NULL ||
+		    MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid))
+			continue;
+		if (n->val.tag != MBEDTLS_ASN1_UTF8_STRING &&
+		    n->val.tag != MBEDTLS_ASN1_PRINTABLE_STRING &&
+		    n->val.tag != MBEDTLS_ASN1_IA5_STRING)
+			continue;
+		for (i = 0; i < n->val.len; i++)
+			if (n->val.p[i] < 0x20 || n->val.p[i] == 0x7f)
+				break;
+		if (i < n->val.len || n->val.len == 0 ||
+		    n->val.len > cap - sizeof(" OCSP Responder"))
+			continue;
+		snprintf(out, cap, "%.*s OCSP Responder", (int)n->val.len,
+		    (const char *)n->val.p);
+		return;
+	}
+	snprintf(out, cap, "%s OCSP Responder", id);
+}
+
+/* A fresh key of the algorithm alg ("rsa", "ec-p256", "ec-p384"). */
+static int
+generate_key(
+    mbedtls_pk_context *key, const char *alg, mbedtls_ctr_drbg_context *drbg)
+{
+	int rc;
+
+	if (strcmp(alg, "rsa") == 0) {
+		if ((rc = mbedtls_pk_setup(
+			 key, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA))) != 0)
+			return rc;
+		return mbedtls_rsa_gen_key(mbedtls_pk_rsa(*key),
+		    mbedtls_ctr_drbg_random, drbg, SIGNER_RESPONDER_RSA_BITS,
+		    65537);
+	}
+	if ((rc = mbedtls_pk_setup(
+		 key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY))) != 0)
+		return rc;
+	return mbedtls_ecp_gen_key(strcmp(alg, "ec-p384") == 0
+		? MBEDTLS_ECP_DP_SECP384R1
+		: MBEDTLS_ECP_DP_SECP256R1,
+	    mbedtls_pk_ec(*key), mbedtls_ctr_drbg_random, drbg);
+}
+
+/*
+ * The validity of a responder certificate made at now for the CA ca
+ * (registered as id) to live life_s seconds: notBefore
+ * SIGNER_RESPONDER_BACKDATE before now, for clients whose clocks run
+ * slow (as thisUpdate is), but not before the CA's; notAfter now +
+ * life_s, but never past the CA's notAfter (RFC 5280 6.1.3 checks each
+ * certificate of the path at the time of use: a responder outliving its
+ * CA would sign answers no client accepts). OB_ERR_INVAL when the CA has
+ * expired or is not valid yet.
+ */
+static enum ob_err
+responder_validity(const mbedtls_x509_crt *ca, const char *id, int64_t now,
+    int64_t life_s, int64_t *nb, int64_t *na, char *errbuf, size_t errsz)
+{
+	int64_t ca_nb = util_x509_time(&ca->valid_from);
+	int64_t ca_na = util_x509_time(&ca->valid_to);
+	char ts[32];
+
+	if (ca_na == INT64_MIN || ca_nb == INT64_MIN) {
+		snprintf(errbuf, errsz,
+		    "issuer %s: the CA certificate's validity is unreadable",
+		    id);
+		return OB_ERR_INVAL;
+	}
+	if (ca_na <= now) {
+		util_time_format(ca_na, ts, sizeof(ts));
+		snprintf(errbuf, errsz,
+		    "issuer %s: the CA certificate expired at %s; it can "
+		    "certify no responder",
+		    id, ts);
+		return OB_ERR_INVAL;
+	}
+	if (ca_nb > now) {
+		util_time_format(ca_nb, ts, sizeof(ts));
+		snprintf(errbuf, errsz,
+		    "issuer %s: the CA certificate is not valid before %s", id,
+		    ts);
+		return OB_ERR_INVAL;
+	}
+	*nb = now - SIGNER_RESPONDER_BACKDATE < ca_nb
+	    ? ca_nb
+	    : now - SIGNER_RESPONDER_BACKDATE;
+	*na = life_s > ca_na - now ? ca_na : now + life_s;
+	return OB_OK;
+}
+
+/*
+ * Signs the TBSCertificate of in with the CA's key cakey (algorithm alg)
+ * and wraps it: *der malloc'd (the caller frees), *len its length.
+ * OB_ERR_CRYPTO, OB_ERR_NOMEM.
+ */
+static enum ob_err
+responder_sign(const struct respcert_in *in, mbedtls_pk_context *cakey,
+    mbedtls_md_type_t mdtype, mbedtls_ctr_drbg_context *drbg,
+    unsigned char **der, size_t *len)
+{
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(mdtype);
+	unsigned char hash[MBEDTLS_MD_MAX_SIZE], sig[SIGNER_SIG_MAX];
+	unsigned char *buf, *tbs, *cert;
+	size_t cap, tbs_len, sig_len;
+	enum ob_err e = OB_ERR_CRYPTO;
+
+	*der = NULL;
+	*len = 0;
+	/* The TBSCertificate in the first half, the Certificate after it. */
+	cap = 2 * (respcert_tbs_max(in) + SIGNER_SIG_MAX + 64);
+	if ((buf = malloc(cap)) == NULL)
+		return OB_ERR_NOMEM;
+	if (respcert_tbs(in, buf, cap / 2, &tbs, &tbs_len) != OB_OK ||
+	    mbedtls_md(md, tbs, tbs_len, hash) != 0 ||
+	    mbedtls_pk_sign(cakey, mdtype, hash, mbedtls_md_get_size(md), sig,
+		&sig_len, mbedtls_ctr_drbg_random, drbg) != 0 ||
+	    sig_len > sizeof(sig) ||
+	    respcert_wrap(tbs, tbs_len, in->alg, in->alg_len, sig, sig_len,
+		buf + cap / 2, cap - cap / 2, &cert, len) != OB_OK)
+		goto out;
+	if ((*der = malloc(*len)) == NULL) {
+		*len = 0;
+		e = OB_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(*der, cert, *len);
+	e = OB_OK;
+out:
+	free(buf);
+	return e;
+}
+
+enum ob_err
+signer_issue_responder(const struct store_issuer *is, int64_t now,
+    int64_t life_s, const char *keydir, struct store_issuer *out, char *errbuf,
+    size_t errsz)
+{
+	static const char pers[] = "ocspbox responder";
+	mbedtls_x509_crt ca, crt;
+	mbedtls_pk_context cakey, key;
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_md_type_t md;
+	struct respcert_in in;
+	unsigned char spki[1024], serial[SIGNER_RESPONDER_SERIAL_OCTETS];
+	unsigned char ski[20], aki[64], *bits, *der = NULL, *pem = NULL;
+	char cn[256], serial_hex[2 * sizeof(serial) + 1], *name = NULL;
+	const char *alg;
+	size_t spki_len, bits_len, aki_len, der_len = 0;
+	enum ob_err e = OB_ERR_INVAL;
+	int rc, written = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&in, 0, sizeof(in));
+	mbedtls_x509_crt_init(&ca);
+	mbedtls_x509_crt_init(&crt);
+	mbedtls_pk_init(&cakey);
+	mbedtls_pk_init(&key);
+	mbedtls_entropy_init(&entropy);
+	mbedtls_ctr_drbg_init(&drbg);
+
+	if (is->crl_key_path == NULL) {
+		snprintf(errbuf, errsz,
+		    "issuer %s: an automatic responder needs the CA's key "
+		    "(--ca-key)",
+		    is->id);
+		goto out;
+	}
+	/* The id names the key file: a plain name, as issuer ids are. */
+	if (is->id[0] == '\0' || is->id[0] == '.' ||
+	    strchr(is->id, '/') != NULL || life_s <= 0) {
+		snprintf(errbuf, errsz, "issuer %s: bad id or life", is->id);
+		goto out;
+	}
+	if ((rc = mbedtls_x509_crt_parse_der(
+		 &ca, is->cert_der, is->cert_len)) != 0) {
+		tlserr(rc, "stored certificate", is->id, errbuf, errsz);
+		e = OB_ERR_CRYPTO;
+		goto out;
+	}
+	/* A CA that may not sign certificates makes none clients accept. */
+	if (!ca.ca_istrue ||
+	    mbedtls_x509_crt_check_key_usage(
+		&ca, MBEDTLS_X509_KU_KEY_CERT_SIGN) != 0) {
+		snprintf(errbuf, errsz,
+		    "issuer %s: the CA certificate may not sign certificates "
+		    "(basicConstraints cA or keyUsage keyCertSign missing)",
+		    is->id);
+		goto out;
+	}
+	if ((e = responder_validity(&ca, is->id, now, life_s, &in.not_before,
+		 &in.not_after, errbuf, errsz)) != OB_OK ||
+	    (e = load_key(is->crl_key_path, &cakey, errbuf, errsz)) != OB_OK ||
+	    (e = check_key_pair(
+		 &ca, &cakey, is->crl_key_path, errbuf, errsz)) != OB_OK)
+		goto out;
+	if ((alg = key_algorithm(&cakey)) == NULL ||
+	    mbedtls_pk_get_len(&cakey) > SIGNER_SIG_MAX) {
+		snprintf(errbuf, errsz, "%s: unsupported key type",
+		    is->crl_key_path);
+		e = OB_ERR_UNSUPPORTED;
+		goto out;
+	}
+
+	/* A fresh key of the CA key's family. */
+	e = OB_ERR_CRYPTO;
+	if ((rc = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
+		 (const unsigned char *)pers, sizeof(pers) - 1)) != 0 ||
+	    (rc = generate_key(&key, alg, &drbg)) != 0) {
+		tlserr(
+		    rc, "generating the responder key", is->id, errbuf, errsz);
+		goto out;
+	}
+	/* A positive serial of exactly 16 octets (RFC 5280 4.1.2.2). */
+	do {
+		if ((rc = mbedtls_ctr_drbg_random(
+			 &drbg, serial, sizeof(serial))) != 0) {
+			tlserr(rc, "drawing a serial", is->id, errbuf, errsz);
+			goto out;
+		}
+		serial[0] &= 0x7f;
+	} while (serial[0] == 0);
+	util_hex(serial, sizeof(serial), serial_hex);
+
+	/* Its key, and both key identifiers (RFC 5280 4.2.1.1, 4.2.1.2). */
+	if ((rc = mbedtls_pk_write_pubkey_der(&key, spki, sizeof(spki))) <= 0) {
+		tlserr(rc, "writing the public key", is->id, errbuf, errsz);
+		goto out;
+	}
+	spki_len = (size_t)rc;
+	if (spki_bits(spki + sizeof(spki) - spki_len, spki_len, &bits,
+		&bits_len) != OB_OK ||
+	    mbedtls_sha1_ret(bits, bits_len, ski) != 0 ||
+	    public_key_bits(&ca, &bits, &bits_len) != OB_OK) {
+		snprintf(errbuf, errsz, "issuer %s: cannot hash a public key",
+		    is->id);
+		goto out;
+	}
+	aki_len = subject_key_id(&ca, aki, sizeof(aki));
+	if (aki_len == (size_t)-1 || aki_len == 0) {
+		/* Malformed or absent: RFC 5280's method (1), as for CRLs. */
+		if (mbedtls_sha1_ret(bits, bits_len, aki) != 0) {
+			snprintf(errbuf, errsz,
+			    "issuer %s: cannot hash the CA's key", is->id);
+			goto out;
+		}
+		aki_len = 20;
+	}
+	responder_cn(&ca, is->id, cn, sizeof(cn));
+
+	sig_alg(alg, &in.alg, &in.alg_len, &md);
+	in.serial = serial;
+	in.serial_len = sizeof(serial);
+	in.issuer = ca.subject_raw.p; /* byte for byte */
+	in.issuer_len = ca.subject_raw.len;
+	in.cn = cn;
+	in.cn_len = strlen(cn);
+	in.spki = spki + sizeof(spki) - spki_len;
+	in.spki_len = spki_len;
+	in.key_id = ski;
+	in.key_id_len = sizeof(ski);
+	in.ca_key_id = aki;
+	in.ca_key_id_len = aki_len;
+	if ((e = responder_sign(&in, &cakey, md, &drbg, &der, &der_len)) !=
+	    OB_OK) {
+		snprintf(errbuf, errsz,
+		    "issuer %s: cannot build or sign the responder certificate",
+		    is->id);
+		goto out;
+	}
+	/* What we made, read back: issued by the CA, matching the key. */
+	e = OB_ERR_CRYPTO;
+	if (mbedtls_x509_crt_parse_der(&crt, der, der_len) != 0 ||
+	    check_delegated(&crt, &ca, "responder", "CA", errbuf, errsz) !=
+		OB_OK ||
+	    mbedtls_pk_check_pair(&crt.pk, &key) != 0) {
+		snprintf(errbuf, errsz,
+		    "issuer %s: the responder certificate made does not "
+		    "verify",
+		    is->id);
+		goto out;
+	}
+
+	/* The key, PEM (SEC1 or PKCS#1, which load_key reads), 0600. */
+	if ((pem = malloc(SIGNER_KEY_PEM_MAX)) == NULL ||
+	    (name = malloc(strlen(is->id) + sizeof(serial_hex) + 32)) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		e = OB_ERR_NOMEM;
+		goto out;
+	}
+	if ((rc = mbedtls_pk_write_key_pem(&key, pem, SIGNER_KEY_PEM_MAX)) !=
+	    0) {
+		tlserr(rc, "writing the responder key", is->id, errbuf, errsz);
+		goto out;
+	}
+	sprintf(name, "%s-responder-%s.key", is->id, serial_hex);
+	if ((e = file_write_secret(keydir, name, pem, strlen((char *)pem),
+		 &out->resp_key_path, errbuf, errsz)) != OB_OK)
+		goto out;
+	written = 1;
+
+	snprintf(out->id, sizeof(out->id), "%s", is->id);
+	snprintf(out->resp_key_alg, sizeof(out->resp_key_alg), "%s", alg);
+	out->resp_not_before = in.not_before;
+	out->resp_not_after = in.not_after;
+	out->resp_generated = 1;
+	out->auto_life_s = life_s;
+	if ((out->resp_subject = subject_text(&crt)) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		e = OB_ERR_NOMEM;
+		goto out;
+	}
+	out->resp_der = der; /* handed over */
+	out->resp_len = der_len;
+	der = NULL;
+	e = OB_OK;
+out:
+	if (e != OB_OK) {
+		if (written)
+			unlink(out->resp_key_path);
+		store_issuer_clear(out);
+	}
+	if (pem != NULL) {
+		mbedtls_platform_zeroize(pem, SIGNER_KEY_PEM_MAX);
+		free(pem);
+	}
+	free(name);
+	free(der);
+	mbedtls_x509_crt_free(&ca);
+	mbedtls_x509_crt_free(&crt);
+	mbedtls_pk_free(&cakey); /* zeroises */
+	mbedtls_pk_free(&key);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_entropy_free(&entropy);
 	return e;
 }

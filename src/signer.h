@@ -12,7 +12,10 @@
 
 /*
  * Loads and checks what `issuer add` registers: the CA certificate, the
- * responder certificate and key, and optionally the CA's CRL key. Refuses
+ * responder certificate and key, and optionally the CA's key (crl_key:
+ * --ca-key, which signs CRLs). With resp_pem and resp_key both NULL (an
+ * automatic responder, which signer_issue_responder then makes) crl_key
+ * is required, and *out gets the CA's fields only. Refuses
  * (OB_ERR_INVAL, OB_ERR_PERM, OB_ERR_CRYPTO...) a CA that is not a CA, a
  * responder not issued by the CA or lacking id-kp-OCSPSigning (unless it is
  * the CA), a key that does not match its certificate, an unsupported key
@@ -111,6 +114,69 @@ const unsigned char *signer_key_id(const struct signer *, size_t *len);
  */
 enum ob_err signer_crl_verify(const unsigned char *ca_der, size_t ca_len,
     const unsigned char *crl_der, size_t crl_len, char *errbuf, size_t errsz);
+
+/*
+ * ocspbox's own delegated responders (issuer add --auto-responder): a
+ * fresh key of the CA key's family (RSA 2048, ECDSA P-256 or P-384), a
+ * certificate of SIGNER_RESPONDER_SERIAL_OCTETS random octets of serial,
+ * valid from SIGNER_RESPONDER_BACKDATE seconds before it is made. Lives,
+ * in seconds: the default and the least `issuer add` takes.
+ */
+#define SIGNER_RESPONDER_LIFE_DEFAULT (30 * 86400)
+#define SIGNER_RESPONDER_LIFE_MIN 86400
+#define SIGNER_RESPONDER_BACKDATE 3600
+#define SIGNER_RESPONDER_SERIAL_OCTETS 16
+#define SIGNER_RESPONDER_RSA_BITS 2048
+#define SIGNER_KEY_PEM_MAX 8192 /* room for the PEM of any key we make */
+
+/*
+ * Issues a delegated OCSP responder certificate for the issuer is (RFC
+ * 6960 4.2.2.2), signed with the CA's key, and writes its new private key
+ * to a file. Any thread; it blocks for the key generation (RSA 2048: up
+ * to a second or two) and the fsyncs.
+ *
+ * Reads of is: id, cert_der/cert_len (the CA certificate) and
+ * crl_key_path (the CA's key, given as --ca-key; mode 0600 or stricter,
+ * and it must match the CA certificate).
+ * now: seconds since the epoch. life_s: the certificate's life in
+ * seconds (> 0; the CLI takes SIGNER_RESPONDER_LIFE_MIN or more).
+ * keydir: the directory of the key file, created (mode 0700) when
+ * missing; `issuer add` passes "<database path>.keys".
+ *
+ * The certificate: v3, a random positive serial of 16 octets, the CA
+ * key's signature algorithm (sha256WithRSAEncryption, ecdsa-with-SHA256
+ * for P-256, ecdsa-with-SHA384 for P-384), issuer the CA's subject Name
+ * copied byte for byte, subject "CN=<the CA's CN> OCSP Responder" (or
+ * "<id> OCSP Responder"), notBefore now - SIGNER_RESPONDER_BACKDATE (not
+ * before the CA's notBefore), notAfter now + life_s but never past the
+ * CA's notAfter (clamped to it), and basicConstraints (critical, cA
+ * FALSE), keyUsage (critical, digitalSignature), extKeyUsage
+ * id-kp-OCSPSigning, id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1),
+ * authorityKeyIdentifier (the CA's subjectKeyIdentifier, else the SHA-1
+ * of its public key BIT STRING) and subjectKeyIdentifier (the SHA-1 of
+ * its own). It is read back and checked (issued by the CA, with the
+ * EKU, matching the key) before anything is written.
+ *
+ * The key file: keydir/"<id>-responder-<serial hex>.key", PEM (SEC1 for
+ * EC, PKCS#1 for RSA), mode 0600 from its creation, fsync'd and renamed
+ * into place (file_write_secret). Keys are wiped from memory.
+ *
+ * On success *out (cleared first) holds the responder only: id,
+ * resp_der/resp_len, resp_subject, resp_key_path (absolute),
+ * resp_key_alg, resp_not_before, resp_not_after, resp_is_ca 0,
+ * resp_generated 1 and auto_life_s = life_s; the caller frees it with
+ * store_issuer_clear, and stores it with store_issuer_add (its CA fields
+ * copied in) or store_responder_replace. A caller that then fails to
+ * store it unlinks out->resp_key_path. On failure *out is empty, no key
+ * file is left, and errbuf says why in one line: OB_ERR_INVAL (no CA key,
+ * a CA that may not sign certificates, a CA expired or not valid yet),
+ * OB_ERR_PERM / OB_ERR_NOTFOUND (the CA key file), OB_ERR_UNSUPPORTED (a
+ * CA key we do not sign with), OB_ERR_CRYPTO, OB_ERR_IO (the key
+ * directory or file), OB_ERR_NOMEM.
+ */
+enum ob_err signer_issue_responder(const struct store_issuer *is, int64_t now,
+    int64_t life_s, const char *keydir, struct store_issuer *out, char *errbuf,
+    size_t errsz);
 
 /* mbedTLS's version string. */
 const char *signer_mbedtls_version(void);

@@ -32,6 +32,10 @@ struct store_issuer {
 	int resp_is_ca;
 	int64_t resp_id; /* its responder_certs row, as stored */
 	int64_t resp_created_at; /* when it became the issuer's responder */
+	int resp_generated; /* ocspbox made it and its key file */
+	/* issuers.auto_responder_life_s: the life in seconds of the
+	 * responders ocspbox issues for it; 0 when it is not automatic */
+	int64_t auto_life_s;
 	/* counts, filled by store_issuer_list */
 	int64_t n_certs, n_revoked;
 };
@@ -65,9 +69,29 @@ enum ob_err store_migrated(
 enum ob_err store_migrate(
     struct store *, int verbose, int *applied, char *errbuf, size_t errsz);
 
-/* Registers an issuer and its responder in one transaction. */
+/*
+ * Registers an issuer and its responder in one transaction, with
+ * auto_responder_life_s = is->auto_life_s (NULL when 0) and the
+ * responder's generated flag = is->resp_generated.
+ */
 enum ob_err store_issuer_add(
     struct store *, const struct store_issuer *, char *errbuf, size_t errsz);
+
+/*
+ * Makes with's responder (its resp_* fields: resp_der, resp_key_path,
+ * resp_key_alg, resp_subject, resp_not_before, resp_not_after,
+ * resp_is_ca, resp_generated) the active responder of issuer_id, in one
+ * transaction: every responder_certs row of the issuer marked inactive
+ * (kept, with its key file: RFC 6960 answers signed by it stay valid to
+ * their nextUpdate), the new row inserted active, and
+ * issuers.auto_responder_life_s set to with->auto_life_s (NULL when 0:
+ * an operator's responder is never renewed by ocspbox). The cached
+ * answers are not touched: a running server re-signs them. OB_OK;
+ * OB_ERR_NOTFOUND when there is no such issuer; OB_ERR_BUSY, OB_ERR_DB.
+ * Nothing changes on failure. Any thread, on its own connection.
+ */
+enum ob_err store_responder_replace(struct store *, const char *issuer_id,
+    const struct store_issuer *with, char *errbuf, size_t errsz);
 
 /*
  * Lists every issuer with its active responder and counts, ordered by id.

@@ -25,9 +25,6 @@ store_issuer_clear(struct store_issuer *is)
 	memset(is, 0, sizeof(*is));
 }
 
-static enum ob_err responder_insert(
-    struct store *, const struct store_issuer *, char *errbuf, size_t errsz);
-
 enum ob_err
 store_issuer_exists(
     struct store *st, const char *id, char *errbuf, size_t errsz)
@@ -45,6 +42,22 @@ store_issuer_exists(
 	return OB_OK;
 }
 
+/* Inserts the responder of is as issuer_id's active one, in the
+ * caller's transaction. */
+static enum ob_err
+responder_insert(struct store *st, const char *issuer_id,
+    const struct store_issuer *is, char *errbuf, size_t errsz)
+{
+	return store_run(st,
+	    "INSERT INTO responder_certs (issuer_id, cert_der, key_path,"
+	    " key_algorithm, subject, not_before, not_after, is_ca,"
+	    " generated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "insert responder", errbuf, errsz, "tbtttTTii", issuer_id,
+	    is->resp_der, is->resp_len, is->resp_key_path, is->resp_key_alg,
+	    is->resp_subject, is->resp_not_before, is->resp_not_after,
+	    (int64_t)(is->resp_is_ca != 0), (int64_t)(is->resp_generated != 0));
+}
+
 enum ob_err
 store_issuer_add(
     struct store *st, const struct store_issuer *is, char *errbuf, size_t errsz)
@@ -55,12 +68,14 @@ store_issuer_add(
 		return e;
 	e = store_run(st,
 	    "INSERT INTO issuers (id, subject, cert_der, name_sha1,"
-	    " key_sha1, name_sha256, key_sha256, not_after, crl_key_path)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "insert issuer", errbuf, errsz, "ttbbbbbTt", is->id, is->subject,
+	    " key_sha1, name_sha256, key_sha256, not_after, crl_key_path,"
+	    " auto_responder_life_s)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "insert issuer", errbuf, errsz, "ttbbbbbTto", is->id, is->subject,
 	    is->cert_der, is->cert_len, is->name_sha1, (size_t)20, is->key_sha1,
 	    (size_t)20, is->name_sha256, (size_t)32, is->key_sha256, (size_t)32,
-	    is->not_after, is->crl_key_path);
+	    is->not_after, is->crl_key_path,
+	    is->auto_life_s > 0 ? is->auto_life_s : (int64_t)-1);
 	if (e != OB_OK && sqlite3_errcode(st->db) == SQLITE_CONSTRAINT) {
 		if (store_issuer_exists(st, is->id, errbuf, errsz) == OB_OK)
 			snprintf(
@@ -73,7 +88,7 @@ store_issuer_add(
 	}
 	if (e != OB_OK)
 		goto fail;
-	if ((e = responder_insert(st, is, errbuf, errsz)) != OB_OK)
+	if ((e = responder_insert(st, is->id, is, errbuf, errsz)) != OB_OK)
 		goto fail;
 	return store_commit(st, errbuf, errsz);
 fail:
@@ -81,12 +96,48 @@ fail:
 	return e;
 }
 
-/* An issuer with its active responder: columns 0-17, then two counts. */
+/*
+ * store_responder_replace inside the caller's transaction: OB_ERR_NOTFOUND
+ * when there is no issuer_id.
+ */
+static enum ob_err
+replace_tx(struct store *st, const char *issuer_id,
+    const struct store_issuer *with, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if ((e = store_run(st,
+		 "UPDATE issuers SET auto_responder_life_s = ? WHERE id = ?",
+		 "set automatic responder", errbuf, errsz, "ot",
+		 with->auto_life_s > 0 ? with->auto_life_s : (int64_t)-1,
+		 issuer_id)) != OB_OK)
+		return e;
+	if (sqlite3_changes(st->db) == 0) {
+		snprintf(errbuf, errsz, "no issuer %s", issuer_id);
+		return OB_ERR_NOTFOUND;
+	}
+	if ((e = store_run(st,
+		 "UPDATE responder_certs SET active = 0"
+		 " WHERE issuer_id = ? AND active",
+		 "retire responder", errbuf, errsz, "t", issuer_id)) != OB_OK)
+		return e;
+	return responder_insert(st, issuer_id, with, errbuf, errsz);
+}
+
+enum ob_err
+store_responder_replace(struct store *st, const char *issuer_id,
+    const struct store_issuer *with, char *errbuf, size_t errsz)
+{
+	return store_issuer_update(st, issuer_id, with, NULL, errbuf, errsz);
+}
+
+/* An issuer with its active responder: columns 0-19, then two counts. */
 #define ISSUER_COLUMNS \
 	"SELECT i.id, i.subject, i.cert_der, i.name_sha1, i.key_sha1," \
 	" i.name_sha256, i.key_sha256, i.not_after, i.crl_key_path," \
 	" r.cert_der, r.subject, r.key_path, r.key_algorithm," \
-	" r.not_before, r.not_after, r.is_ca, r.id, r.created_at"
+	" r.not_before, r.not_after, r.is_ca, r.id, r.created_at," \
+	" r.generated, i.auto_responder_life_s"
 #define ISSUER_FROM \
 	" FROM issuers i JOIN responder_certs r" \
 	"  ON r.issuer_id = i.id AND r.active ORDER BY i.id"
@@ -146,8 +197,10 @@ issuer_rows(struct store *st, int counts, struct store_issuer **out, size_t *n,
 		is->resp_is_ca = sqlite3_column_int(stmt, 15);
 		is->resp_id = sqlite3_column_int64(stmt, 16);
 		is->resp_created_at = store_column_time(stmt, 17);
-		is->n_certs = sqlite3_column_int64(stmt, 18);
-		is->n_revoked = sqlite3_column_int64(stmt, 19);
+		is->resp_generated = sqlite3_column_int(stmt, 18);
+		is->auto_life_s = sqlite3_column_int64(stmt, 19); /* NULL: 0 */
+		is->n_certs = sqlite3_column_int64(stmt, 20);
+		is->n_revoked = sqlite3_column_int64(stmt, 21);
 		if (is->subject == NULL || is->cert_der == NULL ||
 		    is->resp_der == NULL || is->resp_key_path == NULL) {
 			e = OB_ERR_NOMEM;
@@ -214,54 +267,27 @@ store_issuers_version(struct store *st, char **out, char *errbuf, size_t errsz)
 	return OB_OK;
 }
 
-/* Inserts is's responder as the active one of is->id; in a transaction. */
-static enum ob_err
-responder_insert(
-    struct store *st, const struct store_issuer *is, char *errbuf, size_t errsz)
-{
-	return store_run(st,
-	    "INSERT INTO responder_certs (issuer_id, cert_der, key_path,"
-	    " key_algorithm, subject, not_before, not_after, is_ca)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	    "insert responder", errbuf, errsz, "tbtttTTi", is->id, is->resp_der,
-	    is->resp_len, is->resp_key_path, is->resp_key_alg, is->resp_subject,
-	    is->resp_not_before, is->resp_not_after,
-	    (int64_t)(is->resp_is_ca != 0));
-}
-
 enum ob_err
 store_issuer_update(struct store *st, const char *id,
     const struct store_issuer *resp, const char *crl_key_path, char *errbuf,
     size_t errsz)
 {
-	struct store_issuer r;
 	enum ob_err e;
 
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
 		return e;
-	if ((e = store_issuer_exists(st, id, errbuf, errsz)) != OB_OK)
-		goto fail;
-	if (resp != NULL) {
-		r = *resp; /* the same responder fields, under id */
-		snprintf(r.id, sizeof(r.id), "%s", id);
-		if ((e = store_run(st,
-			 "UPDATE responder_certs SET active = FALSE"
-			 " WHERE issuer_id = ? AND active",
-			 "retire responder", errbuf, errsz, "t", id)) !=
-			OB_OK ||
-		    (e = responder_insert(st, &r, errbuf, errsz)) != OB_OK)
-			goto fail;
+	if ((e = store_issuer_exists(st, id, errbuf, errsz)) != OB_OK ||
+	    (resp != NULL &&
+		(e = replace_tx(st, id, resp, errbuf, errsz)) != OB_OK) ||
+	    (crl_key_path != NULL &&
+		(e = store_run(st,
+		     "UPDATE issuers SET crl_key_path = ? WHERE id = ?",
+		     "set CRL key", errbuf, errsz, "tt", crl_key_path, id)) !=
+		    OB_OK)) {
+		store_rollback(st);
+		return e;
 	}
-	if (crl_key_path != NULL &&
-	    (e = store_run(st,
-		 "UPDATE issuers SET crl_key_path = ? WHERE id = ?",
-		 "set CRL key", errbuf, errsz, "tt", crl_key_path, id)) !=
-		OB_OK)
-		goto fail;
 	return store_commit(st, errbuf, errsz);
-fail:
-	store_rollback(st);
-	return e;
 }
 
 enum ob_err

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,11 +138,97 @@ test_errors(void)
 	CHECK(b == NULL);
 }
 
+/* How many entries directory d holds, . and .. aside; -1 on error. */
+static int
+entries(const char *d)
+{
+	DIR *dp;
+	struct dirent *de;
+	int n = 0;
+
+	if ((dp = opendir(d)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/*
+ * file_write_secret: 0600 and 0700 whatever the umask, the whole data,
+ * no temporary file left, and the refusals, which write nothing.
+ */
+static void
+test_write_secret(void)
+{
+	char err[OB_ERRBUF], kd[128], *path = NULL;
+	unsigned char *buf = NULL;
+	struct stat sb;
+	size_t len = 0;
+	mode_t old;
+
+	snprintf(kd, sizeof(kd), "%s/keys", dir);
+	old = umask(0777); /* would leave the owner nothing */
+	CHECK(file_write_secret(kd, "a.key", "secret\n", 7, &path, err,
+		  sizeof(err)) == OB_OK);
+	umask(old);
+	CHECK(path != NULL && path[0] == '/' &&
+	    strstr(path, "/keys/a.key") != NULL);
+	CHECK(stat(kd, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    (sb.st_mode & 0777) == 0700);
+	CHECK(path != NULL && stat(path, &sb) == 0 &&
+	    (sb.st_mode & 0777) == 0600);
+	CHECK(path != NULL &&
+	    file_read(path, 100, FILE_SECRET, &buf, &len, err, sizeof(err)) ==
+		OB_OK &&
+	    len == 7 && memcmp(buf, "secret\n", 7) == 0);
+	file_free(buf, len, FILE_SECRET);
+	free(path);
+	/* Only a.key: no temporary file left. */
+	CHECK(entries(kd) == 1);
+
+	/* An existing name is never replaced. */
+	CHECK(file_write_secret(kd, "a.key", "other", 5, &path, err,
+		  sizeof(err)) == OB_ERR_EXISTS);
+	CHECK(path == NULL && strstr(err, "exists") != NULL);
+	/* Names that are not plain file names. */
+	CHECK(file_write_secret(kd, "../b.key", "x", 1, NULL, err,
+		  sizeof(err)) == OB_ERR_INVAL);
+	CHECK(file_write_secret(kd, ".b", "x", 1, NULL, err, sizeof(err)) ==
+	    OB_ERR_INVAL);
+	CHECK(file_write_secret(kd, "", "x", 1, NULL, err, sizeof(err)) ==
+	    OB_ERR_INVAL);
+	/* A directory group or others may enter. */
+	chmod(kd, 0750);
+	CHECK(file_write_secret(kd, "c.key", "x", 1, NULL, err, sizeof(err)) ==
+	    OB_ERR_PERM);
+	CHECK(strstr(err, "mode 750") != NULL &&
+	    strstr(err, "chmod 700") != NULL);
+	chmod(kd, 0700);
+	/* Not a directory: a file, and a symbolic link to our directory. */
+	CHECK(file_write_secret(make("plain", 1, 0600), "c.key", "x", 1, NULL,
+		  err, sizeof(err)) == OB_ERR_INVAL);
+	snprintf(kd, sizeof(kd), "%s/link", dir);
+	CHECK(symlink("keys", kd) == 0);
+	CHECK(file_write_secret(kd, "c.key", "x", 1, NULL, err, sizeof(err)) ==
+	    OB_ERR_INVAL);
+	CHECK(strstr(err, "not a directory") != NULL);
+	/* A directory that cannot be made. */
+	snprintf(kd, sizeof(kd), "%s/none/keys", dir);
+	CHECK(file_write_secret(kd, "c.key", "x", 1, NULL, err, sizeof(err)) ==
+	    OB_ERR_IO);
+	snprintf(kd, sizeof(kd), "%s/keys", dir);
+	CHECK(entries(kd) == 1);
+}
+
 static const struct test tests[] = {
     {"bound", test_bound},
     {"unsized", test_unsized},
     {"secret", test_secret},
     {"errors", test_errors},
+    {"write_secret", test_write_secret},
     {NULL, NULL},
 };
 

@@ -93,6 +93,7 @@ static void
 test_migrate_idempotent(void)
 {
 	struct store *st = NULL;
+	char want[32];
 	int n = -1;
 
 	snprintf(path, sizeof(path), "%s/m.db", dir);
@@ -102,7 +103,8 @@ test_migrate_idempotent(void)
 	CHECK(store_migrate(st, 0, &n, err, sizeof(err)) == OB_OK);
 	CHECK(n == 0);
 	store_close(st);
-	CHECK_STR(peek("SELECT count(*) FROM schema_migrations"), "6");
+	snprintf(want, sizeof(want), "%zu", schema_migrations_count);
+	CHECK_STR(peek("SELECT count(*) FROM schema_migrations"), want);
 	CHECK_STR(peek("PRAGMA journal_mode"), "wal");
 	/* A new connection sees the schema done: nothing to apply. */
 	CHECK(store_open(path, 0, &st, err, sizeof(err)) == OB_OK);
@@ -142,6 +144,85 @@ test_issuers(void)
 	}
 	store_issuer_list_free(v, n);
 	CHECK_STR(peek("SELECT count(*) FROM responder_certs"), "1");
+	store_close(st);
+}
+
+/*
+ * store_responder_replace: the new responder active, the old one kept
+ * inactive, the automatic life set and cleared, all or nothing.
+ */
+static void
+test_responder_replace(void)
+{
+	struct store *st = fresh();
+	struct store_issuer *v = NULL, with;
+	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x02};
+	size_t n = 0;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	memset(&with, 0, sizeof(with));
+	with.resp_der = der;
+	with.resp_len = sizeof(der);
+	with.resp_subject = "CN=ca OCSP Responder";
+	with.resp_key_path = "/nonexistent/ca-responder-01.key";
+	snprintf(with.resp_key_alg, sizeof(with.resp_key_alg), "ec-p384");
+	with.resp_not_before = 1900000000;
+	with.resp_not_after = 1902592000;
+	with.resp_generated = 1;
+	with.auto_life_s = 2592000;
+	CHECK(store_responder_replace(st, "ca", &with, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(store_issuer_list(st, &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(n == 1);
+	if (n == 1) {
+		CHECK_STR(v[0].resp_key_alg, "ec-p384");
+		CHECK_STR(
+		    v[0].resp_key_path, "/nonexistent/ca-responder-01.key");
+		CHECK(v[0].resp_len == 5 && v[0].resp_der[4] == 0x02);
+		CHECK(v[0].resp_is_ca == 0 && v[0].resp_generated == 1);
+		CHECK(v[0].resp_not_before == 1900000000);
+		CHECK(v[0].resp_not_after == 1902592000);
+		CHECK(v[0].auto_life_s == 2592000);
+	}
+	store_issuer_list_free(v, n);
+	CHECK_STR(peek("SELECT group_concat(active || ':' || generated, ',')"
+		       " FROM (SELECT * FROM responder_certs ORDER BY id)"),
+	    "0:0,1:1");
+	CHECK_STR(peek("SELECT auto_responder_life_s FROM issuers"), "2592000");
+
+	/* An operator's responder again: no longer automatic. */
+	with.resp_generated = 0;
+	with.auto_life_s = 0;
+	CHECK(store_responder_replace(st, "ca", &with, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK_STR(peek("SELECT count(*) || ' ' || sum(active)"
+		       " FROM responder_certs"),
+	    "3 1");
+	CHECK_STR(peek("SELECT coalesce(auto_responder_life_s, 'null')"
+		       " FROM issuers"),
+	    "null");
+
+	/* No such issuer: refused, nothing written. */
+	CHECK(store_responder_replace(st, "nope", &with, err, sizeof(err)) ==
+	    OB_ERR_NOTFOUND);
+	CHECK(strstr(err, "no issuer nope") != NULL);
+	CHECK_STR(peek("SELECT count(*) FROM responder_certs"), "3");
+
+	/* A row the schema refuses (a bad algorithm) rolls the whole
+	 * swap back: the active responder stays. */
+	snprintf(with.resp_key_alg, sizeof(with.resp_key_alg), "dsa");
+	with.auto_life_s = 86400;
+	CHECK(store_responder_replace(st, "ca", &with, err, sizeof(err)) !=
+	    OB_OK);
+	CHECK_STR(peek("SELECT count(*) || ' ' || sum(active)"
+		       " FROM responder_certs"),
+	    "3 1");
+	CHECK_STR(peek("SELECT coalesce(auto_responder_life_s, 'null')"
+		       " FROM issuers"),
+	    "null");
 	store_close(st);
 }
 
@@ -1208,6 +1289,7 @@ static const struct test tests[] = {
     {"open_errors", test_open_errors},
     {"migrate_idempotent", test_migrate_idempotent},
     {"issuers", test_issuers},
+    {"responder_replace", test_responder_replace},
     {"certs", test_certs},
     {"revoke", test_revoke},
     {"put_never_unrevokes", test_put_never_unrevokes},
