@@ -531,30 +531,29 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* The stored record of issuer id into *out (counts left 0). */
-static enum ob_err
-issuer_record(struct store *st, const char *id, struct store_issuer *out,
-    char *errbuf, size_t errsz)
+/*
+ * Looks up one issuer's record (its certificates and keys; counts left 0)
+ * among *v (*n of them, malloc'd: the caller frees them with
+ * store_issuer_list_free); 0 after saying why when there is none.
+ */
+static int
+find_issuer(struct store *st, const char *id, struct store_issuer **v,
+    size_t *n, struct store_issuer **out)
 {
-	struct store_issuer *v = NULL;
-	enum ob_err e;
-	size_t n = 0, i;
+	char err[OB_ERRBUF];
+	size_t i;
 
-	memset(out, 0, sizeof(*out));
-	if ((e = store_issuer_records(st, &v, &n, errbuf, errsz)) != OB_OK)
-		return e;
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].id, id) == 0) {
-			*out = v[i];
-			memset(&v[i], 0, sizeof(v[i]));
-			break;
-		}
-	store_issuer_list_free(v, n);
-	if (i == n) {
-		snprintf(errbuf, errsz, "no issuer %s", id);
-		return OB_ERR_NOTFOUND;
+	*out = NULL;
+	if (store_issuer_records(st, v, n, err, sizeof(err)) != OB_OK) {
+		log_warnx("%s", err);
+		return 0;
 	}
-	return OB_OK;
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i].id, id) == 0)
+			*out = &(*v)[i];
+	if (*out == NULL)
+		log_warnx("no issuer %s (see ocspbox issuer list)", id);
+	return *out != NULL;
 }
 
 static int
@@ -568,9 +567,10 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 	    {"crl-key", 1, &ck2, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
-	struct store_issuer is, upd;
+	struct store_issuer *v = NULL, *is, upd;
 	struct store *st = NULL;
 	char err[OB_ERRBUF];
+	size_t n = 0;
 	int npos, rc;
 
 	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
@@ -604,31 +604,31 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_USAGE;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
-	if (issuer_record(st, pos[0], &is, err, sizeof(err)) != OB_OK) {
-		log_warnx("issuer update: %s", err);
+	if (!find_issuer(st, pos[0], &v, &n, &is)) {
+		store_issuer_list_free(v, n);
 		store_close(st);
 		return OB_EXIT_ERR;
 	}
-	if (signer_check_update(&is, rc_, rk, ck, &upd, err, sizeof(err)) !=
+	if (signer_check_update(is, rc_, rk, ck, &upd, err, sizeof(err)) !=
 	    OB_OK) {
 		log_warnx("issuer update: %s", err);
 		rc = OB_EXIT_ERR;
-	} else if (store_issuer_update(st, is.id, rc_ != NULL ? &upd : NULL,
+	} else if (store_issuer_update(st, is->id, rc_ != NULL ? &upd : NULL,
 		       upd.crl_key_path, err, sizeof(err)) != OB_OK) {
 		log_warnx("issuer update: %s", err);
 		rc = OB_EXIT_ERR;
 	} else {
 		if (rc_ != NULL)
-			printf("issuer %s: responder is now %s (%s)\n", is.id,
+			printf("issuer %s: responder is now %s (%s)\n", is->id,
 			    upd.resp_is_ca ? "the CA" : upd.resp_subject,
 			    upd.resp_key_alg);
 		if (ck != NULL)
-			printf("issuer %s: CA key is now %s\n", is.id,
+			printf("issuer %s: CA key is now %s\n", is->id,
 			    upd.crl_key_path);
 		rc = OB_EXIT_OK;
 	}
 	store_issuer_clear(&upd);
-	store_issuer_clear(&is);
+	store_issuer_list_free(v, n);
 	store_close(st);
 	return rc;
 }
@@ -699,27 +699,6 @@ cli_issuer(struct cli_ctx *ctx, int argc, char **argv)
 	log_warnx("usage: ocspbox issuer add|update|remove|list ... (see "
 		  "--help)");
 	return OB_EXIT_USAGE;
-}
-
-/* Looks up one issuer's record (for its certificate). */
-static int
-find_issuer(struct store *st, const char *id, struct store_issuer **v,
-    size_t *n, struct store_issuer **out)
-{
-	char err[OB_ERRBUF];
-	size_t i;
-
-	*out = NULL;
-	if (store_issuer_list(st, v, n, err, sizeof(err)) != OB_OK) {
-		log_warnx("%s", err);
-		return 0;
-	}
-	for (i = 0; i < *n; i++)
-		if (strcmp((*v)[i].id, id) == 0)
-			*out = &(*v)[i];
-	if (*out == NULL)
-		log_warnx("no issuer %s (see ocspbox issuer list)", id);
-	return *out != NULL;
 }
 
 static int
