@@ -46,14 +46,18 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 	const struct cli_opt *o;
 	const char *a, *eq;
 	size_t nlen;
-	int i;
+	int i, rest = 0;
 
 	*npos = 0;
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		if (!rest && strcmp(a, "--") == 0) {
+			rest = 1;
+			continue;
+		}
+		if (!rest && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0))
 			return 1;
-		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+		if (rest || strncmp(a, "--", 2) != 0) {
 			if (*npos == maxpos) {
 				log_warnx(
 				    "%s: unexpected argument %s", argv[0], a);
@@ -158,7 +162,9 @@ parse_serial(const char *cmd, const char *in, char *out)
 		    in, OB_SERIAL_MAX_OCTETS);
 		return 0;
 	default:
-		log_warnx("%s: bad serial \"%s\" (want hex digits)", cmd, in);
+		log_warnx("%s: bad serial \"%s\" (want hex digits, after a "
+			  "\"-\" when negative)",
+		    cmd, in);
 		return 0;
 	}
 }
@@ -420,7 +426,8 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 		       "Registers an issued certificate so that OCSP answers "
 		       "\"good\" for it.\nWith --cert, the certificate must be "
 		       "signed by the issuer; its serial\nand notAfter are "
-		       "read from it. TIME is RFC 3339.\n");
+		       "read from it. TIME is RFC 3339. HEX may start with "
+		       "\"-\"\n(a negative serial: --serial -66).\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -661,7 +668,8 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		       "certificateHold privilegeWithdrawn aACompromise.\n"
 		       "TIME (RFC 3339) defaults to now, and may not be after "
 		       "now. A serial never\nregistered is registered "
-		       "revoked.\n");
+		       "revoked. SERIAL is hex, after a \"-\" when negative\n"
+		       "(revoke ca -66, or revoke ca -- -66).\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)

@@ -276,8 +276,8 @@ test_crl_empty_and_bounds(void)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		memset(v[i].serial, 'f', OB_SERIAL_HEX_MAX);
-		v[i].serial[OB_SERIAL_HEX_MAX - 1] = "0123456789"[i % 10];
+		memset(v[i].serial, 'f', OB_SERIAL_DIGITS_MAX);
+		v[i].serial[OB_SERIAL_DIGITS_MAX - 1] = "0123456789"[i % 10];
 		v[i].revoked_at = 4102444800; /* 2100: GeneralizedTime */
 		v[i].reason = 10;
 	}
