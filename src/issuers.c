@@ -18,6 +18,9 @@
 
 struct issuer {
 	struct store_issuer is;
+	/* other encodings of its name, as leaves' issuer fields carry it */
+	struct store_name_alias *alias;
+	size_t nalias;
 	struct signer *signer;
 	struct signer *crl_signer; /* opened on first use, under crl_mu */
 	/* after a failure: not before (CLOCK_MONOTONIC seconds) */
@@ -35,6 +38,22 @@ struct issuers {
 
 const double ob_sign_buckets[OB_SIGN_BUCKETS] = {
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+/*
+ * Reads the name aliases of ie (issuer_name_aliases) into ie->alias.
+ * OB_OK, or the store's error with errbuf naming the issuer.
+ */
+static enum ob_err
+load_aliases(struct store *st, struct issuer *ie, char *errbuf, size_t errsz)
+{
+	char msg[OB_ERRBUF];
+	enum ob_err e;
+
+	if ((e = store_issuer_aliases(st, ie->is.id, &ie->alias, &ie->nalias,
+		 msg, sizeof(msg))) != OB_OK)
+		snprintf(errbuf, errsz, "issuer %s: %s", ie->is.id, msg);
+	return e;
+}
 
 enum ob_err
 issuers_load(struct store *st, int nsign, struct issuers **out, char *errbuf,
@@ -60,6 +79,8 @@ issuers_load(struct store *st, int nsign, struct issuers **out, char *errbuf,
 		t->v[i].is = v[i]; /* takes ownership of the members */
 		memset(&v[i], 0, sizeof(v[i]));
 		t->n++;
+		if ((e = load_aliases(st, &t->v[i], errbuf, errsz)) != OB_OK)
+			goto fail;
 		if ((e = signer_open(&t->v[i].is, nsign, &t->v[i].signer, msg,
 			 sizeof(msg))) != OB_OK) {
 			snprintf(
@@ -87,38 +108,78 @@ issuers_free(struct issuers *t)
 		signer_free(t->v[i].signer);
 		signer_free(t->v[i].crl_signer);
 		store_issuer_clear(&t->v[i].is);
+		free(t->v[i].alias);
 	}
 	pthread_mutex_destroy(&t->crl_mu);
 	free(t->v);
 	free(t);
 }
 
+/*
+ * How c's issuerNameHash (hl octets) names ie: 2 as the hash of its
+ * subject, 1 as that of one of its aliases, 0 not at all.
+ */
+static int
+name_match(const struct issuer *ie, const struct ocsp_certid *c, size_t hl)
+{
+	const unsigned char *own;
+	size_t i;
+
+	own = hl == OB_SHA1_LEN ? ie->is.name_sha1 : ie->is.name_sha256;
+	if (memcmp(c->name_hash, own, hl) == 0)
+		return 2;
+	for (i = 0; i < ie->nalias; i++)
+		if (memcmp(c->name_hash,
+			hl == OB_SHA1_LEN ? ie->alias[i].name_sha1
+					  : ie->alias[i].name_sha256,
+			hl) == 0)
+			return 1;
+	return 0;
+}
+
 struct issuer *
 issuers_match(struct issuers *t, const struct ocsp_certid *c)
 {
-	const unsigned char *name, *key;
-	size_t i, hl;
+	struct issuer *found = NULL;
+	const unsigned char *key;
+	size_t i, hl, named = 0;
+	int how;
 
+	if (c->hash == OCSP_HASH_SHA1)
+		hl = OB_SHA1_LEN;
+	else if (c->hash == OCSP_HASH_SHA256)
+		hl = OB_SHA256_LEN;
+	else
+		return NULL;
+	if (c->name_hash_len != hl ||
+	    (c->key_hash_len != 0 && c->key_hash_len != hl))
+		return NULL;
 	for (i = 0; i < t->n; i++) {
-		if (c->hash == OCSP_HASH_SHA1) {
-			name = t->v[i].is.name_sha1;
-			key = t->v[i].is.key_sha1;
-			hl = OB_SHA1_LEN;
-		} else if (c->hash == OCSP_HASH_SHA256) {
-			name = t->v[i].is.name_sha256;
-			key = t->v[i].is.key_sha256;
-			hl = OB_SHA256_LEN;
-		} else
-			return NULL;
-		if (c->name_hash_len != hl ||
-		    memcmp(c->name_hash, name, hl) != 0)
+		if ((how = name_match(&t->v[i], c, hl)) == 0)
 			continue;
-		if (c->key_hash_len == 0 ||
-		    (c->key_hash_len == hl &&
-			memcmp(c->key_hash, key, hl) == 0))
+		/*
+		 * An empty issuerKeyHash names the issuer by its name alone:
+		 * only when one issuer has that name, since two CAs may
+		 * share one (a CA re-keyed under its old name), and an
+		 * answer for the other one would be wrong.
+		 */
+		if (c->key_hash_len == 0) {
+			found = &t->v[i];
+			named++;
+			continue;
+		}
+		key = hl == OB_SHA1_LEN ? t->v[i].is.key_sha1
+					: t->v[i].is.key_sha256;
+		if (memcmp(c->key_hash, key, hl) != 0)
+			continue;
+		if (how == 2)
 			return &t->v[i];
+		if (found == NULL) /* by an alias: a subject match wins */
+			found = &t->v[i];
 	}
-	return NULL;
+	if (c->key_hash_len == 0 && named != 1)
+		return NULL;
+	return found;
 }
 
 struct issuer *

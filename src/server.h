@@ -40,19 +40,25 @@ struct issuer;
 struct issuers;
 
 /*
- * Loads every issuer of st with its responder key in a pool of nsign
- * signing contexts (signer_open). On failure *out is NULL and errbuf says
- * which issuer and why. Free with issuers_free (NULL is a no-op), which
- * wipes the keys.
+ * Loads every issuer of st, with its name aliases and its responder key
+ * in a pool of nsign signing contexts (signer_open). On failure *out is
+ * NULL and errbuf says which issuer and why. Free with issuers_free (NULL
+ * is a no-op), which wipes the keys.
  */
 enum ob_err issuers_load(struct store *st, int nsign, struct issuers **out,
     char *errbuf, size_t errsz);
 void issuers_free(struct issuers *);
 
 /*
- * The issuer a CertID names (RFC 6960 4.1.1), or NULL: both hashes must
- * match; an empty issuerKeyHash (Windows certutil sends one) matches on
- * the name alone. Borrowed from the table. Any thread.
+ * The issuer a CertID names (RFC 6960 4.1.1), or NULL (the answer is
+ * then "unauthorized"): its issuerKeyHash must be the hash of the
+ * issuer's key and its issuerNameHash that of the issuer's subject or of
+ * one of its name aliases (the issuer field of a leaf it signed, encoded
+ * otherwise; store_issuer_alias_add), with the CertID's hash algorithm,
+ * SHA-1 or SHA-256. A subject match beats an alias match. An empty
+ * issuerKeyHash (Windows certutil sends one) matches on the name alone,
+ * and only when exactly one issuer has that name: two CAs may share one.
+ * Borrowed from the table. Any thread.
  */
 struct issuer *issuers_match(struct issuers *, const struct ocsp_certid *);
 
