@@ -1,6 +1,7 @@
 /*
  * The issuers and certificates tables: registering issuers (and the
- * other encodings of their names that CertIDs carry) and certificates, revoking (the cached response dropped in the revoke's own
+ * other encodings of their names that CertIDs carry) and certificates,
+ * revoking (the cached response dropped in the revoke's own
  * transaction) and a certificate's status. Writes come from the CLI and
  * the admin API, one row at a time or an import's batch; the status read
  * runs once per cache miss, on a statement kept per connection.

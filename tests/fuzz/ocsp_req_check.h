@@ -37,7 +37,7 @@ ocsp_req_check_serial(const unsigned char *p, size_t len)
 		return "a serial the parser takes has no canonical text";
 	if (util_serial_to_der(text, der, sizeof(der), &n) != OB_OK)
 		return "a serial's canonical text has no DER";
-	if ((text[0] == '-') != ((p[0] & 0x80) != 0 && text[1] != '\0'))
+	if ((text[0] == '-') != ((p[0] & 0x80) != 0))
 		return "a serial's text lost its sign";
 	while (len > 1 &&
 	    ((p[0] == 0 && (p[1] & 0x80) == 0) ||
