@@ -54,14 +54,18 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 	const struct cli_opt *o;
 	const char *a, *eq;
 	size_t nlen;
-	int i;
+	int i, rest = 0;
 
 	*npos = 0;
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		if (!rest && strcmp(a, "--") == 0) {
+			rest = 1;
+			continue;
+		}
+		if (!rest && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0))
 			return 1;
-		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+		if (rest || strncmp(a, "--", 2) != 0) {
 			if (*npos == maxpos) {
 				log_warnx(
 				    "%s: unexpected argument %s", argv[0], a);
@@ -166,7 +170,9 @@ parse_serial(const char *cmd, const char *in, char *out)
 		    in, OB_SERIAL_MAX_OCTETS);
 		return 0;
 	default:
-		log_warnx("%s: bad serial \"%s\" (want hex digits)", cmd, in);
+		log_warnx("%s: bad serial \"%s\" (want hex digits, after a "
+			  "\"-\" when negative)",
+		    cmd, in);
 		return 0;
 	}
 }
@@ -712,11 +718,12 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, NULL, NULL},
 	};
 	struct store_issuer *v = NULL, *is;
+	struct signer_leaf leaf;
 	struct store *st = NULL;
-	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF], *subject = NULL;
-	int64_t not_after = INT64_MIN, na_cert;
+	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF];
+	int64_t not_after = INT64_MIN;
 	size_t n = 0;
-	int npos, rc;
+	int npos, rc, alias = 0;
 
 	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
@@ -726,7 +733,8 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 		       "Registers an issued certificate so that OCSP answers "
 		       "\"good\" for it.\nWith --cert, the certificate must be "
 		       "signed by the issuer; its serial\nand notAfter are "
-		       "read from it. TIME is RFC 3339.\n");
+		       "read from it. TIME is RFC 3339. HEX may start with "
+		       "\"-\"\n(a negative serial: --serial -66).\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -746,33 +754,48 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 		    na_arg);
 		return OB_EXIT_USAGE;
 	}
+	memset(&leaf, 0, sizeof(leaf));
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	rc = OB_EXIT_ERR;
 	if (!find_issuer(st, pos[0], &v, &n, &is))
 		goto out;
 	if (pem != NULL) {
-		if (signer_leaf_info(pem, is->cert_der, is->cert_len, serial,
-			&na_cert, &subject, err, sizeof(err)) != OB_OK) {
+		if (signer_leaf_info(pem, is->cert_der, is->cert_len, &leaf,
+			err, sizeof(err)) != OB_OK) {
 			log_warnx("cert add: %s", err);
 			goto out;
 		}
+		memcpy(serial, leaf.serial, sizeof(serial));
 		if (not_after == INT64_MIN)
-			not_after = na_cert;
+			not_after = leaf.not_after;
 	}
-	/* One transaction: the row and the drop of a cached "unknown". */
+	/*
+	 * One transaction: the row, the drop of a cached "unknown", and
+	 * the leaf's issuer field as a name of the issuer when it encodes
+	 * that name otherwise (RFC 6960 4.1.1 hashes it as the leaf has it).
+	 */
 	if (store_begin(st, err, sizeof(err)) != OB_OK ||
-	    store_cert_add(st, pos[0], serial, not_after, subject, 0, err,
+	    store_cert_add(st, pos[0], serial, not_after, leaf.subject, 0, err,
 		sizeof(err)) != OB_OK ||
+	    (pem != NULL &&
+		store_issuer_alias_add(st, pos[0], &leaf.issuer, &alias, err,
+		    sizeof(err)) != OB_OK) ||
 	    store_commit(st, err, sizeof(err)) != OB_OK) {
 		store_rollback(st);
 		log_warnx("cert add: %s", err);
 		goto out;
 	}
 	printf("added certificate %s to issuer %s\n", serial, pos[0]);
+	if (alias)
+		printf("its issuer field encodes the issuer's name otherwise "
+		       "than the issuer certificate: recorded as another name "
+		       "of issuer %s (RFC 6960 4.1.1; a running server reads "
+		       "it when it starts)\n",
+		    pos[0]);
 	rc = OB_EXIT_OK;
 out:
-	free(subject);
+	free(leaf.subject);
 	store_issuer_list_free(v, n);
 	store_close(st);
 	return rc;
@@ -967,7 +990,8 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		       "certificateHold privilegeWithdrawn aACompromise.\n"
 		       "TIME (RFC 3339) defaults to now, and may not be after "
 		       "now. A serial never\nregistered is registered "
-		       "revoked.\n");
+		       "revoked. SERIAL is hex, after a \"-\" when negative\n"
+		       "(revoke ca -66, or revoke ca -- -66).\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)

@@ -61,8 +61,11 @@ struct cli_opt {
 
 /*
  * Parses argv[1..] against opts (ending with a NULL name; may be NULL);
- * positional arguments go to pos (at most maxpos). Returns -1 on a usage
- * error (already reported), 1 for --help, 0 otherwise, with *npos set.
+ * positional arguments go to pos (at most maxpos, borrowed from argv).
+ * Options start with "--"; an argument with a single "-" is positional
+ * (a negative serial: "-66"), "-h" aside; "--" ends the options, and
+ * every argument after it is positional. Returns -1 on a usage error
+ * (already reported), 1 for --help or -h, 0 otherwise, with *npos set.
  */
 int cli_parse_opts(
     int, char **, const struct cli_opt *, const char **, int, int *);

@@ -28,6 +28,9 @@
 struct issuer {
 	int refs; /* atomic: the tables holding it */
 	struct store_issuer is;
+	/* other encodings of its name, as leaves' issuer fields carry it */
+	struct store_name_alias *alias;
+	size_t nalias;
 	struct signer *signer;
 	/*
 	 * Cache entries signed by an earlier responder of this issuer may
@@ -70,24 +73,30 @@ issuer_unref(struct issuer *ie)
 	signer_free(ie->crl_signer);
 	pthread_mutex_destroy(&ie->crl_mu);
 	store_issuer_clear(&ie->is);
+	free(ie->alias);
 	free(ie);
 }
 
 /*
- * A new issuer of record rec (its members taken over, rec cleared) with
- * its responder key in nsign contexts; NULL with errbuf set on failure.
+ * A new issuer of record rec and nalias name aliases alias (both taken
+ * over: rec cleared, alias freed with the issuer) with its responder key
+ * in nsign contexts; NULL with errbuf set on failure.
  */
 static struct issuer *
-issuer_new(struct store_issuer *rec, int nsign, char *errbuf, size_t errsz)
+issuer_new(struct store_issuer *rec, struct store_name_alias *alias,
+    size_t nalias, int nsign, char *errbuf, size_t errsz)
 {
 	struct issuer *ie;
 	char msg[OB_ERRBUF];
 
 	if ((ie = calloc(1, sizeof(*ie))) == NULL) {
 		snprintf(errbuf, errsz, "out of memory");
+		free(alias);
 		return NULL;
 	}
 	ie->refs = 1;
+	ie->alias = alias;
+	ie->nalias = nalias;
 	ie->is = *rec;
 	memset(rec, 0, sizeof(*rec));
 	pthread_mutex_init(&ie->crl_mu, NULL);
@@ -107,10 +116,19 @@ issuer_new(struct store_issuer *rec, int nsign, char *errbuf, size_t errsz)
 	return ie;
 }
 
-/* Whether a and b would load the same signers. */
+/*
+ * Whether ie is what record b with its nalias aliases alias would load:
+ * the same signers and the same names.
+ */
 static int
-same_record(const struct store_issuer *a, const struct store_issuer *b)
+same_record(const struct issuer *ie, const struct store_issuer *b,
+    const struct store_name_alias *alias, size_t nalias)
 {
+	const struct store_issuer *a = &ie->is;
+
+	if (ie->nalias != nalias ||
+	    (nalias > 0 && memcmp(ie->alias, alias, nalias * sizeof(*alias))))
+		return 0;
 	return a->resp_id == b->resp_id && a->cert_len == b->cert_len &&
 	    memcmp(a->cert_der, b->cert_der, a->cert_len) == 0 &&
 	    a->resp_len == b->resp_len &&
@@ -148,9 +166,10 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 	struct issuers *t = NULL;
 	struct store_issuer *v = NULL;
 	struct issuer *old, *ie;
+	struct store_name_alias *alias;
 	char msg[OB_ERRBUF], ts[32];
 	enum ob_err e;
-	size_t n = 0, i, b;
+	size_t n = 0, i, b, nalias;
 
 	*out = NULL;
 	if (rotated != NULL)
@@ -165,12 +184,20 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
+		if ((e = store_issuer_aliases(st, v[i].id, &alias, &nalias, msg,
+			 sizeof(msg))) != OB_OK) {
+			snprintf(errbuf, errsz, "issuer %s: %s", v[i].id, msg);
+			goto fail;
+		}
 		old = find(prev, v[i].id);
-		if (old != NULL && !force && same_record(&old->is, &v[i])) {
+		if (old != NULL && !force &&
+		    same_record(old, &v[i], alias, nalias)) {
+			free(alias);
 			keep(t, old);
 			continue;
 		}
-		if ((ie = issuer_new(&v[i], nsign, msg, sizeof(msg))) == NULL) {
+		ie = issuer_new(&v[i], alias, nalias, nsign, msg, sizeof(msg));
+		if (ie == NULL) {
 			/*
 			 * At start, every issuer loads or the server does
 			 * not start; on a reload the one that does not keeps
@@ -259,32 +286,71 @@ issuers_release(struct issuers *t)
 	free(t);
 }
 
+/*
+ * How c's issuerNameHash (hl octets) names ie: 2 as the hash of its
+ * subject, 1 as that of one of its aliases, 0 not at all.
+ */
+static int
+name_match(const struct issuer *ie, const struct ocsp_certid *c, size_t hl)
+{
+	const unsigned char *own;
+	size_t i;
+
+	own = hl == OB_SHA1_LEN ? ie->is.name_sha1 : ie->is.name_sha256;
+	if (memcmp(c->name_hash, own, hl) == 0)
+		return 2;
+	for (i = 0; i < ie->nalias; i++)
+		if (memcmp(c->name_hash,
+			hl == OB_SHA1_LEN ? ie->alias[i].name_sha1
+					  : ie->alias[i].name_sha256,
+			hl) == 0)
+			return 1;
+	return 0;
+}
+
 struct issuer *
 issuers_match(struct issuers *t, const struct ocsp_certid *c)
 {
-	const unsigned char *name, *key;
-	size_t i, hl;
+	struct issuer *found = NULL;
+	const unsigned char *key;
+	size_t i, hl, named = 0;
+	int how;
 
+	if (c->hash == OCSP_HASH_SHA1)
+		hl = OB_SHA1_LEN;
+	else if (c->hash == OCSP_HASH_SHA256)
+		hl = OB_SHA256_LEN;
+	else
+		return NULL;
+	if (c->name_hash_len != hl ||
+	    (c->key_hash_len != 0 && c->key_hash_len != hl))
+		return NULL;
 	for (i = 0; i < t->n; i++) {
-		if (c->hash == OCSP_HASH_SHA1) {
-			name = t->v[i]->is.name_sha1;
-			key = t->v[i]->is.key_sha1;
-			hl = OB_SHA1_LEN;
-		} else if (c->hash == OCSP_HASH_SHA256) {
-			name = t->v[i]->is.name_sha256;
-			key = t->v[i]->is.key_sha256;
-			hl = OB_SHA256_LEN;
-		} else
-			return NULL;
-		if (c->name_hash_len != hl ||
-		    memcmp(c->name_hash, name, hl) != 0)
+		if ((how = name_match(t->v[i], c, hl)) == 0)
 			continue;
-		if (c->key_hash_len == 0 ||
-		    (c->key_hash_len == hl &&
-			memcmp(c->key_hash, key, hl) == 0))
+		/*
+		 * An empty issuerKeyHash names the issuer by its name alone:
+		 * only when one issuer has that name, since two CAs may
+		 * share one (a CA re-keyed under its old name), and an
+		 * answer for the other one would be wrong.
+		 */
+		if (c->key_hash_len == 0) {
+			found = t->v[i];
+			named++;
+			continue;
+		}
+		key = hl == OB_SHA1_LEN ? t->v[i]->is.key_sha1
+					: t->v[i]->is.key_sha256;
+		if (memcmp(c->key_hash, key, hl) != 0)
+			continue;
+		if (how == 2)
 			return t->v[i];
+		if (found == NULL) /* by an alias: a subject match wins */
+			found = t->v[i];
 	}
-	return NULL;
+	if (c->key_hash_len == 0 && named != 1)
+		return NULL;
+	return found;
 }
 
 struct issuer *

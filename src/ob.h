@@ -41,26 +41,48 @@ const char *ob_strerror(enum ob_err);
 #define OB_SHA1_LEN 20
 #define OB_SHA256_LEN 32
 
-/* Longest canonical serial: RFC 5280 allows 20 octets; we take up to 64. */
+/*
+ * Serials (RFC 5280 4.1.2.2) are INTEGERs, and CAs issue negative ones,
+ * which clients must handle: the sign is kept everywhere. Their canonical
+ * text, the key of every table, is lower-case hex of the magnitude
+ * without leading zeros ("0" for zero), after a "-" when negative: DER
+ * 9a (-0x66) is "-66", DER 00 9a (+0x9a) is "9a". The magnitude takes up
+ * to 64 octets (RFC 5280 allows 20).
+ */
 #define OB_SERIAL_MAX_OCTETS 64
-#define OB_SERIAL_HEX_MAX (OB_SERIAL_MAX_OCTETS * 2)
+#define OB_SERIAL_DIGITS_MAX (OB_SERIAL_MAX_OCTETS * 2)
+/* Longest canonical serial, sign included; buffers take one more byte. */
+#define OB_SERIAL_HEX_MAX (OB_SERIAL_DIGITS_MAX + 1)
 
 /*
- * Canonicalises a hex serial: optional "0x", any case, optional leading
- * zeros, ':' separators tolerated. Writes lower-case hex without leading
- * zeros ("0" for zero) into out (OB_SERIAL_HEX_MAX + 1 bytes).
- * Returns OB_OK, OB_ERR_INVAL or OB_ERR_RANGE; out is "" on failure.
+ * Canonicalises a serial as a user types it: an optional "-", then an
+ * optional "0x", hex digits in any case with leading zeros and ':'
+ * separators tolerated ("-0x00:66" is "-66"; "-0" is "0"). Writes the
+ * canonical text into out (OB_SERIAL_HEX_MAX + 1 bytes). Returns OB_OK,
+ * OB_ERR_INVAL (no digits, another character) or OB_ERR_RANGE (a
+ * magnitude over OB_SERIAL_DIGITS_MAX digits); out is "" on failure.
+ * Pure; any thread.
  */
 enum ob_err util_serial_canon(const char *in, char *out);
 
-/* The same from big-endian serial octets (as in a DER INTEGER). */
+/*
+ * The canonical text of the contents of a DER INTEGER (len octets at p,
+ * big-endian two's complement, X.690 8.3: a first octet with its top bit
+ * set is a negative value; redundant leading 00 or ff octets tolerated,
+ * as CAs issue them) into out (OB_SERIAL_HEX_MAX + 1 bytes). OB_OK,
+ * OB_ERR_INVAL when len is 0, OB_ERR_RANGE when the magnitude needs more
+ * than OB_SERIAL_MAX_OCTETS octets; out is "" on failure. Pure.
+ */
 enum ob_err util_serial_from_bytes(
     const unsigned char *p, size_t len, char *out);
 
 /*
- * The inverse for a canonical serial: writes the contents of its DER
- * INTEGER (a 0x00 first when the top bit is set) into out (cap bytes, at
- * least OB_SERIAL_MAX_OCTETS + 1). OB_OK, OB_ERR_INVAL or OB_ERR_RANGE.
+ * The inverse for a canonical serial hex: the contents of its minimal
+ * two's complement DER INTEGER (X.690 8.3.2; 0x80 is 00 80, -0x80 is 80,
+ * -0x81 is ff 7f) into out (cap bytes; OB_SERIAL_MAX_OCTETS + 1 always
+ * suffice), *outlen their count. OB_OK, OB_ERR_INVAL (not canonical:
+ * upper case, another character, "-" without digits) or OB_ERR_RANGE
+ * (empty, too long, or cap too small); *outlen is 0 on failure. Pure.
  */
 enum ob_err util_serial_to_der(
     const char *hex, unsigned char *out, size_t cap, size_t *outlen);

@@ -46,16 +46,17 @@ struct issuer;
 struct issuers;
 
 /*
- * Loads every issuer of st with its responder key in a pool of nsign
- * signing contexts (signer_open) into a new table *out, held once (free
- * with issuers_release, which wipes the keys of the issuers no other
- * table holds). prev NULL (at start): every issuer must load, or *out is
- * NULL and errbuf says which issuer and why. With prev (a reload): an
- * issuer whose record is unchanged is shared from prev, unless force (a
- * SIGHUP: key files are read again); one that fails to load keeps prev's
- * (or stays out), logged; additions, replacements and removals are
- * logged. *rotated (may be NULL) is set when an issuer's responder
- * changed: its cache entries are to be re-signed (issuers_resign).
+ * Loads every issuer of st, with its name aliases and its responder key
+ * in a pool of nsign signing contexts (signer_open), into a new table
+ * *out, held once (free with issuers_release, which wipes the keys of
+ * the issuers no other table holds). prev NULL (at start): every issuer
+ * must load, or *out is NULL and errbuf says which issuer and why. With
+ * prev (a reload): an issuer whose record (aliases included) is
+ * unchanged is shared from prev, unless force (a SIGHUP: key files are
+ * read again); one that fails to load keeps prev's (or stays out),
+ * logged; additions, replacements and removals are logged. *rotated (may
+ * be NULL) is set when an issuer's responder changed: its cache entries
+ * are to be re-signed (issuers_resign).
  * Errors: the store's, OB_ERR_NOMEM, OB_ERR_CRYPTO (at start).
  */
 enum ob_err issuers_load(struct store *st, int nsign,
@@ -79,9 +80,15 @@ void issuers_release(struct issuers *);
 void issuers_retire(struct issuers *t, int *count);
 
 /*
- * The issuer a CertID names (RFC 6960 4.1.1), or NULL: both hashes must
- * match; an empty issuerKeyHash (Windows certutil sends one) matches on
- * the name alone. Borrowed from the table. Any thread.
+ * The issuer a CertID names (RFC 6960 4.1.1), or NULL (the answer is
+ * then "unauthorized"): its issuerKeyHash must be the hash of the
+ * issuer's key and its issuerNameHash that of the issuer's subject or of
+ * one of its name aliases (the issuer field of a leaf it signed, encoded
+ * otherwise; store_issuer_alias_add), with the CertID's hash algorithm,
+ * SHA-1 or SHA-256. A subject match beats an alias match. An empty
+ * issuerKeyHash (Windows certutil sends one) matches on the name alone,
+ * and only when exactly one issuer has that name: two CAs may share one.
+ * Borrowed from the table. Any thread.
  */
 struct issuer *issuers_match(struct issuers *, const struct ocsp_certid *);
 

@@ -507,16 +507,13 @@ out:
 
 enum ob_err
 signer_leaf_info(const char *pem, const unsigned char *ca_der, size_t ca_len,
-    char *serial, int64_t *not_after, char **subject, char *errbuf,
-    size_t errsz)
+    struct signer_leaf *out, char *errbuf, size_t errsz)
 {
 	mbedtls_x509_crt leaf, ca;
 	enum ob_err e;
 	int rc;
 
-	serial[0] = '\0';
-	*not_after = 0;
-	*subject = NULL;
+	memset(out, 0, sizeof(*out));
 	mbedtls_x509_crt_init(&leaf);
 	mbedtls_x509_crt_init(&ca);
 	if ((e = load_cert(pem, &leaf, errbuf, errsz)) != OB_OK)
@@ -533,14 +530,27 @@ signer_leaf_info(const char *pem, const unsigned char *ca_der, size_t ca_len,
 		goto out;
 	}
 	if ((e = util_serial_from_bytes(
-		 leaf.serial.p, leaf.serial.len, serial)) != OB_OK) {
+		 leaf.serial.p, leaf.serial.len, out->serial)) != OB_OK) {
 		snprintf(errbuf, errsz, "%s: unusable serial number", pem);
 		goto out;
 	}
-	*not_after = util_x509_time(&leaf.valid_to);
-	if ((*subject = subject_text(&leaf)) == NULL)
+	/* issuer_raw is the whole Name, tag and length too, as hashed. */
+	if (mbedtls_sha1_ret(leaf.issuer_raw.p, leaf.issuer_raw.len,
+		out->issuer.name_sha1) != 0 ||
+	    mbedtls_sha256_ret(leaf.issuer_raw.p, leaf.issuer_raw.len,
+		out->issuer.name_sha256, 0) != 0) {
+		snprintf(errbuf, errsz, "%s: cannot hash the issuer name", pem);
+		e = OB_ERR_CRYPTO;
+		goto out;
+	}
+	out->not_after = util_x509_time(&leaf.valid_to);
+	if ((out->subject = subject_text(&leaf)) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
 		e = OB_ERR_NOMEM;
+	}
 out:
+	if (e != OB_OK)
+		out->serial[0] = '\0';
 	mbedtls_x509_crt_free(&leaf);
 	mbedtls_x509_crt_free(&ca);
 	return e;

@@ -27,6 +27,19 @@ enum ob_err signer_check_issuer(const char *ca_pem, const char *resp_pem,
     const char *resp_key, const char *crl_key, struct store_issuer *out,
     char *errbuf, size_t errsz);
 
+/* What `cert add --cert` reads from a leaf certificate. */
+struct signer_leaf {
+	char serial[OB_SERIAL_HEX_MAX + 1]; /* canonical, signed */
+	int64_t not_after; /* seconds since the epoch */
+	char *subject; /* malloc'd; the caller frees it */
+	/*
+	 * The CertID name hashes (RFC 6960 4.1.1) of its issuer field: of
+	 * that Name's DER as this certificate holds it, which may encode
+	 * the CA's name otherwise than the CA's own subject.
+	 */
+	struct store_name_alias issuer;
+};
+
 /*
  * What `issuer update` checks: the new responder certificate and key
  * (resp_pem and resp_key, or both NULL) and the new CA key (crl_key, or
@@ -40,13 +53,15 @@ enum ob_err signer_check_update(const struct store_issuer *is,
     struct store_issuer *out, char *errbuf, size_t errsz);
 
 /*
- * Reads the leaf certificate at pem, checks that the CA certificate ca_der
- * signed it, and returns its canonical serial (OB_SERIAL_HEX_MAX + 1
- * bytes), notAfter and subject (malloc'd; caller frees).
+ * Reads the leaf certificate at pem (PEM or DER) and checks that the CA
+ * certificate ca_der (ca_len bytes) signed it (its validity aside), into
+ * *out. OB_OK; or OB_ERR_NOTFOUND, OB_ERR_INVAL (not a certificate, not
+ * issued by the CA), OB_ERR_RANGE (a serial of more than
+ * OB_SERIAL_MAX_OCTETS octets), OB_ERR_CRYPTO or OB_ERR_NOMEM, with
+ * errbuf naming the file and why and out->subject NULL. Any thread.
  */
 enum ob_err signer_leaf_info(const char *pem, const unsigned char *ca_der,
-    size_t ca_len, char *serial, int64_t *not_after, char **subject,
-    char *errbuf, size_t errsz);
+    size_t ca_len, struct signer_leaf *out, char *errbuf, size_t errsz);
 
 /*
  * A responder's signing key, loaded into a pool of contexts so that several

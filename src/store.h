@@ -107,8 +107,9 @@ enum ob_err store_issuer_records(struct store *, struct store_issuer **out,
     size_t *n, char *errbuf, size_t errsz);
 
 /*
- * A text that changes whenever an issuer is added or removed, or its
- * active responder or CRL key is replaced: *out malloc'd (caller frees),
+ * A text that changes whenever an issuer is added or removed, its
+ * active responder or CRL key is replaced, or it gains a name alias
+ * (store_issuer_alias_add): *out malloc'd (caller frees),
  * "" when there are none. One small query, for polling every few seconds.
  */
 enum ob_err store_issuers_version(
@@ -132,6 +133,36 @@ enum ob_err store_issuer_update(struct store *, const char *id,
  */
 enum ob_err store_issuer_remove(
     struct store *, const char *id, char *errbuf, size_t errsz);
+
+/*
+ * Another encoding of an issuer's name (RFC 6960 4.1.1): the SHA-1 and
+ * SHA-256 of the issuer field DER of a certificate the issuer signed,
+ * when that field encodes the issuer's name otherwise than its subject.
+ */
+struct store_name_alias {
+	unsigned char name_sha1[OB_SHA1_LEN], name_sha256[OB_SHA256_LEN];
+};
+
+/*
+ * Records alias as a name of issuer_id unless it is its subject's own
+ * (issuers.name_sha1) or already recorded: one statement, in the
+ * caller's transaction if one is open. *added (may be NULL) is 1 when a
+ * row was written, else 0. OB_OK (also for an unknown issuer_id, which
+ * gets nothing), OB_ERR_BUSY or OB_ERR_DB with errbuf saying why. The
+ * caller has checked that the issuer signed the certificate the hashes
+ * come from. The thread that owns st.
+ */
+enum ob_err store_issuer_alias_add(struct store *, const char *issuer_id,
+    const struct store_name_alias *alias, int *added, char *errbuf,
+    size_t errsz);
+
+/*
+ * The name aliases of issuer_id, oldest first: *out a malloc'd array of
+ * *n (NULL and 0 when there are none); the caller frees it. OB_OK,
+ * OB_ERR_NOMEM, OB_ERR_BUSY or OB_ERR_DB. The thread that owns st.
+ */
+enum ob_err store_issuer_aliases(struct store *, const char *issuer_id,
+    struct store_name_alias **out, size_t *n, char *errbuf, size_t errsz);
 
 /* Whether issuer id exists: OB_OK, OB_ERR_NOTFOUND or an error. */
 enum ob_err store_issuer_exists(

@@ -1,6 +1,7 @@
 /*
- * The issuers and certificates tables: registering issuers and
- * certificates, revoking (the cached response dropped in the revoke's own
+ * The issuers and certificates tables: registering issuers (and the
+ * other encodings of their names that CertIDs carry) and certificates,
+ * revoking (the cached response dropped in the revoke's own
  * transaction) and a certificate's status. Writes come from the CLI and
  * the admin API, one row at a time or an import's batch; the status read
  * runs once per cache miss, on a statement kept per connection.
@@ -246,6 +247,8 @@ store_issuers_version(struct store *st, char **out, char *errbuf, size_t errsz)
 	if ((e = store_prepare(st,
 		 "SELECT group_concat(v, ';') FROM (SELECT i.id || '/' ||"
 		 " coalesce(r.id, '') || '/' || coalesce(i.crl_key_path, '')"
+		 " || '/' || (SELECT count(*) FROM issuer_name_aliases a"
+		 " WHERE a.issuer_id = i.id)"
 		 " AS v FROM issuers i LEFT JOIN responder_certs r"
 		 " ON r.issuer_id = i.id AND r.active ORDER BY i.id, r.id)",
 		 &stmt, errbuf, errsz)) != OB_OK)
@@ -314,6 +317,74 @@ store_issuer_list_free(struct store_issuer *v, size_t n)
 	for (i = 0; i < n; i++)
 		store_issuer_clear(&v[i]);
 	free(v);
+}
+
+enum ob_err
+store_issuer_alias_add(struct store *st, const char *issuer_id,
+    const struct store_name_alias *alias, int *added, char *errbuf,
+    size_t errsz)
+{
+	enum ob_err e;
+
+	if (added != NULL)
+		*added = 0;
+	/* The WHERE also keeps the SELECT apart from the upsert clause. */
+	e = store_run(st,
+	    "INSERT INTO issuer_name_aliases (issuer_id, name_sha1,"
+	    " name_sha256) SELECT id, ?2, ?3 FROM issuers"
+	    " WHERE id = ?1 AND name_sha1 <> ?2"
+	    " ON CONFLICT (issuer_id, name_sha1) DO NOTHING",
+	    "insert name alias", errbuf, errsz, "tbb", issuer_id,
+	    alias->name_sha1, (size_t)OB_SHA1_LEN, alias->name_sha256,
+	    (size_t)OB_SHA256_LEN);
+	if (e == OB_OK && added != NULL)
+		*added = sqlite3_changes(st->db) > 0;
+	return e;
+}
+
+enum ob_err
+store_issuer_aliases(struct store *st, const char *issuer_id,
+    struct store_name_alias **out, size_t *n, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_name_alias *v = NULL, *nv;
+	size_t cap = 0, len = 0;
+	enum ob_err e;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((e = store_prepare(st,
+		 "SELECT name_sha1, name_sha256 FROM issuer_name_aliases"
+		 " WHERE issuer_id = ? ORDER BY created_at, rowid",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				sqlite3_finalize(stmt);
+				free(v);
+				snprintf(errbuf, errsz, "out of memory");
+				return OB_ERR_NOMEM;
+			}
+			v = nv;
+		}
+		store_column_fixed(stmt, 0, v[len].name_sha1, OB_SHA1_LEN);
+		store_column_fixed(stmt, 1, v[len].name_sha256, OB_SHA256_LEN);
+		len++;
+	}
+	if (rc != SQLITE_DONE) {
+		e = store_dberr(st, rc, "list name aliases", errbuf, errsz);
+		sqlite3_finalize(stmt);
+		free(v);
+		return e;
+	}
+	sqlite3_finalize(stmt);
+	*out = v;
+	*n = len;
+	return OB_OK;
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
- * Small pure helpers shared by every module: the error strings, serial
- * canonicalisation, cRLNumbers, RFC 3339 and ASN.1 times, durations and
- * CRL reasons.
+ * Small pure helpers shared by every module: the error strings, signed
+ * serials (canonical text and DER INTEGER), cRLNumbers, RFC 3339 and
+ * ASN.1 times, durations and CRL reasons.
  * No I/O, no globals beyond constant tables.
  */
 #include <ctype.h>
@@ -42,12 +42,15 @@ enum ob_err
 util_serial_canon(const char *in, char *out)
 {
 	const char *p = in;
-	size_t n = 0;
+	size_t n = 0, start;
 	int seen = 0;
 
 	out[0] = '\0';
 	if (in == NULL)
 		return OB_ERR_INVAL;
+	if (*p == '-')
+		out[n++] = *p++; /* dropped again if the value is zero */
+	start = n;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
 	for (; *p != '\0'; p++) {
@@ -58,18 +61,22 @@ util_serial_canon(const char *in, char *out)
 			return OB_ERR_INVAL;
 		}
 		seen = 1;
-		if (n == 0 && *p == '0')
+		if (n == start && *p == '0')
 			continue;
-		if (n == OB_SERIAL_HEX_MAX) {
+		if (n - start == OB_SERIAL_DIGITS_MAX) {
 			out[0] = '\0';
 			return OB_ERR_RANGE;
 		}
 		out[n++] = (char)tolower((unsigned char)*p);
 	}
-	if (!seen)
+	if (!seen) {
+		out[0] = '\0';
 		return OB_ERR_INVAL;
-	if (n == 0)
-		out[n++] = '0';
+	}
+	if (n == start) { /* zero has no sign: "-0" is "0" */
+		out[0] = '0';
+		n = 1;
+	}
 	out[n] = '\0';
 	return OB_OK;
 }
@@ -105,31 +112,72 @@ util_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-enum ob_err
-util_serial_from_bytes(const unsigned char *p, size_t len, char *out)
+/*
+ * Lower-case hex of len big-endian octets (len >= 1, no leading zero
+ * octet unless len is 1), without a leading zero digit, and a NUL.
+ */
+static void
+hex_trim(const unsigned char *p, size_t len, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, n = 0;
 
-	out[0] = '\0';
-	if (len == 0)
-		return OB_ERR_INVAL;
-	while (len > 1 && p[0] == 0) {
-		p++;
-		len--;
-	}
-	if (len > OB_SERIAL_MAX_OCTETS)
-		return OB_ERR_RANGE;
 	for (i = 0; i < len; i++) {
-		if (n == 0 && (p[i] >> 4) == 0) {
-			if ((p[i] & 0xf) != 0 || i == len - 1)
-				out[n++] = hex[p[i] & 0xf];
-			continue;
-		}
-		out[n++] = hex[p[i] >> 4];
+		if (n > 0 || (p[i] >> 4) != 0)
+			out[n++] = hex[p[i] >> 4];
 		out[n++] = hex[p[i] & 0xf];
 	}
 	out[n] = '\0';
+}
+
+/* Negates the two's complement integer of len big-endian octets at p. */
+static void
+negate(unsigned char *p, size_t len)
+{
+	unsigned int v, carry = 1;
+
+	while (len-- > 0) {
+		v = (unsigned int)(~p[len] & 0xff) + carry;
+		p[len] = (unsigned char)v;
+		carry = v >> 8;
+	}
+}
+
+enum ob_err
+util_serial_from_bytes(const unsigned char *p, size_t len, char *out)
+{
+	unsigned char mag[OB_SERIAL_MAX_OCTETS + 1];
+	size_t i = 0;
+
+	out[0] = '\0';
+	if (len == 0)
+		return OB_ERR_INVAL;
+	if ((p[0] & 0x80) == 0) {
+		while (len > 1 && p[0] == 0) {
+			p++;
+			len--;
+		}
+		if (len > OB_SERIAL_MAX_OCTETS)
+			return OB_ERR_RANGE;
+		hex_trim(p, len, out);
+		return OB_OK;
+	}
+	/* Negative: ff octets that only repeat the sign go first. */
+	while (len > 1 && p[0] == 0xff && (p[1] & 0x80) != 0) {
+		p++;
+		len--;
+	}
+	/* Its magnitude, at most 2^(8 len - 1), takes at most len octets. */
+	if (len > sizeof(mag))
+		return OB_ERR_RANGE;
+	memcpy(mag, p, len);
+	negate(mag, len);
+	while (i < len - 1 && mag[i] == 0)
+		i++;
+	if (len - i > OB_SERIAL_MAX_OCTETS)
+		return OB_ERR_RANGE;
+	out[0] = '-';
+	hex_trim(mag + i, len - i, out + 1);
 	return OB_OK;
 }
 
@@ -137,16 +185,18 @@ enum ob_err
 util_serial_to_der(
     const char *hex, unsigned char *out, size_t cap, size_t *outlen)
 {
-	size_t n = strlen(hex), i, j = 0;
-	int v, hi;
+	/* mag[0] is room for the sign octet, the magnitude after it */
+	unsigned char mag[OB_SERIAL_MAX_OCTETS + 1];
+	size_t n, k, i, r, s = 0;
+	int neg = hex[0] == '-', v;
 
 	*outlen = 0;
-	/* At most n / 2 + 1 octets: the digits, and a 0x00 before them. */
-	if (n == 0 || n > OB_SERIAL_HEX_MAX || cap < n / 2 + 1)
+	hex += neg;
+	n = strlen(hex);
+	if (n == 0 || n > OB_SERIAL_DIGITS_MAX)
 		return OB_ERR_RANGE;
-	hi = n % 2 == 0 && strchr("89abcdef", hex[0]) != NULL;
-	if (hi)
-		out[j++] = 0; /* keep the INTEGER positive */
+	k = (n + 1) / 2;
+	memset(mag, 0, k + 1);
 	for (i = 0; i < n; i++) {
 		if (hex[i] >= '0' && hex[i] <= '9')
 			v = hex[i] - '0';
@@ -154,15 +204,21 @@ util_serial_to_der(
 			v = hex[i] - 'a' + 10;
 		else
 			return OB_ERR_INVAL;
-		/* an odd count puts the first digit alone in its octet */
-		if ((n - i) % 2 == 0)
-			out[j] = (unsigned char)(v << 4);
-		else if (i == 0)
-			out[j++] = (unsigned char)v;
-		else
-			out[j++] |= (unsigned char)v;
+		r = n - 1 - i; /* the digit's place, from the right */
+		mag[k - r / 2] |= (unsigned char)(v << (r % 2 * 4));
 	}
-	*outlen = j;
+	if (neg)
+		negate(mag, k + 1);
+	/* Minimal (X.690 8.3.2): no first octet that only repeats the
+	 * sign of the next one. */
+	while (s < k &&
+	    ((mag[s] == 0 && (mag[s + 1] & 0x80) == 0) ||
+		(mag[s] == 0xff && (mag[s + 1] & 0x80) != 0)))
+		s++;
+	if (cap < k + 1 - s)
+		return OB_ERR_RANGE;
+	memcpy(out, mag + s, k + 1 - s);
+	*outlen = k + 1 - s;
 	return OB_OK;
 }
 

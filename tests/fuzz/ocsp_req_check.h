@@ -20,6 +20,37 @@ ocsp_req_check_inside(
 }
 
 /*
+ * What the responder does with a serial the parser hands out: its signed
+ * canonical text (util_serial_from_bytes) exists, and that text's DER
+ * (util_serial_to_der) is the serial's INTEGER less any redundant sign
+ * octets (00 before a clear top bit, ff before a set one): the same
+ * value, sign included. NULL when that holds, else what broke.
+ */
+static const char *
+ocsp_req_check_serial(const unsigned char *p, size_t len)
+{
+	unsigned char der[OB_SERIAL_MAX_OCTETS + 1];
+	char text[OB_SERIAL_HEX_MAX + 1];
+	size_t n;
+
+	if (util_serial_from_bytes(p, len, text) != OB_OK)
+		return "a serial the parser takes has no canonical text";
+	if (util_serial_to_der(text, der, sizeof(der), &n) != OB_OK)
+		return "a serial's canonical text has no DER";
+	if ((text[0] == '-') != ((p[0] & 0x80) != 0))
+		return "a serial's text lost its sign";
+	while (len > 1 &&
+	    ((p[0] == 0 && (p[1] & 0x80) == 0) ||
+		(p[0] == 0xff && (p[1] & 0x80) != 0))) {
+		p++;
+		len--;
+	}
+	if (n != len || memcmp(der, p, n) != 0)
+		return "a serial's DER, from its text, is another value";
+	return NULL;
+}
+
+/*
  * The invariants of a successful parse of der (len bytes): NULL when they
  * hold, else the first one broken.
  */
@@ -28,6 +59,7 @@ ocsp_req_check_ok(
     const struct ocsp_req *r, const unsigned char *der, size_t len)
 {
 	const struct ocsp_certid *c, *prev;
+	const char *why;
 	size_t i, want;
 
 	if (r->ncertids < 1 || r->ncertids > OCSP_REQ_MAX_CERTIDS)
@@ -46,6 +78,9 @@ ocsp_req_check_ok(
 			return "a hash or serial lies outside its CertID";
 		if (c->serial_len < 1 || c->serial_len > OB_SERIAL_MAX_OCTETS)
 			return "serial length out of range";
+		if ((why = ocsp_req_check_serial(c->serial, c->serial_len)) !=
+		    NULL)
+			return why;
 		/* CertIDs come in order and do not overlap. */
 		prev = i > 0 ? &r->certids[i - 1] : NULL;
 		if (prev != NULL && c->der < prev->der + prev->der_len)

@@ -64,6 +64,8 @@ test_revoke_parse(void)
 	} v[] = {
 	    {"{\"issuer_id\":\"rsa\",\"serial_hex\":\"0x0A01\"}", OB_OK, "rsa",
 		"a01", -1},
+	    {"{\"issuer_id\":\"rsa\",\"serial_hex\":\"-66\"}", OB_OK, "rsa",
+		"-66", -1},
 	    {"{\"issuer_id\":\"rsa\",\"serial_hex\":\"a01\",\"reason\":"
 	     "\"keyCompromise\"}",
 		OB_OK, "rsa", "a01", 1},

@@ -276,8 +276,8 @@ test_crl_empty_and_bounds(void)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		memset(v[i].serial, 'f', OB_SERIAL_HEX_MAX);
-		v[i].serial[OB_SERIAL_HEX_MAX - 1] = "0123456789"[i % 10];
+		memset(v[i].serial, 'f', OB_SERIAL_DIGITS_MAX);
+		v[i].serial[OB_SERIAL_DIGITS_MAX - 1] = "0123456789"[i % 10];
 		v[i].revoked_at = 4102444800; /* 2100: GeneralizedTime */
 		v[i].reason = 10;
 	}
@@ -313,27 +313,39 @@ static void
 test_crl_read_back(void)
 {
 	static const struct crl_entry v[] = {
-	    {"a01", 1794000000, 1},
-	    {"ff", 1794000001, -1},
-	    {"7", 1794000002, 0},
-	    {"1234", 1794000003, 6},
+	    {"a01", 1794000000, 1}, {"ff", 1794000001, -1},
+	    {"7", 1794000002, 0}, {"1234", 1794000003, 6},
+	    {"-66", 1794000004, 1}, /* INTEGER 9a */
+	    {"9a", 1794000005, -1}, /* INTEGER 00 9a */
 	};
-	static const int want_reason[] = {1, -1, -1, 6};
+	static const int want_reason[] = {1, -1, -1, 6, 1, -1};
 	struct crl_info ci;
+	mbedtls_x509_crl crl;
+	const mbedtls_x509_crl_entry *e;
 	unsigned char *der = NULL, *mem = NULL;
 	size_t len = 0, i;
 	uint64_t number = 0;
 
-	CHECK(build(v, 4, 7, &der, &len, &mem) == OB_OK);
+	CHECK(build(v, 6, 7, &der, &len, &mem) == OB_OK);
 	CHECK(
 	    der != NULL && crl_parse(der, len, &ci, err, sizeof(err)) == OB_OK);
 	CHECK(util_crlnum_u64(&ci.number, &number) && number == 7 &&
 	    ci.this_update == 1795000000 && ci.next_update == 1795086400 &&
-	    ci.n == 4);
+	    ci.n == 6);
 	CHECK(ci.len == len && ci.der != NULL && memcmp(ci.der, der, len) == 0);
 	CHECK(ci.issuer_len == sizeof(name) &&
 	    memcmp(ci.issuer, name, sizeof(name)) == 0);
-	for (i = 0; i < ci.n && i < 4; i++) {
+	/* A negative serial is a negative INTEGER (RFC 5280 4.1.2.2). */
+	mbedtls_x509_crl_init(&crl);
+	CHECK(mbedtls_x509_crl_parse_der(&crl, der, len) == 0);
+	for (e = &crl.entry, i = 0; e != NULL && i < 4; e = e->next, i++)
+		;
+	CHECK(e != NULL && e->serial.len == 1 && e->serial.p[0] == 0x9a);
+	e = e != NULL ? e->next : NULL;
+	CHECK(e != NULL && e->serial.len == 2 && e->serial.p[0] == 0 &&
+	    e->serial.p[1] == 0x9a);
+	mbedtls_x509_crl_free(&crl);
+	for (i = 0; i < ci.n && i < 6; i++) {
 		CHECK_STR(ci.entries[i].serial, v[i].serial);
 		CHECK(ci.entries[i].revoked_at == v[i].revoked_at);
 		CHECK(ci.entries[i].reason == want_reason[i]);

@@ -28,6 +28,13 @@ static const struct {
 	OB_OK, 'R', "3", 6, "/CN=h", NULL},
     {"R\t301231235959Z\t240102030405Z\t4\tunknown\t/CN=n", OB_OK, 'R', "4", -1,
 	"/CN=n", NULL},
+    /* openssl ca writes a negative serial as BN_bn2hex does: "-66" */
+    {"R\t301231235959Z\t240102030405Z\t-66\tunknown\t/CN=m", OB_OK, 'R', "-66",
+	-1, "/CN=m", NULL},
+    {"V\t301231235959Z\t\t-0A01\tunknown\t/CN=m", OB_OK, 'V', "-a01", -1,
+	"/CN=m", NULL},
+    {"V\t301231235959Z\t\t--1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
+	"bad serial"},
     {"V\t20301231235959Z\t\t5\tunknown", OB_OK, 'V', "5", -1, "", NULL},
     {"V\t301231235959Z\t\t6", OB_OK, 'V', "6", -1, "", NULL},
     {"X\t301231235959Z\t\t1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",

@@ -246,7 +246,70 @@ test_certs(void)
 		  sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT not_after || subject FROM certificates"),
 	    "2031-10-17T10:40:00ZCN=x");
+	/* A negative serial and its magnitude are two certificates. */
+	CHECK(store_cert_add(st, "ca", "-a01", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_revoke(st, "ca", "-a01", 1, 1700000000, NULL, err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT group_concat(serial_hex || '=' || status) FROM "
+		       "(SELECT * FROM certificates ORDER BY serial_hex)"),
+	    "-a01=revoked,a01=good");
 	store_close(st);
+}
+
+/*
+ * Name aliases: neither the issuer's own name hash nor a repeat is
+ * recorded, nor one for an unknown issuer; the others are listed in
+ * order, and go with their issuer.
+ */
+static void
+test_aliases(void)
+{
+	struct store *st = fresh();
+	struct store_name_alias a, b, own, *v = NULL;
+	sqlite3 *db = NULL;
+	size_t n = 9;
+	int added = -1;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	memset(&a, 0x11, sizeof(a));
+	memset(&b, 0x22, sizeof(b));
+	memset(&own, 0, sizeof(own)); /* fresh()'s name hashes */
+	CHECK(
+	    store_issuer_aliases(st, "ca", &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(v == NULL && n == 0);
+	CHECK(store_issuer_alias_add(
+		  st, "ca", &own, &added, err, sizeof(err)) == OB_OK);
+	CHECK(added == 0);
+	CHECK(store_issuer_alias_add(st, "ca", &a, &added, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(added == 1);
+	CHECK(store_issuer_alias_add(st, "ca", &a, &added, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(added == 0);
+	CHECK(store_issuer_alias_add(
+		  st, "nope", &b, &added, err, sizeof(err)) == OB_OK);
+	CHECK(added == 0);
+	CHECK(store_issuer_alias_add(st, "ca", &b, NULL, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(
+	    store_issuer_aliases(st, "ca", &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(n == 2);
+	if (n == 2)
+		CHECK(memcmp(&v[0], &a, sizeof(a)) == 0 &&
+		    memcmp(&v[1], &b, sizeof(b)) == 0);
+	free(v);
+	store_close(st);
+	CHECK_STR(peek("SELECT count(*) FROM issuer_name_aliases"), "2");
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	CHECK(sqlite3_exec(db, "DELETE FROM issuers WHERE id = 'ca'", NULL,
+		  NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_STR(peek("SELECT count(*) FROM issuer_name_aliases"), "0");
 }
 
 static void
@@ -1291,6 +1354,7 @@ static const struct test tests[] = {
     {"issuers", test_issuers},
     {"responder_replace", test_responder_replace},
     {"certs", test_certs},
+    {"aliases", test_aliases},
     {"revoke", test_revoke},
     {"put_never_unrevokes", test_put_never_unrevokes},
     {"rollback", test_rollback},

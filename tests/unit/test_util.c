@@ -18,11 +18,25 @@ test_serial_canon(void)
 	    {"00000", "0", OB_OK},
 	    {"0", "0", OB_OK},
 	    {"DE:AD:BE:EF", "deadbeef", OB_OK},
+	    /* negative serials keep their sign (RFC 5280 4.1.2.2) */
+	    {"-1", "-1", OB_OK},
+	    {"-66", "-66", OB_OK},
+	    {"-0x0066", "-66", OB_OK},
+	    {"-00:9A", "-9a", OB_OK},
+	    {"-0", "0", OB_OK},
+	    {"-0x00", "0", OB_OK},
 	    {"", "", OB_ERR_INVAL},
 	    {"0x", "", OB_ERR_INVAL},
 	    {"xyz", "", OB_ERR_INVAL},
 	    {"12 34", "", OB_ERR_INVAL},
-	    {"-1", "", OB_ERR_INVAL},
+	    {"-", "", OB_ERR_INVAL},
+	    {"-0x", "", OB_ERR_INVAL},
+	    {"--1", "", OB_ERR_INVAL},
+	    {"0x-1", "", OB_ERR_INVAL},
+	    {"1-", "", OB_ERR_INVAL},
+	    {"+1", "", OB_ERR_INVAL},
+	    {"- 1", "", OB_ERR_INVAL},
+	    {"-:12", "", OB_ERR_INVAL},
 	    {":12", "", OB_ERR_INVAL},
 	    {"12:", "", OB_ERR_INVAL},
 	    {"12::34", "", OB_ERR_INVAL},
@@ -34,86 +48,255 @@ test_serial_canon(void)
 		CHECK(util_serial_canon(v[i].in, out) == v[i].e);
 		CHECK_STR(out, v[i].out);
 	}
-	memset(big, 'f', OB_SERIAL_HEX_MAX);
-	big[OB_SERIAL_HEX_MAX] = '\0';
+	memset(big, 'f', OB_SERIAL_DIGITS_MAX);
+	big[OB_SERIAL_DIGITS_MAX] = '\0';
 	CHECK(util_serial_canon(big, out) == OB_OK);
-	CHECK(strlen(out) == OB_SERIAL_HEX_MAX);
+	CHECK(strlen(out) == OB_SERIAL_DIGITS_MAX);
+	strcat(big, "f");
+	CHECK(util_serial_canon(big, out) == OB_ERR_RANGE);
+	/* The sign does not count toward the digits; it fits the buffer. */
+	big[0] = '-';
+	CHECK(util_serial_canon(big, out) == OB_OK);
+	CHECK(strlen(out) == OB_SERIAL_HEX_MAX && out[0] == '-');
 	strcat(big, "f");
 	CHECK(util_serial_canon(big, out) == OB_ERR_RANGE);
 	/* leading zeros do not count toward the limit */
 	memset(big, '0', 8);
-	memset(big + 8, 'f', OB_SERIAL_HEX_MAX - 1);
-	big[8 + OB_SERIAL_HEX_MAX - 1] = '\0';
+	memset(big + 8, 'f', OB_SERIAL_DIGITS_MAX - 1);
+	big[8 + OB_SERIAL_DIGITS_MAX - 1] = '\0';
 	CHECK(util_serial_canon(big, out) == OB_OK);
 }
+
+/*
+ * Serials and their minimal DER INTEGER contents (X.690 8.3.2), both
+ * ways: the boundaries of two's complement.
+ */
+static const struct {
+	const char *hex;
+	size_t len;
+	const char *der;
+} serial_der[] = {
+    {"0", 1, "\x00"},
+    {"1", 1, "\x01"},
+    {"7f", 1, "\x7f"},
+    {"80", 2, "\x00\x80"},
+    {"9a", 2, "\x00\x9a"},
+    {"ff", 2, "\x00\xff"},
+    {"100", 2, "\x01\x00"},
+    {"abc", 2, "\x0a\xbc"},
+    {"8a01", 3, "\x00\x8a\x01"},
+    {"ffff", 3, "\x00\xff\xff"},
+    {"123456789abcdef", 8, "\x01\x23\x45\x67\x89\xab\xcd\xef"},
+    {"-1", 1, "\xff"},
+    {"-66", 1, "\x9a"},
+    {"-7f", 1, "\x81"},
+    {"-80", 1, "\x80"},
+    {"-81", 2, "\xff\x7f"},
+    {"-ff", 2, "\xff\x01"},
+    {"-100", 2, "\xff\x00"},
+    {"-101", 2, "\xfe\xff"},
+    {"-8000", 2, "\x80\x00"},
+    {"-8001", 3, "\xff\x7f\xff"},
+    {"-abc", 2, "\xf5\x44"},
+};
 
 static void
 test_serial_from_bytes(void)
 {
-	static const unsigned char a[] = {0x00, 0x0a, 0x01};
-	static const unsigned char b[] = {0x00};
-	static const unsigned char c[] = {0x80, 0x00};
-	static const unsigned char d[] = {0x01};
+	static const struct {
+		size_t len;
+		const char *der, *hex;
+	} v[] = {
+	    /* redundant sign octets, as CAs write them */
+	    {3, "\x00\x0a\x01", "a01"},
+	    {3, "\x00\x00\x9a", "9a"},
+	    {2, "\x00\x00", "0"},
+	    {2, "\xff\x9a", "-66"},
+	    {3, "\xff\xff\x80", "-80"},
+	    {2, "\xff\xff", "-1"},
+	};
 	unsigned char big[OB_SERIAL_MAX_OCTETS + 1];
-	char out[OB_SERIAL_HEX_MAX + 1];
+	char out[OB_SERIAL_HEX_MAX + 1], again[OB_SERIAL_HEX_MAX + 1];
+	size_t i;
 
-	CHECK(util_serial_from_bytes(a, sizeof(a), out) == OB_OK);
-	CHECK_STR(out, "a01");
-	CHECK(util_serial_from_bytes(b, sizeof(b), out) == OB_OK);
-	CHECK_STR(out, "0");
-	CHECK(util_serial_from_bytes(c, sizeof(c), out) == OB_OK);
-	CHECK_STR(out, "8000");
-	CHECK(util_serial_from_bytes(d, sizeof(d), out) == OB_OK);
-	CHECK_STR(out, "1");
-	CHECK(util_serial_from_bytes(a, 0, out) == OB_ERR_INVAL);
+	for (i = 0; i < sizeof(serial_der) / sizeof(serial_der[0]); i++) {
+		CHECK(util_serial_from_bytes(
+			  (const unsigned char *)serial_der[i].der,
+			  serial_der[i].len, out) == OB_OK);
+		CHECK_STR(out, serial_der[i].hex);
+	}
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(util_serial_from_bytes((const unsigned char *)v[i].der,
+			  v[i].len, out) == OB_OK);
+		CHECK_STR(out, v[i].hex);
+	}
+	CHECK(util_serial_from_bytes(big, 0, out) == OB_ERR_INVAL);
+	CHECK_STR(out, "");
+	/* Positive: 64 octets of value, after any number of 00. */
 	memset(big, 0x11, sizeof(big));
-	CHECK(util_serial_from_bytes(big, sizeof(big), out) == OB_ERR_RANGE);
+	CHECK(util_serial_from_bytes(big, OB_SERIAL_MAX_OCTETS + 1, out) ==
+	    OB_ERR_RANGE);
+	CHECK_STR(out, "");
 	big[0] = 0;
-	CHECK(util_serial_from_bytes(big, sizeof(big), out) == OB_OK);
+	CHECK(util_serial_from_bytes(big, OB_SERIAL_MAX_OCTETS + 1, out) ==
+	    OB_OK);
+	CHECK(strlen(out) == OB_SERIAL_DIGITS_MAX);
+	/* Negative: -(2^512 - 1), ff 00.. 01, has a 64-octet magnitude; that
+	 * of -2^512, ff 00.. 00, takes 65. */
+	memset(big, 0, sizeof(big));
+	big[0] = 0xff;
+	big[OB_SERIAL_MAX_OCTETS] = 0x01;
+	CHECK(util_serial_from_bytes(big, OB_SERIAL_MAX_OCTETS + 1, out) ==
+	    OB_OK);
+	CHECK(strlen(out) == OB_SERIAL_HEX_MAX && out[0] == '-' &&
+	    strspn(out + 1, "f") == OB_SERIAL_DIGITS_MAX);
+	big[OB_SERIAL_MAX_OCTETS] = 0;
+	CHECK(util_serial_from_bytes(big, OB_SERIAL_MAX_OCTETS + 1, out) ==
+	    OB_ERR_RANGE);
+	CHECK_STR(out, "");
+	/* -2^511 is 80 00.., with or without a redundant ff first */
+	big[0] = 0x80;
+	CHECK(util_serial_from_bytes(big, OB_SERIAL_MAX_OCTETS, out) == OB_OK);
+	CHECK(strlen(out) == OB_SERIAL_HEX_MAX && out[0] == '-' &&
+	    out[1] == '8' && strspn(out + 2, "0") == OB_SERIAL_DIGITS_MAX - 1);
+	memmove(big + 1, big, OB_SERIAL_MAX_OCTETS);
+	big[0] = 0xff;
+	CHECK(util_serial_from_bytes(big, OB_SERIAL_MAX_OCTETS + 1, again) ==
+	    OB_OK);
+	CHECK_STR(again, out);
 }
 
 static void
 test_serial_to_der(void)
 {
-	static const struct {
-		const char *hex;
-		size_t len;
-		const char *der;
-	} v[] = {
-	    {"0", 1, "\x00"},
-	    {"1", 1, "\x01"},
-	    {"7f", 1, "\x7f"},
-	    {"80", 2, "\x00\x80"},
-	    {"abc", 2, "\x0a\xbc"},
-	    {"8a01", 3, "\x00\x8a\x01"},
-	    {"123456789abcdef", 8, "\x01\x23\x45\x67\x89\xab\xcd\xef"},
-	};
 	unsigned char out[80];
-	char back[OB_SERIAL_HEX_MAX + 1], big[OB_SERIAL_HEX_MAX + 2];
+	char big[OB_SERIAL_HEX_MAX + 2];
 	size_t i, len;
 
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		CHECK(util_serial_to_der(v[i].hex, out, sizeof(out), &len) ==
-		    OB_OK);
-		CHECK(len == v[i].len && memcmp(out, v[i].der, len) == 0);
-		CHECK(util_serial_from_bytes(out, len, back) == OB_OK);
-		CHECK_STR(back, v[i].hex);
+	for (i = 0; i < sizeof(serial_der) / sizeof(serial_der[0]); i++) {
+		CHECK(util_serial_to_der(
+			  serial_der[i].hex, out, sizeof(out), &len) == OB_OK);
+		CHECK(len == serial_der[i].len &&
+		    memcmp(out, serial_der[i].der, len) == 0);
 	}
+	CHECK(util_serial_to_der("-0", out, sizeof(out), &len) == OB_OK &&
+	    len == 1 && out[0] == 0);
 	CHECK(util_serial_to_der("", out, sizeof(out), &len) == OB_ERR_RANGE);
+	CHECK(util_serial_to_der("-", out, sizeof(out), &len) == OB_ERR_RANGE);
 	CHECK(util_serial_to_der("1g", out, sizeof(out), &len) == OB_ERR_INVAL);
+	CHECK(
+	    util_serial_to_der("--1", out, sizeof(out), &len) == OB_ERR_INVAL);
 	CHECK(util_serial_to_der("AB", out, sizeof(out), &len) ==
 	    OB_ERR_INVAL); /* canonical is lower case */
+	CHECK(len == 0);
 	CHECK(util_serial_to_der("ffff", out, 2, &len) == OB_ERR_RANGE);
 	CHECK(util_serial_to_der("ffff", out, 3, &len) == OB_OK && len == 3);
-	/* The longest serial fits the buffer every caller passes. */
-	memset(big, '8', OB_SERIAL_HEX_MAX);
-	big[OB_SERIAL_HEX_MAX] = '\0';
+	CHECK(util_serial_to_der("-8001", out, 2, &len) == OB_ERR_RANGE);
+	CHECK(util_serial_to_der("-8000", out, 2, &len) == OB_OK && len == 2);
+	/* The longest serials fit the buffer every caller passes. */
+	memset(big, '8', OB_SERIAL_DIGITS_MAX);
+	big[OB_SERIAL_DIGITS_MAX] = '\0';
 	CHECK(util_serial_to_der(big, out, OB_SERIAL_MAX_OCTETS + 1, &len) ==
 	    OB_OK);
 	CHECK(len == OB_SERIAL_MAX_OCTETS + 1 && out[0] == 0 && out[1] == 0x88);
+	memmove(big + 1, big, OB_SERIAL_DIGITS_MAX + 1);
+	big[0] = '-';
+	CHECK(util_serial_to_der(big, out, OB_SERIAL_MAX_OCTETS + 1, &len) ==
+	    OB_OK);
+	CHECK(len == OB_SERIAL_MAX_OCTETS + 1 && out[0] == 0xff &&
+	    out[1] == 0x77);
 	memset(big, 'f', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	CHECK(util_serial_to_der(big, out, sizeof(out), &len) == OB_ERR_RANGE);
+	big[0] = '-';
+	CHECK(util_serial_to_der(big, out, sizeof(out), &len) == OB_ERR_RANGE);
+}
+
+/* xorshift64: the same pseudo-random serials on every run. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Random signed serials of 1 to 64 octets of magnitude: text to DER and
+ * back is the identity, the DER is minimal with the sign in its top bit,
+ * and its value, negated here octet by octet, is the magnitude.
+ */
+static void
+test_serial_roundtrip(void)
+{
+	unsigned char mag[OB_SERIAL_MAX_OCTETS], der[OB_SERIAL_MAX_OCTETS + 1],
+	    back[OB_SERIAL_MAX_OCTETS + 1];
+	char text[OB_SERIAL_HEX_MAX + 2], canon[OB_SERIAL_HEX_MAX + 1],
+	    again[OB_SERIAL_HEX_MAX + 1];
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	size_t i, j, n, len, k, bad = 0;
+	unsigned int v, carry;
+	int neg, zero;
+
+	for (i = 0; i < 20000 && bad < 5; i++) {
+		n = 1 + next_rand(&seed) % OB_SERIAL_MAX_OCTETS;
+		for (j = 0; j < n; j++)
+			mag[j] = (unsigned char)next_rand(&seed);
+		/* Favour the boundaries: 80 00.., 7f ff.., ff ff.. */
+		switch (next_rand(&seed) % 8) {
+		case 0:
+			memset(mag, 0, n);
+			mag[0] = 0x80;
+			break;
+		case 1:
+			memset(mag, 0xff, n);
+			mag[0] = 0x7f;
+			break;
+		case 2:
+			memset(mag, 0xff, n);
+			break;
+		case 3:
+			mag[0] = 0;
+			break;
+		}
+		neg = next_rand(&seed) % 2;
+		text[0] = '-';
+		util_hex(mag, n, text + neg);
+		for (zero = 1, j = 0; j < n; j++)
+			zero &= mag[j] == 0;
+		if (util_serial_canon(text, canon) != OB_OK ||
+		    util_serial_to_der(canon, der, sizeof(der), &len) !=
+			OB_OK ||
+		    util_serial_from_bytes(der, len, again) != OB_OK) {
+			CHECK(!"a random serial converts");
+			bad++;
+			continue;
+		}
+		CHECK_STR(again, canon);
+		CHECK((canon[0] == '-') == (neg && !zero));
+		/* minimal, and its top bit is the sign */
+		CHECK(len == 1 ||
+		    !((der[0] == 0 && (der[1] & 0x80) == 0) ||
+			(der[0] == 0xff && (der[1] & 0x80) != 0)));
+		CHECK(((der[0] & 0x80) != 0) == (neg && !zero));
+		/* the value: |der|, negated by hand when negative */
+		memcpy(back, der, len);
+		if (der[0] & 0x80)
+			for (carry = 1, j = len; j-- > 0;) {
+				v = (unsigned int)(~back[j] & 0xff) + carry;
+				back[j] = (unsigned char)v;
+				carry = v >> 8;
+			}
+		for (j = 0; j < len - 1 && back[j] == 0; j++)
+			;
+		for (k = 0; k < n - 1 && mag[k] == 0; k++)
+			;
+		if (len - j != n - k || memcmp(back + j, mag + k, n - k) != 0) {
+			CHECK(!"the DER's value is the serial's");
+			bad++;
+		}
+	}
 }
 
 static void
@@ -417,6 +600,7 @@ static const struct test tests[] = {
     {"serial_canon", test_serial_canon},
     {"serial_from_bytes", test_serial_from_bytes},
     {"serial_to_der", test_serial_to_der},
+    {"serial_roundtrip", test_serial_roundtrip},
     {"time_parse", test_time_parse},
     {"time_roundtrip", test_time_roundtrip},
     {"time_split", test_time_split},

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS issuer_name_aliases;
