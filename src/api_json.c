@@ -167,11 +167,10 @@ api_revoke_parse(
 }
 
 const char *
-api_responder_status(int64_t not_after, int64_t now, int64_t warn)
+api_responder_status(const struct store_issuer *is, int64_t now, int64_t warn)
 {
-	if (now >= not_after)
-		return "expired";
-	return not_after - now <= warn ? "expiring" : "ok";
+	return respcert_state_name(respcert_state(is->resp_not_before,
+	    is->resp_not_after, is->not_after, is->auto_life_s > 0, now, warn));
 }
 
 char *
@@ -216,8 +215,7 @@ api_issuers_json(
 		    cJSON_AddStringToObject(r, "not_before", rb) != NULL &&
 		    cJSON_AddStringToObject(r, "not_after", ra) != NULL &&
 		    cJSON_AddStringToObject(r, "status",
-			api_responder_status(v[i].resp_not_after, now, warn)) !=
-			NULL &&
+			api_responder_status(&v[i], now, warn)) != NULL &&
 		    (v[i].auto_life_s > 0
 			    ? cJSON_AddNumberToObject(r, "auto_life_seconds",
 				  (double)v[i].auto_life_s) != NULL

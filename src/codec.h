@@ -398,6 +398,28 @@ enum ob_err respcert_wrap(const unsigned char *tbs, size_t tbs_len,
 int respcert_renew_due(
     int64_t not_before, int64_t not_after, int64_t ca_not_after, int64_t now);
 
+/* A responder certificate as an operator needs to know it. */
+enum respcert_state { RESPCERT_OK, RESPCERT_EXPIRING, RESPCERT_EXPIRED };
+
+/*
+ * The state as of now of a responder certificate valid from not_before
+ * to not_after (seconds since the epoch), of a CA valid until
+ * ca_not_after: RESPCERT_EXPIRED from its notAfter on (clients reject
+ * what it signs, so its answers are tryLater); RESPCERT_EXPIRING within
+ * warn seconds of it. An automatic one (automatic not 0: ocspbox issued
+ * it and renews it once respcert_renew_due says so) that a renewal can
+ * still replace (it ends before the CA does) is expiring only once that
+ * renewal is overdue: within min(warn, a third of its life less a grace
+ * of an hour, or of half that third when shorter) of its end. So the
+ * warning means that a renewal failed or that nothing runs to make it,
+ * not that one is coming. Pure.
+ */
+enum respcert_state respcert_state(int64_t not_before, int64_t not_after,
+    int64_t ca_not_after, int automatic, int64_t now, int64_t warn);
+
+/* "ok", "expiring" or "expired": the names the JSON, panel and CLI use. */
+const char *respcert_state_name(enum respcert_state);
+
 /* ---- ocsp_get.c: GET request paths (RFC 6960 A.1), pure ------------------ */
 
 /*

@@ -313,3 +313,61 @@ out:
 	free(final);
 	return e;
 }
+
+enum ob_err
+file_remove_secret(
+    const char *dir, const char *path, char *errbuf, size_t errsz)
+{
+	struct stat sb;
+	char *absdir = NULL, *parent = NULL, *absparent = NULL, *slash;
+	enum ob_err e;
+
+	/* lstat: a link in its place is not the file that was written. */
+	if (lstat(path, &sb) == -1) {
+		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? OB_ERR_NOTFOUND : OB_ERR_IO;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(
+		    errbuf, errsz, "%s: not a regular file; left alone", path);
+		return OB_ERR_INVAL;
+	}
+	e = OB_ERR_NOMEM;
+	if ((parent = strdup(path)) == NULL)
+		goto out;
+	if ((slash = strrchr(parent, '/')) == NULL)
+		snprintf(parent, strlen(parent) + 1, ".");
+	else if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	e = OB_ERR_PERM;
+	if ((absdir = realpath(dir, NULL)) == NULL ||
+	    (absparent = realpath(parent, NULL)) == NULL ||
+	    strcmp(absdir, absparent) != 0) {
+		snprintf(errbuf, errsz,
+		    "%s: not in the key directory %s; left "
+		    "alone",
+		    path, dir);
+		goto out;
+	}
+	e = OB_ERR_IO;
+	if (unlink(path) == -1) {
+		snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
+		if (errno == ENOENT)
+			e = OB_ERR_NOTFOUND;
+		goto out;
+	}
+	if (sync_dir(absdir) == -1) {
+		snprintf(errbuf, errsz, "%s: %s", absdir, strerror(errno));
+		goto out;
+	}
+	e = OB_OK;
+out:
+	if (e == OB_ERR_NOMEM)
+		snprintf(errbuf, errsz, "%s: out of memory", path);
+	free(absdir);
+	free(parent);
+	free(absparent);
+	return e;
+}

@@ -184,8 +184,12 @@ struct store_issuer;
 char *api_issuers_json(
     const struct store_issuer *v, size_t n, int64_t now, int64_t warn);
 
-/* "ok", "expiring" or "expired": a responder's notAfter as of now. */
-const char *api_responder_status(int64_t not_after, int64_t now, int64_t warn);
+/*
+ * "ok", "expiring" or "expired": the state of is's responder as of now
+ * (respcert_state, warn seconds of warning).
+ */
+const char *api_responder_status(
+    const struct store_issuer *is, int64_t now, int64_t warn);
 
 /* ---- http_admin.c: the admin listener (civetweb) ------------------------ */
 

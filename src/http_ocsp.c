@@ -379,12 +379,12 @@ send_health(struct http_ocsp *h, struct mg_connection *c)
 	n = issuers_health(iss, now, responder_warn(h->r), v, HEALTH_MAX);
 	issuers_release(iss);
 	for (i = 0; i < n; i++) {
-		if (v[i].health == ISSUER_OK)
+		if (v[i].health == RESPCERT_OK)
 			continue;
 		if (b.len == 0)
 			buf_puts(&b, "degraded\n");
 		util_time_format(v[i].not_after, ts, sizeof(ts));
-		if (v[i].health == ISSUER_EXPIRED)
+		if (v[i].health == RESPCERT_EXPIRED)
 			buf_printf(&b,
 			    "issuer %s: responder certificate expired at %s; "
 			    "answers are tryLater\n",

@@ -572,14 +572,11 @@ issuer_responder_not_after(const struct issuer *ie)
 	return ie->is.resp_not_after;
 }
 
-enum issuer_health
+enum respcert_state
 issuer_health(const struct issuer *ie, int64_t now, int64_t warn)
 {
-	if (now >= ie->is.resp_not_after)
-		return ISSUER_EXPIRED;
-	if (ie->is.resp_not_after - now <= warn)
-		return ISSUER_EXPIRING;
-	return ISSUER_OK;
+	return respcert_state(ie->is.resp_not_before, ie->is.resp_not_after,
+	    ie->is.not_after, ie->is.auto_life_s > 0, now, warn);
 }
 
 size_t
@@ -592,7 +589,7 @@ issuers_health(struct issuers *t, int64_t now, int64_t warn,
 		snprintf(out[i].id, sizeof(out[i].id), "%s", t->v[i]->is.id);
 		out[i].not_after = t->v[i]->is.resp_not_after;
 		out[i].health = issuer_health(t->v[i], now, warn);
-		out[i].expiring = out[i].health != ISSUER_OK;
+		out[i].expiring = out[i].health != RESPCERT_OK;
 	}
 	return i;
 }
@@ -607,7 +604,7 @@ issuers_warn(struct issuers *t, int64_t now, int64_t warn)
 
 	for (i = 0; i < t->n; i++) {
 		ie = t->v[i];
-		if (issuer_health(ie, now, warn) != ISSUER_EXPIRING)
+		if (issuer_health(ie, now, warn) != RESPCERT_EXPIRING)
 			continue;
 		last = __atomic_load_n(&ie->warned_at, __ATOMIC_RELAXED);
 		if (last != 0 && now - last < ISSUERS_WARN_EVERY_S &&
@@ -615,12 +612,20 @@ issuers_warn(struct issuers *t, int64_t now, int64_t warn)
 			continue;
 		__atomic_store_n(&ie->warned_at, now, __ATOMIC_RELAXED);
 		util_time_format(ie->is.resp_not_after, ts, sizeof(ts));
-		log_warnx("issuer %s: the responder certificate expires at %s "
-			  "(in %lld h); replace it: ocspbox issuer update %s "
-			  "--responder-cert R.pem --responder-key R.key",
-		    ie->is.id, ts,
-		    (long long)((ie->is.resp_not_after - now) / 3600),
-		    ie->is.id);
+		if (ie->is.auto_life_s > 0)
+			log_warnx("issuer %s: the automatic responder was not "
+				  "renewed (see above why) and expires at %s "
+				  "(in %lld h); SIGHUP tries again",
+			    ie->is.id, ts,
+			    (long long)((ie->is.resp_not_after - now) / 3600));
+		else
+			log_warnx("issuer %s: the responder certificate "
+				  "expires at %s (in %lld h); replace it: "
+				  "ocspbox issuer update %s --responder-cert "
+				  "R.pem --responder-key R.key",
+			    ie->is.id, ts,
+			    (long long)((ie->is.resp_not_after - now) / 3600),
+			    ie->is.id);
 	}
 }
 
@@ -666,7 +671,7 @@ issuers_renew(
 	struct store_issuer made;
 	struct issuer *ie;
 	char err[OB_ERRBUF], ts[32];
-	size_t i, n = 0;
+	size_t i, n = 0, removed;
 
 	for (i = 0; i < t->n; i++) {
 		ie = t->v[i];
@@ -701,5 +706,9 @@ issuers_renew(
 		store_issuer_clear(&made);
 		n++;
 	}
+	/* The key of the responder a renewal replaced is used no more. */
+	if (n > 0 && (removed = signer_prune_keys(st, keydir)) > 0)
+		log_warnx("removed %zu superseded responder key file%s from %s",
+		    removed, removed == 1 ? "" : "s", keydir);
 	return n;
 }

@@ -29,9 +29,6 @@ bcrlnum(struct ob_buf *b, const struct ob_crlnum *n)
 		buf_printf(b, "\"%s\"", dec);
 }
 
-/* What issuer_health says, as the stats document and the panel name it. */
-static const char *const health_names[] = {"ok", "expiring", "expired"};
-
 /* The state of issuer id among live's, or NULL. */
 static const struct issuer_state *
 find_state(const struct metrics_live *live, const char *id)
@@ -126,7 +123,7 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 			buf_puts(&b, ",\"responder\":{\"not_after\":");
 			buf_json_time(&b, rs->not_after);
 			buf_printf(&b, ",\"status\":\"%s\"}",
-			    health_names[rs->health]);
+			    respcert_state_name(rs->health));
 		}
 		buf_printf(&b,
 		    ",\"entries\":%lld,\"good\":%lld,\"revoked\":%lld,"

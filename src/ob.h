@@ -246,6 +246,20 @@ void file_free(unsigned char *buf, size_t len, int flags);
 enum ob_err file_write_secret(const char *dir, const char *name,
     const void *data, size_t len, char **path, char *errbuf, size_t errsz);
 
+/*
+ * Removes the key file at path that file_write_secret wrote into dir,
+ * once nothing uses it: only a regular file (a symbolic link in its place
+ * is left, as is anything else) whose directory is dir itself, both
+ * compared after realpath, so that a path stored in a database that
+ * points elsewhere removes nothing. The directory is fsync'd after. OB_OK;
+ * OB_ERR_NOTFOUND when the file is gone already; OB_ERR_PERM (not in
+ * dir), OB_ERR_INVAL (not a regular file), OB_ERR_NOMEM or OB_ERR_IO
+ * with errbuf saying "PATH: why". The file's bytes are not overwritten:
+ * on journaling file systems and flash that promises nothing. Any thread.
+ */
+enum ob_err file_remove_secret(
+    const char *dir, const char *path, char *errbuf, size_t errsz);
+
 /* ---- buf.c: a growing string, pure ------------------------------------ */
 
 /*

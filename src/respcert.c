@@ -158,3 +158,34 @@ respcert_renew_due(
 	/* (not_after - now) <= (not_after - not_before) / 3, in integers */
 	return (not_after - now) * 3 <= not_after - not_before;
 }
+
+enum respcert_state
+respcert_state(int64_t not_before, int64_t not_after, int64_t ca_not_after,
+    int automatic, int64_t now, int64_t warn)
+{
+	int64_t third, grace;
+
+	if (now >= not_after)
+		return RESPCERT_EXPIRED;
+	if (automatic && not_after < ca_not_after && not_after > not_before) {
+		/* Renewal falls due with a third left; then give it time. */
+		third = (not_after - not_before) / 3;
+		grace = third / 2 < 3600 ? third / 2 : 3600;
+		if (third - grace < warn)
+			warn = third - grace;
+	}
+	return not_after - now <= warn ? RESPCERT_EXPIRING : RESPCERT_OK;
+}
+
+const char *
+respcert_state_name(enum respcert_state s)
+{
+	switch (s) {
+	case RESPCERT_EXPIRING:
+		return "expiring";
+	case RESPCERT_EXPIRED:
+		return "expired";
+	default:
+		return "ok";
+	}
+}

@@ -139,20 +139,18 @@ void issuer_times(const struct issuer *, struct ocsp_single *s, int64_t now,
 int64_t issuer_responder_not_after(const struct issuer *);
 
 /*
- * An issuer's health as of now (seconds): its responder certificate
- * expires within warn seconds, or has expired (and its answers are
- * tryLater).
+ * An issuer's health as of now (seconds): the state of its responder
+ * certificate (respcert_state, with warn seconds of warning).
  */
-enum issuer_health { ISSUER_OK, ISSUER_EXPIRING, ISSUER_EXPIRED };
-enum issuer_health issuer_health(
+enum respcert_state issuer_health(
     const struct issuer *, int64_t now, int64_t warn);
 
 /* One issuer's health, as issuers_health reports it. */
 struct issuer_state {
 	char id[OB_ID_MAX + 1];
 	int64_t not_after; /* the responder's, seconds */
-	enum issuer_health health;
-	int expiring; /* 1 unless ISSUER_OK */
+	enum respcert_state health;
+	int expiring; /* 1 unless RESPCERT_OK */
 };
 
 /* Fills out with at most max issuers' health; returns how many. */
@@ -172,7 +170,9 @@ void issuers_warn(struct issuers *, int64_t now, int64_t warn);
  * (signer_issue_responder), stored as the active responder
  * (store_responder_replace) on st; the next reload serves it and re-signs
  * the cache. Tried once per loaded issuer (a failure is logged and tried
- * again after the next reload or SIGHUP). Returns how many were renewed.
+ * again after the next reload or SIGHUP). After a renewal, the key files
+ * of superseded automatic responders are removed from keydir
+ * (signer_prune_keys). Returns how many were renewed.
  * The refresh thread, on its own connection.
  */
 size_t issuers_renew(

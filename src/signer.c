@@ -1297,3 +1297,37 @@ out:
 	mbedtls_entropy_free(&entropy);
 	return e;
 }
+
+size_t
+signer_remove_keys(const char *keydir, char *const *paths, size_t n)
+{
+	char err[OB_ERRBUF];
+	size_t i, removed = 0;
+	enum ob_err e;
+
+	for (i = 0; i < n; i++) {
+		e = file_remove_secret(keydir, paths[i], err, sizeof(err));
+		if (e == OB_OK)
+			removed++;
+		else if (e != OB_ERR_NOTFOUND)
+			log_warnx(
+			    "removing a responder key no one uses: %s", err);
+	}
+	return removed;
+}
+
+size_t
+signer_prune_keys(struct store *st, const char *keydir)
+{
+	char err[OB_ERRBUF], **v = NULL;
+	size_t n = 0, removed;
+
+	if (store_responder_keys_unused(st, &v, &n, err, sizeof(err)) !=
+	    OB_OK) {
+		log_warnx("superseded responder keys: %s", err);
+		return 0;
+	}
+	removed = signer_remove_keys(keydir, v, n);
+	store_paths_free(v, n);
+	return removed;
+}

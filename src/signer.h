@@ -193,6 +193,25 @@ enum ob_err signer_issue_responder(const struct store_issuer *is, int64_t now,
     int64_t life_s, const char *keydir, struct store_issuer *out, char *errbuf,
     size_t errsz);
 
+/*
+ * Removes the key files at paths (n of them) that ocspbox made in keydir
+ * for automatic responders and nothing uses any more (from
+ * store_issuer_remove or store_responder_keys_unused), each with
+ * file_remove_secret: a file outside keydir, or not a regular file, is
+ * left alone. A failure is logged (log_warnx) naming the file, and the
+ * rest go on. Returns how many were removed (one gone already is not
+ * counted). Any thread.
+ */
+size_t signer_remove_keys(const char *keydir, char *const *paths, size_t n);
+
+/*
+ * Removes from keydir the key files of st's superseded automatic
+ * responders (store_responder_keys_unused), as signer_remove_keys does.
+ * Returns how many; a store error is logged and removes nothing. The
+ * thread that owns st.
+ */
+size_t signer_prune_keys(struct store *st, const char *keydir);
+
 /* mbedTLS's version string. */
 const char *signer_mbedtls_version(void);
 

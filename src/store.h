@@ -129,10 +129,29 @@ enum ob_err store_issuer_update(struct store *, const char *id,
 /*
  * Removes issuer id with everything under it (its responders,
  * certificates, cached responses and CRLs, by ON DELETE CASCADE) in one
- * statement. OB_ERR_NOTFOUND when there is none.
+ * transaction. *keys (*nkeys of them; may be NULL and 0) gets the paths of
+ * the key files ocspbox made for its automatic responders
+ * (responder_certs.generated), which nothing uses now: the caller removes
+ * them after this returns (signer_remove_keys) and frees them with
+ * store_paths_free. OB_ERR_NOTFOUND when there is no issuer id; else the
+ * store's errors, with *keys NULL. The thread that owns st.
  */
-enum ob_err store_issuer_remove(
-    struct store *, const char *id, char *errbuf, size_t errsz);
+enum ob_err store_issuer_remove(struct store *, const char *id, char ***keys,
+    size_t *nkeys, char *errbuf, size_t errsz);
+
+/*
+ * The paths of the key files ocspbox made for automatic responders
+ * (responder_certs.generated) that no active responder uses any more:
+ * superseded by a renewal or an `issuer update`. *paths is a malloc'd
+ * array of *n malloc'd paths (NULL and 0 when none); free with
+ * store_paths_free. OB_OK, OB_ERR_NOMEM or the store's errors. The
+ * thread that owns st.
+ */
+enum ob_err store_responder_keys_unused(
+    struct store *, char ***paths, size_t *n, char *errbuf, size_t errsz);
+
+/* Frees n paths of v and v (NULL is a no-op). */
+void store_paths_free(char **v, size_t n);
 
 /*
  * Another encoding of an issuer's name (RFC 6960 4.1.1): the SHA-1 and

@@ -293,20 +293,128 @@ store_issuer_update(struct store *st, const char *id,
 	return store_commit(st, errbuf, errsz);
 }
 
-enum ob_err
-store_issuer_remove(
-    struct store *st, const char *id, char *errbuf, size_t errsz)
+void
+store_paths_free(char **v, size_t n)
 {
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Runs stmt (bound) and collects its text column 0 into *v (*n): the
+ * paths of key files. OB_OK, OB_ERR_NOMEM or the store's error with *v
+ * NULL. Finalizes stmt.
+ */
+static enum ob_err
+collect_paths(struct store *st, sqlite3_stmt *stmt, char ***v, size_t *n,
+    char *errbuf, size_t errsz)
+{
+	char **nv;
+	size_t cap = 0;
+	enum ob_err e = OB_OK;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((nv = realloc(*v, cap * sizeof(*nv))) == NULL)
+				goto nomem;
+			*v = nv;
+		}
+		if (((*v)[*n] = store_column_strdup(stmt, 0)) == NULL)
+			goto nomem;
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE)
+		e = store_dberr(st, rc, "responder keys", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	if (e != OB_OK) {
+		store_paths_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+	}
+	return e;
+nomem:
+	sqlite3_finalize(stmt);
+	store_paths_free(*v, *n);
+	*v = NULL;
+	*n = 0;
+	snprintf(errbuf, errsz, "out of memory");
+	return OB_ERR_NOMEM;
+}
+
+enum ob_err
+store_responder_keys_unused(
+    struct store *st, char ***paths, size_t *n, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
 
+	*paths = NULL;
+	*n = 0;
+	if ((e = store_prepare(st,
+		 "SELECT DISTINCT key_path FROM responder_certs"
+		 " WHERE generated AND NOT active AND key_path NOT IN"
+		 " (SELECT key_path FROM responder_certs WHERE active)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	return collect_paths(st, stmt, paths, n, errbuf, errsz);
+}
+
+enum ob_err
+store_issuer_remove(struct store *st, const char *id, char ***keys,
+    size_t *nkeys, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	char **v = NULL;
+	size_t n = 0;
+	enum ob_err e;
+
+	if (keys != NULL) {
+		*keys = NULL;
+		*nkeys = 0;
+	}
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_prepare(st,
+		 "SELECT DISTINCT key_path FROM responder_certs"
+		 " WHERE issuer_id = ? AND generated AND key_path NOT IN"
+		 " (SELECT key_path FROM responder_certs"
+		 "  WHERE issuer_id <> ?)",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC);
+	e = collect_paths(st, stmt, &v, &n, errbuf, errsz);
+	stmt = NULL; /* finalized */
+	if (e != OB_OK)
+		goto fail;
 	if ((e = store_run(st, "DELETE FROM issuers WHERE id = ?",
 		 "remove issuer", errbuf, errsz, "t", id)) != OB_OK)
-		return e;
+		goto fail;
 	if (sqlite3_changes(st->db) == 0) {
 		snprintf(errbuf, errsz, "no issuer %s", id);
-		return OB_ERR_NOTFOUND;
+		e = OB_ERR_NOTFOUND;
+		goto fail;
 	}
+	if ((e = store_commit(st, errbuf, errsz)) != OB_OK)
+		goto fail;
+	if (keys != NULL) {
+		*keys = v;
+		*nkeys = n;
+	} else
+		store_paths_free(v, n);
 	return OB_OK;
+fail:
+	sqlite3_finalize(stmt);
+	store_rollback(st);
+	store_paths_free(v, n);
+	return e;
 }
 
 void

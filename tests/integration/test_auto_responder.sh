@@ -4,8 +4,10 @@
 # and a CA whose subject is PrintableString, without a
 # subjectKeyIdentifier, that expires in ten days), checked by openssl
 # (verify -purpose ocsphelper, x509 -text, asn1parse); its key file and
-# directory modes; the refusals, which leave nothing behind; and `serve`
-# answering with it, read back by `openssl ocsp` (POST and GET).
+# directory modes; the refusals, which leave nothing behind; `serve`
+# answering with it, read back by `openssl ocsp` (POST and GET); its
+# renewal by serve; issuer update --auto-responder and back; and the key
+# files of superseded and removed automatic responders removed.
 . tests/integration/lib.sh
 
 make_pki
@@ -204,6 +206,16 @@ in_range "p384: notAfter is now + 2 days" "$(when "$TMP/p384.pem" end)" $((t0 + 
 same "p384: issuer list --json: auto_life_seconds" \
     "$(ob issuer list --json | jq -r '.issuers[] | select(.id == "p384") | .responder.auto_life_seconds')" 172800
 same "p384: key file mode 0600" "$(stat -c %a "$(rkey p384)")" 600
+# Two days left, under the 14-day warning: an operator's responder would
+# be expiring, but this one is renewed with 16 h left, so it is ok.
+same "p384: two days left of an automatic responder is ok, not expiring" \
+    "$(ob issuer list --json | jq -r '.issuers[] | select(.id == "p384") | .responder.status')" ok
+run ob issuer list
+if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -Eq '^p384 .* ok ' && ! printf '%s\n' "$ERR" | grep -q 'p384'; then
+	pass "p384: issuer list says ok, and warns nothing"
+else
+	fail "p384: issuer list says ok" "$OUT" "$ERR"
+fi
 
 # 5. RSA, under a umask that would open the key to everyone.
 ok "RSA CA: --auto-responder under umask 000" \
@@ -356,6 +368,15 @@ if [ -x "$DYN" ] && command -v faketime >/dev/null 2>&1; then
 	    fail "issuer add --auto-responder, 25 days ago"
 	"$OCSPBOX" --db "$DB3" cert add ec --serial 42 >/dev/null
 	OLD_END=$(qdb "$DB3" "SELECT not_after FROM responder_certs WHERE issuer_id = 'ec' AND active")
+	OLDKEY=$(qdb "$DB3" "SELECT key_path FROM responder_certs WHERE issuer_id = 'ec' AND active")
+	# Five days left of 30, its renewal overdue, and no serve to make it.
+	run "$OCSPBOX" --db "$DB3" issuer list
+	if printf '%s\n' "$OUT" | grep -Eq '^ec .* expiring ' &&
+	    printf '%s\n' "$ERR" | grep -q 'issuer ec: its automatic responder was not renewed and expires at .*is serve running'; then
+		pass "renewal overdue: issuer list says expiring, and why"
+	else
+		fail "renewal overdue: issuer list says expiring" "$OUT" "$ERR"
+	fi
 	start_server "$DB3" --validity 1h --refresh-interval 10m || { fail "server starts"; finish; exit 1; }
 	n=0
 	while [ $n -lt 50 ] && [ "$(qdb "$DB3" "SELECT count(*) FROM responder_certs WHERE issuer_id = 'ec'")" != 2 ]; do
@@ -393,9 +414,139 @@ if [ -x "$DYN" ] && command -v faketime >/dev/null 2>&1; then
 		n=$((n + 1))
 	done
 	same "renewal: answers carry the renewed certificate and verify" "$st" ok
+	if [ ! -e "$OLDKEY" ] && [ -e "$NEWKEY" ] &&
+	    grep -q "removed 1 superseded responder key file from $DB3.keys" "$TMP/server.err"; then
+		pass "renewal: the superseded key file is removed, and that logged"
+	else
+		fail "renewal: the superseded key file is removed" "$(ls -l "$DB3.keys")" "$(tail -n 5 "$TMP/server.err")"
+	fi
 	stop_checked "serve renewing an automatic responder"
 else
 	fail "build/dyn/ocspbox and faketime for the renewal test (make build/dyn/ocspbox)"
+fi
+
+# 10. issuer update --auto-responder turns an issuer whose responder is
+# the operator's into one ocspbox renews, while serve answers: the cache
+# is re-signed with the new responder. A second update supersedes the
+# first automatic responder, whose key file goes; the operator's
+# responder back ends the renewals and removes the last one; issuer
+# remove takes the key files ocspbox made, never the operator's.
+DB4=$TMP/update.db
+K4=$DB4.keys
+ob4() { "$OCSPBOX" --db "$DB4" "$@"; }
+n4() { ls -A "$K4" 2>/dev/null | wc -l; }
+ob4 migrate >/dev/null
+ob4 issuer add op --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
+    --responder-key "$PKI/resp-ec.key" >/dev/null || fail "issuer add op"
+ob4 cert add op --cert "$PKI/leaf-ec.pem" >/dev/null
+refused "update: --responder-life without --auto-responder" 2 'responder-life goes with --auto-responder' \
+    ob4 issuer update op --responder-life 7d
+refused "update: --auto-responder with --responder-cert" 2 'do not give --responder-cert' \
+    ob4 issuer update op --auto-responder --responder-cert "$PKI/resp-ec.pem" \
+    --responder-key "$PKI/resp-ec.key"
+refused "update: --auto-responder with no CA key stored or given" 2 \
+    'issuer op has no CA key to sign its responder certificates with: give --ca-key' \
+    ob4 issuer update op --auto-responder
+refused "update: --auto-responder with another CA's key" 1 'key does not match' \
+    ob4 issuer update op --auto-responder --ca-key "$PKI/ca-rsa.key"
+refused "update: --responder-life under a day" 2 'bad --responder-life "2h"' \
+    ob4 issuer update op --auto-responder --ca-key "$PKI/ca-ec.key" --responder-life 2h
+same "update: the refusals made no key" "$(n4)/$(qdb "$DB4" "SELECT count(*) FROM responder_certs")" "0/1"
+start_server "$DB4" --validity 1h --refresh-interval 10m || { fail "server starts"; finish; exit 1; }
+# rid: the subject CN of the responder that signed the answer for
+# leaf-ec (the answer in u.der); empty unless it verifies and says good.
+rid() {
+	openssl ocsp -url "$URL/" -issuer "$PKI/ca-ec.pem" -cert "$PKI/leaf-ec.pem" \
+	    -CAfile "$PKI/ca-ec.pem" -no_nonce -respout "$TMP/u.der" >"$TMP/u.out" 2>&1
+	grep -q 'Response verify OK' "$TMP/u.out" && grep -q 'leaf-ec.pem: good' "$TMP/u.out" &&
+	    openssl ocsp -respin "$TMP/u.der" -resp_text -noverify 2>/dev/null |
+	    sed -n 's/.*Subject: .*CN *= *//p' | head -n 1
+}
+# waitrid NAME SUBJECT: the answers come signed by SUBJECT within 10 s.
+waitrid() {
+	n=0
+	while [ $n -lt 50 ] && [ "$(rid)" != "$2" ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	same "$1" "$(rid)" "$2"
+}
+waitrid "update: before, the operator's responder signs" "Test EC OCSP responder"
+run ob4 issuer update op --auto-responder --ca-key "$PKI/ca-ec.key" --responder-life 7d
+if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q '^issuer op: responder is now automatic, .*Test EC CA OCSP Responder.*valid until' &&
+    printf '%s\n' "$OUT" | grep -q "^issuer op: CA key is now .*ca-ec.key$"; then
+	pass "update --auto-responder --ca-key: says what it made"
+else
+	fail "update --auto-responder --ca-key" "exit $RC" "$OUT" "$ERR"
+fi
+same "update: the issuer is automatic, 7 days, with its CA key" \
+    "$(qdb "$DB4" "SELECT auto_responder_life_s, crl_key_path = '$PKI/ca-ec.key' FROM issuers WHERE id = 'op'")" "604800|1"
+same "update: the operator's row kept inactive, the new one generated and active" \
+    "$(qdb "$DB4" "SELECT group_concat(active || generated, ',') FROM (SELECT active, generated FROM responder_certs WHERE issuer_id = 'op' ORDER BY id)")" \
+    "00,11"
+K1=$(qdb "$DB4" "SELECT key_path FROM responder_certs WHERE issuer_id = 'op' AND active")
+same "update: its key, 0600 in DB.keys" "$(stat -c %a "$K1" 2>/dev/null)/$(dirname "$K1")/$(n4)" "600/$K4/1"
+waitrid "update: the running server re-signs with the automatic responder" "Test EC CA OCSP Responder"
+NA=$(qdb "$DB4" "SELECT not_after FROM responder_certs WHERE issuer_id = 'op' AND active")
+in_range "update: it lives 7 days" "$(($(epoch "$NA") - $(date +%s)))" $((7 * 86400 - 600)) $((7 * 86400 + 60))
+run ob4 issuer update op --auto-responder
+K2=$(qdb "$DB4" "SELECT key_path FROM responder_certs WHERE issuer_id = 'op' AND active")
+if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q "^removed 1 superseded responder key file from $K4$" &&
+    [ ! -e "$K1" ] && [ -e "$K2" ] && [ "$K1" != "$K2" ] && [ "$(n4)" = 1 ]; then
+	pass "update --auto-responder again: the stored CA key; the first automatic key removed"
+else
+	fail "update --auto-responder again" "exit $RC" "$OUT" "$ERR" "$(ls -A "$K4")"
+fi
+same "... its life the issuer's (7 days)" \
+    "$(qdb "$DB4" "SELECT auto_responder_life_s FROM issuers WHERE id = 'op'")" 604800
+# The two automatic responders share a name: wait for the newer one's
+# certificate, byte for byte, in a verified answer.
+want=$(qdb "$DB4" "SELECT lower(hex(cert_der)) FROM responder_certs WHERE issuer_id = 'op' AND active")
+n=0
+while [ $n -lt 50 ]; do
+	if [ -n "$(rid)" ]; then
+		got=$(openssl ocsp -respin "$TMP/u.der" -resp_text -noverify 2>/dev/null |
+		    sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' |
+		    openssl x509 -outform DER 2>/dev/null | od -An -tx1 -v | tr -d ' \n')
+		[ "$got" = "$want" ] && break
+	fi
+	sleep 0.2
+	n=$((n + 1))
+done
+same "... and the server signs with the newer one (its certificate byte for byte), verified" \
+    "$got" "$want"
+run ob4 issuer update op --responder-cert "$PKI/resp-ec.pem" --responder-key "$PKI/resp-ec.key"
+if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q '; automatic renewal ended$' &&
+    printf '%s\n' "$OUT" | grep -q "^removed 1 superseded responder key file" &&
+    [ ! -e "$K2" ] && [ "$(n4)" = 0 ] && [ -e "$PKI/resp-ec.key" ]; then
+	pass "update to the operator's responder: renewal ends, the last made key goes, the operator's stays"
+else
+	fail "update to the operator's responder" "exit $RC" "$OUT" "$ERR" "$(ls -A "$K4")"
+fi
+same "... the issuer no longer automatic" \
+    "$(qdb "$DB4" "SELECT ifnull(auto_responder_life_s, 'null') FROM issuers WHERE id = 'op'")" null
+waitrid "... and the server signs with the operator's responder again" "Test EC OCSP responder"
+stop_checked "serve across issuer update --auto-responder"
+ob4 issuer update op --auto-responder >/dev/null || fail "update --auto-responder once more"
+K3=$(qdb "$DB4" "SELECT key_path FROM responder_certs WHERE issuer_id = 'op' AND active")
+# A copy of the database elsewhere holds the same key paths, in $K4: an
+# update there leaves them alone, since they are not in its own key
+# directory.
+mkdir -p "$TMP/moved"
+cp "$DB4" "$TMP/moved/update.db"
+run "$OCSPBOX" --db "$TMP/moved/update.db" issuer update op --auto-responder
+if [ "$RC" -eq 0 ] && printf '%s\n' "$ERR" | grep -q "$K3: not in the key directory $TMP/moved/update.db.keys; left alone" &&
+    [ -e "$K3" ]; then
+	pass "a key path outside the database's key directory is left alone, and that said"
+else
+	fail "a key path outside the key directory is left alone" "exit $RC" "$OUT" "$ERR"
+fi
+run ob4 issuer remove op
+if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q "^removed 1 responder key file ocspbox made for it from $K4$" &&
+    [ ! -e "$K3" ] && [ "$(n4)" = 0 ] && [ -e "$PKI/resp-ec.key" ] && [ -e "$PKI/ca-ec.key" ]; then
+	pass "issuer remove: the key files ocspbox made go, the operator's stay"
+else
+	fail "issuer remove: key files" "exit $RC" "$OUT" "$ERR" "$(ls -A "$K4")"
 fi
 
 finish

@@ -1,7 +1,8 @@
 /*
  * Unit tests for whole-file reading (file.c): sizes up to and past the
  * bound, empty files, files whose size fstat does not tell (/proc, a
- * pipe), the key checks, and the one-line errors.
+ * pipe), the key checks, and the one-line errors; writing and removing
+ * key files.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -223,12 +224,62 @@ test_write_secret(void)
 	CHECK(entries(kd) == 1);
 }
 
+/*
+ * file_remove_secret: a key file in its directory goes (and is gone for
+ * a second call); one in another directory, reached through a path with
+ * ".." or a symbolic link to elsewhere, and a link in the key's place,
+ * stay.
+ */
+static void
+test_remove_secret(void)
+{
+	char err[OB_ERRBUF], kd[128], other[128], p[300], *path = NULL;
+
+	snprintf(kd, sizeof(kd), "%s/rkeys", dir);
+	snprintf(other, sizeof(other), "%s/elsewhere", dir);
+	CHECK(file_write_secret(kd, "r.key", "k", 1, &path, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(path != NULL &&
+	    file_remove_secret(kd, path, err, sizeof(err)) == OB_OK);
+	CHECK(path != NULL && access(path, F_OK) == -1);
+	CHECK(path != NULL &&
+	    file_remove_secret(kd, path, err, sizeof(err)) == OB_ERR_NOTFOUND);
+	free(path);
+	path = NULL;
+	CHECK(entries(kd) == 0);
+
+	/* Another directory: refused, the file stays. */
+	CHECK(file_write_secret(
+		  other, "o.key", "k", 1, &path, err, sizeof(err)) == OB_OK);
+	CHECK(path != NULL &&
+	    file_remove_secret(kd, path, err, sizeof(err)) == OB_ERR_PERM);
+	CHECK(strstr(err, "not in the key directory") != NULL &&
+	    strstr(err, "left alone") != NULL);
+	CHECK(path != NULL && access(path, F_OK) == 0);
+	/* The same file by a path that starts in the key directory. */
+	snprintf(p, sizeof(p), "%s/../elsewhere/o.key", kd);
+	CHECK(file_remove_secret(kd, p, err, sizeof(err)) == OB_ERR_PERM);
+	CHECK(path != NULL && access(path, F_OK) == 0);
+	/* A symbolic link in the key directory to it: the link stays too. */
+	snprintf(p, sizeof(p), "%s/l.key", kd);
+	CHECK(path != NULL && symlink(path, p) == 0);
+	CHECK(file_remove_secret(kd, p, err, sizeof(err)) == OB_ERR_INVAL);
+	CHECK(strstr(err, "not a regular file") != NULL);
+	CHECK(path != NULL && access(path, F_OK) == 0 && access(p, F_OK) == 0);
+	/* A key directory that does not exist holds nothing. */
+	snprintf(p, sizeof(p), "%s/missing", dir);
+	CHECK(path != NULL &&
+	    file_remove_secret(p, path, err, sizeof(err)) == OB_ERR_PERM);
+	free(path);
+}
+
 static const struct test tests[] = {
     {"bound", test_bound},
     {"unsized", test_unsized},
     {"secret", test_secret},
     {"errors", test_errors},
     {"write_secret", test_write_secret},
+    {"remove_secret", test_remove_secret},
     {NULL, NULL},
 };
 

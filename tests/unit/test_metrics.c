@@ -170,11 +170,11 @@ fixture_full(void)
 	states[0].not_after = NOW + 90 * 86400;
 	snprintf(states[1].id, sizeof(states[1].id), "big_ca");
 	states[1].not_after = NOW + 86400;
-	states[1].health = ISSUER_EXPIRING;
+	states[1].health = RESPCERT_EXPIRING;
 	states[1].expiring = 1;
 	snprintf(states[2].id, sizeof(states[2].id), "we\"ird\\id\n");
 	states[2].not_after = NOW - 60;
-	states[2].health = ISSUER_EXPIRED;
+	states[2].health = RESPCERT_EXPIRED;
 	states[2].expiring = 1;
 	live.states = states;
 	live.nstates = 3;

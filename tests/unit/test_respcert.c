@@ -246,10 +246,73 @@ test_renew_due(void)
 		}
 }
 
+/*
+ * respcert_state: expired from notAfter; expiring within the warning; an
+ * automatic responder only once its renewal is overdue (an hour after a
+ * third of its life remains), unless it ends with its CA.
+ */
+static void
+test_state(void)
+{
+	const int64_t D = 86400, W = 14 * D;
+	const struct {
+		const char *name;
+		int64_t nb, na, ca_na, now;
+		int automatic;
+		enum respcert_state want;
+	} t[] = {
+	    {"fresh", 0, 90 * D, 3650 * D, D, 0, RESPCERT_OK},
+	    {"15 days left", 0, 90 * D, 3650 * D, 75 * D, 0, RESPCERT_OK},
+	    {"14 days left", 0, 90 * D, 3650 * D, 76 * D, 0, RESPCERT_EXPIRING},
+	    {"a second left", 0, 90 * D, 3650 * D, 90 * D - 1, 0,
+		RESPCERT_EXPIRING},
+	    {"at notAfter", 0, 90 * D, 3650 * D, 90 * D, 0, RESPCERT_EXPIRED},
+	    {"automatic, 12 days left of 30", 0, 30 * D, 3650 * D, 18 * D, 1,
+		RESPCERT_OK},
+	    {"automatic, renewal due", 0, 30 * D, 3650 * D, 20 * D, 1,
+		RESPCERT_OK},
+	    {"automatic, due 59 minutes ago", 0, 30 * D, 3650 * D,
+		20 * D + 3540, 1, RESPCERT_OK},
+	    {"automatic, due an hour ago", 0, 30 * D, 3650 * D, 20 * D + 3600,
+		1, RESPCERT_EXPIRING},
+	    {"automatic, expired", 0, 30 * D, 3650 * D, 30 * D, 1,
+		RESPCERT_EXPIRED},
+	    {"automatic, a day's life, due 59 minutes ago", 0, D, 3650 * D,
+		D - D / 3 + 3540, 1, RESPCERT_OK},
+	    {"automatic, a day's life, due an hour ago", 0, D, 3650 * D,
+		D - D / 3 + 3600, 1, RESPCERT_EXPIRING},
+	    /* a 3-hour life (none is that short): half the third, 30 min */
+	    {"automatic, 3 hours, due 29 minutes ago", 0, 10800, 3650 * D,
+		7200 + 1740, 1, RESPCERT_OK},
+	    {"automatic, 3 hours, due 30 minutes ago", 0, 10800, 3650 * D,
+		7200 + 1800, 1, RESPCERT_EXPIRING},
+	    /* a 90-day life: the warning, shorter than a third, rules */
+	    {"automatic, 15 days left of 90", 0, 90 * D, 3650 * D, 75 * D, 1,
+		RESPCERT_OK},
+	    {"automatic, 14 days left of 90", 0, 90 * D, 3650 * D, 76 * D, 1,
+		RESPCERT_EXPIRING},
+	    /* no renewal can help: the CA's end is the responder's */
+	    {"automatic, ends with its CA", 0, 30 * D, 30 * D, 18 * D, 1,
+		RESPCERT_EXPIRING},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (respcert_state(t[i].nb, t[i].na, t[i].ca_na, t[i].automatic,
+			t[i].now, W) != t[i].want) {
+			fprintf(stderr, "  state case %s\n", t[i].name);
+			CHECK(0);
+		}
+	CHECK(strcmp(respcert_state_name(RESPCERT_OK), "ok") == 0);
+	CHECK(strcmp(respcert_state_name(RESPCERT_EXPIRING), "expiring") == 0);
+	CHECK(strcmp(respcert_state_name(RESPCERT_EXPIRED), "expired") == 0);
+}
+
 static const struct test tests[] = {
     {"read_back", test_read_back},
     {"refusals", test_refusals},
     {"renew_due", test_renew_due},
+    {"state", test_state},
     {NULL, NULL},
 };
 

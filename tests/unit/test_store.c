@@ -1257,8 +1257,8 @@ test_issuer_update_remove(void)
 	unsigned char d1[2], d2[2], der[3] = {0x30, 0x01, 0x02};
 	const unsigned char needle[1] = {0x22};
 	int64_t now = (int64_t)time(NULL);
-	char *v1 = NULL, *v2 = NULL, *v3 = NULL;
-	size_t n = 0, w = 0;
+	char *v1 = NULL, *v2 = NULL, *v3 = NULL, **paths = NULL;
+	size_t n = 0, w = 0, np = 0;
 
 	if (st == NULL) {
 		CHECK(st != NULL);
@@ -1335,9 +1335,35 @@ test_issuer_update_remove(void)
 	    OB_OK);
 	CHECK_STR(due(st, now, NULL, 0), "");
 
-	CHECK(store_issuer_remove(st, "ca", err, sizeof(err)) == OB_OK);
-	CHECK(
-	    store_issuer_remove(st, "ca", err, sizeof(err)) == OB_ERR_NOTFOUND);
+	/*
+	 * Key files ocspbox made: none unused while the operator's
+	 * responders are all there is; a generated one replaced by another
+	 * is unused; removing the issuer hands back the active one's.
+	 */
+	CHECK(store_responder_keys_unused(st, &paths, &np, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(paths == NULL && np == 0);
+	upd.resp_generated = 1;
+	upd.auto_life_s = 86400;
+	upd.resp_key_path = "/nonexistent/gen1";
+	CHECK(store_issuer_update(st, "ca", &upd, NULL, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK_STR(peek("SELECT auto_responder_life_s FROM issuers"), "86400");
+	upd.resp_key_path = "/nonexistent/gen2";
+	CHECK(store_issuer_update(st, "ca", &upd, NULL, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(store_responder_keys_unused(st, &paths, &np, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(np == 1 && paths != NULL &&
+	    strcmp(paths[0], "/nonexistent/gen1") == 0);
+	store_paths_free(paths, np);
+	CHECK(store_issuer_remove(st, "ca", &paths, &np, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(np == 2 && paths != NULL);
+	store_paths_free(paths, np);
+	CHECK(store_issuer_remove(st, "ca", &paths, &np, err, sizeof(err)) ==
+	    OB_ERR_NOTFOUND);
+	CHECK(paths == NULL && np == 0);
 	CHECK_STR(peek("SELECT (SELECT count(*) FROM certificates) ||"
 		       " (SELECT count(*) FROM ocsp_response_cache) ||"
 		       " (SELECT count(*) FROM responder_certs)"),
