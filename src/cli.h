@@ -1,13 +1,13 @@
 /*
- * The commands (main.c, cli.c, cli_cache.c, cli_crl.c, serve.c): the top
- * layer, which may use every layer below.
+ * The commands (main.c, cli.c, cli_issuer.c, cli_cache.c, cli_crl.c,
+ * serve.c): the top layer, which may use every layer below.
  */
 #ifndef OCSPBOX_CLI_H
 #define OCSPBOX_CLI_H
 
 #include "http.h"
 
-/* ---- cli.c: the commands ------------------------------------------------- */
+/* ---- cli.c: the commands, and what they share -------------------------- */
 
 /* Exit codes (SPEC): success, runtime error, usage error. */
 #define OB_EXIT_OK 0
@@ -23,7 +23,7 @@ struct cli_ctx {
 /* Each returns an OB_EXIT_ code; argv[0] is the command's own name. */
 int cli_migrate(struct cli_ctx *, int, char **);
 int cli_schema(struct cli_ctx *, int, char **);
-int cli_issuer(struct cli_ctx *, int, char **);
+int cli_issuer(struct cli_ctx *, int, char **); /* cli_issuer.c */
 int cli_cert(struct cli_ctx *, int, char **);
 int cli_revoke(struct cli_ctx *, int, char **);
 int cli_serve(struct cli_ctx *, int, char **); /* serve.c */
@@ -87,5 +87,19 @@ int cli_duration_arg(const char *cmd, const char *name, const char *arg,
  * saying why.
  */
 int cli_warn_arg(const char *cmd, const char *arg, int64_t *out);
+
+/*
+ * Whether id is a valid issuer id (api_issuer_id_valid); 0 after saying
+ * why as cmd.
+ */
+int cli_check_id(const char *cmd, const char *id);
+
+/*
+ * Looks up one issuer's record (its certificates and keys; counts left 0)
+ * among *v (*n of them, malloc'd: the caller frees them with
+ * store_issuer_list_free); 0 after saying why when there is none.
+ */
+int cli_find_issuer(struct store *st, const char *id, struct store_issuer **v,
+    size_t *n, struct store_issuer **out);
 
 #endif /* OCSPBOX_CLI_H */
