@@ -108,6 +108,7 @@ sign_and_fill(struct cache *c, struct issuer *ie, struct store *st,
 		return OB_OK;
 	memset(&ent, 0, sizeof(ent));
 	ent.issuer_id = issuer_id(ie);
+	ent.key_sha1 = issuer_key_sha1(ie);
 	snprintf(ent.serial, sizeof(ent.serial), "%s", serial);
 	ent.der = out->der;
 	ent.len = out->len;

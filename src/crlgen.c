@@ -32,8 +32,8 @@ struct crlgen {
 /* Builds, signs and stores one CRL inside store_crl_begin's transaction. */
 static enum ob_err
 build_crl(struct responder *r, struct store *st, struct signer *sg,
-    const char *issuer_id, int64_t started_at, int64_t start_ms,
-    struct crlgen_result *res, char *errbuf, size_t errsz)
+    const char *issuer_id, const unsigned char *key_sha1, int64_t started_at,
+    int64_t start_ms, struct crlgen_result *res, char *errbuf, size_t errsz)
 {
 	struct crl_tbs_in in;
 	struct crl_entry *v = NULL;
@@ -45,8 +45,8 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	int64_t now;
 	enum ob_err e;
 
-	if ((e = store_crl_begin(
-		 st, issuer_id, &number, &v, &n, errbuf, errsz)) != OB_OK)
+	if ((e = store_crl_begin(st, issuer_id, key_sha1, &number, &v, &n,
+		 errbuf, errsz)) != OB_OK)
 		return e;
 	/*
 	 * thisUpdate once the write lock is held: a CRL is never dated
@@ -136,9 +136,15 @@ crlgen_build(struct responder *r, struct store *st, const char *issuer_id,
 		return e;
 	}
 	if (e == OB_OK)
-		e = build_crl(
-		    r, st, sg, issuer_id, now, start_ms, res, errbuf, errsz);
+		e = build_crl(r, st, sg, issuer_id,
+		    issuer_key_sha1(issuers_find(iss, issuer_id)), now,
+		    start_ms, res, errbuf, errsz);
 	issuers_release(iss);
+	/* Not this CA's to build any more: the reload drops it. */
+	if (e == OB_ERR_STALE) {
+		res->deferred = 1;
+		return e;
+	}
 	if (e != OB_OK &&
 	    store_crl_failed(st, issuer_id, now, util_mono_ms() - start_ms,
 		errbuf, msg, sizeof(msg)) != OB_OK)

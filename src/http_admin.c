@@ -618,8 +618,8 @@ handle_revoke(struct http_admin *h, struct mg_connection *c)
 	e = store_issuer_exists(st, rq.issuer_id, err, sizeof(err));
 	if (e == OB_OK) {
 		missing = "no such certificate";
-		e = store_cert_status(st, rq.issuer_id, rq.serial, &revoked,
-		    &at, &old_reason, err, sizeof(err));
+		e = store_cert_status(st, rq.issuer_id, NULL, rq.serial,
+		    &revoked, &at, &old_reason, err, sizeof(err));
 	}
 	if (e == OB_OK)
 		e = store_revoke(st, rq.issuer_id, rq.serial, rq.reason, now,

@@ -42,6 +42,7 @@ struct issuer {
 	const unsigned char *needle; /* borrowed from is or the signer */
 	size_t needle_len;
 	int expired_logged; /* atomic: the expiry was logged */
+	int stale_logged; /* atomic: its id was found to be another CA's */
 	int renew_tried; /* atomic: an automatic renewal was tried */
 	int64_t warned_at; /* atomic: when an expiring responder was logged */
 	pthread_mutex_t crl_mu; /* the CRL signer */
@@ -190,6 +191,21 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 			goto fail;
 		}
 		old = find(prev, v[i].id);
+		/*
+		 * An id removed and added again for another CA is another
+		 * issuer: nothing of the old one is kept, not even on a
+		 * failure to load (its key would sign the new CA's
+		 * statuses, its CRL key the new CA's revocations).
+		 */
+		if (old != NULL &&
+		    (old->is.cert_len != v[i].cert_len ||
+			memcmp(old->is.cert_der, v[i].cert_der,
+			    v[i].cert_len) != 0)) {
+			log_warnx("issuer %s: its CA certificate changed (%s); "
+				  "loading it as a new issuer",
+			    v[i].id, v[i].subject);
+			old = NULL;
+		}
 		if (old != NULL && !force &&
 		    same_record(old, &v[i], alias, nalias)) {
 			free(alias);
@@ -365,6 +381,12 @@ issuer_id(const struct issuer *ie)
 	return ie->is.id;
 }
 
+const unsigned char *
+issuer_key_sha1(const struct issuer *ie)
+{
+	return ie->is.key_sha1;
+}
+
 int
 issuer_saturated(const struct issuer *ie)
 {
@@ -455,11 +477,20 @@ issuer_status(struct issuer *ie, struct store *st, const char *serial,
 
 	s->reason = -1;
 	s->revoked_at = 0;
-	e = store_cert_status(st, ie->is.id, serial, &revoked, &revoked_at,
-	    &reason, err, sizeof(err));
+	e = store_cert_status(st, ie->is.id, ie->is.key_sha1, serial, &revoked,
+	    &revoked_at, &reason, err, sizeof(err));
 	if (e == OB_ERR_NOTFOUND) {
 		s->status = OCSP_UNKNOWN;
 		return OB_OK;
+	}
+	if (e == OB_ERR_STALE) {
+		/* Until the reload, seconds away: tryLater, said once. */
+		if (!__atomic_exchange_n(
+			&ie->stale_logged, 1, __ATOMIC_RELAXED))
+			log_warnx("%s: answering tryLater for the CA loaded as "
+				  "%s until the reload",
+			    err, ie->is.id);
+		return e;
 	}
 	if (e != OB_OK) {
 		log_warnx("issuer %s serial %s: %s", ie->is.id, serial, err);

@@ -33,6 +33,7 @@ enum ob_err {
 	OB_ERR_CRYPTO, /* mbedTLS reported an error */
 	OB_ERR_PERM, /* file permissions too open */
 	OB_ERR_UNSUPPORTED, /* a construct we do not handle */
+	OB_ERR_STALE, /* an issuer loaded earlier is no longer the stored one */
 };
 
 const char *ob_strerror(enum ob_err);

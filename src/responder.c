@@ -147,11 +147,16 @@ answer_error(struct responder_answer *out, enum ocsp_resp_status st)
 	out->len = OCSP_ERROR_RESP_LEN;
 }
 
-/* The OCSPResponseStatus of a store or signing failure (RFC 6960 2.3). */
+/*
+ * The OCSPResponseStatus of a store or signing failure (RFC 6960 2.3):
+ * tryLater for a locked database, and for an issuer whose id the
+ * database now gives another CA (the reload, seconds away, settles it).
+ */
 static enum ocsp_resp_status
 failure_status(enum ob_err e)
 {
-	return e == OB_ERR_BUSY ? OCSP_TRY_LATER : OCSP_INTERNAL_ERROR;
+	return e == OB_ERR_BUSY || e == OB_ERR_STALE ? OCSP_TRY_LATER
+						     : OCSP_INTERNAL_ERROR;
 }
 
 /* Whether c is byte for byte the CertID a cache entry of serial holds. */
@@ -291,6 +296,7 @@ responder_presign(struct responder *r, struct issuers *iss,
 	    OB_OK)
 		return e;
 	out->issuer_id = issuer_id(ie);
+	out->key_sha1 = issuer_key_sha1(ie);
 	snprintf(out->serial, sizeof(out->serial), "%s", t->serial);
 	out->status = (int)s.status;
 	out->revoked_at = s.revoked_at;

@@ -95,8 +95,12 @@ struct issuer *issuers_match(struct issuers *, const struct ocsp_certid *);
 /* The issuer of id, or NULL; borrowed. Any thread. */
 struct issuer *issuers_find(struct issuers *, const char *id);
 
-/* Its id (borrowed), and whether its every signing context is busy. */
+/*
+ * Its id and its CA's key hash (SHA-1, the issuerKeyHash of RFC 6960
+ * 4.1.1; borrowed), and whether its every signing context is busy.
+ */
 const char *issuer_id(const struct issuer *);
+const unsigned char *issuer_key_sha1(const struct issuer *);
 int issuer_saturated(const struct issuer *);
 
 /*
@@ -114,7 +118,10 @@ enum ob_err issuer_sign(struct issuer *, const struct ocsp_single *singles,
  * The status of serial as st holds it, into s->status, revoked_at and
  * reason (certid and times are the caller's): unknown when it was never
  * registered. OB_OK, or the store's error (OB_ERR_BUSY, OB_ERR_DB),
- * logged. Any thread with its own st.
+ * logged; OB_ERR_STALE when the issuer's id is no longer this CA's in the
+ * database (removed, or reused for another CA, and not yet reloaded:
+ * answer tryLater), logged once per loaded issuer. Any thread with its
+ * own st.
  */
 enum ob_err issuer_status(struct issuer *, struct store *st, const char *serial,
     struct ocsp_single *s);

@@ -129,7 +129,9 @@ enum ob_err store_issuer_update(struct store *, const char *id,
 /*
  * Removes issuer id with everything under it (its responders,
  * certificates, cached responses and CRLs, by ON DELETE CASCADE) in one
- * transaction. *keys (*nkeys of them; may be NULL and 0) gets the paths of
+ * transaction, keeping the highest cRLNumber its CRLs carried in
+ * crl_number_floor under its CA's key, so that the CA's next CRL, under
+ * any id, is numbered above it (RFC 5280 5.2.3). *keys (*nkeys of them; may be NULL and 0) gets the paths of
  * the key files ocspbox made for its automatic responders
  * (responder_certs.generated), which nothing uses now: the caller removes
  * them after this returns (signer_remove_keys) and frees them with
@@ -217,13 +219,19 @@ enum ob_err store_cert_put(struct store *, const char *issuer_id,
     int64_t revoked_at, int reason, char *errbuf, size_t errsz);
 
 /*
- * The status of one certificate: OB_OK with *status "good" or "revoked"
- * (and *revoked_at, *reason; reason -1 when none), or OB_ERR_NOTFOUND when
- * the serial was never registered. OB_ERR_BUSY when locked.
+ * The status of one certificate: OB_OK with *revoked 0 or 1 (and
+ * *revoked_at, *reason; reason -1 when none), or OB_ERR_NOTFOUND when the
+ * serial was never registered. With key_sha1 (OB_SHA1_LEN octets, the
+ * issuerKeyHash of the CA the caller answers for; may be NULL), the
+ * issuer_id row must still be that CA's: OB_ERR_STALE when it is gone or
+ * now another CA's (an issuer removed and an id reused, not yet seen by a
+ * server's loaded table), so that no answer signed for one CA carries the
+ * status of another's certificate. OB_ERR_BUSY when locked; the thread
+ * that owns st.
  */
 enum ob_err store_cert_status(struct store *, const char *issuer_id,
-    const char *serial, int *revoked, int64_t *revoked_at, int *reason,
-    char *errbuf, size_t errsz);
+    const unsigned char *key_sha1, const char *serial, int *revoked,
+    int64_t *revoked_at, int *reason, char *errbuf, size_t errsz);
 
 /* Whether the database answers a trivial query: OB_OK or an error. */
 enum ob_err store_ping(struct store *, char *errbuf, size_t errsz);
@@ -243,6 +251,12 @@ void store_rollback(struct store *);
 /* One pre-signed response as it is cached; der borrowed or owned. */
 struct store_cache_entry {
 	const char *issuer_id;
+	/*
+	 * The issuerKeyHash of the CA it was signed for (borrowed; NULL: not
+	 * checked): store_cache_put drops an entry whose issuer_id is now
+	 * another CA's, or gone (store_cert_status's OB_ERR_STALE).
+	 */
+	const unsigned char *key_sha1;
 	char serial[OB_SERIAL_HEX_MAX + 1];
 	unsigned char *der;
 	size_t len;
@@ -416,18 +430,22 @@ enum ob_err store_data_version(
 
 /*
  * Building a CRL is one write transaction: store_crl_begin opens it (BEGIN
- * IMMEDIATE), reads the next crlNumber (one above any stored before, 1
- * for the first) and the issuer's revoked certificates (*out malloc'd,
- * caller frees, in revocation order). The caller builds and signs, then
- * either store_crl_put, which stores the CRL, records a successful event
- * and commits, or store_rollback and store_crl_failed. On error the
- * transaction is rolled back; OB_ERR_RANGE when the last number has no
- * next one (util_crlnum_next).
+ * IMMEDIATE), reads the next crlNumber (one above any stored before for
+ * the issuer, or for its CA under an issuer since removed:
+ * crl_number_floor; 1 for the first) and the issuer's revoked
+ * certificates (*out malloc'd, caller frees, in revocation order). With
+ * key_sha1 (the issuerKeyHash of the CA whose key will sign; may be
+ * NULL), issuer_id must still be that CA's: else OB_ERR_STALE, so that a
+ * server that has not yet reloaded never signs another CA's revocations.
+ * The caller builds and signs, then either store_crl_put, which stores
+ * the CRL, records a successful event and commits, or store_rollback and
+ * store_crl_failed. On error the transaction is rolled back; OB_ERR_RANGE
+ * when the last number has no next one (util_crlnum_next).
  */
 struct crl_entry;
 enum ob_err store_crl_begin(struct store *, const char *issuer_id,
-    struct ob_crlnum *number, struct crl_entry **out, size_t *n, char *errbuf,
-    size_t errsz);
+    const unsigned char *key_sha1, struct ob_crlnum *number,
+    struct crl_entry **out, size_t *n, char *errbuf, size_t errsz);
 
 /* A CRL as stored in crl_cache; der borrowed. */
 struct store_crl {

@@ -68,7 +68,10 @@ store_cache_get(struct store *st, const char *issuer_id, const char *serial,
 	return e;
 }
 
-/* Whether the certificate's status now is the one c was signed with. */
+/*
+ * Whether the certificate's status now is the one c was signed with, and
+ * its issuer still the CA it was signed for (c->key_sha1).
+ */
 static enum ob_err
 status_unchanged(struct store *st, const struct store_cache_entry *c, int *same,
     char *errbuf, size_t errsz)
@@ -78,8 +81,10 @@ status_unchanged(struct store *st, const struct store_cache_entry *c, int *same,
 	enum ob_err e;
 
 	*same = 0;
-	e = store_cert_status(
-	    st, c->issuer_id, c->serial, &revoked, &at, &reason, errbuf, errsz);
+	e = store_cert_status(st, c->issuer_id, c->key_sha1, c->serial,
+	    &revoked, &at, &reason, errbuf, errsz);
+	if (e == OB_ERR_STALE)
+		return OB_OK; /* signed for a CA no longer stored: dropped */
 	if (e == OB_ERR_NOTFOUND) {
 		*same = c->status == OCSP_UNKNOWN;
 		return OB_OK;

@@ -394,6 +394,19 @@ store_issuer_remove(struct store *st, const char *id, char ***keys,
 	stmt = NULL; /* finalized */
 	if (e != OB_OK)
 		goto fail;
+	/* Its CRLs' last number outlives it (store_crl_begin reads it). */
+	if ((e = store_run(st,
+		 "INSERT INTO crl_number_floor (key_sha1, crl_number_hex)"
+		 " SELECT i.key_sha1, m.n FROM issuers i, (SELECT max(n) AS n"
+		 " FROM (SELECT " CRLNUM_SQL " AS n FROM crl_cache"
+		 " WHERE issuer_id = ?1 UNION ALL SELECT " CRLNUM_SQL
+		 " FROM crl_generation_events WHERE issuer_id = ?1)) m"
+		 " WHERE i.id = ?1 AND m.n IS NOT NULL"
+		 " ON CONFLICT (key_sha1) DO UPDATE SET crl_number_hex ="
+		 " max(crl_number_hex, excluded.crl_number_hex),"
+		 " updated_at = " SQL_NOW,
+		 "keep the CRL number", errbuf, errsz, "t", id)) != OB_OK)
+		goto fail;
 	if ((e = store_run(st, "DELETE FROM issuers WHERE id = ?",
 		 "remove issuer", errbuf, errsz, "t", id)) != OB_OK)
 		goto fail;
@@ -650,8 +663,9 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 }
 
 enum ob_err
-store_cert_status(struct store *st, const char *issuer_id, const char *serial,
-    int *revoked, int64_t *revoked_at, int *reason, char *errbuf, size_t errsz)
+store_cert_status(struct store *st, const char *issuer_id,
+    const unsigned char *key_sha1, const char *serial, int *revoked,
+    int64_t *revoked_at, int *reason, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	enum ob_err e;
@@ -660,20 +674,41 @@ store_cert_status(struct store *st, const char *issuer_id, const char *serial,
 	*revoked = 0;
 	*revoked_at = 0;
 	*reason = -1;
+	/*
+	 * One row while the issuer exists: whether it is still the CA of
+	 * key_sha1 (?3; NULL: any), then the certificate's columns, NULL
+	 * when the serial was never registered.
+	 */
 	if ((e = store_stmt_get(st, STMT_CERT_STATUS,
-		 "SELECT status = 'revoked', revoked_at, revocation_reason"
-		 " FROM certificates WHERE issuer_id = ? AND serial_hex = ?",
+		 "SELECT ?3 IS NULL OR i.key_sha1 = ?3, c.serial_hex IS NOT NULL,"
+		 " c.status = 'revoked', c.revoked_at, c.revocation_reason"
+		 " FROM issuers i LEFT JOIN certificates c"
+		 " ON c.issuer_id = i.id AND c.serial_hex = ?2 WHERE i.id = ?1",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
+	if (key_sha1 != NULL)
+		sqlite3_bind_blob(
+		    stmt, 3, key_sha1, OB_SHA1_LEN, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 3);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*revoked = sqlite3_column_int(stmt, 0);
-		*revoked_at = store_column_time(stmt, 1);
-		if (sqlite3_column_type(stmt, 2) != SQLITE_NULL)
-			*reason = sqlite3_column_int(stmt, 2);
+	if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 0) {
+		snprintf(
+		    errbuf, errsz, "issuer %s is now another CA", issuer_id);
+		e = OB_ERR_STALE;
+	} else if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 1) != 0) {
+		*revoked = sqlite3_column_int(stmt, 2);
+		*revoked_at = store_column_time(stmt, 3);
+		if (sqlite3_column_type(stmt, 4) != SQLITE_NULL)
+			*reason = sqlite3_column_int(stmt, 4);
 		e = OB_OK;
+	} else if (rc == SQLITE_ROW)
+		e = OB_ERR_NOTFOUND;
+	else if (rc == SQLITE_DONE && key_sha1 != NULL) {
+		snprintf(errbuf, errsz, "issuer %s was removed", issuer_id);
+		e = OB_ERR_STALE;
 	} else if (rc == SQLITE_DONE)
 		e = OB_ERR_NOTFOUND;
 	else

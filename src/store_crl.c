@@ -41,8 +41,9 @@ crl_event(struct store *st, const char *issuer_id,
 
 /*
  * The highest cRLNumber this issuer ever had, in crl_cache or in the
- * events (which keep it should the cache row be gone): OB_OK, or
- * OB_ERR_NOTFOUND (*out zero) when it never had one.
+ * events (which keep it should the cache row be gone), or that its CA
+ * had under an issuer since removed (crl_number_floor, by its key):
+ * OB_OK, or OB_ERR_NOTFOUND (*out zero) when it never had one.
  */
 static enum ob_err
 crl_last_number(struct store *st, const char *issuer_id, struct ob_crlnum *out,
@@ -57,7 +58,10 @@ crl_last_number(struct store *st, const char *issuer_id, struct ob_crlnum *out,
 		 "SELECT max(n) FROM (SELECT " CRLNUM_SQL " AS n"
 		 " FROM crl_cache WHERE issuer_id = ?1"
 		 " UNION ALL SELECT " CRLNUM_SQL
-		 " FROM crl_generation_events WHERE issuer_id = ?1)",
+		 " FROM crl_generation_events WHERE issuer_id = ?1"
+		 " UNION ALL SELECT crl_number_hex FROM crl_number_floor"
+		 " WHERE key_sha1 = (SELECT key_sha1 FROM issuers"
+		 " WHERE id = ?1))",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
@@ -70,10 +74,43 @@ crl_last_number(struct store *st, const char *issuer_id, struct ob_crlnum *out,
 	return e;
 }
 
+/*
+ * Inside the write transaction: OB_OK when issuer_id is still the CA of
+ * key_sha1 (OB_SHA1_LEN octets), else OB_ERR_STALE, or the store's error.
+ */
+static enum ob_err
+same_ca(struct store *st, const char *issuer_id, const unsigned char *key_sha1,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = store_prepare(st,
+		 "SELECT key_sha1 = ?2 FROM issuers WHERE id = ?1", &stmt,
+		 errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 2, key_sha1, OB_SHA1_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1)
+		e = OB_OK;
+	else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		snprintf(errbuf, errsz,
+		    "issuer %s was removed or is now another "
+		    "CA; no CRL built with the key loaded for it",
+		    issuer_id);
+		e = OB_ERR_STALE;
+	} else
+		e = store_dberr(st, rc, "issuer", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	return e;
+}
+
 enum ob_err
 store_crl_begin(struct store *st, const char *issuer_id,
-    struct ob_crlnum *number, struct crl_entry **out, size_t *n, char *errbuf,
-    size_t errsz)
+    const unsigned char *key_sha1, struct ob_crlnum *number,
+    struct crl_entry **out, size_t *n, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct crl_entry *v = NULL, *nv, *ce;
@@ -89,6 +126,9 @@ store_crl_begin(struct store *st, const char *issuer_id,
 	*n = 0;
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
 		return e;
+	if (key_sha1 != NULL &&
+	    (e = same_ca(st, issuer_id, key_sha1, errbuf, errsz)) != OB_OK)
+		goto fail;
 	/*
 	 * Read in the write transaction that will store the new CRL: two
 	 * builders, in one process or two, can never take the same number.

@@ -27,6 +27,7 @@ static const char *const errstr[] = {
     [OB_ERR_CRYPTO] = "cryptographic error",
     [OB_ERR_PERM] = "permissions too open",
     [OB_ERR_UNSUPPORTED] = "unsupported",
+    [OB_ERR_STALE] = "issuer changed",
 };
 
 const char *

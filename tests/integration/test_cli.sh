@@ -22,10 +22,10 @@ refused "missing database directory" 1 'database directory .*/nodir' \
     "$OCSPBOX" --db "$TMP/nodir/x.db" migrate
 refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
-ok "migrate applies every migration" "8 migrations applied" ob migrate
+ok "migrate applies every migration" "9 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate
-same "schema_migrations records eight" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
-    "000001,000002,000019,000024,000025,000026,000027,000028"
+same "schema_migrations records nine" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
+    "000001,000002,000019,000024,000025,000026,000027,000028,000029"
 same "WAL journal" "$(q 'PRAGMA journal_mode')" "wal"
 same "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
 same "seed columns, in order" \

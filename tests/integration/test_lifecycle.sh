@@ -4,7 +4,8 @@
 # the stats and /metrics say so), its rotation with `issuer update` under
 # load with openssl verifying every answer, the cache re-signed by the new
 # responder, a CA key set while serving, issuers added and removed while
-# serving, SIGHUP, and a responder that expires while serving (tryLater).
+# serving, SIGHUP, a responder that expires while serving (tryLater), and
+# an id removed and added again for another CA.
 . tests/integration/lib.sh
 
 make_pki
@@ -337,5 +338,91 @@ while [ $n -lt 50 ] && [ "$(ocsp_status 5)" != good ]; do
 done
 same "after issuer update: good again" "$(ocsp_status 5)" good
 stop_checked "after a responder expired and was replaced"
+
+# --- 8. An id removed and added again for another CA ------------------------
+# x is first the EC CA, whose serial B0B is revoked. Removed and added
+# again for the RSA CA, with B0B good there, its id names another CA: a
+# server that has not yet reloaded must never answer the EC CA's CertID
+# from the RSA CA's rows (tryLater until the reload, then unauthorized),
+# nor keep the EC CA loaded when the RSA CA's key fails to load; and the
+# EC CA, registered again, numbers its CRLs on from where it was.
+DB3=$TMP/reuse.db
+ob3() { "$OCSPBOX" --db "$DB3" "$@"; }
+cp "$PKI/resp-rsa.key" "$TMP/resp-rsa-copy.key"
+chmod 600 "$TMP/resp-rsa-copy.key"
+ob3 migrate >/dev/null
+ob3 issuer add x --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
+    --responder-key "$PKI/resp-ec.key" --ca-key "$PKI/ca-ec.key" >/dev/null || fail "issuer add x (EC)"
+ob3 cert add x --serial B0B >/dev/null && ob3 revoke x B0B >/dev/null || fail "revoke x B0B"
+start_server "$DB3" || { fail "server starts"; finish; exit 1; }
+# xstat: the EC CA's answer for B0B by POST, verified against the EC CA:
+# good, revoked, or the OCSP error (tryLater, unauthorized).
+openssl ocsp -issuer "$PKI/ca-ec.pem" -serial 0xB0B -no_nonce -reqout "$TMP/x.req" >/dev/null 2>&1
+xstat() {
+	curl -s -m 10 --data-binary @"$TMP/x.req" -H 'Content-Type: application/ocsp-request' \
+	    -o "$TMP/x.resp" "$URL/"
+	openssl ocsp -respin "$TMP/x.resp" -issuer "$PKI/ca-ec.pem" -serial 0xB0B \
+	    -CAfile "$PKI/ca-ec.pem" -no_nonce 2>&1 |
+	    sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p; s/^Responder Error: *\([a-zA-Z]*\).*/\1/p'
+}
+same "x (EC): B0B revoked" "$(xstat)" revoked
+n=0
+while [ $n -lt 50 ] && [ "$(getcrl x "$TMP/x1.crl")" != 200 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+N1=$(cnum "$TMP/x1.crl")
+[ -n "$N1" ] && pass "x (EC) has a CRL, #$N1" || fail "x (EC) has a CRL"
+# At once, before the reload: the RSA CA under x, B0B good there.
+ob3 issuer remove x >/dev/null && ob3 issuer add x --cert "$PKI/ca-rsa.pem" \
+    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$TMP/resp-rsa-copy.key" >/dev/null &&
+    ob3 cert add x --serial B0B >/dev/null || fail "x again, for the RSA CA"
+chmod 644 "$TMP/resp-rsa-copy.key" # the reload cannot load it
+seen=
+i=0
+while [ $i -lt 30 ]; do
+	seen="$seen $(xstat)"
+	i=$((i + 1))
+done
+case " $seen " in
+*" good "* | *" revoked "*) fail "the EC CA's CertID, while x is the RSA CA: never an answer" "$seen" ;;
+*) pass "the EC CA's CertID, while x is the RSA CA: never an answer ($(printf '%s\n' $seen | sort | uniq -c | tr -s ' \n' ' '))" ;;
+esac
+n=0
+while [ $n -lt 50 ] && ! grep -q 'issuer x: its CA certificate changed' "$TMP/server.err"; do
+	sleep 0.1
+	n=$((n + 1))
+done
+sleep 0.5
+same "after the reload: the EC CA is not kept (unauthorized)" "$(xstat)" unauthorized
+grep -q 'reload: issuer x: .*not answering for it' "$TMP/server.err" &&
+    pass "the RSA CA's key fails to load: x is left out, and that logged" ||
+    fail "x left out" "$(tail -n 5 "$TMP/server.err")"
+same "no CRL of x: the EC CA's is gone with it" "$(getcrl x "$TMP/x2.crl")" 404
+chmod 600 "$TMP/resp-rsa-copy.key"
+kill -HUP "$SERVER_PID"
+n=0
+while [ $n -lt 50 ] && [ "$(ocsp_status B0B)" != good ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+same "SIGHUP with the key fixed: the RSA CA answers for x, B0B good" "$(ocsp_status B0B)" good
+# The EC CA back, under x: its CRLs go on above #N1.
+ob3 issuer remove x >/dev/null && ob3 issuer add x --cert "$PKI/ca-ec.pem" \
+    --responder-cert "$PKI/resp-ec.pem" --responder-key "$PKI/resp-ec.key" \
+    --ca-key "$PKI/ca-ec.key" >/dev/null || fail "x again, for the EC CA"
+n=0
+while [ $n -lt 75 ] && { [ "$(getcrl x "$TMP/x3.crl")" != 200 ] ||
+    [ "$(cverify "$TMP/x3.crl" ec)" != "verify OK" ]; }; do
+	sleep 0.2
+	n=$((n + 1))
+done
+N3=$(cnum "$TMP/x3.crl")
+if [ -n "$N1" ] && [ -n "$N3" ] && [ "$N3" -gt "$N1" ] && [ "$(cverify "$TMP/x3.crl" ec)" = "verify OK" ]; then
+	pass "the EC CA registered again: its CRL #$N3 follows #$N1 (RFC 5280 5.2.3)"
+else
+	fail "the EC CA's CRL numbers go on" "before #$N1, now #$N3"
+fi
+stop_checked "across an id reused for another CA"
 
 finish

@@ -897,8 +897,8 @@ store_one(struct store *st)
 	struct ob_crlnum number;
 	size_t n;
 
-	if (store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) !=
-	    OB_OK)
+	if (store_crl_begin(
+		st, "ca", NULL, &number, &v, &n, err, sizeof(err)) != OB_OK)
 		return -1;
 	free(v);
 	memset(&c, 0, sizeof(c));
@@ -937,8 +937,8 @@ test_store_numbers(void)
 	CHECK(store_revoke(st, "ca", "a1", -1, 1793000000, &already, err,
 		  sizeof(err)) == OB_OK);
 	/* The revoked ones, oldest revocation first, with their reasons */
-	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
-	    OB_OK);
+	CHECK(store_crl_begin(
+		  st, "ca", NULL, &number, &v, &n, err, sizeof(err)) == OB_OK);
 	CHECK(num64(&number) == 1 && n == 2 && v != NULL);
 	if (v != NULL && n == 2) {
 		CHECK_STR(v[0].serial, "a1");
@@ -963,11 +963,11 @@ test_store_numbers(void)
 	CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
 	if (other != NULL) {
 		store_busy_ms(other, 50);
-		CHECK(store_crl_begin(st, "ca", &number, &v, &n, err,
+		CHECK(store_crl_begin(st, "ca", NULL, &number, &v, &n, err,
 			  sizeof(err)) == OB_OK &&
 		    num64(&number) == 3);
 		free(v);
-		CHECK(store_crl_begin(other, "ca", &number, &v, &n, err,
+		CHECK(store_crl_begin(other, "ca", NULL, &number, &v, &n, err,
 			  sizeof(err)) == OB_ERR_BUSY);
 		store_rollback(st);
 		CHECK(store_one(other) == 3);
@@ -1068,7 +1068,7 @@ test_store_failed_and_due(void)
 			" status, revoked_at) VALUES ('ca', '', 'revoked',"
 			" '2026-01-01T00:00:00Z')",
 			NULL, NULL, NULL) == SQLITE_OK);
-		CHECK(store_crl_begin(st, "ca", &number, &v, &n, err,
+		CHECK(store_crl_begin(st, "ca", NULL, &number, &v, &n, err,
 			  sizeof(err)) == OB_ERR_INVAL &&
 		    v == NULL && strstr(err, "unusable serial") != NULL);
 		CHECK(sqlite3_exec(db,
@@ -1127,8 +1127,8 @@ test_store_wide_numbers(void)
 		  sizeof(err)) == OB_OK &&
 	    num64(&number) == 41);
 	free(got);
-	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
-	    OB_OK);
+	CHECK(store_crl_begin(
+		  st, "ca", NULL, &number, &v, &n, err, sizeof(err)) == OB_OK);
 	CHECK(num64(&number) == 44);
 	free(v);
 	store_rollback(st);
@@ -1183,8 +1183,8 @@ test_store_wide_numbers(void)
 	CHECK(store_crl_import(st, "ca", &ci, 0, &revoked, err, sizeof(err)) ==
 	    OB_OK);
 	v = NULL;
-	CHECK(store_crl_begin(st, "ca", &number, &v, &n, err, sizeof(err)) ==
-	    OB_ERR_RANGE);
+	CHECK(store_crl_begin(st, "ca", NULL, &number, &v, &n, err,
+		  sizeof(err)) == OB_ERR_RANGE);
 	CHECK(v == NULL &&
 	    strstr(err,
 		"cRLNumber "
@@ -1374,6 +1374,126 @@ test_issuer_update_remove(void)
 	store_close(st);
 }
 
+/* Registers issuer id as a CA whose key hash is 20 octets of k. */
+static int
+add_ca(struct store *st, const char *id, unsigned char k)
+{
+	struct store_issuer is;
+	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+
+	der[4] = k;
+	memset(&is, 0, sizeof(is));
+	snprintf(is.id, sizeof(is.id), "%s", id);
+	is.subject = "CN=ca";
+	is.cert_der = der;
+	is.cert_len = sizeof(der);
+	memset(is.key_sha1, k, 20);
+	memset(is.name_sha1, k, 20);
+	memset(is.key_sha256, k, 32);
+	memset(is.name_sha256, k, 32);
+	is.not_after = 2000000000;
+	is.resp_not_before = 1700000000;
+	is.resp_not_after = 2000000000;
+	is.resp_der = der;
+	is.resp_len = sizeof(der);
+	is.resp_subject = "CN=ca";
+	is.resp_key_path = "/nonexistent/key";
+	is.crl_key_path = "/nonexistent/ca.key";
+	snprintf(is.resp_key_alg, sizeof(is.resp_key_alg), "ec-p256");
+	is.resp_is_ca = 1;
+	return store_issuer_add(st, &is, err, sizeof(err)) == OB_OK;
+}
+
+/*
+ * An issuer id removed and added again for another CA, which a server
+ * that loaded the first one has not seen yet: a status read, a cache
+ * write and a CRL begun for the first CA (by its key hash) are refused
+ * as stale, never given the second CA's rows; and a CA's cRLNumbers go
+ * on above those of its removed issuer, under any id.
+ */
+static void
+test_issuer_reused(void)
+{
+	struct store *st = fresh_crl();
+	unsigned char key_a[20], key_b[20], d[2];
+	struct store_cache_entry c;
+	struct crl_entry *v = NULL;
+	struct ob_crlnum number;
+	size_t n = 0, w = 9;
+	int64_t at;
+	int revoked, reason, already;
+
+	if (st == NULL) {
+		CHECK(0);
+		return;
+	}
+	memset(key_a, 0xab, 20); /* fresh()'s CA */
+	memset(key_b, 0xcd, 20);
+	CHECK(store_revoke(st, "ca", "a1", 1, 1794000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_status(st, "ca", key_a, "a1", &revoked, &at, &reason,
+		  err, sizeof(err)) == OB_OK &&
+	    revoked == 1);
+	CHECK(store_cert_status(st, "ca", key_b, "a1", &revoked, &at, &reason,
+		  err, sizeof(err)) == OB_ERR_STALE);
+	CHECK(store_cert_status(st, "ca", key_a, "02", &revoked, &at, &reason,
+		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+	CHECK(store_one(st) == 1 && store_one(st) == 2);
+
+	CHECK(store_issuer_remove(st, "ca", NULL, NULL, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK_STR(peek("SELECT hex(key_sha1) || ' ' || crl_number_hex"
+		       " FROM crl_number_floor"),
+	    "ABABABABABABABABABABABABABABABABABABABAB "
+	    "0000000000000000000000000000000000000002");
+	CHECK(store_cert_status(st, "ca", key_a, "a1", &revoked, &at, &reason,
+		  err, sizeof(err)) == OB_ERR_STALE);
+	CHECK(strstr(err, "was removed") != NULL);
+	CHECK(store_cert_status(st, "ca", NULL, "a1", &revoked, &at, &reason,
+		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+
+	/* The id again, for CA B, whose "a1" is good. */
+	CHECK(add_ca(st, "ca", 0xcd));
+	CHECK(store_cert_add(st, "ca", "a1", 1900000000, "CN=b", 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_status(st, "ca", key_a, "a1", &revoked, &at, &reason,
+		  err, sizeof(err)) == OB_ERR_STALE);
+	CHECK(strstr(err, "now another CA") != NULL);
+	CHECK(store_cert_status(st, "ca", key_b, "a1", &revoked, &at, &reason,
+		  err, sizeof(err)) == OB_OK &&
+	    revoked == 0);
+	/* A "good" signed for CA A is never cached for CA B; B's is. */
+	c = entry("a1", OCSP_GOOD, 1795000000, d);
+	c.key_sha1 = key_a;
+	CHECK(store_cache_put(
+		  st, &c, 1, 1795000000, 3600, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 0);
+	c.key_sha1 = key_b;
+	CHECK(store_cache_put(
+		  st, &c, 1, 1795000000, 3600, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 1);
+	/* CA A's key builds no CRL of CA B's revocations. */
+	CHECK(store_crl_begin(st, "ca", key_a, &number, &v, &n, err,
+		  sizeof(err)) == OB_ERR_STALE);
+	CHECK(v == NULL);
+	/* CA B never had a CRL: its first is #1. */
+	CHECK(store_crl_begin(st, "ca", key_b, &number, &v, &n, err,
+		  sizeof(err)) == OB_OK &&
+	    num64(&number) == 1);
+	free(v);
+	v = NULL;
+	store_rollback(st);
+
+	/* CA A back under another id: on from #2, not from 1. */
+	CHECK(add_ca(st, "again", 0xab));
+	CHECK(store_crl_begin(st, "again", key_a, &number, &v, &n, err,
+		  sizeof(err)) == OB_OK &&
+	    num64(&number) == 3);
+	free(v);
+	store_rollback(st);
+	store_close(st);
+}
+
 static const struct test tests[] = {
     {"open_errors", test_open_errors},
     {"migrate_idempotent", test_migrate_idempotent},
@@ -1390,6 +1510,7 @@ static const struct test tests[] = {
     {"cache_two_connections", test_cache_two_connections},
     {"cache_refresh_todo", test_cache_refresh_todo},
     {"issuer_update_remove", test_issuer_update_remove},
+    {"issuer_reused", test_issuer_reused},
     {"cache_clock_step", test_cache_clock_step},
     {"refresh_record", test_refresh_record},
     {"crl_numbers", test_store_numbers},

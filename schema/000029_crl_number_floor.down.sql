@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS crl_number_floor;
