@@ -404,9 +404,10 @@ enum respcert_state { RESPCERT_OK, RESPCERT_EXPIRING, RESPCERT_EXPIRED };
 /*
  * The state as of now of a responder certificate valid from not_before
  * to not_after (seconds since the epoch), of a CA valid until
- * ca_not_after: RESPCERT_EXPIRED from its notAfter on (clients reject
- * what it signs, so its answers are tryLater); RESPCERT_EXPIRING within
- * warn seconds of it. An automatic one (automatic not 0: ocspbox issued
+ * ca_not_after: RESPCERT_EXPIRED from the earlier of the two notAfters
+ * on (clients reject what it signs, so its answers are tryLater: an
+ * operator's responder may outlive its CA, but no chain through the CA
+ * verifies then); RESPCERT_EXPIRING within warn seconds of it. An automatic one (automatic not 0: ocspbox issued
  * it and renews it once respcert_renew_due says so) that a renewal can
  * still replace (it ends before the CA does) is expiring only once that
  * renewal is overdue: within min(warn, a third of its life less a grace

@@ -281,7 +281,7 @@ crl_main(void *arg)
 	struct timespec ts;
 	char err[OB_ERRBUF];
 	int64_t seen = -1, v, wake, retry_ms = 0, now;
-	int all, again, clock_due, ticked = 0;
+	int all, poked, again, clock_due, ticked = 0;
 
 	if (store_open(cg->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
 		log_warnx("crl: %s", err);
@@ -290,6 +290,7 @@ crl_main(void *arg)
 	pthread_mutex_lock(&cg->mu);
 	while (!cg->stop) {
 		all = cg->all;
+		poked = cg->poke;
 		cg->all = 0;
 		cg->poke = 0;
 		pthread_mutex_unlock(&cg->mu);
@@ -310,7 +311,8 @@ crl_main(void *arg)
 				       cg->r, st, 0, 1, NULL, NULL, &w) > 0
 			    ? util_mono_ms() + CRL_RETRY_MS
 			    : 0;
-		else if (ticked && (v != seen || v == -1 || again || clock_due))
+		else if (ticked &&
+		    (v != seen || v == -1 || poked || again || clock_due))
 			retry_ms = crlgen_build_all(
 				       cg->r, st, 1, again, NULL, NULL, &w) > 0
 			    ? util_mono_ms() + CRL_RETRY_MS

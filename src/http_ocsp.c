@@ -364,6 +364,7 @@ static void
 send_health(struct http_ocsp *h, struct mg_connection *c)
 {
 	struct issuer_state v[HEALTH_MAX];
+	const char *what;
 	struct issuers *iss;
 	struct ob_buf b = {NULL, 0, 0, 0};
 	int64_t now = (int64_t)time(NULL);
@@ -384,16 +385,17 @@ send_health(struct http_ocsp *h, struct mg_connection *c)
 		if (b.len == 0)
 			buf_puts(&b, "degraded\n");
 		util_time_format(v[i].not_after, ts, sizeof(ts));
+		what = v[i].ca_first ? "CA" : "responder";
 		if (v[i].health == RESPCERT_EXPIRED)
 			buf_printf(&b,
-			    "issuer %s: responder certificate expired at %s; "
+			    "issuer %s: %s certificate expired at %s; "
 			    "answers are tryLater\n",
-			    v[i].id, ts);
+			    v[i].id, what, ts);
 		else
 			buf_printf(&b,
-			    "issuer %s: responder certificate expires at %s "
+			    "issuer %s: %s certificate expires at %s "
 			    "(in %lld h)\n",
-			    v[i].id, ts,
+			    v[i].id, what, ts,
 			    (long long)((v[i].not_after - now) / 3600));
 	}
 	if (b.len == 0) {

@@ -44,6 +44,7 @@ struct issuer {
 	int expired_logged; /* atomic: the expiry was logged */
 	int stale_logged; /* atomic: its id was found to be another CA's */
 	int renew_tried; /* atomic: an automatic renewal was tried */
+	int renewed; /* atomic: and stored; the next reload replaces this */
 	int64_t warned_at; /* atomic: when an expiring responder was logged */
 	pthread_mutex_t crl_mu; /* the CRL signer */
 	struct signer *crl_signer; /* opened on first use, under crl_mu */
@@ -63,6 +64,37 @@ struct issuers {
 
 const double ob_sign_buckets[OB_SIGN_BUCKETS] = {
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+/*
+ * When ie's answers stop verifying: its responder certificate's
+ * notAfter, or its CA's when that comes first (an operator's responder
+ * may outlive the CA that certified it; no chain verifies past either).
+ */
+static int64_t
+issuer_signing_end(const struct issuer *ie)
+{
+	return ie->is.not_after < ie->is.resp_not_after ? ie->is.not_after
+							: ie->is.resp_not_after;
+}
+
+/* Logs that ie's responder, or its CA, has expired: answers are tryLater. */
+static void
+log_expired(const struct issuer *ie)
+{
+	char ts[32];
+
+	util_time_format(issuer_signing_end(ie), ts, sizeof(ts));
+	if (ie->is.not_after < ie->is.resp_not_after)
+		log_warnx("issuer %s: the CA certificate expired at %s; no "
+			  "answer verifies past it: answering tryLater (renew "
+			  "the CA)",
+		    ie->is.id, ts);
+	else
+		log_warnx("issuer %s: the responder certificate has expired "
+			  "(at %s); answering tryLater until it is replaced "
+			  "(ocspbox issuer update %s)",
+		    ie->is.id, ts, ie->is.id);
+}
 
 static void
 issuer_unref(struct issuer *ie)
@@ -425,13 +457,10 @@ issuer_sign(struct issuer *ie, const struct ocsp_single *singles, size_t n,
 	 * (RFC 6960 4.2.2.2), and nextUpdate may not pass it: tryLater until
 	 * the operator replaces it (issuer update).
 	 */
-	if (now >= ie->is.resp_not_after) {
+	if (now >= issuer_signing_end(ie)) {
 		if (!__atomic_exchange_n(
 			&ie->expired_logged, 1, __ATOMIC_RELAXED))
-			log_warnx("issuer %s: the responder certificate has "
-				  "expired; answering tryLater until it is "
-				  "replaced (ocspbox issuer update %s)",
-			    ie->is.id, ie->is.id);
+			log_expired(ie);
 		return OB_ERR_BUSY;
 	}
 	/* tbsResponseData first, then the whole response built after it. */
@@ -593,8 +622,8 @@ issuer_times(const struct issuer *ie, struct ocsp_single *s, int64_t now,
     int64_t validity, int64_t backdate)
 {
 	ocsp_single_times(s, now, validity, backdate);
-	if (s->next_update > ie->is.resp_not_after)
-		s->next_update = ie->is.resp_not_after;
+	if (s->next_update > issuer_signing_end(ie))
+		s->next_update = issuer_signing_end(ie);
 }
 
 int64_t
@@ -618,7 +647,9 @@ issuers_health(struct issuers *t, int64_t now, int64_t warn,
 
 	for (i = 0; i < t->n && i < max; i++) {
 		snprintf(out[i].id, sizeof(out[i].id), "%s", t->v[i]->is.id);
-		out[i].not_after = t->v[i]->is.resp_not_after;
+		out[i].not_after = issuer_signing_end(t->v[i]);
+		out[i].ca_first =
+		    t->v[i]->is.not_after <= t->v[i]->is.resp_not_after;
 		out[i].health = issuer_health(t->v[i], now, warn);
 		out[i].expiring = out[i].health != RESPCERT_OK;
 	}
@@ -628,34 +659,55 @@ issuers_health(struct issuers *t, int64_t now, int64_t warn,
 void
 issuers_warn(struct issuers *t, int64_t now, int64_t warn)
 {
+	enum respcert_state state;
 	struct issuer *ie;
 	char ts[32];
-	int64_t last;
+	int64_t last, end;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
 		ie = t->v[i];
-		if (issuer_health(ie, now, warn) != RESPCERT_EXPIRING)
+		state = issuer_health(ie, now, warn);
+		/* Said at start too, not only once a request comes. */
+		if (state == RESPCERT_EXPIRED &&
+		    !__atomic_exchange_n(
+			&ie->expired_logged, 1, __ATOMIC_RELAXED))
+			log_expired(ie);
+		if (state != RESPCERT_EXPIRING)
+			continue;
+		/*
+		 * An automatic responder that a renewal can replace: said
+		 * once the renewal was tried here and failed (its reason
+		 * logged just before), not before it is even tried.
+		 */
+		if (ie->is.auto_life_s > 0 &&
+		    ie->is.resp_not_after < ie->is.not_after &&
+		    (!__atomic_load_n(&ie->renew_tried, __ATOMIC_RELAXED) ||
+			__atomic_load_n(&ie->renewed, __ATOMIC_RELAXED)))
 			continue;
 		last = __atomic_load_n(&ie->warned_at, __ATOMIC_RELAXED);
 		if (last != 0 && now - last < ISSUERS_WARN_EVERY_S &&
 		    now >= last)
 			continue;
 		__atomic_store_n(&ie->warned_at, now, __ATOMIC_RELAXED);
-		util_time_format(ie->is.resp_not_after, ts, sizeof(ts));
-		if (ie->is.auto_life_s > 0)
+		end = issuer_signing_end(ie);
+		util_time_format(end, ts, sizeof(ts));
+		if (ie->is.not_after <= ie->is.resp_not_after)
+			log_warnx("issuer %s: the CA certificate expires at %s "
+				  "(in %lld h): no answer verifies past it, "
+				  "whatever the responder; renew the CA",
+			    ie->is.id, ts, (long long)((end - now) / 3600));
+		else if (ie->is.auto_life_s > 0)
 			log_warnx("issuer %s: the automatic responder was not "
 				  "renewed (see above why) and expires at %s "
 				  "(in %lld h); SIGHUP tries again",
-			    ie->is.id, ts,
-			    (long long)((ie->is.resp_not_after - now) / 3600));
+			    ie->is.id, ts, (long long)((end - now) / 3600));
 		else
 			log_warnx("issuer %s: the responder certificate "
 				  "expires at %s (in %lld h); replace it: "
 				  "ocspbox issuer update %s --responder-cert "
 				  "R.pem --responder-key R.key",
-			    ie->is.id, ts,
-			    (long long)((ie->is.resp_not_after - now) / 3600),
+			    ie->is.id, ts, (long long)((end - now) / 3600),
 			    ie->is.id);
 	}
 }
@@ -730,6 +782,7 @@ issuers_renew(
 			store_issuer_clear(&made);
 			continue;
 		}
+		__atomic_store_n(&ie->renewed, 1, __ATOMIC_RELAXED);
 		util_time_format(made.resp_not_after, ts, sizeof(ts));
 		log_warnx("issuer %s: automatic responder renewed (%s, valid "
 			  "until %s)",

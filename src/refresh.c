@@ -339,16 +339,22 @@ reload(struct refresher *rf, struct store *st, int force, int *changed)
 		log_warnx("reload: %s", err);
 	else if (rotated != 0) {
 		*changed = rotated;
-		crlgen_tick(rf->crl);
+		/*
+		 * The due CRLs only (an issuer added has none): a SIGHUP, or
+		 * a responder replaced, changes no CRL, and rebuilding every
+		 * one on every reload would spend a cRLNumber each.
+		 */
+		crlgen_poke(rf->crl);
 	}
 	if (force)
 		log_warnx("reload: issuers and keys read again (SIGHUP)");
 	iss = responder_issuers_hold(rf->r);
-	issuers_warn(iss, (int64_t)time(NULL), responder_warn(rf->r));
 	/* What it renews is stored; the next reload serves it. */
 	if (rf->keydir != NULL && st != NULL &&
 	    issuers_renew(iss, st, rf->keydir, (int64_t)time(NULL)) > 0)
 		rf->reload_soon = 1;
+	/* After the renewals: a failed one is said with its reason. */
+	issuers_warn(iss, (int64_t)time(NULL), responder_warn(rf->r));
 	issuers_release(iss);
 }
 

@@ -163,9 +163,11 @@ enum respcert_state
 respcert_state(int64_t not_before, int64_t not_after, int64_t ca_not_after,
     int automatic, int64_t now, int64_t warn)
 {
-	int64_t third, grace;
+	int64_t third, grace, end;
 
-	if (now >= not_after)
+	/* Nothing verifies past the CA's notAfter either. */
+	end = not_after < ca_not_after ? not_after : ca_not_after;
+	if (now >= end)
 		return RESPCERT_EXPIRED;
 	if (automatic && not_after < ca_not_after && not_after > not_before) {
 		/* Renewal falls due with a third left; then give it time. */
@@ -174,7 +176,7 @@ respcert_state(int64_t not_before, int64_t not_after, int64_t ca_not_after,
 		if (third - grace < warn)
 			warn = third - grace;
 	}
-	return not_after - now <= warn ? RESPCERT_EXPIRING : RESPCERT_OK;
+	return end - now <= warn ? RESPCERT_EXPIRING : RESPCERT_OK;
 }
 
 const char *

@@ -155,7 +155,9 @@ enum respcert_state issuer_health(
 /* One issuer's health, as issuers_health reports it. */
 struct issuer_state {
 	char id[OB_ID_MAX + 1];
-	int64_t not_after; /* the responder's, seconds */
+	/* the responder's notAfter, or its CA's when that comes first */
+	int64_t not_after; /* seconds */
+	int ca_first; /* 1: not_after is the CA's */
 	enum respcert_state health;
 	int expiring; /* 1 unless RESPCERT_OK */
 };
@@ -165,8 +167,11 @@ size_t issuers_health(struct issuers *, int64_t now, int64_t warn,
     struct issuer_state *out, size_t max);
 
 /*
- * Logs every issuer whose responder certificate expires within warn
- * seconds of now, each at most once a day (a reload starts again).
+ * Logs every issuer whose responder certificate (or CA) expires within
+ * warn seconds of now, each at most once a day (a reload starts again),
+ * and once one that has expired; an automatic responder only after its
+ * renewal was tried and failed (issuers_renew). Run it after
+ * issuers_renew.
  */
 void issuers_warn(struct issuers *, int64_t now, int64_t warn);
 
@@ -372,7 +377,9 @@ int64_t responder_warn(const struct responder *);
  * files are read again too), and makes the new table current; answers
  * under way finish with the old one. *rotated: 0 when nothing was
  * read, 1 when the issuers were read again, 2 when an issuer's responder
- * changed too (a refresh pass should run now to re-sign its cache). An issuer that fails to load keeps what it had, logged; the
+ * changed too (a refresh pass should run now to re-sign its cache). An
+ * issuer that fails to load keeps what it had (unless its id is now
+ * another CA's), logged; the
  * database's version is then not read again until it changes or force.
  * Errors: the store's (the current table stays). One thread at a time
  * (the refresh thread), on its own connection.
@@ -537,7 +544,9 @@ size_t crlgen_build_all(struct responder *, struct store *st, int only_due,
  * issuers: one added while serving may have a CRL key; every function
  * below takes NULL as a no-op). It opens its own connection to db_path.
  * crlgen_tick asks it to build every CRL (each refresh tick);
- * crlgen_poke to look for CRLs a revoke made due now. crlgen_halt asks
+ * crlgen_poke to look now for CRLs that are due (a revoke, or issuers
+ * reloaded: one added has none yet), even when the database's
+ * data_version has not moved since it last looked. crlgen_halt asks
  * it to stop after the build under way, and returns at once (a tick or
  * poke after it does nothing); crlgen_stop does that, joins it and frees
  * it. r must outlive it.

@@ -4,8 +4,9 @@
 # the stats and /metrics say so), its rotation with `issuer update` under
 # load with openssl verifying every answer, the cache re-signed by the new
 # responder, a CA key set while serving, issuers added and removed while
-# serving, SIGHUP, a responder that expires while serving (tryLater), and
-# an id removed and added again for another CA.
+# serving, SIGHUP, a responder that expires while serving (tryLater), an
+# id removed and added again for another CA, and a responder that
+# outlives its CA.
 . tests/integration/lib.sh
 
 make_pki
@@ -325,7 +326,7 @@ if printf '%s\n' "$OUT" | head -n 1 | grep -qx degraded &&
 else
 	fail "/healthz says expired" "$OUT"
 fi
-grep -q 'issuer rsa: the responder certificate has expired; answering tryLater' "$TMP/server.err" &&
+grep -q 'issuer rsa: the responder certificate has expired (at [0-9TZ:-]*); answering tryLater' "$TMP/server.err" &&
     pass "the log says it once" || fail "expiry logged" "$(tail -n 5 "$TMP/server.err")"
 same "stats JSON: expired" "$(stats '.issuers[0].responder.status')" expired
 # Rotating out of it brings answers back without a restart.
@@ -424,5 +425,70 @@ else
 	fail "the EC CA's CRL numbers go on" "before #$N1, now #$N3"
 fi
 stop_checked "across an id reused for another CA"
+
+# --- 9. An operator's responder that outlives its CA ------------------------
+# The CA expires in 25 s; the delegated responder it certified would live
+# 30 days. No chain verifies past the CA: nextUpdate stops there,
+# /healthz and the stats say the CA expires, and once it has, answers
+# are tryLater, said in the log.
+(cd "$PKI" &&
+    faketime -f -86375s openssl req -x509 -new -key ca-ec.key -subj "/O=ocspbox test/CN=Short CA" \
+	-days 1 -sha256 -extensions ca -config ext.cnf -out short-ca.pem 2>/dev/null &&
+    openssl req -new -key resp-ec.key -subj "/O=ocspbox test/CN=Outliving responder" \
+	-out outl.csr 2>/dev/null &&
+    openssl x509 -req -in outl.csr -CA short-ca.pem -CAkey ca-ec.key -set_serial 0x4242 \
+	-days 30 -sha256 -extfile ext.cnf -extensions responder -out outl.pem 2>/dev/null) ||
+    fail "make a CA expiring in 25 s and a 30-day responder"
+CA_END=$(not_after "$PKI/short-ca.pem")
+DB4=$TMP/outlive.db
+"$OCSPBOX" --db "$DB4" migrate >/dev/null
+"$OCSPBOX" --db "$DB4" issuer add s --cert "$PKI/short-ca.pem" --responder-cert "$PKI/outl.pem" \
+    --responder-key "$PKI/resp-ec.key" >/dev/null || fail "issuer add: a responder outliving its CA"
+"$OCSPBOX" --db "$DB4" cert add s --serial 5 >/dev/null
+start_server "$DB4" --validity 1h --refresh-interval 10m || { fail "server starts"; finish; exit 1; }
+sstat() {
+	openssl ocsp -url "$URL/" -issuer "$PKI/short-ca.pem" -serial 0x5 -no_nonce \
+	    -CAfile "$PKI/short-ca.pem" -resp_text >"$TMP/s.txt" 2>&1
+	sed -n 's/^0x[0-9A-Fa-f]*: *\([a-z]*\)$/\1/p; s/^Responder Error: *\([a-zA-Z]*\).*/\1/p' "$TMP/s.txt"
+}
+same "before the CA expires: good" "$(sstat)" good
+NU=$(epoch "$(sed -n 's/^ *Next Update: *//p' "$TMP/s.txt" | head -n 1)")
+if [ -n "$NU" ] && [ "$NU" -le "$CA_END" ]; then
+	pass "nextUpdate is not past the CA's notAfter"
+else
+	fail "nextUpdate is not past the CA's notAfter" "nextUpdate $NU, CA ends $CA_END"
+fi
+run curl -s -m 10 "$URL/healthz"
+if printf '%s\n' "$OUT" | head -n 1 | grep -qx degraded &&
+    printf '%s\n' "$OUT" | grep -q '^issuer s: CA certificate expires at '; then
+	pass "/healthz: degraded, the CA expires"
+else
+	fail "/healthz says the CA expires" "$OUT"
+fi
+same "stats JSON: expiring" "$(stats '.issuers[0].responder.status')" expiring
+n=0
+while [ "$(date +%s)" -le "$CA_END" ] && [ $n -lt 300 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+sleep 1
+same "after the CA expired: tryLater" "$(sstat)" trylater
+grep -q 'issuer s: the CA certificate expired at .*answering tryLater (renew the CA)' "$TMP/server.err" &&
+    pass "the log says the CA expired" || fail "CA expiry logged" "$(tail -n 5 "$TMP/server.err")"
+run curl -s -m 10 "$URL/healthz"
+printf '%s\n' "$OUT" | grep -q '^issuer s: CA certificate expired at .*; answers are tryLater$' &&
+    pass "/healthz: the CA expired" || fail "/healthz says the CA expired" "$OUT"
+stop_checked "with a responder that outlived its CA"
+# Started again, it says so at start, before any request.
+start_server "$DB4" || { fail "server starts"; finish; exit 1; }
+n=0
+while [ $n -lt 50 ] && ! grep -q 'issuer s: the CA certificate expired at' "$TMP/server.err"; do
+	sleep 0.1
+	n=$((n + 1))
+done
+grep -q 'issuer s: the CA certificate expired at' "$TMP/server.err" &&
+    pass "an expired CA is logged at start, before any request" ||
+    fail "expiry logged at start" "$(cat "$TMP/server.err")"
+stop_checked "started with an expired CA"
 
 finish
