@@ -154,7 +154,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 	int64_t life = SIGNER_RESPONDER_LIFE_DEFAULT;
 	int npos, rc;
 
-	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts("issuer add", argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf(
 		    "usage: ocspbox issuer add ID --cert CA.pem\n"
@@ -286,7 +286,7 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, NULL, NULL},
 	};
 
-	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
+	rc = cli_parse_opts("issuer list", argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox issuer list [--json] [--expiry-warning "
 		       "DUR]\n\n"
@@ -403,7 +403,7 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 
 	memset(&upd, 0, sizeof(upd));
 	memset(&made, 0, sizeof(made));
-	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts("issuer update", argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf(
 		    "usage: ocspbox issuer update ID [--responder-cert R.pem "
@@ -535,7 +535,7 @@ issuer_remove(struct cli_ctx *ctx, int argc, char **argv)
 	size_t nkeys = 0, removed;
 	int npos, rc;
 
-	rc = cli_parse_opts(argc, argv, NULL, pos, 1, &npos);
+	rc = cli_parse_opts("issuer remove", argc, argv, NULL, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox issuer remove ID\n\n"
 		       "Removes an issuer and everything under it: its "

@@ -164,6 +164,15 @@ refused "unknown issuer" 1 'no issuer nosuch' ob cert add nosuch --serial 1
 refused "bad --not-after" 2 'bad --not-after' ob cert add rsa --serial 5 --not-after tomorrow
 refused "serial and cert together" 2 'one of --serial or --cert' \
     ob cert add rsa --serial 5 --cert "$PKI/leaf1.pem"
+# A usage error of a subcommand names the whole command, not "add".
+refused "an argument too many names the command: cert add" 2 \
+    '^ocspbox: cert add: unexpected argument -66$' ob cert add dupA --serial -- -66
+refused "an unknown option names the command: issuer update" 2 \
+    '^ocspbox: issuer update: unknown option --frob$' ob issuer update rsa --frob
+refused "a flag given a value names the command: cache stats" 2 \
+    '^ocspbox: cache stats: --json takes no value$' ob cache stats --json=1
+refused "an option without its value names the command: cert import" 2 \
+    '^ocspbox: cert import: --openssl-index needs a value$' ob cert import rsa --openssl-index
 
 # revoke
 echo "INSERT INTO ocsp_response_cache (issuer_id, serial_hex, response_der, cert_status, this_update, next_update) VALUES ('rsa', 'a01', x'00', 'good', '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z');" | sqlite3 "$DB"
