@@ -594,8 +594,9 @@ cli_issuer(struct cli_ctx *ctx, int argc, char **argv)
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: ocspbox issuer add ID --cert CA.pem "
 		       "(--responder-cert R.pem\n"
-		       "           --responder-key R.key | --auto-responder) "
-		       "[--ca-key CA.key]\n"
+		       "           --responder-key R.key | --auto-responder "
+		       "[--responder-life DUR])\n"
+		       "           [--ca-key CA.key]\n"
 		       "       ocspbox issuer update ID [--responder-cert "
 		       "R.pem --responder-key R.key\n"
 		       "           | --auto-responder [--responder-life DUR]] "

@@ -9,11 +9,15 @@ DB=$TMP/db/ocspbox.db
 mkdir -p "$TMP/db"
 
 # --help everywhere
-for c in "" migrate "schema" "issuer" "issuer add" "issuer list" "cert" \
-    "cert add" "cert import" revoke; do
+for c in "" migrate "schema" "issuer" "issuer add" "issuer update" \
+    "issuer remove" "issuer list" "cert" "cert add" "cert import" revoke; do
 	# shellcheck disable=SC2086
 	ok "--help: ocspbox $c" '^usage: ocspbox' ob $c --help
 done
+ok "--help names every issuer command" \
+    '^  issuer +issuer add \| update \| remove \| list: ' ob --help
+ok "issuer --help: add takes --responder-life with --auto-responder" \
+    '\| --auto-responder \[--responder-life DUR\]\)$' ob issuer --help
 refused "no command is a usage error" 2 'usage|see' "$OCSPBOX" --db "$DB" bogus
 refused "unknown global option" 2 'unknown option --frob' "$OCSPBOX" --frob
 
