@@ -63,6 +63,30 @@ issuer_print_table(
 }
 
 /*
+ * --responder-life arg of cmd into *life, in seconds (untouched when arg
+ * is NULL): a duration from SIGNER_RESPONDER_LIFE_MIN to
+ * UTIL_DURATION_MAX. 0 after saying why, naming both bounds.
+ */
+static int
+parse_life(const char *cmd, const char *arg, int64_t *life)
+{
+	int64_t v;
+
+	if (arg == NULL)
+		return 1;
+	if (util_duration_parse(arg, &v) != OB_OK ||
+	    v < SIGNER_RESPONDER_LIFE_MIN) {
+		log_warnx("%s: bad --responder-life \"%s\" (want a duration "
+			  "from %lldd to %lldd, e.g. 7d, 30d)",
+		    cmd, arg, (long long)SIGNER_RESPONDER_LIFE_MIN / 86400,
+		    (long long)UTIL_DURATION_MAX / 86400);
+		return 0;
+	}
+	*life = v;
+	return 1;
+}
+
+/*
  * Moves the responder fields of from (signer_issue_responder's result)
  * into is, whose CA fields are set; from is left empty.
  */
@@ -181,10 +205,13 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		    "                      0600 in DB.keys/ beside the "
 		    "database DB.\n"
 		    "--responder-life DUR  how long that certificate is "
-		    "valid (default 30d, at\n"
-		    "                      least 1d); never past the CA "
-		    "certificate's notAfter:\n"
-		    "                      a longer life ends there.\n");
+		    "valid (default 30d, from\n"
+		    "                      %lldd to %lldd); never past the "
+		    "CA certificate's\n"
+		    "                      notAfter: a longer life ends "
+		    "there.\n",
+		    (long long)SIGNER_RESPONDER_LIFE_MIN / 86400,
+		    (long long)UTIL_DURATION_MAX / 86400);
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -212,14 +239,8 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 			  "--auto-responder");
 		return OB_EXIT_USAGE;
 	}
-	if (life_arg != NULL &&
-	    (util_duration_parse(life_arg, &life) != OB_OK ||
-		life < SIGNER_RESPONDER_LIFE_MIN)) {
-		log_warnx("issuer add: bad --responder-life \"%s\" (want a "
-			  "duration of at least 1d, e.g. 7d, 30d)",
-		    life_arg);
+	if (!parse_life("issuer add", life_arg, &life))
 		return OB_EXIT_USAGE;
-	}
 	if (npos != 1 || ca == NULL ||
 	    (!automatic && (resp_cert == NULL || resp_key == NULL))) {
 		log_warnx("issuer add: need ID, --cert, and --responder-cert "
@@ -332,15 +353,7 @@ update_life(const char *arg, const struct store_issuer *is, int64_t *life)
 {
 	*life = is->auto_life_s > 0 ? is->auto_life_s
 				    : SIGNER_RESPONDER_LIFE_DEFAULT;
-	if (arg != NULL &&
-	    (util_duration_parse(arg, life) != OB_OK ||
-		*life < SIGNER_RESPONDER_LIFE_MIN)) {
-		log_warnx("issuer update: bad --responder-life \"%s\" (want a "
-			  "duration of at least 1d, e.g. 7d, 30d)",
-		    arg);
-		return 0;
-	}
-	return 1;
+	return parse_life("issuer update", arg, life);
 }
 
 /*
@@ -431,9 +444,12 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 		    "removed.\n"
 		    "--responder-life DUR  its life (default: the issuer's "
 		    "automatic responder's,\n"
-		    "                      else 30d).\n"
+		    "                      else 30d; from %lldd to "
+		    "%lldd).\n"
 		    "--responder-cert/--responder-key end automatic "
-		    "renewal: the responder is\nthe operator's again.\n");
+		    "renewal: the responder is\nthe operator's again.\n",
+		    (long long)SIGNER_RESPONDER_LIFE_MIN / 86400,
+		    (long long)UTIL_DURATION_MAX / 86400);
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
