@@ -11,31 +11,19 @@
 
 #include "cli.h"
 
+/*
+ * Says on stderr, a line each, which of the n issuers v have a responder
+ * certificate that has expired, or expires within warn seconds of now
+ * (respcert_state: for an automatic responder, whose renewal is overdue).
+ * Nothing for the others.
+ */
 static void
-issuer_print_table(
-    const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
+issuer_warn(const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
 {
 	enum respcert_state state;
-	const char *status;
 	char ts[32];
 	size_t i;
 
-	printf("%-16s %-8s %-10s %8s %8s %-4s %-20s %-8s %s\n", "ID", "KEY",
-	    "RESPONDER", "CERTS", "REVOKED", "CRL", "RESPONDER-UNTIL", "STATUS",
-	    "SUBJECT");
-	for (i = 0; i < n; i++) {
-		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
-		status = api_responder_status(&v[i], now, warn);
-		printf("%-16s %-8s %-10s %8lld %8lld %-4s %-20s %-8s %s\n",
-		    v[i].id, v[i].resp_key_alg,
-		    v[i].resp_is_ca            ? "CA"
-			: v[i].auto_life_s > 0 ? "automatic"
-					       : "delegated",
-		    (long long)v[i].n_certs, (long long)v[i].n_revoked,
-		    v[i].crl_key_path != NULL ? "yes" : "no", ts, status,
-		    v[i].subject);
-	}
-	/* The warning, where an operator looks: after the table, on stderr. */
 	for (i = 0; i < n; i++) {
 		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
 		state =
@@ -60,6 +48,33 @@ issuer_print_table(
 			    (long long)((v[i].resp_not_after - now) / 3600),
 			    v[i].id);
 	}
+}
+
+static void
+issuer_print_table(
+    const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
+{
+	const char *status;
+	char ts[32];
+	size_t i;
+
+	printf("%-16s %-8s %-10s %8s %8s %-4s %-20s %-8s %s\n", "ID", "KEY",
+	    "RESPONDER", "CERTS", "REVOKED", "CRL", "RESPONDER-UNTIL", "STATUS",
+	    "SUBJECT");
+	for (i = 0; i < n; i++) {
+		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
+		status = api_responder_status(&v[i], now, warn);
+		printf("%-16s %-8s %-10s %8lld %8lld %-4s %-20s %-8s %s\n",
+		    v[i].id, v[i].resp_key_alg,
+		    v[i].resp_is_ca            ? "CA"
+			: v[i].auto_life_s > 0 ? "automatic"
+					       : "delegated",
+		    (long long)v[i].n_certs, (long long)v[i].n_revoked,
+		    v[i].crl_key_path != NULL ? "yes" : "no", ts, status,
+		    v[i].subject);
+	}
+	/* The warning, where an operator looks: after the table, on stderr. */
+	issuer_warn(v, n, now, warn);
 }
 
 /*
@@ -285,6 +300,10 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		    is.resp_key_alg);
 		rc = OB_EXIT_OK;
 	}
+	/* Registered, but soon of no use: what issuer list would say. */
+	if (rc == OB_EXIT_OK)
+		issuer_warn(
+		    &is, 1, (int64_t)time(NULL), RESPONDER_WARN_DEFAULT);
 out:
 	store_issuer_clear(&is);
 	store_close(st);
@@ -406,7 +425,7 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 	    {"crl-key", 1, &ck2, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
-	struct store_issuer *v = NULL, *is, upd, made;
+	struct store_issuer *v = NULL, *is, upd, made, now_is;
 	struct store *st = NULL;
 	const struct store_issuer *resp = NULL;
 	char err[OB_ERRBUF], na[32], *keydir;
@@ -533,6 +552,15 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 			    removed, removed == 1 ? "" : "s", keydir);
 		free(keydir);
 	}
+	/* What issuer list would now say of it: the responder it has now
+	 * (its members borrowed, not freed). */
+	now_is = *is;
+	if (resp != NULL) {
+		now_is.resp_not_before = resp->resp_not_before;
+		now_is.resp_not_after = resp->resp_not_after;
+		now_is.auto_life_s = resp->auto_life_s;
+	}
+	issuer_warn(&now_is, 1, (int64_t)time(NULL), RESPONDER_WARN_DEFAULT);
 	rc = OB_EXIT_OK;
 out:
 	store_issuer_clear(&made);
