@@ -282,7 +282,8 @@ same "... nothing registered, no key written" \
     "$(qdb "$DB2" 'SELECT count(*) FROM issuers') $(ls -A "$DB2.keys" | wc -l)" "0 0"
 rmdir "$DB2.keys"
 ln -s "$KEYS" "$DB2.keys"
-refused "a key directory that is a symbolic link" 1 'open.db.keys: not a directory' \
+refused "a key directory that is a symbolic link, said so" 1 \
+    'open.db.keys: is a symbolic link; the key directory must be a real directory \(mode 0700\)' \
     "$OCSPBOX" --db "$DB2" issuer add ec --cert "$PKI/ca-ec.pem" --auto-responder --ca-key "$PKI/ca-ec.key"
 same "... nothing written through it" "$(nkeys)" "$n"
 
