@@ -332,9 +332,10 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 		       "DUR]\n\n"
 		       "Lists the registered issuers, their responders "
 		       "(until when, and whether\nthat is within "
-		       "--expiry-warning, default 14d: STATUS expiring, or "
-		       "expired)\nand certificate counts. An expiring "
-		       "responder is also said on stderr.\n");
+		       "--expiry-warning, default 14d, at most 365d: "
+		       "STATUS\nexpiring, or expired) and certificate "
+		       "counts. An expiring responder is\nalso said on "
+		       "stderr.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0 ||

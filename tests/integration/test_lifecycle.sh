@@ -63,6 +63,11 @@ same "issuer list --expiry-warning 1h: ok" \
     "$(ob issuer list --json --expiry-warning 1h 2>/dev/null | jq -r '.issuers[0].responder.status')" ok
 refused "issuer list: a bad --expiry-warning" 2 'bad --expiry-warning' \
     "$OCSPBOX" --db "$DB" issuer list --expiry-warning soon
+refused "issuer list: an --expiry-warning over a year, as --help says" 2 \
+    'bad --expiry-warning "366d".*at most 31536000s' \
+    "$OCSPBOX" --db "$DB" issuer list --expiry-warning 366d
+ok "issuer list --help: --expiry-warning's bound" 'default 14d, at most 365d' \
+    ob issuer list --help
 
 # The default validity (24 h) passes the responder's notAfter.
 start_server "$DB" --refresh-interval 1h || { fail "server starts"; finish; exit 1; }
