@@ -50,8 +50,8 @@ cli_warn_arg(const char *cmd, const char *arg, int64_t *out)
 }
 
 int
-cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
-    const char **pos, int maxpos, int *npos)
+cli_parse_opts(const char *cmd, int argc, char **argv,
+    const struct cli_opt *opts, const char **pos, int maxpos, int *npos)
 {
 	const struct cli_opt *o;
 	const char *a, *eq;
@@ -69,8 +69,7 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 			return 1;
 		if (rest || strncmp(a, "--", 2) != 0) {
 			if (*npos == maxpos) {
-				log_warnx(
-				    "%s: unexpected argument %s", argv[0], a);
+				log_warnx("%s: unexpected argument %s", cmd, a);
 				return -1;
 			}
 			pos[(*npos)++] = a;
@@ -83,13 +82,13 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 			    strncmp(o->name, a + 2, nlen) == 0)
 				break;
 		if (o == NULL || o->name == NULL) {
-			log_warnx("%s: unknown option %s", argv[0], a);
+			log_warnx("%s: unknown option %s", cmd, a);
 			return -1;
 		}
 		if (!o->has_arg) {
 			if (eq != NULL) {
-				log_warnx("%s: --%s takes no value", argv[0],
-				    o->name);
+				log_warnx(
+				    "%s: --%s takes no value", cmd, o->name);
 				return -1;
 			}
 			*o->flag = 1;
@@ -98,7 +97,7 @@ cli_parse_opts(int argc, char **argv, const struct cli_opt *opts,
 		} else if (i + 1 < argc) {
 			*o->val = argv[++i];
 		} else {
-			log_warnx("%s: --%s needs a value", argv[0], o->name);
+			log_warnx("%s: --%s needs a value", cmd, o->name);
 			return -1;
 		}
 	}
@@ -186,7 +185,7 @@ cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 	char err[OB_ERRBUF];
 	int n, npos;
 
-	switch (cli_parse_opts(argc, argv, NULL, NULL, 0, &npos)) {
+	switch (cli_parse_opts("migrate", argc, argv, NULL, NULL, 0, &npos)) {
 	case 1:
 		printf("usage: ocspbox [--db PATH] migrate\n\n"
 		       "Creates the database if needed and applies every "
@@ -221,7 +220,7 @@ cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 	int npos, rc;
 
 	(void)ctx;
-	rc = cli_parse_opts(argc, argv, NULL, pos, 2, &npos);
+	rc = cli_parse_opts("schema", argc, argv, NULL, pos, 2, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox schema translate FILE\n\n"
 		       "Prints the SQLite translation of a migration written "
@@ -291,7 +290,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	int npos, rc, alias = 0;
 
-	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts("cert add", argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox cert add ISSUER_ID (--serial HEX | "
 		       "--cert LEAF.pem)\n"
@@ -417,7 +416,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	size_t len;
 	int npos, rc;
 
-	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts("cert import", argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox cert import ISSUER_ID --openssl-index "
 		       "index.txt\n\n"
@@ -544,7 +543,7 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 	int64_t at = (int64_t)time(NULL), now = at;
 	int npos, rc, reason = -1, already;
 
-	rc = cli_parse_opts(argc, argv, opts, pos, 2, &npos);
+	rc = cli_parse_opts("revoke", argc, argv, opts, pos, 2, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox revoke ISSUER_ID SERIAL [--reason NAME] "
 		       "[--at TIME]\n\n"

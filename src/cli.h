@@ -60,15 +60,17 @@ struct cli_opt {
 };
 
 /*
- * Parses argv[1..] against opts (ending with a NULL name; may be NULL);
- * positional arguments go to pos (at most maxpos, borrowed from argv).
- * Options start with "--"; an argument with a single "-" is positional
- * (a negative serial: "-66"), "-h" aside; "--" ends the options, and
- * every argument after it is positional. Returns -1 on a usage error
- * (already reported), 1 for --help or -h, 0 otherwise, with *npos set.
+ * Parses argv[1..] of the command cmd (its full name, as its messages
+ * give it: "cert add", "issuer update") against opts (ending with a NULL
+ * name; may be NULL); positional arguments go to pos (at most maxpos,
+ * borrowed from argv). Options start with "--"; an argument with a
+ * single "-" is positional (a negative serial: "-66"), "-h" aside; "--"
+ * ends the options, and every argument after it is positional. Returns
+ * -1 on a usage error (already said, as "ocspbox: cmd: ..."), 1 for
+ * --help or -h, 0 otherwise, with *npos set.
  */
-int cli_parse_opts(
-    int, char **, const struct cli_opt *, const char **, int, int *);
+int cli_parse_opts(const char *cmd, int argc, char **argv,
+    const struct cli_opt *opts, const char **pos, int maxpos, int *npos);
 
 /* Opens (creating if asked) and migrates the database; NULL on error. */
 struct store *cli_open_db(struct cli_ctx *, int create);

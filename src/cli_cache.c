@@ -132,7 +132,7 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 	int npos, rv, crl_failed, ncpu = cli_cpu_count();
 	enum ob_err e;
 
-	rv = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
+	rv = cli_parse_opts("cache refresh", argc, argv, opts, NULL, 0, &npos);
 	if (rv == 1) {
 		printf("usage: ocspbox cache refresh [--validity DUR] "
 		       "[--refresh-interval DUR] [--backdate DUR]\n\n"
@@ -198,7 +198,7 @@ cache_stats(struct cli_ctx *ctx, int argc, char **argv)
 	size_t len;
 	int64_t now = (int64_t)time(NULL);
 
-	rv = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
+	rv = cli_parse_opts("cache stats", argc, argv, opts, NULL, 0, &npos);
 	if (rv == 1) {
 		printf("usage: ocspbox cache stats [--json]\n\n"
 		       "Prints what the admin panel shows: entries, fresh "

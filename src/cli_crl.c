@@ -53,7 +53,7 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 	int npos, rv, ret = OB_EXIT_ERR;
 
 	memset(&ci, 0, sizeof(ci));
-	rv = cli_parse_opts(argc, argv, NULL, pos, 2, &npos);
+	rv = cli_parse_opts("crl import", argc, argv, NULL, pos, 2, &npos);
 	if (rv == 1) {
 		printf("usage: ocspbox crl import ISSUER_ID FILE\n\n"
 		       "Imports the CRL (DER or PEM) of an issuer whose CA "

@@ -11,31 +11,19 @@
 
 #include "cli.h"
 
+/*
+ * Says on stderr, a line each, which of the n issuers v have a responder
+ * certificate that has expired, or expires within warn seconds of now
+ * (respcert_state: for an automatic responder, whose renewal is overdue).
+ * Nothing for the others.
+ */
 static void
-issuer_print_table(
-    const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
+issuer_warn(const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
 {
 	enum respcert_state state;
-	const char *status;
 	char ts[32];
 	size_t i;
 
-	printf("%-16s %-8s %-10s %8s %8s %-4s %-20s %-8s %s\n", "ID", "KEY",
-	    "RESPONDER", "CERTS", "REVOKED", "CRL", "RESPONDER-UNTIL", "STATUS",
-	    "SUBJECT");
-	for (i = 0; i < n; i++) {
-		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
-		status = api_responder_status(&v[i], now, warn);
-		printf("%-16s %-8s %-10s %8lld %8lld %-4s %-20s %-8s %s\n",
-		    v[i].id, v[i].resp_key_alg,
-		    v[i].resp_is_ca            ? "CA"
-			: v[i].auto_life_s > 0 ? "automatic"
-					       : "delegated",
-		    (long long)v[i].n_certs, (long long)v[i].n_revoked,
-		    v[i].crl_key_path != NULL ? "yes" : "no", ts, status,
-		    v[i].subject);
-	}
-	/* The warning, where an operator looks: after the table, on stderr. */
 	for (i = 0; i < n; i++) {
 		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
 		state =
@@ -60,6 +48,57 @@ issuer_print_table(
 			    (long long)((v[i].resp_not_after - now) / 3600),
 			    v[i].id);
 	}
+}
+
+static void
+issuer_print_table(
+    const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
+{
+	const char *status;
+	char ts[32];
+	size_t i;
+
+	printf("%-16s %-8s %-10s %8s %8s %-4s %-20s %-8s %s\n", "ID", "KEY",
+	    "RESPONDER", "CERTS", "REVOKED", "CRL", "RESPONDER-UNTIL", "STATUS",
+	    "SUBJECT");
+	for (i = 0; i < n; i++) {
+		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
+		status = api_responder_status(&v[i], now, warn);
+		printf("%-16s %-8s %-10s %8lld %8lld %-4s %-20s %-8s %s\n",
+		    v[i].id, v[i].resp_key_alg,
+		    v[i].resp_is_ca            ? "CA"
+			: v[i].auto_life_s > 0 ? "automatic"
+					       : "delegated",
+		    (long long)v[i].n_certs, (long long)v[i].n_revoked,
+		    v[i].crl_key_path != NULL ? "yes" : "no", ts, status,
+		    v[i].subject);
+	}
+	/* The warning, where an operator looks: after the table, on stderr. */
+	issuer_warn(v, n, now, warn);
+}
+
+/*
+ * --responder-life arg of cmd into *life, in seconds (untouched when arg
+ * is NULL): a duration from SIGNER_RESPONDER_LIFE_MIN to
+ * UTIL_DURATION_MAX. 0 after saying why, naming both bounds.
+ */
+static int
+parse_life(const char *cmd, const char *arg, int64_t *life)
+{
+	int64_t v;
+
+	if (arg == NULL)
+		return 1;
+	if (util_duration_parse(arg, &v) != OB_OK ||
+	    v < SIGNER_RESPONDER_LIFE_MIN) {
+		log_warnx("%s: bad --responder-life \"%s\" (want a duration "
+			  "from %lldd to %lldd, e.g. 7d, 30d)",
+		    cmd, arg, (long long)SIGNER_RESPONDER_LIFE_MIN / 86400,
+		    (long long)UTIL_DURATION_MAX / 86400);
+		return 0;
+	}
+	*life = v;
+	return 1;
 }
 
 /*
@@ -154,7 +193,7 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 	int64_t life = SIGNER_RESPONDER_LIFE_DEFAULT;
 	int npos, rc;
 
-	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts("issuer add", argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf(
 		    "usage: ocspbox issuer add ID --cert CA.pem\n"
@@ -181,10 +220,13 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		    "                      0600 in DB.keys/ beside the "
 		    "database DB.\n"
 		    "--responder-life DUR  how long that certificate is "
-		    "valid (default 30d, at\n"
-		    "                      least 1d); never past the CA "
-		    "certificate's notAfter:\n"
-		    "                      a longer life ends there.\n");
+		    "valid (default 30d, from\n"
+		    "                      %lldd to %lldd); never past the "
+		    "CA certificate's\n"
+		    "                      notAfter: a longer life ends "
+		    "there.\n",
+		    (long long)SIGNER_RESPONDER_LIFE_MIN / 86400,
+		    (long long)UTIL_DURATION_MAX / 86400);
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -212,14 +254,8 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 			  "--auto-responder");
 		return OB_EXIT_USAGE;
 	}
-	if (life_arg != NULL &&
-	    (util_duration_parse(life_arg, &life) != OB_OK ||
-		life < SIGNER_RESPONDER_LIFE_MIN)) {
-		log_warnx("issuer add: bad --responder-life \"%s\" (want a "
-			  "duration of at least 1d, e.g. 7d, 30d)",
-		    life_arg);
+	if (!parse_life("issuer add", life_arg, &life))
 		return OB_EXIT_USAGE;
-	}
 	if (npos != 1 || ca == NULL ||
 	    (!automatic && (resp_cert == NULL || resp_key == NULL))) {
 		log_warnx("issuer add: need ID, --cert, and --responder-cert "
@@ -264,6 +300,10 @@ issuer_add(struct cli_ctx *ctx, int argc, char **argv)
 		    is.resp_key_alg);
 		rc = OB_EXIT_OK;
 	}
+	/* Registered, but soon of no use: what issuer list would say. */
+	if (rc == OB_EXIT_OK)
+		issuer_warn(
+		    &is, 1, (int64_t)time(NULL), RESPONDER_WARN_DEFAULT);
 out:
 	store_issuer_clear(&is);
 	store_close(st);
@@ -286,15 +326,16 @@ issuer_list(struct cli_ctx *ctx, int argc, char **argv)
 	    {NULL, 0, NULL, NULL},
 	};
 
-	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
+	rc = cli_parse_opts("issuer list", argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox issuer list [--json] [--expiry-warning "
 		       "DUR]\n\n"
 		       "Lists the registered issuers, their responders "
 		       "(until when, and whether\nthat is within "
-		       "--expiry-warning, default 14d: STATUS expiring, or "
-		       "expired)\nand certificate counts. An expiring "
-		       "responder is also said on stderr.\n");
+		       "--expiry-warning, default 14d, at most 365d: "
+		       "STATUS\nexpiring, or expired) and certificate "
+		       "counts. An expiring responder is\nalso said on "
+		       "stderr.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0 ||
@@ -332,15 +373,7 @@ update_life(const char *arg, const struct store_issuer *is, int64_t *life)
 {
 	*life = is->auto_life_s > 0 ? is->auto_life_s
 				    : SIGNER_RESPONDER_LIFE_DEFAULT;
-	if (arg != NULL &&
-	    (util_duration_parse(arg, life) != OB_OK ||
-		*life < SIGNER_RESPONDER_LIFE_MIN)) {
-		log_warnx("issuer update: bad --responder-life \"%s\" (want a "
-			  "duration of at least 1d, e.g. 7d, 30d)",
-		    arg);
-		return 0;
-	}
-	return 1;
+	return parse_life("issuer update", arg, life);
 }
 
 /*
@@ -393,7 +426,7 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 	    {"crl-key", 1, &ck2, NULL},
 	    {NULL, 0, NULL, NULL},
 	};
-	struct store_issuer *v = NULL, *is, upd, made;
+	struct store_issuer *v = NULL, *is, upd, made, now_is;
 	struct store *st = NULL;
 	const struct store_issuer *resp = NULL;
 	char err[OB_ERRBUF], na[32], *keydir;
@@ -403,7 +436,7 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 
 	memset(&upd, 0, sizeof(upd));
 	memset(&made, 0, sizeof(made));
-	rc = cli_parse_opts(argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts("issuer update", argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf(
 		    "usage: ocspbox issuer update ID [--responder-cert R.pem "
@@ -431,9 +464,12 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 		    "removed.\n"
 		    "--responder-life DUR  its life (default: the issuer's "
 		    "automatic responder's,\n"
-		    "                      else 30d).\n"
+		    "                      else 30d; from %lldd to "
+		    "%lldd).\n"
 		    "--responder-cert/--responder-key end automatic "
-		    "renewal: the responder is\nthe operator's again.\n");
+		    "renewal: the responder is\nthe operator's again.\n",
+		    (long long)SIGNER_RESPONDER_LIFE_MIN / 86400,
+		    (long long)UTIL_DURATION_MAX / 86400);
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -517,6 +553,15 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 			    removed, removed == 1 ? "" : "s", keydir);
 		free(keydir);
 	}
+	/* What issuer list would now say of it: the responder it has now
+	 * (its members borrowed, not freed). */
+	now_is = *is;
+	if (resp != NULL) {
+		now_is.resp_not_before = resp->resp_not_before;
+		now_is.resp_not_after = resp->resp_not_after;
+		now_is.auto_life_s = resp->auto_life_s;
+	}
+	issuer_warn(&now_is, 1, (int64_t)time(NULL), RESPONDER_WARN_DEFAULT);
 	rc = OB_EXIT_OK;
 out:
 	store_issuer_clear(&made);
@@ -535,7 +580,7 @@ issuer_remove(struct cli_ctx *ctx, int argc, char **argv)
 	size_t nkeys = 0, removed;
 	int npos, rc;
 
-	rc = cli_parse_opts(argc, argv, NULL, pos, 1, &npos);
+	rc = cli_parse_opts("issuer remove", argc, argv, NULL, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox issuer remove ID\n\n"
 		       "Removes an issuer and everything under it: its "
@@ -594,8 +639,9 @@ cli_issuer(struct cli_ctx *ctx, int argc, char **argv)
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: ocspbox issuer add ID --cert CA.pem "
 		       "(--responder-cert R.pem\n"
-		       "           --responder-key R.key | --auto-responder) "
-		       "[--ca-key CA.key]\n"
+		       "           --responder-key R.key | --auto-responder "
+		       "[--responder-life DUR])\n"
+		       "           [--ca-key CA.key]\n"
 		       "       ocspbox issuer update ID [--responder-cert "
 		       "R.pem --responder-key R.key\n"
 		       "           | --auto-responder [--responder-life DUR]] "

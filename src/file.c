@@ -206,6 +206,13 @@ private_dir(const char *dir, char *errbuf, size_t errsz)
 		snprintf(errbuf, errsz, "%s: %s", dir, strerror(errno));
 		return OB_ERR_IO;
 	}
+	if (S_ISLNK(sb.st_mode)) {
+		snprintf(errbuf, errsz,
+		    "%s: is a symbolic link; the key directory must be a real "
+		    "directory (mode 0700)",
+		    dir);
+		return OB_ERR_INVAL;
+	}
 	if (!S_ISDIR(sb.st_mode)) {
 		snprintf(errbuf, errsz, "%s: not a directory", dir);
 		return OB_ERR_INVAL;

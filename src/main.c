@@ -15,7 +15,8 @@ static const struct command {
 } commands[] = {
     {"migrate", cli_migrate, "apply the embedded schema migrations"},
     {"schema", cli_schema, "schema translate FILE: print SQLite DDL"},
-    {"issuer", cli_issuer, "issuer add | list: manage the CAs served"},
+    {"issuer", cli_issuer,
+	"issuer add | update | remove | list: manage the CAs served"},
     {"cert", cli_cert, "cert add | import: register certificates"},
     {"revoke", cli_revoke, "revoke ISSUER_ID SERIAL: revoke one"},
     {"cache", cli_cache, "cache refresh | stats: the pre-signed cache"},

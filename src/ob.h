@@ -187,8 +187,17 @@ int64_t util_x509_time(const struct mbedtls_x509_time *);
 /* Parses OpenSSL's UTCTime/GeneralizedTime "YYMMDDHHMMSSZ" forms. */
 enum ob_err util_asn1time_parse(const char *s, int64_t *out);
 
-/* Parses "90s", "30m", "1h", "7d" (or bare seconds) into seconds > 0. */
+/*
+ * Parses "90s", "30m", "1h", "7d" (or bare seconds) into *out, seconds
+ * from 1 to UTIL_DURATION_MAX. OB_ERR_INVAL for what is not such a
+ * duration, OB_ERR_RANGE for 0 or more than UTIL_DURATION_MAX; *out is 0
+ * on failure. Pure.
+ */
 enum ob_err util_duration_parse(const char *s, int64_t *out);
+
+/* The longest duration util_duration_parse takes: more than ten years
+ * (3660d) is certainly a typo. */
+#define UTIL_DURATION_MAX (10LL * 366 * 86400)
 
 /*
  * RFC 5280 CRLReason names. Returns the code (0..10, not 7) for a name

@@ -472,7 +472,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	long threads, unknown_max = SERVE_UNKNOWN_MAX,
 		      max_conns = SERVE_MAX_CONNECTIONS, reserve, fit;
 
-	rc = cli_parse_opts(argc, argv, opts, NULL, 0, &npos);
+	rc = cli_parse_opts("serve", argc, argv, opts, NULL, 0, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox serve [OPTION]...\n\n"
 		       "Answers OCSP from the pre-signed cache on --listen: "

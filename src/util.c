@@ -555,8 +555,7 @@ util_duration_parse(const char *s, int64_t *out)
 		return OB_ERR_INVAL;
 	if (v == 0)
 		return OB_ERR_RANGE;
-	/* More than ten years is certainly a typo. */
-	if (v > 10LL * 366 * 86400 / unit)
+	if (v > UTIL_DURATION_MAX / unit)
 		return OB_ERR_RANGE;
 	*out = v * unit;
 	return OB_OK;

@@ -113,6 +113,10 @@ refused "--responder-life without --auto-responder" 2 'responder-life goes with 
 refused "--responder-life under a day" 2 'bad --responder-life "23h"' \
     ob issuer add ec --cert "$PKI/ca-ec.pem" --auto-responder --ca-key "$PKI/ca-ec.key" \
     --responder-life 23h
+refused "--responder-life over ten years: both bounds said" 2 \
+    'bad --responder-life "3661d" \(want a duration from 1d to 3660d' \
+    ob issuer add ec --cert "$PKI/ca-ec.pem" --auto-responder --ca-key "$PKI/ca-ec.key" \
+    --responder-life 3661d
 refused "--responder-life not a duration" 2 'bad --responder-life "soon"' \
     ob issuer add ec --cert "$PKI/ca-ec.pem" --auto-responder --ca-key "$PKI/ca-ec.key" \
     --responder-life soon
@@ -137,6 +141,8 @@ same "no key directory made by a refusal" "$(ls -d "$KEYS" 2>/dev/null)" ""
 ok "issuer add --help: --auto-responder" '^--auto-responder ' ob issuer add --help
 ok "issuer add --help: --ca-key (also --crl-key)" '^--ca-key CA.key .*also --crl-key' ob issuer add --help
 ok "issuer add --help: --responder-life" '^--responder-life DUR ' ob issuer add --help
+ok "issuer add --help: --responder-life's bounds" '^ +1d to 3660d\)' ob issuer add --help
+ok "issuer update --help: --responder-life's bounds" 'from 1d to 3660d\)' ob issuer update --help
 
 # 3. EC P-256, default life.
 t0=$(date +%s)
@@ -276,7 +282,8 @@ same "... nothing registered, no key written" \
     "$(qdb "$DB2" 'SELECT count(*) FROM issuers') $(ls -A "$DB2.keys" | wc -l)" "0 0"
 rmdir "$DB2.keys"
 ln -s "$KEYS" "$DB2.keys"
-refused "a key directory that is a symbolic link" 1 'open.db.keys: not a directory' \
+refused "a key directory that is a symbolic link, said so" 1 \
+    'open.db.keys: is a symbolic link; the key directory must be a real directory \(mode 0700\)' \
     "$OCSPBOX" --db "$DB2" issuer add ec --cert "$PKI/ca-ec.pem" --auto-responder --ca-key "$PKI/ca-ec.key"
 same "... nothing written through it" "$(nkeys)" "$n"
 
@@ -451,6 +458,9 @@ refused "update: --auto-responder with another CA's key" 1 'key does not match' 
     ob4 issuer update op --auto-responder --ca-key "$PKI/ca-rsa.key"
 refused "update: --responder-life under a day" 2 'bad --responder-life "2h"' \
     ob4 issuer update op --auto-responder --ca-key "$PKI/ca-ec.key" --responder-life 2h
+refused "update: --responder-life over ten years: both bounds said" 2 \
+    'bad --responder-life "5000d" \(want a duration from 1d to 3660d' \
+    ob4 issuer update op --auto-responder --ca-key "$PKI/ca-ec.key" --responder-life 5000d
 same "update: the refusals made no key" "$(n4)/$(qdb "$DB4" "SELECT count(*) FROM responder_certs")" "0/1"
 start_server "$DB4" --validity 1h --refresh-interval 10m || { fail "server starts"; finish; exit 1; }
 # rid: the subject CN of the responder that signed the answer for

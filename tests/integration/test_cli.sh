@@ -9,11 +9,15 @@ DB=$TMP/db/ocspbox.db
 mkdir -p "$TMP/db"
 
 # --help everywhere
-for c in "" migrate "schema" "issuer" "issuer add" "issuer list" "cert" \
-    "cert add" "cert import" revoke; do
+for c in "" migrate "schema" "issuer" "issuer add" "issuer update" \
+    "issuer remove" "issuer list" "cert" "cert add" "cert import" revoke; do
 	# shellcheck disable=SC2086
 	ok "--help: ocspbox $c" '^usage: ocspbox' ob $c --help
 done
+ok "--help names every issuer command" \
+    '^  issuer +issuer add \| update \| remove \| list: ' ob --help
+ok "issuer --help: add takes --responder-life with --auto-responder" \
+    '\| --auto-responder \[--responder-life DUR\]\)$' ob issuer --help
 refused "no command is a usage error" 2 'usage|see' "$OCSPBOX" --db "$DB" bogus
 refused "unknown global option" 2 'unknown option --frob' "$OCSPBOX" --frob
 
@@ -164,6 +168,15 @@ refused "unknown issuer" 1 'no issuer nosuch' ob cert add nosuch --serial 1
 refused "bad --not-after" 2 'bad --not-after' ob cert add rsa --serial 5 --not-after tomorrow
 refused "serial and cert together" 2 'one of --serial or --cert' \
     ob cert add rsa --serial 5 --cert "$PKI/leaf1.pem"
+# A usage error of a subcommand names the whole command, not "add".
+refused "an argument too many names the command: cert add" 2 \
+    '^ocspbox: cert add: unexpected argument -66$' ob cert add dupA --serial -- -66
+refused "an unknown option names the command: issuer update" 2 \
+    '^ocspbox: issuer update: unknown option --frob$' ob issuer update rsa --frob
+refused "a flag given a value names the command: cache stats" 2 \
+    '^ocspbox: cache stats: --json takes no value$' ob cache stats --json=1
+refused "an option without its value names the command: cert import" 2 \
+    '^ocspbox: cert import: --openssl-index needs a value$' ob cert import rsa --openssl-index
 
 # revoke
 echo "INSERT INTO ocsp_response_cache (issuer_id, serial_hex, response_der, cert_status, this_update, next_update) VALUES ('rsa', 'a01', x'00', 'good', '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z');" | sqlite3 "$DB"

@@ -33,9 +33,17 @@ responder short -22h || fail "make a responder expiring in 2 h"
 not_after() { epoch "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)"; }
 SHORT_END=$(not_after "$PKI/short.pem")
 
+# WARNED: the warning issuer list gives of issuer rsa, expiring in 2 h.
+WARNED='^ocspbox: issuer rsa: its responder certificate expires at .*, in [12] h \(ocspbox issuer update rsa \.\.\.\)$'
 ob migrate >/dev/null
-ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/short.pem" \
-    --responder-key "$PKI/resp-rsa.key" >/dev/null || fail "issuer add with a responder expiring in 2 h"
+run ob issuer add rsa --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/short.pem" \
+    --responder-key "$PKI/resp-rsa.key"
+if [ "$RC" -eq 0 ] && [ "$(printf '%s\n' "$ERR" | grep -c .)" -eq 1 ] &&
+    printf '%s\n' "$ERR" | grep -Eq "$WARNED"; then
+	pass "issuer add: a responder expiring in 2 h is registered, with issuer list's warning"
+else
+	fail "issuer add with a responder expiring in 2 h warns" "exit $RC" "$OUT" "$ERR"
+fi
 i=1
 while [ $i -le 40 ]; do
 	ob cert add rsa --serial "$(serial $i)" >/dev/null
@@ -57,6 +65,11 @@ same "issuer list --expiry-warning 1h: ok" \
     "$(ob issuer list --json --expiry-warning 1h 2>/dev/null | jq -r '.issuers[0].responder.status')" ok
 refused "issuer list: a bad --expiry-warning" 2 'bad --expiry-warning' \
     "$OCSPBOX" --db "$DB" issuer list --expiry-warning soon
+refused "issuer list: an --expiry-warning over a year, as --help says" 2 \
+    'bad --expiry-warning "366d".*at most 31536000s' \
+    "$OCSPBOX" --db "$DB" issuer list --expiry-warning 366d
+ok "issuer list --help: --expiry-warning's bound" 'default 14d, at most 365d' \
+    ob issuer list --help
 
 # The default validity (24 h) passes the responder's notAfter.
 start_server "$DB" --refresh-interval 1h || { fail "server starts"; finish; exit 1; }
@@ -135,6 +148,35 @@ refused "update: a CA key that is not the CA's" 1 'does not match|not the key' \
     "$OCSPBOX" --db "$DB" issuer update rsa --ca-key "$PKI/ca-ec.key"
 same "a refused update changes nothing" \
     "$(q "SELECT count(*) FROM responder_certs WHERE issuer_id = 'rsa'")" 1
+
+# warns NAME WANT CMD...: CMD succeeds, and says issuer list's warning on
+# stderr (WANT 1) or nothing there (WANT 0).
+warns() {
+	name=$1 want=$2
+	shift 2
+	run "$@"
+	got=0
+	printf '%s\n' "$ERR" | grep -Eq "$WARNED" && got=1
+	if [ "$RC" -eq 0 ] && [ "$got" = "$want" ] &&
+	    [ "$(printf '%s\n' "$ERR" | grep -c .)" -eq "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $RC, want the warning: $want" "$OUT" "$ERR"
+	fi
+}
+DB3=$TMP/warn.db
+"$OCSPBOX" --db "$DB3" migrate >/dev/null
+warns "issuer add: a responder valid for long, no warning" 0 \
+    "$OCSPBOX" --db "$DB3" issuer add rsa --cert "$PKI/ca-rsa.pem" \
+    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$PKI/resp-rsa.key"
+warns "issuer update to a responder expiring in 2 h: issuer list's warning" 1 \
+    "$OCSPBOX" --db "$DB3" issuer update rsa --responder-cert "$PKI/short.pem" \
+    --responder-key "$PKI/resp-rsa.key"
+warns "issuer update --ca-key: the responder it keeps still expires, and it says so" 1 \
+    "$OCSPBOX" --db "$DB3" issuer update rsa --ca-key "$PKI/ca-rsa.key"
+warns "issuer update back to a responder valid for long: no warning" 0 \
+    "$OCSPBOX" --db "$DB3" issuer update rsa --responder-cert "$PKI/resp-rsa.pem" \
+    --responder-key "$PKI/resp-rsa.key"
 
 # --- 3. Rotation under load: every answer verifies ------------------------
 # load N: N requests in a row, alternately GET (cached) and POST (with a

@@ -211,11 +211,15 @@ test_write_secret(void)
 	/* Not a directory: a file, and a symbolic link to our directory. */
 	CHECK(file_write_secret(make("plain", 1, 0600), "c.key", "x", 1, NULL,
 		  err, sizeof(err)) == OB_ERR_INVAL);
+	CHECK(strstr(err, "not a directory") != NULL);
+	/* A link is refused (a planted one is not followed), and said so. */
 	snprintf(kd, sizeof(kd), "%s/link", dir);
 	CHECK(symlink("keys", kd) == 0);
 	CHECK(file_write_secret(kd, "c.key", "x", 1, NULL, err, sizeof(err)) ==
 	    OB_ERR_INVAL);
-	CHECK(strstr(err, "not a directory") != NULL);
+	CHECK(strstr(err,
+		  "link: is a symbolic link; the key directory must be "
+		  "a real directory (mode 0700)") != NULL);
 	/* A directory that cannot be made. */
 	snprintf(kd, sizeof(kd), "%s/none/keys", dir);
 	CHECK(file_write_secret(kd, "c.key", "x", 1, NULL, err, sizeof(err)) ==

@@ -416,6 +416,13 @@ test_duration(void)
 	    {"7d", 604800, OB_OK},
 	    {"0s", 0, OB_ERR_RANGE},
 	    {"3700d", 0, OB_ERR_RANGE},
+	    /* The bound, UTIL_DURATION_MAX, in every unit. */
+	    {"3660d", 3660LL * 86400, OB_OK},
+	    {"3661d", 0, OB_ERR_RANGE},
+	    {"87840h", 3660LL * 86400, OB_OK},
+	    {"87841h", 0, OB_ERR_RANGE},
+	    {"316224000", UTIL_DURATION_MAX, OB_OK},
+	    {"316224001s", 0, OB_ERR_RANGE},
 	    {"99999999999999999999999", 0, OB_ERR_RANGE},
 	    {"1w", 0, OB_ERR_INVAL},
 	    {"1hh", 0, OB_ERR_INVAL},
