@@ -13,39 +13,51 @@
 
 /*
  * Says on stderr, a line each, which of the n issuers v have a responder
- * certificate that has expired, or expires within warn seconds of now
- * (respcert_state: for an automatic responder, whose renewal is overdue).
- * Nothing for the others.
+ * certificate (or a CA) that has expired, or expires within warn seconds
+ * of now (respcert_state: for an automatic responder, whose renewal is
+ * overdue). The earlier of the two notAfters counts: past the CA's, no
+ * answer verifies whatever the responder. Nothing for the others.
  */
 static void
 issuer_warn(const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
 {
 	enum respcert_state state;
 	char ts[32];
+	int64_t end;
 	size_t i;
+	int ca_first;
 
 	for (i = 0; i < n; i++) {
-		util_time_format(v[i].resp_not_after, ts, sizeof(ts));
+		ca_first = v[i].not_after <= v[i].resp_not_after;
+		end = ca_first ? v[i].not_after : v[i].resp_not_after;
+		util_time_format(end, ts, sizeof(ts));
 		state =
 		    respcert_state(v[i].resp_not_before, v[i].resp_not_after,
 			v[i].not_after, v[i].auto_life_s > 0, now, warn);
-		if (state == RESPCERT_EXPIRED)
+		if (state == RESPCERT_EXPIRED && ca_first)
+			log_warnx("issuer %s: its CA certificate expired at "
+				  "%s: every answer is tryLater (renew the CA)",
+			    v[i].id, ts);
+		else if (state == RESPCERT_EXPIRED)
 			log_warnx("issuer %s: its responder certificate "
 				  "expired at %s: every answer is tryLater "
 				  "(ocspbox issuer update %s ...)",
 			    v[i].id, ts, v[i].id);
+		else if (state == RESPCERT_EXPIRING && ca_first)
+			log_warnx("issuer %s: its CA certificate expires at "
+				  "%s, in %lld h: no answer verifies past it, "
+				  "whatever the responder (renew the CA)",
+			    v[i].id, ts, (long long)((end - now) / 3600));
 		else if (state == RESPCERT_EXPIRING && v[i].auto_life_s > 0)
 			log_warnx("issuer %s: its automatic responder was "
 				  "not renewed and expires at %s, in %lld h "
 				  "(is serve running? its log says why)",
-			    v[i].id, ts,
-			    (long long)((v[i].resp_not_after - now) / 3600));
+			    v[i].id, ts, (long long)((end - now) / 3600));
 		else if (state == RESPCERT_EXPIRING)
 			log_warnx("issuer %s: its responder certificate "
 				  "expires at %s, in %lld h (ocspbox issuer "
 				  "update %s ...)",
-			    v[i].id, ts,
-			    (long long)((v[i].resp_not_after - now) / 3600),
+			    v[i].id, ts, (long long)((end - now) / 3600),
 			    v[i].id);
 	}
 }

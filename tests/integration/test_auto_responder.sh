@@ -263,6 +263,16 @@ samex "ps: authorityKeyIdentifier is the SHA-1 of the CA's key (it has no SKI)" 
     "$(ext "$TMP/psr.pem" authorityKeyIdentifier)" "$(keyid "$TMP/ps.pem")"
 samex "ps: notAfter is the CA's" "$(when "$TMP/psr.pem" end)" "$(when "$TMP/ps.pem" end)"
 in_range "ps: notBefore is an hour before now" "$(when "$TMP/psr.pem" start)" $((t0 - 3600)) $((t1 - 3600))
+# Cut at the CA's notAfter, 10 days away: no renewal can help, so the
+# warning names the CA, not a renewal that never happens.
+run ob issuer list
+if printf '%s\n' "$OUT" | grep -Eq '^ps .* expiring ' &&
+    printf '%s\n' "$ERR" | grep -q 'issuer ps: its CA certificate expires at .*renew the CA' &&
+    ! printf '%s\n' "$ERR" | grep -q 'issuer ps: its automatic responder was not renewed'; then
+	pass "ps: issuer list says the CA expires, not that a renewal failed"
+else
+	fail "ps: issuer list names the CA" "$OUT" "$ERR"
+fi
 
 # 7. Failures after the key is made leave no key behind.
 n=$(nkeys)
