@@ -22,7 +22,7 @@ static void
 issuer_warn(const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
 {
 	enum respcert_state state;
-	char ts[32];
+	char ts[32], left[24];
 	int64_t end;
 	size_t i;
 	int ca_first;
@@ -45,19 +45,22 @@ issuer_warn(const struct store_issuer *v, size_t n, int64_t now, int64_t warn)
 			    v[i].id, ts, v[i].id);
 		else if (state == RESPCERT_EXPIRING && ca_first)
 			log_warnx("issuer %s: its CA certificate expires at "
-				  "%s, in %lld h: no answer verifies past it, "
+				  "%s, in %s: no answer verifies past it, "
 				  "whatever the responder (renew the CA)",
-			    v[i].id, ts, (long long)((end - now) / 3600));
+			    v[i].id, ts,
+			    util_time_left(end - now, left, sizeof(left)));
 		else if (state == RESPCERT_EXPIRING && v[i].auto_life_s > 0)
 			log_warnx("issuer %s: its automatic responder was "
-				  "not renewed and expires at %s, in %lld h "
+				  "not renewed and expires at %s, in %s "
 				  "(is serve running? its log says why)",
-			    v[i].id, ts, (long long)((end - now) / 3600));
+			    v[i].id, ts,
+			    util_time_left(end - now, left, sizeof(left)));
 		else if (state == RESPCERT_EXPIRING)
 			log_warnx("issuer %s: its responder certificate "
-				  "expires at %s, in %lld h (ocspbox issuer "
+				  "expires at %s, in %s (ocspbox issuer "
 				  "update %s ...)",
-			    v[i].id, ts, (long long)((end - now) / 3600),
+			    v[i].id, ts,
+			    util_time_left(end - now, left, sizeof(left)),
 			    v[i].id);
 	}
 }

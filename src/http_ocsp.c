@@ -368,7 +368,7 @@ send_health(struct http_ocsp *h, struct mg_connection *c)
 	struct issuers *iss;
 	struct ob_buf b = {NULL, 0, 0, 0};
 	int64_t now = (int64_t)time(NULL);
-	char ts[32], *text;
+	char ts[32], left[24], *text;
 	size_t n, i, len;
 
 	if (!responder_healthy(h->r)) {
@@ -394,9 +394,10 @@ send_health(struct http_ocsp *h, struct mg_connection *c)
 		else
 			buf_printf(&b,
 			    "issuer %s: %s certificate expires at %s "
-			    "(in %lld h)\n",
+			    "(in %s)\n",
 			    v[i].id, what, ts,
-			    (long long)((v[i].not_after - now) / 3600));
+			    util_time_left(
+				v[i].not_after - now, left, sizeof(left)));
 	}
 	if (b.len == 0) {
 		send_plain(c, 200, "OK", NULL, "ok\n");

@@ -661,7 +661,7 @@ issuers_warn(struct issuers *t, int64_t now, int64_t warn)
 {
 	enum respcert_state state;
 	struct issuer *ie;
-	char ts[32];
+	char ts[32], left[24];
 	int64_t last, end;
 	size_t i;
 
@@ -694,20 +694,23 @@ issuers_warn(struct issuers *t, int64_t now, int64_t warn)
 		util_time_format(end, ts, sizeof(ts));
 		if (ie->is.not_after <= ie->is.resp_not_after)
 			log_warnx("issuer %s: the CA certificate expires at %s "
-				  "(in %lld h): no answer verifies past it, "
+				  "(in %s): no answer verifies past it, "
 				  "whatever the responder; renew the CA",
-			    ie->is.id, ts, (long long)((end - now) / 3600));
+			    ie->is.id, ts,
+			    util_time_left(end - now, left, sizeof(left)));
 		else if (ie->is.auto_life_s > 0)
 			log_warnx("issuer %s: the automatic responder was not "
 				  "renewed (see above why) and expires at %s "
-				  "(in %lld h); SIGHUP tries again",
-			    ie->is.id, ts, (long long)((end - now) / 3600));
+				  "(in %s); SIGHUP tries again",
+			    ie->is.id, ts,
+			    util_time_left(end - now, left, sizeof(left)));
 		else
 			log_warnx("issuer %s: the responder certificate "
-				  "expires at %s (in %lld h); replace it: "
+				  "expires at %s (in %s); replace it: "
 				  "ocspbox issuer update %s --responder-cert "
 				  "R.pem --responder-key R.key",
-			    ie->is.id, ts, (long long)((end - now) / 3600),
+			    ie->is.id, ts,
+			    util_time_left(end - now, left, sizeof(left)),
 			    ie->is.id);
 	}
 }

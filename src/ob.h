@@ -159,6 +159,14 @@ enum ob_err util_time_civil(
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void util_time_format(int64_t t, char *buf, size_t bufsz);
 
+/*
+ * Formats a time left, seconds >= 0, for a person: whole hours ("5 h")
+ * from an hour up, whole minutes ("42 min") from a minute, else seconds
+ * ("20 s"); a negative one as "0 s". Into buf (at least 24 bytes);
+ * returns buf.
+ */
+const char *util_time_left(int64_t seconds, char *buf, size_t bufsz);
+
 /* Milliseconds on CLOCK_MONOTONIC: for durations and rates, which no
  * step of the wall clock moves. */
 int64_t util_mono_ms(void);

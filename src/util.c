@@ -495,6 +495,19 @@ util_time_format(int64_t t, char *buf, size_t bufsz)
 	    c.day, c.hour, c.min, c.sec);
 }
 
+const char *
+util_time_left(int64_t seconds, char *buf, size_t bufsz)
+{
+	if (seconds >= 3600)
+		snprintf(buf, bufsz, "%lld h", (long long)(seconds / 3600));
+	else if (seconds >= 60)
+		snprintf(buf, bufsz, "%lld min", (long long)(seconds / 60));
+	else
+		snprintf(buf, bufsz, "%lld s",
+		    (long long)(seconds > 0 ? seconds : 0));
+	return buf;
+}
+
 enum ob_err
 util_asn1time_parse(const char *s, int64_t *out)
 {

@@ -603,6 +603,22 @@ test_strerror(void)
 	CHECK_STR(ob_strerror((enum ob_err)999), "unknown error");
 }
 
+/* util_time_left: hours, minutes, seconds, and never negative. */
+static void
+test_time_left(void)
+{
+	char buf[24];
+
+	CHECK_STR(util_time_left(7200, buf, sizeof(buf)), "2 h");
+	CHECK_STR(util_time_left(3600, buf, sizeof(buf)), "1 h");
+	CHECK_STR(util_time_left(3599, buf, sizeof(buf)), "59 min");
+	CHECK_STR(util_time_left(60, buf, sizeof(buf)), "1 min");
+	CHECK_STR(util_time_left(59, buf, sizeof(buf)), "59 s");
+	CHECK_STR(util_time_left(0, buf, sizeof(buf)), "0 s");
+	CHECK_STR(util_time_left(-5, buf, sizeof(buf)), "0 s");
+	CHECK_STR(util_time_left(1209600, buf, sizeof(buf)), "336 h");
+}
+
 static const struct test tests[] = {
     {"serial_canon", test_serial_canon},
     {"serial_from_bytes", test_serial_from_bytes},
@@ -616,6 +632,7 @@ static const struct test tests[] = {
     {"reasons", test_reasons},
     {"crlnum", test_crlnum},
     {"strerror", test_strerror},
+    {"time_left", test_time_left},
     {NULL, NULL},
 };
 
