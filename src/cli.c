@@ -253,22 +253,23 @@ cli_schema(struct cli_ctx *ctx, int argc, char **argv)
 }
 
 int
-cli_find_issuer(struct store *st, const char *id, struct store_issuer **v,
-    size_t *n, struct store_issuer **out)
+cli_find_issuer(const char *cmd, struct store *st, const char *id,
+    struct store_issuer **v, size_t *n, struct store_issuer **out)
 {
 	char err[OB_ERRBUF];
 	size_t i;
 
 	*out = NULL;
 	if (store_issuer_records(st, v, n, err, sizeof(err)) != OB_OK) {
-		log_warnx("%s", err);
+		log_warnx("%s: %s", cmd, err);
 		return 0;
 	}
 	for (i = 0; i < *n; i++)
 		if (strcmp((*v)[i].id, id) == 0)
 			*out = &(*v)[i];
 	if (*out == NULL)
-		log_warnx("no issuer %s (see ocspbox issuer list)", id);
+		log_warnx(
+		    "%s: no issuer %s (see ocspbox issuer list)", cmd, id);
 	return *out != NULL;
 }
 
@@ -323,7 +324,7 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
 	rc = OB_EXIT_ERR;
-	if (!cli_find_issuer(st, pos[0], &v, &n, &is))
+	if (!cli_find_issuer("cert add", st, pos[0], &v, &n, &is))
 		goto out;
 	if (pem != NULL) {
 		if (signer_leaf_info(pem, is->cert_der, is->cert_len, &leaf,

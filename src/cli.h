@@ -99,9 +99,10 @@ int cli_check_id(const char *cmd, const char *id);
 /*
  * Looks up one issuer's record (its certificates and keys; counts left 0)
  * among *v (*n of them, malloc'd: the caller frees them with
- * store_issuer_list_free); 0 after saying why when there is none.
+ * store_issuer_list_free); 0 after saying why, as command cmd, when
+ * there is none.
  */
-int cli_find_issuer(struct store *st, const char *id, struct store_issuer **v,
-    size_t *n, struct store_issuer **out);
+int cli_find_issuer(const char *cmd, struct store *st, const char *id,
+    struct store_issuer **v, size_t *n, struct store_issuer **out);
 
 #endif /* OCSPBOX_CLI_H */

@@ -137,21 +137,17 @@ take_responder(struct store_issuer *is, struct store_issuer *from)
 }
 
 /*
- * The directory of the keys ocspbox makes, "<database>.keys" (as serve's
- * refresh thread has it): malloc'd, the caller frees; NULL after saying
- * so when out of memory.
+ * The directory of the keys ocspbox makes, "<database>.keys" with the
+ * database's real path (file_key_dir, as serve's refresh thread has it):
+ * malloc'd, the caller frees; NULL after saying so when out of memory.
  */
 static char *
 key_dir(const struct cli_ctx *ctx)
 {
-	size_t n = strlen(ctx->db) + sizeof(".keys");
 	char *keydir;
 
-	if ((keydir = malloc(n)) == NULL) {
+	if ((keydir = file_key_dir(ctx->db)) == NULL)
 		log_warnx("out of memory");
-		return NULL;
-	}
-	snprintf(keydir, n, "%s.keys", ctx->db);
 	return keydir;
 }
 
@@ -518,7 +514,7 @@ issuer_update(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_USAGE;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
-	if (!cli_find_issuer(st, pos[0], &v, &n, &is)) {
+	if (!cli_find_issuer("issuer update", st, pos[0], &v, &n, &is)) {
 		rc = OB_EXIT_ERR;
 		goto out;
 	}
@@ -604,7 +600,9 @@ issuer_remove(struct cli_ctx *ctx, int argc, char **argv)
 		       "automatic responders are removed; an operator's key "
 		       "files are left\nwhere they are. A running serve "
 		       "stops answering for it within a few\nseconds "
-		       "(unauthorized).\n");
+		       "(unauthorized). Its revocations are gone with it: "
+		       "registered again,\nthe CA starts with none (import "
+		       "them again). Back up the database first.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)

@@ -32,9 +32,10 @@ struct crlgen {
 /* Builds, signs and stores one CRL inside store_crl_begin's transaction. */
 static enum ob_err
 build_crl(struct responder *r, struct store *st, struct signer *sg,
-    const char *issuer_id, const unsigned char *key_sha1, int64_t started_at,
-    int64_t start_ms, struct crlgen_result *res, char *errbuf, size_t errsz)
+    const struct issuer *ie, int64_t started_at, int64_t start_ms,
+    struct crlgen_result *res, char *errbuf, size_t errsz)
 {
+	const char *id = issuer_id(ie);
 	struct crl_tbs_in in;
 	struct crl_entry *v = NULL;
 	struct store_crl c;
@@ -45,7 +46,7 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	int64_t now;
 	enum ob_err e;
 
-	if ((e = store_crl_begin(st, issuer_id, key_sha1, &number, &v, &n,
+	if ((e = store_crl_begin(st, id, issuer_key_sha1(ie), &number, &v, &n,
 		 errbuf, errsz)) != OB_OK)
 		return e;
 	/*
@@ -60,6 +61,9 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	in.number = number;
 	in.this_update = now;
 	in.next_update = now + responder_validity(r);
+	/* Nothing the CA signed verifies past its notAfter. */
+	if (in.next_update > issuer_ca_not_after(ie))
+		in.next_update = issuer_ca_not_after(ie);
 	in.entries = v;
 	in.n = n;
 	cap = crl_tbs_max(&in);
@@ -88,7 +92,7 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 		goto fail;
 	}
 	memset(&c, 0, sizeof(c));
-	c.issuer_id = issuer_id;
+	c.issuer_id = id;
 	c.der = der;
 	c.len = der_len;
 	c.number = number;
@@ -135,13 +139,25 @@ crlgen_build(struct responder *r, struct store *st, const char *issuer_id,
 		issuers_release(iss);
 		return e;
 	}
-	if (e == OB_OK)
-		e = build_crl(r, st, sg, issuer_id,
-		    issuer_key_sha1(issuers_find(iss, issuer_id)), now,
+	/*
+	 * Past the CA's notAfter nothing it signs verifies: no CRL, and no
+	 * failure recorded every retry (the log says once that it expired).
+	 */
+	if (e == OB_OK &&
+	    now >= issuer_ca_not_after(issuers_find(iss, issuer_id))) {
+		snprintf(errbuf, errsz,
+		    "the CA certificate has expired; no CRL "
+		    "built");
+		e = OB_ERR_EXPIRED;
+	} else if (e == OB_OK)
+		e = build_crl(r, st, sg, issuers_find(iss, issuer_id), now,
 		    start_ms, res, errbuf, errsz);
 	issuers_release(iss);
-	/* Not this CA's to build any more: the reload drops it. */
-	if (e == OB_ERR_STALE) {
+	/*
+	 * Not this CA's to build any more (the reload drops it), or the CA
+	 * has expired: deferred, not recorded.
+	 */
+	if (e == OB_ERR_STALE || e == OB_ERR_EXPIRED) {
 		res->deferred = 1;
 		return e;
 	}

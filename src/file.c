@@ -217,12 +217,19 @@ private_dir(const char *dir, char *errbuf, size_t errsz)
 		snprintf(errbuf, errsz, "%s: not a directory", dir);
 		return OB_ERR_INVAL;
 	}
-	if (sb.st_uid != geteuid() || (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+	if (sb.st_uid != geteuid()) {
 		snprintf(errbuf, errsz,
-		    "%s: key directory is %s (mode %03o); chmod 700 it", dir,
-		    sb.st_uid != geteuid() ? "owned by another user"
-					   : "accessible by group or others",
-		    (unsigned)(sb.st_mode & 0777));
+		    "%s: key directory is owned by uid %u, not by uid %u "
+		    "running ocspbox; run ocspbox as its owner (the service "
+		    "user)",
+		    dir, (unsigned)sb.st_uid, (unsigned)geteuid());
+		return OB_ERR_PERM;
+	}
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		snprintf(errbuf, errsz,
+		    "%s: key directory is accessible by group or others "
+		    "(mode %03o); chmod 700 it",
+		    dir, (unsigned)(sb.st_mode & 0777));
 		return OB_ERR_PERM;
 	}
 	return OB_OK;
@@ -377,4 +384,20 @@ out:
 	free(parent);
 	free(absparent);
 	return e;
+}
+
+char *
+file_key_dir(const char *db_path)
+{
+	char *real, *dir;
+	size_t n;
+
+	if ((real = realpath(db_path, NULL)) == NULL &&
+	    (real = strdup(db_path)) == NULL)
+		return NULL;
+	n = strlen(real) + sizeof(".keys");
+	if ((dir = malloc(n)) != NULL)
+		snprintf(dir, n, "%s.keys", real);
+	free(real);
+	return dir;
 }

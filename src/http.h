@@ -289,6 +289,7 @@ struct metrics_live {
 	const struct issuer_state *states; /* per issuer: its responder */
 	size_t nstates;
 	int64_t warn; /* the warning period before a responder expires, s */
+	int64_t not_loaded; /* issuers whose record failed to load */
 };
 
 /*

@@ -424,6 +424,7 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	live.states = states;
 	live.nstates =
 	    issuers_health(iss, now, live.warn, states, ADMIN_HISTS_MAX);
+	live.not_loaded = (int64_t)issuers_failures(iss, NULL, 0);
 	if (metrics) {
 		cache_totals(responder_cache(h->conf.r), &totals);
 		live.totals = &totals;

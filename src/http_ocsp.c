@@ -357,19 +357,22 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 /*
  * /healthz: 503 "store unavailable" when the store does not answer; 200
  * "ok" when every responder certificate is valid beyond the warning
- * period; else 200 "degraded" and a line per issuer whose responder
- * expires within it or has expired (its answers are then tryLater).
+ * period and every issuer loaded; else 200 "degraded" and a line per
+ * issuer whose record failed to load at the last reload, and per issuer
+ * whose responder (or CA) expires within it or has expired (its answers
+ * are then tryLater).
  */
 static void
 send_health(struct http_ocsp *h, struct mg_connection *c)
 {
 	struct issuer_state v[HEALTH_MAX];
+	struct issuer_failure f[HEALTH_MAX];
 	const char *what;
 	struct issuers *iss;
 	struct ob_buf b = {NULL, 0, 0, 0};
 	int64_t now = (int64_t)time(NULL);
 	char ts[32], left[24], *text;
-	size_t n, i, len;
+	size_t n, nf, i, len;
 
 	if (!responder_healthy(h->r)) {
 		send_plain(
@@ -378,7 +381,18 @@ send_health(struct http_ocsp *h, struct mg_connection *c)
 	}
 	iss = responder_issuers_hold(h->r);
 	n = issuers_health(iss, now, responder_warn(h->r), v, HEALTH_MAX);
+	nf = issuers_failures(iss, f, HEALTH_MAX);
 	issuers_release(iss);
+	for (i = 0; i < nf; i++) {
+		if (b.len == 0)
+			buf_puts(&b, "degraded\n");
+		buf_printf(&b,
+		    "issuer %s: %s: its responder key failed to load at the "
+		    "last reload (the log says why; fix it, then SIGHUP)\n",
+		    f[i].id,
+		    f[i].kept ? "answering with its previous responder"
+			      : "not answered for");
+	}
 	for (i = 0; i < n; i++) {
 		if (v[i].health == RESPCERT_OK)
 			continue;

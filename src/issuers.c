@@ -60,6 +60,9 @@ struct issuers {
 	int *retired; /* when superseded: a count to decrement when freed */
 	struct issuer **v;
 	size_t n;
+	/* registered issuers whose record failed to load at this reload */
+	struct issuer_failure *failed;
+	size_t nfailed;
 };
 
 const double ob_sign_buckets[OB_SIGN_BUCKETS] = {
@@ -199,8 +202,9 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 	struct issuers *t = NULL;
 	struct store_issuer *v = NULL;
 	struct issuer *old, *ie;
+	struct issuer_failure *f;
 	struct store_name_alias *alias;
-	char msg[OB_ERRBUF], ts[32];
+	char msg[OB_ERRBUF], ts[32], id[OB_ID_MAX + 1];
 	enum ob_err e;
 	size_t n = 0, i, b, nalias;
 
@@ -212,7 +216,8 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 	t->refs = 1;
 	if ((e = store_issuer_records(st, &v, &n, errbuf, errsz)) != OB_OK)
 		goto fail;
-	if ((t->v = calloc(n ? n : 1, sizeof(*t->v))) == NULL) {
+	if ((t->v = calloc(n ? n : 1, sizeof(*t->v))) == NULL ||
+	    (t->failed = calloc(n ? n : 1, sizeof(*t->failed))) == NULL) {
 		e = OB_ERR_NOMEM;
 		goto fail;
 	}
@@ -244,6 +249,8 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 			keep(t, old);
 			continue;
 		}
+		/* Its id outlives a failure to load (issuer_new clears v[i]). */
+		snprintf(id, sizeof(id), "%s", v[i].id);
 		ie = issuer_new(&v[i], alias, nalias, nsign, msg, sizeof(msg));
 		if (ie == NULL) {
 			/*
@@ -261,6 +268,10 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 					: "not answering for it");
 			if (old != NULL)
 				keep(t, old);
+			/* /healthz and /metrics say so until it loads. */
+			f = &t->failed[t->nfailed++];
+			snprintf(f->id, sizeof(f->id), "%s", id);
+			f->kept = old != NULL;
 			continue;
 		}
 		if (old != NULL) {
@@ -331,6 +342,7 @@ issuers_release(struct issuers *t)
 	if (t->retired != NULL)
 		__atomic_sub_fetch(t->retired, 1, __ATOMIC_RELEASE);
 	free(t->v);
+	free(t->failed);
 	free(t);
 }
 
@@ -419,6 +431,12 @@ issuer_key_sha1(const struct issuer *ie)
 	return ie->is.key_sha1;
 }
 
+int64_t
+issuer_ca_not_after(const struct issuer *ie)
+{
+	return ie->is.not_after;
+}
+
 int
 issuer_saturated(const struct issuer *ie)
 {
@@ -461,7 +479,7 @@ issuer_sign(struct issuer *ie, const struct ocsp_single *singles, size_t n,
 		if (!__atomic_exchange_n(
 			&ie->expired_logged, 1, __ATOMIC_RELAXED))
 			log_expired(ie);
-		return OB_ERR_BUSY;
+		return OB_ERR_EXPIRED;
 	}
 	/* tbsResponseData first, then the whole response built after it. */
 	tbs_cap = ocsp_resp_tbs_max(singles, n, nonce_ext_len);
@@ -640,6 +658,17 @@ issuer_health(const struct issuer *ie, int64_t now, int64_t warn)
 }
 
 size_t
+issuers_failures(
+    const struct issuers *t, struct issuer_failure *out, size_t max)
+{
+	size_t i;
+
+	for (i = 0; out != NULL && i < t->nfailed && i < max; i++)
+		out[i] = t->failed[i];
+	return out != NULL && t->nfailed > max ? max : t->nfailed;
+}
+
+size_t
 issuers_health(struct issuers *t, int64_t now, int64_t warn,
     struct issuer_state *out, size_t max)
 {
@@ -754,6 +783,7 @@ size_t
 issuers_renew(
     struct issuers *t, struct store *st, const char *keydir, int64_t now)
 {
+	enum ob_err e;
 	struct store_issuer made;
 	struct issuer *ie;
 	char err[OB_ERRBUF], ts[32];
@@ -776,13 +806,17 @@ issuers_renew(
 			    ie->is.id, err);
 			continue;
 		}
-		if (store_responder_replace(
-			st, ie->is.id, &made, err, sizeof(err)) != OB_OK) {
+		if ((e = store_responder_renew(st, ie->is.id, ie->is.key_sha1,
+			 ie->is.resp_id, &made, err, sizeof(err))) != OB_OK) {
 			log_warnx(
 			    "issuer %s: storing its renewed responder: %s",
 			    ie->is.id, err);
 			(void)unlink(made.resp_key_path);
 			store_issuer_clear(&made);
+			/* Changed meanwhile: the reload brings what stands. */
+			if (e == OB_ERR_STALE)
+				__atomic_store_n(
+				    &ie->renewed, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		__atomic_store_n(&ie->renewed, 1, __ATOMIC_RELAXED);

@@ -373,13 +373,18 @@ static const struct metric metrics[] = {
 	"1 while a refresh pass runs."},
     {"refresh_interval_seconds", "gauge", LIVE(interval), VAL_I64, NULL,
 	"The refresh interval."},
+    {"issuers_not_loaded", "gauge", LIVE(not_loaded), VAL_I64, NULL,
+	"Registered issuers whose record failed to load at the last reload "
+	"(not answered for, or answered with their previous responder); "
+	"/healthz names them."},
     {"responder_expiry_warning_seconds", "gauge", LIVE(warn), VAL_I64, NULL,
 	"How long before its notAfter a responder certificate shows as "
 	"expiring (serve --expiry-warning)."},
     {"responder_not_after_timestamp_seconds", "gauge", STATE(not_after),
 	VAL_I64, NULL,
 	"When the responder certificate signing an issuer's answers "
-	"expires (Unix time); answers are tryLater after it."},
+	"expires, or its CA's when that comes first (Unix time); answers "
+	"are tryLater after it."},
     {"responder_expiring", "gauge", STATE(expiring), VAL_INT, NULL,
 	"1 when an issuer's responder certificate expires within the "
 	"warning period or has expired."},

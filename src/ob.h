@@ -34,6 +34,7 @@ enum ob_err {
 	OB_ERR_PERM, /* file permissions too open */
 	OB_ERR_UNSUPPORTED, /* a construct we do not handle */
 	OB_ERR_STALE, /* an issuer loaded earlier is no longer the stored one */
+	OB_ERR_EXPIRED, /* a responder or CA certificate past its notAfter */
 };
 
 const char *ob_strerror(enum ob_err);
@@ -277,6 +278,15 @@ enum ob_err file_write_secret(const char *dir, const char *name,
  */
 enum ob_err file_remove_secret(
     const char *dir, const char *path, char *errbuf, size_t errsz);
+
+/*
+ * The directory of the keys ocspbox makes for the database at db_path:
+ * its real path (symbolic links resolved, so that every spelling of the
+ * database finds the same directory) followed by ".keys"; db_path itself
+ * when it cannot be resolved (it does not exist yet). malloc'd, the
+ * caller frees; NULL when out of memory. Any thread.
+ */
+char *file_key_dir(const char *db_path);
 
 /* ---- buf.c: a growing string, pure ------------------------------------ */
 

@@ -288,6 +288,7 @@ struct refresher {
 	 */
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
+	int kick_crl; /* the kick is the API's: build every CRL too */
 	int reload; /* SIGHUP: read the issuers and their keys again */
 	int reload_soon; /* a renewal was stored: reload at the next look */
 	char *keydir; /* where automatic responders' keys go: DB.keys */
@@ -368,7 +369,7 @@ refresher_main(void *arg)
 	char err[OB_ERRBUF];
 	int64_t next_pass = 0, next_flush, next_reload = 0, wake, offset, step;
 	enum ob_err e;
-	int force, changed;
+	int force, changed, tick;
 
 	if (store_open(rf->db_path, 0, &st, err, sizeof(err)) != OB_OK)
 		log_warnx("refresh: counters: %s", err);
@@ -413,10 +414,19 @@ refresher_main(void *arg)
 			rf->reload_soon = 0;
 		}
 		if (rf->kick || ts.tv_sec >= next_pass) {
+			/*
+			 * Every interval's tick builds every CRL; a pass run
+			 * early (a responder replaced, the clock stepped)
+			 * changes no CRL, and the CRL thread rebuilds those
+			 * a clock step made due by itself.
+			 */
+			tick = ts.tv_sec >= next_pass || rf->kick_crl;
 			rf->kick = 0;
+			rf->kick_crl = 0;
 			rf->running = 1;
 			pthread_mutex_unlock(&rf->mu);
-			crlgen_tick(rf->crl); /* every tick builds every CRL */
+			if (tick)
+				crlgen_tick(rf->crl);
 			e = refresh_pass(rf->r, rf->db_path, rf->interval,
 			    rf->nthreads, "serve", &rf->stop, NULL, NULL, &res,
 			    err, sizeof(err));
@@ -472,9 +482,8 @@ refresh_start(struct responder *r, const char *db_path, int64_t interval,
 		goto fail;
 	rf->r = r;
 	rf->interval = interval;
-	if ((rf->keydir = malloc(strlen(db_path) + sizeof(".keys"))) == NULL)
+	if ((rf->keydir = file_key_dir(db_path)) == NULL)
 		goto fail;
-	sprintf(rf->keydir, "%s.keys", db_path);
 	rf->nthreads = nthreads;
 	if (pthread_mutex_init(&rf->mu, NULL) != 0)
 		goto fail;
@@ -536,6 +545,7 @@ refresh_kick(struct refresher *rf)
 {
 	pthread_mutex_lock(&rf->mu);
 	rf->kick = 1;
+	rf->kick_crl = 1; /* as a tick: every CRL too */
 	pthread_cond_signal(&rf->cv);
 	pthread_mutex_unlock(&rf->mu);
 }

@@ -149,14 +149,16 @@ answer_error(struct responder_answer *out, enum ocsp_resp_status st)
 
 /*
  * The OCSPResponseStatus of a store or signing failure (RFC 6960 2.3):
- * tryLater for a locked database, and for an issuer whose id the
- * database now gives another CA (the reload, seconds away, settles it).
+ * tryLater for a locked database, for an issuer whose id the database
+ * now gives another CA (the reload, seconds away, settles it), and for a
+ * responder or CA past its notAfter (until it is replaced).
  */
 static enum ocsp_resp_status
 failure_status(enum ob_err e)
 {
-	return e == OB_ERR_BUSY || e == OB_ERR_STALE ? OCSP_TRY_LATER
-						     : OCSP_INTERNAL_ERROR;
+	return e == OB_ERR_BUSY || e == OB_ERR_STALE || e == OB_ERR_EXPIRED
+	    ? OCSP_TRY_LATER
+	    : OCSP_INTERNAL_ERROR;
 }
 
 /* Whether c is byte for byte the CertID a cache entry of serial holds. */

@@ -101,14 +101,18 @@ struct issuer *issuers_find(struct issuers *, const char *id);
  */
 const char *issuer_id(const struct issuer *);
 const unsigned char *issuer_key_sha1(const struct issuer *);
+
+/* Its CA certificate's notAfter, seconds since the epoch. */
+int64_t issuer_ca_not_after(const struct issuer *);
 int issuer_saturated(const struct issuer *);
 
 /*
  * Signs singles (n of them, with the nonce extension when nonce_ext is
  * not NULL) as of now with the issuer's responder key, counting the
  * signature's latency in its histogram: *der is a malloc'd OCSPResponse
- * (RFC 6960 4.2.1) of *len bytes, the caller frees it. OB_ERR_NOMEM or
- * OB_ERR_CRYPTO. Any thread.
+ * (RFC 6960 4.2.1) of *len bytes, the caller frees it. OB_ERR_NOMEM,
+ * OB_ERR_CRYPTO, or OB_ERR_EXPIRED when the responder certificate, or
+ * its CA's, is past its notAfter (logged once). Any thread.
  */
 enum ob_err issuer_sign(struct issuer *, const struct ocsp_single *singles,
     size_t n, const unsigned char *nonce_ext, size_t nonce_ext_len, int64_t now,
@@ -161,6 +165,24 @@ struct issuer_state {
 	enum respcert_state health;
 	int expiring; /* 1 unless RESPCERT_OK */
 };
+
+/*
+ * A registered issuer whose record failed to load at the last reload (a
+ * responder key unreadable, too open, not matching): not served at all,
+ * or (kept) still served with the responder it had before.
+ */
+struct issuer_failure {
+	char id[OB_ID_MAX + 1];
+	int kept;
+};
+
+/*
+ * The issuers of t that failed to load (issuers_load logged why): at
+ * most max into out; returns how many were copied, or, with out NULL,
+ * how many there are. Any thread.
+ */
+size_t issuers_failures(
+    const struct issuers *t, struct issuer_failure *out, size_t max);
 
 /* Fills out with at most max issuers' health; returns how many. */
 size_t issuers_health(struct issuers *, int64_t now, int64_t warn,
@@ -494,17 +516,22 @@ struct crlgen_result {
 	size_t bytes; /* DER */
 	int64_t duration_ms; /* from the first read to the signature */
 	int64_t this_update, next_update; /* as signed */
-	int deferred; /* the CRL key failed lately: not tried, not recorded */
+	/* not tried, not recorded: the CRL key failed lately, the issuer's
+	 * id is now another CA's, or the CA has expired */
+	int deferred;
 };
 
 /*
  * Builds, signs and stores the CRL of issuer_id (one loaded at start with
  * a CRL key) on st, numbered one above the last, listing every revoked
- * certificate, valid for the responder's validity (RFC 5280 5.1);
- * records the attempt in crl_generation_events, failed or not. retry:
- * try a CRL key that failed to load again at once (else, for 30 s after,
- * OB_ERR_BUSY with res->deferred set, unrecorded). OB_ERR_NOTFOUND
- * (unrecorded) for an issuer without a loaded CRL key. One thread per st.
+ * certificate, valid for the responder's validity but not past the CA
+ * certificate's notAfter (RFC 5280 5.1); records the attempt in
+ * crl_generation_events, failed or not. retry: try a CRL key that failed
+ * to load again at once (else, for 30 s after, OB_ERR_BUSY with
+ * res->deferred set, unrecorded). OB_ERR_NOTFOUND (unrecorded) for an
+ * issuer without a loaded CRL key; OB_ERR_STALE and OB_ERR_EXPIRED
+ * (deferred, unrecorded) when its id is now another CA's, or its CA has
+ * expired. One thread per st.
  */
 enum ob_err crlgen_build(struct responder *, struct store *st,
     const char *issuer_id, int retry, struct crlgen_result *res, char *errbuf,

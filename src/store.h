@@ -94,6 +94,20 @@ enum ob_err store_responder_replace(struct store *, const char *issuer_id,
     const struct store_issuer *with, char *errbuf, size_t errsz);
 
 /*
+ * A renewal of an automatic responder: store_responder_replace, but only
+ * while issuer_id is still the CA of key_sha1 (OB_SHA1_LEN octets), still
+ * automatic (auto_responder_life_s set) and its active responder still
+ * row resp_id, the one renewed, all checked in the same transaction.
+ * Otherwise OB_ERR_STALE, nothing written: the issuer was removed,
+ * re-added for another CA, or updated by an operator while the new
+ * certificate was made, and that change wins. Other errors as
+ * store_responder_replace.
+ */
+enum ob_err store_responder_renew(struct store *, const char *issuer_id,
+    const unsigned char *key_sha1, int64_t resp_id,
+    const struct store_issuer *with, char *errbuf, size_t errsz);
+
+/*
  * Lists every issuer with its active responder and counts, ordered by id.
  * *out is a malloc'd array of *n records; free with store_issuer_list_free.
  */

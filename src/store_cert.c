@@ -132,6 +132,49 @@ store_responder_replace(struct store *st, const char *issuer_id,
 	return store_issuer_update(st, issuer_id, with, NULL, errbuf, errsz);
 }
 
+enum ob_err
+store_responder_renew(struct store *st, const char *issuer_id,
+    const unsigned char *key_sha1, int64_t resp_id,
+    const struct store_issuer *with, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_prepare(st,
+		 "SELECT 1 FROM issuers i JOIN responder_certs r"
+		 " ON r.issuer_id = i.id AND r.active"
+		 " WHERE i.id = ?1 AND i.key_sha1 = ?2 AND r.id = ?3"
+		 " AND i.auto_responder_life_s IS NOT NULL",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 2, key_sha1, OB_SHA1_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, resp_id);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE) {
+		snprintf(errbuf, errsz,
+		    "issuer %s changed while its responder was renewed "
+		    "(removed, re-added or updated): that change stands",
+		    issuer_id);
+		e = OB_ERR_STALE;
+		goto fail;
+	}
+	if (rc != SQLITE_ROW) {
+		e = store_dberr(st, rc, "renewal check", errbuf, errsz);
+		goto fail;
+	}
+	if ((e = replace_tx(st, issuer_id, with, errbuf, errsz)) != OB_OK)
+		goto fail;
+	return store_commit(st, errbuf, errsz);
+fail:
+	store_rollback(st);
+	return e;
+}
+
 /* An issuer with its active responder: columns 0-19, then two counts. */
 #define ISSUER_COLUMNS \
 	"SELECT i.id, i.subject, i.cert_der, i.name_sha1, i.key_sha1," \

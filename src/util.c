@@ -28,6 +28,7 @@ static const char *const errstr[] = {
     [OB_ERR_PERM] = "permissions too open",
     [OB_ERR_UNSUPPORTED] = "unsupported",
     [OB_ERR_STALE] = "issuer changed",
+    [OB_ERR_EXPIRED] = "responder or CA certificate expired",
 };
 
 const char *

@@ -290,6 +290,13 @@ refused "a key directory others can enter" 1 'open.db.keys: key directory is acc
     "$OCSPBOX" --db "$DB2" issuer add ec --cert "$PKI/ca-ec.pem" --auto-responder --ca-key "$PKI/ca-ec.key"
 same "... nothing registered, no key written" \
     "$(qdb "$DB2" 'SELECT count(*) FROM issuers') $(ls -A "$DB2.keys" | wc -l)" "0 0"
+chmod 700 "$DB2.keys"
+if [ "$(id -u)" = 0 ]; then
+	chown nobody "$DB2.keys"
+	refused "a key directory of another user: run as its owner" 1 \
+	    "open.db.keys: key directory is owned by uid $(id -u nobody), not by uid 0 running ocspbox; run ocspbox as its owner" \
+	    "$OCSPBOX" --db "$DB2" issuer add ec --cert "$PKI/ca-ec.pem" --auto-responder --ca-key "$PKI/ca-ec.key"
+fi
 rmdir "$DB2.keys"
 ln -s "$KEYS" "$DB2.keys"
 refused "a key directory that is a symbolic link, said so" 1 \
@@ -561,6 +568,17 @@ if [ "$RC" -eq 0 ] && printf '%s\n' "$ERR" | grep -q "$K3: not in the key direct
 else
 	fail "a key path outside the key directory is left alone" "exit $RC" "$OUT" "$ERR"
 fi
+# The database by a symbolic link: the same key directory, its real one.
+ln -s "$DB4" "$TMP/link.db"
+run "$OCSPBOX" --db "$TMP/link.db" issuer update op --auto-responder
+K5=$(qdb "$DB4" "SELECT key_path FROM responder_certs WHERE issuer_id = 'op' AND active")
+if [ "$RC" -eq 0 ] && [ "$(dirname "$K5")" = "$K4" ] && [ ! -e "$K3" ] &&
+    printf '%s\n' "$OUT" | grep -q "^removed 1 superseded responder key file from $K4$"; then
+	pass "--db through a symbolic link: keys in the database's real key directory"
+else
+	fail "--db through a symbolic link" "exit $RC" "$OUT" "$ERR" "$K5"
+fi
+K3=$K5
 run ob4 issuer remove op
 if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q "^removed 1 responder key file ocspbox made for it from $K4$" &&
     [ ! -e "$K3" ] && [ "$(n4)" = 0 ] && [ -e "$PKI/resp-ec.key" ] && [ -e "$PKI/ca-ec.key" ]; then

@@ -164,7 +164,7 @@ refused "certificate of another issuer" 1 'not issued by this issuer' \
 refused "bad serial" 2 'bad serial "xyz"' ob cert add rsa --serial xyz
 refused "serial too long" 2 'longer than 64 octets' \
     ob cert add rsa --serial "$(printf 'f%.0s' $(seq 130))"
-refused "unknown issuer" 1 'no issuer nosuch' ob cert add nosuch --serial 1
+refused "unknown issuer" 1 '^ocspbox: cert add: no issuer nosuch' ob cert add nosuch --serial 1
 refused "bad --not-after" 2 'bad --not-after' ob cert add rsa --serial 5 --not-after tomorrow
 refused "serial and cert together" 2 'one of --serial or --cert' \
     ob cert add rsa --serial 5 --cert "$PKI/leaf1.pem"

@@ -126,7 +126,7 @@ refused "update: nothing to update is a usage error" 2 'need ID' \
     "$OCSPBOX" --db "$DB" issuer update rsa
 refused "update: a certificate without its key" 2 'need ID' \
     "$OCSPBOX" --db "$DB" issuer update rsa --responder-cert "$PKI/resp-rsa.pem"
-refused "update: no such issuer" 1 'no issuer nosuch' \
+refused "update: no such issuer" 1 '^ocspbox: issuer update: no issuer nosuch' \
     "$OCSPBOX" --db "$DB" issuer update nosuch --ca-key "$PKI/ca-rsa.key"
 if [ -f "$PKI/resp-expired.pem" ]; then
 	refused "update: an expired responder is refused" 1 'expired at .*clients would refuse' \
@@ -442,6 +442,15 @@ grep -q 'reload: issuer x: .*not answering for it' "$TMP/server.err" &&
     pass "the RSA CA's key fails to load: x is left out, and that logged" ||
     fail "x left out" "$(tail -n 5 "$TMP/server.err")"
 same "no CRL of x: the EC CA's is gone with it" "$(getcrl x "$TMP/x2.crl")" 404
+run curl -s -m 10 "$URL/healthz"
+if printf '%s\n' "$OUT" | head -n 1 | grep -qx degraded &&
+    printf '%s\n' "$OUT" | grep -q '^issuer x: not answered for: its responder key failed to load at the last reload'; then
+	pass "/healthz: degraded, x registered but not answered for"
+else
+	fail "/healthz names x, not loaded" "$OUT"
+fi
+metrics
+same "/metrics: ocspbox_issuers_not_loaded 1" "$(m ocspbox_issuers_not_loaded)" 1
 chmod 600 "$TMP/resp-rsa-copy.key"
 kill -HUP "$SERVER_PID"
 n=0
@@ -450,6 +459,9 @@ while [ $n -lt 50 ] && [ "$(ocsp_status B0B)" != good ]; do
 	n=$((n + 1))
 done
 same "SIGHUP with the key fixed: the RSA CA answers for x, B0B good" "$(ocsp_status B0B)" good
+metrics
+same "... /metrics: ocspbox_issuers_not_loaded 0" "$(m ocspbox_issuers_not_loaded)" 0
+same "... /healthz: ok" "$(curl -s -m 10 "$URL/healthz")" ok
 # The EC CA back, under x: its CRLs go on above #N1.
 ob3 issuer remove x >/dev/null && ob3 issuer add x --cert "$PKI/ca-ec.pem" \
     --responder-cert "$PKI/resp-ec.pem" --responder-key "$PKI/resp-ec.key" \
@@ -485,7 +497,8 @@ CA_END=$(not_after "$PKI/short-ca.pem")
 DB4=$TMP/outlive.db
 "$OCSPBOX" --db "$DB4" migrate >/dev/null
 "$OCSPBOX" --db "$DB4" issuer add s --cert "$PKI/short-ca.pem" --responder-cert "$PKI/outl.pem" \
-    --responder-key "$PKI/resp-ec.key" >/dev/null || fail "issuer add: a responder outliving its CA"
+    --responder-key "$PKI/resp-ec.key" --ca-key "$PKI/ca-ec.key" >/dev/null ||
+    fail "issuer add: a responder outliving its CA"
 "$OCSPBOX" --db "$DB4" cert add s --serial 5 >/dev/null
 start_server "$DB4" --validity 1h --refresh-interval 10m || { fail "server starts"; finish; exit 1; }
 sstat() {
@@ -509,6 +522,21 @@ else
 fi
 same "stats JSON: expiring" "$(stats '.issuers[0].responder.status')" expiring
 n=0
+while [ $n -lt 50 ] && [ "$(getcrl s "$TMP/s.crl")" != 200 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+CNU=$(epoch "$(openssl crl -inform DER -in "$TMP/s.crl" -noout -nextupdate 2>/dev/null | cut -d= -f2)")
+if [ -n "$CNU" ] && [ "$CNU" -le "$CA_END" ]; then
+	pass "the CRL's nextUpdate is not past the CA's notAfter either"
+else
+	fail "the CRL's nextUpdate stops at the CA's notAfter" "nextUpdate $CNU, CA ends $CA_END"
+fi
+metrics
+same "/metrics: the end is the CA's notAfter, not the responder's" \
+    "$(m 'ocspbox_responder_not_after_timestamp_seconds{issuer="s"}')" "$CA_END"
+same "stats JSON: the same end" "$(epoch "$(stats '.issuers[0].responder.not_after')")" "$CA_END"
+n=0
 while [ "$(date +%s)" -le "$CA_END" ] && [ $n -lt 300 ]; do
 	sleep 0.2
 	n=$((n + 1))
@@ -520,6 +548,8 @@ grep -q 'issuer s: the CA certificate expired at .*answering tryLater (renew the
 run curl -s -m 10 "$URL/healthz"
 printf '%s\n' "$OUT" | grep -q '^issuer s: CA certificate expired at .*; answers are tryLater$' &&
     pass "/healthz: the CA expired" || fail "/healthz says the CA expired" "$OUT"
+same "no CRL event recorded after the CA expired" \
+    "$(qdb "$DB4" "SELECT count(*) FROM crl_generation_events WHERE started_at > '$(date -u -d @"$CA_END" +%Y-%m-%dT%H:%M:%SZ)'")" 0
 stop_checked "with a responder that outlived its CA"
 # Started again, it says so at start, before any request.
 start_server "$DB4" || { fail "server starts"; finish; exit 1; }

@@ -156,7 +156,8 @@ test_responder_replace(void)
 {
 	struct store *st = fresh();
 	struct store_issuer *v = NULL, with;
-	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x02};
+	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x02}, key[20];
+	long long active;
 	size_t n = 0;
 
 	if (st == NULL) {
@@ -205,11 +206,44 @@ test_responder_replace(void)
 		       " FROM issuers"),
 	    "null");
 
+	/*
+	 * A renewal stores only over what it renewed: the operator's
+	 * responder now (not automatic), so refused; once automatic again,
+	 * refused for another CA's key or another active row, then stored.
+	 */
+	memset(key, 0xab, sizeof(key));
+	active = atoll(peek("SELECT id FROM responder_certs WHERE active"));
+	with.resp_generated = 1;
+	with.auto_life_s = 2592000;
+	CHECK(store_responder_renew(st, "ca", key, active, &with, err,
+		  sizeof(err)) == OB_ERR_STALE);
+	CHECK(strstr(err, "changed while its responder was renewed") != NULL);
+	CHECK(store_responder_replace(st, "ca", &with, err, sizeof(err)) ==
+	    OB_OK);
+	active = atoll(peek("SELECT id FROM responder_certs WHERE active"));
+	CHECK(store_responder_renew(st, "ca", key, active - 1, &with, err,
+		  sizeof(err)) == OB_ERR_STALE);
+	key[0] = 0xcd;
+	CHECK(store_responder_renew(st, "ca", key, active, &with, err,
+		  sizeof(err)) == OB_ERR_STALE);
+	key[0] = 0xab;
+	CHECK_STR(peek("SELECT count(*) FROM responder_certs"), "4");
+	CHECK(store_responder_renew(
+		  st, "ca", key, active, &with, err, sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT count(*) || ' ' || sum(active)"
+		       " FROM responder_certs"),
+	    "5 1");
+	/* Back to the operator's, as the tests below expect. */
+	with.resp_generated = 0;
+	with.auto_life_s = 0;
+	CHECK(store_responder_replace(st, "ca", &with, err, sizeof(err)) ==
+	    OB_OK);
+
 	/* No such issuer: refused, nothing written. */
 	CHECK(store_responder_replace(st, "nope", &with, err, sizeof(err)) ==
 	    OB_ERR_NOTFOUND);
 	CHECK(strstr(err, "no issuer nope") != NULL);
-	CHECK_STR(peek("SELECT count(*) FROM responder_certs"), "3");
+	CHECK_STR(peek("SELECT count(*) FROM responder_certs"), "6");
 
 	/* A row the schema refuses (a bad algorithm) rolls the whole
 	 * swap back: the active responder stays. */
@@ -219,7 +253,7 @@ test_responder_replace(void)
 	    OB_OK);
 	CHECK_STR(peek("SELECT count(*) || ' ' || sum(active)"
 		       " FROM responder_certs"),
-	    "3 1");
+	    "6 1");
 	CHECK_STR(peek("SELECT coalesce(auto_responder_life_s, 'null')"
 		       " FROM issuers"),
 	    "null");
