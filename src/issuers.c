@@ -80,17 +80,30 @@ issuer_signing_end(const struct issuer *ie)
 							: ie->is.resp_not_after;
 }
 
-/* Logs that ie's responder, or its CA, has expired: answers are tryLater. */
+/*
+ * Logs that ie's responder, or its CA, has expired as of now: answers are
+ * tryLater. Says what can help: renewing the CA when it has expired
+ * (whatever the responder), the automatic renewal (whose failure the
+ * log gave just before), or an issuer update.
+ */
 static void
-log_expired(const struct issuer *ie)
+log_expired(const struct issuer *ie, int64_t now)
 {
 	char ts[32];
 
-	util_time_format(issuer_signing_end(ie), ts, sizeof(ts));
-	if (ie->is.not_after < ie->is.resp_not_after)
+	if (now >= ie->is.not_after) {
+		util_time_format(ie->is.not_after, ts, sizeof(ts));
 		log_warnx("issuer %s: the CA certificate expired at %s; no "
 			  "answer verifies past it: answering tryLater (renew "
 			  "the CA)",
+		    ie->is.id, ts);
+		return;
+	}
+	util_time_format(ie->is.resp_not_after, ts, sizeof(ts));
+	if (ie->is.auto_life_s > 0)
+		log_warnx("issuer %s: the automatic responder expired at %s "
+			  "and was not renewed (see above why); answering "
+			  "tryLater; SIGHUP tries again",
 		    ie->is.id, ts);
 	else
 		log_warnx("issuer %s: the responder certificate has expired "
@@ -185,6 +198,18 @@ find(const struct issuers *t, const char *id)
 		if (strcmp(t->v[i]->is.id, id) == 0)
 			return t->v[i];
 	return NULL;
+}
+
+/* Whether id is among the issuers of t that failed to load. */
+static int
+failed_to_load(const struct issuers *t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfailed; i++)
+		if (strcmp(t->failed[i].id, id) == 0)
+			return 1;
+	return 0;
 }
 
 /* Keeps ie (a reference taken) as the next of t. */
@@ -304,8 +329,10 @@ issuers_load(struct store *st, int nsign, const struct issuers *prev, int force,
 			    "issuer %s: added (%s)", ie->is.id, ie->is.subject);
 		t->v[t->n++] = ie;
 	}
+	/* Gone from the database, not merely failed to load (said above). */
 	for (i = 0; prev != NULL && i < prev->n; i++)
-		if (find(t, prev->v[i]->is.id) == NULL)
+		if (find(t, prev->v[i]->is.id) == NULL &&
+		    !failed_to_load(t, prev->v[i]->is.id))
 			log_warnx("issuer %s: removed", prev->v[i]->is.id);
 	store_issuer_list_free(v, n);
 	*out = t;
@@ -478,7 +505,7 @@ issuer_sign(struct issuer *ie, const struct ocsp_single *singles, size_t n,
 	if (now >= issuer_signing_end(ie)) {
 		if (!__atomic_exchange_n(
 			&ie->expired_logged, 1, __ATOMIC_RELAXED))
-			log_expired(ie);
+			log_expired(ie, now);
 		return OB_ERR_EXPIRED;
 	}
 	/* tbsResponseData first, then the whole response built after it. */
@@ -697,11 +724,15 @@ issuers_warn(struct issuers *t, int64_t now, int64_t warn)
 	for (i = 0; i < t->n; i++) {
 		ie = t->v[i];
 		state = issuer_health(ie, now, warn);
-		/* Said at start too, not only once a request comes. */
+		/*
+		 * Said at start too, not only once a request comes; not for
+		 * a responder just renewed, which the reload replaces.
+		 */
 		if (state == RESPCERT_EXPIRED &&
+		    !__atomic_load_n(&ie->renewed, __ATOMIC_RELAXED) &&
 		    !__atomic_exchange_n(
 			&ie->expired_logged, 1, __ATOMIC_RELAXED))
-			log_expired(ie);
+			log_expired(ie, now);
 		if (state != RESPCERT_EXPIRING)
 			continue;
 		/*

@@ -442,6 +442,9 @@ grep -q 'reload: issuer x: .*not answering for it' "$TMP/server.err" &&
     pass "the RSA CA's key fails to load: x is left out, and that logged" ||
     fail "x left out" "$(tail -n 5 "$TMP/server.err")"
 same "no CRL of x: the EC CA's is gone with it" "$(getcrl x "$TMP/x2.crl")" 404
+! grep -q 'issuer x: removed' "$TMP/server.err" &&
+    pass "... and the log does not call x removed: it is registered, not loaded" ||
+    fail "x is not logged as removed" "$(grep 'issuer x' "$TMP/server.err")"
 run curl -s -m 10 "$URL/healthz"
 if printf '%s\n' "$OUT" | head -n 1 | grep -qx degraded &&
     printf '%s\n' "$OUT" | grep -q '^issuer x: not answered for: its responder key failed to load at the last reload'; then
