@@ -19,6 +19,11 @@
 
 /* Entries written per transaction, and errors logged per pass. */
 #define BATCH 64
+/*
+ * Due certificates listed per read: the pass's memory, whatever the
+ * number of certificates (about 130 bytes each).
+ */
+#define PAGE 1024
 #define LOG_ERRORS_MAX 10
 /* How often the counters are added to cache_counters, in seconds. */
 #define FLUSH_SECONDS 5
@@ -35,21 +40,77 @@
  */
 #define CLOCK_STEP_MS 2000
 
-/* One pass's shared state; the workers take todo items in order. */
+/*
+ * One pass's shared state. The workers take due certificates in order
+ * from a page that the one who finds it empty refills, on the pass's own
+ * connection, under mu.
+ */
 struct pass {
 	struct responder *r;
 	struct issuers *iss; /* held for the pass */
 	const char *db_path;
-	struct store_todo *todo;
-	size_t ntodo;
-	size_t next, done; /* atomics */
+	struct store *st; /* the listing's connection; used under mu */
+	int64_t now, horizon, validity; /* the listing's bounds */
 	pthread_mutex_t mu; /* guards what follows */
-	size_t nsigned, errors, written, skipped;
+	struct store_todo page[PAGE];
+	struct store_todo_cursor cur;
+	size_t npage, next; /* items in page; the next one to take */
+	int end; /* listed to the end, stopped, or the listing failed */
+	enum ob_err list_err; /* why the listing failed, or OB_OK */
+	char list_errbuf[OB_ERRBUF];
+	size_t listed, total; /* total: for progress, at least listed */
+	size_t done, nsigned, errors, written, skipped;
 	int64_t last_progress_ms;
 	refresh_progress_fn progress;
 	void *arg;
 	const int *stop; /* atomic; may be NULL */
 };
+
+static int
+stopped(const struct pass *p)
+{
+	return p->stop != NULL && __atomic_load_n(p->stop, __ATOMIC_RELAXED);
+}
+
+/* Reads the next page into p->page; with p->mu held. */
+static void
+refill(struct pass *p)
+{
+	size_t n = 0;
+
+	p->list_err = store_refresh_todo(p->st, p->now, p->horizon, p->validity,
+	    &p->cur, p->page, PAGE, &n, p->list_errbuf, sizeof(p->list_errbuf));
+	if (p->list_err != OB_OK)
+		n = 0;
+	p->npage = n;
+	p->next = 0;
+	p->listed += n;
+	if (p->listed > p->total)
+		p->total = p->listed;
+	if (n < PAGE)
+		p->end = 1;
+}
+
+/*
+ * Copies the next due certificate into *t: 1, or 0 when there is none
+ * left or the pass is stopping (what is signed is written, the rest
+ * waits for the next pass).
+ */
+static int
+take(struct pass *p, struct store_todo *t)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->next == p->npage && !p->end && !stopped(p))
+		refill(p);
+	if (p->next < p->npage && !stopped(p)) {
+		*t = p->page[p->next++];
+		got = 1;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return got;
+}
 
 static void
 pass_error(struct pass *p, const struct store_todo *t, const char *what)
@@ -71,9 +132,8 @@ flush_batch(
 
 	if (*n == 0)
 		return;
-	if (store_cache_put(st, b, *n, (int64_t)time(NULL),
-		responder_validity(p->r), &written, err,
-		sizeof(err)) != OB_OK) {
+	if (store_cache_put(st, b, *n, (int64_t)time(NULL), p->validity,
+		&written, err, sizeof(err)) != OB_OK) {
 		pthread_mutex_lock(&p->mu);
 		p->nsigned -= *n; /* signed, but for nothing: errors */
 		p->errors += *n;
@@ -94,10 +154,11 @@ pass_worker(void *arg)
 {
 	struct pass *p = arg;
 	struct store_cache_entry batch[BATCH];
+	struct store_todo t;
 	struct store *st = NULL;
 	char err[OB_ERRBUF];
-	size_t i, n = 0, done;
-	int64_t t;
+	size_t n = 0;
+	int64_t ms;
 	enum ob_err e;
 
 	if (store_open(p->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
@@ -105,37 +166,26 @@ pass_worker(void *arg)
 		return NULL; /* the others do the work */
 	}
 	store_relax_sync(st); /* it writes only cache entries */
-	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) <
-	    p->ntodo) {
-		/* Shutting down: what is signed is written, the rest waits. */
-		if (p->stop != NULL &&
-		    __atomic_load_n(p->stop, __ATOMIC_RELAXED))
-			break;
+	while (take(p, &t)) {
 		e = responder_presign(
-		    p->r, p->iss, &p->todo[i], (int64_t)time(NULL), &batch[n]);
-		if (e == OB_OK) {
-			n++;
-			pthread_mutex_lock(&p->mu);
-			p->nsigned++;
-			pthread_mutex_unlock(&p->mu);
-		} else if (e == OB_ERR_NOTFOUND) {
-			pthread_mutex_lock(&p->mu);
-			p->skipped++;
-			pthread_mutex_unlock(&p->mu);
-		} else
-			pass_error(p, &p->todo[i], ob_strerror(e));
-		if (n == BATCH)
-			flush_batch(p, st, batch, &n);
-		done = __atomic_add_fetch(&p->done, 1, __ATOMIC_RELAXED);
-		if (p->progress == NULL)
-			continue;
-		t = util_mono_ms();
+		    p->r, p->iss, &t, (int64_t)time(NULL), &batch[n]);
+		if (e != OB_OK && e != OB_ERR_NOTFOUND)
+			pass_error(p, &t, ob_strerror(e));
+		ms = p->progress != NULL ? util_mono_ms() : 0;
 		pthread_mutex_lock(&p->mu);
-		if (t - p->last_progress_ms >= PROGRESS_SECONDS * 1000) {
-			p->last_progress_ms = t;
-			p->progress(p->arg, done, p->ntodo);
+		p->done++;
+		if (e == OB_OK)
+			p->nsigned++;
+		else if (e == OB_ERR_NOTFOUND)
+			p->skipped++;
+		if (p->progress != NULL &&
+		    ms - p->last_progress_ms >= PROGRESS_SECONDS * 1000) {
+			p->last_progress_ms = ms;
+			p->progress(p->arg, p->done, p->total);
 		}
 		pthread_mutex_unlock(&p->mu);
+		if (e == OB_OK && ++n == BATCH)
+			flush_batch(p, st, batch, &n);
 	}
 	flush_batch(p, st, batch, &n);
 	store_close(st);
@@ -174,80 +224,111 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
     char *errbuf, size_t errsz)
 {
 	struct store_refresh_run run;
-	struct pass p;
-	struct store *st = NULL;
+	struct pass *p;
 	pthread_t th[REFRESH_THREADS_MAX];
 	char msg[OB_ERRBUF];
 	struct store_resign *rs = NULL;
 	int64_t start_ms = util_mono_ms(), unknown;
 	enum ob_err e;
 	size_t nrs = 0;
-	int fd, i, started = 0, clean;
+	int fd, i, started = 0, clean, mu = 0;
 
 	memset(res, 0, sizeof(*res));
-	memset(&p, 0, sizeof(p));
 	res->started_at = (int64_t)time(NULL);
-	if ((fd = pass_lock(db_path, errbuf, errsz)) < 0)
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		return OB_ERR_NOMEM;
+	}
+	if ((fd = pass_lock(db_path, errbuf, errsz)) < 0) {
+		free(p);
 		return fd == -2 ? OB_ERR_BUSY : OB_ERR_IO;
+	}
 	/*
 	 * The pass signs with the issuers as of its start. When no earlier
 	 * table is held any more, nothing can still write an answer of an
 	 * earlier responder: a pass that finds every such entry re-signed
 	 * may say so (issuers_resign_done).
 	 */
-	p.iss = responder_issuers_hold(r);
+	p->iss = responder_issuers_hold(r);
 	clean = responder_retired(r) == 0;
-	if ((nrs = issuers_resign(p.iss, NULL, 0)) > 0 &&
+	if ((nrs = issuers_resign(p->iss, NULL, 0)) > 0 &&
 	    (rs = calloc(nrs, sizeof(*rs))) == NULL) {
 		e = OB_ERR_NOMEM;
 		snprintf(errbuf, errsz, "out of memory");
 		goto out;
 	}
 	if (nrs > 0)
-		issuers_resign(p.iss, rs, nrs);
-	if ((e = store_open(db_path, 0, &st, errbuf, errsz)) != OB_OK)
+		issuers_resign(p->iss, rs, nrs);
+	p->r = r;
+	p->db_path = db_path;
+	p->now = res->started_at;
+	p->validity = responder_validity(r);
+	p->horizon = cache_horizon(p->validity, interval);
+	p->progress = progress;
+	p->arg = arg;
+	p->stop = stop;
+	p->last_progress_ms = start_ms;
+	if ((e = store_open(db_path, 0, &p->st, errbuf, errsz)) != OB_OK)
 		goto out;
-	store_relax_sync(st);
-	if ((e = store_cache_prune(st, res->started_at, responder_validity(r),
-		 &res->dropped, errbuf, errsz)) != OB_OK ||
-	    (e = store_refresh_todo(st, res->started_at,
-		 cache_horizon(responder_validity(r), interval),
-		 responder_validity(r), rs, nrs, &p.todo, &p.ntodo, errbuf,
-		 errsz)) != OB_OK)
+	store_relax_sync(p->st);
+	if ((e = store_cache_prune(p->st, p->now, p->validity, &res->dropped,
+		 errbuf, errsz)) != OB_OK ||
+	    (e = store_refresh_resign(p->st, rs, nrs, errbuf, errsz)) !=
+		OB_OK ||
+	    (progress != NULL &&
+		(e = store_refresh_count(p->st, p->now, p->horizon, p->validity,
+		     &p->total, errbuf, errsz)) != OB_OK))
 		goto out;
-	p.r = r;
-	p.db_path = db_path;
-	p.progress = progress;
-	p.arg = arg;
-	p.stop = stop;
-	p.last_progress_ms = start_ms;
-	if (pthread_mutex_init(&p.mu, NULL) != 0) {
-		e = OB_ERR_NOMEM;
+	/* The first page before any thread: a listing that fails, fails. */
+	refill(p);
+	if ((e = p->list_err) != OB_OK) {
+		snprintf(errbuf, errsz, "%s", p->list_errbuf);
 		goto out;
 	}
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		e = OB_ERR_NOMEM;
+		snprintf(errbuf, errsz, "out of memory");
+		goto out;
+	}
+	mu = 1;
 	if (nthreads < 1)
 		nthreads = 1;
 	if (nthreads > REFRESH_THREADS_MAX)
 		nthreads = REFRESH_THREADS_MAX;
-	for (i = 0; i < nthreads && (size_t)i < p.ntodo; i++) {
-		if (pthread_create(&th[i], NULL, pass_worker, &p) != 0)
+	for (i = 0; i < nthreads && (size_t)i < p->npage; i++) {
+		if (pthread_create(&th[i], NULL, pass_worker, p) != 0)
 			break;
 		started++;
 	}
-	if (started == 0 && p.ntodo > 0)
-		pass_worker(&p); /* no thread to spare: do it here */
+	if (started == 0 && p->npage > 0)
+		pass_worker(p); /* no thread to spare: do it here */
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&p.mu);
-	res->todo = p.ntodo;
-	res->nsigned = p.nsigned;
-	res->errors = p.errors;
-	/* Items no worker reached count as errors, unless we were stopped. */
-	if (stop == NULL || !__atomic_load_n(stop, __ATOMIC_RELAXED))
-		res->errors += p.ntodo - p.done;
-	res->written = p.written;
-	res->skipped = p.skipped;
+	res->todo = p->listed;
+	res->nsigned = p->nsigned;
+	res->errors = p->errors;
+	res->written = p->written;
+	res->skipped = p->skipped;
 	res->duration_ms = util_mono_ms() - start_ms;
+	if (p->list_err != OB_OK) {
+		/* A later page: what was signed is written; the pass failed. */
+		e = p->list_err;
+		snprintf(errbuf, errsz, "%s", p->list_errbuf);
+		goto out;
+	}
+	if (!stopped(p)) {
+		/* Listed, but no worker got to them: errors. */
+		res->errors += p->listed - p->done;
+		if (!p->end) {
+			/* Every worker failed to open the database (logged). */
+			e = OB_ERR_IO;
+			snprintf(errbuf, errsz,
+			    "the pass stopped after %zu of its certificates: "
+			    "no worker could open the database",
+			    p->done);
+			goto out;
+		}
+	}
 
 	memset(&run, 0, sizeof(run));
 	run.started_at = res->started_at;
@@ -256,19 +337,23 @@ refresh_pass(struct responder *r, const char *db_path, int64_t interval,
 	run.errors = (int64_t)res->errors;
 	run.dropped = (int64_t)res->dropped;
 	snprintf(run.source, sizeof(run.source), "%s", source);
-	if (store_refresh_record(st, &run, msg, sizeof(msg)) != OB_OK)
+	if (store_refresh_record(p->st, &run, msg, sizeof(msg)) != OB_OK)
 		log_warnx("refresh: %s", msg);
-	if (store_cache_unknown_count(st, &unknown, msg, sizeof(msg)) == OB_OK)
+	if (store_cache_unknown_count(p->st, &unknown, msg, sizeof(msg)) ==
+	    OB_OK)
 		cache_unknown_set(responder_cache(r), unknown);
 	/* Every entry of an earlier responder found was re-signed. */
-	if (nrs > 0 && clean && res->errors == 0 && p.done == p.ntodo)
-		issuers_resign_done(p.iss, rs, nrs);
+	if (nrs > 0 && clean && res->errors == 0 && p->end && !stopped(p) &&
+	    p->done == p->listed)
+		issuers_resign_done(p->iss, rs, nrs);
 	e = OB_OK;
 out:
-	issuers_release(p.iss);
+	if (mu)
+		pthread_mutex_destroy(&p->mu);
+	issuers_release(p->iss);
 	free(rs);
-	free(p.todo);
-	store_close(st);
+	store_close(p->st);
+	free(p);
 	close(fd); /* releases the lock */
 	return e;
 }

@@ -339,18 +339,46 @@ struct store_resign {
 };
 
 /*
- * Every registered certificate unexpired at now whose entry is missing,
- * has a nextUpdate at or before now + horizon (unless that nextUpdate is
- * already its responder's notAfter, which no signature can pass), is from
- * the future (as store_cache_get has it, with validity), no longer
- * matches its status, was written before its issuer's active responder
- * was registered, or (for the nresign issuers of resign, which may be
- * NULL when nresign is 0) lacks the needle. *out is malloc'd (*n records);
- * the caller frees it.
+ * Where a listing of due certificates has got to: the last one listed.
+ * Zeroed, it is before the first.
+ */
+struct store_todo_cursor {
+	char issuer_id[OB_ID_MAX + 1];
+	char serial[OB_SERIAL_HEX_MAX + 1];
+};
+
+/*
+ * Sets, for this connection, the nresign issuers of resign (may be NULL
+ * when nresign is 0) whose entries lacking their needle are due; called
+ * once before store_refresh_todo and store_refresh_count on it.
+ */
+enum ob_err store_refresh_resign(struct store *,
+    const struct store_resign *resign, size_t nresign, char *errbuf,
+    size_t errsz);
+
+/*
+ * The next certificates due for the refresh pass after *cur, in (issuer
+ * id, serial) order: registered, unexpired at now, and whose entry is
+ * missing, has a nextUpdate at or before now + horizon (unless that
+ * nextUpdate is already its responder's notAfter, which no signature can
+ * pass), is from the future (as store_cache_get has it, with validity),
+ * no longer matches its status, was written before its issuer's active
+ * responder was registered, or (for the issuers of store_refresh_resign)
+ * lacks the needle. Up to max go into out (the caller's); *n says how
+ * many, fewer than max only at the end; *cur moves to the last. Each call
+ * is one short read: memory does not grow with the certificates, and
+ * rows written meanwhile behind the cursor are not listed again.
  */
 enum ob_err store_refresh_todo(struct store *, int64_t now, int64_t horizon,
-    int64_t validity, const struct store_resign *resign, size_t nresign,
-    struct store_todo **out, size_t *n, char *errbuf, size_t errsz);
+    int64_t validity, struct store_todo_cursor *cur, struct store_todo *out,
+    size_t max, size_t *n, char *errbuf, size_t errsz);
+
+/*
+ * How many certificates store_refresh_todo would list from the start,
+ * into *n: one scan, for a progress report.
+ */
+enum ob_err store_refresh_count(struct store *, int64_t now, int64_t horizon,
+    int64_t validity, size_t *n, char *errbuf, size_t errsz);
 
 /*
  * Drops the entries of certificates expired at now and unknown entries

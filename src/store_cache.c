@@ -204,95 +204,135 @@ resign_fill(struct store *st, const struct store_resign *v, size_t n,
 }
 
 enum ob_err
-store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
-    int64_t validity, const struct store_resign *resign, size_t nresign,
-    struct store_todo **out, size_t *n, char *errbuf, size_t errsz)
+store_refresh_resign(struct store *st, const struct store_resign *resign,
+    size_t nresign, char *errbuf, size_t errsz)
 {
-	sqlite3_stmt *stmt = NULL;
-	struct store_todo *v = NULL, *nv, *t;
-	size_t cap = 0, len = 0;
-	enum ob_err e;
-	const char *p;
-	int rc;
+	return resign_fill(st, resign, nresign, errbuf, errsz);
+}
 
-	*out = NULL;
-	*n = 0;
-	if ((e = resign_fill(st, resign, nresign, errbuf, errsz)) != OB_OK)
-		return e;
-	/*
-	 * An entry is due when it is missing, falls due within the horizon
-	 * (unless its nextUpdate is its responder's notAfter already: a new
-	 * signature would end there too), comes from the future, says
-	 * another status, or was signed by an earlier responder: written
-	 * before the active one was registered, or (for an issuer whose
-	 * responder this server replaced while serving) not holding the
-	 * active one's needle.
-	 */
-	if ((e = store_prepare(st,
-		 "SELECT c.issuer_id, c.serial_hex, c.status = 'revoked',"
-		 " c.revoked_at, c.revocation_reason"
-		 " FROM certificates c LEFT JOIN ocsp_response_cache o"
-		 " ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex"
-		 " LEFT JOIN responder_certs r"
-		 " ON r.issuer_id = c.issuer_id AND r.active"
-		 " LEFT JOIN temp.ob_resign z ON z.issuer_id = c.issuer_id"
-		 " WHERE (c.not_after IS NULL OR c.not_after > ?1)"
-		 " AND (o.serial_hex IS NULL"
-		 " OR (o.next_update <= ?2"
-		 "  AND (r.not_after IS NULL OR o.next_update < min(r.not_after,"
-		 "   (SELECT i.not_after FROM issuers i WHERE i.id = c.issuer_id))))"
-		 " OR o.this_update > ?3 OR o.next_update > ?4"
-		 " OR o.cert_status <> c.status"
-		 " OR o.generated_at < r.created_at"
-		 " OR (z.needle IS NOT NULL"
-		 "  AND instr(o.response_der, z.needle) = 0))"
-		 " ORDER BY c.issuer_id, c.serial_hex",
-		 &stmt, errbuf, errsz)) != OB_OK)
-		return e;
+/*
+ * An entry is due when it is missing, falls due within the horizon
+ * (unless its nextUpdate is its responder's notAfter already: a new
+ * signature would end there too), comes from the future, says another
+ * status, or was signed by an earlier responder: written before the
+ * active one was registered, or (for an issuer whose responder this
+ * server replaced while serving) not holding the active one's needle.
+ * ?1 now, ?2 now + horizon, ?3 and ?4 the bounds of an entry from the
+ * future (store_cache_get).
+ */
+#define TODO_FROM \
+	" FROM certificates c LEFT JOIN ocsp_response_cache o" \
+	" ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex" \
+	" LEFT JOIN responder_certs r" \
+	" ON r.issuer_id = c.issuer_id AND r.active" \
+	" LEFT JOIN temp.ob_resign z ON z.issuer_id = c.issuer_id" \
+	" WHERE (c.not_after IS NULL OR c.not_after > ?1)" \
+	" AND (o.serial_hex IS NULL" \
+	" OR (o.next_update <= ?2" \
+	"  AND (r.not_after IS NULL OR o.next_update < min(r.not_after," \
+	"   (SELECT i.not_after FROM issuers i WHERE i.id = c.issuer_id))))" \
+	" OR o.this_update > ?3 OR o.next_update > ?4" \
+	" OR o.cert_status <> c.status" \
+	" OR o.generated_at < r.created_at" \
+	" OR (z.needle IS NOT NULL" \
+	"  AND instr(o.response_der, z.needle) = 0))"
+
+static void
+todo_bind(sqlite3_stmt *stmt, int64_t now, int64_t horizon, int64_t validity)
+{
 	store_bind_time(stmt, 1, now);
 	store_bind_time(stmt, 2, now + horizon);
 	/* From the future (store_cache_get): due, whatever its nextUpdate. */
 	store_bind_time(stmt, 3, now + STORE_CLOCK_SLACK);
 	store_bind_time(stmt, 4, now + validity + STORE_CLOCK_SLACK);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				e = OB_ERR_NOMEM;
-				goto fail;
-			}
-			v = nv;
-		}
-		t = &v[len];
+}
+
+enum ob_err
+store_refresh_count(struct store *st, int64_t now, int64_t horizon,
+    int64_t validity, size_t *n, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	*n = 0;
+	if ((e = store_prepare(st, "SELECT count(*)" TODO_FROM, &stmt, errbuf,
+		 errsz)) != OB_OK)
+		return e;
+	todo_bind(stmt, now, horizon, validity);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return store_dberr(st, rc, "refresh count", errbuf, errsz);
+	return OB_OK;
+}
+
+enum ob_err
+store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
+    int64_t validity, struct store_todo_cursor *cur, struct store_todo *out,
+    size_t max, size_t *n, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct store_todo *t;
+	size_t len = 0;
+	enum ob_err e;
+	const char *id, *serial;
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	/*
+	 * Keyset pagination: the page after the cursor in primary-key
+	 * order, one short read each, so memory does not grow with the
+	 * number of certificates and no read transaction stays open
+	 * beside the writers. The cursor starts at ("", ""), before any
+	 * issuer id.
+	 */
+	if ((e = store_prepare(st,
+		 "SELECT c.issuer_id, c.serial_hex, c.status = 'revoked',"
+		 " c.revoked_at, c.revocation_reason" TODO_FROM
+		 " AND (c.issuer_id, c.serial_hex) > (?5, ?6)"
+		 /* What the cursor could not hold is never listed. */
+		 " AND length(CAST(c.issuer_id AS BLOB)) <= ?8"
+		 " AND length(CAST(c.serial_hex AS BLOB)) <= ?9"
+		 " ORDER BY c.issuer_id, c.serial_hex LIMIT ?7",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	todo_bind(stmt, now, horizon, validity);
+	sqlite3_bind_text(stmt, 5, cur->issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, cur->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)max);
+	sqlite3_bind_int(stmt, 8, OB_ID_MAX);
+	sqlite3_bind_int(stmt, 9, OB_SERIAL_HEX_MAX);
+	while (len < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(stmt, 0);
+		serial = (const char *)sqlite3_column_text(stmt, 1);
+		if (id == NULL || serial == NULL)
+			continue; /* NOT NULL columns: never */
+		if (strlen(id) > OB_ID_MAX ||
+		    strlen(serial) > OB_SERIAL_HEX_MAX)
+			continue; /* a NUL inside: not listed, as above */
+		memcpy(cur->issuer_id, id, strlen(id) + 1);
+		memcpy(cur->serial, serial, strlen(serial) + 1);
+		t = &out[len++];
 		memset(t, 0, sizeof(*t));
-		p = (const char *)sqlite3_column_text(stmt, 0);
-		if (p == NULL || strlen(p) > OB_ID_MAX)
-			continue; /* not an id we could have registered */
-		memcpy(t->issuer_id, p, strlen(p) + 1);
-		p = (const char *)sqlite3_column_text(stmt, 1);
-		if (p == NULL || strlen(p) > OB_SERIAL_HEX_MAX)
-			continue;
-		memcpy(t->serial, p, strlen(p) + 1);
+		memcpy(t->issuer_id, id, strlen(id) + 1);
+		memcpy(t->serial, serial, strlen(serial) + 1);
 		t->status =
 		    sqlite3_column_int(stmt, 2) ? OCSP_REVOKED : OCSP_GOOD;
 		t->revoked_at = store_column_time(stmt, 3);
 		t->reason = sqlite3_column_type(stmt, 4) == SQLITE_NULL
 		    ? -1
 		    : sqlite3_column_int(stmt, 4);
-		len++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (len < max && rc != SQLITE_DONE) {
 		e = store_dberr(st, rc, "refresh list", errbuf, errsz);
-		goto fail;
+		sqlite3_finalize(stmt);
+		return e;
 	}
 	sqlite3_finalize(stmt);
-	*out = v;
 	*n = len;
 	return OB_OK;
-fail:
-	sqlite3_finalize(stmt);
-	free(v);
-	return e;
 }
 
 enum ob_err

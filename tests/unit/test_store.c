@@ -657,6 +657,42 @@ test_cache_two_connections(void)
 	store_close(a);
 }
 
+/*
+ * Every certificate due for the refresh pass, into *out (malloc'd, *n
+ * records), listed two at a time so that the keyset paging is used.
+ */
+static enum ob_err
+todo_all(struct store *st, int64_t now, const struct store_resign *rs,
+    size_t nrs, struct store_todo **out, size_t *n)
+{
+	struct store_todo_cursor cur;
+	struct store_todo *v = NULL, *nv;
+	size_t got, len = 0;
+	enum ob_err e;
+
+	*out = NULL;
+	*n = 0;
+	memset(&cur, 0, sizeof(cur));
+	if ((e = store_refresh_resign(st, rs, nrs, err, sizeof(err))) != OB_OK)
+		return e;
+	do {
+		if ((nv = realloc(v, (len + 2) * sizeof(*v))) == NULL) {
+			free(v);
+			return OB_ERR_NOMEM;
+		}
+		v = nv;
+		if ((e = store_refresh_todo(st, now, 1800, 3600, &cur, v + len,
+			 2, &got, err, sizeof(err))) != OB_OK) {
+			free(v);
+			return e;
+		}
+		len += got;
+	} while (got == 2);
+	*out = v;
+	*n = len;
+	return OB_OK;
+}
+
 static void
 test_cache_refresh_todo(void)
 {
@@ -689,8 +725,7 @@ test_cache_refresh_todo(void)
 	CHECK(store_cache_put(st, c, 2, now, 3600, &w, err, sizeof(err)) ==
 	    OB_OK);
 	CHECK(w == 2);
-	CHECK(store_refresh_todo(st, now, 1800, 3600, NULL, 0, &v, &n, err,
-		  sizeof(err)) == OB_OK);
+	CHECK(todo_all(st, now, NULL, 0, &v, &n) == OB_OK);
 	CHECK(n == 3);
 	if (n == 3) {
 		CHECK_STR(v[0].serial, "2");
@@ -701,6 +736,9 @@ test_cache_refresh_todo(void)
 		CHECK(v[0].status == OCSP_GOOD && v[0].reason == -1);
 	}
 	free(v);
+	CHECK(store_refresh_count(st, now, 1800, 3600, &n, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(n == 3);
 	/* An entry of a certificate that has expired since is dropped. */
 	c[0] = entry("4", OCSP_GOOD, now - 10, d1);
 	CHECK(store_cache_put(st, c, 1, now, 3600, &w, err, sizeof(err)) ==
@@ -727,6 +765,32 @@ test_cache_refresh_todo(void)
 		CHECK(s.issuers[0].crl_present == 0);
 	}
 	store_stats_free(&s);
+	/*
+	 * Paging: after a page of one ("2"), "3" is written meanwhile: the
+	 * next page is "5" alone, and a write behind the cursor changes
+	 * nothing.
+	 */
+	{
+		struct store_todo_cursor cur;
+		struct store_todo t[2];
+		size_t got = 9;
+
+		memset(&cur, 0, sizeof(cur));
+		CHECK(store_refresh_todo(st, now, 1800, 3600, &cur, t, 1, &got,
+			  err, sizeof(err)) == OB_OK);
+		CHECK(got == 1 && strcmp(t[0].serial, "2") == 0);
+		CHECK_STR(cur.serial, "2");
+		c[0] = entry("3", OCSP_GOOD, now, d1);
+		c[1] = entry("2", OCSP_GOOD, now, d2);
+		CHECK(store_cache_put(
+			  st, c, 2, now, 3600, &w, err, sizeof(err)) == OB_OK);
+		CHECK(store_refresh_todo(st, now, 1800, 3600, &cur, t, 2, &got,
+			  err, sizeof(err)) == OB_OK);
+		CHECK(got == 1 && strcmp(t[0].serial, "5") == 0);
+		CHECK(store_refresh_todo(st, now, 1800, 3600, &cur, t, 2, &got,
+			  err, sizeof(err)) == OB_OK);
+		CHECK(got == 0);
+	}
 	store_close(st);
 }
 
@@ -805,8 +869,7 @@ test_cache_clock_step(void)
 	der = NULL;
 
 	/* Due for the pass, though nextUpdate is far off: 1 and 3, not 2. */
-	CHECK(store_refresh_todo(st, now, 1800, 3600, NULL, 0, &v, &n, err,
-		  sizeof(err)) == OB_OK);
+	CHECK(todo_all(st, now, NULL, 0, &v, &n) == OB_OK);
 	CHECK(n == 2);
 	if (n == 2) {
 		CHECK_STR(v[0].serial, "1");
@@ -1264,8 +1327,7 @@ due(struct store *st, int64_t now, const struct store_resign *rs, size_t nrs)
 	size_t n = 0, i, o = 0;
 
 	buf[0] = '\0';
-	if (store_refresh_todo(st, now, 1800, 3600, rs, nrs, &v, &n, err,
-		sizeof(err)) != OB_OK)
+	if (todo_all(st, now, rs, nrs, &v, &n) != OB_OK)
 		return "error";
 	for (i = 0; i < n && o < sizeof(buf) - 40; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
