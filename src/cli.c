@@ -492,8 +492,10 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		if (lineno % 50000 == 0)
 			log_warnx("%lld lines read...", lineno);
 	}
-	if (store_commit(st, err, sizeof(err)) != OB_OK) {
-		log_warnx("cert import: %s", err);
+	if (store_cert_put_end(st, pos[0], err, sizeof(err)) != OB_OK ||
+	    store_commit(st, err, sizeof(err)) != OB_OK) {
+		store_rollback(st);
+		log_warnx("cert import: %s; nothing imported", err);
 		goto out;
 	}
 	printf("imported %lld certificates into issuer %s: %lld valid, "

@@ -225,12 +225,23 @@ enum ob_err store_revoke(struct store *, const char *issuer_id,
 /*
  * Upserts a certificate as an import does, inside the caller's
  * transaction: sets not_after and subject, and when revoked_at is not
- * INT64_MIN marks it revoked (dropping its cached response). Never
- * un-revokes: a stale import cannot bring a revoked certificate back.
+ * INT64_MIN marks it revoked, dropping in the same transaction its cached
+ * answer unless that says "revoked" already. Never un-revokes: a stale
+ * import cannot bring a revoked certificate back. Its statements are
+ * prepared once per connection. The caller ends the lines of an issuer
+ * with store_cert_put_end, in the same transaction.
  */
 enum ob_err store_cert_put(struct store *, const char *issuer_id,
     const char *serial, int64_t not_after, const char *subject,
     int64_t revoked_at, int reason, char *errbuf, size_t errsz);
+
+/*
+ * Drops the "unknown" answers cached for serials of issuer_id that are
+ * registered now (as store_cert_add does one by one): one statement for
+ * a whole import, after its last store_cert_put.
+ */
+enum ob_err store_cert_put_end(
+    struct store *, const char *issuer_id, char *errbuf, size_t errsz);
 
 /*
  * The status of one certificate: OB_OK with *revoked 0 or 1 (and

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_int.h"
 
@@ -679,30 +680,97 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	return store_commit(st, errbuf, errsz);
 }
 
+/*
+ * An import's upsert: not_after and subject refreshed; revoked when the
+ * line says so, unless revoked before (every SET expression reads the
+ * stored row, so a revoked row keeps its status, time and reason).
+ */
+#define PUT_SQL \
+	"INSERT INTO certificates (issuer_id, serial_hex, not_after," \
+	" subject, status, revoked_at, revocation_reason, created_at," \
+	" updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)" \
+	" ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET" \
+	" not_after = excluded.not_after," \
+	" subject = coalesce(excluded.subject, subject)," \
+	" status = CASE status WHEN 'revoked' THEN status" \
+	"  ELSE excluded.status END," \
+	" revoked_at = CASE status WHEN 'revoked' THEN revoked_at" \
+	"  ELSE excluded.revoked_at END," \
+	" revocation_reason = CASE status WHEN 'revoked'" \
+	"  THEN revocation_reason ELSE excluded.revocation_reason END," \
+	" updated_at = excluded.updated_at"
+
+/*
+ * An R line's answers, but a "revoked" one: the seed's invariant, in the
+ * import's transaction. A certificate revoked before keeps its "revoked"
+ * answer.
+ */
+#define PUT_DROP_SQL \
+	"DELETE FROM ocsp_response_cache WHERE issuer_id = ?1" \
+	" AND serial_hex = ?2 AND cert_status <> 'revoked'"
+
 enum ob_err
 store_cert_put(struct store *st, const char *issuer_id, const char *serial,
     int64_t not_after, const char *subject, int64_t revoked_at, int reason,
     char *errbuf, size_t errsz)
 {
+	sqlite3_stmt *put, *drop;
+	int revoked = revoked_at != INT64_MIN, rc;
 	enum ob_err e;
 
-	if ((e = store_cert_add(st, issuer_id, serial, not_after, subject, 1,
+	/* Both prepared once per connection: an import runs them per line. */
+	if ((e = store_stmt_get(
+		 st, STMT_CERT_PUT, PUT_SQL, &put, errbuf, errsz)) != OB_OK ||
+	    (e = store_stmt_get(st, STMT_CERT_PUT_DROP, PUT_DROP_SQL, &drop,
 		 errbuf, errsz)) != OB_OK)
 		return e;
-	if (revoked_at == INT64_MIN)
+	sqlite3_bind_text(put, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(put, 2, serial, -1, SQLITE_STATIC);
+	store_bind_time(put, 3, not_after);
+	if (subject != NULL)
+		sqlite3_bind_text(put, 4, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(
+	    put, 5, revoked ? "revoked" : "good", -1, SQLITE_STATIC);
+	if (revoked) {
+		store_bind_time(put, 6, revoked_at);
+		if (reason >= 0)
+			sqlite3_bind_int(put, 7, reason);
+	}
+	store_bind_time(put, 8, (int64_t)time(NULL));
+	rc = sqlite3_step(put);
+	store_stmt_done(put);
+	if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_CONSTRAINT &&
+		    (e = store_issuer_exists(st, issuer_id, errbuf, errsz)) !=
+			OB_OK)
+			return e; /* the foreign key: say which */
+		return store_dberr(st, rc, "import certificate", errbuf, errsz);
+	}
+	if (!revoked)
 		return OB_OK;
-	if ((e = store_run(st,
-		 "UPDATE certificates SET status = 'revoked', revoked_at = ?,"
-		 " revocation_reason = ?,"
-		 " updated_at = " SQL_NOW
-		 " WHERE issuer_id = ? AND serial_hex = ? AND status = 'good'",
-		 "import revocation", errbuf, errsz, "Tott", revoked_at,
-		 (int64_t)reason, issuer_id, serial)) != OB_OK)
-		return e;
-	/* Revoked before: its cached "revoked" answer is still right. */
+	sqlite3_bind_text(drop, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(drop, 2, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(drop);
+	store_stmt_done(drop);
+	if (rc != SQLITE_DONE)
+		return store_dberr(st, rc, "invalidate cache", errbuf, errsz);
 	if (sqlite3_changes(st->db) == 0)
 		return OB_OK;
-	return cache_drop(st, issuer_id, serial, errbuf, errsz);
+	return store_counter_add(st, "invalidations", 1, errbuf, errsz);
+}
+
+enum ob_err
+store_cert_put_end(
+    struct store *st, const char *issuer_id, char *errbuf, size_t errsz)
+{
+	/* idx_ocsp_response_cache_unknown: only the "unknown" answers. */
+	return store_run(st,
+	    "DELETE FROM ocsp_response_cache"
+	    " WHERE issuer_id = ?1 AND cert_status = 'unknown'"
+	    " AND EXISTS (SELECT 1 FROM certificates c"
+	    "  WHERE c.issuer_id = ?1"
+	    "  AND c.serial_hex = ocsp_response_cache.serial_hex)",
+	    "drop unknown entries", errbuf, errsz, "t", issuer_id);
 }
 
 enum ob_err

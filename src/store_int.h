@@ -13,11 +13,16 @@
 
 #include "store.h"
 
-/* The statements the hot paths run, prepared once per connection. */
+/*
+ * The statements the hot paths (and an import's lines) run, prepared
+ * once per connection.
+ */
 enum store_stmt {
 	STMT_CACHE_GET,
 	STMT_CERT_STATUS,
 	STMT_CACHE_PUT,
+	STMT_CERT_PUT,
+	STMT_CERT_PUT_DROP,
 	STMT_COUNT
 };
 

@@ -486,14 +486,42 @@ util_time_split(int64_t t, struct util_civil *out)
 	out->sec = (int)(rem % 60);
 }
 
+/* Two decimal digits of v (0 to 99) at p. */
+static void
+two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 void
 util_time_format(int64_t t, char *buf, size_t bufsz)
 {
 	struct util_civil c;
 
 	util_time_split(t, &c);
-	snprintf(buf, bufsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.mon,
-	    c.day, c.hour, c.min, c.sec);
+	if (c.year < 0 || c.year > 9999 || bufsz < 21) {
+		snprintf(buf, bufsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year,
+		    c.mon, c.day, c.hour, c.min, c.sec);
+		return;
+	}
+	/* By hand: an import formats two times a line. */
+	buf[0] = (char)('0' + c.year / 1000);
+	buf[1] = (char)('0' + c.year / 100 % 10);
+	buf[2] = (char)('0' + c.year / 10 % 10);
+	buf[3] = (char)('0' + c.year % 10);
+	buf[4] = '-';
+	two(buf + 5, c.mon);
+	buf[7] = '-';
+	two(buf + 8, c.day);
+	buf[10] = 'T';
+	two(buf + 11, c.hour);
+	buf[13] = ':';
+	two(buf + 14, c.min);
+	buf[16] = ':';
+	two(buf + 17, c.sec);
+	buf[19] = 'Z';
+	buf[20] = '\0';
 }
 
 const char *

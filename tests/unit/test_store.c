@@ -479,6 +479,50 @@ entry(const char *serial, int status, int64_t this_update, unsigned char *der)
 	return c;
 }
 
+/*
+ * An import: an "unknown" answer of a serial it registers goes at its
+ * end, one of a serial still unregistered stays; an R line drops a
+ * "good" answer, in the same transaction.
+ */
+static void
+test_put_end(void)
+{
+	struct store *st = fresh();
+	struct store_cache_entry c[3];
+	unsigned char d1[2], d2[2], d3[2];
+	int64_t now = 1800000000;
+	size_t w = 0;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_cert_add(st, "ca", "g", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	c[0] = entry("u1", OCSP_UNKNOWN, now, d1);
+	c[1] = entry("u2", OCSP_UNKNOWN, now, d2);
+	c[2] = entry("g", OCSP_GOOD, now, d3);
+	CHECK(store_cache_put(st, c, 3, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 3);
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	CHECK(store_cert_put(st, "ca", "u1", INT64_MIN, NULL, INT64_MIN, -1,
+		  err, sizeof(err)) == OB_OK);
+	CHECK(store_cert_put(st, "ca", "g", INT64_MIN, NULL, now - 10, 1, err,
+		  sizeof(err)) == OB_OK);
+	/* Not yet committed: another process still sees the old answers. */
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "3");
+	CHECK(store_cert_put_end(st, "ca", err, sizeof(err)) == OB_OK);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT group_concat(serial_hex) FROM"
+		       " ocsp_response_cache"),
+	    "u2");
+	CHECK_STR(peek("SELECT value FROM cache_counters"
+		       " WHERE name = 'invalidations'"),
+	    "1");
+	store_close(st);
+}
+
 static void
 test_cache_put_get(void)
 {
@@ -1599,6 +1643,7 @@ static const struct test tests[] = {
     {"aliases", test_aliases},
     {"revoke", test_revoke},
     {"put_never_unrevokes", test_put_never_unrevokes},
+    {"put_end", test_put_end},
     {"rollback", test_rollback},
     {"foreign_keys", test_foreign_keys},
     {"cache_put_get", test_cache_put_get},
