@@ -413,7 +413,9 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	char err[OB_ERRBUF], msg[OB_ERRBUF], t[32], tn[32];
 	enum line_read lr;
 	long long lineno = 0, counts[3] = {0, 0, 0};
-	int64_t now;
+	int64_t now, shown = util_mono_ms();
+	struct stat sb;
+	off_t size = 0;
 	size_t len;
 	int npos, rc;
 
@@ -442,6 +444,8 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		log_warnx("cert import: %s: %s", path, strerror(errno));
 		return OB_EXIT_ERR;
 	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+		size = sb.st_size;
 	rc = OB_EXIT_ERR;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		goto out;
@@ -489,8 +493,22 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 			ent.reason, msg, sizeof(msg)) != OB_OK)
 			goto fail;
 		counts[ent.status == 'V' ? 0 : ent.status == 'R' ? 1 : 2]++;
-		if (lineno % 50000 == 0)
-			log_warnx("%lld lines read...", lineno);
+		/*
+		 * Progress at 100,000 lines (a big import says at once that it
+		 * is under way), then every 2 s, as a share of the file when
+		 * it has a size.
+		 */
+		if (lineno % 4096 == 0 &&
+		    (lineno == 102400 || util_mono_ms() - shown >= 2000)) {
+			shown = util_mono_ms();
+			if (size > 0)
+				log_warnx("cert import: %lld lines, %d%%",
+				    lineno,
+				    (int)(100.0 * (double)ftello(f) /
+					(double)size));
+			else
+				log_warnx("cert import: %lld lines", lineno);
+		}
 	}
 	if (store_cert_put_end(st, pos[0], err, sizeof(err)) != OB_OK ||
 	    store_commit(st, err, sizeof(err)) != OB_OK) {

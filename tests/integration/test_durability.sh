@@ -18,13 +18,13 @@ awk 'BEGIN { for (i = 1; i <= 200000; i++)
     >"$TMP/import.out" 2>"$TMP/import.err" &
 pid=$!
 n=0
-while ! grep -q 'lines read' "$TMP/import.err" && [ $n -lt 600 ]; do
+while ! grep -q 'cert import: [0-9]* lines' "$TMP/import.err" && [ $n -lt 600 ]; do
 	sleep 0.05
 	n=$((n + 1))
 done
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
-if grep -q 'lines read' "$TMP/import.err" && ! grep -q imported "$TMP/import.out"; then
+if grep -q 'cert import: [0-9]* lines' "$TMP/import.err" && ! grep -q imported "$TMP/import.out"; then
 	pass "the import was killed mid-way"
 else
 	fail "the import was killed mid-way" "$(cat "$TMP/import.out" "$TMP/import.err")"
