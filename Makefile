@@ -197,8 +197,9 @@ format-check:
 clean:
 	rm -rf build
 
-# Throughput beside nginx and openssl ocsp (bench/run.sh); not part of
-# make test.
+# Throughput beside nginx and openssl ocsp (bench/run.sh), then the
+# scale run of a million certificates (bench/scale.sh); not part of make
+# test.
 build/bench/micro: bench/micro.c build/libocspbox.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -o $@ $< build/libocspbox.a $(LIBS)
@@ -206,7 +207,13 @@ build/bench/micro: bench/micro.c build/libocspbox.a
 bench: all build/bench/micro
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh
-.PHONY: bench
+	@sh bench/scale.sh
+
+# The scale run alone (bench/scale.sh): a million certificates.
+bench-scale: all build/bench/micro
+	@sh scripts/deps.sh bench
+	@sh bench/scale.sh
+.PHONY: bench bench-scale
 
 # Builds, then sets up a demo issuer in demo/ and shows it.
 demo: deps-build

@@ -8,7 +8,7 @@ what=${1:-test}
 build_pkgs="make gcc libc6-dev libsqlite3-dev libmbedtls-dev dpkg-dev patch xz-utils openssl sqlite3"
 test_pkgs="file clang libclang-rt-14-dev clang-format curl netcat-openbsd wrk jq prometheus chromium python3 faketime nginx-light varnish"
 
-bench_pkgs="wrk nginx-light curl"
+bench_pkgs="wrk nginx-light curl time"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
