@@ -69,9 +69,9 @@ all: $(BUILD)/ocspbox
 deps:
 	@sh scripts/deps.sh test
 
-# One stamp for both sources: two targets of one plain rule would run
+# One stamp for every source: two targets of one plain rule would run
 # the fetch twice under make -j.
-TP_OURS := $(wildcard third_party/civetweb/*)
+TP_OURS := $(wildcard third_party/*/*.patch third_party/*/*.inl)
 $(TP)/fetched: third_party/fetch.sh $(TP_OURS)
 	@sh third_party/fetch.sh $(TP)
 	@touch $@
