@@ -6,7 +6,7 @@ set -eu
 what=${1:-test}
 
 # tcl: tclsh generates SQLite's amalgamation (third_party/fetch.sh).
-build_pkgs="make gcc libc6-dev libsqlite3-dev libmbedtls-dev dpkg-dev patch xz-utils tcl openssl sqlite3"
+build_pkgs="make gcc libc6-dev dpkg-dev patch xz-utils tcl openssl sqlite3"
 test_pkgs="file clang libclang-rt-14-dev clang-format curl netcat-openbsd wrk jq prometheus chromium python3 faketime nginx-light varnish"
 
 bench_pkgs="wrk nginx-light curl"
