@@ -41,6 +41,12 @@ MBEDTLS := $(TP)/mbedtls
 # whatever /usr/include holds, and mbedTLS's headers our configuration.
 TP_CPPFLAGS := -I$(SQLITE) -I$(MBEDTLS)/include -Ithird_party/mbedtls \
 	-DMBEDTLS_CONFIG_FILE='"ocspbox_config.h"'
+ifneq ($(MBEDTLS_BENCH),)
+TP_CPPFLAGS += -DOCSPBOX_MBEDTLS_BENCH='"$(abspath $(MBEDTLS_BENCH))"'
+endif
+ifneq ($(DEBIAN_LIBS),)
+TP_CPPFLAGS := # bench/own.sh: see DEBIAN_LIBS below
+endif
 
 GEN := build/gen
 CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc $(TP_CPPFLAGS)
@@ -60,7 +66,8 @@ CIVETWEB_DEFS := -DNO_SSL -DNO_CGI -DNO_FILES -DNO_CACHING -DUSE_IPV6 \
 CFLAGS_TP := $(OPT) $(SANFLAGS) -w -D_GNU_SOURCE $(CIVETWEB_DEFS) \
 	-I$(CIVETWEB)/include
 
-# SQLite as ocspbox uses it (https://sqlite.org/compile.html):
+# SQLite as ocspbox uses it (https://sqlite.org/compile.html), in
+# bench/own.sh's order, which measures each choice:
 # - THREADSAFE=2: connections without a mutex of their own; store.c opens
 #   one per thread and never shares it (Debian's is 1, serialized);
 # - DEFAULT_MEMSTATUS=0: no global count of memory, whose mutex every
@@ -102,6 +109,19 @@ MBEDTLS_FILES := aes asn1parse asn1write base64 bignum constant_time \
 MBEDTLS_SRCS := $(MBEDTLS_FILES:%=$(MBEDTLS)/library/%.c)
 TP_LIBS := $(BUILD)/libsqlite3.a $(BUILD)/libmbedtls.a
 LIBS := $(TP_LIBS) -lpthread -lm
+# make bench only (bench/own.sh), each in a BUILD of its own:
+# DEBIAN_LIBS=1 compiles our code against Debian's SQLite and mbedTLS
+# (libsqlite3-dev, libmbedtls-dev) and links their static archives, as
+# ocspbox was built before (not their shared libraries, which -l would
+# take for a dynamic link);
+# SQLITE_BENCH (-D and -U flags after SQLITE_OPTS) and MBEDTLS_BENCH (a
+# header, included at the end of our mbedTLS configuration) change one
+# choice at a time.
+ifneq ($(DEBIAN_LIBS),)
+TP_LIBS :=
+LIBS := -l:libsqlite3.a -l:libmbedtls.a -l:libmbedx509.a -l:libmbedcrypto.a \
+	-lpthread -lm -ldl
+endif
 
 SRCS := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
@@ -156,14 +176,14 @@ $(BUILD)/obj/cjson.o: $(CJSON)/cJSON.c Makefile
 
 $(BUILD)/obj/sqlite3.o: $(SQLITE)/sqlite3.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_LIB) $(SQLITE_OPTS) -c -o $@ $<
+	$(CC) $(CFLAGS_LIB) $(SQLITE_OPTS) $(SQLITE_BENCH) -c -o $@ $<
 
 $(BUILD)/libsqlite3.a: $(BUILD)/obj/sqlite3.o
 	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/obj/mbedtls/%.o: $(MBEDTLS)/library/%.c \
-    third_party/mbedtls/ocspbox_config.h Makefile
+    third_party/mbedtls/ocspbox_config.h $(MBEDTLS_BENCH) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_LIB) $(TP_CPPFLAGS) -c -o $@ $<
 
@@ -283,11 +303,15 @@ format-check:
 clean:
 	rm -rf build
 
-# Throughput beside nginx and openssl ocsp (bench/run.sh); not part of
+# Throughput beside nginx and openssl ocsp (bench/run.sh), and of our
+# builds of SQLite and mbedTLS beside Debian's (bench/own.sh); not part of
 # make test.
-build/bench/micro: bench/micro.c build/libocspbox.a $(TP_LIBS)
+$(BUILD)/bench/micro.o: bench/micro.c $(wildcard src/*.h) $(TP)/fetched
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -o $@ $< build/libocspbox.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
+
+$(BUILD)/bench/micro: $(BUILD)/bench/micro.o $(BUILD)/libocspbox.a $(TP_LIBS)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/libocspbox.a $(LIBS)
 
 bench: all build/bench/micro
 	@sh scripts/deps.sh bench

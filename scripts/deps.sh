@@ -9,7 +9,8 @@ what=${1:-test}
 build_pkgs="make gcc libc6-dev dpkg-dev patch xz-utils tcl openssl sqlite3"
 test_pkgs="file clang libclang-rt-14-dev clang-format curl netcat-openbsd wrk jq prometheus chromium python3 faketime nginx-light varnish"
 
-bench_pkgs="wrk nginx-light curl"
+# Debian's SQLite and mbedTLS, which bench/own.sh measures ours against.
+bench_pkgs="wrk nginx-light curl libsqlite3-dev libmbedtls-dev"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
