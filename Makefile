@@ -1,5 +1,7 @@
-# ocspbox: one static binary from our code, SQLite and mbedTLS (Debian's
-# static archives) and civetweb (fetched by third_party/fetch.sh).
+# ocspbox: one static binary from our code, SQLite, mbedTLS, civetweb and
+# cJSON, each fetched from Debian's source packages by third_party/fetch.sh
+# and compiled here with our configuration (none assumes the host: CC may
+# be a cross compiler).
 #   make               build/ocspbox, statically linked
 #   make SAN=asan      build/asan/ocspbox with ASan+UBSan (clang, dynamic)
 #   make SAN=tsan      build/tsan/ocspbox with TSan
@@ -32,9 +34,22 @@ endif
 
 TP := build/third_party
 CIVETWEB := $(TP)/civetweb
+SQLITE := $(TP)/sqlite3/amalgamation
+MBEDTLS := $(TP)/mbedtls
+
+# Every file that includes an SQLite or mbedTLS header finds ours first,
+# whatever /usr/include holds, and mbedTLS's headers our configuration.
+TP_CPPFLAGS := -I$(SQLITE) -I$(MBEDTLS)/include -Ithird_party/mbedtls \
+	-DMBEDTLS_CONFIG_FILE='"ocspbox_config.h"'
+ifneq ($(MBEDTLS_BENCH),)
+TP_CPPFLAGS += -DOCSPBOX_MBEDTLS_BENCH='"$(abspath $(MBEDTLS_BENCH))"'
+endif
+ifneq ($(DEBIAN_LIBS),)
+TP_CPPFLAGS := # bench/own.sh: see DEBIAN_LIBS below
+endif
 
 GEN := build/gen
-CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc
+CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc $(TP_CPPFLAGS)
 OPT ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith
@@ -50,7 +65,63 @@ CIVETWEB_DEFS := -DNO_SSL -DNO_CGI -DNO_FILES -DNO_CACHING -DUSE_IPV6 \
 	-DSTOP_FLAG_NEEDS_LOCK
 CFLAGS_TP := $(OPT) $(SANFLAGS) -w -D_GNU_SOURCE $(CIVETWEB_DEFS) \
 	-I$(CIVETWEB)/include
-LIBS := -lsqlite3 -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm -ldl
+
+# SQLite as ocspbox uses it (https://sqlite.org/compile.html), in
+# bench/own.sh's order, which measures each choice:
+# - THREADSAFE=2: connections without a mutex of their own; store.c opens
+#   one per thread and never shares it (Debian's is 1, serialized);
+# - DEFAULT_MEMSTATUS=0: no global count of memory, whose mutex every
+#   allocation of every thread would take (Debian's counts);
+# - lookaside, SQLite's default, left on: small allocations from a
+#   per-connection pool (Debian's build omits it);
+# - the rest of SQLite's recommended options: DQS=0 (our SQL quotes
+#   strings with ', names with "), LIKE_DOESNT_MATCH_BLOBS,
+#   MAX_EXPR_DEPTH=0, USE_ALLOCA, and without what ocspbox does not call:
+#   deprecated interfaces, shared cache, column declared types, progress
+#   callbacks, extension loading (so no dlopen), the JSON functions. None
+#   of these needs a regenerated parser, which the amalgamation has built
+#   in; nothing is enabled that SQLite leaves off (Debian's FTS, R*Tree,
+#   sessions, SECURE_DELETE and more).
+# And what SQLite's configure finds in any Linux C library, which the
+# amalgamation alone cannot know: usleep (without it a busy timeout
+# sleeps in whole seconds, and one under a second not at all),
+# fdatasync, the thread-safe localtime_r and gmtime_r, and the rest.
+SQLITE_OPTS := -DSQLITE_THREADSAFE=2 -DSQLITE_DEFAULT_MEMSTATUS=0 \
+	-DSQLITE_DQS=0 -DSQLITE_LIKE_DOESNT_MATCH_BLOBS \
+	-DSQLITE_MAX_EXPR_DEPTH=0 -DSQLITE_USE_ALLOCA \
+	-DSQLITE_OMIT_DEPRECATED -DSQLITE_OMIT_SHARED_CACHE \
+	-DSQLITE_OMIT_DECLTYPE -DSQLITE_OMIT_PROGRESS_CALLBACK \
+	-DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OMIT_JSON \
+	-DHAVE_USLEEP=1 -DHAVE_FDATASYNC=1 -DHAVE_LOCALTIME_R=1 \
+	-DHAVE_GMTIME_R=1 -DHAVE_ISNAN=1 -DHAVE_STRCHRNUL=1 -DHAVE_STDINT_H=1 \
+	-DHAVE_INTTYPES_H=1
+# Not ours either: the compiler's default warnings only (none today),
+# but a function used undeclared, as a C library without it would leave
+# it, is an error; hardened as Debian builds them.
+CFLAGS_LIB := $(OPT) $(SANFLAGS) -Werror=implicit-function-declaration \
+	-fstack-protector-strong -D_FORTIFY_SOURCE=2
+# mbedTLS's files that crypto and X.509 need (the others, TLS first, are
+# not compiled at all).
+MBEDTLS_FILES := aes asn1parse asn1write base64 bignum constant_time \
+	ctr_drbg ecdsa ecp ecp_curves entropy entropy_poll error hmac_drbg md \
+	oid pem pk pk_wrap pkparse pkwrite platform_util rsa rsa_internal \
+	sha1 sha256 sha512 threading x509 x509_crl x509_crt
+MBEDTLS_SRCS := $(MBEDTLS_FILES:%=$(MBEDTLS)/library/%.c)
+TP_LIBS := $(BUILD)/libsqlite3.a $(BUILD)/libmbedtls.a
+LIBS := $(TP_LIBS) -lpthread -lm
+# make bench only (bench/own.sh), each in a BUILD of its own:
+# DEBIAN_LIBS=1 compiles our code against Debian's SQLite and mbedTLS
+# (libsqlite3-dev, libmbedtls-dev) and links their static archives, as
+# ocspbox was built before (not their shared libraries, which -l would
+# take for a dynamic link);
+# SQLITE_BENCH (-D and -U flags after SQLITE_OPTS) and MBEDTLS_BENCH (a
+# header, included at the end of our mbedTLS configuration) change one
+# choice at a time.
+ifneq ($(DEBIAN_LIBS),)
+TP_LIBS :=
+LIBS := -l:libsqlite3.a -l:libmbedtls.a -l:libmbedx509.a -l:libmbedcrypto.a \
+	-lpthread -lm -ldl
+endif
 
 SRCS := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
@@ -69,13 +140,14 @@ all: $(BUILD)/ocspbox
 deps:
 	@sh scripts/deps.sh test
 
-# One stamp for both sources: two targets of one plain rule would run
+# One stamp for every source: two targets of one plain rule would run
 # the fetch twice under make -j.
-TP_OURS := $(wildcard third_party/civetweb/*)
+TP_OURS := $(wildcard third_party/*/*.patch third_party/*/*.inl)
 $(TP)/fetched: third_party/fetch.sh $(TP_OURS)
 	@sh third_party/fetch.sh $(TP)
 	@touch $@
-$(CIVETWEB)/src/civetweb.c $(CJSON)/cJSON.c: $(TP)/fetched
+$(CIVETWEB)/src/civetweb.c $(CJSON)/cJSON.c $(SQLITE)/sqlite3.c \
+    $(MBEDTLS_SRCS): $(TP)/fetched
 
 $(GEN)/migrations.c: scripts/embed-schema.sh $(wildcard schema/*.sql)
 	@mkdir -p $(@D)
@@ -102,7 +174,26 @@ $(BUILD)/obj/cjson.o: $(CJSON)/cJSON.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(SANFLAGS) -w -c -o $@ $<
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(TP)/fetched
+$(BUILD)/obj/sqlite3.o: $(SQLITE)/sqlite3.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_LIB) $(SQLITE_OPTS) $(SQLITE_BENCH) -c -o $@ $<
+
+$(BUILD)/libsqlite3.a: $(BUILD)/obj/sqlite3.o
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/mbedtls/%.o: $(MBEDTLS)/library/%.c \
+    third_party/mbedtls/ocspbox_config.h $(MBEDTLS_BENCH) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_LIB) $(TP_CPPFLAGS) -c -o $@ $<
+
+# Crypto and X.509 only, in one archive: the link takes what is used.
+$(BUILD)/libmbedtls.a: $(MBEDTLS_FILES:%=$(BUILD)/obj/mbedtls/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(TP)/fetched \
+    third_party/mbedtls/ocspbox_config.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(CIVETWEB)/include -I$(CJSON) $(CFLAGS_OURS) \
 	    -c -o $@ $<
@@ -111,8 +202,9 @@ $(BUILD)/libocspbox.a: $(LIBOBJS) $(CWOBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/ocspbox: $(BUILD)/obj/main.o $(BUILD)/libocspbox.a
-	$(CC) $(SANFLAGS) $(LDSTATIC) -o $@ $^ $(LIBS) 2>$(BUILD)/link.log || \
+$(BUILD)/ocspbox: $(BUILD)/obj/main.o $(BUILD)/libocspbox.a $(TP_LIBS)
+	$(CC) $(SANFLAGS) $(LDSTATIC) -o $@ $(BUILD)/obj/main.o \
+	    $(BUILD)/libocspbox.a $(LIBS) 2>$(BUILD)/link.log || \
 	    { cat $(BUILD)/link.log; exit 1; }
 	@grep -v -e 'statically linked applications requires' \
 	    -e 'in function' $(BUILD)/link.log || true
@@ -121,9 +213,9 @@ $(BUILD)/ocspbox: $(BUILD)/obj/main.o $(BUILD)/libocspbox.a
 # libfaketime into the server (LD_PRELOAD cannot reach into a static
 # binary). Not shipped.
 ifeq ($(SAN),)
-build/dyn/ocspbox: build/obj/main.o build/libocspbox.a
+build/dyn/ocspbox: build/obj/main.o build/libocspbox.a $(TP_LIBS)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(LIBS)
+	$(CC) -o $@ build/obj/main.o build/libocspbox.a $(LIBS)
 endif
 
 $(BUILD)/obj/harness.o: tests/unit/harness.c tests/unit/harness.h
@@ -132,7 +224,8 @@ $(BUILD)/obj/harness.o: tests/unit/harness.c tests/unit/harness.h
 
 # Unit tests link dynamically: they need no static binary, and ASan
 # cannot be static.
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a \
+    $(TP_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit -I$(CJSON) $(CFLAGS_OURS) -o $@ $< \
 	    $(BUILD)/obj/harness.o $(BUILD)/libocspbox.a $(LIBS)
@@ -154,9 +247,21 @@ FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 # The fuzzed parsers live in the pure modules: no I/O, no civetweb.
 PURE_SRCS := src/util.c src/buf.c src/schema.c src/index.c src/ocsp_req.c \
 	src/der.c src/ocsp_get.c src/ocsp_resp.c src/crl.c
-build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h
+# Their mbedTLS is ours too, compiled with their sanitizers and with
+# coverage, so that libFuzzer sees into the parsers it calls.
+FUZZ_MBEDTLS := build/fuzz/libmbedtls.a
+build/fuzz/obj/mbedtls/%.o: $(MBEDTLS)/library/%.c \
+    third_party/mbedtls/ocspbox_config.h Makefile
 	@mkdir -p $(@D)
-	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) -lmbedx509 -lmbedcrypto
+	clang -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=undefined \
+	    -Werror=implicit-function-declaration $(TP_CPPFLAGS) -c -o $@ $<
+$(FUZZ_MBEDTLS): $(MBEDTLS_FILES:%=build/fuzz/obj/mbedtls/%.o)
+	rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h $(FUZZ_MBEDTLS)
+	@mkdir -p $(@D)
+	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) $(FUZZ_MBEDTLS) -lpthread
 
 # One checker of ocsp_req_parse's contract, included by the fuzz target
 # and the unit test: either rebuilds when it changes.
@@ -172,10 +277,11 @@ build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c $(TP)/fetched
 # The admin API's bodies: our parser over cJSON (not ours: no -Werror);
 # respcert.c for the responder states the issuer document names.
 build/fuzz/fuzz_api_json: tests/fuzz/fuzz_api_json.c src/api_json.c \
-    $(PURE_SRCS) src/respcert.c $(wildcard src/*.h) $(TP)/fetched
+    $(PURE_SRCS) src/respcert.c $(wildcard src/*.h) $(TP)/fetched \
+    $(FUZZ_MBEDTLS)
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -I$(CJSON) -o $@ $< src/api_json.c src/respcert.c \
-	    $(PURE_SRCS) $(CJSON)/cJSON.c -lmbedx509 -lmbedcrypto
+	    $(PURE_SRCS) $(CJSON)/cJSON.c $(FUZZ_MBEDTLS) -lpthread
 
 fuzz: $(FUZZ_BINS)
 
@@ -197,12 +303,16 @@ format-check:
 clean:
 	rm -rf build
 
-# Throughput beside nginx and openssl ocsp (bench/run.sh), then the
+# Throughput beside nginx and openssl ocsp (bench/run.sh), and of our
+# builds of SQLite and mbedTLS beside Debian's (bench/own.sh), then the
 # scale run of a million certificates (bench/scale.sh); not part of make
 # test.
-build/bench/micro: bench/micro.c build/libocspbox.a
+$(BUILD)/bench/micro.o: bench/micro.c $(wildcard src/*.h) $(TP)/fetched
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -o $@ $< build/libocspbox.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
+
+$(BUILD)/bench/micro: $(BUILD)/bench/micro.o $(BUILD)/libocspbox.a $(TP_LIBS)
+	$(CC) $(SANFLAGS) -o $@ $< $(BUILD)/libocspbox.a $(LIBS)
 
 bench: all build/bench/micro
 	@sh scripts/deps.sh bench

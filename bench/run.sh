@@ -7,7 +7,9 @@
 #   signing rate of one thread times the cores;
 # - a real client's latency beside 2,000 and 10,000 rude connections, and
 #   the server's memory (BENCH_HOSTILE_SECONDS, default 20);
-# - a CRL of 10,000 entries built, and served beside nginx.
+# - a CRL of 10,000 entries built, and served beside nginx;
+# - our builds of SQLite and mbedTLS beside Debian's, and what each of
+#   their choices is worth (bench/own.sh).
 # Absolute numbers drift on a shared machine; compare the ratios.
 # Env: BENCH_SECONDS (default 10), BENCH_CONNS (default 16),
 # BENCH_CERTS (certificates for the refresh pass, default 2000).
@@ -306,3 +308,6 @@ rate "nginx, the same bytes as a static file" "http://127.0.0.1:$p5/rsa.crl" - c
 awk -v a="$cr" -v n="$cn" 'BEGIN {
 	printf "ratio ocspbox CRL / nginx static file: %.2f\n", (n > 0 ? a / n : 0) }'
 killall_started
+
+# Our SQLite and mbedTLS beside Debian's, and each of their choices.
+sh bench/own.sh

@@ -5,10 +5,13 @@
 set -eu
 what=${1:-test}
 
-build_pkgs="make gcc libc6-dev libsqlite3-dev libmbedtls-dev dpkg-dev patch xz-utils openssl sqlite3"
+# tcl: tclsh generates SQLite's amalgamation (third_party/fetch.sh).
+build_pkgs="make gcc libc6-dev dpkg-dev patch xz-utils tcl openssl sqlite3"
 test_pkgs="file clang libclang-rt-14-dev clang-format curl netcat-openbsd wrk jq prometheus chromium python3 faketime nginx-light varnish"
 
-bench_pkgs="wrk nginx-light curl time"
+# Debian's SQLite and mbedTLS, which bench/own.sh measures ours against;
+# time: bench/scale.sh's peak RSS.
+bench_pkgs="wrk nginx-light curl time libsqlite3-dev libmbedtls-dev"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"

@@ -130,6 +130,19 @@ load_cert(const char *path, mbedtls_x509_crt *crt, char *errbuf, size_t errsz)
 	return OB_OK;
 }
 
+/*
+ * Whether text, a NUL-terminated key file, is a PEM key encrypted with a
+ * password: PKCS#8's EncryptedPrivateKeyInfo, or the Proc-Type header of
+ * OpenSSL's older form. Our mbedTLS has none of the ciphers that would
+ * let it tell (third_party/mbedtls/ocspbox_config.h).
+ */
+static int
+pem_encrypted(const char *text)
+{
+	return strstr(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----") != NULL ||
+	    strstr(text, "Proc-Type: 4,ENCRYPTED") != NULL;
+}
+
 /* Parses a private key file (0600 or stricter) into pk. */
 static enum ob_err
 load_key(const char *path, mbedtls_pk_context *pk, char *errbuf, size_t errsz)
@@ -137,21 +150,24 @@ load_key(const char *path, mbedtls_pk_context *pk, char *errbuf, size_t errsz)
 	unsigned char *buf = NULL;
 	size_t len, size;
 	enum ob_err e;
-	int rc;
+	int rc, encrypted;
 
 	if ((e = read_file(path, 1, &buf, &size, errbuf, errsz)) != OB_OK)
 		return e;
 	/* DER has no NUL to count; PEM parsing wants it counted. */
 	len = strstr((char *)buf, "-----BEGIN") == NULL ? size - 1 : size;
 	rc = mbedtls_pk_parse_key(pk, buf, len, NULL, 0);
+	encrypted = rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED ||
+	    (rc != 0 && pem_encrypted((char *)buf));
 	mbedtls_platform_zeroize(buf, size);
 	free(buf);
+	if (encrypted) {
+		snprintf(errbuf, errsz, "%s: encrypted keys are not supported",
+		    path);
+		return OB_ERR_INVAL;
+	}
 	if (rc != 0) {
-		tlserr(rc,
-		    rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED
-			? "encrypted keys are not supported"
-			: "not a private key",
-		    path, errbuf, errsz);
+		tlserr(rc, "not a private key", path, errbuf, errsz);
 		return OB_ERR_INVAL;
 	}
 	return OB_OK;

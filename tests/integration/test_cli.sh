@@ -110,6 +110,18 @@ refused "key that does not match" 1 'key does not match' \
 refused "key readable by others" 1 'accessible by group or others .*644' \
     ob issuer add x4 --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/open.key"
+# A key encrypted with a password, in either of OpenSSL's forms, is
+# refused as such, though our mbedTLS has no cipher to read it with.
+openssl pkey -in "$PKI/resp-rsa.key" -aes256 -passout pass:x \
+    -out "$TMP/enc-pkcs8.key" 2>/dev/null
+openssl rsa -in "$PKI/resp-rsa.key" -aes128 -passout pass:x -traditional \
+    -out "$TMP/enc-proctype.key" 2>/dev/null
+chmod 600 "$TMP"/enc-*.key
+for f in enc-pkcs8 enc-proctype; do
+	refused "an encrypted key ($f)" 1 "$f.key: encrypted keys are not supported\$" \
+	    ob issuer add x4 --cert "$PKI/ca-rsa.pem" \
+	    --responder-cert "$PKI/resp-rsa.pem" --responder-key "$TMP/$f.key"
+done
 refused "CRL key that is not the CA's" 1 'ca-ec.key: key does not match' \
     ob issuer add x5 --cert "$PKI/ca-rsa.pem" --responder-cert "$PKI/resp-rsa.pem" \
     --responder-key "$PKI/resp-rsa.key" --crl-key "$PKI/ca-ec.key"
