@@ -180,7 +180,7 @@ $(BUILD)/obj/sqlite3.o: $(SQLITE)/sqlite3.c Makefile
 
 $(BUILD)/libsqlite3.a: $(BUILD)/obj/sqlite3.o
 	rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/obj/mbedtls/%.o: $(MBEDTLS)/library/%.c \
     third_party/mbedtls/ocspbox_config.h $(MBEDTLS_BENCH) Makefile
@@ -190,7 +190,7 @@ $(BUILD)/obj/mbedtls/%.o: $(MBEDTLS)/library/%.c \
 # Crypto and X.509 only, in one archive: the link takes what is used.
 $(BUILD)/libmbedtls.a: $(MBEDTLS_FILES:%=$(BUILD)/obj/mbedtls/%.o)
 	rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(TP)/fetched \
     third_party/mbedtls/ocspbox_config.h
@@ -200,7 +200,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) $(TP)/fetched \
 
 $(BUILD)/libocspbox.a: $(LIBOBJS) $(CWOBJ)
 	rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/ocspbox: $(BUILD)/obj/main.o $(BUILD)/libocspbox.a $(TP_LIBS)
 	$(CC) $(SANFLAGS) $(LDSTATIC) -o $@ $(BUILD)/obj/main.o \
@@ -258,7 +258,7 @@ build/fuzz/obj/mbedtls/%.o: $(MBEDTLS)/library/%.c \
 	    -Werror=implicit-function-declaration $(TP_CPPFLAGS) -c -o $@ $<
 $(FUZZ_MBEDTLS): $(MBEDTLS_FILES:%=build/fuzz/obj/mbedtls/%.o)
 	rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h $(FUZZ_MBEDTLS)
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) $(FUZZ_MBEDTLS) -lpthread
