@@ -26,7 +26,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocspbox-scale.XXXXXX")
 chmod 755 "$tmp" # nginx's workers read the static file
 pids=
 cleanup() {
-	for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+	# nginx's workers outlive a master killed outright: children first.
+	for p in $pids; do
+		pkill -9 -P "$p" 2>/dev/null || true
+		kill -9 "$p" 2>/dev/null || true
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
