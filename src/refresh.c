@@ -50,7 +50,8 @@ struct pass {
 	struct issuers *iss; /* held for the pass */
 	const char *db_path;
 	struct store *st; /* the listing's connection; used under mu */
-	int64_t now, horizon, validity; /* the listing's bounds */
+	int64_t now, horizon, validity; /* the listing's bounds; now: of the
+					 * last read */
 	pthread_mutex_t mu; /* guards what follows */
 	struct store_todo page[PAGE];
 	struct store_todo_cursor cur;
@@ -72,12 +73,17 @@ stopped(const struct pass *p)
 	return p->stop != NULL && __atomic_load_n(p->stop, __ATOMIC_RELAXED);
 }
 
-/* Reads the next page into p->page; with p->mu held. */
+/*
+ * Reads the next page into p->page; with p->mu held. "Due" is as of the
+ * read: a pass over a million takes minutes, and answers written ahead of
+ * the cursor meanwhile (by serve's misses) must not look from the future.
+ */
 static void
 refill(struct pass *p)
 {
 	size_t n = 0;
 
+	p->now = (int64_t)time(NULL);
 	p->list_err = store_refresh_todo(p->st, p->now, p->horizon, p->validity,
 	    &p->cur, p->page, PAGE, &n, p->list_errbuf, sizeof(p->list_errbuf));
 	if (p->list_err != OB_OK)
