@@ -36,15 +36,19 @@ cleanup() {
 trap cleanup EXIT INT TERM
 # Serials 0x100001 on: three octets each, so every request has one length.
 lo=1048577
-[ "$n" -le 7340032 ] || { echo "scale: at most 7340032 certificates" >&2; exit 2; }
+# The last, 0x100000 + n, must stay under 0x800000 (three octets, positive).
+[ "$n" -le 7340031 ] || { echo "scale: at most 7340031 certificates" >&2; exit 2; }
 
-# peak_rss CMD...: runs CMD; prints its output, then "peak_rss_kib N".
+# peak_rss CMD...: runs CMD; prints its output, then "peak_rss_kib N";
+# a failure prints what CMD said and ends the run.
 peak_rss() {
-	/usr/bin/env time -f 'peak_rss_kib %M' "$@" 2>"$tmp/time.err"
-	rc=$?
-	grep -v '^peak_rss_kib' "$tmp/time.err" | grep -v 'cache refresh: [0-9]* of' >&2 || true
-	grep '^peak_rss_kib' "$tmp/time.err"
-	return $rc
+	if /usr/bin/env time -f 'peak_rss_kib %M' "$@" 2>"$tmp/time.err"; then
+		grep '^peak_rss_kib' "$tmp/time.err"
+	else
+		cat "$tmp/time.err" >&2
+		echo "scale: $* failed" >&2
+		exit 1
+	fi
 }
 
 echo "== scale: $n certificates, P-256 responder; $(nproc) cores; $(date -u +%FT%TZ)"
@@ -75,8 +79,9 @@ if [ "${BENCH_SCALE_FRESH:-0}" = 1 ] || [ ! -f "$kept" ] ||
 	rm -f "$kept" "$kept-wal" "$kept-shm"
 	what="all $n"
 else
+	# Serials are stored in lower case, all of one length here.
 	sqlite3 "$kept" "DELETE FROM ocsp_response_cache
-	    WHERE serial_hex >= printf('%X', $lo + $n - $resign);"
+	    WHERE serial_hex >= printf('%x', $lo + $n - $resign);"
 	db=$kept
 	what="the last $resign of $n (kept database; BENCH_SCALE_FRESH=1 for all)"
 fi
@@ -168,9 +173,13 @@ idle=$(awk '/^VmRSS/ { print $2 }' "/proc/$server/status")
 # rate NAME N PORT VAR: wrk's requests/s of GETs of N random serials
 # into VAR, its p99 into p99.
 rate() {
-	SCALE_REQ=$tmp/req.der SCALE_LO=$lo SCALE_N=$2 wrk -t2 -c"$conns" \
+	if ! SCALE_REQ=$tmp/req.der SCALE_LO=$lo SCALE_N=$2 wrk -t2 -c"$conns" \
 	    -d"${secs}s" --latency -s "$tmp/get.lua" "http://127.0.0.1:$3" \
-	    >"$tmp/wrk.out" 2>&1
+	    >"$tmp/wrk.out" 2>&1; then
+		cat "$tmp/wrk.out" >&2
+		echo "scale: wrk failed" >&2
+		exit 1
+	fi
 	r=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$tmp/wrk.out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
 	errs=$(sed -n -e 's/.*Socket errors: \(.*\)/\1/p' \

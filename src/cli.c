@@ -494,12 +494,12 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 			goto fail;
 		counts[ent.status == 'V' ? 0 : ent.status == 'R' ? 1 : 2]++;
 		/*
-		 * Progress at 100,000 lines (a big import says at once that it
+		 * Progress at line 65,536 (a big import says at once that it
 		 * is under way), then every 2 s, as a share of the file when
 		 * it has a size.
 		 */
 		if (lineno % 4096 == 0 &&
-		    (lineno == 102400 || util_mono_ms() - shown >= 2000)) {
+		    (lineno == 65536 || util_mono_ms() - shown >= 2000)) {
 			shown = util_mono_ms();
 			if (size > 0)
 				log_warnx("cert import: %lld lines, %d%%",

@@ -292,9 +292,19 @@ store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
 		 "SELECT c.issuer_id, c.serial_hex, c.status = 'revoked',"
 		 " c.revoked_at, c.revocation_reason" TODO_FROM
 		 " AND (c.issuer_id, c.serial_hex) > (?5, ?6)"
-		 /* What the cursor could not hold is never listed. */
-		 " AND length(CAST(c.issuer_id AS BLOB)) <= ?8"
-		 " AND length(CAST(c.serial_hex AS BLOB)) <= ?9"
+		 /*
+		  * What the cursor could not hold is never listed: keys too
+		  * long, not text, or with a NUL or a non-ASCII byte inside
+		  * (length() counts characters up to a NUL). Only a hand
+		  * edit writes such keys; listed, a truncated cursor would
+		  * list them again and again.
+		  */
+		 " AND typeof(c.issuer_id) = 'text'"
+		 " AND typeof(c.serial_hex) = 'text'"
+		 " AND length(CAST(c.issuer_id AS BLOB)) = length(c.issuer_id)"
+		 " AND length(CAST(c.serial_hex AS BLOB)) = length(c.serial_hex)"
+		 " AND length(c.issuer_id) <= ?8"
+		 " AND length(c.serial_hex) <= ?9"
 		 " ORDER BY c.issuer_id, c.serial_hex LIMIT ?7",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
@@ -307,11 +317,15 @@ store_refresh_todo(struct store *st, int64_t now, int64_t horizon,
 	while (len < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		id = (const char *)sqlite3_column_text(stmt, 0);
 		serial = (const char *)sqlite3_column_text(stmt, 1);
-		if (id == NULL || serial == NULL)
-			continue; /* NOT NULL columns: never */
-		if (strlen(id) > OB_ID_MAX ||
-		    strlen(serial) > OB_SERIAL_HEX_MAX)
-			continue; /* a NUL inside: not listed, as above */
+		/* Never, after the filter above; skipping one here would cut
+		 * the page short, which means its end. */
+		if (id == NULL || serial == NULL || strlen(id) > OB_ID_MAX ||
+		    strlen(serial) > OB_SERIAL_HEX_MAX) {
+			snprintf(
+			    errbuf, errsz, "refresh list: an unusable key");
+			sqlite3_finalize(stmt);
+			return OB_ERR_INVAL;
+		}
 		memcpy(cur->issuer_id, id, strlen(id) + 1);
 		memcpy(cur->serial, serial, strlen(serial) + 1);
 		t = &out[len++];

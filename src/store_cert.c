@@ -716,7 +716,7 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 {
 	sqlite3_stmt *put, *drop;
 	int revoked = revoked_at != INT64_MIN, rc;
-	enum ob_err e;
+	enum ob_err e, e2;
 
 	/* Both prepared once per connection: an import runs them per line. */
 	if ((e = store_stmt_get(
@@ -740,11 +740,13 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 	rc = sqlite3_step(put);
 	store_stmt_done(put);
 	if (rc != SQLITE_DONE) {
+		/* SQLite's message first: the next statement replaces it. */
+		e = store_dberr(st, rc, "import certificate", errbuf, errsz);
 		if (rc == SQLITE_CONSTRAINT &&
-		    (e = store_issuer_exists(st, issuer_id, errbuf, errsz)) !=
+		    (e2 = store_issuer_exists(st, issuer_id, errbuf, errsz)) !=
 			OB_OK)
-			return e; /* the foreign key: say which */
-		return store_dberr(st, rc, "import certificate", errbuf, errsz);
+			return e2; /* the foreign key: say which */
+		return e;
 	}
 	if (!revoked)
 		return OB_OK;
@@ -754,6 +756,7 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 	store_stmt_done(drop);
 	if (rc != SQLITE_DONE)
 		return store_dberr(st, rc, "invalidate cache", errbuf, errsz);
+	/* An invalidation, an "unknown" answer of a serial new here too. */
 	if (sqlite3_changes(st->db) == 0)
 		return OB_OK;
 	return store_counter_add(st, "invalidations", 1, errbuf, errsz);

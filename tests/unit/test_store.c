@@ -835,6 +835,29 @@ test_cache_refresh_todo(void)
 			  err, sizeof(err)) == OB_OK);
 		CHECK(got == 0);
 	}
+	/*
+	 * Keys only a hand edit writes (a BLOB serial, a NUL inside) are
+	 * never listed: a cursor holding them truncated would list them
+	 * again and again.
+	 */
+	{
+		sqlite3 *db = NULL;
+		struct store_todo *v2 = NULL;
+		size_t n2 = 0;
+
+		CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+		    SQLITE_OK);
+		CHECK(sqlite3_exec(db,
+			  "INSERT INTO certificates (issuer_id, serial_hex)"
+			  " VALUES ('ca', CAST('7' AS BLOB)),"
+			  " ('ca', '8' || char(0) || 'x')",
+			  NULL, NULL, NULL) == SQLITE_OK);
+		sqlite3_close(db);
+		/* "2" and "3" are cached by now: "5" alone is due. */
+		CHECK(todo_all(st, now, NULL, 0, &v2, &n2) == OB_OK);
+		CHECK(n2 == 1 && strcmp(v2[0].serial, "5") == 0);
+		free(v2);
+	}
 	store_close(st);
 }
 
