@@ -25,9 +25,13 @@ pids=
 killall_started() {
 	# openssl ocsp -multi workers may spin after their parent is told to
 	# stop (openssl#23934): kill each tree outright.
+	# The parent first (an nginx master that sees its workers die starts
+	# others), then the children it had.
 	for p in $pids; do
-		pkill -9 -P "$p" 2>/dev/null || true
+		kids=$(pgrep -P "$p" || true)
 		kill -9 "$p" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		[ -z "$kids" ] || kill -9 $kids 2>/dev/null || true
 	done
 	pids=
 }

@@ -26,10 +26,13 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocspbox-scale.XXXXXX")
 chmod 755 "$tmp" # nginx's workers read the static file
 pids=
 cleanup() {
-	# nginx's workers outlive a master killed outright: children first.
+	# nginx's workers outlive a master killed outright, and a master that
+	# sees its workers die starts others: the parent first, then the
+	# children it had.
 	for p in $pids; do
-		pkill -9 -P "$p" 2>/dev/null || true
+		kids=$(pgrep -P "$p" || true)
 		kill -9 "$p" 2>/dev/null || true
+		[ -z "$kids" ] || kill -9 $kids 2>/dev/null || true
 	done
 	rm -rf "$tmp"
 }
