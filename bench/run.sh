@@ -22,19 +22,7 @@ micro=$PWD/build/bench/micro
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocspbox-bench.XXXXXX")
 chmod 755 "$tmp" # nginx's workers read the static file
 pids=
-killall_started() {
-	# openssl ocsp -multi workers may spin after their parent is told to
-	# stop (openssl#23934): kill each tree outright.
-	# The parent first (an nginx master that sees its workers die starts
-	# others), then the children it had.
-	for p in $pids; do
-		kids=$(pgrep -P "$p" || true)
-		kill -9 "$p" 2>/dev/null || true
-		# shellcheck disable=SC2086
-		[ -z "$kids" ] || kill -9 $kids 2>/dev/null || true
-	done
-	pids=
-}
+. bench/lib.sh
 cleanup() {
 	killall_started
 	rm -rf "$tmp"
@@ -72,17 +60,6 @@ f:close()
 wrk.headers["Content-Type"] = "application/ocsp-request"
 LUA
 
-# Below the ephemeral range (32768 up), where wrk's client ports in
-# TIME_WAIT could hold a port we want to listen on.
-port() { echo $((20000 + ($$ + $1) % 12000)); }
-wait_up() { # URL
-	n=0
-	until curl -s -o /dev/null "$1" 2>/dev/null; do
-		n=$((n + 1))
-		[ $n -gt 100 ] && { echo "bench: $1 never came up" >&2; exit 1; }
-		sleep 0.1
-	done
-}
 # rate NAME URL REQFILE VAR: requests per second from wrk, printed and
 # stored in VAR; REQFILE "-" makes it a GET of URL.
 rate() {

@@ -25,15 +25,9 @@ keep=${BENCH_SCALE_DIR:-$PWD/build/bench/scale}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ocspbox-scale.XXXXXX")
 chmod 755 "$tmp" # nginx's workers read the static file
 pids=
+. bench/lib.sh
 cleanup() {
-	# nginx's workers outlive a master killed outright, and a master that
-	# sees its workers die starts others: the parent first, then the
-	# children it had.
-	for p in $pids; do
-		kids=$(pgrep -P "$p" || true)
-		kill -9 "$p" 2>/dev/null || true
-		[ -z "$kids" ] || kill -9 $kids 2>/dev/null || true
-	done
+	killall_started
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
@@ -151,21 +145,12 @@ function request()
 	return wrk.format("GET", "/" .. b64(s))
 end
 LUA
-port() { echo $((20000 + ($$ + $1) % 12000)); }
-wait_up() {
-	k=0
-	until curl -s -o /dev/null "$1" 2>/dev/null; do
-		k=$((k + 1))
-		[ $k -gt 300 ] && { echo "scale: $1 never came up" >&2; exit 1; }
-		sleep 0.1
-	done
-}
 ps=$(port 21)
 "$bin" --db "$kept" serve --listen "127.0.0.1:$ps" \
     --admin-listen "127.0.0.1:$(port 22)" 2>"$tmp/serve.err" &
 server=$!
 pids="$pids $server"
-wait_up "http://127.0.0.1:$ps/healthz"
+wait_up "http://127.0.0.1:$ps/healthz" 300
 k=0
 until grep -q 'ocspbox: refresh:' "$tmp/serve.err"; do
 	k=$((k + 1))
