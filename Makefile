@@ -268,11 +268,13 @@ build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h $(FUZZ_MBEDTLS)
 build/fuzz/fuzz_ocsp_req $(BUILD)/tests/test_ocsp_req: \
     tests/fuzz/ocsp_req_check.h
 
-build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c $(TP)/fetched
+build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c src/http_head.c src/codec.h \
+    src/ob.h $(TP)/fetched
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -w -D_GNU_SOURCE $(CIVETWEB_DEFS) \
-	    -I$(CIVETWEB)/include -I$(CIVETWEB)/src -o $@ $<
+	    -I$(CIVETWEB)/include -I$(CIVETWEB)/src -Isrc -o $@ $< \
+	    src/http_head.c
 
 # The admin API's bodies: our parser over cJSON (not ours: no -Werror);
 # respcert.c for the responder states the issuer document names.

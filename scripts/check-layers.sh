@@ -11,7 +11,7 @@ bad=0
 # The layers, bottom up: rank, header, the files that make the layer.
 layers='
 0 ob.h      util.c log.c file.c buf.c
-1 codec.h   der.c ocsp_req.c ocsp_resp.c ocsp_get.c crl.c respcert.c index.c schema.c
+1 codec.h   der.c ocsp_req.c ocsp_resp.c ocsp_get.c crl.c respcert.c index.c schema.c http_head.c
 2 store.h   store.c store_cert.c store_cache.c store_crl.c store_stats.c
 3 signer.h  signer.c
 4 server.h  issuers.c flight.c cache.c responder.c refresh.c crlgen.c

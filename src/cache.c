@@ -173,6 +173,32 @@ cache_answer(struct cache *c, struct issuer *ie, struct store *st,
 	return sign_and_fill(c, ie, st, cid, serial, now, out);
 }
 
+enum ob_err
+cache_hit(struct cache *c, struct issuer *ie, struct store *st,
+    const char *serial, int64_t now, size_t max, struct responder_answer *out)
+{
+	char err[OB_ERRBUF];
+	enum ob_err e;
+	int status;
+
+	e = store_cache_get(st, issuer_id(ie), serial, now, c->validity,
+	    &out->der, &out->len, &out->this_update, &out->next_update, &status,
+	    err, sizeof(err));
+	if (e != OB_OK)
+		return e;
+	if (out->len > max) {
+		free(out->der);
+		out->der = NULL;
+		out->len = 0;
+		return OB_ERR_RANGE;
+	}
+	out->unknown = status == OCSP_UNKNOWN;
+	out->status = OCSP_SUCCESSFUL;
+	count(&c->hits);
+	count(&c->total.hits);
+	return OB_OK;
+}
+
 static int64_t
 take(int64_t *n)
 {

@@ -436,4 +436,29 @@ const char *respcert_state_name(enum respcert_state);
 enum ob_err ocsp_get_decode(const char *path, size_t len, unsigned char *out,
     size_t cap, size_t *outlen);
 
+/* ---- http_head.c: HTTP/1.1 request heads, strictly, pure ----------------- */
+
+enum http_head_method { HTTP_HEAD_NONE, HTTP_HEAD_GET, HTTP_HEAD_POST };
+
+/* A plain request's head, as http_head_plain reads it. */
+struct http_head {
+	enum http_head_method method;
+	const char *path; /* into the head: the target up to its '?' */
+	size_t path_len;
+};
+
+/*
+ * Whether head (len bytes, ending with its empty line) is a plain
+ * request: "GET" or "POST", an origin-form target of visible ASCII,
+ * HTTP/1.1, one Host field, and no field that asks for more than a
+ * plain answer on a connection that stays open (Connection other than
+ * keep-alive, a conditional, Transfer-Encoding, Upgrade, Expect, TE,
+ * Keep-Alive) (RFC 9112 2-3, 5, 9.3; RFC 9110 13). 1 with *out filled
+ * (pointing into head); 0 for anything else, *out then meaning nothing.
+ * It leaves to the HTTP gate (third_party/civetweb/gate_scan.inl), which
+ * checks them before, field counts and sizes and Content-Length. Pure:
+ * any thread.
+ */
+int http_head_plain(const char *head, size_t len, struct http_head *out);
+
 #endif /* OCSPBOX_CODEC_H */

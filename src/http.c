@@ -171,48 +171,57 @@ date_line(char *out)
 	return 6 + HTTP_DATE_LEN - 1 + 2;
 }
 
+size_t
+http_frame(char *out, size_t cap, const char *head, size_t hlen,
+    const unsigned char *body, size_t blen, int closes)
+{
+	static const char closing[] = "Connection: close\r\n";
+	char date[HTTP_DATE_LEN + 8];
+	const char *eol = memchr(head, '\n', hlen);
+	size_t first = eol != NULL ? (size_t)(eol - head) + 1 : hlen, dlen,
+	       clen = closes ? sizeof(closing) - 1 : 0;
+
+	/* Every answer says when (RFC 9110 6.6.1), after its status line,
+	 * and whether the connection closes after it (RFC 9112 9.6). */
+	dlen = date_line(date);
+	if (hlen + dlen + clen + blen > cap)
+		return 0;
+	memcpy(out, head, first);
+	memcpy(out + first, date, dlen);
+	memcpy(out + first + dlen, closing, clen);
+	memcpy(out + first + dlen + clen, head + first, hlen - first);
+	if (blen > 0)
+		memcpy(out + hlen + dlen + clen, body, blen);
+	return hlen + dlen + clen + blen;
+}
+
 void
 http_send_all(struct mg_connection *c, const char *head, size_t hlen,
     const unsigned char *body, size_t blen)
 {
-	static const char closes[] = "Connection: close\r\n";
-	char stack[4096], date[HTTP_DATE_LEN + 8 + sizeof(closes)],
-	    *buf = stack;
-	const char *eol = memchr(head, '\n', hlen);
-	size_t first = eol != NULL ? (size_t)(eol - head) + 1 : hlen, dlen,
-	       total;
+	char stack[4096], *buf = stack;
+	size_t total, n;
+	int closes = mg_response_closes(c);
 
 	/* A HEAD answer has the headers of GET's, Content-Length too. */
 	if (strcmp(mg_get_request_info(c)->request_method, "HEAD") == 0)
 		blen = 0;
-	/* Every answer says when (RFC 9110 6.6.1), after its status line,
-	 * and whether the connection closes after it (RFC 9112 9.6). */
-	dlen = date_line(date);
-	if (mg_response_closes(c)) {
-		memcpy(date + dlen, closes, sizeof(closes) - 1);
-		dlen += sizeof(closes) - 1;
-	}
-	total = hlen + dlen + blen;
+	total = hlen + HTTP_DATE_LEN + 32 + blen;
 	if (total > sizeof(stack) && (buf = malloc(total)) == NULL) {
-		mg_write_gated(c, head, first);
-		mg_write_gated(c, date, dlen);
-		mg_write_gated(c, head + first, hlen - first);
-		if (blen > 0)
-			mg_write_gated(c, body, blen);
+		mg_set_must_close(c);
 		return;
 	}
-	memcpy(buf, head, first);
-	memcpy(buf + first, date, dlen);
-	memcpy(buf + first + dlen, head + first, hlen - first);
-	if (blen > 0)
-		memcpy(buf + hlen + dlen, body, blen);
 	/*
 	 * One write: two small ones on one connection meet Nagle's
 	 * algorithm and the peer's delayed ACK, 40 ms an answer. What the
 	 * client does not take at once (it reads slowly, or not at all) the
 	 * gate sends later: a worker never waits on it.
 	 */
-	mg_write_gated(c, buf, total);
+	n = http_frame(buf, total, head, hlen, body, blen, closes);
+	if (n > 0)
+		mg_write_gated(c, buf, n);
+	else
+		mg_set_must_close(c);
 	if (buf != stack)
 		free(buf);
 }

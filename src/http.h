@@ -68,6 +68,16 @@ void http_send_all(struct mg_connection *, const char *head, size_t hlen,
     const unsigned char *body, size_t blen);
 
 /*
+ * The bytes http_send_all sends: head's status line, "Date" for this
+ * second, "Connection: close" when closes, head's fields and empty line,
+ * then blen bytes of body, written to out (cap bytes). Returns their
+ * length, or 0 when they do not fit (out then holds nothing of use). Any
+ * thread.
+ */
+size_t http_frame(char *out, size_t cap, const char *head, size_t hlen,
+    const unsigned char *body, size_t blen, int closes);
+
+/*
  * civetweb's global state: http_init before the first listener starts,
  * http_exit after the last stops (main thread). http_version is
  * civetweb's version string.
@@ -128,6 +138,7 @@ struct http_ocsp_counts {
 	int64_t conn_accepted, conn_evicted, conn_idle_closed;
 	int64_t req_timed_out; /* answered 408 */
 	int64_t req_rejected; /* bad framing or size, answered by the gate */
+	int64_t gate_answered; /* OCSP answered by the gate, without a worker */
 };
 
 /* Reads the counts; any thread. */

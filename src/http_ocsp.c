@@ -52,6 +52,7 @@ http_ocsp_counts(struct http_ocsp *h, struct http_ocsp_counts *out)
 		out->conn_idle_closed = g.idle_closed;
 		out->req_timed_out = g.timed_out;
 		out->req_rejected = g.rejected;
+		out->gate_answered = g.answered;
 	}
 }
 
@@ -93,21 +94,24 @@ send_plain(struct mg_connection *c, int code, const char *reason,
 }
 
 /*
- * Sends der as a cacheable 200 (RFC 5019 6.2 for OCSP; the same for
- * CRLs): max-age to a margin before nextUpdate (http_max_age), at most
- * cap seconds when cap >= 0, "no-cache" (stored, but revalidated each
- * time) when cap is 0; Last-Modified, Expires, the strong ETag tag, and
- * 304 without a body when If-None-Match names it.
+ * The head (status line, fields, empty line; no Date) of der (len bytes)
+ * as a cacheable 200 (RFC 5019 6.2 for OCSP; the same for CRLs):
+ * max-age to a margin before nextUpdate (http_max_age), at most cap
+ * seconds when cap >= 0, "no-cache" (stored, but revalidated each time)
+ * when cap is 0; Last-Modified, Expires, the strong ETag tag, and a 304
+ * without a body when the If-None-Match field inm (NULL: none) names it.
+ * Writes it to head (room for 768 bytes); returns its length, *hit 1
+ * for a 304.
  */
-static void
-send_cacheable(struct http_ocsp *h, struct mg_connection *c, const char *type,
-    const unsigned char *der, size_t len, int64_t this_update,
-    int64_t next_update, const char *tag, int64_t cap)
+static size_t
+cacheable_head(struct http_ocsp *h, const char *type, size_t len,
+    int64_t this_update, int64_t next_update, const char *tag, int64_t cap,
+    const char *inm, char head[768], int *hit)
 {
-	char head[768], lm[HTTP_DATE_LEN], ex[HTTP_DATE_LEN], cc[96];
+	char lm[HTTP_DATE_LEN], ex[HTTP_DATE_LEN], cc[96];
 	int64_t now = (int64_t)time(NULL),
 		age = http_max_age(next_update, now, h->conf.validity);
-	int n, hit;
+	int n;
 
 	if (cap == 0) {
 		age = 0; /* and Expires now: stale for HTTP/1.0 caches too */
@@ -123,57 +127,88 @@ send_cacheable(struct http_ocsp *h, struct mg_connection *c, const char *type,
 	/* Expires is for HTTP/1.0 caches: nextUpdate (RFC 5019 6.2), or
 	 * when a cap shortens max-age, the end of that. */
 	http_date(cap >= 0 ? now + age : next_update, ex);
-	hit = etag_matches(mg_get_header(c, "If-None-Match"), tag);
-	if (hit)
-		n = snprintf(
-		    head, sizeof(head), "HTTP/1.1 304 Not Modified\r\n");
+	*hit = etag_matches(inm, tag);
+	if (*hit)
+		n = snprintf(head, 768, "HTTP/1.1 304 Not Modified\r\n");
 	else
-		n = snprintf(head, sizeof(head),
+		n = snprintf(head, 768,
 		    "HTTP/1.1 200 OK\r\n"
 		    "Content-Type: %s\r\n"
 		    "Content-Length: %zu\r\n",
 		    type, len);
-	n += snprintf(head + n, sizeof(head) - (size_t)n,
+	n += snprintf(head + n, 768 - (size_t)n,
 	    "Cache-Control: %s\r\n"
 	    "Last-Modified: %s\r\n"
 	    "Expires: %s\r\n"
 	    "ETag: %s\r\n\r\n",
 	    cc, lm, ex, tag);
-	http_send_all(c, head, (size_t)n, hit ? NULL : der, hit ? 0 : len);
+	return (size_t)n;
+}
+
+/* Sends der as cacheable_head says, for the request on c. */
+static void
+send_cacheable(struct http_ocsp *h, struct mg_connection *c, const char *type,
+    const unsigned char *der, size_t len, int64_t this_update,
+    int64_t next_update, const char *tag, int64_t cap)
+{
+	char head[768];
+	size_t n;
+	int hit;
+
+	n = cacheable_head(h, type, len, this_update, next_update, tag, cap,
+	    mg_get_header(c, "If-None-Match"), head, &hit);
+	http_send_all(c, head, n, hit ? NULL : der, hit ? 0 : len);
 }
 
 /*
- * Sends an OCSP answer. GET answers that may be cached get RFC 5019's
- * headers; one with an "unknown" in it is kept by shared caches for
- * --unknown-max-age at most, since registering the certificate makes it
- * "good" at once.
+ * The head of an OCSP answer a (status line, fields, empty line; no
+ * Date), into head (room for 768 bytes); returns its length, *with_body
+ * 0 for a 304. GET answers that may be cached get RFC 5019's headers
+ * (cacheable_head; inm is the If-None-Match field or NULL); one with an
+ * "unknown" in it is kept by shared caches for --unknown-max-age at
+ * most, since registering the certificate makes it "good" at once.
  */
+static size_t
+answer_head(struct http_ocsp *h, const struct responder_answer *a, int is_get,
+    const char *inm, char head[768], int *with_body)
+{
+	char tag[OCSP_ETAG_MAX];
+	size_t n;
+	int hit;
+
+	*with_body = 1;
+	if (!is_get || a->status != OCSP_SUCCESSFUL || a->nonce)
+		return (size_t)snprintf(head, 768,
+		    "HTTP/1.1 200 OK\r\n"
+		    "Content-Type: application/ocsp-response\r\n"
+		    "Content-Length: %zu\r\n"
+		    "Cache-Control: no-cache\r\n\r\n",
+		    a->len);
+	ocsp_resp_etag(a->der, a->len, tag);
+	n = cacheable_head(h, "application/ocsp-response", a->len,
+	    a->this_update, a->next_update, tag,
+	    a->unknown ? h->conf.unknown_max_age : -1, inm, head, &hit);
+	*with_body = !hit;
+	return n;
+}
+
+/* Sends the OCSP answer a to the request on c (answer_head). */
 static void
 send_answer(struct http_ocsp *h, struct mg_connection *c,
     const struct responder_answer *a, int is_get)
 {
-	char head[256], tag[OCSP_ETAG_MAX];
-	int n;
+	char head[768];
+	size_t n;
+	int body;
 
 	if (a->der == NULL) {
 		send_plain(
 		    c, 500, "Internal Server Error", NULL, "out of memory\n");
 		return;
 	}
-	if (!is_get || a->status != OCSP_SUCCESSFUL || a->nonce) {
-		n = snprintf(head, sizeof(head),
-		    "HTTP/1.1 200 OK\r\n"
-		    "Content-Type: application/ocsp-response\r\n"
-		    "Content-Length: %zu\r\n"
-		    "Cache-Control: no-cache\r\n\r\n",
-		    a->len);
-		http_send_all(c, head, (size_t)n, a->der, a->len);
-		return;
-	}
-	ocsp_resp_etag(a->der, a->len, tag);
-	send_cacheable(h, c, "application/ocsp-response", a->der, a->len,
-	    a->this_update, a->next_update, tag,
-	    a->unknown ? h->conf.unknown_max_age : -1);
+	n = answer_head(
+	    h, a, is_get, mg_get_header(c, "If-None-Match"), head, &body);
+	http_send_all(c, head, n, body ? a->der : NULL, body ? a->len : 0);
 }
 
 /*
@@ -261,17 +296,19 @@ foreign_content_type(const char *ct)
 	return 1;
 }
 
-/* Whether path is "/" or "/ocsp", with any number of slashes. */
+/* Whether path (n bytes) is "/" or "/ocsp", with any number of slashes. */
 static int
-post_path(const char *p)
+post_path(const char *p, size_t n)
 {
-	while (*p == '/')
+	const char *end = p + n;
+
+	while (p < end && *p == '/')
 		p++;
-	if (strncmp(p, "ocsp", 4) == 0)
+	if (end - p >= 4 && memcmp(p, "ocsp", 4) == 0)
 		p += 4;
-	while (*p == '/')
+	while (p < end && *p == '/')
 		p++;
-	return *p == '\0';
+	return p == end;
 }
 
 static void
@@ -349,6 +386,60 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 	bump(&h->n.by[0][a.status]);
 	send_answer(h, c, &a, 1);
 	free(a.der);
+}
+
+/*
+ * The HTTP gate's own answers (mg_set_gate_answer): a plain GET or POST
+ * of an OCSP request (http_head_plain) that the cache answers at once
+ * (responder_answer_cached), written whole into out (cap bytes) with the
+ * very bytes handler would send, and counted as handler counts it.
+ * Returns their length, or 0 to leave the request to a worker (handler),
+ * which answers it as always: /healthz and CRLs, anything not plain, a
+ * miss, a nonce, a locked database, an error. The gate's thread, so it
+ * never waits.
+ */
+static int
+gate_answer(
+    void *arg, const char *req, int head_len, int len, char *out, int cap)
+{
+	struct http_ocsp *h = arg;
+	struct responder_answer a;
+	struct http_head hd;
+	unsigned char der[GET_DER_MAX];
+	const unsigned char *q;
+	char head[768];
+	size_t n, hn, total;
+	int get, body;
+
+	if (head_len <= 0 || len < head_len || cap < 1024 ||
+	    !http_head_plain(req, (size_t)head_len, &hd))
+		return 0;
+	get = hd.method == HTTP_HEAD_GET;
+	if (get) {
+		/* /healthz and /crl/... are handler's; a GET has no body. */
+		if (len != head_len ||
+		    (hd.path_len == 8 && memcmp(hd.path, "/healthz", 8) == 0) ||
+		    (hd.path_len >= 5 && memcmp(hd.path, "/crl/", 5) == 0) ||
+		    ocsp_get_decode(
+			hd.path, hd.path_len, der, sizeof(der), &n) != OB_OK)
+			return 0;
+		q = der;
+	} else {
+		if (!post_path(hd.path, hd.path_len))
+			return 0;
+		q = (const unsigned char *)req + head_len;
+		n = (size_t)(len - head_len);
+	}
+	/* Room for the head and the Date line (http_frame) beside it. */
+	if (!responder_answer_cached(h->r, q, n,
+		(size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a))
+		return 0;
+	hn = answer_head(h, &a, get, NULL, head, &body);
+	total = http_frame(out, (size_t)cap, head, hn, a.der, a.len, 0);
+	free(a.der);
+	assert(total > 0 && body);
+	bump(&h->n.by[get ? 0 : 1][a.status]);
+	return (int)total;
 }
 
 /* Most issuers /healthz names. */
@@ -441,7 +532,7 @@ handler(struct mg_connection *c, void *arg)
 		return 200;
 	}
 	if (strcmp(m, "POST") == 0) {
-		if (!post_path(path))
+		if (!post_path(path, strlen(path)))
 			send_plain(c, 404, "Not Found", NULL,
 			    "POST OCSP requests to / or /ocsp\n");
 		else
@@ -476,6 +567,8 @@ http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
 		free(h);
 		return e;
 	}
+	/* Before any client: the listener answers none until start returns. */
+	mg_set_gate_answer(h->ctx, gate_answer, h);
 	*out = h;
 	return OB_OK;
 }

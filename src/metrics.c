@@ -100,7 +100,8 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		    "\"post\":%lld,\"successful\":%lld,\"malformed\":%lld,"
 		    "\"internal_error\":%lld,\"try_later\":%lld,"
 		    "\"unauthorized\":%lld,\"http_errors\":%lld,"
-		    "\"crl\":%lld,\"timed_out\":%lld,\"rejected\":%lld},"
+		    "\"crl\":%lld,\"timed_out\":%lld,\"rejected\":%lld,"
+		    "\"answered_by_gate\":%lld},"
 		    "\"connections\":{\"open\":%lld,\"accepted\":%lld,"
 		    "\"evicted\":%lld,\"idle_closed\":%lld}}",
 		    (long long)(q->get + q->post), (long long)q->get,
@@ -111,8 +112,9 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		    (long long)q->status[OCSP_UNAUTHORIZED],
 		    (long long)q->http_errors, (long long)q->crl,
 		    (long long)q->req_timed_out, (long long)q->req_rejected,
-		    (long long)q->conn_open, (long long)q->conn_accepted,
-		    (long long)q->conn_evicted, (long long)q->conn_idle_closed);
+		    (long long)q->gate_answered, (long long)q->conn_open,
+		    (long long)q->conn_accepted, (long long)q->conn_evicted,
+		    (long long)q->conn_idle_closed);
 	}
 	buf_puts(&b, ",\"issuers\":[");
 	for (i = 0; i < s->nissuers; i++) {
@@ -340,6 +342,11 @@ static const struct metric metrics[] = {
 	NULL,
 	"Requests refused for their framing or size before a worker saw "
 	"them (400, 413, 414, 417, 431, 501, 505)."},
+    {"http_requests_answered_by_gate_total", "counter", REQUESTS(gate_answered),
+	VAL_I64, NULL,
+	"OCSP requests answered from the cache by the thread that holds the "
+	"connections, without a worker (also counted in "
+	"ocspbox_requests_total)."},
     /* What the admin listener refused. */
     {"admin_auth_failures_total", "counter", ADMIN(auth_failures), VAL_I64,
 	NULL,

@@ -197,6 +197,41 @@ responder_answer(struct responder *r, const unsigned char *req, size_t len,
 	issuers_release(iss);
 }
 
+int
+responder_answer_cached(struct responder *r, const unsigned char *req,
+    size_t len, size_t max, struct responder_answer *out)
+{
+	static _Thread_local struct store *quick;
+	char serial[OB_SERIAL_HEX_MAX + 1];
+	struct ocsp_req q;
+	struct issuers *iss;
+	struct issuer *ie;
+	struct store *st;
+	int64_t now = (int64_t)time(NULL);
+	int ok = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (ocsp_req_parse(req, len, &q) != OB_OK || q.ncertids != 1 ||
+	    q.nonce != NULL)
+		return 0;
+	if ((st = thread_store(r)) == NULL)
+		return 0;
+	if (st != quick) {
+		/* A lock is a worker's to wait for, not this thread's. */
+		store_busy_ms(st, 0);
+		quick = st;
+	}
+	iss = responder_issuers_hold(r);
+	if ((ie = issuers_match(iss, &q.certids[0])) != NULL &&
+	    util_serial_from_bytes(q.certids[0].serial, q.certids[0].serial_len,
+		serial) == OB_OK &&
+	    cacheable(ie, &q.certids[0], serial) &&
+	    cache_hit(r->cache, ie, st, serial, now, max, out) == OB_OK)
+		ok = 1;
+	issuers_release(iss);
+	return ok;
+}
+
 /* responder_answer for the parsed request q, with the issuers iss. */
 static void
 answer_certids(struct responder *r, struct issuers *iss,

@@ -294,6 +294,18 @@ enum ob_err cache_answer(struct cache *, struct issuer *ie, struct store *st,
     const struct ocsp_certid *cid, const char *serial, int64_t now,
     struct responder_answer *out);
 
+/*
+ * Only the first step of cache_answer: the cached response of (ie,
+ * serial) as of now, at most max bytes, counted as a hit, on OB_OK
+ * (out->der malloc'd, the caller frees it). Anything else counts nothing
+ * and logs nothing: OB_ERR_NOTFOUND for a miss (or a stale entry),
+ * OB_ERR_RANGE for a response over max, or the store's error
+ * (OB_ERR_BUSY at once on a connection that does not wait); the caller
+ * then answers through cache_answer. Any thread with its own st.
+ */
+enum ob_err cache_hit(struct cache *, struct issuer *ie, struct store *st,
+    const char *serial, int64_t now, size_t max, struct responder_answer *out);
+
 /* Counts a signature made for one request, outside cache_answer. */
 void cache_count_live(struct cache *);
 
@@ -432,6 +444,21 @@ enum ob_err responder_crl_get(struct responder *, const char *issuer_id,
  */
 void responder_answer(struct responder *, const unsigned char *req, size_t len,
     struct responder_answer *out);
+
+/*
+ * responder_answer for a request the cache answers at once: one CertID
+ * in the form a cached response carries (RFC 5019 2.1), no nonce, and a
+ * fresh cached response of at most max bytes. 1 with *out filled as
+ * responder_answer fills it (out->der malloc'd, the caller frees it),
+ * counted as a hit. 0 for anything else (a bad request, a miss, a locked
+ * database, no memory), with nothing counted or logged and out->der
+ * NULL: responder_answer then answers it. It never waits: on its first
+ * call the calling thread's connection is set to give up at once on a
+ * lock, so call it only on a thread that answers nothing else (the HTTP
+ * gate's). Any such thread.
+ */
+int responder_answer_cached(struct responder *, const unsigned char *req,
+    size_t len, size_t max, struct responder_answer *out);
 
 /* Whether the store answers (for /healthz). Any thread. */
 int responder_healthy(struct responder *);

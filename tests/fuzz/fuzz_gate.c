@@ -4,10 +4,15 @@
  * the gate hands a worker as one complete request, civetweb must read
  * the same way: the same head, the same Content-Length, at most
  * MG_MAX_HEADERS fields, a path for a target. A disagreement is how
- * requests get smuggled. civetweb's parser also meets every input
- * unscreened, for its own memory safety.
+ * requests get smuggled. A head that http_head_plain (src/http_head.c)
+ * takes as plain, for an answer the gate gives itself, must be what
+ * civetweb reads too: the same method, path and version, kept alive.
+ * civetweb's parser also meets every input unscreened, for its own
+ * memory safety.
  */
 #include "civetweb.c"
+
+#include "codec.h" /* http_head_plain, for what the gate answers itself */
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -16,9 +21,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mg_request_info ri;
 	struct gate_scan sc, inc;
-	int ri_, cut;
-	const char *cl, *te;
-	char *copy;
+	int ri_, cut, i;
+	const char *cl, *te, *ch;
+	struct http_head hd;
+	struct vec opt, eq;
+	char *copy, *plain;
 	int r, len;
 	long long n;
 
@@ -91,6 +98,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sc.total -= sc.drop_len;
 		sc.head_len -= sc.drop_len;
 	}
+	/* civetweb writes into what it parses: http_head_plain's copy. */
+	if ((plain = (char *)mg_malloc((size_t)sc.total + 1)) == NULL) {
+		mg_free(copy);
+		return 0;
+	}
+	memcpy(plain, copy, (size_t)sc.total + 1);
 	memset(&ri, 0, sizeof(ri));
 	if ((r = parse_http_request(copy, sc.total, &ri)) > 0) {
 		/* The same end of the head. */
@@ -115,7 +128,41 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			}
 		}
+		if (http_head_plain(plain, (size_t)sc.head_len, &hd)) {
+			/* No "close" token in any Connection field, as
+			 * should_keep_alive reads them. */
+			for (i = 0; i < ri.num_headers; i++) {
+				if (mg_strcasecmp(ri.http_headers[i].name,
+					"Connection")) {
+					continue;
+				}
+				ch = ri.http_headers[i].value;
+				while (
+				    (ch = next_option(ch, &opt, &eq)) != NULL) {
+					if ((opt.len != 10) ||
+					    mg_strncasecmp(
+						opt.ptr, "keep-alive", 10)) {
+						abort();
+					}
+				}
+			}
+			if ((strcmp(ri.request_method,
+				 (hd.method == HTTP_HEAD_GET) ? "GET"
+							      : "POST") != 0) ||
+			    (strcmp(ri.http_version, "1.1") != 0) ||
+			    (te != NULL) ||
+			    (strcspn(ri.request_uri, "?") != hd.path_len) ||
+			    (memcmp(ri.request_uri, hd.path, hd.path_len) !=
+				0) ||
+			    (get_header(ri.http_headers, ri.num_headers,
+				 "If-None-Match") != NULL)) {
+				abort();
+			}
+		}
+	} else if (http_head_plain(plain, (size_t)sc.head_len, &hd)) {
+		abort(); /* plain to us, not a request to civetweb */
 	}
+	mg_free(plain);
 	mg_free(copy);
 	return 0;
 }

@@ -588,6 +588,138 @@ def admin_413_closes():
     s.close()
 
 
+def gate_count():
+    """requests.answered_by_gate from the admin listener's stats."""
+    import json
+    s, r = exchange(b"GET /api/v1/cache/stats HTTP/1.1\r\n"
+                    b"Host: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n"
+                    b"Connection: close\r\n\r\n"
+                    % (A.admin_port, A.token.encode()), A.admin_port)
+    s.close()
+    return json.loads(r[2])["server"]["requests"]["answered_by_gate"]
+
+
+def same_answer(a, b):
+    """Whether two answers are the same but for Date."""
+    if a is None or b is None:
+        return False
+    ha = {k: v for k, v in a[1].items() if k != "date"}
+    hb = {k: v for k, v in b[1].items() if k != "date"}
+    return a[0] == b[0] and ha == hb and a[2] == b[2]
+
+
+def gate_answers():
+    """Cached answers the gate gives without a worker: the very bytes a
+    worker sends, counted, in order among pipelined requests; and every
+    request that is not plain left to a worker."""
+    import base64
+    import urllib.parse
+    path = ("/" + urllib.parse.quote(base64.b64encode(OCSP_REQ).decode(),
+                                     safe="")).encode()
+    get = b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path
+    s, r = exchange(post(OCSP_REQ))  # cached now, if it was not
+    s.close()
+    n0 = gate_count()
+    s, r = exchange(post(OCSP_REQ))
+    s.close()
+    s, r2 = exchange(get)
+    s.close()
+    n1 = gate_count()
+    check("a cached POST and GET answered by the gate (counted: %d)"
+          % (n1 - n0),
+          n1 - n0 == 2 and r is not None and r[0] == 200 and
+          r[1].get("content-type") == "application/ocsp-response" and
+          r2 is not None and "max-age=" in r2[1].get("cache-control", ""),
+          r, r2)
+    # The same requests with a field the gate leaves to a worker: the
+    # same answers but for Date (tried again across a second's edge).
+    for name, plain, other in (
+            ("GET", get, b"GET %s HTTP/1.1\r\nHost: t\r\n"
+             b"If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n"
+             % path),
+            ("POST", post(OCSP_REQ), post(OCSP_REQ, b"Expect: x-none\r\n")
+             .replace(b"Expect: x-none\r\n", b"If-Match: *\r\n"))):
+        for _ in range(3):
+            n0 = gate_count()
+            s, ra = exchange(plain)
+            s.close()
+            s, rb = exchange(other)
+            s.close()
+            n1 = gate_count()
+            if same_answer(ra, rb):
+                break
+        check("%s: the gate's answer is byte for byte a worker's but for "
+              "Date, and only the plain one is the gate's" % name,
+              same_answer(ra, rb) and n1 - n0 == 1,
+              ra and (ra[0], ra[1]), rb and (rb[0], rb[1]), n1 - n0)
+    # Not plain: answered as always, by a worker.
+    n0 = gate_count()
+    s, r = exchange(post(OCSP_REQ, b"Connection: close\r\n"))
+    check("Connection: close: answered, says so and closes",
+          r is not None and r[0] == 200 and
+          r[1].get("connection", "").lower() == "close" and s.closed(), r)
+    s.close()
+    s, r = exchange(post(OCSP_REQ).replace(b"HTTP/1.1", b"HTTP/1.0"))
+    check("HTTP/1.0: answered, then closed",
+          r is not None and r[0] == 200 and s.closed(), r)
+    s.close()
+    s = conn()
+    s.sendall(get.replace(b"GET ", b"HEAD "))
+    head = b""
+    until = time.monotonic() + 5
+    while b"\r\n\r\n" not in head and time.monotonic() < until:
+        d = s._recv(until)
+        if d is None:
+            break
+        head += d
+    more = s._recv(time.monotonic() + 0.3)
+    check("HEAD: the head alone, with the GET's Content-Length",
+          head.startswith(b"HTTP/1.1 200 ") and head.endswith(b"\r\n\r\n")
+          and b"Content-Length: " in head and more is None, head, more)
+    s.close()
+    n1 = gate_count()
+    check("none of these was the gate's", n1 == n0, n1 - n0)
+    # Pipelined: the gate answers up to the first request that is not
+    # plain, and the worker that gets it answers the rest, in order.
+    n0 = gate_count()
+    query = get.replace(path, path + b"?q=1")
+    absolute = b"GET http://t%s HTTP/1.1\r\nHost: t\r\n\r\n" % path
+    want = [True, False, True, True, True]
+    for name, reqs in (("/healthz second", [post(OCSP_REQ), HEALTH, get,
+                                            query, absolute]),
+                       ("/healthz last", [post(OCSP_REQ), get, query,
+                                          absolute, HEALTH])):
+        s = conn()
+        s.sendall(b"".join(reqs))
+        rs = [s.response() for _ in reqs]
+        kinds = [x is not None and x[1].get("content-type") ==
+                 "application/ocsp-response" for x in rs]
+        bodies = set(x[2] for x, k in zip(rs, kinds) if k)
+        check("five pipelined requests, %s: all answered, in order" % name,
+              kinds == [r != HEALTH for r in reqs] and len(bodies) == 1 and
+              all(x is not None for x in rs),
+              [x and x[0] for x in rs])
+        want = bodies
+        if reqs[1] == HEALTH:
+            s.close()
+    # A request cut in two behind a whole one, once the worker that
+    # answered /healthz gave the connection back (after 20 ms).
+    time.sleep(0.1)
+    whole = post(OCSP_REQ)
+    s.sendall(whole + whole[:40])
+    r1 = s.response()
+    time.sleep(0.1)
+    s.sendall(whole[40:])
+    r2 = s.response()
+    check("a whole request and half of the next: both answered",
+          r1 is not None and r2 is not None and {r1[2], r2[2]} == want,
+          r1 and r1[0], r2 and r2[0])
+    s.close()
+    n1 = gate_count()
+    check("the gate answered the plain ones before /healthz, and both "
+          "halves (6 = 1 + 3 + 2): %d" % (n1 - n0), n1 - n0 == 6, n1 - n0)
+
+
 def main():
     global A, OCSP_REQ
     p = argparse.ArgumentParser()
@@ -598,6 +730,11 @@ def main():
     p.add_argument("--threads", default="?")
     A = p.parse_args()
     OCSP_REQ = open(A.req, "rb").read()
+    # First, while nothing else talks to the server: it counts.
+    try:
+        gate_answers()
+    except Exception as e:
+        fail("gate_answers", repr(e))
     waiting = deadlines()
     for f in (framing, keepalive, closing, expect, dates, admin_413_closes,
               rude_beside_real, non_readers):

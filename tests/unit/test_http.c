@@ -1,5 +1,7 @@
-/* Unit tests for http.c's pure parts: HTTP dates and max-age. */
+/* Unit tests for http.c's pure parts (HTTP dates and max-age, the framing
+ * of an answer) and for http_head.c (plain request heads). */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "http.h"
@@ -63,9 +65,112 @@ test_max_age(void)
 	}
 }
 
+/* http_head_plain: what the gate may answer itself, and what not. */
+static void
+test_head_plain(void)
+{
+	static const struct {
+		const char *head;
+		int plain;
+		enum http_head_method m;
+		const char *path;
+	} v[] = {
+	    {"GET /MEIw HTTP/1.1\r\nHost: a\r\n\r\n", 1, HTTP_HEAD_GET,
+		"/MEIw"},
+	    {"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n", 1,
+		HTTP_HEAD_POST, "/"},
+	    /* bare LF lines, a query, keep-alive, spaces around values */
+	    {"GET /ocsp/MEIw?x=1 HTTP/1.1\nhost:a\nConnection:  Keep-Alive \n\n",
+		1, HTTP_HEAD_GET, "/ocsp/MEIw"},
+	    {"POST /ocsp HTTP/1.1\r\nHost: a\r\nContent-Type: "
+	     "application/ocsp-request\r\nUser-Agent: x\r\n\r\n",
+		1, HTTP_HEAD_POST, "/ocsp"},
+	    /* not plain: other methods, versions, targets */
+	    {"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"get / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"PUT / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.0\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET * HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET /\x80 HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    /* Host: none, or twice */
+	    {"GET / HTTP/1.1\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", 0, 0, NULL},
+	    /* fields whose effect a plain answer would miss */
+	    {"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 0, 0,
+		NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nconnection: keep-alive, Upgrade\r\n"
+	     "\r\n",
+		0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nIf-None-Match: \"x\"\r\n\r\n", 0, 0,
+		NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nif-modified-since: x\r\n\r\n", 0, 0,
+		NULL},
+	    {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+	     "\r\n",
+		0, 0, NULL},
+	    {"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n", 0, 0,
+		NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\n\r\n", 0, 0, NULL},
+	    /* broken heads */
+	    {"GET / HTTP/1.1\r\nHost: a\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nNo colon\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost : a\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\n: a\r\nHost: a\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\n\r\nX", 0, 0, NULL},
+	    {"", 0, 0, NULL},
+	    {"\n", 0, 0, NULL},
+	};
+	struct http_head h;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		r = http_head_plain(v[i].head, strlen(v[i].head), &h);
+		if (r != v[i].plain)
+			fprintf(stderr, "  case %zu: %s\n", i, v[i].head);
+		CHECK(r == v[i].plain);
+		if (r && v[i].plain) {
+			CHECK(h.method == v[i].m);
+			CHECK(h.path_len == strlen(v[i].path) &&
+			    memcmp(h.path, v[i].path, h.path_len) == 0);
+		}
+	}
+}
+
+/* http_frame: Date after the status line, Connection: close, the body. */
+static void
+test_frame(void)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nA: b\r\n\r\n";
+	static const unsigned char body[] = "xyz";
+	char out[256], date[HTTP_DATE_LEN];
+	size_t n;
+
+	n = http_frame(out, sizeof(out), head, strlen(head), body, 3, 0);
+	CHECK(n == strlen(head) + 6 + HTTP_DATE_LEN - 1 + 2 + 3);
+	CHECK(memcmp(out, "HTTP/1.1 200 OK\r\nDate: ", 23) == 0);
+	memcpy(date, out + 23, HTTP_DATE_LEN - 1);
+	date[HTTP_DATE_LEN - 1] = '\0';
+	CHECK(strstr(date, " GMT") == date + HTTP_DATE_LEN - 5);
+	CHECK(memcmp(out + 23 + HTTP_DATE_LEN - 1, "\r\nA: b\r\n\r\nxyz", 13) ==
+	    0);
+	n = http_frame(out, sizeof(out), head, strlen(head), NULL, 0, 1);
+	CHECK(n > 0 &&
+	    memcmp(out + n - 27, "Connection: close\r\nA: b\r\n\r\n", 27) == 0);
+	/* too small: nothing */
+	CHECK(http_frame(out, 40, head, strlen(head), body, 3, 0) == 0);
+}
+
 static const struct test tests[] = {
     {"date", test_date},
     {"max_age", test_max_age},
+    {"head_plain", test_head_plain},
+    {"frame", test_frame},
     {NULL, NULL},
 };
 

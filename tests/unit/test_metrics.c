@@ -132,6 +132,7 @@ fixture_full(void)
 	requests.conn_idle_closed = 5;
 	requests.req_timed_out = 6;
 	requests.req_rejected = 8;
+	requests.gate_answered = 9;
 
 	admin.auth_failures = 21;
 	admin.auth_limited = 22;

@@ -14,6 +14,11 @@
  * client reads. A worker never waits on a client, so N slow clients cost N
  * small buffers, not N workers.
  *
+ * A request the program can answer at once (a cached OCSP answer) it
+ * answers on the gate's own thread through the fn set by
+ * mg_set_gate_answer, and the connection stays parked: no worker, no
+ * hand-over. Everything else goes to a worker as above.
+ *
  * It also checks the request's framing before civetweb parses it
  * (gate_scan.inl), and answers what civetweb would have got wrong (RFC
  * 9112): more header fields than civetweb keeps, obsolete line folding,
@@ -33,7 +38,7 @@
  * Included by civetweb.c (third_party/civetweb/0003-connection-gate.patch);
  * every function here runs on the master thread except gate_load,
  * gate_keep, gate_return, gate_close_later and mg_write_gated (workers)
- * and mg_get_gate_stats (any thread).
+ * and mg_get_gate_stats and mg_set_gate_answer (any thread).
  */
 #if !defined(__linux__)
 #error "the ocspbox gate needs Linux (epoll, eventfd)"
@@ -67,6 +72,9 @@
 #define GATE_SOCKBUF (64 * 1024)
 /* Epoll events taken per wait. */
 #define GATE_EVENTS 256
+/* The largest answer the program's fn may write here (mg_set_gate_answer);
+ * a larger one goes through a worker. */
+#define GATE_ANSWER_MAX (16 * 1024)
 
 #include "gate_scan.inl" /* the request scanner, pure */
 
@@ -112,6 +120,12 @@ struct gate {
 	/* Workers hand connections back here. */
 	pthread_mutex_t mu;
 	struct gate_conn *returned;
+
+	/* mg_set_gate_answer: fn (atomic) and its argument, and the buffer
+	 * it writes its answer into (GATE_ANSWER_MAX bytes). */
+	mg_gate_answer_fn answer;
+	void *answer_user;
+	char *abuf;
 
 	int waiting;       /* requests queued for a worker (atomic) */
 	long long queued;  /* their bytes (atomic), counted in the budget */
@@ -185,12 +199,14 @@ gate_init(struct mg_context *ctx)
 		g->body_max = 1 << 28;
 	}
 	g->buf_max = g->head_max + 2 * g->body_max + 64;
-	if ((pthread_mutex_init(&g->mu, NULL) != 0)
+	if (((g->abuf = (char *)mg_malloc(GATE_ANSWER_MAX)) == NULL)
+	    || (pthread_mutex_init(&g->mu, NULL) != 0)
 	    || ((g->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 	    || ((g->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)) {
 		if (g->ep >= 0) {
 			close(g->ep);
 		}
+		mg_free(g->abuf);
 		mg_free(g);
 		return -1;
 	}
@@ -447,8 +463,67 @@ gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
 }
 
 
+/*
+ * c's complete request (c->sc.total bytes) answered here, when the
+ * program's fn can (mg_set_gate_answer): the answer sent, or what the
+ * client does not take at once kept in c->out, and the request's bytes
+ * gone from c->buf. 1 when answered, 0 when a worker is to answer it, -1
+ * when c was closed (the client left, or memory ran out).
+ */
+static int
+gate_answer(struct gate *g, struct gate_conn *c)
+{
+	mg_gate_answer_fn fn = __atomic_load_n(&g->answer, __ATOMIC_ACQUIRE);
+	int n, total = c->sc.total;
+	ssize_t sent;
+
+	if ((fn == NULL) || c->sc.chunked) {
+		return 0;
+	}
+	n = fn(g->answer_user,
+	       c->buf,
+	       c->sc.head_len,
+	       total,
+	       g->abuf,
+	       GATE_ANSWER_MAX);
+	if ((n <= 0) || (n > GATE_ANSWER_MAX)) {
+		return 0;
+	}
+	memmove(c->buf, c->buf + total, (size_t)(c->len - total));
+	c->len -= total;
+	g->buffered -= (size_t)total;
+	c->kept = 1;
+	c->since = gate_now();
+	gate_new_request(c);
+	sent = send(c->so.sock, g->abuf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if ((sent < 0) && ERROR_TRY_AGAIN(errno)) {
+		sent = 0;
+	} else if (sent < 0) {
+		gate_close(g, c); /* the client left */
+		return -1;
+	}
+	if (sent < n) {
+		/* The client takes the rest as it reads (gate_flush). */
+		if ((c->out = (char *)mg_malloc((size_t)(n - sent))) == NULL) {
+			gate_close(g, c);
+			return -1;
+		}
+		memcpy(c->out, g->abuf + sent, (size_t)(n - sent));
+		c->out_len = n - (int)sent;
+		c->out_off = 0;
+		g->buffered += (size_t)c->out_len;
+	}
+	/* Parked anew, as if back from a worker: the longest parked, whom
+	 * room is made by closing, are those that sent nothing since. */
+	gate_unlink(g, c);
+	gate_link(g, c);
+	gate_count(&g->st.answered, 1);
+	return 1;
+}
+
+
 /* What to do with c now that its buffer changed: 0, or -1 if c went to a
- * worker. */
+ * worker or was closed. */
 static int
 gate_step(struct mg_context *ctx, struct gate_conn *c)
 {
@@ -456,6 +531,7 @@ gate_step(struct mg_context *ctx, struct gate_conn *c)
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	int r;
 
+again:
 	r = gate_scan(c->buf, c->len, g->head_max, g->body_max, &c->sc);
 	if (c->sc.skip > 0) {
 		memmove(c->buf, c->buf + c->sc.skip, (size_t)(c->len - c->sc.skip));
@@ -481,7 +557,19 @@ gate_step(struct mg_context *ctx, struct gate_conn *c)
 		c->sc.drop_len = 0;
 	}
 	if (r == GATE_COMPLETE) {
-		return gate_dispatch(ctx, c);
+		r = gate_answer(g, c);
+		if (r == 0) {
+			return gate_dispatch(ctx, c);
+		}
+		if (r < 0) {
+			return -1;
+		}
+		/* Answered: a request pipelined behind it is in the buffer
+		 * already, and epoll would not say so. */
+		if ((c->out == NULL) && (c->len > 0)) {
+			goto again;
+		}
+		return 0;
 	}
 	if (r == GATE_ERROR) {
 		gate_reply(g, c, c->sc.status, c->sc.why);
@@ -899,6 +987,7 @@ gate_free(struct mg_context *ctx)
 	close(g->ep);
 	close(g->wake);
 	pthread_mutex_destroy(&g->mu);
+	mg_free(g->abuf);
 	mg_free(g);
 	ctx->gate = NULL;
 }
@@ -1121,6 +1210,20 @@ mg_write_gated(struct mg_connection *conn, const void *buf, size_t len)
 
 
 CIVETWEB_API int
+mg_set_gate_answer(struct mg_context *ctx, mg_gate_answer_fn fn, void *user)
+{
+	struct gate *g;
+
+	if ((ctx == NULL) || ((g = ctx->gate) == NULL)) {
+		return -1;
+	}
+	g->answer_user = user; /* published by the store of fn */
+	__atomic_store_n(&g->answer, fn, __ATOMIC_RELEASE);
+	return 0;
+}
+
+
+CIVETWEB_API int
 mg_get_gate_stats(const struct mg_context *ctx, struct mg_gate_stats *out)
 {
 	struct gate *g;
@@ -1135,5 +1238,6 @@ mg_get_gate_stats(const struct mg_context *ctx, struct mg_gate_stats *out)
 	out->idle_closed = __atomic_load_n(&g->st.idle_closed, __ATOMIC_RELAXED);
 	out->timed_out = __atomic_load_n(&g->st.timed_out, __ATOMIC_RELAXED);
 	out->rejected = __atomic_load_n(&g->st.rejected, __ATOMIC_RELAXED);
+	out->answered = __atomic_load_n(&g->st.answered, __ATOMIC_RELAXED);
 	return 0;
 }
