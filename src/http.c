@@ -208,7 +208,15 @@ http_send_all(struct mg_connection *c, const char *head, size_t hlen,
 		blen = 0;
 	total = hlen + HTTP_DATE_LEN + 32 + blen;
 	if (total > sizeof(stack) && (buf = malloc(total)) == NULL) {
-		mg_set_must_close(c);
+		/* No memory for one write: the head, then the body. */
+		if ((n = http_frame(stack, sizeof(stack), head, hlen, NULL, 0,
+			 closes)) == 0) {
+			mg_set_must_close(c);
+			return;
+		}
+		mg_write_gated(c, stack, n);
+		if (blen > 0)
+			mg_write_gated(c, body, blen);
 		return;
 	}
 	/*

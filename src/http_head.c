@@ -2,8 +2,8 @@
  * Reading an HTTP/1.1 request head strictly, for the answers the HTTP
  * gate gives on its own thread (http_ocsp.c): only the plainest request
  * is one, and anything else is left to civetweb's full parser in a
- * worker. Pure: no I/O, no allocation. Unit-tested by test_http_head.c,
- * fuzzed by fuzz_http_head.c.
+ * worker. Pure: no I/O, no allocation. Unit-tested by test_http.c;
+ * fuzz_gate.c checks it against civetweb's own parser.
  */
 #include <string.h>
 #include <strings.h>

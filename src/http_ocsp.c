@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "civetweb.h"
 #include "http.h"
@@ -388,6 +389,16 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 	free(a.der);
 }
 
+/* CLOCK_MONOTONIC in microseconds. */
+static int64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /*
  * The HTTP gate's own answers (mg_set_gate_answer): a plain GET or POST
  * of an OCSP request (http_head_plain) that the cache answers at once
@@ -395,13 +406,18 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
  * very bytes handler would send, and counted as handler counts it.
  * Returns their length, or 0 to leave the request to a worker (handler),
  * which answers it as always: /healthz and CRLs, anything not plain, a
- * miss, a nonce, a locked database, an error. The gate's thread, so it
- * never waits.
+ * miss, a nonce, a locked database, an error; and every request of this
+ * loop for HTTP_GATE_QUIET_MS after a lookup that took over
+ * HTTP_GATE_SLOW_MS. A loop's thread of the gate, so it never waits on
+ * a lock.
  */
 static int
 gate_answer(
     void *arg, const char *req, int head_len, int len, char *out, int cap)
 {
+	/* This loop's: the gate runs one loop per thread. */
+	static _Thread_local int64_t quiet_until;
+	static _Thread_local int opened;
 	struct http_ocsp *h = arg;
 	struct responder_answer a;
 	struct http_head hd;
@@ -409,7 +425,8 @@ gate_answer(
 	const unsigned char *q;
 	char head[768];
 	size_t n, hn, total;
-	int get, body;
+	int64_t t0;
+	int get, body, ok;
 
 	if (head_len <= 0 || len < head_len || cap < 1024 ||
 	    !http_head_plain(req, (size_t)head_len, &hd))
@@ -430,9 +447,24 @@ gate_answer(
 		q = (const unsigned char *)req + head_len;
 		n = (size_t)(len - head_len);
 	}
+	t0 = mono_us();
+	if (t0 < quiet_until)
+		return 0;
+#ifdef OB_TEST_HOOKS
+	/* Sanitizer builds only: each lookup here takes this much longer. */
+	if (getenv("OCSPBOX_TEST_GATE_DELAY_MS") != NULL)
+		usleep((useconds_t)atoi(getenv("OCSPBOX_TEST_GATE_DELAY_MS")) *
+		    1000);
+#endif
 	/* Room for the head and the Date line (http_frame) beside it. */
-	if (!responder_answer_cached(h->r, q, n,
-		(size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a))
+	ok = responder_answer_cached(
+	    h->r, q, n, (size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a);
+	/* (The first lookup of a loop opens its connection: not a slow
+	 * lookup.) */
+	if (mono_us() - t0 > HTTP_GATE_SLOW_MS * 1000 && opened)
+		quiet_until = t0 + HTTP_GATE_QUIET_MS * 1000;
+	opened = 1;
+	if (!ok)
 		return 0;
 	hn = answer_head(h, &a, get, NULL, head, &body);
 	total = http_frame(out, (size_t)cap, head, hn, a.der, a.len, 0);
@@ -567,8 +599,9 @@ http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
 		free(h);
 		return e;
 	}
-	/* Before any client: the listener answers none until start returns. */
-	mg_set_gate_answer(h->ctx, gate_answer, h);
+	/* Until this, the gate leaves every request to the workers. */
+	if (mg_set_gate_answer(h->ctx, gate_answer, h) != 0)
+		log_warnx("http: the gate answers nothing itself (no gate)");
 	*out = h;
 	return OB_OK;
 }

@@ -202,6 +202,7 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
     size_t len, size_t max, struct responder_answer *out)
 {
 	static _Thread_local struct store *quick;
+	static _Thread_local int64_t retry_at; /* after a failed open */
 	char serial[OB_SERIAL_HEX_MAX + 1];
 	struct ocsp_req q;
 	struct issuers *iss;
@@ -214,8 +215,14 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 	if (ocsp_req_parse(req, len, &q) != OB_OK || q.ncertids != 1 ||
 	    q.nonce != NULL)
 		return 0;
-	if ((st = thread_store(r)) == NULL)
+	/* A store that failed to open is tried again a second later, not
+	 * on each request (each try is logged). */
+	if (now < retry_at)
 		return 0;
+	if ((st = thread_store(r)) == NULL) {
+		retry_at = now + 1;
+		return 0;
+	}
 	if (st != quick) {
 		/* A lock is a worker's to wait for, not this thread's. */
 		store_busy_ms(st, 0);

@@ -10,10 +10,16 @@
  *   main            this file: startup, then serve_wait (signalfd,
  *                   inotify on the database file). A connection of its
  *                   own only during startup (the admin token). No lock.
- *   civetweb        one master thread per listener: accepts, and runs the
- *                   gate (third_party/civetweb/gate.inl), which reads
- *                   requests and sends what a worker could not write at
- *                   once. No SQLite; civetweb's own locks only.
+ *   civetweb        per listener, one gate loop per core (at most 8;
+ *                   the master thread runs the first, third_party/
+ *                   civetweb/gate.inl): accepts, reads requests, sends
+ *                   what a worker could not write at once. On the public
+ *                   listener each loop also answers cached requests
+ *                   itself (http_ocsp.c gate_answer,
+ *                   responder_answer_cached) on a connection of its own
+ *                   that never waits for a lock, holding the responder's
+ *                   iss_mu briefly as workers do. Otherwise civetweb's
+ *                   own locks only.
  *   public workers  --threads of them (http_ocsp.c): responder_answer on
  *                   the thread's own connection (responder.c
  *                   thread_store, opened on first use, closed at thread

@@ -158,4 +158,45 @@ refused "serve --backdate 8d: refused" 2 'bad --backdate' \
 refused "serve --max-connections 5: refused" 2 'bad --max-connections' \
     "$OCSPBOX" --db "$DB" serve --max-connections 5
 stop_checked "second server"
+
+# A slow lookup at the gate (its page came from disk, say) leaves the
+# requests of that loop to the workers for a second (test hooks make
+# every lookup there 5 ms).
+if "$OCSPBOX" --version | grep -q test-hooks; then
+	export OCSPBOX_TEST_GATE_DELAY_MS=5
+	start_server "$DB" ||
+	    { fail "server starts with slow gate lookups"; finish; exit 1; }
+	unset OCSPBOX_TEST_GATE_DELAY_MS
+	gate_count() {
+		curl -s -H "Authorization: Bearer $TOKEN" "$ADMIN_URL/api/v1/cache/stats" |
+		    jq .server.requests.answered_by_gate
+	}
+	post() {
+		curl -s -o /dev/null -w '%{http_code} ' --data-binary @"$TMP/req.der" \
+		    -H 'Content-Type: application/ocsp-request' "$URL/"
+	}
+	post >/dev/null # cached now
+	sleep 1.2
+	# One gate loop per core, at most 8: each answers its first two at
+	# most (the first lookup of a loop opens its connection, not timed).
+	loops=$(nproc)
+	[ "$loops" -gt 8 ] && loops=8
+	posts=$((4 * loops + 4))
+	n0=$(gate_count)
+	codes=$(i=0; while [ $i -lt $posts ]; do post; i=$((i + 1)); done)
+	n1=$(gate_count)
+	sleep 1.2
+	codes="$codes$(post)"
+	n2=$(gate_count)
+	want=$(i=0; while [ $i -le $posts ]; do printf '200 '; i=$((i + 1)); done)
+	if [ "$codes" = "$want" ] && [ $((n1 - n0)) -ge 1 ] &&
+	    [ $((n1 - n0)) -le $((2 * loops)) ] && [ $((n2 - n1)) -eq 1 ]; then
+		pass "slow gate lookups: the rest of the second to the workers, then the gate again ($((n1 - n0)) of $posts, then 1)"
+	else
+		fail "slow gate lookups: the rest of the second to the workers" "$codes" "$n0 $n1 $n2"
+	fi
+	stop_checked "server with slow gate lookups"
+else
+	echo "note: the slow-lookup check needs a test-hooks build (ASan, TSan); skipped here"
+fi
 finish

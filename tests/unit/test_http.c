@@ -115,6 +115,12 @@ test_head_plain(void)
 	    {"POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n", 0, 0,
 		NULL},
 	    {"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nIf-Match: *\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nIf-Unmodified-Since: x\r\n\r\n", 0,
+		0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nIf-Range: x\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nTE: trailers\r\n\r\n", 0, 0, NULL},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nKeep-Alive: 5\r\n\r\n", 0, 0, NULL},
 	    /* broken heads */
 	    {"GET / HTTP/1.1\r\nHost: a\r\n", 0, 0, NULL},
 	    {"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 0, 0, NULL},

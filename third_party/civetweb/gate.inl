@@ -19,6 +19,14 @@
  * mg_set_gate_answer, and the connection stays parked: no worker, no
  * hand-over. Everything else goes to a worker as above.
  *
+ * The gate is one loop per core (GATE_LOOPS_MAX at most): the master
+ * thread runs the first and starts the others. Each loop has its own
+ * epoll set, with the listeners in all of them (EPOLLEXCLUSIVE: a new
+ * connection wakes one), and a connection stays with the loop that
+ * accepted it; a worker hands it back to that loop. The limits
+ * (max_connections, request_buffer_budget) count the connections and
+ * bytes of all loops; a loop over one makes room among its own.
+ *
  * It also checks the request's framing before civetweb parses it
  * (gate_scan.inl), and answers what civetweb would have got wrong (RFC
  * 9112): more header fields than civetweb keeps, obsolete line folding,
@@ -36,9 +44,10 @@
  * longest is closed to make room.
  *
  * Included by civetweb.c (third_party/civetweb/0003-connection-gate.patch);
- * every function here runs on the master thread except gate_load,
- * gate_keep, gate_return, gate_close_later and mg_write_gated (workers)
- * and mg_get_gate_stats and mg_set_gate_answer (any thread).
+ * every function here runs on a loop's thread, on that loop (gate_self),
+ * except gate_init, gate_drain and gate_free (civetweb's start and stop),
+ * gate_load, gate_keep, gate_return, gate_close_later and mg_write_gated
+ * (workers) and mg_get_gate_stats and mg_set_gate_answer (any thread).
  */
 #if !defined(__linux__)
 #error "the ocspbox gate needs Linux (epoll, eventfd)"
@@ -72,6 +81,8 @@
 #define GATE_SOCKBUF (64 * 1024)
 /* Epoll events taken per wait. */
 #define GATE_EVENTS 256
+/* The most loops (threads), whatever the number of cores. */
+#define GATE_LOOPS_MAX 8
 /* The largest answer the program's fn may write here (mg_set_gate_answer);
  * a larger one goes through a worker. */
 #define GATE_ANSWER_MAX (16 * 1024)
@@ -96,20 +107,47 @@ struct gate_conn {
 	unsigned char ready;     /* complete, waiting for room in the queue */
 };
 
+struct gate;
+
+/* What the loops share; the first loop is ctx->gate, and each loop's all
+ * points here. */
+struct gate_all {
+	unsigned nloops;
+	struct gate *loop[GATE_LOOPS_MAX];
+	pthread_t thread[GATE_LOOPS_MAX]; /* of loops 1.., when started[] */
+	int started[GATE_LOOPS_MAX];
+
+	/* mg_set_gate_answer: fn (atomic) and its argument. */
+	mg_gate_answer_fn answer;
+	void *answer_user;
+
+	/* Atomics. */
+	long long parked;   /* connections parked in all loops */
+	long long buffered; /* their bytes: requests and answers */
+	int waiting;        /* requests queued for a worker */
+	long long queued;   /* their bytes, counted in the budget */
+	struct mg_gate_stats st;
+};
+
+/* One loop; only its own thread touches it, but for mu and returned. */
 struct gate {
+	struct gate_all *all;
+	struct mg_context *ctx;
+	unsigned idx; /* in all->loop */
 	int ep;   /* epoll: listeners, the wake eventfd, parked connections */
 	int wake; /* eventfd: a worker returned a connection */
 	struct gate_conn *head, *tail;
-	unsigned n;      /* parked */
+	unsigned n;      /* parked here */
 	unsigned nready; /* parked with a complete request (queue full) */
-	size_t buffered; /* bytes of requests and answers parked */
+	size_t buffered; /* bytes of requests and answers parked here */
 	uint64_t next_tick;
 	int paused; /* listeners out of the epoll set: no descriptors left */
 
-	/* Settings, from the context's configuration. */
+	/* Settings, from the context's configuration (the same in every
+	 * loop; max_conns and budget count all loops). */
 	uint64_t first_byte_ns, request_ns, keep_alive_ns;
-	unsigned max_conns;
-	size_t budget;
+	long long max_conns;
+	long long budget;
 	int head_max, body_max;
 	int buf_max; /* one whole request: a worker's buffer */
 
@@ -121,16 +159,11 @@ struct gate {
 	pthread_mutex_t mu;
 	struct gate_conn *returned;
 
-	/* mg_set_gate_answer: fn (atomic) and its argument, and the buffer
-	 * it writes its answer into (GATE_ANSWER_MAX bytes). */
-	mg_gate_answer_fn answer;
-	void *answer_user;
+	/* The buffer mg_set_gate_answer's fn writes its answer into
+	 * (GATE_ANSWER_MAX bytes). */
 	char *abuf;
 
-	int waiting;       /* requests queued for a worker (atomic) */
-	long long queued;  /* their bytes (atomic), counted in the budget */
-	size_t trim_mark;  /* bytes held when memory was last given back */
-	struct mg_gate_stats st; /* atomic: read by any thread */
+	size_t trim_mark; /* bytes held when memory was last given back */
 
 	/* epoll_data.ptr of the listeners and of the eventfd */
 	char tag_listen[64];
@@ -140,6 +173,9 @@ struct gate {
 
 static int accept_new_connection(const struct socket *listener,
                                  struct mg_context *ctx);
+
+/* The loop this thread runs; NULL on other threads. */
+static __thread struct gate *gate_self;
 
 
 static uint64_t
@@ -159,6 +195,15 @@ gate_count(long long *c, long long d)
 }
 
 
+/* Bytes parked in g, d more (or fewer), here and in all loops. */
+static void
+gate_held(struct gate *g, long long d)
+{
+	g->buffered = (size_t)((long long)g->buffered + d);
+	gate_count(&g->all->buffered, d);
+}
+
+
 static int
 gate_conf(struct mg_context *ctx, int opt)
 {
@@ -171,46 +216,91 @@ gate_conf(struct mg_context *ctx, int opt)
 }
 
 
-/* Sets up ctx->gate from the configuration; 0 or -1 (errno set). */
+/* Frees loop g (not its connections); NULL is a no-op. */
+static void
+gate_loop_free(struct gate *g)
+{
+	if (g == NULL) {
+		return;
+	}
+	if (g->ep >= 0) {
+		close(g->ep);
+	}
+	if (g->wake >= 0) {
+		close(g->wake);
+	}
+	pthread_mutex_destroy(&g->mu);
+	mg_free(g->abuf);
+	mg_free(g);
+}
+
+
+/*
+ * Sets up ctx->gate from the configuration: one loop per core online, at
+ * most GATE_LOOPS_MAX. 0, or -1 (errno set).
+ */
 static int
 gate_init(struct mg_context *ctx)
 {
-	struct gate *g;
+	struct gate_all *all;
+	struct gate tmpl, *g;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned i;
 	int v;
 
-	if ((g = (struct gate *)mg_calloc(1, sizeof(*g))) == NULL) {
-		return -1;
-	}
-	g->ep = g->wake = -1;
+	memset(&tmpl, 0, sizeof(tmpl));
 	v = gate_conf(ctx, REQUEST_TIMEOUT);
-	g->request_ns = (uint64_t)((v > 0) ? v : 5000) * 1000000ULL;
+	tmpl.request_ns = (uint64_t)((v > 0) ? v : 5000) * 1000000ULL;
 	v = gate_conf(ctx, KEEP_ALIVE_TIMEOUT);
-	g->keep_alive_ns = (uint64_t)((v > 0) ? v : 500) * 1000000ULL;
+	tmpl.keep_alive_ns = (uint64_t)((v > 0) ? v : 500) * 1000000ULL;
 	v = gate_conf(ctx, FIRST_BYTE_TIMEOUT);
-	g->first_byte_ns = (uint64_t)((v > 0) ? v : 2000) * 1000000ULL;
+	tmpl.first_byte_ns = (uint64_t)((v > 0) ? v : 2000) * 1000000ULL;
 	v = gate_conf(ctx, MAX_CONNECTIONS);
-	g->max_conns = (unsigned)((v > 0) ? v : 1);
+	tmpl.max_conns = (v > 0) ? v : 1;
 	v = gate_conf(ctx, REQUEST_BUFFER_BUDGET);
-	g->budget = (size_t)((v > 0) ? v : 1);
-	g->head_max = (int)ctx->max_request_size;
+	tmpl.budget = (v > 0) ? v : 1;
+	tmpl.head_max = (int)ctx->max_request_size;
 	v = gate_conf(ctx, MAX_REQUEST_BODY);
-	g->body_max = (v >= 0) ? v : 0;
-	if (g->body_max > (1 << 28)) {
-		g->body_max = 1 << 28;
+	tmpl.body_max = (v >= 0) ? v : 0;
+	if (tmpl.body_max > (1 << 28)) {
+		tmpl.body_max = 1 << 28;
 	}
-	g->buf_max = g->head_max + 2 * g->body_max + 64;
-	if (((g->abuf = (char *)mg_malloc(GATE_ANSWER_MAX)) == NULL)
-	    || (pthread_mutex_init(&g->mu, NULL) != 0)
-	    || ((g->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
-	    || ((g->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)) {
-		if (g->ep >= 0) {
-			close(g->ep);
-		}
-		mg_free(g->abuf);
-		mg_free(g);
+	tmpl.buf_max = tmpl.head_max + 2 * tmpl.body_max + 64;
+	if ((all = (struct gate_all *)mg_calloc(1, sizeof(*all))) == NULL) {
 		return -1;
 	}
-	ctx->gate = g;
+	all->nloops = (cores < 1) ? 1
+	              : (cores > GATE_LOOPS_MAX) ? GATE_LOOPS_MAX
+	                                         : (unsigned)cores;
+	tmpl.all = all;
+	tmpl.ctx = ctx;
+	tmpl.ep = tmpl.wake = -1;
+	for (i = 0; i < all->nloops; i++) {
+		if ((g = (struct gate *)mg_malloc(sizeof(*g))) == NULL) {
+			break;
+		}
+		*g = tmpl;
+		g->idx = i;
+		if (((g->abuf = (char *)mg_malloc(GATE_ANSWER_MAX)) == NULL)
+		    || (pthread_mutex_init(&g->mu, NULL) != 0)) {
+			mg_free(g->abuf);
+			mg_free(g);
+			break;
+		}
+		all->loop[i] = g;
+		if (((g->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		    || ((g->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)) {
+			break;
+		}
+	}
+	if (i < all->nloops) {
+		for (i = 0; i < all->nloops; i++) {
+			gate_loop_free(all->loop[i]);
+		}
+		mg_free(all);
+		return -1;
+	}
+	ctx->gate = all->loop[0];
 	return 0;
 }
 
@@ -239,9 +329,10 @@ gate_unlink(struct gate *g, struct gate_conn *c)
 	}
 	c->prev = c->next = NULL;
 	g->n--;
+	gate_count(&g->all->parked, -1);
 	g->nready -= c->ready;
 	c->ready = 0;
-	g->buffered -= gate_bytes(c);
+	gate_held(g, -(long long)gate_bytes(c));
 }
 
 
@@ -257,7 +348,8 @@ gate_link(struct gate *g, struct gate_conn *c)
 	}
 	g->tail = c;
 	g->n++;
-	g->buffered += gate_bytes(c);
+	gate_count(&g->all->parked, 1);
+	gate_held(g, (long long)gate_bytes(c));
 }
 
 
@@ -301,7 +393,7 @@ gate_evict(struct gate *g)
 {
 	if (g->head != NULL) {
 		gate_close(g, g->head);
-		gate_count(&g->st.evicted, 1);
+		gate_count(&g->all->st.evicted, 1);
 	}
 }
 
@@ -316,7 +408,8 @@ gate_trim(struct gate *g, struct gate_conn *c)
 {
 	struct gate_conn *o;
 
-	while (g->buffered + (size_t)__atomic_load_n(&g->queued, __ATOMIC_RELAXED)
+	while (__atomic_load_n(&g->all->buffered, __ATOMIC_RELAXED)
+	           + __atomic_load_n(&g->all->queued, __ATOMIC_RELAXED)
 	       > g->budget) {
 		for (o = g->head; (o != NULL) && (gate_bytes(o) == 0); o = o->next)
 			;
@@ -324,7 +417,7 @@ gate_trim(struct gate *g, struct gate_conn *c)
 			break;
 		}
 		gate_close(g, o);
-		gate_count(&g->st.evicted, 1);
+		gate_count(&g->all->st.evicted, 1);
 		if (o == c) {
 			return -1;
 		}
@@ -405,28 +498,34 @@ gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
 	}
 	(void)send(c->so.sock, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
 	shutdown(c->so.sock, SHUT_WR);
-	g->buffered -= (size_t)c->len;
+	gate_held(g, -(long long)c->len);
 	mg_free(c->buf);
 	c->buf = NULL;
 	c->len = c->cap = 0;
 	c->closing = 1;
 	c->since = gate_now();
 	if (status == 408) {
-		gate_count(&g->st.timed_out, 1);
+		gate_count(&g->all->st.timed_out, 1);
 	} else if (status != 200) {
-		gate_count(&g->st.rejected, 1);
+		gate_count(&g->all->st.rejected, 1);
 	}
 }
 
 
-/* Whether the workers' queue has room for one more request. */
+/* Queues so for a worker if the queue has room (as produce_socket, which
+ * would wait for room): 1 when queued, 0 when full. */
 static int
-gate_room(struct mg_context *ctx)
+gate_produce(struct mg_context *ctx, const struct socket *so)
 {
 	int room;
 
 	(void)pthread_mutex_lock(&ctx->thread_mutex);
 	room = (ctx->sq_head - ctx->sq_tail) < ctx->sq_size;
+	if (room) {
+		ctx->squeue[ctx->sq_head % ctx->sq_size] = *so;
+		ctx->sq_head++;
+		(void)pthread_cond_signal(&ctx->sq_full);
+	}
 	(void)pthread_mutex_unlock(&ctx->thread_mutex);
 	return room;
 }
@@ -435,15 +534,26 @@ gate_room(struct mg_context *ctx)
 /*
  * Hands c, whose request is all in, to a worker; when every worker is busy
  * and the queue full, c waits parked (ready) and gate_run tries again, so
- * the master thread never blocks. Returns -1 when c went to a worker.
+ * a loop never blocks. Returns -1 when c went to a worker.
  */
 static int
 gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	struct socket so;
 
-	if (!gate_room(ctx)) {
+	so = c->so;
+	so.pre = c->buf;
+	so.pre_len = c->len;
+	so.gate_loop = (unsigned char)g->idx; /* where it comes back */
+	/* Counted first: the worker takes them off as it starts. */
+	__atomic_add_fetch(&g->all->waiting, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&g->all->queued, (long long)so.pre_len, __ATOMIC_RELAXED);
+	if (!gate_produce(ctx, &so)) {
+		__atomic_sub_fetch(&g->all->waiting, 1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&g->all->queued,
+		                   (long long)so.pre_len,
+		                   __ATOMIC_RELAXED);
 		if (!c->ready) {
 			c->ready = 1;
 			g->nready++;
@@ -451,14 +561,8 @@ gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
 		return 0;
 	}
 	gate_unlink(g, c);
-	so = c->so;
-	so.pre = c->buf;
-	so.pre_len = c->len;
-	c->buf = NULL;
+	c->buf = NULL; /* the worker's now */
 	gate_bury(g, c);
-	__atomic_add_fetch(&g->waiting, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&g->queued, (long long)so.pre_len, __ATOMIC_RELAXED);
-	produce_socket(ctx, &so); /* there is room: only the master produces */
 	return -1;
 }
 
@@ -473,14 +577,14 @@ gate_dispatch(struct mg_context *ctx, struct gate_conn *c)
 static int
 gate_answer(struct gate *g, struct gate_conn *c)
 {
-	mg_gate_answer_fn fn = __atomic_load_n(&g->answer, __ATOMIC_ACQUIRE);
+	mg_gate_answer_fn fn = __atomic_load_n(&g->all->answer, __ATOMIC_ACQUIRE);
 	int n, total = c->sc.total;
 	ssize_t sent;
 
-	if ((fn == NULL) || c->sc.chunked) {
+	if ((fn == NULL) || c->sc.chunked || (total <= 0) || (total > c->len)) {
 		return 0;
 	}
-	n = fn(g->answer_user,
+	n = fn(g->all->answer_user,
 	       c->buf,
 	       c->sc.head_len,
 	       total,
@@ -489,15 +593,16 @@ gate_answer(struct gate *g, struct gate_conn *c)
 	if ((n <= 0) || (n > GATE_ANSWER_MAX)) {
 		return 0;
 	}
+	gate_count(&g->all->st.answered, 1); /* as fn counted it */
 	memmove(c->buf, c->buf + total, (size_t)(c->len - total));
 	c->len -= total;
-	g->buffered -= (size_t)total;
+	gate_held(g, -(long long)total);
 	c->kept = 1;
 	c->since = gate_now();
 	gate_new_request(c);
 	sent = send(c->so.sock, g->abuf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if ((sent < 0) && ERROR_TRY_AGAIN(errno)) {
-		sent = 0;
+	if ((sent < 0) && (ERROR_TRY_AGAIN(errno) || (errno == EINTR))) {
+		sent = 0; /* all of it waits for EPOLLOUT */
 	} else if (sent < 0) {
 		gate_close(g, c); /* the client left */
 		return -1;
@@ -511,13 +616,12 @@ gate_answer(struct gate *g, struct gate_conn *c)
 		memcpy(c->out, g->abuf + sent, (size_t)(n - sent));
 		c->out_len = n - (int)sent;
 		c->out_off = 0;
-		g->buffered += (size_t)c->out_len;
+		gate_held(g, (long long)c->out_len);
 	}
 	/* Parked anew, as if back from a worker: the longest parked, whom
 	 * room is made by closing, are those that sent nothing since. */
 	gate_unlink(g, c);
 	gate_link(g, c);
-	gate_count(&g->st.answered, 1);
 	return 1;
 }
 
@@ -527,7 +631,7 @@ gate_answer(struct gate *g, struct gate_conn *c)
 static int
 gate_step(struct mg_context *ctx, struct gate_conn *c)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	int r;
 
@@ -536,7 +640,7 @@ again:
 	if (c->sc.skip > 0) {
 		memmove(c->buf, c->buf + c->sc.skip, (size_t)(c->len - c->sc.skip));
 		c->len -= c->sc.skip;
-		g->buffered -= (size_t)c->sc.skip;
+		gate_held(g, -(long long)c->sc.skip);
 		if (c->len == 0) {
 			c->started = 0; /* empty lines are not a request */
 		}
@@ -553,7 +657,9 @@ again:
 		        c->buf + c->sc.drop_at + c->sc.drop_len,
 		        (size_t)(c->len - c->sc.drop_at - c->sc.drop_len));
 		c->len -= c->sc.drop_len;
-		g->buffered -= (size_t)c->sc.drop_len;
+		c->sc.total -= c->sc.drop_len;
+		c->sc.head_len -= c->sc.drop_len;
+		gate_held(g, -(long long)c->sc.drop_len);
 		c->sc.drop_len = 0;
 	}
 	if (r == GATE_COMPLETE) {
@@ -596,7 +702,7 @@ again:
 static void
 gate_read(struct mg_context *ctx, struct gate_conn *c)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	char scratch[4096];
 	ssize_t n;
 	int cap;
@@ -638,7 +744,7 @@ gate_read(struct mg_context *ctx, struct gate_conn *c)
 		c->started = gate_now();
 	}
 	c->len += (int)n;
-	g->buffered += (size_t)n;
+	gate_held(g, (long long)n);
 	if ((gate_step(ctx, c) != 0) || (gate_trim(g, c) != 0) || c->ready) {
 		return; /* with a worker, closed, or waiting for one */
 	}
@@ -655,7 +761,7 @@ gate_read(struct mg_context *ctx, struct gate_conn *c)
 static void
 gate_flush(struct mg_context *ctx, struct gate_conn *c)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	ssize_t n;
 
 	n = send(c->so.sock,
@@ -669,7 +775,7 @@ gate_flush(struct mg_context *ctx, struct gate_conn *c)
 		return;
 	}
 	c->out_off += (int)n;
-	g->buffered -= (size_t)n;
+	gate_held(g, -(long long)n);
 	if (c->out_off < c->out_len) {
 		if (gate_arm(g, c, EPOLL_CTL_MOD) != 0) {
 			gate_close(g, c);
@@ -700,9 +806,10 @@ gate_flush(struct mg_context *ctx, struct gate_conn *c)
 static void
 gate_park(struct mg_context *ctx, struct gate_conn *c, int op)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 
-	while ((g->n >= g->max_conns) && (g->head != NULL)) {
+	while ((__atomic_load_n(&g->all->parked, __ATOMIC_RELAXED) >= g->max_conns)
+	       && (g->head != NULL)) {
 		gate_evict(g);
 	}
 	c->since = gate_now();
@@ -733,7 +840,7 @@ gate_add(struct mg_context *ctx, const struct socket *so)
 	c->so = *so;
 	c->so.pre = NULL;
 	c->so.pre_len = 0;
-	gate_count(&ctx->gate->st.accepted, 1);
+	gate_count(&ctx->gate->all->st.accepted, 1);
 	gate_park(ctx, c, EPOLL_CTL_ADD);
 }
 
@@ -743,7 +850,7 @@ gate_add(struct mg_context *ctx, const struct socket *so)
 static void
 gate_take_returned(struct mg_context *ctx)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	struct gate_conn *c, *next;
 	uint64_t v;
 
@@ -764,7 +871,7 @@ gate_take_returned(struct mg_context *ctx)
 static void
 gate_retry_ready(struct mg_context *ctx)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	struct gate_conn *c, *next;
 
 	for (c = g->head; (c != NULL) && (g->nready > 0); c = next) {
@@ -780,14 +887,15 @@ gate_retry_ready(struct mg_context *ctx)
 static void
 gate_listen(struct mg_context *ctx, int pause)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	struct epoll_event ev;
 	unsigned int i;
 
 	for (i = 0; (i < ctx->num_listening_sockets) && (i < sizeof(g->tag_listen));
 	     i++) {
 		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
+		/* Each new connection wakes one loop, not all of them. */
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.ptr = &g->tag_listen[i];
 		epoll_ctl(g->ep,
 		          pause ? EPOLL_CTL_DEL : EPOLL_CTL_ADD,
@@ -802,7 +910,7 @@ gate_listen(struct mg_context *ctx, int pause)
 static void
 gate_tick(struct mg_context *ctx, uint64_t now)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g = gate_self;
 	struct gate_conn *c, *next;
 
 	if (g->paused) {
@@ -828,7 +936,7 @@ gate_tick(struct mg_context *ctx, uint64_t now)
 		} else if (c->out != NULL) {
 			if (now - c->since > GATE_FLUSH_NS) {
 				gate_close(g, c); /* it does not read its answer */
-				gate_count(&g->st.timed_out, 1);
+				gate_count(&g->all->st.timed_out, 1);
 			}
 		} else if (c->started != 0) {
 			if (now - c->started > g->request_ns) {
@@ -837,7 +945,7 @@ gate_tick(struct mg_context *ctx, uint64_t now)
 		} else if (now - c->since
 		           > (c->kept ? g->keep_alive_ns : g->first_byte_ns)) {
 			gate_close(g, c);
-			gate_count(&g->st.idle_closed, 1);
+			gate_count(&g->all->st.idle_closed, 1);
 		}
 	}
 }
@@ -845,30 +953,17 @@ gate_tick(struct mg_context *ctx, uint64_t now)
 
 /* The master thread's loop, until the context stops. */
 static void
-gate_run(struct mg_context *ctx)
+gate_loop_run(struct gate *g)
 {
-	struct gate *g = ctx->gate;
+	struct mg_context *ctx = g->ctx;
 	struct epoll_event ev[GATE_EVENTS];
 	struct gate_conn *c;
 	unsigned int i, k;
 	uint64_t now;
-	int n, j, wait_ms, bufsz = GATE_SOCKBUF;
+	int n, j, wait_ms;
 	char *tag;
 
-	for (i = 0; (i < ctx->num_listening_sockets) && (i < sizeof(g->tag_listen));
-	     i++) {
-		set_non_blocking_mode(ctx->listening_sockets[i].sock);
-		(void)setsockopt(ctx->listening_sockets[i].sock,
-		                 SOL_SOCKET,
-		                 SO_SNDBUF,
-		                 &bufsz,
-		                 sizeof(bufsz));
-		(void)setsockopt(ctx->listening_sockets[i].sock,
-		                 SOL_SOCKET,
-		                 SO_RCVBUF,
-		                 &bufsz,
-		                 sizeof(bufsz));
-	}
+	gate_self = g;
 	gate_listen(ctx, 0);
 	memset(&ev[0], 0, sizeof(ev[0]));
 	ev[0].events = EPOLLIN;
@@ -932,7 +1027,6 @@ gate_run(struct mg_context *ctx)
 			g->next_tick = now + GATE_TICK_NS;
 		}
 		gate_free_dead(g);
-		__atomic_store_n(&g->st.open, (long long)g->n, __ATOMIC_RELAXED);
 	}
 	while (g->head != NULL) {
 		gate_close(g, g->head);
@@ -941,28 +1035,90 @@ gate_run(struct mg_context *ctx)
 }
 
 
-/* After the workers are joined: closes all that is left. */
+/* A loop's own thread (loops 1..): civetweb's thread-local state, as the
+ * master thread's, then the loop. */
+static void *
+gate_thread(void *arg)
+{
+	struct gate *g = (struct gate *)arg;
+	struct mg_workerTLS tls;
+
+	memset(&tls, 0, sizeof(tls));
+	tls.is_master = 1;
+	pthread_setspecific(sTlsKey, &tls);
+	mg_set_thread_name("gate");
+	gate_loop_run(g);
+	pthread_setspecific(sTlsKey, NULL);
+	return NULL;
+}
+
+
+/*
+ * The master thread, until the context stops: the listeners set up,
+ * loops 1.. started on threads of their own (a loop that cannot start
+ * is left out: its share goes to the others), loop 0 run here, then the
+ * others joined.
+ */
+static void
+gate_run(struct mg_context *ctx)
+{
+	struct gate_all *all = ctx->gate->all;
+	unsigned int i;
+	int bufsz = GATE_SOCKBUF;
+
+	for (i = 0; i < ctx->num_listening_sockets; i++) {
+		set_non_blocking_mode(ctx->listening_sockets[i].sock);
+		(void)setsockopt(ctx->listening_sockets[i].sock,
+		                 SOL_SOCKET,
+		                 SO_SNDBUF,
+		                 &bufsz,
+		                 sizeof(bufsz));
+		(void)setsockopt(ctx->listening_sockets[i].sock,
+		                 SOL_SOCKET,
+		                 SO_RCVBUF,
+		                 &bufsz,
+		                 sizeof(bufsz));
+	}
+	for (i = 1; i < all->nloops; i++) {
+		all->started[i] =
+		    (pthread_create(&all->thread[i], NULL, gate_thread, all->loop[i])
+		     == 0);
+	}
+	gate_loop_run(all->loop[0]);
+	for (i = 1; i < all->nloops; i++) {
+		if (all->started[i]) {
+			pthread_join(all->thread[i], NULL);
+		}
+	}
+}
+
+
+/* After the loops and the workers are joined: closes all that is left. */
 static void
 gate_drain(struct mg_context *ctx)
 {
-	struct gate *g = ctx->gate;
+	struct gate *g;
 	struct gate_conn *c, *next;
+	unsigned i;
 
-	if (g == NULL) {
+	if (ctx->gate == NULL) {
 		return;
 	}
-	for (c = g->returned; c != NULL; c = next) {
-		next = c->next;
-		close(c->so.sock);
-		mg_free(c->buf);
-		mg_free(c->out);
-		mg_free(c);
+	for (i = 0; i < ctx->gate->all->nloops; i++) {
+		g = ctx->gate->all->loop[i];
+		for (c = g->returned; c != NULL; c = next) {
+			next = c->next;
+			close(c->so.sock);
+			mg_free(c->buf);
+			mg_free(c->out);
+			mg_free(c);
+		}
+		g->returned = NULL;
+		while (g->head != NULL) {
+			gate_close(g, g->head);
+		}
+		gate_free_dead(g);
 	}
-	g->returned = NULL;
-	while (g->head != NULL) {
-		gate_close(g, g->head);
-	}
-	gate_free_dead(g);
 	/* Requests queued for workers that stopped first. */
 	while (ctx->sq_tail < ctx->sq_head) {
 		struct socket *so = &ctx->squeue[ctx->sq_tail % ctx->sq_size];
@@ -978,17 +1134,18 @@ gate_drain(struct mg_context *ctx)
 static void
 gate_free(struct mg_context *ctx)
 {
-	struct gate *g = ctx->gate;
+	struct gate_all *all;
+	unsigned i;
 
-	if (g == NULL) {
+	if (ctx->gate == NULL) {
 		return;
 	}
+	all = ctx->gate->all;
 	gate_drain(ctx);
-	close(g->ep);
-	close(g->wake);
-	pthread_mutex_destroy(&g->mu);
-	mg_free(g->abuf);
-	mg_free(g);
+	for (i = 0; i < all->nloops; i++) {
+		gate_loop_free(all->loop[i]);
+	}
+	mg_free(all);
 	ctx->gate = NULL;
 }
 
@@ -997,10 +1154,10 @@ gate_free(struct mg_context *ctx)
 static void
 gate_load(struct mg_connection *conn)
 {
-	struct gate *g = conn->phys_ctx->gate;
+	struct gate_all *all = conn->phys_ctx->gate->all;
 
-	__atomic_sub_fetch(&g->waiting, 1, __ATOMIC_RELAXED);
-	__atomic_sub_fetch(&g->queued,
+	__atomic_sub_fetch(&all->waiting, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&all->queued,
 	                   (long long)conn->client.pre_len,
 	                   __ATOMIC_RELAXED);
 	if (conn->client.pre != NULL) {
@@ -1023,9 +1180,14 @@ gate_load(struct mg_connection *conn)
 static int
 gate_return(struct mg_connection *conn, int close_after)
 {
-	struct gate *g = conn->phys_ctx->gate;
+	struct gate_all *all = conn->phys_ctx->gate->all;
+	struct gate *g;
 	struct gate_conn *c;
 	uint64_t one = 1;
+
+	/* To the loop that has its socket in its epoll set. */
+	g = all->loop[(conn->client.gate_loop < all->nloops) ? conn->client.gate_loop
+	                                                    : 0];
 
 	if ((c = (struct gate_conn *)mg_calloc(1, sizeof(*c))) == NULL) {
 		return 0;
@@ -1108,7 +1270,7 @@ gate_keep(struct mg_connection *conn)
 			        (size_t)(conn->data_len - sc.skip));
 			conn->data_len -= sc.skip;
 		}
-		busy = __atomic_load_n(&g->waiting, __ATOMIC_RELAXED) > 0;
+		busy = __atomic_load_n(&g->all->waiting, __ATOMIC_RELAXED) > 0;
 		/* An absolute-form target or OPTIONS * is the gate's to
 		 * rewrite or answer (gate_step): it goes back. */
 		if ((r == GATE_COMPLETE) && !busy && !sc.star && (sc.drop_len == 0)) {
@@ -1212,13 +1374,14 @@ mg_write_gated(struct mg_connection *conn, const void *buf, size_t len)
 CIVETWEB_API int
 mg_set_gate_answer(struct mg_context *ctx, mg_gate_answer_fn fn, void *user)
 {
-	struct gate *g;
+	struct gate_all *all;
 
-	if ((ctx == NULL) || ((g = ctx->gate) == NULL)) {
+	if ((ctx == NULL) || (ctx->gate == NULL)) {
 		return -1;
 	}
-	g->answer_user = user; /* published by the store of fn */
-	__atomic_store_n(&g->answer, fn, __ATOMIC_RELEASE);
+	all = ctx->gate->all;
+	all->answer_user = user; /* published by the store of fn */
+	__atomic_store_n(&all->answer, fn, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -1226,13 +1389,14 @@ mg_set_gate_answer(struct mg_context *ctx, mg_gate_answer_fn fn, void *user)
 CIVETWEB_API int
 mg_get_gate_stats(const struct mg_context *ctx, struct mg_gate_stats *out)
 {
-	struct gate *g;
+	struct gate_all *g;
 
 	memset(out, 0, sizeof(*out));
-	if ((ctx == NULL) || ((g = ctx->gate) == NULL)) {
+	if ((ctx == NULL) || (ctx->gate == NULL)) {
 		return -1;
 	}
-	out->open = __atomic_load_n(&g->st.open, __ATOMIC_RELAXED);
+	g = ctx->gate->all;
+	out->open = __atomic_load_n(&g->parked, __ATOMIC_RELAXED);
 	out->accepted = __atomic_load_n(&g->st.accepted, __ATOMIC_RELAXED);
 	out->evicted = __atomic_load_n(&g->st.evicted, __ATOMIC_RELAXED);
 	out->idle_closed = __atomic_load_n(&g->st.idle_closed, __ATOMIC_RELAXED);
