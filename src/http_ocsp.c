@@ -474,6 +474,18 @@ gate_answer(
 	return (int)total;
 }
 
+/*
+ * The gate's loop has answered what it read (mg_set_gate_answer): the
+ * snapshot its answers shared ends before it reads more.
+ */
+static void
+gate_done(void *arg)
+{
+	struct http_ocsp *h = arg;
+
+	responder_cached_done(h->r);
+}
+
 /* Most issuers /healthz names. */
 #define HEALTH_MAX 64
 
@@ -600,7 +612,7 @@ http_ocsp_start(struct responder *r, const struct http_ocsp_conf *conf,
 		return e;
 	}
 	/* Until this, the gate leaves every request to the workers. */
-	if (mg_set_gate_answer(h->ctx, gate_answer, h) != 0)
+	if (mg_set_gate_answer(h->ctx, gate_answer, gate_done, h) != 0)
 		log_warnx("http: the gate answers nothing itself (no gate)");
 	*out = h;
 	return OB_OK;

@@ -203,7 +203,7 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 {
 	static _Thread_local struct store *quick;
 	static _Thread_local int64_t retry_at; /* after a failed open */
-	char serial[OB_SERIAL_HEX_MAX + 1];
+	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF];
 	struct ocsp_req q;
 	struct issuers *iss;
 	struct issuer *ie;
@@ -228,6 +228,9 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 		store_busy_ms(st, 0);
 		quick = st;
 	}
+	/* One snapshot until responder_cached_done: see its comment. */
+	if (store_read_hold(st, err, sizeof(err)) != OB_OK)
+		return 0;
 	iss = responder_issuers_hold(r);
 	if ((ie = issuers_match(iss, &q.certids[0])) != NULL &&
 	    util_serial_from_bytes(q.certids[0].serial, q.certids[0].serial_len,
@@ -237,6 +240,15 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 		ok = 1;
 	issuers_release(iss);
 	return ok;
+}
+
+void
+responder_cached_done(struct responder *r)
+{
+	struct store *st = pthread_getspecific(r->tls);
+
+	if (st != NULL)
+		store_read_release(st);
 }
 
 /* responder_answer for the parsed request q, with the issuers iss. */

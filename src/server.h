@@ -460,6 +460,18 @@ void responder_answer(struct responder *, const unsigned char *req, size_t len,
 int responder_answer_cached(struct responder *, const unsigned char *req,
     size_t len, size_t max, struct responder_answer *out);
 
+/*
+ * responder_answer_cached reads in one transaction, begun by its first
+ * call and ended by this: every call in between answers from the cache
+ * as it was at the first (a revoke committed since is not seen), and the
+ * database's lock is taken once for all of them. Only answer requests
+ * received in full before that first call, and call this before waiting
+ * for more: then a request sent after a revoke returned is answered
+ * after it too. A no-op when nothing is held. The thread that made the
+ * calls.
+ */
+void responder_cached_done(struct responder *);
+
 /* Whether the store answers (for /healthz). Any thread. */
 int responder_healthy(struct responder *);
 

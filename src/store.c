@@ -439,6 +439,42 @@ store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK;", NULL, NULL, NULL);
 }
 
+/* Steps a kept statement of no rows (BEGIN, COMMIT): SQLite's code. */
+static int
+stmt_run(struct store *st, enum store_stmt which, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	char err[OB_ERRBUF];
+	int rc;
+
+	if (store_stmt_get(st, which, sql, &stmt, err, sizeof(err)) != OB_OK)
+		return SQLITE_ERROR;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+enum ob_err
+store_read_hold(struct store *st, char *errbuf, size_t errsz)
+{
+	int rc;
+
+	if (!sqlite3_get_autocommit(st->db))
+		return OB_OK; /* held already */
+	if ((rc = stmt_run(st, STMT_READ_BEGIN, "BEGIN")) != SQLITE_DONE)
+		return store_dberr(st, rc, "begin", errbuf, errsz);
+	return OB_OK;
+}
+
+void
+store_read_release(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (stmt_run(st, STMT_READ_END, "COMMIT") != SQLITE_DONE)
+		store_rollback(st);
+}
+
 enum ob_err
 store_migrate(
     struct store *st, int verbose, int *applied, char *errbuf, size_t errsz)

@@ -266,6 +266,19 @@ enum ob_err store_begin(struct store *, char *errbuf, size_t errsz);
 enum ob_err store_commit(struct store *, char *errbuf, size_t errsz);
 void store_rollback(struct store *);
 
+/*
+ * One read transaction across several lookups, so that they share one
+ * snapshot and one lock of the database (for the HTTP gate's batches).
+ * store_read_hold begins it unless one is open (BEGIN DEFERRED: the
+ * snapshot is taken by the next read); store_read_release ends it (a
+ * no-op without one). Every read in between sees the database as it was
+ * at the first of them: hold it only while every request those reads
+ * answer was received before that first read, and release it before
+ * waiting for more. Errors: the store's. The thread that owns st.
+ */
+enum ob_err store_read_hold(struct store *, char *errbuf, size_t errsz);
+void store_read_release(struct store *);
+
 /* ---- store_cache.c: the pre-signed response cache (the seed's 000024) ---- */
 
 /*

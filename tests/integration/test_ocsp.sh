@@ -264,7 +264,6 @@ if grep -qi '^Content-Type: application/ocsp-response' "$TMP/h" &&
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz")
 same "still healthy after all that" "$code" 200
 
-stop_server
-same "SIGTERM exits 0" "$STOP_RC" 0
+stop_checked "the server"
 if grep -q 'finishing requests in flight' "$TMP/server.err"; then pass "SIGTERM is logged"; else fail "SIGTERM is logged" "$(cat "$TMP/server.err")"; fi
 finish

@@ -105,6 +105,9 @@ struct gate_conn {
 	unsigned char closing;   /* answered an error: drained, then closed */
 	unsigned char close_after; /* close once out is taken */
 	unsigned char ready;     /* complete, waiting for room in the queue */
+	unsigned char later;     /* on the loop's later list (gate_later) */
+	int later_op;            /* how to arm it then */
+	struct gate_conn *later_next;
 };
 
 struct gate;
@@ -117,8 +120,9 @@ struct gate_all {
 	pthread_t thread[GATE_LOOPS_MAX]; /* of loops 1.., when started[] */
 	int started[GATE_LOOPS_MAX];
 
-	/* mg_set_gate_answer: fn (atomic) and its argument. */
+	/* mg_set_gate_answer: fn (atomic), done and their argument. */
 	mg_gate_answer_fn answer;
+	mg_gate_done_fn answer_done;
 	void *answer_user;
 
 	/* Atomics. */
@@ -154,6 +158,8 @@ struct gate {
 	/* Closed or handed over during one batch of epoll events: freed
 	 * after it, since a later event of the batch may still name one. */
 	struct gate_conn *dead;
+	/* Read from during the batch, to step once all reads are done. */
+	struct gate_conn *later;
 
 	/* Workers hand connections back here. */
 	pthread_mutex_t mu;
@@ -698,7 +704,57 @@ again:
 }
 
 
-/* Reads what c sent (it is readable), then steps it. */
+/*
+ * Sets c aside to be stepped once the batch's reads are done
+ * (gate_run_later), then armed with op. Every request is stepped there,
+ * after the last read of its batch: mg_set_gate_answer's fn answers
+ * them between that read and its done call, so whatever the program
+ * reads to answer them (one database snapshot for all) is read after
+ * every byte of each.
+ */
+static void
+gate_later(struct gate *g, struct gate_conn *c, int op)
+{
+	if (!c->later) {
+		c->later = 1;
+		c->later_op = op;
+		c->later_next = g->later;
+		g->later = c;
+	}
+}
+
+
+/* Steps what gate_later set aside, then tells the program's done fn. */
+static void
+gate_run_later(struct mg_context *ctx)
+{
+	struct gate *g = gate_self;
+	struct gate_conn *c;
+	mg_gate_done_fn done;
+
+	while ((c = g->later) != NULL) {
+		g->later = c->later_next;
+		c->later_next = NULL;
+		c->later = 0;
+		if (c->so.sock == INVALID_SOCKET) {
+			continue; /* closed since, in this batch */
+		}
+		if ((gate_step(ctx, c) != 0) || (gate_trim(g, c) != 0) || c->ready) {
+			continue; /* with a worker, closed, or waiting for one */
+		}
+		if (gate_arm(g, c, c->later_op) != 0) {
+			gate_close(g, c);
+		}
+	}
+	if ((__atomic_load_n(&g->all->answer, __ATOMIC_ACQUIRE) != NULL)
+	    && ((done = g->all->answer_done) != NULL)) {
+		done(g->all->answer_user);
+	}
+}
+
+
+/* Reads what c sent (it is readable), then sets it aside to be stepped
+ * (gate_later). */
 static void
 gate_read(struct mg_context *ctx, struct gate_conn *c)
 {
@@ -745,11 +801,8 @@ gate_read(struct mg_context *ctx, struct gate_conn *c)
 	}
 	c->len += (int)n;
 	gate_held(g, (long long)n);
-	if ((gate_step(ctx, c) != 0) || (gate_trim(g, c) != 0) || c->ready) {
-		return; /* with a worker, closed, or waiting for one */
-	}
-	if (gate_arm(g, c, EPOLL_CTL_MOD) != 0) {
-		gate_close(g, c);
+	if (gate_trim(g, c) == 0) {
+		gate_later(g, c, EPOLL_CTL_MOD);
 	}
 }
 
@@ -792,7 +845,8 @@ gate_flush(struct mg_context *ctx, struct gate_conn *c)
 		c->closing = 1;
 	} else {
 		gate_new_request(c);
-		if ((c->len > 0) && ((gate_step(ctx, c) != 0) || c->ready)) {
+		if (c->len > 0) {
+			gate_later(g, c, EPOLL_CTL_MOD); /* pipelined */
 			return;
 		}
 	}
@@ -817,8 +871,8 @@ gate_park(struct mg_context *ctx, struct gate_conn *c, int op)
 	if (gate_trim(g, c) != 0) {
 		return;
 	}
-	if ((c->out == NULL) && (c->len > 0)
-	    && ((gate_step(ctx, c) != 0) || c->ready)) {
+	if ((c->out == NULL) && (c->len > 0)) {
+		gate_later(g, c, op);
 		return;
 	}
 	if (gate_arm(g, c, op) != 0) {
@@ -1018,6 +1072,7 @@ gate_loop_run(struct gate *g)
 				}
 			}
 		}
+		gate_run_later(ctx);
 		if (g->nready > 0) {
 			gate_retry_ready(ctx);
 		}
@@ -1372,7 +1427,10 @@ mg_write_gated(struct mg_connection *conn, const void *buf, size_t len)
 
 
 CIVETWEB_API int
-mg_set_gate_answer(struct mg_context *ctx, mg_gate_answer_fn fn, void *user)
+mg_set_gate_answer(struct mg_context *ctx,
+                   mg_gate_answer_fn fn,
+                   mg_gate_done_fn done,
+                   void *user)
 {
 	struct gate_all *all;
 
@@ -1381,6 +1439,7 @@ mg_set_gate_answer(struct mg_context *ctx, mg_gate_answer_fn fn, void *user)
 	}
 	all = ctx->gate->all;
 	all->answer_user = user; /* published by the store of fn */
+	all->answer_done = done;
 	__atomic_store_n(&all->answer, fn, __ATOMIC_RELEASE);
 	return 0;
 }
