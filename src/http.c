@@ -173,22 +173,24 @@ date_line(char *out)
 
 size_t
 http_frame(char *out, size_t cap, const char *head, size_t hlen,
-    const unsigned char *body, size_t blen, int closes)
+    const unsigned char *body, size_t blen, const char *conn)
 {
-	static const char closing[] = "Connection: close\r\n";
-	char date[HTTP_DATE_LEN + 8];
+	char date[HTTP_DATE_LEN + 8], line[40];
 	const char *eol = memchr(head, '\n', hlen);
 	size_t first = eol != NULL ? (size_t)(eol - head) + 1 : hlen, dlen,
-	       clen = closes ? sizeof(closing) - 1 : 0;
+	       clen = 0;
 
 	/* Every answer says when (RFC 9110 6.6.1), after its status line,
-	 * and whether the connection closes after it (RFC 9112 9.6). */
+	 * and what becomes of the connection after it (RFC 9112 9.3, 9.6). */
 	dlen = date_line(date);
-	if (hlen + dlen + clen + blen > cap)
+	if (conn != NULL)
+		clen = (size_t)snprintf(
+		    line, sizeof(line), "Connection: %s\r\n", conn);
+	if (clen >= sizeof(line) || hlen + dlen + clen + blen > cap)
 		return 0;
 	memcpy(out, head, first);
 	memcpy(out + first, date, dlen);
-	memcpy(out + first + dlen, closing, clen);
+	memcpy(out + first + dlen, line, clen);
 	memcpy(out + first + dlen + clen, head + first, hlen - first);
 	if (blen > 0)
 		memcpy(out + hlen + dlen + clen, body, blen);
@@ -199,18 +201,24 @@ void
 http_send_all(struct mg_connection *c, const char *head, size_t hlen,
     const unsigned char *body, size_t blen)
 {
+	const struct mg_request_info *ri = mg_get_request_info(c);
 	char stack[4096], *buf = stack;
+	const char *conn = NULL;
 	size_t total, n;
-	int closes = mg_response_closes(c);
 
 	/* A HEAD answer has the headers of GET's, Content-Length too. */
-	if (strcmp(mg_get_request_info(c)->request_method, "HEAD") == 0)
+	if (strcmp(ri->request_method, "HEAD") == 0)
 		blen = 0;
-	total = hlen + HTTP_DATE_LEN + 32 + blen;
+	if (mg_response_closes(c))
+		conn = "close";
+	else if (ri->http_version != NULL &&
+	    strcmp(ri->http_version, "1.0") == 0)
+		conn = "keep-alive"; /* kept open as it asked: say so */
+	total = hlen + HTTP_DATE_LEN + 48 + blen;
 	if (total > sizeof(stack) && (buf = malloc(total)) == NULL) {
 		/* No memory for one write: the head, then the body. */
 		if ((n = http_frame(stack, sizeof(stack), head, hlen, NULL, 0,
-			 closes)) == 0) {
+			 conn)) == 0) {
 			mg_set_must_close(c);
 			return;
 		}
@@ -225,7 +233,7 @@ http_send_all(struct mg_connection *c, const char *head, size_t hlen,
 	 * client does not take at once (it reads slowly, or not at all) the
 	 * gate sends later: a worker never waits on it.
 	 */
-	n = http_frame(buf, total, head, hlen, body, blen, closes);
+	n = http_frame(buf, total, head, hlen, body, blen, conn);
 	if (n > 0)
 		mg_write_gated(c, buf, n);
 	else

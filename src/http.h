@@ -38,8 +38,8 @@
 /*
  * A cached answer the gate looks up itself (http_ocsp.c) holds up the
  * other connections of its loop meanwhile. A lookup over
- * HTTP_GATE_SLOW_MS (its page came from disk, say) leaves that loop's
- * requests to the workers for HTTP_GATE_QUIET_MS.
+ * HTTP_GATE_SLOW_MS that read from storage (its page was not in memory)
+ * leaves that loop's requests to the workers for HTTP_GATE_QUIET_MS.
  */
 #define HTTP_GATE_SLOW_MS 2
 #define HTTP_GATE_QUIET_MS 1000
@@ -47,8 +47,8 @@
 /*
  * A cached answer the gate looks up itself (http_ocsp.c) holds up the
  * other connections of its loop meanwhile. A lookup over
- * HTTP_GATE_SLOW_MS (its page came from disk, say) leaves that loop's
- * requests to the workers for HTTP_GATE_QUIET_MS.
+ * HTTP_GATE_SLOW_MS that read from storage (its page was not in memory)
+ * leaves that loop's requests to the workers for HTTP_GATE_QUIET_MS.
  */
 #define HTTP_GATE_SLOW_MS 2
 #define HTTP_GATE_QUIET_MS 1000
@@ -87,13 +87,14 @@ void http_send_all(struct mg_connection *, const char *head, size_t hlen,
 
 /*
  * The bytes http_send_all sends: head's status line, "Date" for this
- * second, "Connection: close" when closes, head's fields and empty line,
- * then blen bytes of body, written to out (cap bytes). Returns their
- * length, or 0 when they do not fit (out then holds nothing of use). Any
- * thread.
+ * second, "Connection: " conn unless conn is NULL ("close", or
+ * "keep-alive" to an HTTP/1.0 client that asked for it: RFC 9112 9.3),
+ * head's fields and empty line, then blen bytes of body, written to out
+ * (cap bytes). Returns their length, or 0 when they do not fit (out then
+ * holds nothing of use). Any thread.
  */
 size_t http_frame(char *out, size_t cap, const char *head, size_t hlen,
-    const unsigned char *body, size_t blen, int closes);
+    const unsigned char *body, size_t blen, const char *conn);
 
 /*
  * civetweb's global state: http_init before the first listener starts,

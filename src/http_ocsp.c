@@ -10,9 +10,15 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "civetweb.h"
 #include "http.h"
+
+/* Linux's, which glibc names only with _GNU_SOURCE. */
+#ifndef RUSAGE_THREAD
+#define RUSAGE_THREAD 1
+#endif
 
 struct http_ocsp {
 	struct mg_context *ctx;
@@ -389,6 +395,19 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 	free(a.der);
 }
 
+/*
+ * Blocks this thread has read from storage since it started (Linux task
+ * I/O accounting: pages not in memory), or -1 when the kernel does not
+ * say.
+ */
+static long
+thread_inblock(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_inblock : -1;
+}
+
 /* CLOCK_MONOTONIC in microseconds. */
 static int64_t
 mono_us(void)
@@ -402,14 +421,16 @@ mono_us(void)
 /*
  * The HTTP gate's own answers (mg_set_gate_answer): a plain GET or POST
  * of an OCSP request (http_head_plain) that the cache answers at once
- * (responder_answer_cached), written whole into out (cap bytes) with the
- * very bytes handler would send, and counted as handler counts it.
+ * (responder_answer_cached), written whole into out (cap bytes): the
+ * status, fields and body handler would send, and counted as handler
+ * counts it.
  * Returns their length, or 0 to leave the request to a worker (handler),
  * which answers it as always: /healthz and CRLs, anything not plain, a
  * miss, a nonce, a locked database, an error; and every request of this
  * loop for HTTP_GATE_QUIET_MS after a lookup that took over
- * HTTP_GATE_SLOW_MS. A loop's thread of the gate, so it never waits on
- * a lock.
+ * HTTP_GATE_SLOW_MS and read from storage (a lookup made slow by
+ * another thread taking the core is not the disk's). A loop's thread of
+ * the gate, so it never waits on a lock.
  */
 static int
 gate_answer(
@@ -418,6 +439,7 @@ gate_answer(
 	/* This loop's: the gate runs one loop per thread. */
 	static _Thread_local int64_t quiet_until;
 	static _Thread_local int opened;
+	static _Thread_local long inblock = -1; /* at the last look */
 	struct http_ocsp *h = arg;
 	struct responder_answer a;
 	struct http_head hd;
@@ -426,7 +448,8 @@ gate_answer(
 	char head[768];
 	size_t n, hn, total;
 	int64_t t0;
-	int get, body, ok;
+	long in;
+	int get, body, ok, disk;
 
 	if (head_len <= 0 || len < head_len || cap < 1024 ||
 	    !http_head_plain(req, (size_t)head_len, &hd))
@@ -450,24 +473,35 @@ gate_answer(
 	t0 = mono_us();
 	if (t0 < quiet_until)
 		return 0;
+	disk = 0;
 #ifdef OB_TEST_HOOKS
-	/* Sanitizer builds only: each lookup here takes this much longer. */
-	if (getenv("OCSPBOX_TEST_GATE_DELAY_MS") != NULL)
+	/* Sanitizer builds only: each lookup here takes this much longer,
+	 * as if it read from a slow disk. */
+	if (getenv("OCSPBOX_TEST_GATE_DELAY_MS") != NULL) {
 		usleep((useconds_t)atoi(getenv("OCSPBOX_TEST_GATE_DELAY_MS")) *
 		    1000);
+		disk = 1;
+	}
 #endif
 	/* Room for the head and the Date line (http_frame) beside it. */
 	ok = responder_answer_cached(
 	    h->r, q, n, (size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a);
 	/* (The first lookup of a loop opens its connection: not a slow
-	 * lookup.) */
-	if (mono_us() - t0 > HTTP_GATE_SLOW_MS * 1000 && opened)
-		quiet_until = t0 + HTTP_GATE_QUIET_MS * 1000;
-	opened = 1;
+	 * lookup.) Only a slow one asks the kernel about reads, and reads
+	 * since the last time it asked count: they were lookups too. */
+	if (!opened) {
+		inblock = thread_inblock();
+		opened = 1;
+	} else if (mono_us() - t0 > HTTP_GATE_SLOW_MS * 1000) {
+		in = thread_inblock();
+		if (disk || (in > inblock && inblock >= 0))
+			quiet_until = t0 + HTTP_GATE_QUIET_MS * 1000;
+		inblock = in;
+	}
 	if (!ok)
 		return 0;
 	hn = answer_head(h, &a, get, NULL, head, &body);
-	total = http_frame(out, (size_t)cap, head, hn, a.der, a.len, 0);
+	total = http_frame(out, (size_t)cap, head, hn, a.der, a.len, NULL);
 	free(a.der);
 	assert(total > 0 && body);
 	bump(&h->n.by[get ? 0 : 1][a.status]);

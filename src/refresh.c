@@ -522,10 +522,13 @@ refresher_main(void *arg)
 			    rf->nthreads, "serve", &rf->stop, NULL, NULL, &res,
 			    err, sizeof(err));
 			if (e == OB_OK)
-				log_warnx("refresh: %zu due, signed %zu, "
-					  "errors %zu, dropped %zu, in %lld ms",
-				    res.todo, res.nsigned, res.errors,
-				    res.dropped, (long long)res.duration_ms);
+				log_warnx(
+				    "refresh: %zu due, signed %zu, "
+				    "written %zu, errors %zu, dropped %zu, "
+				    "in %lld ms",
+				    res.todo, res.nsigned, res.written,
+				    res.errors, res.dropped,
+				    (long long)res.duration_ms);
 			else
 				log_warnx("refresh: %s", err);
 			pthread_mutex_lock(&rf->mu);

@@ -127,6 +127,7 @@ store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
 		 " next_update = excluded.next_update,"
 		 " generated_at = " SQL_NOW
 		 " WHERE excluded.this_update >= this_update"
+		 " OR excluded.next_update > next_update OR next_update <= ?11"
 		 " OR this_update > ?9 OR next_update > ?10",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		goto fail;
@@ -158,6 +159,9 @@ store_cache_put(struct store *st, const struct store_cache_entry *v, size_t n,
 		/* What is there is from the future: no newer entry. */
 		store_bind_time(stmt, 9, now + STORE_CLOCK_SLACK);
 		store_bind_time(stmt, 10, now + validity + STORE_CLOCK_SLACK);
+		/* Stale, or valid for less: replaced, whatever its thisUpdate
+		 * (a larger --backdate makes the new one's earlier). */
+		store_bind_time(stmt, 11, now);
 		rc = sqlite3_step(stmt);
 		store_stmt_done(stmt);
 		if (rc != SQLITE_DONE) {

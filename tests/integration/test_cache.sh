@@ -71,7 +71,7 @@ same "start refresh: 200 entries within 10 s ($(($(date +%s) - t_start)) s)" \
 same "start refresh: source serve, 200 signed, 0 errors" \
     "$(stats '[.refresh.last_source, .refresh.last_signed, .refresh.last_errors] | join(" ")')" \
     "serve 200 0"
-if grep -q '^ocspbox: refresh: 200 due, signed 200, errors 0, dropped 0, in [0-9]* ms$' "$TMP/server.err"; then
+if grep -q '^ocspbox: refresh: 200 due, signed 200, written 200, errors 0, dropped 0, in [0-9]* ms$' "$TMP/server.err"; then
 	pass "start refresh logged"
 else
 	fail "start refresh logged" "$(cat "$TMP/server.err")"

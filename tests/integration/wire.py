@@ -319,6 +319,17 @@ def closing():
           r is not None and r[0] == 200 and
           r[1].get("connection") == "close" and s.closed(), r)
     s.close()
+    # HTTP/1.0 that asks for keep-alive: kept, and told so (RFC 9112 9.3).
+    s = conn()
+    s.sendall(b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    r = s.response()
+    s.sendall(b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    r2 = s.response()
+    check("HTTP/1.0 with Connection: keep-alive: says keep-alive, and "
+          "answers the next request on it",
+          r is not None and r[1].get("connection", "").lower() ==
+          "keep-alive" and r2 is not None and r2[0] == 200, r and r[1])
+    s.close()
     # HTTP/1.0 asks no 100 Continue (RFC 9110 10.1.1, 15.2).
     s = conn()
     s.sendall(b"POST / HTTP/1.0\r\nExpect: 100-continue\r\n"

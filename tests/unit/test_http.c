@@ -157,7 +157,7 @@ test_frame(void)
 	char out[256], date[HTTP_DATE_LEN];
 	size_t n;
 
-	n = http_frame(out, sizeof(out), head, strlen(head), body, 3, 0);
+	n = http_frame(out, sizeof(out), head, strlen(head), body, 3, NULL);
 	CHECK(n == strlen(head) + 6 + HTTP_DATE_LEN - 1 + 2 + 3);
 	CHECK(memcmp(out, "HTTP/1.1 200 OK\r\nDate: ", 23) == 0);
 	memcpy(date, out + 23, HTTP_DATE_LEN - 1);
@@ -165,11 +165,11 @@ test_frame(void)
 	CHECK(strstr(date, " GMT") == date + HTTP_DATE_LEN - 5);
 	CHECK(memcmp(out + 23 + HTTP_DATE_LEN - 1, "\r\nA: b\r\n\r\nxyz", 13) ==
 	    0);
-	n = http_frame(out, sizeof(out), head, strlen(head), NULL, 0, 1);
+	n = http_frame(out, sizeof(out), head, strlen(head), NULL, 0, "close");
 	CHECK(n > 0 &&
 	    memcmp(out + n - 27, "Connection: close\r\nA: b\r\n\r\n", 27) == 0);
 	/* too small: nothing */
-	CHECK(http_frame(out, 40, head, strlen(head), body, 3, 0) == 0);
+	CHECK(http_frame(out, 40, head, strlen(head), body, 3, NULL) == 0);
 }
 
 static const struct test tests[] = {

@@ -564,6 +564,21 @@ test_cache_put_get(void)
 	CHECK(w == 0);
 	CHECK_STR(peek("SELECT this_update FROM ocsp_response_cache"),
 	    "2027-01-15T08:00:00Z");
+	/* An earlier thisUpdate (a larger --backdate) valid for longer
+	 * replaces it, and anything replaces a stale one. */
+	c = entry("1", OCSP_GOOD, now - 3600, d2);
+	c.next_update = now + 3601;
+	CHECK(store_cache_put(st, &c, 1, now, 7200, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	CHECK_STR(peek("SELECT next_update FROM ocsp_response_cache"),
+	    "2027-01-15T09:00:01Z");
+	c = entry("1", OCSP_GOOD, now - 7200, d1);
+	CHECK(store_cache_put(
+		  st, &c, 1, now + 3602, 7200, &w, err, sizeof(err)) == OB_OK);
+	CHECK(w == 1);
+	CHECK_STR(peek("SELECT this_update FROM ocsp_response_cache"),
+	    "2027-01-15T06:00:00Z");
 	/* A "good" for an unregistered serial is no status we signed. */
 	c = entry("2", OCSP_GOOD, now, d2);
 	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
