@@ -198,8 +198,9 @@ awk -v l="$lookups" -v dv="$dv" -v a="$a" -v cores="$(nproc)" 'BEGIN {
 	req = cores * 1e6 / a
 	printf "cache lookup in SQLite: %.1f us on one thread; a cached POST costs %.1f us of CPU (%d cores / %.0f req/s): the lookup is %.0f%% of it\n",
 	    1e6 / l, req, cores, a, 100 * (1e6 / l) / req
+	save = 100 * (1e6 / l - 1e6 / dv) / req
 	printf "PRAGMA data_version: %.1f us, which a memory layer would still pay per request: it could save at most %.0f%%\n",
-	    1e6 / dv, 100 * (1e6 / l - 1e6 / dv) / req }'
+	    1e6 / dv, (save > 0 ? save : 0) }'
 
 # Rude clients: a real client (a new connection per request, one every
 # 20 ms) beside N hostile connections, a quarter each silent, sending a
