@@ -531,6 +531,21 @@ saturate(struct responder_conf conf, const unsigned char *req, size_t len,
 }
 #endif
 
+/* The responder every test opens on db: two signers, the test's times. */
+static struct responder_conf
+test_conf(const char *db)
+{
+	struct responder_conf conf;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.db_path = db;
+	conf.nsign = 2;
+	conf.validity = VALIDITY;
+	conf.backdate = BACKDATE;
+	conf.unknown_max = 100;
+	return conf;
+}
+
 /* ---- the gate's own answers --------------------------------------------- */
 
 struct quick {
@@ -719,12 +734,7 @@ run_row(const struct row *w)
 		CHECK(st != NULL);
 		return;
 	}
-	memset(&conf, 0, sizeof(conf));
-	conf.db_path = db;
-	conf.nsign = 2;
-	conf.validity = VALIDITY;
-	conf.backdate = BACKDATE;
-	conf.unknown_max = 100;
+	conf = test_conf(db);
 	if (responder_new(&conf, &r, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "  responder_new: %s\n", err);
 		CHECK(r != NULL);
@@ -897,12 +907,7 @@ test_reload(void)
 		CHECK(st != NULL);
 		return;
 	}
-	memset(&conf, 0, sizeof(conf));
-	conf.db_path = db;
-	conf.nsign = 2;
-	conf.validity = VALIDITY;
-	conf.backdate = BACKDATE;
-	conf.unknown_max = 100;
+	conf = test_conf(db);
 	CHECK(responder_new(&conf, &r, err, sizeof(err)) == OB_OK);
 	req = read_req("plain", &len);
 	CHECK(r != NULL && req != NULL);
@@ -1035,12 +1040,7 @@ test_quick_snapshot(void)
 		CHECK(st != NULL);
 		return;
 	}
-	memset(&conf, 0, sizeof(conf));
-	conf.db_path = db;
-	conf.nsign = 2;
-	conf.validity = VALIDITY;
-	conf.backdate = BACKDATE;
-	conf.unknown_max = 100;
+	conf = test_conf(db);
 	if (responder_new(&conf, &r, err, sizeof(err)) != OB_OK) {
 		CHECK(r != NULL);
 		store_close(st);
