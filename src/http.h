@@ -35,24 +35,6 @@
 /* The largest request body accepted (SPEC: 413 above 64 KiB). */
 #define HTTP_BODY_MAX (64 * 1024)
 
-/*
- * A cached answer the gate looks up itself (http_ocsp.c) holds up the
- * other connections of its loop meanwhile. A lookup over
- * HTTP_GATE_SLOW_MS that read from storage (its page was not in memory)
- * leaves that loop's requests to the workers for HTTP_GATE_QUIET_MS.
- */
-#define HTTP_GATE_SLOW_MS 2
-#define HTTP_GATE_QUIET_MS 1000
-
-/*
- * A cached answer the gate looks up itself (http_ocsp.c) holds up the
- * other connections of its loop meanwhile. A lookup over
- * HTTP_GATE_SLOW_MS that read from storage (its page was not in memory)
- * leaves that loop's requests to the workers for HTTP_GATE_QUIET_MS.
- */
-#define HTTP_GATE_SLOW_MS 2
-#define HTTP_GATE_QUIET_MS 1000
-
 /* One listener's settings. */
 struct http_listen_conf {
 	const char *listen; /* "A:P", "[v6]:P" or "P" */

@@ -9,16 +9,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/resource.h>
 
 #include "civetweb.h"
 #include "http.h"
-
-/* Linux's, which glibc names only with _GNU_SOURCE. */
-#ifndef RUSAGE_THREAD
-#define RUSAGE_THREAD 1
-#endif
 
 struct http_ocsp {
 	struct mg_context *ctx;
@@ -396,29 +389,6 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
 }
 
 /*
- * Blocks this thread has read from storage since it started (Linux task
- * I/O accounting: pages not in memory), or -1 when the kernel does not
- * say.
- */
-static long
-thread_inblock(void)
-{
-	struct rusage ru;
-
-	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_inblock : -1;
-}
-
-/* CLOCK_MONOTONIC in microseconds. */
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/*
  * The HTTP gate's own answers (mg_set_gate_answer): a plain GET or POST
  * of an OCSP request (http_head_plain) that the cache answers at once
  * (responder_answer_cached), written whole into out (cap bytes): the
@@ -426,20 +396,13 @@ mono_us(void)
  * counts it.
  * Returns their length, or 0 to leave the request to a worker (handler),
  * which answers it as always: /healthz and CRLs, anything not plain, a
- * miss, a nonce, a locked database, an error; and every request of this
- * loop for HTTP_GATE_QUIET_MS after a lookup that took over
- * HTTP_GATE_SLOW_MS and read from storage (a lookup made slow by
- * another thread taking the core is not the disk's). A loop's thread of
- * the gate, so it never waits on a lock.
+ * miss, a nonce, a locked database, a page not in memory, an error. A
+ * loop's thread of the gate, so it never waits on a lock or the disk.
  */
 static int
 gate_answer(
     void *arg, const char *req, int head_len, int len, char *out, int cap)
 {
-	/* This loop's: the gate runs one loop per thread. */
-	static _Thread_local int64_t quiet_until;
-	static _Thread_local int opened;
-	static _Thread_local long inblock = -1; /* at the last look */
 	struct http_ocsp *h = arg;
 	struct responder_answer a;
 	struct http_head hd;
@@ -447,9 +410,7 @@ gate_answer(
 	const unsigned char *q;
 	char head[768];
 	size_t n, hn, total;
-	int64_t t0;
-	long in;
-	int get, body, ok, disk;
+	int get, body;
 
 	if (head_len <= 0 || len < head_len || cap < 1024 ||
 	    !http_head_plain(req, (size_t)head_len, &hd))
@@ -470,35 +431,9 @@ gate_answer(
 		q = (const unsigned char *)req + head_len;
 		n = (size_t)(len - head_len);
 	}
-	t0 = mono_us();
-	if (t0 < quiet_until)
-		return 0;
-	disk = 0;
-#ifdef OB_TEST_HOOKS
-	/* Sanitizer builds only: each lookup here takes this much longer,
-	 * as if it read from a slow disk. */
-	if (getenv("OCSPBOX_TEST_GATE_DELAY_MS") != NULL) {
-		usleep((useconds_t)atoi(getenv("OCSPBOX_TEST_GATE_DELAY_MS")) *
-		    1000);
-		disk = 1;
-	}
-#endif
 	/* Room for the head and the Date line (http_frame) beside it. */
-	ok = responder_answer_cached(
-	    h->r, q, n, (size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a);
-	/* (The first lookup of a loop opens its connection: not a slow
-	 * lookup.) Only a slow one asks the kernel about reads, and reads
-	 * since the last time it asked count: they were lookups too. */
-	if (!opened) {
-		inblock = thread_inblock();
-		opened = 1;
-	} else if (mono_us() - t0 > HTTP_GATE_SLOW_MS * 1000) {
-		in = thread_inblock();
-		if (disk || (in > inblock && inblock >= 0))
-			quiet_until = t0 + HTTP_GATE_QUIET_MS * 1000;
-		inblock = in;
-	}
-	if (!ok)
+	if (!responder_answer_cached(h->r, q, n,
+		(size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a))
 		return 0;
 	hn = answer_head(h, &a, get, NULL, head, &body);
 	total = http_frame(out, (size_t)cap, head, hn, a.der, a.len, NULL);

@@ -232,12 +232,15 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 	if (store_read_hold(st, err, sizeof(err)) != OB_OK)
 		return 0;
 	iss = responder_issuers_hold(r);
+	/* A page on disk is a worker's to wait for too. */
+	store_reads_nowait(1);
 	if ((ie = issuers_match(iss, &q.certids[0])) != NULL &&
 	    util_serial_from_bytes(q.certids[0].serial, q.certids[0].serial_len,
 		serial) == OB_OK &&
 	    cacheable(ie, &q.certids[0], serial) &&
 	    cache_hit(r->cache, ie, st, serial, now, max, out) == OB_OK)
 		ok = 1;
+	store_reads_nowait(0);
 	issuers_release(iss);
 	return ok;
 }

@@ -17,7 +17,8 @@
  *                   listener each loop also answers cached requests
  *                   itself (http_ocsp.c gate_answer,
  *                   responder_answer_cached) on a connection of its own
- *                   that never waits for a lock, holding the responder's
+ *                   that never waits for a lock or the disk
+ *                   (store_reads_nowait), holding the responder's
  *                   iss_mu briefly as workers do. Otherwise civetweb's
  *                   own locks only.
  *   public workers  --threads of them (http_ocsp.c): responder_answer on

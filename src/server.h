@@ -454,8 +454,10 @@ void responder_answer(struct responder *, const unsigned char *req, size_t len,
  * database, no memory), with nothing counted or logged and out->der
  * NULL: responder_answer then answers it. It never waits: on its first
  * call the calling thread's connection is set to give up at once on a
- * lock, so call it only on a thread that answers nothing else (the HTTP
- * gate's). Any such thread.
+ * lock, and its lookups give up on a page that is not in memory
+ * (store_reads_nowait: the worker that answers instead reads it), so
+ * call it only on a thread that answers nothing else (the HTTP gate's).
+ * Any such thread.
  */
 int responder_answer_cached(struct responder *, const unsigned char *req,
     size_t len, size_t max, struct responder_answer *out);

@@ -8,19 +8,80 @@
  * stored as RFC 3339 text ("2026-01-02T03:04:05Z"), which sorts as it
  * compares.
  */
+/* preadv2(2) and RWF_NOWAIT (Linux). */
+#define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "store_int.h"
 
 /* How long a writer waits for another process's lock before tryLater. */
 #define STORE_BUSY_MS 5000
+
+/* store_reads_nowait: this thread's setting. */
+static _Thread_local int reads_nowait;
+/* Set once preadv2 said RWF_NOWAIT is unknown here: plain reads since. */
+static int nowait_unsupported;
+/* SQLite's own pread, which nowait_pread stands in front of. */
+static ssize_t (*sqlite_pread)(int, void *, size_t, off_t);
+static pthread_once_t pread_once = PTHREAD_ONCE_INIT;
+
+/*
+ * The pread of SQLite's unix VFS (USE_PREAD): with store_reads_nowait
+ * on, preadv2 with RWF_NOWAIT, which fails with EAGAIN when a page would
+ * have to come from storage; SQLite then fails the statement with
+ * SQLITE_IOERR and keeps the errno (sqlite3_system_errno).
+ */
+static ssize_t
+nowait_pread(int fd, void *buf, size_t n, off_t off)
+{
+	struct iovec v = {buf, n};
+	ssize_t got;
+
+	if (reads_nowait &&
+	    !__atomic_load_n(&nowait_unsupported, __ATOMIC_RELAXED)) {
+		got = preadv2(fd, &v, 1, off, RWF_NOWAIT);
+		if (got >= 0 || (errno != EOPNOTSUPP && errno != ENOSYS))
+			return got;
+		__atomic_store_n(&nowait_unsupported, 1, __ATOMIC_RELAXED);
+	}
+	return sqlite_pread(fd, buf, n, off);
+}
+
+/*
+ * Puts nowait_pread in front of SQLite's pread, through the unix VFS's
+ * interface for replacing its system calls (xSetSystemCall), once per
+ * process, before the first connection opens.
+ */
+static void
+pread_install(void)
+{
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+
+	if (vfs == NULL || vfs->iVersion < 3 || vfs->xGetSystemCall == NULL ||
+	    (sqlite_pread = (ssize_t(*)(int, void *, size_t,
+		 off_t))vfs->xGetSystemCall(vfs, "pread")) == NULL ||
+	    vfs->xSetSystemCall(
+		vfs, "pread", (sqlite3_syscall_ptr)nowait_pread) != SQLITE_OK)
+		__atomic_store_n(&nowait_unsupported, 1, __ATOMIC_RELAXED);
+}
+
+int
+store_reads_nowait(int on)
+{
+	int was = reads_nowait;
+
+	reads_nowait = on;
+	return was;
+}
 
 const char *
 store_sqlite_version(void)
@@ -32,6 +93,12 @@ enum ob_err
 store_dberr(
     struct store *st, int rc, const char *what, char *errbuf, size_t errsz)
 {
+	/* A read that store_reads_nowait stopped: the page is on disk. */
+	if ((rc & 0xff) == SQLITE_IOERR && reads_nowait && st != NULL &&
+	    st->db != NULL && sqlite3_system_errno(st->db) == EAGAIN) {
+		snprintf(errbuf, errsz, "%s: page not in memory", what);
+		return OB_ERR_BUSY;
+	}
 	snprintf(errbuf, errsz, "%s: %s", what,
 	    st != NULL && st->db != NULL ? sqlite3_errmsg(st->db)
 					 : sqlite3_errstr(rc));
@@ -363,6 +430,7 @@ store_open(const char *path, int create, struct store **out, char *errbuf,
 		free(st);
 		return OB_ERR_NOMEM;
 	}
+	pthread_once(&pread_once, pread_install);
 	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (create ? SQLITE_OPEN_CREATE : 0);
 	if ((rc = sqlite3_open_v2(path, &st->db, flags, NULL)) != SQLITE_OK) {

@@ -431,6 +431,19 @@ void store_relax_sync(struct store *);
  */
 void store_busy_ms(struct store *, int ms);
 
+/*
+ * Whether the calling thread's reads of database files may wait for
+ * storage (on 0, the default) or must not (on 1): a page not in the
+ * kernel's page cache then fails the statement at once, and the
+ * operation returns OB_ERR_BUSY ("not in memory") instead of blocking
+ * the thread on the disk. The kernel starts reading the page, so a
+ * later read finds it sooner. On kernels or file systems without
+ * RWF_NOWAIT (preadv2(2)) reads wait as always. The read transaction
+ * the failed statement was in ends (SQLite rolls it back), so the next
+ * read sees a snapshot at least as new. Returns the previous setting.
+ */
+int store_reads_nowait(int on);
+
 /* ---- store_stats.c: counters, refresh runs, stats, the admin token ----- */
 
 /* Adds to the running totals of cache_counters. */

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -599,6 +602,115 @@ test_cache_put_get(void)
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"
 		       " WHERE serial_hex = '3'"),
 	    "0");
+	store_close(st);
+}
+
+/*
+ * Drops the database file's pages (and its WAL's) from the kernel's page
+ * cache. Returns how many pages of the database are still there (mincore),
+ * or -1 when it cannot tell.
+ */
+static long
+evict(void)
+{
+	char wal[160];
+	const char *files[2] = {path, wal};
+	unsigned char *vec;
+	struct stat sb;
+	long left = -1;
+	size_t pages, i;
+	void *map;
+	int fd, f;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	sync();
+	for (f = 0; f < 2; f++) {
+		if ((fd = open(files[f], O_RDONLY)) == -1)
+			continue;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
+		 0)) != MAP_FAILED) {
+		pages = ((size_t)sb.st_size + 4095) / 4096;
+		if ((vec = calloc(pages, 1)) != NULL &&
+		    mincore(map, (size_t)sb.st_size, vec) == 0)
+			for (left = 0, i = 0; i < pages; i++)
+				left += vec[i] & 1;
+		free(vec);
+		munmap(map, (size_t)sb.st_size);
+	}
+	close(fd);
+	return left;
+}
+
+/*
+ * store_reads_nowait: a lookup whose page is not in memory fails at once
+ * with OB_ERR_BUSY and ends the read transaction it was in; with waits
+ * allowed again it reads the page.
+ */
+static void
+test_reads_nowait(void)
+{
+	struct store *st = fresh(), *other = NULL;
+	struct store_cache_entry c;
+	unsigned char d[2], *der = NULL;
+	size_t len, w = 0;
+	int64_t tu, nu, now = 1800000000;
+	long left;
+	int cs;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	c = entry("1", OCSP_GOOD, now, d);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+	/* Another connection writes: st's own page cache is dropped at its
+	 * next read, which must then come from the file. */
+	CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
+	CHECK(other != NULL &&
+	    store_cert_add(other, "ca", "2", INT64_MIN, NULL, 0, err,
+		sizeof(err)) == OB_OK);
+	store_close(other);
+	if ((left = evict()) != 0) {
+		printf("  note: %ld pages stay in memory (tmpfs?): skipped\n",
+		    left);
+		store_close(st);
+		return;
+	}
+	CHECK(store_reads_nowait(1) == 0);
+	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_ERR_BUSY);
+	CHECK(strstr(err, "page not in memory") != NULL);
+	CHECK(der == NULL);
+	/* In a held read: the failure ends it; the next read starts one. */
+	CHECK(store_reads_nowait(0) == 1);
+	CHECK(store_read_hold(st, err, sizeof(err)) == OB_OK);
+	CHECK(evict() == 0);
+	store_reads_nowait(1);
+	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_ERR_BUSY);
+	store_reads_nowait(0);
+	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_OK);
+	CHECK(der != NULL && len == 2 && cs == OCSP_GOOD);
+	free(der);
+	der = NULL;
+	store_read_release(st);
+	/* In memory now: nowait reads it. */
+	store_reads_nowait(1);
+	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
+		  &cs, err, sizeof(err)) == OB_OK);
+	store_reads_nowait(0);
+	free(der);
 	store_close(st);
 }
 
@@ -1685,6 +1797,7 @@ static const struct test tests[] = {
     {"rollback", test_rollback},
     {"foreign_keys", test_foreign_keys},
     {"cache_put_get", test_cache_put_get},
+    {"reads_nowait", test_reads_nowait},
     {"cache_revoke_race", test_cache_revoke_race},
     {"cache_two_connections", test_cache_two_connections},
     {"cache_refresh_todo", test_cache_refresh_todo},
