@@ -222,10 +222,13 @@ store_refresh_resign(struct store *st, const struct store_resign *resign,
  * active one was registered, or (for an issuer whose responder this
  * server replaced while serving) not holding the active one's needle.
  * ?1 now, ?2 now + horizon, ?3 and ?4 the bounds of an entry from the
- * future (store_cache_get).
+ * future (store_cache_get). The cached answer's columns come from
+ * idx_ocsp_response_cache_refresh (migration 000031): its row, a page
+ * per four answers, is read only for the re-sign check (z.needle).
  */
 #define TODO_FROM \
 	" FROM certificates c LEFT JOIN ocsp_response_cache o" \
+	" INDEXED BY idx_ocsp_response_cache_refresh" \
 	" ON o.issuer_id = c.issuer_id AND o.serial_hex = c.serial_hex" \
 	" LEFT JOIN responder_certs r" \
 	" ON r.issuer_id = c.issuer_id AND r.active" \

@@ -26,10 +26,10 @@ refused "missing database directory" 1 'database directory .*/nodir' \
     "$OCSPBOX" --db "$TMP/nodir/x.db" migrate
 refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
-ok "migrate applies every migration" "10 migrations applied" ob migrate
+ok "migrate applies every migration" "11 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate
-same "schema_migrations records nine" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
-    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030"
+same "schema_migrations records eleven" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
+    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031"
 same "WAL journal" "$(q 'PRAGMA journal_mode')" "wal"
 same "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
 same "seed columns, in order" \
@@ -38,10 +38,11 @@ same "seed columns, in order" \
 same "seed primary key" \
     "$(q "SELECT group_concat(name) FROM (SELECT name FROM pragma_table_info('ocsp_response_cache') WHERE pk > 0 ORDER BY pk)")" \
     "issuer_id,serial_hex"
-# The seed's two indexes, and migration 000030's partial one.
+# The seed's two indexes, migration 000030's partial one and 000031's
+# for the refresh listing.
 same "seed indexes" \
     "$(q "SELECT group_concat(name) FROM (SELECT name FROM pragma_index_list('ocsp_response_cache') WHERE origin = 'c' ORDER BY name)")" \
-    "idx_ocsp_response_cache_issuer,idx_ocsp_response_cache_next_update,idx_ocsp_response_cache_unknown"
+    "idx_ocsp_response_cache_issuer,idx_ocsp_response_cache_next_update,idx_ocsp_response_cache_refresh,idx_ocsp_response_cache_unknown"
 printf 'SQLite format 3 but not really' >"$TMP/notdb.db"
 refused "a file that is not a database" 1 'not a database' \
     "$OCSPBOX" --db "$TMP/notdb.db" migrate

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_ocsp_response_cache_refresh;
