@@ -94,8 +94,13 @@ start_server() {
 		    --admin-listen "127.0.0.1:$((PORT + 1))" "$@" \
 		    >"$TMP/server.out" 2>"$TMP/server.err" &
 		SERVER_PID=$!
+		# A server that is still starting is waited for (a minute:
+		# sanitizer builds on a busy machine are slow); only one that
+		# exited (its port was taken) is tried again on another port,
+		# since a second start of the same database is not a first
+		# (a generated admin token, say, exists by then).
 		n=0
-		while [ $n -lt 100 ]; do
+		while [ $n -lt 600 ]; do
 			if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
 				URL="http://127.0.0.1:$PORT"
 				ADMIN_URL="http://127.0.0.1:$((PORT + 1))"
@@ -105,8 +110,10 @@ start_server() {
 			sleep 0.1
 			n=$((n + 1))
 		done
-		kill "$SERVER_PID" 2>/dev/null
+		alive=0
+		kill "$SERVER_PID" 2>/dev/null && alive=1
 		wait "$SERVER_PID" 2>/dev/null
+		[ $alive = 1 ] && break # up a minute, never healthy: no retry
 		tries=$((tries + 1))
 	done
 	cat "$TMP/server.err"
