@@ -49,7 +49,8 @@ TP_CPPFLAGS := # bench/own.sh: see DEBIAN_LIBS below
 endif
 
 GEN := build/gen
-CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Isrc $(TP_CPPFLAGS)
+CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 \
+	-Isrc $(TP_CPPFLAGS)
 OPT ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith

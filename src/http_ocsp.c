@@ -397,7 +397,8 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
  * Returns their length, or 0 to leave the request to a worker (handler),
  * which answers it as always: /healthz and CRLs, anything not plain, a
  * miss, a nonce, a locked database, a page not in memory, an error. A
- * loop's thread of the gate, so it never waits on a lock or the disk.
+ * loop's thread of the gate, so it never waits on a lock or a page read
+ * from the disk (store_reads_nowait).
  */
 static int
 gate_answer(

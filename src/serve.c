@@ -17,8 +17,8 @@
  *                   listener each loop also answers cached requests
  *                   itself (http_ocsp.c gate_answer,
  *                   responder_answer_cached) on a connection of its own
- *                   that never waits for a lock or the disk
- *                   (store_reads_nowait), holding the responder's
+ *                   that never waits for a lock or a page read from
+ *                   disk (store_reads_nowait), holding the responder's
  *                   iss_mu briefly as workers do. Otherwise civetweb's
  *                   own locks only.
  *   public workers  --threads of them (http_ocsp.c): responder_answer on
@@ -682,6 +682,11 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    "most %ld connections), admin on %s",
 	    listen, threads, rconf.nsign, (long long)validity,
 	    (long long)interval, max_conns, admin_listen);
+	if (!store_reads_nowait_works(ctx->db))
+		log_warnx("serve: %s: this kernel or file system cannot read "
+			  "without waiting for the disk (preadv2 RWF_NOWAIT): "
+			  "the gate's cached answers may then wait for it too",
+		    ctx->db);
 
 	if (serve_wait(&set, ctx->db, db_dev, db_ino, rf, &sig) ==
 	    SERVE_DB_GONE) {

@@ -12,6 +12,8 @@
 #define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,17 +30,34 @@
 
 /* store_reads_nowait: this thread's setting. */
 static _Thread_local int reads_nowait;
-/* Set once preadv2 said RWF_NOWAIT is unknown here: plain reads since. */
+/* A read of this thread that RWF_NOWAIT stopped, since store_dberr last
+ * looked (sqlite3_system_errno keeps an errno read later than the read). */
+static _Thread_local int nowait_missed;
+/* Set once preadv2 refused RWF_NOWAIT here: plain reads since. */
 static int nowait_unsupported;
 /* SQLite's own pread, which nowait_pread stands in front of. */
 static ssize_t (*sqlite_pread)(int, void *, size_t, off_t);
 static pthread_once_t pread_once = PTHREAD_ONCE_INIT;
 
+/* SQLite's unix VFS is built with 64-bit file offsets; so are we. */
+_Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
+
+/*
+ * Whether preadv2's errno e says RWF_NOWAIT cannot be had here: a kernel
+ * without preadv2 or the flag, a file system without it (NFS, FUSE,
+ * overlayfs, ...), or a seccomp filter refusing the call.
+ */
+static int
+nowait_refused(int e)
+{
+	return e == EOPNOTSUPP || e == ENOSYS || e == EINVAL || e == EPERM;
+}
+
 /*
  * The pread of SQLite's unix VFS (USE_PREAD): with store_reads_nowait
- * on, preadv2 with RWF_NOWAIT, which fails with EAGAIN when a page would
- * have to come from storage; SQLite then fails the statement with
- * SQLITE_IOERR and keeps the errno (sqlite3_system_errno).
+ * on, preadv2 with RWF_NOWAIT, which fails with EAGAIN when a page is
+ * not in the kernel's page cache (and starts no read: Linux 5.9 and
+ * later); SQLite then fails the statement with SQLITE_IOERR.
  */
 static ssize_t
 nowait_pread(int fd, void *buf, size_t n, off_t off)
@@ -49,7 +68,9 @@ nowait_pread(int fd, void *buf, size_t n, off_t off)
 	if (reads_nowait &&
 	    !__atomic_load_n(&nowait_unsupported, __ATOMIC_RELAXED)) {
 		got = preadv2(fd, &v, 1, off, RWF_NOWAIT);
-		if (got >= 0 || (errno != EOPNOTSUPP && errno != ENOSYS))
+		if (got == -1 && errno == EAGAIN)
+			nowait_missed = 1;
+		if (got >= 0 || !nowait_refused(errno))
 			return got;
 		__atomic_store_n(&nowait_unsupported, 1, __ATOMIC_RELAXED);
 	}
@@ -75,6 +96,36 @@ pread_install(void)
 }
 
 int
+store_reads_nowait_works(const char *path)
+{
+	struct iovec v;
+	char probe[PATH_MAX], c = 0;
+	int fd, ok;
+
+	pthread_once(&pread_once, pread_install);
+	if (__atomic_load_n(&nowait_unsupported, __ATOMIC_RELAXED))
+		return 0;
+	/*
+	 * A file of our own beside the database, never the database: closing
+	 * any descriptor of a file drops every POSIX lock this process holds
+	 * on it, SQLite's included (which would let another process write
+	 * under this one's readers).
+	 */
+	if ((size_t)snprintf(probe, sizeof(probe), "%s.nowait-XXXXXX", path) >=
+	    sizeof(probe))
+		return 0;
+	if ((fd = mkstemp(probe)) == -1)
+		return 0;
+	unlink(probe);
+	v.iov_base = &c;
+	v.iov_len = 1;
+	ok = write(fd, &c, 1) == 1 &&
+	    (preadv2(fd, &v, 1, 0, RWF_NOWAIT) >= 0 || errno == EAGAIN);
+	close(fd);
+	return ok;
+}
+
+int
 store_reads_nowait(int on)
 {
 	int was = reads_nowait;
@@ -94,11 +145,12 @@ store_dberr(
     struct store *st, int rc, const char *what, char *errbuf, size_t errsz)
 {
 	/* A read that store_reads_nowait stopped: the page is on disk. */
-	if ((rc & 0xff) == SQLITE_IOERR && reads_nowait && st != NULL &&
-	    st->db != NULL && sqlite3_system_errno(st->db) == EAGAIN) {
+	if ((rc & 0xff) == SQLITE_IOERR && nowait_missed) {
+		nowait_missed = 0;
 		snprintf(errbuf, errsz, "%s: page not in memory", what);
 		return OB_ERR_BUSY;
 	}
+	nowait_missed = 0;
 	snprintf(errbuf, errsz, "%s: %s", what,
 	    st != NULL && st->db != NULL ? sqlite3_errmsg(st->db)
 					 : sqlite3_errstr(rc));

@@ -435,14 +435,25 @@ void store_busy_ms(struct store *, int ms);
  * Whether the calling thread's reads of database files may wait for
  * storage (on 0, the default) or must not (on 1): a page not in the
  * kernel's page cache then fails the statement at once, and the
- * operation returns OB_ERR_BUSY ("not in memory") instead of blocking
- * the thread on the disk. The kernel starts reading the page, so a
- * later read finds it sooner. On kernels or file systems without
- * RWF_NOWAIT (preadv2(2)) reads wait as always. The read transaction
- * the failed statement was in ends (SQLite rolls it back), so the next
- * read sees a snapshot at least as new. Returns the previous setting.
+ * operation returns OB_ERR_BUSY ("page not in memory") instead of
+ * blocking the thread on the disk; the kernel does not start reading it
+ * (another thread's read does). Only the pages of statements run with it
+ * on: opening a connection reads as always. Where the kernel or file
+ * system cannot do this (preadv2 RWF_NOWAIT; store_reads_nowait_works),
+ * reads wait as always. The read transaction the failed statement was
+ * in ends (SQLite rolls it back), so the next read sees a snapshot at
+ * least as new. Returns the previous setting.
  */
 int store_reads_nowait(int on);
+
+/*
+ * 1 when reads of the database at path can be made without waiting for
+ * storage here (store_reads_nowait has effect), 0 when not: no such
+ * kernel support, a file system without it, or no file could be made
+ * beside it to try (a temporary one, removed at once; the database
+ * itself is not opened).
+ */
+int store_reads_nowait_works(const char *path);
 
 /* ---- store_stats.c: counters, refresh runs, stats, the admin token ----- */
 

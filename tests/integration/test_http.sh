@@ -170,8 +170,8 @@ post() {
 	curl -s -o "$1" -w '%{http_code} ' --data-binary @"$TMP/req.der" \
 	    -H 'Content-Type: application/ocsp-request' "$URL/"
 }
-# Drops the database's pages from the kernel's page cache; prints how
-# many bytes of it are still there.
+# Drops the database's pages (and its WAL's) from the kernel's page
+# cache; prints how many bytes of them are still there.
 evict() {
 	sync
 	python3 -c 'import os, sys
@@ -180,27 +180,40 @@ for p in sys.argv[1:]:
 		fd = os.open(p, os.O_RDONLY)
 		os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 		os.close(fd)' "$DB" "$DB-wal"
-	fincore --bytes --noheadings --output RES "$DB" | tr -d ' '
+	fincore --bytes --noheadings --output RES "$DB" "$DB-wal" 2>/dev/null |
+	    awk '{ n += $1 } END { print n + 0 }'
 }
 start_server "$DB" || { fail "server starts for the page-cache check"; finish; exit 1; }
 post "$TMP/a0.der" >/dev/null # cached now, if it was not
 sleep 1.5 # the write-back committed
-# Another process writes: the gates' connections drop what they hold.
-"$OCSPBOX" --db "$DB" cert add rsa --serial 7e57 >/dev/null
-n0=$(gate_count)
-if [ "$(evict)" != 0 ]; then
-	echo "note: the file system of $DB keeps its pages in memory (tmpfs?): the page-cache check is skipped"
+if grep -q 'without waiting for the disk' "$TMP/server.err"; then
+	echo "note: $(sed -n 's/.*serve: //p' "$TMP/server.err" | head -1): the page-cache check is skipped"
 else
-	codes=$(post "$TMP/a1.der")
-	n1=$(gate_count)
-	codes="$codes$(post "$TMP/a2.der")"
-	n2=$(gate_count)
-	if [ "$codes" = "200 200 " ] && [ $((n1 - n0)) -eq 0 ] &&
-	    [ $((n2 - n1)) -eq 1 ] && cmp -s "$TMP/a1.der" "$TMP/a2.der" &&
-	    cmp -s "$TMP/a0.der" "$TMP/a2.der"; then
-		pass "a cached answer not in memory: a worker answers it, then the gate (the same bytes)"
+	# The server's own reads (its reload every 2 s, say) may bring the
+	# pages back between the eviction and the request: up to 3 tries.
+	try=0 got=
+	while [ $try -lt 3 ] && [ -z "$got" ]; do
+		try=$((try + 1))
+		# Another process writes: the gates' connections drop the
+		# pages they hold.
+		"$OCSPBOX" --db "$DB" cert add rsa --serial "7e5$try" >/dev/null
+		n0=$(gate_count)
+		left=$(evict)
+		codes=$(post "$TMP/a1.der")
+		n1=$(gate_count)
+		codes="$codes$(post "$TMP/a2.der")"
+		n2=$(gate_count)
+		if [ "$left" = 0 ] && [ "$codes" = "200 200 " ] &&
+		    [ $((n1 - n0)) -eq 0 ] && [ $((n2 - n1)) -eq 1 ] &&
+		    cmp -s "$TMP/a1.der" "$TMP/a2.der" &&
+		    cmp -s "$TMP/a0.der" "$TMP/a2.der"; then
+			got=$try
+		fi
+	done
+	if [ -n "$got" ]; then
+		pass "a cached answer not in memory: a worker answers it, then the gate (the same bytes; try $got)"
 	else
-		fail "a cached answer not in memory: a worker, then the gate" "$codes" "gate answers $n0 $n1 $n2"
+		fail "a cached answer not in memory: a worker, then the gate" "$codes" "bytes left in memory $left; gate answers $n0 $n1 $n2"
 	fi
 fi
 stop_checked "server for the page-cache check"

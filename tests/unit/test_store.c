@@ -680,6 +680,11 @@ test_reads_nowait(void)
 	    store_cert_add(other, "ca", "2", INT64_MIN, NULL, 0, err,
 		sizeof(err)) == OB_OK);
 	store_close(other);
+	if (!store_reads_nowait_works(path)) {
+		printf("  note: no RWF_NOWAIT reads on %s: skipped\n", dir);
+		store_close(st);
+		return;
+	}
 	if ((left = evict()) != 0) {
 		printf("  note: %ld pages stay in memory (tmpfs?): skipped\n",
 		    left);
@@ -691,7 +696,8 @@ test_reads_nowait(void)
 		  &cs, err, sizeof(err)) == OB_ERR_BUSY);
 	CHECK(strstr(err, "page not in memory") != NULL);
 	CHECK(der == NULL);
-	/* In a held read: the failure ends it; the next read starts one. */
+	/* In a held read: the failure ends it (SQLite rolls it back), and
+	 * the next read runs on its own; release has nothing to end. */
 	CHECK(store_reads_nowait(0) == 1);
 	CHECK(store_read_hold(st, err, sizeof(err)) == OB_OK);
 	CHECK(evict() == 0);
