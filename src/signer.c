@@ -870,7 +870,8 @@ key_sign(mbedtls_pk_context *key, mbedtls_md_type_t md,
     const unsigned char *hash, size_t hash_len, unsigned char *sig,
     size_t *sig_len, mbedtls_ctr_drbg_context *drbg)
 {
-	if (mbedtls_pk_can_do(key, MBEDTLS_PK_ECDSA))
+	if (mbedtls_pk_get_type(key) == MBEDTLS_PK_ECKEY ||
+	    mbedtls_pk_get_type(key) == MBEDTLS_PK_ECDSA)
 		return mbedtls_ecdsa_write_signature(mbedtls_pk_ec(*key), md,
 		    hash, hash_len, sig, sig_len, mbedtls_ctr_drbg_random,
 		    drbg);
