@@ -89,7 +89,9 @@ start_server() {
 	while [ $tries -lt 20 ]; do
 		# od prints the random number in decimal, never with a leading
 		# zero that shell arithmetic would read as octal.
-		PORT=$((20000 + ($(od -An -N2 -tu2 /dev/urandom) + tries * 131) % 30000))
+		# Below Linux's ephemeral ports (32768 up), which outgoing
+		# connections take: one of them on PORT + 1 failed a start.
+		PORT=$((20000 + ($(od -An -N2 -tu2 /dev/urandom) + tries * 131) % 12000))
 		"$OCSPBOX" --db "$db" serve --listen "127.0.0.1:$PORT" \
 		    --admin-listen "127.0.0.1:$((PORT + 1))" "$@" \
 		    >"$TMP/server.out" 2>"$TMP/server.err" &
@@ -101,7 +103,11 @@ start_server() {
 		# (a generated admin token, say, exists by then).
 		n=0
 		while [ $n -lt 600 ]; do
-			if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+			# Both listeners up: the admin one starts after the
+			# public one, and a taken port stops serve then.
+			if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 &&
+			    [ "$(curl -s -o /dev/null -w '%{http_code}' \
+				"http://127.0.0.1:$((PORT + 1))/healthz")" != 000 ]; then
 				URL="http://127.0.0.1:$PORT"
 				ADMIN_URL="http://127.0.0.1:$((PORT + 1))"
 				return 0

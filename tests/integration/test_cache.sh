@@ -502,7 +502,7 @@ else
 fi
 DBOPEN=$TMP/open.db
 addissuer "$DBOPEN" ec ec
-p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000))
+p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
 refused "admin on 0.0.0.0 without a configured token: exit 2" 2 'not loopback' \
     timeout 20 "$OCSPBOX" --db "$DBOPEN" serve --listen "127.0.0.1:$p" --admin-listen "0.0.0.0:$((p + 1))"
 same "... and no token made or stored for it" "$(qdb "$DBOPEN" "SELECT count(*) FROM admin_tokens")" 0
