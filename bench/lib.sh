@@ -30,3 +30,22 @@ wait_up() {
 		sleep 0.1
 	done
 }
+
+# raw_cores MICRO DB ISSUER SERIAL SECONDS: the raw signing rate of each
+# core, measured on all at once (MICRO ... sign, one process pinned to
+# each core with taskset): the rates ("a+b"), then their sum, on one
+# line. Cores of a shared machine need not be equal: one may run a third
+# slower than the other while the host is busy, and one thread's rate
+# times the cores would then promise more than they give.
+raw_cores() {
+	_out=$(mktemp)
+	_i=0
+	while [ $_i -lt "$(nproc)" ]; do
+		taskset -c "$_i" "$1" "$2" "$3" "$4" "$5" sign >"$_out.$_i" &
+		_i=$((_i + 1))
+	done
+	wait
+	cat "$_out".* | awk '/^signatures/ { s += $2; r = r (r == "" ? "" : "+") sprintf("%.0f", $2) }
+		END { printf "%s %.0f\n", r, s }'
+	rm -f "$_out" "$_out".*
+}

@@ -186,14 +186,18 @@ raw=$(awk '/^signatures/ { print $2 }' "$tmp/micro.out")
 lookups=$(awk '/^lookups/ { print $2 }' "$tmp/micro.out")
 dv=$(awk '/^data_version/ { print $2 }' "$tmp/micro.out")
 cores=$(nproc)
-awk -v raw="$raw" -v cores="$cores" '{
+# shellcheck disable=SC2046
+set -- $(raw_cores "$micro" "$db" rsa a01 3)
+awk -v raw="$raw" -v cores="$cores" -v each="$1" -v sum="$2" '{
 	for (i = 1; i <= NF; i++) {
 		if ($i == "signed,") signed = $(i - 1)
 		if ($i == "ms") ms = $(i - 1)
 	}
 	rate = ms > 0 ? signed * 1000 / ms : 0
 	printf "refresh: %.0f signatures/s; raw mbedTLS %.0f/s on one thread x %d cores = %.0f/s; ratio %.2f\n",
-	    rate, raw, cores, raw * cores, (raw > 0 ? rate / (raw * cores) : 0) }' "$tmp/refresh.out"
+	    rate, raw, cores, raw * cores, (raw > 0 ? rate / (raw * cores) : 0)
+	printf "refresh: raw mbedTLS on each core at once %s = %.0f/s; ratio %.2f\n",
+	    each, sum, (sum > 0 ? rate / sum : 0) }' "$tmp/refresh.out"
 awk -v l="$lookups" -v dv="$dv" -v a="$a" -v cores="$(nproc)" 'BEGIN {
 	req = cores * 1e6 / a
 	printf "cache lookup in SQLite: %.1f us on one thread; a cached POST costs %.1f us of CPU (%d cores / %.0f req/s): the lookup is %.0f%% of it\n",

@@ -86,14 +86,18 @@ peak_rss "$bin" --db "$db" cache refresh >"$tmp/refresh.out"
 grep '^refreshed' "$tmp/refresh.out"
 "$micro" "$db" ec "$(printf '%X' $lo)" 3 >"$tmp/micro.out"
 raw=$(awk '/^signatures/ { print $2 }' "$tmp/micro.out")
-awk -v raw="$raw" -v cores="$(nproc)" -v what="$what" '
+# shellcheck disable=SC2046
+set -- $(raw_cores "$micro" "$db" ec "$(printf '%X' $lo)" 3)
+awk -v raw="$raw" -v cores="$(nproc)" -v what="$what" -v each="$1" -v sum="$2" '
 	/^peak_rss_kib/ { rss = $2 }
 	/^refreshed/ { for (i = 1; i <= NF; i++) {
 		if ($i == "signed,") signed = $(i - 1)
 		if ($i == "ms") ms = $(i - 1) } }
 	END { rate = ms > 0 ? signed * 1000 / ms : 0
 	printf "refresh of %s: %.0f signatures/s; raw mbedTLS %.0f/s x %d cores = %.0f/s; ratio %.2f; peak RSS %d KiB\n",
-	    what, rate, raw, cores, raw * cores, (raw > 0 ? rate / (raw * cores) : 0), rss }' \
+	    what, rate, raw, cores, raw * cores, (raw > 0 ? rate / (raw * cores) : 0), rss
+	printf "refresh: raw mbedTLS on each core at once %s = %.0f/s; ratio %.2f\n",
+	    each, sum, (sum > 0 ? rate / sum : 0) }' \
     "$tmp/refresh.out"
 if [ "$db" != "$kept" ]; then
 	sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
