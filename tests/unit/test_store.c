@@ -483,6 +483,24 @@ entry(const char *serial, int status, int64_t this_update, unsigned char *der)
 }
 
 /*
+ * Registers serial under "ca" on st and caches a "good" answer for it
+ * signed at now (der: 2 bytes for entry), as checks.
+ */
+static void
+cached_good(
+    struct store *st, const char *serial, int64_t now, unsigned char *der)
+{
+	struct store_cache_entry c = entry(serial, OCSP_GOOD, now, der);
+	size_t w = 99;
+
+	CHECK(store_cert_add(st, "ca", serial, INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK(w == 1);
+}
+
+/*
  * An import: an "unknown" answer of a serial it registers goes at its
  * end, one of a serial still unregistered stays; an R line drops a
  * "good" answer, in the same transaction.
@@ -656,9 +674,8 @@ static void
 test_reads_nowait(void)
 {
 	struct store *st = fresh(), *other = NULL;
-	struct store_cache_entry c;
 	unsigned char d[2], *der = NULL;
-	size_t len, w = 0;
+	size_t len;
 	int64_t tu, nu, now = 1800000000;
 	long left;
 	int cs;
@@ -667,12 +684,7 @@ test_reads_nowait(void)
 		CHECK(st != NULL);
 		return;
 	}
-	CHECK(store_cert_add(st, "ca", "1", INT64_MIN, NULL, 0, err,
-		  sizeof(err)) == OB_OK);
-	c = entry("1", OCSP_GOOD, now, d);
-	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
-	    OB_OK);
-	CHECK(w == 1);
+	cached_good(st, "1", now, d);
 	/* Another connection writes: st's own page cache is dropped at its
 	 * next read, which must then come from the file. */
 	CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
@@ -740,12 +752,7 @@ test_cache_revoke_race(void)
 		CHECK(st != NULL);
 		return;
 	}
-	CHECK(store_cert_add(st, "ca", "a", INT64_MIN, NULL, 0, err,
-		  sizeof(err)) == OB_OK);
-	c = entry("a", OCSP_GOOD, now, d);
-	CHECK(store_cache_put(st, &c, 1, now, 3600, &w, err, sizeof(err)) ==
-	    OB_OK);
-	CHECK(w == 1);
+	cached_good(st, "a", now, d);
 	CHECK(store_revoke(st, "ca", "a", 1, now + 5, &already, err,
 		  sizeof(err)) == OB_OK);
 	CHECK(store_cache_get(st, "ca", "a", now + 10, 3600, &der, &len, &tu,
