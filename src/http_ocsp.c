@@ -396,9 +396,11 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
  * counts it.
  * Returns their length, or 0 to leave the request to a worker (handler),
  * which answers it as always: /healthz and CRLs, anything not plain, a
- * miss, a nonce, a locked database, a page not in memory, an error. A
- * loop's thread of the gate, so it never waits on a lock or a page read
- * from the disk (store_reads_nowait).
+ * miss, a nonce, an error; -1 for a locked database or a page not in
+ * memory, which only this request waits for: the worker gives the
+ * connection back to the gate after it (mg_gate_answer_fn). A loop's
+ * thread of the gate, so it never waits on a lock or a page read from
+ * the disk (store_reads_nowait).
  */
 static int
 gate_answer(
@@ -411,7 +413,7 @@ gate_answer(
 	const unsigned char *q;
 	char head[768];
 	size_t n, hn, total;
-	int get, body;
+	int get, body, r;
 
 	if (head_len <= 0 || len < head_len || cap < 1024 ||
 	    !http_head_plain(req, (size_t)head_len, &hd))
@@ -433,9 +435,9 @@ gate_answer(
 		n = (size_t)(len - head_len);
 	}
 	/* Room for the head and the Date line (http_frame) beside it. */
-	if (!responder_answer_cached(h->r, q, n,
-		(size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a))
-		return 0;
+	if ((r = responder_answer_cached(h->r, q, n,
+		 (size_t)cap - sizeof(head) - HTTP_DATE_LEN - 32, &a)) != 1)
+		return r;
 	hn = answer_head(h, &a, get, NULL, head, &body);
 	total = http_frame(out, (size_t)cap, head, hn, a.der, a.len, NULL);
 	free(a.der);

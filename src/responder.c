@@ -209,6 +209,7 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 	struct issuer *ie;
 	struct store *st;
 	int64_t now = (int64_t)time(NULL);
+	enum ob_err e;
 	int ok = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -229,17 +230,18 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 		quick = st;
 	}
 	/* One snapshot until responder_cached_done: see its comment. */
-	if (store_read_hold(st, err, sizeof(err)) != OB_OK)
-		return 0;
+	if ((e = store_read_hold(st, err, sizeof(err))) != OB_OK)
+		return e == OB_ERR_BUSY ? -1 : 0;
 	iss = responder_issuers_hold(r);
 	/* A page on disk is a worker's to wait for too. */
 	store_reads_nowait(1);
 	if ((ie = issuers_match(iss, &q.certids[0])) != NULL &&
 	    util_serial_from_bytes(q.certids[0].serial, q.certids[0].serial_len,
 		serial) == OB_OK &&
-	    cacheable(ie, &q.certids[0], serial) &&
-	    cache_hit(r->cache, ie, st, serial, now, max, out) == OB_OK)
-		ok = 1;
+	    cacheable(ie, &q.certids[0], serial)) {
+		e = cache_hit(r->cache, ie, st, serial, now, max, out);
+		ok = e == OB_OK ? 1 : e == OB_ERR_BUSY ? -1 : 0;
+	}
 	store_reads_nowait(0);
 	issuers_release(iss);
 	return ok;

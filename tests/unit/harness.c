@@ -2,8 +2,14 @@
  * The harness runner: runs the named tests (or all), prints "ok NAME" or
  * "FAIL NAME" per test and "N passed, N failed" last; exits 1 on failure.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -43,4 +49,42 @@ harness_main(int argc, char **argv, const struct test *tests)
 	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
+}
+
+long
+harness_evict(const char *path)
+{
+	char wal[4096];
+	const char *files[2] = {path, wal};
+	unsigned char *vec;
+	struct stat sb;
+	long left = -1;
+	size_t pages, i;
+	void *map;
+	int fd, f;
+
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
+		return -1;
+	sync();
+	for (f = 0; f < 2; f++) {
+		if ((fd = open(files[f], O_RDONLY)) == -1)
+			continue;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
+		 0)) != MAP_FAILED) {
+		pages = ((size_t)sb.st_size + 4095) / 4096;
+		if ((vec = calloc(pages, 1)) != NULL &&
+		    mincore(map, (size_t)sb.st_size, vec) == 0)
+			for (left = 0, i = 0; i < pages; i++)
+				left += vec[i] & 1;
+		free(vec);
+		munmap(map, (size_t)sb.st_size);
+	}
+	close(fd);
+	return left;
 }

@@ -37,4 +37,12 @@ extern int harness_failures;
 
 int harness_main(int, char **, const struct test *);
 
+/*
+ * Drops the file at path and its "-wal" (a SQLite database's) from the
+ * kernel's page cache (posix_fadvise DONTNEED, after sync). Returns how
+ * many pages of path are still there (mincore), or -1 when it cannot
+ * tell (no such file, no mapping).
+ */
+long harness_evict(const char *path);
+
 #endif

@@ -1065,6 +1065,71 @@ test_quick_snapshot(void)
 	store_close(st);
 }
 
+/*
+ * responder_answer_cached never reads a page from the disk: with the
+ * database out of the kernel's page cache it declines with -1 (this
+ * request only, counting nothing); once a worker's answer has read the
+ * pages it answers the same bytes.
+ */
+static void
+test_quick_not_in_memory(void)
+{
+	struct responder_answer q, out;
+	struct responder_conf conf;
+	struct responder *r = NULL;
+	struct store *st;
+	unsigned char *first = NULL, *req = NULL;
+	size_t flen = 0, rlen = 0;
+	char db[128];
+	long left;
+	int ret, path;
+
+	snprintf(db, sizeof(db), "%s/quick_not_in_memory.db", dir);
+	if ((st = fixture(db)) == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	conf = test_conf(db);
+	if (responder_new(&conf, &r, err, sizeof(err)) != OB_OK) {
+		CHECK(r != NULL);
+		store_close(st);
+		return;
+	}
+	ask_first(r, st, &first, &flen);
+	req = read_req("plain", &rlen);
+	CHECK(req != NULL);
+	if (req == NULL || !store_reads_nowait_works(db)) {
+		printf("  note: no RWF_NOWAIT reads on %s: skipped\n", dir);
+		goto out;
+	}
+	/* Another connection writes: the responder's connections drop the
+	 * pages they hold, so their next reads come from the file. */
+	CHECK(store_cert_add(st, "rsa", "7e51", INT64_MIN, NULL, 0, err,
+		  sizeof(err)) == OB_OK);
+	if ((left = harness_evict(db)) != 0) {
+		printf("  note: %ld pages stay in memory (tmpfs?): skipped\n",
+		    left);
+		goto out;
+	}
+	/* A thread of its own: a connection of its own, nothing cached. */
+	ret = quick_answer(r, req, rlen, 1 << 16, &q, &path);
+	CHECK(ret == -1 && path == PATH_NONE && q.der == NULL);
+	free(q.der);
+	memset(&out, 0, sizeof(out));
+	CHECK(answer(r, req, rlen, &out) == PATH_HIT);
+	CHECK(same_bytes(out.der, out.len, first, flen));
+	free(out.der);
+	ret = quick_answer(r, req, rlen, 1 << 16, &q, &path);
+	CHECK(ret == 1 && path == PATH_HIT);
+	CHECK(same_bytes(q.der, q.len, first, flen));
+	free(q.der);
+out:
+	free(req);
+	free(first);
+	responder_free(r);
+	store_close(st);
+}
+
 /* The PKI, the CA bundle and the requests, made once into DIR. */
 static int
 setup(void)
@@ -1102,7 +1167,7 @@ setup(void)
 int
 main(int argc, char **argv)
 {
-	struct test tests[NROWS + 3];
+	struct test tests[NROWS + 4];
 	char cmd[128];
 	size_t i;
 	int rc = 1;
@@ -1125,8 +1190,10 @@ main(int argc, char **argv)
 		tests[NROWS].fn = test_reload;
 		tests[NROWS + 1].name = "quick_snapshot";
 		tests[NROWS + 1].fn = test_quick_snapshot;
-		tests[NROWS + 2].name = NULL;
-		tests[NROWS + 2].fn = NULL;
+		tests[NROWS + 2].name = "quick_not_in_memory";
+		tests[NROWS + 2].fn = test_quick_not_in_memory;
+		tests[NROWS + 3].name = NULL;
+		tests[NROWS + 3].fn = NULL;
 		rc = harness_main(argc, argv, tests);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -624,48 +623,6 @@ test_cache_put_get(void)
 }
 
 /*
- * Drops the database file's pages (and its WAL's) from the kernel's page
- * cache. Returns how many pages of the database are still there (mincore),
- * or -1 when it cannot tell.
- */
-static long
-evict(void)
-{
-	char wal[160];
-	const char *files[2] = {path, wal};
-	unsigned char *vec;
-	struct stat sb;
-	long left = -1;
-	size_t pages, i;
-	void *map;
-	int fd, f;
-
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	sync();
-	for (f = 0; f < 2; f++) {
-		if ((fd = open(files[f], O_RDONLY)) == -1)
-			continue;
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		close(fd);
-	}
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return -1;
-	if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
-	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
-		 0)) != MAP_FAILED) {
-		pages = ((size_t)sb.st_size + 4095) / 4096;
-		if ((vec = calloc(pages, 1)) != NULL &&
-		    mincore(map, (size_t)sb.st_size, vec) == 0)
-			for (left = 0, i = 0; i < pages; i++)
-				left += vec[i] & 1;
-		free(vec);
-		munmap(map, (size_t)sb.st_size);
-	}
-	close(fd);
-	return left;
-}
-
-/*
  * store_reads_nowait: a lookup whose page is not in memory fails at once
  * with OB_ERR_BUSY and ends the read transaction it was in; with waits
  * allowed again it reads the page.
@@ -697,7 +654,7 @@ test_reads_nowait(void)
 		store_close(st);
 		return;
 	}
-	if ((left = evict()) != 0) {
+	if ((left = harness_evict(path)) != 0) {
 		printf("  note: %ld pages stay in memory (tmpfs?): skipped\n",
 		    left);
 		store_close(st);
@@ -712,7 +669,7 @@ test_reads_nowait(void)
 	 * the next read runs on its own; release has nothing to end. */
 	CHECK(store_reads_nowait(0) == 1);
 	CHECK(store_read_hold(st, err, sizeof(err)) == OB_OK);
-	CHECK(evict() == 0);
+	CHECK(harness_evict(path) == 0);
 	store_reads_nowait(1);
 	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
 		  &cs, err, sizeof(err)) == OB_ERR_BUSY);

@@ -587,6 +587,7 @@ gate_answer(struct gate *g, struct gate_conn *c)
 	int n, total = c->sc.total;
 	ssize_t sent;
 
+	c->so.gate_once = 0;
 	if ((fn == NULL) || c->sc.chunked || (total <= 0) || (total > c->len)) {
 		return 0;
 	}
@@ -596,7 +597,12 @@ gate_answer(struct gate *g, struct gate_conn *c)
 	       total,
 	       g->abuf,
 	       GATE_ANSWER_MAX);
-	if ((n <= 0) || (n > GATE_ANSWER_MAX)) {
+	if (n < 0) {
+		/* This request only: the worker gives c back after it. */
+		c->so.gate_once = 1;
+		return 0;
+	}
+	if ((n == 0) || (n > GATE_ANSWER_MAX)) {
 		return 0;
 	}
 	gate_count(&g->all->st.answered, 1); /* as fn counted it */
@@ -1264,6 +1270,7 @@ gate_return(struct mg_connection *conn, int close_after)
 	c->so = conn->client;
 	c->so.pre = NULL;
 	c->so.pre_len = 0;
+	c->so.gate_once = 0;
 	c->kept = 1;
 	pthread_mutex_lock(&g->mu);
 	c->next = g->returned;
@@ -1298,7 +1305,9 @@ gate_close_later(struct mg_connection *conn)
  * A worker, after answering a request on a connection that stays open:
  * 1 to answer the next request on it here (it is all in already, or
  * arrives within GATE_LINGER_NS, while no other request waits for a
- * worker); 0 once the connection went back to the gate or must close.
+ * worker, and the gate did not send this one for this once only:
+ * mg_gate_answer_fn's -1); 0 once the connection went back to the gate
+ * or must close.
  */
 static int
 gate_keep(struct mg_connection *conn)
@@ -1317,6 +1326,9 @@ gate_keep(struct mg_connection *conn)
 		}
 		if (conn->gate_out != NULL) {
 			break; /* the client is slow to read: the gate waits */
+		}
+		if (conn->client.gate_once) {
+			break; /* the gate answers the next one */
 		}
 		r = gate_scan(conn->buf, conn->data_len, g->head_max, g->body_max, &sc);
 		if (sc.skip > 0) {
