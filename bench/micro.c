@@ -13,6 +13,12 @@
  * "signatures/s N", "lookups/s N", "data_version/s N" and
  * "parallel_lookups/s N", each measured for SECONDS; with "sign" only
  * the first, with "lookup" the others.
+ * micro DB ISSUER_ID SERIAL SECONDS spread N: "spread_lookups/s R" per
+ * second of CPU time, each lookup of a serial drawn at random among the
+ * N from SERIAL (hexadecimal, all of SERIAL's length) and read as the
+ * HTTP gate reads (store_reads_nowait; a page not in memory is counted
+ * in "spread_not_in_memory K" and read again without it): what a
+ * lookup costs over a large set beside a small one, without HTTP.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -136,6 +142,57 @@ parallel_lookups(const char *db, const char *issuer, const char *serial,
 	return 0;
 }
 
+/*
+ * The spread mode: lookups of random serials among n from lo, for secs
+ * of this thread's CPU time, on st. 0 or 1.
+ */
+static int
+spread_lookups(struct store *st, const char *issuer, const char *lo_hex, long n,
+    int64_t now, int64_t validity, double secs)
+{
+	char err[OB_ERRBUF], serial[OB_SERIAL_HEX_MAX + 1];
+	unsigned long long lo = strtoull(lo_hex, NULL, 16);
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	int width = (int)strlen(lo_hex);
+	unsigned char *der;
+	size_t len;
+	int64_t tu, nu;
+	long count = 0, missed = 0;
+	enum ob_err e;
+	double t0;
+	int cs;
+
+	if (n < 1 || width > OB_SERIAL_HEX_MAX)
+		return 1;
+	t0 = cpu_now();
+	while (!spent(t0, secs, count)) {
+		x ^= x << 13; /* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		snprintf(serial, sizeof(serial), "%0*llx", width,
+		    lo + (unsigned long long)(x % (uint64_t)n));
+		store_reads_nowait(1);
+		e = store_cache_get(st, issuer, serial, now, validity, &der,
+		    &len, &tu, &nu, &cs, err, sizeof(err));
+		store_reads_nowait(0);
+		if (e == OB_ERR_BUSY) {
+			missed++;
+			e = store_cache_get(st, issuer, serial, now, validity,
+			    &der, &len, &tu, &nu, &cs, err, sizeof(err));
+		}
+		if (e != OB_OK) {
+			fprintf(
+			    stderr, "micro: lookup of %s: %s\n", serial, err);
+			return 1;
+		}
+		free(der);
+		count++;
+	}
+	printf("spread_lookups/s %.1f\n", (double)count / (cpu_now() - t0));
+	printf("spread_not_in_memory %ld\n", missed);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -157,10 +214,12 @@ main(int argc, char **argv)
 	if (argc != 5 &&
 	    !(argc == 6 &&
 		(strcmp(argv[5], "sign") == 0 ||
-		    strcmp(argv[5], "lookup") == 0))) {
+		    strcmp(argv[5], "lookup") == 0)) &&
+	    !(argc == 7 && strcmp(argv[5], "spread") == 0 &&
+		atol(argv[6]) > 0)) {
 		fprintf(stderr,
 		    "usage: micro DB ISSUER_ID SERIAL SECONDS "
-		    "[sign | lookup]\n");
+		    "[sign | lookup | spread N]\n");
 		return 2;
 	}
 	secs = atof(argv[4]);
@@ -172,6 +231,13 @@ main(int argc, char **argv)
 	    store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
 		fprintf(stderr, "micro: %s\n", err);
 		return 1;
+	}
+	if (argc == 7) {
+		cs = spread_lookups(
+		    st, argv[2], argv[3], atol(argv[6]), now, validity, secs);
+		store_issuer_list_free(v, n);
+		store_close(st);
+		return cs;
 	}
 	for (i = 0; i < n; i++)
 		if (strcmp(v[i].id, argv[2]) == 0)
