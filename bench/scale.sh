@@ -6,7 +6,8 @@
 #   of one thread times the cores, and the pass's peak RSS;
 # - `serve` over the signed database: cached GET over all of them at
 #   random beside GET over a hot 1,000, p99 latency beside nginx serving
-#   one answer's bytes as a static file, and the server's peak RSS.
+#   one answer's bytes as a static file, and the server's peak RSS;
+# - the same lookups without HTTP (bench/micro spread), per CPU second.
 # Signing a million takes minutes: the signed database is kept in
 # BENCH_SCALE_DIR (default build/bench/scale) and used again while the
 # binary can open it; later runs measure the pass on the last
@@ -224,3 +225,15 @@ echo "p99: ocspbox hot $hot_p99, all $all_p99; nginx $p99"
 echo "serve: RSS after start $idle KiB, peak $peak KiB"
 kill -TERM "$server"
 wait "$server" 2>/dev/null || true
+
+# The same lookups without HTTP, on one thread per second of its CPU
+# time, read as the gate reads: how much of the gap above is the lookup.
+for m in 1000 "$n"; do
+	"$micro" "$kept" ec "$(printf '%x' $lo)" 5 spread "$m" >"$tmp/spread.$m" ||
+	    { cat "$tmp/spread.$m" >&2; echo "scale: micro spread failed" >&2; exit 1; }
+done
+awk -v n="$n" '/^spread_lookups/ { r[FILENAME] = $2 }
+	/^spread_not_in_memory/ { d[FILENAME] = $2 }
+	END { h = r[ARGV[1]]; a = r[ARGV[2]]
+	printf "lookup without HTTP (micro spread, per CPU second): hot 1,000 %.0f/s, all %s %.0f/s (%d pages not in memory); ratio %.2f\n",
+	    h, n, a, d[ARGV[2]], (h > 0 ? a / h : 0) }' "$tmp/spread.1000" "$tmp/spread.$n"
