@@ -20,7 +20,9 @@
  * in "spread_not_in_memory K" and read again without it): what a
  * lookup costs over a large set beside a small one, without HTTP.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,17 +145,19 @@ parallel_lookups(const char *db, const char *issuer, const char *serial,
 }
 
 /*
- * The spread mode: lookups of random serials among n from lo, for secs
- * of this thread's CPU time, on st. 0 or 1.
+ * The spread mode: lookups of random serials among the n from lo_hex
+ * (at most 16 hexadecimal digits, cached under issuer), for secs of this
+ * thread's CPU time, on st (the database at db), read as the HTTP gate
+ * reads. 0, or 1 with a
+ * message.
  */
 static int
-spread_lookups(struct store *st, const char *issuer, const char *lo_hex, long n,
-    int64_t now, int64_t validity, double secs)
+spread_lookups(struct store *st, const char *db, const char *issuer,
+    const char *lo_hex, long n, int64_t now, int64_t validity, double secs)
 {
-	char err[OB_ERRBUF], serial[OB_SERIAL_HEX_MAX + 1];
-	unsigned long long lo = strtoull(lo_hex, NULL, 16);
+	char err[OB_ERRBUF], serial[OB_SERIAL_HEX_MAX + 1], *end;
+	unsigned long long lo;
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
-	int width = (int)strlen(lo_hex);
 	unsigned char *der;
 	size_t len;
 	int64_t tu, nu;
@@ -162,15 +166,27 @@ spread_lookups(struct store *st, const char *issuer, const char *lo_hex, long n,
 	double t0;
 	int cs;
 
-	if (n < 1 || width > OB_SERIAL_HEX_MAX)
+	errno = 0;
+	lo = strtoull(lo_hex, &end, 16);
+	if (errno != 0 || end == lo_hex || *end != '\0' ||
+	    strlen(lo_hex) > 16 || lo > UINT64_MAX - (unsigned long long)n) {
+		fprintf(stderr,
+		    "micro: spread: SERIAL must be at most 16 hexadecimal "
+		    "digits, and SERIAL + N fit in 64 bits\n");
 		return 1;
+	}
+	if (!store_reads_nowait_works(db))
+		printf("note: no RWF_NOWAIT reads here: lookups wait for "
+		       "the disk\n");
 	t0 = cpu_now();
 	while (!spent(t0, secs, count)) {
 		x ^= x << 13; /* xorshift64 */
 		x ^= x >> 7;
 		x ^= x << 17;
-		snprintf(serial, sizeof(serial), "%0*llx", width,
+		/* As the store keeps serials: lower case, no leading 0. */
+		snprintf(serial, sizeof(serial), "%llx",
 		    lo + (unsigned long long)(x % (uint64_t)n));
+		err[0] = '\0';
 		store_reads_nowait(1);
 		e = store_cache_get(st, issuer, serial, now, validity, &der,
 		    &len, &tu, &nu, &cs, err, sizeof(err));
@@ -181,8 +197,8 @@ spread_lookups(struct store *st, const char *issuer, const char *lo_hex, long n,
 			    &der, &len, &tu, &nu, &cs, err, sizeof(err));
 		}
 		if (e != OB_OK) {
-			fprintf(
-			    stderr, "micro: lookup of %s: %s\n", serial, err);
+			fprintf(stderr, "micro: lookup of %s/%s: %s\n", issuer,
+			    serial, err[0] != '\0' ? err : ob_strerror(e));
 			return 1;
 		}
 		free(der);
@@ -215,8 +231,7 @@ main(int argc, char **argv)
 	    !(argc == 6 &&
 		(strcmp(argv[5], "sign") == 0 ||
 		    strcmp(argv[5], "lookup") == 0)) &&
-	    !(argc == 7 && strcmp(argv[5], "spread") == 0 &&
-		atol(argv[6]) > 0)) {
+	    !(argc == 7 && strcmp(argv[5], "spread") == 0)) {
 		fprintf(stderr,
 		    "usage: micro DB ISSUER_ID SERIAL SECONDS "
 		    "[sign | lookup | spread N]\n");
@@ -233,8 +248,26 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (argc == 7) {
+		char *end;
+		long spread;
+
+		errno = 0;
+		spread = strtol(argv[6], &end, 10);
+		if (errno != 0 || end == argv[6] || *end != '\0' ||
+		    spread < 1 || secs <= 0) {
+			fprintf(stderr,
+			    "micro: spread N: N and SECONDS must "
+			    "be positive numbers\n");
+			return 2;
+		}
+		for (i = 0; i < n && strcmp(v[i].id, argv[2]) != 0; i++)
+			;
+		if (i == n) {
+			fprintf(stderr, "micro: no such issuer\n");
+			return 1;
+		}
 		cs = spread_lookups(
-		    st, argv[2], argv[3], atol(argv[6]), now, validity, secs);
+		    st, argv[1], argv[2], argv[3], spread, now, validity, secs);
 		store_issuer_list_free(v, n);
 		store_close(st);
 		return cs;

@@ -228,12 +228,19 @@ wait "$server" 2>/dev/null || true
 
 # The same lookups without HTTP, on one thread per second of its CPU
 # time, read as the gate reads: how much of the gap above is the lookup.
-for m in 1000 "$n"; do
-	"$micro" "$kept" ec "$(printf '%x' $lo)" 5 spread "$m" >"$tmp/spread.$m" ||
-	    { cat "$tmp/spread.$m" >&2; echo "scale: micro spread failed" >&2; exit 1; }
+few=1000
+[ "$n" -ge $few ] || few=$n
+for m in $few "$n"; do
+	if ! "$micro" "$kept" ec "$(printf '%x' $lo)" 5 spread "$m" \
+	    >"$tmp/spread.$m" 2>&1; then
+		cat "$tmp/spread.$m" >&2
+		echo "scale: micro spread failed" >&2
+		exit 1
+	fi
 done
-awk -v n="$n" '/^spread_lookups/ { r[FILENAME] = $2 }
+awk -v n="$n" -v few="$few" '/^spread_lookups/ { r[FILENAME] = $2 }
 	/^spread_not_in_memory/ { d[FILENAME] = $2 }
 	END { h = r[ARGV[1]]; a = r[ARGV[2]]
-	printf "lookup without HTTP (micro spread, per CPU second): hot 1,000 %.0f/s, all %s %.0f/s (%d pages not in memory); ratio %.2f\n",
-	    h, n, a, d[ARGV[2]], (h > 0 ? a / h : 0) }' "$tmp/spread.1000" "$tmp/spread.$n"
+	printf "lookup without HTTP (micro spread, per CPU second): hot %d %.0f/s, all %s %.0f/s (%d pages not in memory); ratio %.2f\n",
+	    few, h, n, a, d[ARGV[2]], (h > 0 ? a / h : 0) }' \
+    "$tmp/spread.$few" "$tmp/spread.$n"

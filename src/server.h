@@ -450,13 +450,13 @@ void responder_answer(struct responder *, const unsigned char *req, size_t len,
  * in the form a cached response carries (RFC 5019 2.1), no nonce, and a
  * fresh cached response of at most max bytes. 1 with *out filled as
  * responder_answer fills it (out->der malloc'd, the caller frees it),
- * counted as a hit. -1 when a page of the database is not in memory or
- * it is locked (OB_ERR_BUSY): a wait that only this request needs. 0
- * for anything else (a bad request, a miss, no memory). On -1 and 0
- * nothing is counted or logged and out->der is NULL: responder_answer
- * then answers the request. It never waits: on its first
- * call the calling thread's connection is set to give up at once on a
- * lock, and its lookups give up on a page that is not in memory
+ * counted as a hit. -1 when it would have to wait (OB_ERR_BUSY): for a
+ * page of the database not in memory, or a lock; the next request may
+ * not. 0 for anything else (a bad request, a miss, no memory). On -1
+ * and 0 nothing is counted or logged and out->der is NULL:
+ * responder_answer then answers the request. It never waits: on its
+ * first call the calling thread's connection is set to give up at once
+ * on a lock, and its lookups give up on a page that is not in memory
  * (store_reads_nowait: the worker that answers instead reads it), so
  * call it only on a thread that answers nothing else (the HTTP gate's).
  * Any such thread.

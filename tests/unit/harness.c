@@ -51,16 +51,43 @@ harness_main(int argc, char **argv, const struct test *tests)
 	return failed == 0 ? 0 : 1;
 }
 
-long
-harness_evict(const char *path)
+/* Pages of the file at path in the page cache (mincore); -1: cannot tell. */
+static long
+resident(const char *path)
 {
-	char wal[4096];
-	const char *files[2] = {path, wal};
 	unsigned char *vec;
 	struct stat sb;
 	long left = -1;
 	size_t pages, i;
 	void *map;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(fd, &sb) != 0)
+		left = -1;
+	else if (sb.st_size == 0)
+		left = 0;
+	else if ((map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED,
+		      fd, 0)) != MAP_FAILED) {
+		pages = ((size_t)sb.st_size + 4095) / 4096;
+		if ((vec = calloc(pages, 1)) != NULL &&
+		    mincore(map, (size_t)sb.st_size, vec) == 0)
+			for (left = 0, i = 0; i < pages; i++)
+				left += vec[i] & 1;
+		free(vec);
+		munmap(map, (size_t)sb.st_size);
+	}
+	close(fd);
+	return left;
+}
+
+long
+harness_evict(const char *path)
+{
+	char wal[4096];
+	const char *files[2] = {path, wal};
+	long left = 0, n;
 	int fd, f;
 
 	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
@@ -72,19 +99,12 @@ harness_evict(const char *path)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 		close(fd);
 	}
-	if ((fd = open(path, O_RDONLY)) == -1)
+	if ((left = resident(path)) < 0)
 		return -1;
-	if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
-	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd,
-		 0)) != MAP_FAILED) {
-		pages = ((size_t)sb.st_size + 4095) / 4096;
-		if ((vec = calloc(pages, 1)) != NULL &&
-		    mincore(map, (size_t)sb.st_size, vec) == 0)
-			for (left = 0, i = 0; i < pages; i++)
-				left += vec[i] & 1;
-		free(vec);
-		munmap(map, (size_t)sb.st_size);
+	if (access(wal, F_OK) == 0) {
+		if ((n = resident(wal)) < 0)
+			return -1;
+		left += n;
 	}
-	close(fd);
 	return left;
 }

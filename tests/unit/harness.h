@@ -40,8 +40,8 @@ int harness_main(int, char **, const struct test *);
 /*
  * Drops the file at path and its "-wal" (a SQLite database's) from the
  * kernel's page cache (posix_fadvise DONTNEED, after sync). Returns how
- * many pages of path are still there (mincore), or -1 when it cannot
- * tell (no such file, no mapping).
+ * many pages of both are still there (mincore), or -1 when it cannot
+ * tell (no file at path, no mapping).
  */
 long harness_evict(const char *path);
 

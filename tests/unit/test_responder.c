@@ -1001,7 +1001,7 @@ snap_run(void *arg)
 	/* A hit, then a revoke while the transaction is held: the same
 	 * snapshot still answers "good", as it must for a request received
 	 * before the revoke; after done, the next call sees the revoke. */
-	if (responder_answer_cached(s->r, s->req, s->len, 1 << 16, &a)) {
+	if (responder_answer_cached(s->r, s->req, s->len, 1 << 16, &a) == 1) {
 		s->before_der = a.der;
 		s->before_len = a.len;
 	}
@@ -1069,7 +1069,9 @@ test_quick_snapshot(void)
  * responder_answer_cached never reads a page from the disk: with the
  * database out of the kernel's page cache it declines with -1 (this
  * request only, counting nothing); once a worker's answer has read the
- * pages it answers the same bytes.
+ * pages it answers the same bytes. Up to 3 tries: each quick_answer
+ * opens its thread's connection after the eviction, with plain reads,
+ * and the kernel's readahead may bring the entry's pages back with them.
  */
 static void
 test_quick_not_in_memory(void)
@@ -1080,9 +1082,9 @@ test_quick_not_in_memory(void)
 	struct store *st;
 	unsigned char *first = NULL, *req = NULL;
 	size_t flen = 0, rlen = 0;
-	char db[128];
-	long left;
-	int ret, path;
+	char db[128], serial[16];
+	long left = -1;
+	int ret = 0, path, try;
 
 	snprintf(db, sizeof(db), "%s/quick_not_in_memory.db", dir);
 	if ((st = fixture(db)) == NULL) {
@@ -1098,23 +1100,35 @@ test_quick_not_in_memory(void)
 	ask_first(r, st, &first, &flen);
 	req = read_req("plain", &rlen);
 	CHECK(req != NULL);
-	if (req == NULL || !store_reads_nowait_works(db)) {
+	if (req == NULL)
+		goto out;
+	if (!store_reads_nowait_works(db)) {
 		printf("  note: no RWF_NOWAIT reads on %s: skipped\n", dir);
 		goto out;
 	}
-	/* Another connection writes: the responder's connections drop the
-	 * pages they hold, so their next reads come from the file. */
-	CHECK(store_cert_add(st, "rsa", "7e51", INT64_MIN, NULL, 0, err,
-		  sizeof(err)) == OB_OK);
-	if ((left = harness_evict(db)) != 0) {
-		printf("  note: %ld pages stay in memory (tmpfs?): skipped\n",
-		    left);
+	for (try = 1; try <= 3 && ret != -1; try++) {
+		/* Another connection writes: the responder's connections
+		 * drop the pages they hold, so their next reads come from
+		 * the file. */
+		snprintf(serial, sizeof(serial), "7e5%d", try);
+		CHECK(store_cert_add(st, "rsa", serial, INT64_MIN, NULL, 0, err,
+			  sizeof(err)) == OB_OK);
+		if ((left = harness_evict(db)) != 0)
+			break;
+		/* A thread of its own: a connection of its own. */
+		ret = quick_answer(r, req, rlen, 1 << 16, &q, &path);
+		CHECK(ret == -1 || (ret == 1 && path == PATH_HIT));
+		CHECK(ret == 1 || (path == PATH_NONE && q.der == NULL));
+		free(q.der);
+	}
+	if (left != 0) {
+		printf("  note: %s pages stay in memory (tmpfs?): skipped\n",
+		    left < 0 ? "cannot tell whether" : "some");
 		goto out;
 	}
-	/* A thread of its own: a connection of its own, nothing cached. */
-	ret = quick_answer(r, req, rlen, 1 << 16, &q, &path);
-	CHECK(ret == -1 && path == PATH_NONE && q.der == NULL);
-	free(q.der);
+	if (ret != -1)
+		fprintf(stderr, "  a lookup read evicted pages in 3 tries\n");
+	CHECK(ret == -1);
 	memset(&out, 0, sizeof(out));
 	CHECK(answer(r, req, rlen, &out) == PATH_HIT);
 	CHECK(same_bytes(out.der, out.len, first, flen));

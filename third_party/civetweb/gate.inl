@@ -57,7 +57,8 @@
 #include <sys/eventfd.h>
 
 /* How long a worker waits on a keep-alive connection for its next request
- * while no other request waits for a worker, before parking it. */
+ * while no other request waits for a worker, before parking it (not at
+ * all after a request the program's fn left to it for this once). */
 #define GATE_LINGER_NS (20 * 1000000ULL)
 /* How long a worker keeps writing an answer while its client takes it,
  * before the gate sends the rest: a client that reads keeps up within it,
