@@ -100,7 +100,7 @@ mbedtls_variants='
 mb-noasm|ours but no HAVE_ASM|#undef MBEDTLS_HAVE_ASM
 mb-nonist|ours but no ECP_NIST_OPTIM|#undef MBEDTLS_ECP_NIST_OPTIM
 mb-nofixed|ours but ECP_FIXED_POINT_OPTIM 0|#undef MBEDTLS_ECP_FIXED_POINT_OPTIM;#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
-mb-ecpwin4|ours but ECP_WINDOW_SIZE 4 (the mbedTLS default)|#undef MBEDTLS_ECP_WINDOW_SIZE;#define MBEDTLS_ECP_WINDOW_SIZE 4
+mb-ecpwin4|ours but ECP_WINDOW_SIZE 4 (default)|#undef MBEDTLS_ECP_WINDOW_SIZE;#define MBEDTLS_ECP_WINDOW_SIZE 4
 mb-mpiwin3|ours but MPI_WINDOW_SIZE 3|#undef MBEDTLS_MPI_WINDOW_SIZE;#define MBEDTLS_MPI_WINDOW_SIZE 3
 mb-mpiwin6|ours but MPI_WINDOW_SIZE 6|#undef MBEDTLS_MPI_WINDOW_SIZE;#define MBEDTLS_MPI_WINDOW_SIZE 6
 mb-sha256small|ours but SHA256_SMALLER|#define MBEDTLS_SHA256_SMALLER

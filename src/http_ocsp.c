@@ -396,9 +396,10 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
  * counts it.
  * Returns their length, or 0 to leave the request to a worker (handler),
  * which answers it as always: /healthz and CRLs, anything not plain, a
- * miss, a nonce, an error; -1 for a page not in memory or a locked
- * database, a wait the next request may not have: the worker gives the
- * connection back to the gate after it (mg_gate_answer_fn). A loop's
+ * nonce, an error; -1 for a miss to sign, a page not in memory or a
+ * locked database, a wait the next request may not have: the worker
+ * gives the connection back to the gate after it (mg_gate_answer_fn).
+ * A loop's
  * thread of the gate, so it never waits on a lock or a page read from
  * the disk (store_reads_nowait).
  */

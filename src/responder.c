@@ -240,7 +240,12 @@ responder_answer_cached(struct responder *r, const unsigned char *req,
 		serial) == OB_OK &&
 	    cacheable(ie, &q.certids[0], serial)) {
 		e = cache_hit(r->cache, ie, st, serial, now, max, out);
-		ok = e == OB_OK ? 1 : e == OB_ERR_BUSY ? -1 : 0;
+		/* A miss is signed by a worker; the next request, most
+		 * likely, is answered from the cache again. */
+		if (e == OB_OK)
+			ok = 1;
+		else if (e == OB_ERR_BUSY || e == OB_ERR_NOTFOUND)
+			ok = -1;
 	}
 	store_reads_nowait(0);
 	issuers_release(iss);

@@ -450,10 +450,12 @@ void responder_answer(struct responder *, const unsigned char *req, size_t len,
  * in the form a cached response carries (RFC 5019 2.1), no nonce, and a
  * fresh cached response of at most max bytes. 1 with *out filled as
  * responder_answer fills it (out->der malloc'd, the caller frees it),
- * counted as a hit. -1 when it would have to wait (OB_ERR_BUSY): for a
- * page of the database not in memory, or a lock; the next request may
- * not. 0 for anything else (a bad request, a miss, no memory). On -1
- * and 0 nothing is counted or logged and out->der is NULL:
+ * counted as a hit. -1 for a request it could answer but for a wait
+ * the next request may not have: a miss (none cached, or stale) to
+ * sign, a page of the database not in memory (OB_ERR_BUSY), or a lock.
+ * 0 for anything else (a bad request, a nonce, an answer over max, no
+ * memory). On -1 and 0 nothing is counted or logged and out->der is
+ * NULL:
  * responder_answer then answers the request. It never waits: on its
  * first call the calling thread's connection is set to give up at once
  * on a lock, and its lookups give up on a page that is not in memory
