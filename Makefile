@@ -131,7 +131,7 @@ endif
 SRCS := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
 LIBOBJS := $(LIBSRCS:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/migrations.o \
-	$(BUILD)/obj/web.o
+	$(BUILD)/obj/web.o $(BUILD)/obj/version.o
 CJSON := $(TP)/cjson
 CWOBJ := $(BUILD)/obj/civetweb.o $(BUILD)/obj/cjson.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -163,6 +163,23 @@ $(GEN)/web.c: scripts/embed-web.sh $(wildcard web/*)
 	sh scripts/embed-web.sh web > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/web.o: $(GEN)/web.c $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
+
+# The version (scripts/version.sh: VERSION, and the commit in a git
+# checkout), rewritten only when it changes: a new commit recompiles
+# this one file and relinks.
+$(GEN)/version.c: FORCE
+	@mkdir -p $(@D)
+	@v=$$(sh scripts/version.sh) && \
+	    printf '%s\n' '/* Made by the Makefile (scripts/version.sh). */' \
+	    '#include "ob.h"' "const char ob_version[] = \"$$v\";" >$@.tmp && \
+	    if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/version.o: $(GEN)/version.c src/ob.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_OURS) -c -o $@ $<
 

@@ -302,6 +302,10 @@ struct metrics_live {
 	size_t nstates;
 	int64_t warn; /* the warning period before a responder expires, s */
 	int64_t not_loaded; /* issuers whose record failed to load */
+	/* ocspbox's version and its libraries' (ocspbox_build_info); a
+	 * NULL version leaves that family out. */
+	const char *version, *sqlite_version, *mbedtls_version,
+	    *civetweb_version;
 };
 
 /*

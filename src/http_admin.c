@@ -407,6 +407,10 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 		return;
 	}
 	memset(&live, 0, sizeof(live));
+	live.version = ob_version;
+	live.sqlite_version = store_sqlite_version();
+	live.mbedtls_version = signer_mbedtls_version();
+	live.civetweb_version = http_version();
 	live.hits = rc.hits;
 	live.misses = rc.misses;
 	live.live_signs = rc.live_signs;

@@ -64,7 +64,7 @@ main(int argc, char *argv[])
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("ocspbox %s (SQLite %s, mbedTLS %s, civetweb "
 			       "%s)%s\n",
-			    OCSPBOX_VERSION, store_sqlite_version(),
+			    ob_version, store_sqlite_version(),
 			    signer_mbedtls_version(), http_version(),
 #ifdef OB_TEST_HOOKS
 			    " test-hooks"

@@ -607,6 +607,35 @@ prom_family(struct ob_buf *b, const struct metric *m,
 	}
 }
 
+/*
+ * ocspbox_build_info: the versions of ocspbox and of the libraries built
+ * into it, as the labels of a constant 1 (Prometheus's info idiom), when
+ * live names them.
+ */
+static void
+prom_build_info(struct ob_buf *b, const struct metrics_live *live)
+{
+	const char *v[4], *k[4] = {"version", "sqlite", "mbedtls", "civetweb"};
+	size_t i;
+
+	if (live == NULL || live->version == NULL)
+		return;
+	v[0] = live->version;
+	v[1] = live->sqlite_version;
+	v[2] = live->mbedtls_version;
+	v[3] = live->civetweb_version;
+	buf_puts(b,
+	    "# HELP ocspbox_build_info The versions of ocspbox and of "
+	    "the SQLite, mbedTLS and civetweb built into it; always "
+	    "1.\n# TYPE ocspbox_build_info gauge\nocspbox_build_info{");
+	for (i = 0; i < 4; i++) {
+		buf_printf(b, "%s%s=\"", i > 0 ? "," : "", k[i]);
+		prom_label(b, v[i] != NULL ? v[i] : "");
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, "} 1\n");
+}
+
 enum ob_err
 metrics_text(const struct store_stats *s, const struct metrics_live *live,
     char **out, size_t *len)
@@ -614,6 +643,7 @@ metrics_text(const struct store_stats *s, const struct metrics_live *live,
 	struct ob_buf b = {NULL, 0, 0, 0};
 	size_t i;
 
+	prom_build_info(&b, live);
 	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
 		prom_family(&b, &metrics[i], s, live);
 	return buf_finish(&b, out, len);

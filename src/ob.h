@@ -12,7 +12,12 @@
 #include <stdio.h>
 #include <time.h>
 
-#define OCSPBOX_VERSION "0.1.0"
+/*
+ * ocspbox's version, as scripts/version.sh prints it ("0.1.0", or
+ * "0.1.0+git20261130.67abe0f" between releases): made by the Makefile
+ * into build/gen/version.c.
+ */
+extern const char ob_version[];
 
 /* ---- util.c: errors, serials, times, durations, reasons ---------------- */
 

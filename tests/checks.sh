@@ -17,6 +17,13 @@ fi
 ok "version names SQLite, mbedTLS and civetweb" \
     'SQLite 3\.[0-9.]+, mbedTLS 2\.[0-9.]+, civetweb 1\.15' \
     build/ocspbox --version
+# The version is VERSION's, with the commit while HEAD is not its tag.
+v=$(sh scripts/version.sh)
+case $v in
+"$(sed -n 1p VERSION)"*) ok "--version says $v (scripts/version.sh)" \
+    "^ocspbox $(printf '%s' "$v" | sed 's/[.+]/\\&/g') " build/ocspbox --version ;;
+*) fail "scripts/version.sh starts with VERSION's line" "$v" ;;
+esac
 if make -s format-check >"$TMP/fmt" 2>&1; then
 	pass "sources are clang-formatted"
 else

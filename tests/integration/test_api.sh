@@ -128,6 +128,13 @@ if [ "$RC" -eq 0 ] && [ -z "$OUT$ERR" ]; then
 else
 	fail "promtool check metrics: no problems" "exit $RC" "$OUT" "$ERR"
 fi
+# ocspbox_build_info names what --version names.
+ver=$("$OCSPBOX" --version | sed -n 's/^ocspbox \([^ ]*\) (SQLite \([^,]*\), mbedTLS \([^,]*\), civetweb \([^)]*\)).*/version="\1",sqlite="\2",mbedtls="\3",civetweb="\4"/p')
+if [ -n "$ver" ] && grep -qxF "ocspbox_build_info{$ver} 1" "$TMP/metrics"; then
+	pass "ocspbox_build_info names the versions --version prints"
+else
+	fail "ocspbox_build_info names the versions --version prints" "want {$ver}" "$(grep build_info "$TMP/metrics")"
+fi
 if grep -qi '^Content-Type: text/plain; version=0.0.4' "$TMP/mh"; then
 	pass "/metrics is the text format 0.0.4"
 else

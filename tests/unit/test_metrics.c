@@ -180,6 +180,11 @@ fixture_full(void)
 	live.states = states;
 	live.nstates = 3;
 	live.warn = 14 * 86400;
+	/* A build-info label escaped as any other. */
+	live.version = "1.2.3+git20261130.67abe0f";
+	live.sqlite_version = "3.40.1";
+	live.mbedtls_version = "2.28.3";
+	live.civetweb_version = "1.15\"x";
 }
 
 /* The CLI's input: the same store, no pass recorded, no live numbers. */
