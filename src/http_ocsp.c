@@ -399,9 +399,8 @@ handle_get(struct http_ocsp *h, struct mg_connection *c, const char *path)
  * nonce, an error; -1 for a miss to sign, a page not in memory or a
  * locked database, a wait the next request may not have: the worker
  * gives the connection back to the gate after it (mg_gate_answer_fn).
- * A loop's
- * thread of the gate, so it never waits on a lock or a page read from
- * the disk (store_reads_nowait).
+ * A loop's thread of the gate, so it never waits on a lock or a page
+ * read from the disk (store_reads_nowait).
  */
 static int
 gate_answer(

@@ -455,13 +455,12 @@ void responder_answer(struct responder *, const unsigned char *req, size_t len,
  * sign, a page of the database not in memory (OB_ERR_BUSY), or a lock.
  * 0 for anything else (a bad request, a nonce, an answer over max, no
  * memory). On -1 and 0 nothing is counted or logged and out->der is
- * NULL:
- * responder_answer then answers the request. It never waits: on its
- * first call the calling thread's connection is set to give up at once
- * on a lock, and its lookups give up on a page that is not in memory
- * (store_reads_nowait: the worker that answers instead reads it), so
- * call it only on a thread that answers nothing else (the HTTP gate's).
- * Any such thread.
+ * NULL: responder_answer then answers the request. It never waits: on
+ * its first call the calling thread's connection is set to give up at
+ * once on a lock, and its lookups give up on a page that is not in
+ * memory (store_reads_nowait: the worker that answers instead reads it),
+ * so call it only on a thread that answers nothing else (the HTTP
+ * gate's). Any such thread.
  */
 int responder_answer_cached(struct responder *, const unsigned char *req,
     size_t len, size_t max, struct responder_answer *out);

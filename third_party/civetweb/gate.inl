@@ -1306,9 +1306,9 @@ gate_close_later(struct mg_connection *conn)
  * A worker, after answering a request on a connection that stays open:
  * 1 to answer the next request on it here (it is all in already, or
  * arrives within GATE_LINGER_NS, while no other request waits for a
- * worker, and the gate did not send this one for this once only:
- * mg_gate_answer_fn's -1); 0 once the connection went back to the gate
- * or must close.
+ * worker, and the gate did not send this one for this once only: a
+ * negative mg_gate_answer_fn); 0 once the connection went back to the
+ * gate or must close.
  */
 static int
 gate_keep(struct mg_connection *conn)
