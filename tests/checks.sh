@@ -46,6 +46,30 @@ else
 	fail "every shell script parses (sh -n)" "${bad:-no scripts found}" \
 	    "$(head -n 5 "$TMP/shn" 2>/dev/null)"
 fi
+# The systemd unit is hardened to an exposure of 2.0 or less (threshold
+# 20 in tenths), and the check can fail: the unit without its
+# hardening rates worse.
+if command -v systemd-analyze >/dev/null 2>&1; then
+	run systemd-analyze security --offline=yes --threshold=20 \
+	    packaging/ocspbox.service
+	score=$(printf '%s\n' "$OUT" | sed -n 's/.*exposure level for ocspbox.service: \([0-9.]*\).*/\1/p')
+	if [ "$RC" -eq 0 ] && [ -n "$score" ]; then
+		pass "systemd-analyze security rates the unit $score (at most 2.0)"
+	else
+		fail "systemd-analyze security rates the unit at most 2.0" "exit $RC, score $score" "$(printf '%s\n' "$OUT" | grep '✗' | head -n 8)"
+	fi
+	sed '/^CapabilityBoundingSet=$/,$d' packaging/ocspbox.service \
+	    >"$TMP/ocspbox.service"
+	printf '[Install]\nWantedBy=multi-user.target\n' >>"$TMP/ocspbox.service"
+	if systemd-analyze security --offline=yes --threshold=20 \
+	    "$TMP/ocspbox.service" >/dev/null 2>&1; then
+		fail "the check refuses the unit without its hardening"
+	else
+		pass "the check refuses the unit without its hardening"
+	fi
+else
+	echo "note: no systemd-analyze here: the unit's rating is not checked"
+fi
 # The layers of src/ (STYLE.md "Layout"), and the check itself able to
 # fail: a copy of src/ with one breach of each rule must be refused.
 if sh scripts/check-layers.sh src >"$TMP/layers" 2>&1; then
