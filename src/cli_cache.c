@@ -141,8 +141,9 @@ cache_refresh(struct cli_ctx *ctx, int argc, char **argv)
 		       "signs every registered, unexpired certificate\n"
 		       "whose entry is missing or due. Give the same "
 		       "--validity, interval and\n--backdate as serve "
-		       "(defaults %s, %s or $OCSPBOX_REFRESH_INTERVAL, and\n"
-		       "%s). Prints the counts; a long pass reports progress "
+		       "(defaults %s; $OCSPBOX_REFRESH_INTERVAL, else\n"
+		       "$CERTCTL_OCSP_CACHE_REFRESH_INTERVAL, else %s; and "
+		       "%s).\nPrints the counts; a long pass reports progress "
 		       "on stderr. Then\nbuilds the CRL of every issuer with "
 		       "a CRL key.\n",
 		    CLI_VALIDITY_DEFAULT, CLI_REFRESH_INTERVAL_DEFAULT,
@@ -242,7 +243,7 @@ cli_cache(struct cli_ctx *ctx, int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
 		    "usage: ocspbox cache refresh [--validity DUR] "
-		    "[--refresh-interval DUR]\n"
+		    "[--refresh-interval DUR] [--backdate DUR]\n"
 		    "       ocspbox cache stats [--json]\n");
 		return argc < 2 ? OB_EXIT_USAGE : OB_EXIT_OK;
 	}

@@ -64,7 +64,7 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 		       "(revocations made before are kept as they are),\n"
 		       "in one transaction, and it is served as it is at "
 		       "/crl/ISSUER_ID.crl.\nIssuers registered with "
-		       "--crl-key build their own CRLs instead.\n");
+		       "--ca-key build their own CRLs instead.\n");
 		return OB_EXIT_OK;
 	}
 	if (rv < 0)

@@ -73,7 +73,12 @@ main(int argc, char *argv[])
 #endif
 			);
 			return OB_EXIT_OK;
-		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+		} else if (strcmp(argv[i], "--db") == 0) {
+			if (i + 1 >= argc) {
+				log_warnx("--db needs a path (see ocspbox "
+					  "--help)");
+				return OB_EXIT_USAGE;
+			}
 			ctx.db = argv[++i];
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			ctx.db = argv[i] + 5;

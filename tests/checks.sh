@@ -70,6 +70,39 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
 	echo "note: no systemd-analyze here: the unit's rating is not checked"
 fi
+# The manual: mandoc finds nothing wrong (warnings and worse; style
+# notes about pages not installed here are left out), and it names
+# every command and every option that a --help of the binary names.
+if command -v mandoc >/dev/null 2>&1; then
+	run mandoc -Tlint -W warning packaging/ocspbox.8
+	if [ "$RC" -eq 0 ] && [ -z "$OUT$ERR" ]; then
+		pass "mandoc -Tlint: ocspbox.8 is clean"
+	else
+		fail "mandoc -Tlint: ocspbox.8 is clean" "$OUT" "$ERR"
+	fi
+else
+	echo "note: no mandoc here: ocspbox.8 is not linted"
+fi
+: >"$TMP/helps"
+for c in "" migrate "schema translate" "issuer add" "issuer update" \
+    "issuer remove" "issuer list" "cert add" "cert import" revoke \
+    "cache refresh" "cache stats" "crl import" serve; do
+	# shellcheck disable=SC2086
+	build/ocspbox $c --help >>"$TMP/helps" 2>&1
+done
+missing=
+for f in $(grep -o -- '--[a-z][a-z-]*' "$TMP/helps" | sort -u); do
+	# mdoc's Fl writes one dash: .Fl -listen is --listen.
+	grep -q "Fl -${f#--}\b" packaging/ocspbox.8 || missing="$missing $f"
+done
+for c in migrate schema issuer cert revoke cache crl serve; do
+	grep -q "Cm $c\b" packaging/ocspbox.8 || missing="$missing $c"
+done
+if [ -z "$missing" ] && [ -s "$TMP/helps" ]; then
+	pass "ocspbox.8 names every command and option the --help texts name"
+else
+	fail "ocspbox.8 names every command and option the --help texts name" "missing:$missing"
+fi
 # The layers of src/ (STYLE.md "Layout"), and the check itself able to
 # fail: a copy of src/ with one breach of each rule must be refused.
 if sh scripts/check-layers.sh src >"$TMP/layers" 2>&1; then

@@ -20,6 +20,7 @@ ok "issuer --help: add takes --responder-life with --auto-responder" \
     '\| --auto-responder \[--responder-life DUR\]\)$' ob issuer --help
 refused "no command is a usage error" 2 'usage|see' "$OCSPBOX" --db "$DB" bogus
 refused "unknown global option" 2 'unknown option --frob' "$OCSPBOX" --frob
+refused "--db without its path" 2 "--db needs a path" "$OCSPBOX" --db
 
 # migrate
 refused "missing database directory" 1 'database directory .*/nodir' \
