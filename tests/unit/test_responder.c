@@ -986,6 +986,35 @@ out:
 	store_close(st);
 }
 
+/*
+ * A fresh database NAME.db in DIR with the fixture's issuers, a responder
+ * on it, and the plain request answered once (ask_first): *st, *r and
+ * *first (malloc'd, *flen bytes), which the caller frees. 0, with a
+ * failed CHECK and nothing to free, when one cannot be made.
+ */
+static int
+answered_once(const char *name, struct store **st, struct responder **r,
+    unsigned char **first, size_t *flen)
+{
+	struct responder_conf conf;
+	char db[128];
+
+	snprintf(db, sizeof(db), "%s/%s.db", dir, name);
+	*r = NULL;
+	if ((*st = fixture(db)) == NULL) {
+		CHECK(*st != NULL);
+		return 0;
+	}
+	conf = test_conf(db);
+	if (responder_new(&conf, r, err, sizeof(err)) != OB_OK) {
+		CHECK(*r != NULL);
+		store_close(*st);
+		return 0;
+	}
+	ask_first(*r, *st, first, flen);
+	return 1;
+}
+
 /* What quick_snapshot's thread, the gate's, saw. */
 struct snap {
 	struct responder *r;
@@ -1030,28 +1059,16 @@ snap_run(void *arg)
 static void
 test_quick_snapshot(void)
 {
-	struct responder_conf conf;
-	struct responder *r = NULL;
+	struct responder *r;
 	struct store *st;
 	struct snap s;
 	pthread_t th;
 	unsigned char *first = NULL;
 	size_t flen = 0;
-	char db[128];
 
 	memset(&s, 0, sizeof(s));
-	snprintf(db, sizeof(db), "%s/quick_snapshot.db", dir);
-	if ((st = fixture(db)) == NULL) {
-		CHECK(st != NULL);
+	if (!answered_once("quick_snapshot", &st, &r, &first, &flen))
 		return;
-	}
-	conf = test_conf(db);
-	if (responder_new(&conf, &r, err, sizeof(err)) != OB_OK) {
-		CHECK(r != NULL);
-		store_close(st);
-		return;
-	}
-	ask_first(r, st, &first, &flen);
 	s.r = r;
 	s.st = st;
 	s.req = read_req("plain", &s.len);
@@ -1082,8 +1099,7 @@ static void
 test_quick_not_in_memory(void)
 {
 	struct responder_answer q, out;
-	struct responder_conf conf;
-	struct responder *r = NULL;
+	struct responder *r;
 	struct store *st;
 	unsigned char *first = NULL, *req = NULL;
 	size_t flen = 0, rlen = 0;
@@ -1091,18 +1107,9 @@ test_quick_not_in_memory(void)
 	long left = -1;
 	int ret = 0, path, try;
 
+	if (!answered_once("quick_not_in_memory", &st, &r, &first, &flen))
+		return;
 	snprintf(db, sizeof(db), "%s/quick_not_in_memory.db", dir);
-	if ((st = fixture(db)) == NULL) {
-		CHECK(st != NULL);
-		return;
-	}
-	conf = test_conf(db);
-	if (responder_new(&conf, &r, err, sizeof(err)) != OB_OK) {
-		CHECK(r != NULL);
-		store_close(st);
-		return;
-	}
-	ask_first(r, st, &first, &flen);
 	req = read_req("plain", &rlen);
 	CHECK(req != NULL);
 	if (req == NULL)
