@@ -216,51 +216,55 @@ sleep 1.5 # the write-back committed
 if grep -q 'without waiting for the disk' "$TMP/server.err"; then
 	echo "note: $(sed -n 's/.*serve: //p' "$TMP/server.err" | head -1): the page-cache check is skipped"
 else
-	# The server's own reads (its reload every 2 s, say) may bring the
-	# pages back between the eviction and the request: up to 3 tries.
-	try=0 got=
-	while [ $try -lt 3 ] && [ -z "$got" ]; do
-		try=$((try + 1))
-		# Another process writes: the gates' connections drop the
-		# pages they hold.
-		"$OCSPBOX" --db "$DB" cert add rsa --serial "7e5$try" >/dev/null
-		n0=$(gate_count)
-		left=$(evict)
+	# up_to_3 PREFIX CHECK: up to 3 tries of CHECK (a function, true when
+	# it saw what it wants), each after another process wrote (serial
+	# PREFIX and the try: the gates' connections drop the pages they
+	# hold) and the database left the page cache ($left: bytes still
+	# there; $n0: the gate's count then). The server's own reads (its
+	# reload every 2 s, say) may bring the pages back before the request.
+	# $got: the try that passed, or empty.
+	up_to_3() {
+		try=0 got=
+		while [ $try -lt 3 ] && [ -z "$got" ]; do
+			try=$((try + 1))
+			"$OCSPBOX" --db "$DB" cert add rsa --serial "$1$try" >/dev/null
+			n0=$(gate_count)
+			left=$(evict)
+			if [ "$left" = 0 ] && $2; then
+				got=$try
+			fi
+		done
+	}
+	# One request per connection: a worker answers the first, the gate
+	# the second, with the same bytes.
+	worker_then_gate() {
 		codes=$(post "$TMP/a1.der")
 		n1=$(gate_count)
 		codes="$codes$(post "$TMP/a2.der")"
 		n2=$(gate_count)
-		if [ "$left" = 0 ] && [ "$codes" = "200 200 " ] &&
+		[ "$codes" = "200 200 " ] &&
 		    [ $((n1 - n0)) -eq 0 ] && [ $((n2 - n1)) -eq 1 ] &&
 		    cmp -s "$TMP/a1.der" "$TMP/a2.der" &&
-		    cmp -s "$TMP/a0.der" "$TMP/a2.der"; then
-			got=$try
-		fi
-	done
+		    cmp -s "$TMP/a0.der" "$TMP/a2.der"
+	}
+	# Two requests on one connection: the worker that read the pages
+	# for the first gives the connection back at once (it would
+	# otherwise answer the second, already in), and the gate answers
+	# the second.
+	one_connection() {
+		codes=$(post2 "$TMP/b1.der" "$TMP/b2.der")
+		n1=$(gate_count)
+		[ "$codes" = "200 200 " ] && [ $((n1 - n0)) -eq 1 ] &&
+		    cmp -s "$TMP/a0.der" "$TMP/b1.der" &&
+		    cmp -s "$TMP/a0.der" "$TMP/b2.der"
+	}
+	up_to_3 7e5 worker_then_gate
 	if [ -n "$got" ]; then
 		pass "a cached answer not in memory: a worker answers it, then the gate (the same bytes; try $got)"
 	else
 		fail "a cached answer not in memory: a worker, then the gate" "$codes" "bytes left in memory $left; gate answers $n0 $n1 $n2"
 	fi
-	# Two requests on one connection: the worker that read the pages
-	# for the first gives the connection back at once (it would
-	# otherwise answer the second, already in), and the gate answers
-	# the second.
-	try=0 got=
-	while [ $try -lt 3 ] && [ -z "$got" ]; do
-		try=$((try + 1))
-		"$OCSPBOX" --db "$DB" cert add rsa --serial "7e6$try" >/dev/null
-		n0=$(gate_count)
-		left=$(evict)
-		codes=$(post2 "$TMP/b1.der" "$TMP/b2.der")
-		n1=$(gate_count)
-		if [ "$left" = 0 ] && [ "$codes" = "200 200 " ] &&
-		    [ $((n1 - n0)) -eq 1 ] &&
-		    cmp -s "$TMP/a0.der" "$TMP/b1.der" &&
-		    cmp -s "$TMP/a0.der" "$TMP/b2.der"; then
-			got=$try
-		fi
-	done
+	up_to_3 7e6 one_connection
 	if [ -n "$got" ]; then
 		pass "one connection: a worker reads the pages for one answer and the gate answers the next (try $got)"
 	else
