@@ -461,4 +461,14 @@ struct http_head {
  */
 int http_head_plain(const char *head, size_t len, struct http_head *out);
 
+/*
+ * Whether a request whose Accept-Encoding field value is v (NUL-ended;
+ * NULL when the request has none) takes a gzip-coded answer (RFC 9110
+ * 12.5.3): 1 without the field, or when "gzip", "x-gzip" or "*" is
+ * listed with a weight above zero ("gzip;q=0" refuses even if "*" is
+ * listed); 0 otherwise, an empty value included. A list element that
+ * cannot be read counts as not listed. Pure: any thread.
+ */
+int http_accepts_gzip(const char *v);
+
 #endif /* OCSPBOX_CODEC_H */

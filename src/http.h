@@ -209,7 +209,7 @@ const char *api_responder_status(
 struct web_file {
 	const char *path; /* "/index.html" */
 	const char *type; /* Content-Type */
-	const char *data;
+	const char *data; /* gzip-compressed (RFC 1952), len bytes */
 	size_t len;
 };
 extern const struct web_file web_files[]; /* ends with a NULL path */

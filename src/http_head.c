@@ -119,3 +119,68 @@ http_head_plain(const char *head, size_t len, struct http_head *out)
 	}
 	return 0; /* no empty line */
 }
+
+/* Whether the qvalue text at p (n bytes: "0", "0.5", "1.000") is above
+ * zero (RFC 9110 12.4.2); -1 when it is not a qvalue. */
+static int
+qvalue_positive(const char *p, size_t n)
+{
+	size_t i;
+	int nonzero = 0;
+
+	if (n == 0 || (p[0] != '0' && p[0] != '1'))
+		return -1;
+	if (n > 1 && (p[1] != '.' || n > 5))
+		return -1;
+	for (i = 2; i < n; i++)
+		if (p[i] < '0' || p[i] > '9' || (p[0] == '1' && p[i] != '0'))
+			return -1;
+	if (p[0] == '1')
+		return 1;
+	for (i = 2; i < n; i++)
+		nonzero |= p[i] != '0';
+	return nonzero;
+}
+
+int
+http_accepts_gzip(const char *v)
+{
+	const char *p, *e, *semi, *w, *we, *qe;
+	int gzip = -1, star = -1, q;
+
+	if (v == NULL)
+		return 1; /* no preference (RFC 9110 12.5.3) */
+	for (p = v; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		semi = memchr(p, ';', (size_t)(e - p));
+		we = semi != NULL ? semi : e;
+		while (we > p && (we[-1] == ' ' || we[-1] == '\t'))
+			we--;
+		q = 1;
+		if (semi != NULL) {
+			/* weight = OWS ";" OWS "q=" qvalue */
+			for (w = semi + 1; w < e && (*w == ' ' || *w == '\t');
+			     w++)
+				;
+			if (e - w < 2 || (w[0] != 'q' && w[0] != 'Q') ||
+			    w[1] != '=')
+				continue; /* another parameter: not ours */
+			w += 2;
+			for (qe = e;
+			     qe > w && (qe[-1] == ' ' || qe[-1] == '\t'); qe--)
+				;
+			if ((q = qvalue_positive(w, (size_t)(qe - w))) < 0)
+				continue;
+		}
+		if (is_name(p, (size_t)(we - p), "gzip") ||
+		    is_name(p, (size_t)(we - p), "x-gzip"))
+			gzip = gzip > 0 ? 1 : q;
+		else if (is_name(p, (size_t)(we - p), "*"))
+			star = star > 0 ? 1 : q;
+	}
+	if (gzip >= 0)
+		return gzip;
+	return star > 0;
+}

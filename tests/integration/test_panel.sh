@@ -100,15 +100,33 @@ done
 same "5 OCSP requests answered (4 good, A03 revoked)" "${bad:-none}" none
 
 # The pages themselves: embedded, under the CSP, nothing inline.
+# Stored gzip-compressed (scripts/embed-web.sh), they are the files in
+# web/ once decoded.
 for f in / /index.html /panel.css /panel.js; do
-	code=$(curl -s -m 30 -D "$TMP/h" -o "$TMP/f" -w '%{http_code}' "$ADMIN_URL$f")
-	if [ "$code" = 200 ] && grep -qi "^Content-Security-Policy: default-src 'self'" "$TMP/h"; then
-		pass "GET $f: 200 with the CSP"
+	code=$(curl -s -m 30 --compressed -D "$TMP/h" -o "$TMP/f" -w '%{http_code}' "$ADMIN_URL$f")
+	src=web${f%/}
+	[ "$f" = / ] && src=web/index.html
+	if [ "$code" = 200 ] && grep -qi "^Content-Security-Policy: default-src 'self'" "$TMP/h" &&
+	    grep -qi '^Content-Encoding: gzip' "$TMP/h" && grep -qi '^Vary: Accept-Encoding' "$TMP/h" &&
+	    cmp -s "$TMP/f" "$src"; then
+		pass "GET $f: 200 with the CSP, gzip-coded, $src once decoded"
 	else
-		fail "GET $f: 200 with the CSP" "$code" "$(cat "$TMP/h")"
+		fail "GET $f: 200 with the CSP, gzip-coded, $src once decoded" "$code" "$(cat "$TMP/h")"
 	fi
 done
-curl -s -m 30 -o "$TMP/index.html" "$ADMIN_URL/"
+# A client that refuses gzip is told so (RFC 9110 15.5.7); one that
+# names no preference takes it (12.5.3).
+for ae in identity 'gzip;q=0' 'br, *;q=0' ''; do
+	h="Accept-Encoding: $ae"
+	[ -n "$ae" ] || h='Accept-Encoding;' # curl's way to send it empty
+	code=$(curl -s -m 30 -H "$h" -o "$TMP/f" -w '%{http_code}' "$ADMIN_URL/panel.js")
+	same "GET /panel.js with Accept-Encoding: '$ae': 406 saying why" \
+	    "$code $(grep -c 'gzip-compressed only' "$TMP/f")" "406 1"
+done
+code=$(curl -s -m 30 -o "$TMP/f" -w '%{http_code}' "$ADMIN_URL/panel.css")
+same "GET /panel.css with no Accept-Encoding: gzip bytes" \
+    "$code $(gzip -dc <"$TMP/f" | cmp -s - web/panel.css && echo same)" "200 same"
+curl -s -m 30 --compressed -o "$TMP/index.html" "$ADMIN_URL/"
 if ! grep -Eiq '<script( [^>]*)?>[^<]|<script>|<style|style=| on[a-z]+=' "$TMP/index.html"; then
 	pass "index.html has no inline script, style or event handler"
 else

@@ -1,5 +1,5 @@
 /* Unit tests for http.c's pure parts (HTTP dates and max-age, the framing
- * of an answer) and for http_head.c (plain request heads). */
+ * of an answer) and for http_head.c (plain request heads, Accept-Encoding). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,6 +148,63 @@ test_head_plain(void)
 	}
 }
 
+/* http_accepts_gzip: RFC 9110 12.5.3's reading of Accept-Encoding. */
+static void
+test_accepts_gzip(void)
+{
+	static const struct {
+		const char *v;
+		int want;
+	} v[] = {
+	    /* no field: no preference */
+	    {NULL, 1},
+	    /* what browsers and curl --compressed send */
+	    {"gzip, deflate, br, zstd", 1},
+	    {"deflate, gzip", 1},
+	    {"GZIP", 1},
+	    {"x-gzip", 1},
+	    {"*", 1},
+	    {"br;q=1.0, gzip;q=0.8, *;q=0.1", 1},
+	    {"gzip ; q=0.001", 1},
+	    {" gzip\t,", 1},
+	    {"gzip;q=1", 1},
+	    {"gzip;Q=1.000", 1},
+	    /* refused */
+	    {"", 0},
+	    {"identity", 0},
+	    {"br, deflate", 0},
+	    {"gzip;q=0", 0},
+	    {"gzip;q=0.000", 0},
+	    {"gzip;q=0, *", 0},
+	    {"*, gzip;q=0", 0},
+	    {"*;q=0", 0},
+	    {"identity, *;q=0", 0},
+	    {"gzipx", 0},
+	    {"gzi", 0},
+	    /* an element that cannot be read is not listed */
+	    {"gzip;q=2", 0},
+	    {"gzip;q=0.5.5", 0},
+	    {"gzip;q=1.5", 0},
+	    {"gzip;q=", 0},
+	    {"gzip;q=0.12345", 0},
+	    {"gzip;level=9", 0},
+	    {"gzip;q=abc, *", 1},
+	    /* listed twice: one acceptable listing is enough */
+	    {"gzip;q=0, gzip", 1},
+	    {",,, ,gzip", 1},
+	};
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		r = http_accepts_gzip(v[i].v);
+		if (r != v[i].want)
+			fprintf(stderr, "  case %zu: %s\n", i,
+			    v[i].v ? v[i].v : "(none)");
+		CHECK(r == v[i].want);
+	}
+}
+
 /* http_frame: Date after the status line, Connection: close, the body. */
 static void
 test_frame(void)
@@ -176,6 +233,7 @@ static const struct test tests[] = {
     {"date", test_date},
     {"max_age", test_max_age},
     {"head_plain", test_head_plain},
+    {"accepts_gzip", test_accepts_gzip},
     {"frame", test_frame},
     {NULL, NULL},
 };
