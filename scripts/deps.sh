@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what building and testing ocspbox needs on Debian 12, and only
 # what is missing: a second run does nothing. Needs root (or sudo) when
-# something is missing. Usage: scripts/deps.sh [build|test|bench]
+# something is missing. Usage: scripts/deps.sh [build|test|bench|dist]
 set -eu
 what=${1:-test}
 
@@ -13,8 +13,21 @@ test_pkgs="file systemd mandoc clang libclang-rt-14-dev clang-format curl netcat
 # time: bench/scale.sh's peak RSS.
 bench_pkgs="wrk nginx-light curl time libsqlite3-dev libmbedtls-dev"
 
+# make dist: Debian's cross compilers (with their binutils and C
+# libraries) for the architectures this machine is not; lintian and
+# qemu-user-static for the tests of what it makes (make test).
+host=$(dpkg --print-architecture)
+dist_pkgs=
+for a in amd64:x86-64-linux-gnu arm64:aarch64-linux-gnu \
+    armhf:arm-linux-gnueabihf; do
+	[ "${a%%:*}" = "$host" ] ||
+	    dist_pkgs="$dist_pkgs gcc-${a#*:} libc6-dev-${a%%:*}-cross"
+done
+dist_test_pkgs="lintian qemu-user-static"
+
 pkgs=$build_pkgs
-[ "$what" = test ] && pkgs="$pkgs $test_pkgs"
+[ "$what" = test ] && pkgs="$pkgs $test_pkgs $dist_pkgs $dist_test_pkgs"
+[ "$what" = dist ] && pkgs="$pkgs $dist_pkgs"
 [ "$what" = bench ] && pkgs="$pkgs $bench_pkgs"
 
 missing=

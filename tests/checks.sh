@@ -37,7 +37,7 @@ fi
 # Every shell script parses: the bench's scripts run only in make bench,
 # where a quote too many would first show after half an hour.
 bad=
-for f in $(git ls-files '*.sh' .ci/run 2>/dev/null); do
+for f in $(git ls-files '*.sh' .ci/run 'packaging/debian/post*' 'packaging/debian/pre*' 2>/dev/null); do
 	sh -n "$f" 2>>"$TMP/shn" || bad="$bad $f"
 done
 if [ -z "$bad" ] && [ -n "$(git ls-files '*.sh' 2>/dev/null)" ]; then

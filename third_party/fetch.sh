@@ -50,14 +50,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 # DESTDIR/PACKAGE, then our patches and files from third_party/PACKAGE/
 # when there are any, then the function STEP, given DESTDIR/PACKAGE. The
 # stamp names the version and the sums of what is applied (*.patch,
-# *.inl; not a configuration the Makefile reads): a changed patch means a
-# fresh unpack.
+# *.inl, *.opt; not a configuration the Makefile alone reads): a changed
+# patch means a fresh unpack.
 fetch() {
 	pkg=$1 version=$2 sums=$3 step=${4:-}
 	stamp="$dest/$pkg.stamp"
 	ours=
 	if [ -d "$here/$pkg" ]; then
-		ours=$(cd "$here/$pkg" && for f in ./*.patch ./*.inl; do
+		ours=$(cd "$here/$pkg" && for f in ./*.patch ./*.inl ./*.opt; do
 			if [ -f "$f" ]; then sha256sum "$f"; fi
 		done)
 	fi
@@ -123,19 +123,21 @@ fetch() {
 # amalgamate TREE: SQLite's sqlite3.c and sqlite3.h, generated from TREE
 # (Debian's patches applied) into TREE/amalgamation/ by SQLite's own
 # build, run for this machine whatever the target (CC=cc: its generators
-# run here; the generated C is the same for every target). No option is
-# given: the SQLite options that need a regenerated parser are not used.
+# run here; the generated C is the same for every target), without what
+# third_party/sqlite3/omit.opt omits (the Makefile compiles it with the
+# same options).
 amalgamate() {
 	if ! command -v tclsh >/dev/null 2>&1; then
 		echo "third_party: SQLite's amalgamation needs tclsh: run scripts/deps.sh" >&2
 		exit 1
 	fi
+	omit=$(grep '^-D' "$here/sqlite3/omit.opt" | tr '\n' ' ')
 	rm -rf "$1/amalgamation.build"
 	mkdir "$1/amalgamation.build"
 	if ! (cd "$1/amalgamation.build" &&
 	    CC=cc CFLAGS= CPPFLAGS= LDFLAGS= ../configure --disable-tcl \
 	    >configure.log 2>&1 &&
-	    MAKEFLAGS= MAKELEVEL= make sqlite3.c >make.log 2>&1); then
+	    MAKEFLAGS= MAKELEVEL= make sqlite3.c OPTS="$omit" >make.log 2>&1); then
 		tail -n 20 "$1"/amalgamation.build/*.log >&2
 		echo "third_party: generating SQLite's amalgamation failed" >&2
 		exit 1
