@@ -12,11 +12,15 @@
 #   make format        clang-format our sources in place
 
 SAN ?=
-# ARCH=amd64, arm64 or armhf: the binary make dist ships for that Debian
+# make ARCH=amd64, arm64 or armhf: the binary make dist ships for that Debian
 # architecture, in build/ARCH/, from any of them (Debian's cross
 # compilers: scripts/deps.sh dist), without -g; the rest of the build is
 # the same as build/ocspbox's.
-ARCH ?=
+# Only from make's command line: ARCH in the environment is often another
+# tool's (a kernel build's ARCH=x86_64, say).
+ifneq ($(origin ARCH),command line)
+ARCH :=
+endif
 TRIPLET_amd64 := x86_64-linux-gnu
 TRIPLET_arm64 := aarch64-linux-gnu
 TRIPLET_armhf := arm-linux-gnueabihf
@@ -80,9 +84,15 @@ OPT ?= -O2 -g
 # pthread_cancel and backtraces, neither of which ocspbox uses (a
 # quarter of a megabyte). Paths inside the binary relative to the tree,
 # wherever it was built (reproducible builds).
+# Not in the sanitizer builds: their reports unwind with those tables.
+ifeq ($(SAN),)
 SIZEFLAGS := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables -ffile-prefix-map=$(CURDIR)/=
 LDSIZE := -Wl,--gc-sections
+else
+SIZEFLAGS := -ffile-prefix-map=$(CURDIR)/=
+LDSIZE :=
+endif
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Wmissing-prototypes -Wstrict-prototypes -Wpointer-arith
 CFLAGS_OURS := $(OPT) $(SIZEFLAGS) $(WARN) $(SANFLAGS) -fstack-protector-strong \

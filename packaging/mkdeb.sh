@@ -15,7 +15,7 @@ arch=${1:?usage: mkdeb.sh ARCH BINARY VERSION OUTDIR}
 bin=${2:?usage: mkdeb.sh ARCH BINARY VERSION OUTDIR}
 version=${3:?usage: mkdeb.sh ARCH BINARY VERSION OUTDIR}
 out=${4:?usage: mkdeb.sh ARCH BINARY VERSION OUTDIR}
-: "${SOURCE_DATE_EPOCH:=$(git log -1 --format=%ct)}"
+: "${SOURCE_DATE_EPOCH:=$(git log -1 --format=%ct 2>/dev/null || stat -c %Y VERSION)}"
 export SOURCE_DATE_EPOCH
 tp=build/third_party
 # Who answers for the package (Debian Policy 5.6.2); a builder of their
@@ -64,7 +64,11 @@ install -m 0644 packaging/debian/conffiles "$root/DEBIAN/"
 } >"$doc/copyright"
 chmod 0644 "$doc/copyright" "$doc/changelog.gz"
 
-size=$(du -k -s --apparent-size "$root" | cut -f1)
+# Installed-Size in KiB as dpkg-gencontrol counts it: each file rounded
+# up to a KiB, each directory one; not du's, which depends on the file
+# system the tree is built on.
+size=$(find "$root" -path "$root/DEBIAN" -prune -o \( -type f -printf '%s\n' \) \
+    -o \( -type d -printf '1024\n' \) | awk '{ k += int(($1 + 1023) / 1024) } END { print k }')
 cat >"$root/DEBIAN/control" <<EOF
 Package: ocspbox
 Version: $version

@@ -14,8 +14,9 @@ test_pkgs="file systemd mandoc clang libclang-rt-14-dev clang-format curl netcat
 bench_pkgs="wrk nginx-light curl time libsqlite3-dev libmbedtls-dev"
 
 # make dist: Debian's cross compilers (with their binutils and C
-# libraries) for the architectures this machine is not; lintian and
-# qemu-user-static for the tests of what it makes (make test).
+# libraries) for the architectures this machine is not; for the tests of
+# what it makes (make test): lintian, qemu-user-static, systemd-nspawn
+# (the package is installed in containers), man.
 host=$(dpkg --print-architecture)
 dist_pkgs=
 for a in amd64:x86-64-linux-gnu arm64:aarch64-linux-gnu \
@@ -23,7 +24,7 @@ for a in amd64:x86-64-linux-gnu arm64:aarch64-linux-gnu \
 	[ "${a%%:*}" = "$host" ] ||
 	    dist_pkgs="$dist_pkgs gcc-${a#*:} libc6-dev-${a%%:*}-cross"
 done
-dist_test_pkgs="lintian qemu-user-static"
+dist_test_pkgs="lintian qemu-user-static systemd-container man-db"
 
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs $dist_pkgs $dist_test_pkgs"

@@ -7,7 +7,7 @@
 # by Debian's gcc-*-linux-gnu* (scripts/deps.sh dist). Reproducible:
 # SOURCE_DATE_EPOCH is HEAD's commit time unless set, paths in the
 # binaries are relative to the tree, and two runs from one commit give
-# the same bytes (tests/integration/test_dist.sh checks it). Progress
+# the same bytes (tests/dist/test_repro.sh checks it). Progress
 # on standard error; the files' names on standard output.
 # Usage: scripts/dist.sh   (from the top of the tree)
 set -eu

@@ -7,11 +7,14 @@
 # 16), and on the wire. Usage: scripts/embed-web.sh WEB_DIR > web.c
 set -eu
 dir=${1:?usage: embed-web.sh WEB_DIR}
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 
 # Prints FILE, gzip-compressed, as a C string literal body, 16 bytes a
 # line, as octal escapes.
 bytes() {
-	gzip -9n -c "$1" | od -An -v -to1 | sed -e 's/ *$//' -e 's/^ *//' -e '/^$/d' \
+	gzip -9n -c "$1" >"$tmp" || exit 1
+	od -An -v -to1 "$tmp" | sed -e 's/ *$//' -e 's/^ *//' -e '/^$/d' \
 	    -e 's/ /\\/g' -e 's/^/\t"\\/' -e 's/$/"/'
 }
 

@@ -462,6 +462,37 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 }
 
 /*
+ * Whether the request takes a gzip-coded answer: its Accept-Encoding
+ * field lines joined into one list (RFC 9110 5.3), read by
+ * http_accepts_gzip. A list too long to join is read from its first
+ * line alone.
+ */
+static int
+accepts_gzip(struct mg_connection *c)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	char joined[1024];
+	size_t n = 0, len;
+	int i, lines = 0;
+
+	for (i = 0; i < ri->num_headers; i++) {
+		if (strcasecmp(ri->http_headers[i].name, "Accept-Encoding") !=
+		    0)
+			continue;
+		len = strlen(ri->http_headers[i].value);
+		if (n + len + 2 > sizeof(joined))
+			return http_accepts_gzip(
+			    mg_get_header(c, "Accept-Encoding"));
+		if (lines++ > 0)
+			joined[n++] = ',';
+		memcpy(joined + n, ri->http_headers[i].value, len);
+		n += len;
+	}
+	joined[n] = '\0';
+	return http_accepts_gzip(lines > 0 ? joined : NULL);
+}
+
+/*
  * The panel's embedded files; the page reads the token from its URL
  * fragment, which no request carries, so these need none. Returns
  * whether path was one of them.
@@ -487,7 +518,7 @@ serve_file(struct mg_connection *c, const char *path, int get)
 	}
 	/* Stored gzip-compressed only (scripts/embed-web.sh): every browser
 	 * takes that; a client that says it cannot is told why. */
-	if (!http_accepts_gzip(mg_get_header(c, "Accept-Encoding"))) {
+	if (!accepts_gzip(c)) {
 		send_error(c, 406, "Not Acceptable",
 		    "Vary: Accept-Encoding\r\n",
 		    "the panel's files are served gzip-compressed only "

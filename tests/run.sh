@@ -95,11 +95,13 @@ for t in tests/integration/test_ocsp.sh tests/integration/test_slow.sh \
 	    TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp" sh "$t"
 done
 # What make dist made: the ARM binaries under qemu, the package
-# installed and purged, and a second build elsewhere byte for byte.
+# installed and purged in containers (without systemd, and under a
+# booted one), and a second build elsewhere byte for byte.
 for a in arm64 armhf; do
 	suite "dist: the $a binary under qemu" sh tests/dist/test_qemu.sh $a
 done
 suite "dist: the Debian package" sh tests/dist/test_deb.sh
+suite "dist: the Debian package under systemd" sh tests/dist/test_systemd.sh
 suite "dist: reproducible" sh tests/dist/test_repro.sh
 suite "build checks" sh tests/checks.sh
 

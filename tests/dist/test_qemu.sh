@@ -24,7 +24,8 @@ if [ ! -x "$bin" ] || ! command -v "$qemu" >/dev/null; then
 fi
 desc=$(file -b "$bin")
 case $desc in
-*"$what"*"statically linked"*stripped*) pass "$arch binary: static and stripped ($desc)" ;;
+*"not stripped"*) fail "$arch binary: static and stripped" "$desc" ;;
+*"$what"*"statically linked"*", stripped"*) pass "$arch binary: static and stripped ($desc)" ;;
 *) fail "$arch binary: static and stripped" "$desc" ;;
 esac
 size=$(stat -c %s "$bin")

@@ -32,7 +32,7 @@ else
 fi
 (cd build/dist && sha256sum --quiet -c SHA256SUMS) >"$TMP/sums" 2>&1
 same "SHA256SUMS checks against build/dist" "$(cat "$TMP/sums")" ""
-epoch=$(git log -1 --format=%ct)
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 for d in build/dist/*.deb; do
 	dates=$(dpkg-deb --fsys-tarfile "$d" | TZ=UTC0 tar -tvf - --full-time |
 	    awk '{ print $4 "T" $5 }' | sort -u)

@@ -123,6 +123,13 @@ for ae in identity 'gzip;q=0' 'br, *;q=0' ''; do
 	same "GET /panel.js with Accept-Encoding: '$ae': 406 saying why" \
 	    "$code $(grep -c 'gzip-compressed only' "$TMP/f")" "406 1"
 done
+# Two Accept-Encoding lines are one list (RFC 9110 5.3).
+code=$(curl -s -m 30 -H 'Accept-Encoding: identity' -H 'Accept-Encoding: gzip' \
+    -o /dev/null -w '%{http_code}' "$ADMIN_URL/panel.js")
+same "GET /panel.js with Accept-Encoding lines 'identity' and 'gzip': 200" "$code" 200
+code=$(curl -s -m 30 -H 'Accept-Encoding: br' -H 'Accept-Encoding: gzip;q=0' \
+    -o /dev/null -w '%{http_code}' "$ADMIN_URL/panel.js")
+same "GET /panel.js with Accept-Encoding lines 'br' and 'gzip;q=0': 406" "$code" 406
 code=$(curl -s -m 30 -o "$TMP/f" -w '%{http_code}' "$ADMIN_URL/panel.css")
 same "GET /panel.css with no Accept-Encoding: gzip bytes" \
     "$code $(gzip -dc <"$TMP/f" | cmp -s - web/panel.css && echo same)" "200 same"
