@@ -89,6 +89,12 @@ Description: OCSP responder for small private PKIs
  first, then systemctl enable --now ocspbox (ocspbox(8)).
 EOF
 
+# md5sums: what dpkg --verify checks; not the conffile, which dpkg
+# tracks itself.
+(cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\n' |
+    grep -vxF "$(sed 's|^/||' DEBIAN/conffiles)" |
+    LC_ALL=C sort | xargs md5sum) >"$root/DEBIAN/md5sums"
+chmod 0644 "$root/DEBIAN/md5sums"
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 mkdir -p "$out"
 dpkg-deb --root-owner-group -Zxz --build "$root" \

@@ -464,32 +464,40 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 /*
  * Whether the request takes a gzip-coded answer: its Accept-Encoding
  * field lines joined into one list (RFC 9110 5.3), read by
- * http_accepts_gzip. A list too long to join is read from its first
- * line alone.
+ * http_accepts_gzip. Without memory to join them, the first line alone.
  */
 static int
 accepts_gzip(struct mg_connection *c)
 {
 	const struct mg_request_info *ri = mg_get_request_info(c);
-	char joined[1024];
-	size_t n = 0, len;
-	int i, lines = 0;
+	size_t total = 0, n = 0, len;
+	char *joined;
+	int i, lines = 0, r;
 
+	for (i = 0; i < ri->num_headers; i++)
+		if (strcasecmp(ri->http_headers[i].name, "Accept-Encoding") ==
+		    0) {
+			total += strlen(ri->http_headers[i].value) + 1;
+			lines++;
+		}
+	if (lines < 2)
+		return http_accepts_gzip(mg_get_header(c, "Accept-Encoding"));
+	if ((joined = malloc(total)) == NULL)
+		return http_accepts_gzip(mg_get_header(c, "Accept-Encoding"));
 	for (i = 0; i < ri->num_headers; i++) {
 		if (strcasecmp(ri->http_headers[i].name, "Accept-Encoding") !=
 		    0)
 			continue;
 		len = strlen(ri->http_headers[i].value);
-		if (n + len + 2 > sizeof(joined))
-			return http_accepts_gzip(
-			    mg_get_header(c, "Accept-Encoding"));
-		if (lines++ > 0)
+		if (n > 0)
 			joined[n++] = ',';
 		memcpy(joined + n, ri->http_headers[i].value, len);
 		n += len;
 	}
 	joined[n] = '\0';
-	return http_accepts_gzip(lines > 0 ? joined : NULL);
+	r = http_accepts_gzip(joined);
+	free(joined);
+	return r;
 }
 
 /*
@@ -521,8 +529,10 @@ serve_file(struct mg_connection *c, const char *path, int get)
 	if (!accepts_gzip(c)) {
 		send_error(c, 406, "Not Acceptable",
 		    "Vary: Accept-Encoding\r\n",
-		    "the panel's files are served gzip-compressed only "
-		    "(Accept-Encoding: gzip; curl --compressed)");
+		    "the panel's files are served gzip-compressed only, and "
+		    "this request's Accept-Encoding does not take gzip (a "
+		    "browser, curl --compressed or wget --compression=auto "
+		    "does)");
 		return 1;
 	}
 	/* Nothing from elsewhere: the box may be air-gapped anyway. */

@@ -9,6 +9,8 @@ deb=${1:?usage: deb_inner.sh DEB}
 version=$(sh scripts/version.sh)
 run dpkg -i "$deb"
 if [ "$RC" = 0 ]; then pass "dpkg -i"; else fail "dpkg -i" "$OUT" "$ERR"; fi
+run dpkg --verify ocspbox
+same "dpkg --verify: every file as packaged (md5sums)" "$RC $OUT" "0 "
 same "installed: ocspbox --version" "$(/usr/bin/ocspbox --version | cut -d' ' -f1-2)" "ocspbox $version"
 same "conffile: /etc/ocspbox/ocspbox.conf" \
     "$(dpkg-query -W -f='${Conffiles}' ocspbox | awk '{ print $1 }')" /etc/ocspbox/ocspbox.conf
@@ -145,5 +147,6 @@ fi
 run dpkg -i "$deb"
 same "dpkg -i over itself (an upgrade's path)" "$RC" 0
 run dpkg -P ocspbox
-same "dpkg -P" "$RC" 0
+same "dpkg -P with nothing in /var/lib/ocspbox: nothing kept in /var/backups" \
+    "$RC $(test -e /var/lib/ocspbox || echo gone) $(ls -d /var/backups/ocspbox.purged-* | wc -l)" "0 gone 1"
 finish

@@ -95,11 +95,16 @@ run dpkg -r ocspbox
 same "dpkg -r: stopped, masked, the state kept" \
     "$RC $(systemctl is-active ocspbox) $(systemctl is-enabled ocspbox 2>/dev/null) $(test -f $state/ocspbox.db && echo kept)" \
     "0 inactive masked kept"
+# Installed again: the operator's enable stands, so it starts.
+run dpkg -i "$deb"
+for i in $(seq 100); do curl -fs "$URL/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+same "dpkg -i after a remove: unmasked, enabled as it was, started, answering" \
+    "$RC $(systemctl is-enabled ocspbox) $(systemctl is-active ocspbox) $(st 1001)" "0 enabled active good"
 run dpkg -P ocspbox
 kept=$(ls -d /var/backups/ocspbox.purged-* 2>/dev/null)
-same "dpkg -P: /var/lib/ocspbox moved to /var/backups, root's, 0700" \
-    "$RC $(test -e $state || echo gone) $(stat -c '%U %a' "$kept" 2>/dev/null) $(test -f "$kept/ocspbox.db" && echo db)" \
-    "0 gone root 700 db"
+same "dpkg -P of a running server: stopped, /var/lib/ocspbox moved to /var/backups, root's, 0700" \
+    "$RC $(systemctl is-active ocspbox) $(test -e $state || echo gone) $(stat -c '%U %a' "$kept" 2>/dev/null) $(test -f "$kept/ocspbox.db" && echo db)" \
+    "0 inactive gone root 700 db"
 same "dpkg -P: no enable link, not masked; the operator's keys kept" \
     "$(ls /etc/systemd/system/multi-user.target.wants/ocspbox.service /etc/systemd/system/ocspbox.service 2>&1 | grep -vc 'No such file') $(test -f /etc/ocspbox/keys/ca-rsa.key && echo kept)" \
     "0 kept"
