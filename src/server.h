@@ -630,4 +630,46 @@ void crlgen_poke(struct crlgen *);
 void crlgen_halt(struct crlgen *);
 void crlgen_stop(struct crlgen *);
 
+/* ---- follow.c: following an `openssl ca` database ----------------------- */
+
+/*
+ * The lines of the last version of an index applied, each as a 64-bit
+ * hash (FNV-1a over the line without its newline), sorted. Zeroed is
+ * empty; follow_seen_free frees it.
+ */
+struct follow_seen {
+	uint64_t *h;
+	size_t n;
+};
+void follow_seen_free(struct follow_seen *);
+
+/* What follow_apply made of one version of an index. */
+struct follow_outcome {
+	long long lines; /* complete lines read */
+	long long valid, revoked, expired; /* written: V, R, E */
+	long long bad_line; /* 1-based; 0 when every line read */
+	int torn; /* a last line without its newline: left for later */
+	char err[OB_ERRBUF]; /* why, when not OB_OK */
+};
+
+/*
+ * Applies one version of an `openssl ca` index, text (len bytes,
+ * writable: lines are parsed in place), to issuer issuer_id in st: each
+ * complete line that *seen does not hold (new or changed since the
+ * version applied before) is written as `cert import` writes it (a V
+ * line good, R revoked with its time and reason, its cached answer
+ * dropped; E expired; never un-revoked), then the cached "unknown" of
+ * each new serial dropped, all in one transaction; nothing when no line
+ * changed. A last line without its newline is a file caught mid-write:
+ * it is not read (out->torn), and the lines before it are. now (seconds
+ * since the epoch) bounds revocation times: one after it is a broken
+ * line. On OB_OK *seen holds this version's lines (the old set freed).
+ * A broken line: OB_ERR_INVAL, nothing written, *seen unchanged, its
+ * number and why in out. Store errors as the store gives them, nothing
+ * written. The caller holds no transaction on st.
+ */
+enum ob_err follow_apply(struct store *st, const char *issuer_id, char *text,
+    size_t len, int64_t now, struct follow_seen *seen,
+    struct follow_outcome *out);
+
 #endif /* OCSPBOX_SERVER_H */

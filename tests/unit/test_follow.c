@@ -1,0 +1,274 @@
+/* Unit tests for follow.c: versions of an `openssl ca` index applied to a
+ * real database, only what changed, all or nothing. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "server.h"
+#include "harness.h"
+
+static char dir[64], path[128];
+static char err[OB_ERRBUF];
+
+/* 2026-11-30T00:00:00Z: the tests' now. */
+#define NOW 1795996800
+
+/* A fresh, migrated database with issuer "ca". */
+static struct store *
+fresh(void)
+{
+	static int n;
+	struct store_issuer is;
+	struct store *st = NULL;
+	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+
+	snprintf(path, sizeof(path), "%s/f%d.db", dir, n++);
+	if (store_open(path, 1, &st, err, sizeof(err)) != OB_OK ||
+	    store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "  fresh: %s\n", err);
+		store_close(st);
+		return NULL;
+	}
+	memset(&is, 0, sizeof(is));
+	snprintf(is.id, sizeof(is.id), "ca");
+	is.subject = "CN=ca";
+	is.cert_der = der;
+	is.cert_len = sizeof(der);
+	memset(is.key_sha1, 0xab, 20);
+	is.not_after = 2000000000;
+	is.resp_not_before = 1700000000;
+	is.resp_not_after = 2000000000;
+	is.resp_der = der;
+	is.resp_len = sizeof(der);
+	is.resp_subject = "CN=ca";
+	is.resp_key_path = "/nonexistent/key";
+	snprintf(is.resp_key_alg, sizeof(is.resp_key_alg), "ec-p256");
+	is.resp_is_ca = 1;
+	if (store_issuer_add(st, &is, err, sizeof(err)) != OB_OK) {
+		fprintf(stderr, "  fresh: %s\n", err);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* One value from a side connection, as another process would see it. */
+static char *
+peek(const char *sql)
+{
+	static char buf[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+
+	buf[0] = '\0';
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0) != NULL)
+		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return buf;
+}
+
+/* Every certificate of "ca" as "SERIAL STATUS REASON;", by serial. */
+static char *
+certs(void)
+{
+	return peek("SELECT group_concat(x, ';') FROM (SELECT serial_hex"
+		    " || ' ' || status || ' ' || coalesce(revocation_reason,"
+		    " '-') AS x FROM certificates WHERE issuer_id = 'ca'"
+		    " ORDER BY serial_hex)");
+}
+
+/* follow_apply on a writable copy of text (as the file's bytes). */
+static enum ob_err
+apply(struct store *st, const char *text, struct follow_seen *seen,
+    struct follow_outcome *out)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(len + 1);
+	enum ob_err e;
+
+	memcpy(buf, text, len + 1);
+	e = follow_apply(st, "ca", buf, len, NOW, seen, out);
+	free(buf);
+	return e;
+}
+
+#define V1 \
+	"V\t301231235959Z\t\t0A01\tunknown\t/CN=a\n" \
+	"V\t301231235959Z\t\t0A02\tunknown\t/CN=b\n" \
+	"R\t301231235959Z\t260102030405Z,keyCompromise\t0A03\tunknown\t/CN=c\n"
+
+/* Only what changed is written; the same version again writes nothing. */
+static void
+test_changes_only(void)
+{
+	struct store *st = fresh();
+	struct follow_seen seen = {NULL, 0};
+	struct follow_outcome o;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(apply(st, V1, &seen, &o) == OB_OK);
+	CHECK(o.lines == 3 && o.valid == 2 && o.revoked == 1 &&
+	    o.expired == 0 && o.bad_line == 0 && !o.torn);
+	CHECK(seen.n == 3);
+	CHECK_STR(certs(), "a01 good -;a02 good -;a03 revoked 1");
+	/* The same bytes again: nothing to write. */
+	CHECK(apply(st, V1, &seen, &o) == OB_OK);
+	CHECK(o.lines == 3 && o.valid == 0 && o.revoked == 0);
+	/* openssl ca revokes 0A02 and issues 0A04: two lines written. */
+	CHECK(
+	    apply(st,
+		"V\t301231235959Z\t\t0A01\tunknown\t/CN=a\n"
+		"R\t301231235959Z\t261101000000Z,superseded\t0A02\tunknown\t/CN=b\n"
+		"R\t301231235959Z\t260102030405Z,keyCompromise\t0A03\tunknown\t/CN=c\n"
+		"V\t311231235959Z\t\t0A04\tunknown\t/CN=d\n",
+		&seen, &o) == OB_OK);
+	CHECK(o.lines == 4 && o.valid == 1 && o.revoked == 1);
+	CHECK_STR(certs(), "a01 good -;a02 revoked 4;a03 revoked 1;a04 good -");
+	CHECK_STR(peek("SELECT revoked_at FROM certificates"
+		       " WHERE serial_hex = 'a02'"),
+	    "2026-11-01T00:00:00Z");
+	/* A line that turns a revoked certificate V again: never
+	 * un-revoked. E lines: expired, registered as such. */
+	CHECK(apply(st,
+		  "V\t301231235959Z\t\t0A01\tunknown\t/CN=a\n"
+		  "V\t301231235959Z\t\t0A02\tunknown\t/CN=b\n"
+		  "E\t200101000000Z\t\t0A05\tunknown\t/CN=e\n",
+		  &seen, &o) == OB_OK);
+	CHECK(o.valid == 1 && o.expired == 1);
+	CHECK_STR(certs(),
+	    "a01 good -;a02 revoked 4;a03 revoked 1;a04 good -;a05 good -");
+	follow_seen_free(&seen);
+	store_close(st);
+}
+
+/* One broken line: nothing of that version written, the last good one
+ * still the reference; the next good version applied. */
+static void
+test_broken_line(void)
+{
+	struct store *st = fresh();
+	struct follow_seen seen = {NULL, 0};
+	struct follow_outcome o;
+	uint64_t *before;
+	size_t n;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(apply(st, V1, &seen, &o) == OB_OK);
+	n = seen.n;
+	before = seen.h;
+	CHECK(apply(st,
+		  V1 "V\t311231235959Z\t\t0B01\tunknown\t/CN=new\n"
+		     "X\tbroken\n",
+		  &seen, &o) == OB_ERR_INVAL);
+	CHECK(o.bad_line == 5);
+	CHECK(strstr(o.err, "status") != NULL || o.err[0] != '\0');
+	CHECK(o.valid == 0 && o.revoked == 0);
+	CHECK(seen.n == n && seen.h == before);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"
+		       " WHERE serial_hex = 'b01'"),
+	    "0");
+	/* A revocation after now is a broken line too. */
+	CHECK(apply(st,
+		  V1 "R\t311231235959Z\t271231000000Z\t0B02\tunknown\t/CN=f\n",
+		  &seen, &o) == OB_ERR_INVAL);
+	CHECK(o.bad_line == 4 && strstr(o.err, "after now") != NULL);
+	/* The fixed file: applied, from the last good version. */
+	CHECK(apply(st, V1 "V\t311231235959Z\t\t0B01\tunknown\t/CN=new\n",
+		  &seen, &o) == OB_OK);
+	CHECK(o.valid == 1 && o.revoked == 0);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), "4");
+	follow_seen_free(&seen);
+	store_close(st);
+}
+
+/* A file caught mid-write: its last line, without a newline, waits. */
+static void
+test_torn(void)
+{
+	struct store *st = fresh();
+	struct follow_seen seen = {NULL, 0};
+	struct follow_outcome o;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(apply(st, V1 "V\t3112312359", &seen, &o) == OB_OK);
+	CHECK(o.torn && o.lines == 3 && o.valid == 2 && o.revoked == 1);
+	CHECK(apply(st, V1 "V\t311231235959Z\t\t0C01\tunknown\t/CN=g\n", &seen,
+		  &o) == OB_OK);
+	CHECK(!o.torn && o.valid == 1);
+	/* CRLF and empty lines: as cert import reads them. */
+	CHECK(apply(st,
+		  V1 "V\t311231235959Z\t\t0C01\tunknown\t/CN=g\n\n"
+		     "V\t311231235959Z\t\t0C02\tunknown\t/CN=h\r\n",
+		  &seen, &o) == OB_OK);
+	CHECK(o.valid == 1 && o.lines == 6);
+	CHECK_STR(peek("SELECT subject FROM certificates"
+		       " WHERE serial_hex = 'c02'"),
+	    "/CN=h");
+	/* An empty file: nothing written, nothing forgotten in the DB. */
+	CHECK(apply(st, "", &seen, &o) == OB_OK);
+	CHECK(o.lines == 0 && seen.n == 0);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), "5");
+	follow_seen_free(&seen);
+	store_close(st);
+}
+
+/* An issuer that is not there: a store error, nothing kept. */
+static void
+test_no_issuer(void)
+{
+	struct store *st = fresh();
+	struct follow_seen seen = {NULL, 0};
+	struct follow_outcome o;
+	char text[] = V1;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	CHECK(follow_apply(st, "nope", text, strlen(text), NOW, &seen, &o) !=
+	    OB_OK);
+	CHECK(strstr(o.err, "nope") != NULL);
+	CHECK(seen.n == 0);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), "0");
+	store_close(st);
+}
+
+static const struct test tests[] = {
+    {"changes_only", test_changes_only},
+    {"broken_line", test_broken_line},
+    {"torn", test_torn},
+    {"no_issuer", test_no_issuer},
+    {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	char cmd[128];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/ocspbox-follow.XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	rc = harness_main(argc, argv, tests);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return rc;
+}
