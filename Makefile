@@ -364,7 +364,7 @@ test: deps
 	@$(MAKE) --no-print-directory all unit build/dyn/ocspbox
 	@$(MAKE) --no-print-directory SAN=asan all unit
 	@$(MAKE) --no-print-directory SAN=tsan all build/tsan/tests/test_cache \
-	    build/tsan/tests/test_responder
+	    build/tsan/tests/test_responder build/tsan/tests/test_follow
 	@$(MAKE) --no-print-directory fuzz
 	@MAKE="$(MAKE)" sh scripts/dist.sh >/dev/null
 	@sh tests/run.sh

@@ -4,10 +4,22 @@
  * only its lines that changed since the version before, so that a
  * revoke in a big index costs one line's write.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "server.h"
+
+/* How often the file is looked at without an event, in ms. */
+#define FOLLOW_POLL_MS 1000
+/* How long a burst of events (a write in pieces) is let settle, in ms. */
+#define FOLLOW_SETTLE_MS 50
 
 /* FNV-1a, 64 bits: the index is the CA's own file, not an adversary's. */
 static uint64_t
@@ -151,4 +163,264 @@ fail:
 	out->valid = out->revoked = out->expired = 0;
 	follow_seen_free(&next);
 	return e;
+}
+
+struct follower {
+	char *db_path, *issuer_id, *path;
+	char *dir; /* path's directory, watched */
+	int stop_pipe[2];
+	int missing; /* the file was not there at the last look (thread) */
+	pthread_t th;
+	pthread_mutex_t mu; /* status */
+	struct follow_status status;
+};
+
+/* What identifies a version of the file without reading it. */
+struct file_sig {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+static int
+sig_same(const struct file_sig *a, const struct file_sig *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec &&
+	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	    a->ctime.tv_sec == b->ctime.tv_sec &&
+	    a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/*
+ * Reads and applies the file if it changed since *last; updates *last
+ * when a version was applied (a torn one is looked at again). Logs a
+ * broken version once (*logged holds its signature).
+ */
+static void
+follow_look(struct follower *fw, struct store *st, struct follow_seen *seen,
+    struct file_sig *last, struct file_sig *logged)
+{
+	struct follow_outcome o;
+	struct file_sig now;
+	struct stat sb;
+	unsigned char *text = NULL;
+	size_t len = 0;
+	char err[OB_ERRBUF];
+	enum ob_err e;
+
+	if (stat(fw->path, &sb) != 0) {
+		/* Not there (yet), or not reachable: waited for, said once. */
+		if (!fw->missing) {
+			snprintf(err, sizeof(err), "%.300s: %s; waiting for it",
+			    fw->path, strerror(errno));
+			log_warnx("follow %s: %s", fw->issuer_id, err);
+			pthread_mutex_lock(&fw->mu);
+			snprintf(
+			    fw->status.err, sizeof(fw->status.err), "%s", err);
+			pthread_mutex_unlock(&fw->mu);
+			fw->missing = 1;
+		}
+		return;
+	}
+	fw->missing = 0;
+	memset(&now, 0, sizeof(now));
+	now.dev = sb.st_dev;
+	now.ino = sb.st_ino;
+	now.size = sb.st_size;
+	now.mtime = sb.st_mtim;
+	now.ctime = sb.st_ctim;
+	if (sig_same(&now, last))
+		return;
+	if ((e = file_read(fw->path, FOLLOW_MAX_BYTES, FILE_REGULAR, &text,
+		 &len, err, sizeof(err))) != OB_OK) {
+		if (!sig_same(&now, logged)) {
+			log_warnx("follow %s: %s", fw->issuer_id, err);
+			*logged = now;
+		}
+		pthread_mutex_lock(&fw->mu);
+		snprintf(fw->status.err, sizeof(fw->status.err), "%s", err);
+		pthread_mutex_unlock(&fw->mu);
+		return;
+	}
+	e = follow_apply(st, fw->issuer_id, (char *)text, len,
+	    (int64_t)time(NULL), seen, &o);
+	file_free(text, len, 0);
+	pthread_mutex_lock(&fw->mu);
+	if (e == OB_OK) {
+		fw->status.versions++;
+		fw->status.applied_at = (int64_t)time(NULL);
+		fw->status.bad_line = 0;
+		fw->status.err[0] = '\0';
+	} else {
+		if (!sig_same(&now, logged))
+			fw->status.broken++;
+		fw->status.bad_line = o.bad_line;
+		if (o.bad_line > 0)
+			snprintf(fw->status.err, sizeof(fw->status.err),
+			    "%.200s:%lld: %.280s", fw->path, o.bad_line, o.err);
+		else
+			snprintf(fw->status.err, sizeof(fw->status.err), "%s",
+			    o.err);
+	}
+	pthread_mutex_unlock(&fw->mu);
+	if (e == OB_OK) {
+		if (o.valid + o.revoked + o.expired > 0)
+			log_warnx("follow %s: %s: %lld valid, %lld revoked, "
+				  "%lld expired applied",
+			    fw->issuer_id, fw->path, o.valid, o.revoked,
+			    o.expired);
+		/* A torn version is read again when it is whole. */
+		if (!o.torn)
+			*last = now;
+		return;
+	}
+	if (!sig_same(&now, logged)) {
+		if (o.bad_line > 0)
+			log_warnx("follow %s: %s:%lld: %s; nothing of this "
+				  "version applied",
+			    fw->issuer_id, fw->path, o.bad_line, o.err);
+		else
+			log_warnx("follow %s: %s: %s; nothing of this version "
+				  "applied",
+			    fw->issuer_id, fw->path, o.err);
+		*logged = now;
+	}
+	/* A broken line: the same version is not read again; a store
+	 * error (the database busy): tried again at the next look. */
+	if (e == OB_ERR_INVAL)
+		*last = now;
+}
+
+static void *
+follower_main(void *arg)
+{
+	struct follower *fw = arg;
+	struct follow_seen seen = {NULL, 0};
+	struct file_sig last, logged;
+	struct store *st = NULL;
+	struct pollfd pf[2];
+	char err[OB_ERRBUF], buf[4096];
+	int in = -1, n;
+
+	memset(&last, 0, sizeof(last));
+	memset(&logged, 0, sizeof(logged));
+	if (store_open(fw->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		log_warnx("follow %s: %s", fw->issuer_id, err);
+		goto out;
+	}
+	/* The directory, not the file: openssl ca renames a new file over
+	 * it, which a watch on the old one would miss. */
+	if ((in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0 &&
+	    inotify_add_watch(in, fw->dir,
+		IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY |
+		    IN_ATTRIB | IN_DELETE | IN_MOVED_FROM) < 0) {
+		log_warnx("follow %s: cannot watch %s (%s): looking every %d "
+			  "ms",
+		    fw->issuer_id, fw->dir, strerror(errno), FOLLOW_POLL_MS);
+		close(in);
+		in = -1;
+	}
+	pf[0].fd = fw->stop_pipe[0];
+	pf[0].events = POLLIN;
+	pf[1].fd = in;
+	pf[1].events = POLLIN;
+	for (;;) {
+		follow_look(fw, st, &seen, &last, &logged);
+		n = poll(pf, in >= 0 ? 2 : 1, FOLLOW_POLL_MS);
+		if (n > 0 && (pf[0].revents & POLLIN))
+			break;
+		if (n > 0 && in >= 0 && (pf[1].revents & POLLIN)) {
+			/* Let a write in pieces settle, then drain. */
+			poll(pf, 1, FOLLOW_SETTLE_MS);
+			if (pf[0].revents & POLLIN)
+				break;
+			while (read(in, buf, sizeof(buf)) > 0)
+				;
+		}
+	}
+out:
+	if (in >= 0)
+		close(in);
+	follow_seen_free(&seen);
+	store_close(st);
+	return NULL;
+}
+
+enum ob_err
+follower_start(const char *db_path, const char *issuer_id, const char *path,
+    struct follower **out, char *errbuf, size_t errsz)
+{
+	struct follower *fw;
+	char *slash;
+
+	*out = NULL;
+	if ((fw = calloc(1, sizeof(*fw))) == NULL)
+		goto nomem;
+	fw->stop_pipe[0] = fw->stop_pipe[1] = -1;
+	if ((fw->db_path = strdup(db_path)) == NULL ||
+	    (fw->issuer_id = strdup(issuer_id)) == NULL ||
+	    (fw->path = strdup(path)) == NULL ||
+	    (fw->dir = strdup(path)) == NULL)
+		goto fail;
+	if ((slash = strrchr(fw->dir, '/')) == NULL) {
+		free(fw->dir);
+		if ((fw->dir = strdup(".")) == NULL)
+			goto fail;
+	} else
+		slash[slash == fw->dir ? 1 : 0] = '\0';
+	if (pipe(fw->stop_pipe) != 0) {
+		fw->stop_pipe[0] = fw->stop_pipe[1] = -1;
+		goto fail;
+	}
+	(void)fcntl(fw->stop_pipe[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fw->stop_pipe[1], F_SETFD, FD_CLOEXEC);
+	if (pthread_mutex_init(&fw->mu, NULL) != 0)
+		goto fail;
+	if (pthread_create(&fw->th, NULL, follower_main, fw) != 0) {
+		pthread_mutex_destroy(&fw->mu);
+		goto fail;
+	}
+	*out = fw;
+	return OB_OK;
+fail:
+	if (fw->stop_pipe[0] >= 0) {
+		close(fw->stop_pipe[0]);
+		close(fw->stop_pipe[1]);
+	}
+	free(fw->db_path);
+	free(fw->issuer_id);
+	free(fw->path);
+	free(fw->dir);
+	free(fw);
+nomem:
+	snprintf(errbuf, errsz, "cannot start following %s", path);
+	return OB_ERR_NOMEM;
+}
+
+void
+follower_stop(struct follower *fw)
+{
+	if (fw == NULL)
+		return;
+	while (write(fw->stop_pipe[1], "x", 1) < 0 && errno == EINTR)
+		;
+	pthread_join(fw->th, NULL);
+	close(fw->stop_pipe[0]);
+	close(fw->stop_pipe[1]);
+	pthread_mutex_destroy(&fw->mu);
+	free(fw->db_path);
+	free(fw->issuer_id);
+	free(fw->path);
+	free(fw->dir);
+	free(fw);
+}
+
+void
+follower_status(struct follower *fw, struct follow_status *out)
+{
+	pthread_mutex_lock(&fw->mu);
+	*out = fw->status;
+	pthread_mutex_unlock(&fw->mu);
 }

@@ -672,4 +672,39 @@ enum ob_err follow_apply(struct store *st, const char *issuer_id, char *text,
     size_t len, int64_t now, struct follow_seen *seen,
     struct follow_outcome *out);
 
+/* The largest index followed: some 3 million lines of openssl ca. */
+#define FOLLOW_MAX_BYTES ((size_t)512 * 1024 * 1024)
+
+/* Where a follower stands, for /metrics and the panel. */
+struct follow_status {
+	long long versions; /* versions applied (one with no change too) */
+	long long broken; /* versions refused for a broken line */
+	int64_t applied_at; /* when the last version was applied; 0: none */
+	long long bad_line; /* the refused version's line; 0: none now */
+	char err[OB_ERRBUF]; /* what is wrong now ("" when nothing) */
+};
+
+struct follower;
+
+/*
+ * Starts a thread that follows the `openssl ca` index at path for
+ * issuer issuer_id of the database at db_path (its own connection):
+ * each version of the file, as openssl ca writes it (index.txt.new
+ * renamed over it) or in place, is applied with follow_apply within a
+ * second (inotify on its directory; without inotify, and besides it, a
+ * look every second). A broken version is logged once and changes
+ * nothing; a missing file is waited for. The first version is applied
+ * at once. On OB_OK *out is the follower (follower_stop ends and frees
+ * it); OB_ERR_NOMEM when it cannot start, with errbuf. Strings are
+ * copied.
+ */
+enum ob_err follower_start(const char *db_path, const char *issuer_id,
+    const char *path, struct follower **out, char *errbuf, size_t errsz);
+
+/* Stops and frees the follower (NULL: nothing); waits for its thread. */
+void follower_stop(struct follower *);
+
+/* A copy of where the follower stands. Any thread. */
+void follower_status(struct follower *, struct follow_status *out);
+
 #endif /* OCSPBOX_SERVER_H */

@@ -247,11 +247,120 @@ test_no_issuer(void)
 	store_close(st);
 }
 
+/* Writes text as the file at p, as openssl ca does: a new file renamed
+ * over it. */
+static void
+write_renamed(const char *p, const char *text)
+{
+	char tmp[256];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", p);
+	f = fopen(tmp, "w");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	fputs(text, f);
+	fclose(f);
+	CHECK(rename(tmp, p) == 0);
+}
+
+/* Waits up to ms for sql's value to be want; returns the ms it took,
+ * or -1. */
+static long
+wait_for(const char *sql, const char *want, long ms)
+{
+	int64_t t0 = util_mono_ms();
+
+	while (util_mono_ms() - t0 < ms) {
+		if (strcmp(peek(sql), want) == 0)
+			return (long)(util_mono_ms() - t0);
+		usleep(10000);
+	}
+	fprintf(stderr, "  waited %ld ms for %s = %s: %s\n", ms, sql, want,
+	    peek(sql));
+	return -1;
+}
+
+/* The thread: a file renamed over, appended to, broken, fixed, removed
+ * and written again, each version applied within a second. */
+static void
+test_follower(void)
+{
+	struct store *st = fresh();
+	struct follower *fw = NULL;
+	struct follow_status fs;
+	char idx[160];
+	long ms;
+	FILE *f;
+
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	store_close(st); /* the follower has its own connection */
+	snprintf(idx, sizeof(idx), "%s/index-%d.txt", dir, (int)getpid());
+	write_renamed(idx, V1);
+	CHECK(follower_start(path, "ca", idx, &fw, err, sizeof(err)) == OB_OK);
+	if (fw == NULL)
+		return;
+	CHECK(wait_for("SELECT count(*) FROM certificates", "3", 3000) >= 0);
+	/* openssl ca revokes 0A02: index.txt.new renamed over index.txt */
+	write_renamed(idx,
+	    "V\t301231235959Z\t\t0A01\tunknown\t/CN=a\n"
+	    "R\t301231235959Z\t261101000000Z,superseded\t0A02\tunknown\t/CN=b\n"
+	    "R\t301231235959Z\t260102030405Z,keyCompromise\t0A03\tunknown\t/CN=c\n");
+	ms =
+	    wait_for("SELECT status FROM certificates WHERE serial_hex = 'a02'",
+		"revoked", 1000);
+	CHECK(ms >= 0);
+	fprintf(stderr, "  rename over: applied in %ld ms\n", ms);
+	/* Appended in place, in two writes: the half line waits. */
+	f = fopen(idx, "a");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		fputs("V\t311231235959Z\t\t0A0", f);
+		fflush(f);
+		usleep(200000);
+		CHECK_STR(peek("SELECT count(*) FROM certificates"), "3");
+		fputs("4\tunknown\t/CN=d\n", f);
+		fclose(f);
+	}
+	CHECK(wait_for("SELECT count(*) FROM certificates", "4", 1000) >= 0);
+	/* A broken version: nothing applied, said in the status. */
+	write_renamed(idx,
+	    V1 "V\t311231235959Z\t\t0A04\tunknown\t/CN=d\n"
+	       "V\t311231235959Z\t\t0A05\tunknown\t/CN=e\n"
+	       "garbage\n");
+	usleep(300000);
+	follower_status(fw, &fs);
+	CHECK(fs.broken == 1 && fs.bad_line == 6);
+	CHECK(strstr(fs.err, ":6: ") != NULL);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), "4");
+	/* The fixed file. */
+	write_renamed(idx,
+	    V1 "V\t311231235959Z\t\t0A04\tunknown\t/CN=d\n"
+	       "V\t311231235959Z\t\t0A05\tunknown\t/CN=e\n");
+	CHECK(wait_for("SELECT count(*) FROM certificates", "5", 1000) >= 0);
+	follower_status(fw, &fs);
+	CHECK(fs.broken == 1 && fs.bad_line == 0 && fs.err[0] == '\0');
+	CHECK(fs.versions >= 4 && fs.applied_at > 0);
+	/* Removed: waited for; written again: applied. */
+	CHECK(unlink(idx) == 0);
+	usleep(300000);
+	follower_status(fw, &fs);
+	CHECK(strstr(fs.err, "waiting for it") != NULL);
+	write_renamed(idx, V1 "V\t311231235959Z\t\t0A06\tunknown\t/CN=f\n");
+	CHECK(wait_for("SELECT count(*) FROM certificates", "6", 1000) >= 0);
+	follower_stop(fw);
+	unlink(idx);
+}
+
 static const struct test tests[] = {
     {"changes_only", test_changes_only},
     {"broken_line", test_broken_line},
     {"torn", test_torn},
     {"no_issuer", test_no_issuer},
+    {"follower", test_follower},
     {NULL, NULL},
 };
 
