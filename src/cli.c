@@ -92,13 +92,31 @@ cli_parse_opts(const char *cmd, int argc, char **argv,
 				return -1;
 			}
 			*o->flag = 1;
-		} else if (eq != NULL) {
-			*o->val = eq + 1;
-		} else if (i + 1 < argc) {
-			*o->val = argv[++i];
 		} else {
-			log_warnx("%s: --%s needs a value", cmd, o->name);
-			return -1;
+			const char *v;
+			int k = 0;
+
+			if (eq != NULL)
+				v = eq + 1;
+			else if (i + 1 < argc)
+				v = argv[++i];
+			else {
+				log_warnx(
+				    "%s: --%s needs a value", cmd, o->name);
+				return -1;
+			}
+			if (o->has_arg == CLI_OPT_REPEAT) {
+				while (k < CLI_REPEAT_MAX && o->val[k] != NULL)
+					k++;
+				if (k == CLI_REPEAT_MAX) {
+					log_warnx("%s: --%s given more than %d "
+						  "times",
+					    cmd, o->name, CLI_REPEAT_MAX);
+					return -1;
+				}
+				o->val[k] = v;
+			} else
+				*o->val = v;
 		}
 	}
 	return 0;

@@ -54,10 +54,15 @@ int cli_cpu_count(void);
 /* One option of a command: --name VALUE, --name=VALUE, or a flag. */
 struct cli_opt {
 	const char *name;
-	int has_arg;
+	int has_arg; /* 0, 1, or CLI_OPT_REPEAT */
 	const char **val; /* with has_arg */
 	int *flag; /* without */
 };
+/* has_arg for an option given any number of times: val points to the
+ * first of CLI_REPEAT_MAX + 1 pointers, NULL-ended, each value appended
+ * in the order given. */
+#define CLI_OPT_REPEAT 2
+#define CLI_REPEAT_MAX 32
 
 /*
  * Parses argv[1..] of the command cmd (its full name, as its messages

@@ -437,6 +437,96 @@ serve_wait(const sigset_t *set, const char *db, dev_t dev, ino_t ino,
 	return end;
 }
 
+/* The `openssl ca` indexes serve follows: issuer ids and paths. */
+struct follows {
+	int n;
+	char id[CLI_REPEAT_MAX][OB_ID_MAX + 1];
+	char *path[CLI_REPEAT_MAX];
+	struct follower *fw[CLI_REPEAT_MAX];
+};
+
+/*
+ * Reads the ISSUER_ID=PATH pairs of --follow-index (flags, NULL-ended),
+ * else of $OCSPBOX_FOLLOW_INDEX (pairs separated by spaces), into *f:
+ * each issuer once, each registered in st. OB_EXIT_OK, or
+ * OB_EXIT_USAGE / OB_EXIT_ERR after saying why.
+ */
+static int
+follow_args(const char *const *flags, struct store *st, struct follows *f)
+{
+	const char *env = getenv("OCSPBOX_FOLLOW_INDEX");
+	char err[OB_ERRBUF], *copy = NULL, *tok, *save = NULL, *eq;
+	const char *spec[CLI_REPEAT_MAX];
+	const char *from = "--follow-index";
+	int n = 0, i, j, rc = OB_EXIT_USAGE;
+
+	memset(f, 0, sizeof(*f));
+	for (; flags[n] != NULL; n++)
+		spec[n] = flags[n];
+	if (n == 0 && env != NULL && env[0] != '\0') {
+		from = "$OCSPBOX_FOLLOW_INDEX";
+		if ((copy = strdup(env)) == NULL)
+			return OB_EXIT_ERR;
+		for (tok = strtok_r(copy, " \t", &save); tok != NULL;
+		     tok = strtok_r(NULL, " \t", &save)) {
+			if (n == CLI_REPEAT_MAX) {
+				log_warnx("serve: %s: more than %d indexes",
+				    from, CLI_REPEAT_MAX);
+				goto out;
+			}
+			spec[n++] = tok;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(spec[i], '=')) == NULL || eq == spec[i] ||
+		    eq[1] == '\0' || (size_t)(eq - spec[i]) > OB_ID_MAX) {
+			log_warnx("serve: %s \"%s\": want ISSUER_ID=PATH", from,
+			    spec[i]);
+			goto out;
+		}
+		memcpy(f->id[i], spec[i], (size_t)(eq - spec[i]));
+		f->id[i][eq - spec[i]] = '\0';
+		if (!cli_check_id("serve", f->id[i]))
+			goto out;
+		for (j = 0; j < i; j++)
+			if (strcmp(f->id[j], f->id[i]) == 0) {
+				log_warnx("serve: %s: issuer %s given twice",
+				    from, f->id[i]);
+				goto out;
+			}
+		if ((f->path[i] = strdup(eq + 1)) == NULL) {
+			rc = OB_EXIT_ERR;
+			goto out;
+		}
+		f->n = i + 1;
+		if (store_issuer_exists(st, f->id[i], err, sizeof(err)) !=
+		    OB_OK) {
+			log_warnx("serve: %s %s: %s", from, spec[i], err);
+			rc = OB_EXIT_ERR;
+			goto out;
+		}
+	}
+	rc = OB_EXIT_OK;
+out:
+	free(copy);
+	return rc;
+}
+
+/* Stops the followers and frees the paths. */
+static void
+follows_stop(struct follows *f)
+{
+	int i;
+
+	for (i = 0; i < f->n; i++) {
+		follower_stop(f->fw[i]);
+		f->fw[i] = NULL;
+		free(f->path[i]);
+		f->path[i] = NULL;
+	}
+	f->n = 0;
+}
+
 int
 cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -446,7 +536,10 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		   *unknown_arg = NULL, *maxconn_arg = NULL,
 		   *backdate_arg = NULL, *unknown_age_arg = NULL,
 		   *admin_hosts = NULL, *warn_arg = NULL;
+	const char *follow_flags[CLI_REPEAT_MAX + 1] = {NULL};
+	static struct follows follows;
 	const struct cli_opt opts[] = {
+	    {"follow-index", CLI_OPT_REPEAT, follow_flags, NULL},
 	    {"listen", 1, &listen, NULL},
 	    {"admin-listen", 1, &admin_listen, NULL},
 	    {"admin-token-file", 1, &token_file, NULL},
@@ -534,7 +627,15 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		       "                            the validity) shows in "
 		       "/healthz, the log, the\n"
 		       "                            panel and /metrics "
-		       "(default 14d)\n\n"
+		       "(default 14d)\n"
+		       "  --follow-index ISSUER_ID=PATH  follow that issuer's "
+		       "`openssl ca` database:\n"
+		       "                            each change applied "
+		       "within a second, as cert\n"
+		       "                            import would (repeatable; "
+		       "default\n"
+		       "                            $OCSPBOX_FOLLOW_INDEX, "
+		       "pairs separated by spaces)\n\n"
 		       "Issuers added, updated or removed are served within "
 		       "a few seconds. SIGHUP\nreads the issuers and their "
 		       "key files again at once. SIGTERM or SIGINT\nfinish "
@@ -606,10 +707,14 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	db_dev = sb.st_dev;
 	db_ino = sb.st_ino;
 	memset(&aconf, 0, sizeof(aconf));
-	rc = admin_token(st, token_file, aconf.token_sha256);
+	rc = follow_args(follow_flags, st, &follows);
+	if (rc == OB_EXIT_OK)
+		rc = admin_token(st, token_file, aconf.token_sha256);
 	store_close(st);
-	if (rc != OB_EXIT_OK)
+	if (rc != OB_EXIT_OK) {
+		follows_stop(&follows);
 		return rc;
+	}
 	memset(&rconf, 0, sizeof(rconf));
 	rconf.db_path = ctx->db;
 	/* The refresh pass signs on every core; one more context keeps
@@ -684,6 +789,13 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	aconf.started_at = (int64_t)time(NULL);
 	if (http_admin_start(&aconf, &ha, err, sizeof(err)) != OB_OK)
 		goto fail;
+	for (rc = 0; rc < follows.n; rc++) {
+		if (follower_start(ctx->db, follows.id[rc], follows.path[rc],
+			&follows.fw[rc], err, sizeof(err)) != OB_OK)
+			goto fail;
+		log_warnx("following %s for issuer %s", follows.path[rc],
+		    follows.id[rc]);
+	}
 	log_warnx(
 	    "serving OCSP on %s (%ld workers, %d signing "
 	    "contexts per issuer, validity %llds, refresh every %llds, at "
@@ -726,6 +838,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	/* The admin listener reads the public one's counts: it goes first. */
 	http_admin_stop(ha);
 	http_ocsp_stop(h);
+	follows_stop(&follows);
 	refresh_stop(rf);
 	responder_free(r);
 	http_exit();
@@ -735,6 +848,7 @@ fail:
 	log_warnx("serve: %s", err);
 	http_admin_stop(ha);
 	http_ocsp_stop(h);
+	follows_stop(&follows);
 	refresh_stop(rf);
 	responder_free(r);
 	http_exit();

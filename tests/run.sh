@@ -89,7 +89,8 @@ for t in tests/integration/test_ocsp.sh tests/integration/test_slow.sh \
     tests/integration/test_faults.sh tests/integration/test_clock.sh \
     tests/integration/test_lifecycle.sh \
     tests/integration/test_identity.sh \
-    tests/integration/test_auto_responder.sh; do
+    tests/integration/test_auto_responder.sh \
+    tests/integration/test_follow.sh; do
 	suite "integration $(basename "$t") (TSan)" \
 	    env OCSPBOX="$PWD/build/tsan/ocspbox" \
 	    TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp" sh "$t"
