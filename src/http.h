@@ -217,6 +217,12 @@ extern const struct web_file web_files[]; /* ends with a NULL path */
 struct http_admin;
 
 /* Settings of the admin listener; r, rf (may be NULL) outlive it. */
+/* An `openssl ca` index serve follows (--follow-index). */
+struct http_follow {
+	const char *issuer, *path;
+	struct follower *fw;
+};
+
 struct http_admin_conf {
 	const char *listen; /* "A:P" */
 	/* Host names, comma-separated, that requests may name in Host
@@ -229,6 +235,8 @@ struct http_admin_conf {
 	struct http_ocsp *pub; /* the public listener, for its counts */
 	int64_t interval; /* the refresh interval, for the stats */
 	int64_t started_at;
+	const struct http_follow *follows; /* nfollows, outliving it */
+	size_t nfollows;
 };
 
 /*
@@ -288,6 +296,12 @@ enum ob_err http_admin_token_new(char out[65], unsigned char hash[32]);
 struct http_ocsp_counts;
 struct responder_counters;
 struct responder_hist;
+/* Where a followed index stands (serve --follow-index). */
+struct metrics_follow {
+	const char *issuer, *path;
+	struct follow_status st;
+};
+
 struct metrics_live {
 	int64_t hits, misses, live_signs; /* not yet in cache_counters */
 	int64_t interval; /* 0: no refresh thread (the CLI) */
@@ -306,6 +320,8 @@ struct metrics_live {
 	 * NULL version leaves that family out. */
 	const char *version, *sqlite_version, *mbedtls_version,
 	    *civetweb_version;
+	const struct metrics_follow *follows; /* the indexes followed */
+	size_t nfollows;
 };
 
 /*

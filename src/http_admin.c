@@ -365,6 +365,8 @@ http_admin_token_strong(const char *token)
 
 /* The most issuers /metrics shows signing histograms of. */
 #define ADMIN_HISTS_MAX 64
+/* The indexes serve may follow (CLI_REPEAT_MAX). */
+#define ADMIN_FOLLOWS_MAX 32
 
 /*
  * GET /api/v1/cache/stats (JSON) or, with metrics, GET /metrics
@@ -381,6 +383,7 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 	struct http_ocsp_counts q;
 	struct http_admin_counts ac;
 	struct metrics_live live;
+	struct metrics_follow follows[ADMIN_FOLLOWS_MAX];
 	struct store *st = NULL;
 	char err[OB_ERRBUF], *text = NULL, head[256];
 	size_t len;
@@ -436,6 +439,15 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 		live.nhists = issuers_sign_hists(iss, hists, ADMIN_HISTS_MAX);
 	}
 	issuers_release(iss);
+	live.nfollows = h->conf.nfollows < ADMIN_FOLLOWS_MAX
+	    ? h->conf.nfollows
+	    : ADMIN_FOLLOWS_MAX;
+	for (n = 0; n < (int)live.nfollows; n++) {
+		follows[n].issuer = h->conf.follows[n].issuer;
+		follows[n].path = h->conf.follows[n].path;
+		follower_status(h->conf.follows[n].fw, &follows[n].st);
+	}
+	live.follows = follows;
 	if (metrics)
 		e = metrics_text(&s, &live, &text, &len);
 	else

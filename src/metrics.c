@@ -116,6 +116,31 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		    (long long)q->conn_accepted, (long long)q->conn_evicted,
 		    (long long)q->conn_idle_closed);
 	}
+	/* The indexes followed (serve --follow-index), when there are. */
+	if (live->nfollows > 0)
+		buf_puts(&b, ",\"follow\":[");
+	for (i = 0; i < live->nfollows; i++) {
+		const struct metrics_follow *f = &live->follows[i];
+
+		buf_puts(&b, i > 0 ? ",{\"issuer_id\":" : "{\"issuer_id\":");
+		buf_json_str(&b, f->issuer);
+		buf_puts(&b, ",\"path\":");
+		buf_json_str(&b, f->path);
+		buf_printf(&b,
+		    ",\"versions\":%lld,\"broken_versions\":%lld,"
+		    "\"applied_at\":",
+		    f->st.versions, f->st.broken);
+		buf_json_time(
+		    &b, f->st.applied_at > 0 ? f->st.applied_at : INT64_MIN);
+		buf_puts(&b, ",\"error\":");
+		if (f->st.err[0] != '\0')
+			buf_json_str(&b, f->st.err);
+		else
+			buf_puts(&b, "null");
+		buf_puts(&b, "}");
+	}
+	if (live->nfollows > 0)
+		buf_puts(&b, "]");
 	buf_puts(&b, ",\"issuers\":[");
 	for (i = 0; i < s->nissuers; i++) {
 		is = &s->issuers[i];
@@ -238,6 +263,7 @@ enum metric_src {
 	SRC_LIVE, /* live: struct metrics_live, if a refresh thread runs */
 	SRC_HISTS, /* each of live->hists: struct responder_hist */
 	SRC_STATES, /* each of live->states: struct issuer_state */
+	SRC_FOLLOWS, /* each of live->follows: struct metrics_follow */
 	SRC_ISSUER, /* each of s->issuers: struct store_issuer_stats */
 	SRC_ISSUER_CRL, /* the same, each issuer with a cached CRL */
 	SRC_ISSUER_KEY, /* the same, each issuer with a CRL key */
@@ -246,6 +272,7 @@ enum metric_src {
 /* What a value is, at its offset, and how it is written. */
 enum metric_val {
 	VAL_I64, /* int64_t */
+	VAL_LL, /* long long */
 	VAL_INT, /* int */
 	VAL_MS, /* int64_t milliseconds, written as seconds */
 	VAL_CRLNUM, /* struct ob_crlnum, as its exact decimal */
@@ -283,6 +310,7 @@ struct metric {
 #define ISSUER(f) SRC_ISSUER, offsetof(struct store_issuer_stats, f)
 #define ISSUER_CRL(f) SRC_ISSUER_CRL, offsetof(struct store_issuer_stats, f)
 #define ISSUER_KEY(f) SRC_ISSUER_KEY, offsetof(struct store_issuer_stats, f)
+#define FOLLOW(f) SRC_FOLLOWS, offsetof(struct metrics_follow, st.f)
 
 /*
  * The public listener's answers, by method (GET, HEAD too, or POST) and
@@ -412,6 +440,19 @@ static const struct metric metrics[] = {
 	"with a CRL key."},
     {"crl_requests_total", "counter", REQUESTS(crl), VAL_I64, NULL,
 	"CRLs served on the public listener (200 or 304) since start."},
+    {"follow_versions_total", "counter", FOLLOW(versions), VAL_LL, NULL,
+	"Versions of the followed openssl ca index applied since start, "
+	"per issuer (serve --follow-index)."},
+    {"follow_broken_versions_total", "counter", FOLLOW(broken), VAL_LL, NULL,
+	"Versions of the followed index refused for a broken line since "
+	"start, per issuer; nothing of them was applied."},
+    {"follow_error", "gauge", FOLLOW(err), VAL_FLAG, NULL,
+	"1 while the followed index's current version cannot be applied "
+	"(a broken line) or read (missing), per issuer."},
+    {"follow_last_applied_timestamp_seconds", "gauge", FOLLOW(applied_at),
+	VAL_I64, NULL,
+	"When a version of the followed index was last applied, per "
+	"issuer; 0: never."},
 };
 
 #undef REQUESTS
@@ -424,6 +465,7 @@ static const struct metric metrics[] = {
 #undef ISSUER
 #undef ISSUER_CRL
 #undef ISSUER_KEY
+#undef FOLLOW
 
 /*
  * The i-th struct that a family of source src reads, and in *issuer the
@@ -459,6 +501,11 @@ metric_source(enum metric_src src, const struct store_stats *s,
 			return NULL;
 		*issuer = live->states[i].id;
 		return &live->states[i];
+	case SRC_FOLLOWS:
+		if (live == NULL || i >= live->nfollows)
+			return NULL;
+		*issuer = live->follows[i].issuer;
+		return &live->follows[i];
 	case SRC_ISSUER:
 	case SRC_ISSUER_CRL:
 	case SRC_ISSUER_KEY:
@@ -536,6 +583,9 @@ prom_value(struct ob_buf *b, enum metric_val val, const void *p)
 		break;
 	case VAL_INT:
 		buf_printf(b, "%d\n", *(const int *)p);
+		break;
+	case VAL_LL:
+		buf_printf(b, "%lld\n", *(const long long *)p);
 		break;
 	case VAL_MS:
 		buf_printf(b, "%.3f\n", (double)*(const int64_t *)p / 1000);

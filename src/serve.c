@@ -443,6 +443,7 @@ struct follows {
 	char id[CLI_REPEAT_MAX][OB_ID_MAX + 1];
 	char *path[CLI_REPEAT_MAX];
 	struct follower *fw[CLI_REPEAT_MAX];
+	struct http_follow hf[CLI_REPEAT_MAX]; /* for the admin listener */
 };
 
 /*
@@ -787,15 +788,21 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	aconf.interval = interval;
 	aconf.pub = h;
 	aconf.started_at = (int64_t)time(NULL);
-	if (http_admin_start(&aconf, &ha, err, sizeof(err)) != OB_OK)
-		goto fail;
+	/* Started before the admin listener, which reads their status. */
 	for (rc = 0; rc < follows.n; rc++) {
 		if (follower_start(ctx->db, follows.id[rc], follows.path[rc],
 			&follows.fw[rc], err, sizeof(err)) != OB_OK)
 			goto fail;
+		follows.hf[rc].issuer = follows.id[rc];
+		follows.hf[rc].path = follows.path[rc];
+		follows.hf[rc].fw = follows.fw[rc];
 		log_warnx("following %s for issuer %s", follows.path[rc],
 		    follows.id[rc]);
 	}
+	aconf.follows = follows.hf;
+	aconf.nfollows = (size_t)follows.n;
+	if (http_admin_start(&aconf, &ha, err, sizeof(err)) != OB_OK)
+		goto fail;
 	log_warnx(
 	    "serving OCSP on %s (%ld workers, %d signing "
 	    "contexts per issuer, validity %llds, refresh every %llds, at "

@@ -124,8 +124,24 @@ sleep 1.5
 same "c, in a broken version of the index: not registered (unknown)" "$(st c)" unknown
 same "the broken version said once, with its line" \
     "$(grep -c "follow rsa: $CA/index.txt:4: .*nothing of this version applied" "$TMP/server.err")" 1
+metrics
+same "/metrics while broken: follow_error 1, one broken version" \
+    "$(m 'ocspbox_follow_error{issuer="rsa"}') $(m 'ocspbox_follow_broken_versions_total{issuer="rsa"}')" "1 1"
+same "the stats say which line" "$(stats '.follow[0].issuer_id + " " + .follow[0].error')" \
+    "rsa $CA/index.txt:4: $(sed -n 's/^.*index.txt:4: \(.*\); nothing of this version applied$/\1/p' "$TMP/server.err")"
 sed -i '$d' "$CA/index.txt"
 within_1s "c, once the index is whole again: good" "$(until_st c good)"
+metrics
+v=$(m 'ocspbox_follow_versions_total{issuer="rsa"}')
+t=$(m 'ocspbox_follow_last_applied_timestamp_seconds{issuer="rsa"}')
+if [ "$(m 'ocspbox_follow_error{issuer="rsa"}')" = 0 ] && [ "${v:-0}" -ge 4 ] &&
+    [ $(($(date +%s) - ${t:-0})) -lt 10 ]; then
+	pass "/metrics once fixed: follow_error 0, $v versions, applied just now"
+else
+	fail "/metrics once fixed: follow_error 0, versions, applied just now" "$(grep follow "$TMP/metrics")"
+fi
+same "the stats once fixed: no error, the path" "$(stats '.follow[0].error, .follow[0].path' | tr '\n' ' ')" \
+    "null $CA/index.txt "
 
 # A line caught mid-write waits for its end.
 issue d || fail "openssl ca issues d"

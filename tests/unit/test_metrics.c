@@ -29,6 +29,7 @@ static struct responder_counters totals;
 static struct responder_hist hists[2];
 static struct issuer_state states[3];
 static struct metrics_live live;
+static struct metrics_follow follows[2];
 
 /*
  * The richest input: a refresh pass recorded, five issuers (a fresh CRL,
@@ -185,6 +186,22 @@ fixture_full(void)
 	live.sqlite_version = "3.40.1";
 	live.mbedtls_version = "2.28.3";
 	live.civetweb_version = "1.15\"x";
+	/* Indexes followed: one applied, one whose version is broken. */
+	memset(follows, 0, sizeof(follows));
+	follows[0].issuer = "a.root";
+	follows[0].path = "/srv/ca/index.txt";
+	follows[0].st.versions = 12;
+	follows[0].st.applied_at = NOW - 30;
+	follows[1].issuer = "big_ca";
+	follows[1].path = "/srv/big \"ca\"/index.txt";
+	follows[1].st.versions = 3;
+	follows[1].st.broken = 2;
+	follows[1].st.applied_at = NOW - 7200;
+	follows[1].st.bad_line = 5;
+	snprintf(follows[1].st.err, sizeof(follows[1].st.err),
+	    "/srv/big/index.txt:5: bad status X");
+	live.follows = follows;
+	live.nfollows = 2;
 }
 
 /* The CLI's input: the same store, no pass recorded, no live numbers. */
