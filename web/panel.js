@@ -427,6 +427,7 @@
 		renderOverview(s);
 		renderRefresh(s.refresh || {}, now);
 		renderIssuers(Array.isArray(s.issuers) ? s.issuers : [], now);
+		renderFollows(Array.isArray(s.follow) ? s.follow : [], now);
 		renderRequests(s.server || null, now);
 		var g = parseTime(s.generated_at);
 		setText($("generated-at"), g === null ? "" :
@@ -531,6 +532,13 @@
 				add("warn", "the last CRL build of " +
 				    String(is.id) + " failed: " +
 				    is.crl.last_error);
+		});
+		(Array.isArray(s.follow) ? s.follow : []).forEach(function (f) {
+			if (f && typeof f.error === "string")
+				add("warn", "the index followed for " +
+				    String(f.issuer_id) + " is not applied: " +
+				    f.error + " (its last good version " +
+				    "stands)");
 		});
 		if (out.level === "ok") {
 			var entries = num(c, "entries") || 0;
@@ -796,6 +804,41 @@
 		$("issuers").hidden = seen.size === 0;
 		setText($("issuer-count"), seen.size === 1 ? "1 issuer" :
 		    seen.size + " issuers");
+	}
+
+	/* The followed indexes: one row each, rebuilt at every poll. */
+	function renderFollows(list, now) {
+		var tbody = $("follow-rows");
+		$("follows").hidden = list.length === 0;
+		while (tbody.firstChild)
+			tbody.removeChild(tbody.firstChild);
+		list.forEach(function (f) {
+			if (!f || typeof f !== "object")
+				return;
+			var tr = document.createElement("tr");
+			var at = parseTime(f.applied_at);
+			var cells = [
+				[String(f.issuer_id), "id"],
+				[String(f.path), "path"],
+				[at === null ? "never" : fmtRel(at, now) +
+				    " · " + fmtAbs(at), ""],
+				[fmtInt(num(f, "versions")), "n num"],
+				[fmtInt(num(f, "broken_versions")), "n num"],
+				[typeof f.error === "string" ? f.error :
+				    "applied", typeof f.error === "string" ?
+				    "is-warn" : ""]
+			];
+			cells.forEach(function (c, i) {
+				var td = document.createElement(i === 0 ?
+				    "th" : "td");
+				if (i === 0)
+					td.scope = "row";
+				td.className = c[1];
+				td.textContent = c[0];
+				tr.appendChild(td);
+			});
+			tbody.appendChild(tr);
+		});
 	}
 
 	function renderRequests(server, now) {

@@ -70,7 +70,10 @@ done
 "$OCSPBOX" --db "$DB" revoke rsa A03 >/dev/null || bad="$bad revoke"
 same "5 certificates registered on rsa, A03 revoked" "${bad:-none}" none
 
-if ! start_server "$DB" --refresh-interval 1h --validity 2h; then
+# An openssl ca index followed (serve --follow-index), empty for now.
+: >"$TMP/index.txt"
+if ! start_server "$DB" --refresh-interval 1h --validity 2h \
+    --follow-index "rsa=$TMP/index.txt"; then
 	fail "server starts"
 	finish
 	exit 1
@@ -265,6 +268,40 @@ if ! grep -q "$TOKEN" "$TMP/ok.html"; then
 else
 	fail "the token is nowhere in the page"
 fi
+
+# 3b. The followed index: a row that says it is applied; then a broken
+# version: the row and the health line say which line, and once fixed,
+# applied again.
+FROW=$(sed -n 's#.*<tbody id="follow-rows">\(.*\)</tbody>.*#\1#p' "$TMP/ok.html" | sed 's#</tbody>.*##')
+if ! grep -q '<section id="follows"[^>]*hidden' "$TMP/ok.html" &&
+    printf '%s' "$FROW" | grep -q "<th scope=\"row\" class=\"id\">rsa</th><td class=\"path\">$TMP/index.txt</td>" &&
+    printf '%s' "$FROW" | grep -q '<td class="">applied</td>'; then
+	pass "followed index: its row, applied"
+else
+	fail "followed index: its row, applied" "$FROW"
+fi
+printf 'V\tnot a date\t\t0F01\tunknown\t/CN=x\n' >"$TMP/index.txt"
+n=0
+while [ $n -lt 50 ] && [ "$(stats '.follow[0].error // empty')" = "" ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if dom follow "$ADMIN_URL/#token=$TOKEN" 'index followed for rsa is not applied' &&
+    grep -q '<p id="health"[^>]*data-state="attention"' "$TMP/follow.html" &&
+    sed -n 's#.*<tbody id="follow-rows">\(.*\)</tbody>.*#\1#p' "$TMP/follow.html" |
+    grep -q "<td class=\"is-warn\">$TMP/index.txt:1: "; then
+	pass "a broken followed index: health attention, the row says its line"
+else
+	fail "a broken followed index: health attention, the row says its line" \
+	    "$(byid health-text "$TMP/follow.html")" "$(grep CONSOLE "$TMP/chrome.err")"
+fi
+: >"$TMP/index.txt"
+n=0
+while [ $n -lt 50 ] && [ "$(stats '.follow[0].error // empty')" != "" ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+same "the followed index fixed: no error in the stats" "$(stats '.follow[0].error')" null
 
 # 4. A wrong token: the refusal and the form, no numbers.
 if dom bad "$ADMIN_URL/#token=${TOKEN}x" 'admin token was refused'; then
