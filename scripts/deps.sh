@@ -7,7 +7,7 @@ what=${1:-test}
 
 # tcl: tclsh generates SQLite's amalgamation (third_party/fetch.sh).
 build_pkgs="make gcc libc6-dev dpkg-dev patch xz-utils tcl openssl sqlite3"
-test_pkgs="file systemd mandoc clang libclang-rt-14-dev clang-format curl netcat-openbsd wrk jq prometheus chromium python3 faketime nginx-light varnish"
+test_pkgs="file systemd mandoc easy-rsa clang libclang-rt-14-dev clang-format curl netcat-openbsd wrk jq prometheus chromium python3 faketime nginx-light varnish"
 
 # Debian's SQLite and mbedTLS, which bench/own.sh measures ours against;
 # time: bench/scale.sh's peak RSS.

@@ -4,7 +4,8 @@
 # a second (the time taken is printed); the revocation reaches the CRL;
 # a broken index changes nothing and is said once, the fixed one is
 # applied; a line caught mid-write waits for its end; the option's
-# refusals; $OCSPBOX_FOLLOW_INDEX.
+# refusals; easy-rsa building and revoking a client certificate;
+# $OCSPBOX_FOLLOW_INDEX.
 . tests/integration/lib.sh
 
 make_pki
@@ -116,10 +117,18 @@ for i in $(seq 50); do
 done
 same "a on the CRL served within 5 s" "$found" yes
 
-# A broken index: nothing of it applied, said once; fixed: applied.
-cp "$CA/index.txt" "$CA/index.good"
-issue c || fail "openssl ca issues c"
-printf 'X\tthis is not an index line\n' >>"$CA/index.txt"
+# A broken index: nothing of it applied, said once; fixed: applied. c is
+# issued by openssl ca into a copy of its database, so that the followed
+# file goes from good to broken in one rename.
+mkdir -p "$CA/copy/new"
+cp "$CA/index.txt" "$CA/index.txt.attr" "$CA/serial" "$CA/copy/" 2>/dev/null
+sed "s|^dir = .*|dir = $CA/copy|" "$CA/ca.cnf" >"$CA/copy/ca.cnf"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$CA/c.key" -subj "/CN=c" -out "$CA/c.csr" 2>/dev/null &&
+    openssl ca -batch -config "$CA/copy/ca.cnf" -in "$CA/c.csr" -out "$CA/c.pem" \
+	>/dev/null 2>&1 || fail "openssl ca issues c (into the copy)"
+{ cat "$CA/copy/index.txt"; printf 'X\tthis is not an index line\n'; } >"$CA/index.txt.new"
+mv "$CA/index.txt.new" "$CA/index.txt"
 sleep 1.5
 same "c, in a broken version of the index: not registered (unknown)" "$(st c)" unknown
 same "the broken version said once, with its line" \
@@ -129,7 +138,9 @@ same "/metrics while broken: follow_error 1, one broken version" \
     "$(m 'ocspbox_follow_error{issuer="rsa"}') $(m 'ocspbox_follow_broken_versions_total{issuer="rsa"}')" "1 1"
 same "the stats say which line" "$(stats '.follow[0].issuer_id + " " + .follow[0].error')" \
     "rsa $CA/index.txt:4: $(sed -n 's/^.*index.txt:4: \(.*\); nothing of this version applied$/\1/p' "$TMP/server.err")"
-sed -i '$d' "$CA/index.txt"
+cp "$CA/copy/index.txt" "$CA/index.txt.new"
+mv "$CA/index.txt.new" "$CA/index.txt"
+cp "$CA/copy/serial" "$CA/serial"
 within_1s "c, once the index is whole again: good" "$(until_st c good)"
 metrics
 v=$(m 'ocspbox_follow_versions_total{issuer="rsa"}')
@@ -143,17 +154,78 @@ fi
 same "the stats once fixed: no error, the path" "$(stats '.follow[0].error, .follow[0].path' | tr '\n' ' ')" \
     "null $CA/index.txt "
 
-# A line caught mid-write waits for its end.
-issue d || fail "openssl ca issues d"
-line=$(tail -n 1 "$CA/index.txt")
-sed -i '$d' "$CA/index.txt"
-printf '%s' "$(printf '%s' "$line" | cut -c1-12)" >>"$CA/index.txt"
+# A line caught mid-write waits for its end (written here by hand: a
+# line openssl ca writes whole could be applied before it is cut).
+# stser SERIAL: the status of that serial of rsa, verified.
+stser() {
+	openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$1" \
+	    -CAfile "$PKI/ca-rsa.pem" 2>&1 | grep -A1 '^Response verify OK' |
+	    sed -n "s|^0x$1: *||p"
+}
+printf 'V\t3012312359' >>"$CA/index.txt"
 sleep 1.2
-same "d, its line half written: not yet registered" "$(st d)" unknown
-printf '%s\n' "$(printf '%s' "$line" | cut -c13-)" >>"$CA/index.txt"
-within_1s "d, its line finished: good" "$(until_st d good)"
+same "0D0D, its line half written: not yet registered" "$(stser 0D0D)" unknown
+printf '59Z\t\t0D0D\tunknown\t/CN=d\n' >>"$CA/index.txt"
+t0=$(now_ms)
+while [ $(($(now_ms) - t0)) -lt 3000 ] && [ "$(stser 0D0D)" != good ]; do sleep 0.05; done
+same "0D0D, its line finished: good" "$(stser 0D0D)" good
 same "nothing said of the half line" "$(grep -c 'follow rsa: .*nothing of this' "$TMP/server.err")" 1
 stop_checked "serve --follow-index"
+
+# easy-rsa (Debian's easy-rsa, behind many OpenVPN PKIs): its pki/index.txt
+# followed, a client certificate built and revoked while serving.
+ER=/usr/share/easy-rsa/easyrsa
+if [ -x "$ER" ]; then
+	export EASYRSA_BATCH=1 EASYRSA_PKI="$TMP/er/pki" EASYRSA_ALGO=ec EASYRSA_CURVE=prime256v1
+	mkdir -p "$TMP/er"
+	if (cd "$TMP/er" && "$ER" init-pki && "$ER" --req-cn="Test easy-rsa CA" build-ca nopass) \
+	    >"$TMP/er.log" 2>&1; then
+		pass "easy-rsa: init-pki, build-ca"
+	else
+		fail "easy-rsa: init-pki, build-ca" "$(tail -n 5 "$TMP/er.log")"
+	fi
+	ok "issuer add er: easy-rsa's CA, an automatic responder" "automatic responder" \
+	    ob issuer add er --cert "$EASYRSA_PKI/ca.crt" --ca-key "$EASYRSA_PKI/private/ca.key" \
+	    --auto-responder
+	# erst NAME: what openssl ocsp reads for easy-rsa's NAME (a copy
+	# in $TMP: revoke moves it), verified.
+	erst() {
+		openssl ocsp -url "$URL/" -issuer "$EASYRSA_PKI/ca.crt" \
+		    -cert "$TMP/$1.crt" -CAfile "$EASYRSA_PKI/ca.crt" 2>&1 |
+		    grep -A1 '^Response verify OK' | sed -n "s|^.*$1.crt: *||p"
+	}
+	# until_er NAME WANT: as until_st.
+	until_er() {
+		t0=$(now_ms)
+		while [ $(($(now_ms) - t0)) -lt 3000 ]; do
+			[ "$(erst "$1")" = "$2" ] && { echo $(($(now_ms) - t0)); return; }
+			sleep 0.05
+		done
+		echo never
+	}
+	if start_server "$DB" --follow-index "er=$EASYRSA_PKI/index.txt"; then
+		(cd "$TMP/er" && "$ER" build-client-full vpn1 nopass) >"$TMP/er.log" 2>&1 ||
+		    fail "easyrsa build-client-full vpn1" "$(tail -n 5 "$TMP/er.log")"
+		cp "$EASYRSA_PKI/issued/vpn1.crt" "$TMP/vpn1.crt"
+		within_1s "easy-rsa: vpn1, built while serving: good" "$(until_er vpn1 good)"
+		(cd "$TMP/er" && "$ER" revoke vpn1 keyCompromise) >"$TMP/er.log" 2>&1 ||
+		    fail "easyrsa revoke vpn1" "$(tail -n 5 "$TMP/er.log")"
+		within_1s "easy-rsa: vpn1, revoked: revoked" "$(until_er vpn1 revoked)"
+		out=$(openssl ocsp -url "$URL/" -issuer "$EASYRSA_PKI/ca.crt" \
+		    -cert "$TMP/vpn1.crt" -CAfile "$EASYRSA_PKI/ca.crt" 2>&1)
+		if printf '%s\n' "$out" | grep -q 'Reason: keyCompromise'; then
+			pass "easy-rsa: the reason it wrote"
+		else
+			fail "easy-rsa: the reason it wrote" "$out"
+		fi
+		stop_checked "serve following easy-rsa"
+	else
+		fail "serve --follow-index er=... starts"
+	fi
+	unset EASYRSA_BATCH EASYRSA_PKI EASYRSA_ALGO EASYRSA_CURVE
+else
+	fail "easy-rsa is installed" "scripts/deps.sh test installs easy-rsa"
+fi
 
 # $OCSPBOX_FOLLOW_INDEX, as a configuration file sets it.
 issue e || fail "openssl ca issues e"
