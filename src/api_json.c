@@ -166,6 +166,115 @@ api_revoke_parse(
 	return OB_OK;
 }
 
+void
+api_certs_free(struct api_cert *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].pem);
+	free(v);
+}
+
+/* One item of a certificates body into c; NULL, or why it is refused. */
+static const char *
+api_cert_item(const cJSON *o, struct api_cert *c)
+{
+	static const char *const names[] = {
+	    "issuer_id", "pem", "serial_hex", "not_after", NULL};
+	char serial[OB_SERIAL_HEX_MAX * 2 + 2], na[40];
+	const cJSON *m, *pem;
+	size_t k;
+	int i, s, t;
+
+	if (!cJSON_IsObject(o))
+		return "want an object {\"issuer_id\", \"pem\"} or "
+		       "{\"issuer_id\", \"serial_hex\", \"not_after\"}";
+	for (m = o->child; m != NULL; m = m->next) {
+		for (k = 0; names[k] != NULL; k++)
+			if (m->string != NULL &&
+			    strcmp(m->string, names[k]) == 0)
+				break;
+		if (names[k] == NULL)
+			return "an unknown member (want issuer_id, and pem "
+			       "or serial_hex and not_after)";
+	}
+	i = member(o, "issuer_id", c->issuer_id, sizeof(c->issuer_id));
+	if (i != 1 || !api_issuer_id_valid(c->issuer_id))
+		return i == 0 ? "issuer_id missing"
+			      : "bad issuer_id (1-64 of A-Z a-z 0-9 . _ -)";
+	pem = cJSON_GetObjectItemCaseSensitive(o, "pem");
+	s = member(o, "serial_hex", serial, sizeof(serial));
+	t = member(o, "not_after", na, sizeof(na));
+	if (pem != NULL) {
+		if (s != 0 || t != 0)
+			return "pem, or serial_hex and not_after: not both";
+		if (!cJSON_IsString(pem) || pem->valuestring == NULL ||
+		    pem->valuestring[0] == '\0')
+			return "pem: want the certificate as a string";
+		if ((c->pem = strdup(pem->valuestring)) == NULL)
+			return "out of memory";
+		return NULL;
+	}
+	if (s == 0 || t == 0)
+		return "want pem, or serial_hex and not_after";
+	if (s != 1 || util_serial_canon(serial, c->serial) != OB_OK)
+		return "bad serial_hex";
+	if (t != 1 || util_time_parse(na, &c->not_after) != OB_OK)
+		return "bad not_after (want RFC 3339, e.g. "
+		       "2027-01-31T00:00:00Z)";
+	return NULL;
+}
+
+enum ob_err
+api_certs_parse(const char *body, size_t len, struct api_cert **out, size_t *n,
+    char *why, size_t whysz)
+{
+	const char *w;
+	const cJSON *it;
+	cJSON *doc;
+	size_t count, i = 0;
+	int batch;
+
+	*out = NULL;
+	*n = 0;
+	if ((doc = api_json_parse(body, len, &w)) == NULL) {
+		snprintf(why, whysz, "%s", w);
+		return OB_ERR_INVAL;
+	}
+	batch = cJSON_IsArray(doc);
+	count = batch ? (size_t)cJSON_GetArraySize(doc) : 1;
+	if (count == 0 || count > API_CERTS_MAX) {
+		snprintf(why, whysz, "want 1 to %d certificates, not %zu",
+		    API_CERTS_MAX, count);
+		cJSON_Delete(doc);
+		return OB_ERR_INVAL;
+	}
+	if ((*out = calloc(count, sizeof(**out))) == NULL) {
+		cJSON_Delete(doc);
+		snprintf(why, whysz, "out of memory");
+		return OB_ERR_NOMEM;
+	}
+	for (it = batch ? doc->child : doc; i < count && it != NULL;
+	     it = it->next, i++) {
+		if ((w = api_cert_item(it, &(*out)[i])) != NULL) {
+			if (batch)
+				snprintf(why, whysz, "item %zu: %s", i + 1, w);
+			else
+				snprintf(why, whysz, "%s", w);
+			api_certs_free(*out, count);
+			*out = NULL;
+			cJSON_Delete(doc);
+			return OB_ERR_INVAL;
+		}
+		if (!batch)
+			break;
+	}
+	cJSON_Delete(doc);
+	*n = count;
+	return OB_OK;
+}
+
 const char *
 api_responder_status(const struct store_issuer *is, int64_t now, int64_t warn)
 {

@@ -30,7 +30,7 @@ http_start(const struct http_listen_conf *lc,
 	struct mg_init_data init;
 	struct mg_error_data err;
 	char errtext[256], threads[16], rto[16], kato[16], fbto[16],
-	    maxconn[16], body[16], budget[24], queue[16];
+	    maxconn[16], body[24], budget[24], queue[16];
 	const char *opts[] = {
 	    "listening_ports",
 	    lc->listen,
@@ -81,7 +81,8 @@ http_start(const struct http_listen_conf *lc,
 	snprintf(kato, sizeof(kato), "%d", HTTP_KEEP_ALIVE_TIMEOUT_MS);
 	snprintf(fbto, sizeof(fbto), "%d", HTTP_FIRST_BYTE_TIMEOUT_MS);
 	snprintf(maxconn, sizeof(maxconn), "%d", lc->max_connections);
-	snprintf(body, sizeof(body), "%d", HTTP_BODY_MAX);
+	snprintf(body, sizeof(body), "%zu",
+	    lc->body_max > 0 ? lc->body_max : (size_t)HTTP_BODY_MAX);
 	snprintf(budget, sizeof(budget), "%zu", lc->buffer_budget);
 	snprintf(queue, sizeof(queue), "%d", HTTP_CONNECTION_QUEUE);
 	memset(&cb, 0, sizeof(cb));

@@ -42,6 +42,7 @@ struct http_listen_conf {
 	int max_connections; /* held without a complete request */
 	size_t buffer_budget; /* bytes of incomplete requests, in all */
 	int decode_url; /* civetweb %-decodes paths (the public one: no) */
+	size_t body_max; /* the largest request body; 0: HTTP_BODY_MAX */
 };
 
 /*
@@ -179,6 +180,30 @@ struct api_revoke {
  */
 enum ob_err api_revoke_parse(
     const char *body, size_t len, struct api_revoke *out, const char **why);
+
+/* One certificate of POST /api/v1/certificates, checked. */
+struct api_cert {
+	char issuer_id[OB_ID_MAX + 1];
+	char *pem; /* the certificate (PEM or base64 DER text); NULL: serial */
+	char serial[OB_SERIAL_HEX_MAX + 1]; /* canonical; "" with pem */
+	int64_t not_after; /* seconds since the epoch; with serial */
+};
+
+/* The most certificates one request registers. */
+#define API_CERTS_MAX 1000
+
+/*
+ * Parses POST /api/v1/certificates's body (as for api_json_parse): one
+ * object, or an array of 1 to API_CERTS_MAX, each {"issuer_id": ID,
+ * "pem": PEM} or {"issuer_id": ID, "serial_hex": HEX, "not_after":
+ * RFC 3339}, nothing else. On OB_OK *out is a malloc'd array of *n
+ * (free with api_certs_free). OB_ERR_INVAL with why (a buffer of
+ * whysz bytes) a one-line reason for a 400, naming the item ("item 3:
+ * ...") in a batch; OB_ERR_NOMEM.
+ */
+enum ob_err api_certs_parse(const char *body, size_t len, struct api_cert **out,
+    size_t *n, char *why, size_t whysz);
+void api_certs_free(struct api_cert *, size_t n);
 
 /*
  * The issuer document, {"issuers": [{"id", "subject", "not_after",

@@ -21,6 +21,8 @@
 
 /* The largest JSON body the API takes. */
 #define ADMIN_BODY_MAX 4096
+/* POST /api/v1/certificates: a batch of API_CERTS_MAX PEMs fits. */
+#define ADMIN_CERTS_BODY_MAX (2 * 1024 * 1024)
 
 /*
  * Failed authentications: a client (by address) may present
@@ -618,15 +620,16 @@ handle_issuers(struct http_admin *h, struct mg_connection *c)
 }
 
 /*
- * Reads a JSON request body of at most ADMIN_BODY_MAX bytes into body
- * (ADMIN_BODY_MAX + 1 bytes), NUL-terminated, its length in *len.
- * Returns 1, or 0 after answering 413 or 415.
+ * Reads a JSON request body of at most max bytes into body (max + 1
+ * bytes), NUL-terminated, its length in *len. Returns 1, or 0 after
+ * answering 413 or 415.
  */
 static int
-read_body(struct mg_connection *c, char *body, size_t *len)
+read_body_max(struct mg_connection *c, char *body, size_t max, size_t *len)
 {
 	const struct mg_request_info *ri = mg_get_request_info(c);
 	const char *ct = mg_get_header(c, "Content-Type");
+	char why[64];
 	size_t n = 0;
 	int r;
 
@@ -636,24 +639,271 @@ read_body(struct mg_connection *c, char *body, size_t *len)
 		    "want Content-Type: application/json");
 		return 0;
 	}
-	if (ri->content_length > ADMIN_BODY_MAX) {
+	snprintf(why, sizeof(why), "body over %zu KiB", max / 1024);
+	if (ri->content_length > (long long)max) {
 		mg_set_must_close(c);
-		send_error(
-		    c, 413, "Payload Too Large", NULL, "body over 4 KiB");
+		send_error(c, 413, "Payload Too Large", NULL, why);
 		return 0;
 	}
-	while (n <= ADMIN_BODY_MAX &&
-	    (r = mg_read(c, body + n, ADMIN_BODY_MAX + 1 - n)) > 0)
+	while (n <= max && (r = mg_read(c, body + n, max + 1 - n)) > 0)
 		n += (size_t)r;
-	if (n > ADMIN_BODY_MAX) {
+	if (n > max) {
 		mg_set_must_close(c);
-		send_error(
-		    c, 413, "Payload Too Large", NULL, "body over 4 KiB");
+		send_error(c, 413, "Payload Too Large", NULL, why);
 		return 0;
 	}
 	body[n] = '\0';
 	*len = n;
 	return 1;
+}
+
+/* read_body_max for the small bodies: at most ADMIN_BODY_MAX. */
+static int
+read_body(struct mg_connection *c, char *body, size_t *len)
+{
+	return read_body_max(c, body, ADMIN_BODY_MAX, len);
+}
+
+/* The issuer id in v (n), or NULL. */
+static const struct store_issuer *
+issuer_in(const struct store_issuer *v, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * POST /api/v1/certificates: one certificate or a batch registered, all
+ * in one transaction or none; 201 when one was new, 200 when all were
+ * known already (idempotent); 400 naming the item, 404 for an issuer
+ * that is not there.
+ */
+static void
+handle_certs_post(struct http_admin *h, struct mg_connection *c)
+{
+	struct api_cert *v = NULL;
+	struct store_issuer *iss = NULL;
+	const struct store_issuer *is;
+	struct signer_leaf leaf;
+	struct store *st = NULL;
+	char *body, err[OB_ERRBUF], why[OB_ERRBUF], name[32];
+	const char *serial;
+	size_t len, n = 0, niss = 0, i;
+	long long fresh = 0, known = 0;
+	int code = 500, alias, in_tx = 0, is_new;
+	cJSON *out = NULL, *list = NULL;
+	enum ob_err e;
+
+	memset(&leaf, 0, sizeof(leaf));
+	if ((body = malloc(ADMIN_CERTS_BODY_MAX + 1)) == NULL) {
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	if (!read_body_max(c, body, ADMIN_CERTS_BODY_MAX, &len))
+		goto out;
+	if ((e = api_certs_parse(body, len, &v, &n, why, sizeof(why))) !=
+	    OB_OK) {
+		send_error(c, e == OB_ERR_NOMEM ? 503 : 400,
+		    e == OB_ERR_NOMEM ? "Service Unavailable" : "Bad Request",
+		    NULL, why);
+		goto out;
+	}
+	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
+	    store_issuer_list(st, &iss, &niss, err, sizeof(err)) != OB_OK ||
+	    store_begin(st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: certificates: %s", err);
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		goto out;
+	}
+	in_tx = 1;
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    (list = cJSON_AddArrayToObject(out, "certificates")) == NULL) {
+		code = 503;
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		cJSON *item;
+
+		snprintf(name, sizeof(name), n > 1 ? "item %zu" : "pem", i + 1);
+		memset(&leaf, 0, sizeof(leaf));
+		if ((is = issuer_in(iss, niss, v[i].issuer_id)) == NULL) {
+			code = 404;
+			snprintf(why, sizeof(why), "%s%sno such issuer %s",
+			    n > 1 ? name : "", n > 1 ? ": " : "",
+			    v[i].issuer_id);
+			goto fail;
+		}
+		serial = v[i].serial;
+		if (v[i].pem != NULL) {
+			e = signer_leaf_info_pem(v[i].pem, name, is->cert_der,
+			    is->cert_len, &leaf, why, sizeof(why));
+			if (e != OB_OK) {
+				code = e == OB_ERR_INVAL || e == OB_ERR_RANGE
+				    ? 400
+				    : 500;
+				goto fail;
+			}
+			serial = leaf.serial;
+			v[i].not_after = leaf.not_after;
+		}
+		e = store_cert_add(st, v[i].issuer_id, serial, v[i].not_after,
+		    leaf.subject, 0, err, sizeof(err));
+		is_new = e == OB_OK;
+		if (e == OB_ERR_EXISTS)
+			e = OB_OK; /* known already: idempotent */
+		alias = 0;
+		if (e == OB_OK && v[i].pem != NULL)
+			e = store_issuer_alias_add(st, v[i].issuer_id,
+			    &leaf.issuer, &alias, err, sizeof(err));
+		if (e == OB_OK) {
+			fresh += is_new;
+			known += !is_new;
+			if ((item = cJSON_CreateObject()) == NULL ||
+			    !cJSON_AddItemToArray(list, item) ||
+			    cJSON_AddStringToObject(
+				item, "issuer_id", v[i].issuer_id) == NULL ||
+			    cJSON_AddStringToObject(
+				item, "serial_hex", serial) == NULL ||
+			    cJSON_AddStringToObject(item, "status",
+				is_new ? "new" : "known") == NULL) {
+				e = OB_ERR_NOMEM;
+				snprintf(err, sizeof(err), "out of memory");
+			}
+		}
+		free(leaf.subject);
+		leaf.subject = NULL;
+		if (e != OB_OK) {
+			code = e == OB_ERR_BUSY ? 503 : 500;
+			log_warnx("admin: certificates: %s", err);
+			snprintf(why, sizeof(why), "registering failed");
+			goto fail;
+		}
+	}
+	if (store_commit(st, err, sizeof(err)) != OB_OK) {
+		code = 503;
+		log_warnx("admin: certificates: %s", err);
+		snprintf(why, sizeof(why), "registering failed");
+		goto fail;
+	}
+	in_tx = 0;
+	log_warnx("admin: certificates: %lld new, %lld known", fresh, known);
+	cJSON_AddNumberToObject(out, "registered", (double)fresh);
+	cJSON_AddNumberToObject(out, "known", (double)known);
+	send_cjson(c, fresh > 0 ? 201 : 200, fresh > 0 ? "Created" : "OK", out);
+	out = NULL;
+	goto out;
+fail:
+	free(leaf.subject);
+	if (in_tx)
+		store_rollback(st);
+	send_error(c, code,
+	    code == 400       ? "Bad Request"
+		: code == 404 ? "Not Found"
+		: code == 503 ? "Service Unavailable"
+			      : "Internal Server Error",
+	    NULL, why);
+out:
+	cJSON_Delete(out);
+	store_issuer_list_free(iss, niss);
+	store_close(st);
+	api_certs_free(v, n);
+	free(body);
+}
+
+/*
+ * GET /api/v1/certificates/{issuer_id}/{serial_hex}: what ocspbox knows
+ * of one certificate; 404 for an issuer or a certificate not there, 400
+ * for an id or serial that cannot be one.
+ */
+static void
+handle_cert_get(struct http_admin *h, struct mg_connection *c, const char *rest)
+{
+	char id[OB_ID_MAX + 1], serial[OB_SERIAL_HEX_MAX + 1], raw[160];
+	char err[OB_ERRBUF], ts[32];
+	const char *slash = strchr(rest, '/');
+	struct store_cert sc;
+	struct store *st = NULL;
+	int64_t now = (int64_t)time(NULL);
+	enum ob_err e;
+	cJSON *out;
+
+	if (slash == NULL || (size_t)(slash - rest) > OB_ID_MAX ||
+	    strlen(slash + 1) >= sizeof(raw)) {
+		send_error(c, 404, "Not Found", NULL,
+		    "want /api/v1/certificates/{issuer_id}/{serial_hex}");
+		return;
+	}
+	memcpy(id, rest, (size_t)(slash - rest));
+	id[slash - rest] = '\0';
+	snprintf(raw, sizeof(raw), "%s", slash + 1);
+	if (!api_issuer_id_valid(id)) {
+		send_error(c, 400, "Bad Request", NULL, "bad issuer_id");
+		return;
+	}
+	if (util_serial_canon(raw, serial) != OB_OK) {
+		send_error(c, 400, "Bad Request", NULL, "bad serial_hex");
+		return;
+	}
+	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: certificate: %s", err);
+		send_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	e = store_cert_get(st, id, serial, &sc, err, sizeof(err));
+	store_close(st);
+	if (e == OB_ERR_NOTFOUND) {
+		send_error(c, 404, "Not Found", NULL, err);
+		return;
+	}
+	if (e != OB_OK) {
+		log_warnx("admin: certificate %s %s: %s", id, serial, err);
+		send_error(c, e == OB_ERR_BUSY ? 503 : 500,
+		    e == OB_ERR_BUSY ? "Service Unavailable"
+				     : "Internal Server Error",
+		    NULL, "lookup failed");
+		return;
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "issuer_id", id);
+	cJSON_AddStringToObject(out, "serial_hex", serial);
+	cJSON_AddStringToObject(out, "status", sc.revoked ? "revoked" : "good");
+	cJSON_AddBoolToObject(
+	    out, "expired", sc.not_after != INT64_MIN && sc.not_after <= now);
+	if (sc.not_after != INT64_MIN)
+		cJSON_AddStringToObject(
+		    out, "not_after", time_text(sc.not_after, ts, sizeof(ts)));
+	else
+		cJSON_AddNullToObject(out, "not_after");
+	if (sc.revoked) {
+		cJSON_AddStringToObject(out, "revoked_at",
+		    time_text(sc.revoked_at, ts, sizeof(ts)));
+		if (sc.reason >= 0)
+			cJSON_AddStringToObject(
+			    out, "reason", util_reason_name(sc.reason));
+		else
+			cJSON_AddNullToObject(out, "reason");
+	} else {
+		cJSON_AddNullToObject(out, "revoked_at");
+		cJSON_AddNullToObject(out, "reason");
+	}
+	if (sc.subject != NULL)
+		cJSON_AddStringToObject(out, "subject", sc.subject);
+	else
+		cJSON_AddNullToObject(out, "subject");
+	cJSON_AddStringToObject(
+	    out, "registered_at", time_text(sc.created_at, ts, sizeof(ts)));
+	cJSON_AddStringToObject(
+	    out, "updated_at", time_text(sc.updated_at, ts, sizeof(ts)));
+	store_cert_clear(&sc);
+	send_cjson(c, 200, "OK", out);
 }
 
 static void
@@ -796,6 +1046,22 @@ handler(struct mg_connection *c, void *arg)
 			handle_stats(h, c, strcmp(path, "/metrics") == 0);
 		return 200;
 	}
+	if (strcmp(path, "/api/v1/certificates") == 0) {
+		if (strcmp(m, "POST") != 0)
+			send_error(c, 405, "Method Not Allowed",
+			    "Allow: POST\r\n", "method not allowed");
+		else
+			handle_certs_post(h, c);
+		return 200;
+	}
+	if (strncmp(path, "/api/v1/certificates/", 21) == 0) {
+		if (!get)
+			send_error(c, 405, "Method Not Allowed",
+			    "Allow: GET, HEAD\r\n", "method not allowed");
+		else
+			handle_cert_get(h, c, path + 21);
+		return 200;
+	}
 	if (strcmp(path, "/api/v1/revoke") == 0 ||
 	    strcmp(path, "/api/v1/cache/refresh") == 0) {
 		if (strcmp(m, "POST") != 0)
@@ -830,6 +1096,8 @@ http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
 	    .max_connections = HTTP_ADMIN_MAX_CONNECTIONS,
 	    .buffer_budget = HTTP_REQUEST_BUFFER_BUDGET / 4,
 	    .decode_url = 1,
+	    /* POST /api/v1/certificates takes a batch of PEMs. */
+	    .body_max = ADMIN_CERTS_BODY_MAX,
 	};
 	struct http_admin *h;
 	enum ob_err e;

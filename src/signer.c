@@ -522,54 +522,97 @@ out:
 	return e;
 }
 
-enum ob_err
-signer_leaf_info(const char *pem, const unsigned char *ca_der, size_t ca_len,
-    struct signer_leaf *out, char *errbuf, size_t errsz)
+/*
+ * The facts of leaf (named name in messages), checked to be issued by the
+ * CA certificate ca_der: signer_leaf_info's, from a parsed certificate.
+ */
+static enum ob_err
+leaf_facts(mbedtls_x509_crt *leaf, const char *name,
+    const unsigned char *ca_der, size_t ca_len, struct signer_leaf *out,
+    char *errbuf, size_t errsz)
 {
-	mbedtls_x509_crt leaf, ca;
-	enum ob_err e;
+	mbedtls_x509_crt ca;
+	enum ob_err e = OB_OK;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	mbedtls_x509_crt_init(&leaf);
 	mbedtls_x509_crt_init(&ca);
-	if ((e = load_cert(pem, &leaf, errbuf, errsz)) != OB_OK)
-		goto out;
 	if ((rc = mbedtls_x509_crt_parse_der(&ca, ca_der, ca_len)) != 0) {
-		tlserr(rc, "stored issuer certificate", pem, errbuf, errsz);
+		tlserr(rc, "stored issuer certificate", name, errbuf, errsz);
 		e = OB_ERR_CRYPTO;
 		goto out;
 	}
-	if (!issued_by(&leaf, &ca)) {
+	if (!issued_by(leaf, &ca)) {
 		snprintf(errbuf, errsz,
-		    "%s: certificate was not issued by this issuer", pem);
+		    "%s: certificate was not issued by this issuer", name);
 		e = OB_ERR_INVAL;
 		goto out;
 	}
 	if ((e = util_serial_from_bytes(
-		 leaf.serial.p, leaf.serial.len, out->serial)) != OB_OK) {
-		snprintf(errbuf, errsz, "%s: unusable serial number", pem);
+		 leaf->serial.p, leaf->serial.len, out->serial)) != OB_OK) {
+		snprintf(errbuf, errsz, "%s: unusable serial number", name);
 		goto out;
 	}
 	/* issuer_raw is the whole Name, tag and length too, as hashed. */
-	if (mbedtls_sha1_ret(leaf.issuer_raw.p, leaf.issuer_raw.len,
+	if (mbedtls_sha1_ret(leaf->issuer_raw.p, leaf->issuer_raw.len,
 		out->issuer.name_sha1) != 0 ||
-	    mbedtls_sha256_ret(leaf.issuer_raw.p, leaf.issuer_raw.len,
+	    mbedtls_sha256_ret(leaf->issuer_raw.p, leaf->issuer_raw.len,
 		out->issuer.name_sha256, 0) != 0) {
-		snprintf(errbuf, errsz, "%s: cannot hash the issuer name", pem);
+		snprintf(
+		    errbuf, errsz, "%s: cannot hash the issuer name", name);
 		e = OB_ERR_CRYPTO;
 		goto out;
 	}
-	out->not_after = util_x509_time(&leaf.valid_to);
-	if ((out->subject = subject_text(&leaf)) == NULL) {
+	out->not_after = util_x509_time(&leaf->valid_to);
+	if ((out->subject = subject_text(leaf)) == NULL) {
 		snprintf(errbuf, errsz, "out of memory");
 		e = OB_ERR_NOMEM;
 	}
 out:
 	if (e != OB_OK)
 		out->serial[0] = '\0';
-	mbedtls_x509_crt_free(&leaf);
 	mbedtls_x509_crt_free(&ca);
+	return e;
+}
+
+enum ob_err
+signer_leaf_info(const char *pem, const unsigned char *ca_der, size_t ca_len,
+    struct signer_leaf *out, char *errbuf, size_t errsz)
+{
+	mbedtls_x509_crt leaf;
+	enum ob_err e;
+
+	memset(out, 0, sizeof(*out));
+	mbedtls_x509_crt_init(&leaf);
+	if ((e = load_cert(pem, &leaf, errbuf, errsz)) == OB_OK)
+		e = leaf_facts(&leaf, pem, ca_der, ca_len, out, errbuf, errsz);
+	else
+		out->serial[0] = '\0';
+	mbedtls_x509_crt_free(&leaf);
+	return e;
+}
+
+enum ob_err
+signer_leaf_info_pem(const char *text, const char *name,
+    const unsigned char *ca_der, size_t ca_len, struct signer_leaf *out,
+    char *errbuf, size_t errsz)
+{
+	mbedtls_x509_crt leaf;
+	enum ob_err e = OB_ERR_INVAL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	mbedtls_x509_crt_init(&leaf);
+	if (strstr(text, "-----BEGIN CERTIFICATE-----") == NULL)
+		snprintf(errbuf, errsz, "%s: not a PEM certificate", name);
+	else if ((rc = mbedtls_x509_crt_parse(&leaf,
+		      (const unsigned char *)text, strlen(text) + 1)) < 0)
+		tlserr(rc, "not a certificate", name, errbuf, errsz);
+	else if (rc > 0 || leaf.raw.p == NULL || leaf.next != NULL)
+		snprintf(errbuf, errsz,
+		    "%s: want exactly one parsable certificate", name);
+	else
+		e = leaf_facts(&leaf, name, ca_der, ca_len, out, errbuf, errsz);
+	mbedtls_x509_crt_free(&leaf);
 	return e;
 }
 

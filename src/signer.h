@@ -64,6 +64,15 @@ enum ob_err signer_leaf_info(const char *pem, const unsigned char *ca_der,
     size_t ca_len, struct signer_leaf *out, char *errbuf, size_t errsz);
 
 /*
+ * The same for text, one PEM certificate (NUL-terminated; the API's
+ * "pem"), named name in messages: OB_ERR_INVAL also for text that is not
+ * exactly one PEM certificate. Any thread.
+ */
+enum ob_err signer_leaf_info_pem(const char *text, const char *name,
+    const unsigned char *ca_der, size_t ca_len, struct signer_leaf *out,
+    char *errbuf, size_t errsz);
+
+/*
  * A responder's signing key, loaded into a pool of contexts so that several
  * threads sign at once (mbedTLS key contexts are not safe to share). Any
  * thread may call signer_sign; it blocks only when every context is busy.

@@ -203,6 +203,26 @@ enum ob_err store_issuer_aliases(struct store *, const char *issuer_id,
 enum ob_err store_issuer_exists(
     struct store *, const char *id, char *errbuf, size_t errsz);
 
+/* What the store knows of one certificate. */
+struct store_cert {
+	int revoked;
+	int64_t not_after; /* INT64_MIN: unknown */
+	int64_t revoked_at; /* INT64_MIN: not revoked */
+	int reason; /* RFC 5280 CRLReason; -1: none */
+	char *subject; /* malloc'd, or NULL: unknown (store_cert_clear) */
+	int64_t created_at, updated_at; /* when registered, last changed */
+};
+
+/*
+ * The row of certificate (issuer_id, serial: canonical) into *out.
+ * OB_OK; OB_ERR_NOTFOUND (errbuf: no such issuer, or no such
+ * certificate); OB_ERR_NOMEM, OB_ERR_BUSY, OB_ERR_DB. The thread that
+ * owns st.
+ */
+enum ob_err store_cert_get(struct store *, const char *issuer_id,
+    const char *serial, struct store_cert *out, char *errbuf, size_t errsz);
+void store_cert_clear(struct store_cert *);
+
 /*
  * Registers certificate (issuer_id, serial) with not_after (INT64_MIN:
  * unknown). An existing row is OB_ERR_EXISTS unless update is set, which

@@ -567,6 +567,57 @@ unknown_drop(struct store *st, const char *issuer_id, const char *serial,
 }
 
 enum ob_err
+store_cert_get(struct store *st, const char *issuer_id, const char *serial,
+    struct store_cert *out, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *stmt = NULL;
+	enum ob_err e;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->reason = -1;
+	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_prepare(st,
+		 "SELECT status = 'revoked', not_after, revoked_at,"
+		 " revocation_reason, subject, created_at, updated_at"
+		 " FROM certificates WHERE issuer_id = ? AND serial_hex = ?",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->revoked = sqlite3_column_int(stmt, 0);
+		out->not_after = store_column_time(stmt, 1);
+		out->revoked_at = store_column_time(stmt, 2);
+		if (sqlite3_column_type(stmt, 3) != SQLITE_NULL)
+			out->reason = sqlite3_column_int(stmt, 3);
+		out->created_at = store_column_time(stmt, 5);
+		out->updated_at = store_column_time(stmt, 6);
+		if (sqlite3_column_type(stmt, 4) != SQLITE_NULL &&
+		    (out->subject = store_column_strdup(stmt, 4)) == NULL) {
+			snprintf(errbuf, errsz, "out of memory");
+			e = OB_ERR_NOMEM;
+		}
+	} else if (rc == SQLITE_DONE) {
+		snprintf(errbuf, errsz, "no certificate %s of issuer %s",
+		    serial, issuer_id);
+		e = OB_ERR_NOTFOUND;
+	} else
+		e = store_dberr(st, rc, "certificate lookup", errbuf, errsz);
+	sqlite3_finalize(stmt);
+	return e;
+}
+
+void
+store_cert_clear(struct store_cert *c)
+{
+	free(c->subject);
+	c->subject = NULL;
+}
+
+enum ob_err
 store_cert_add(struct store *st, const char *issuer_id, const char *serial,
     int64_t not_after, const char *subject, int update, char *errbuf,
     size_t errsz)
