@@ -33,6 +33,12 @@ URL=http://127.0.0.1:18080
 ADMIN_URL=http://127.0.0.1:18081
 echo 'OCSPBOX_SERVE_OPTS=--listen 127.0.0.1:18080 --admin-listen 127.0.0.1:18081' \
     >>/etc/ocspbox/ocspbox.conf
+# An openssl ca database followed, as operations.md says: readable by
+# the ocspbox user through the sandbox.
+mkdir -p /srv/ca
+printf 'V\t301231235959Z\t\t0F0F\tunknown\t/CN=followed\n' >/srv/ca/index.txt
+chmod 0644 /srv/ca/index.txt
+echo 'OCSPBOX_FOLLOW_INDEX=corp=/srv/ca/index.txt' >>/etc/ocspbox/ocspbox.conf
 
 run systemctl enable --now ocspbox
 same "systemctl enable --now ocspbox" "$RC" 0
@@ -50,6 +56,12 @@ st() {
 }
 same "openssl ocsp: 1001 good" "$(st 1001)" good
 same "openssl ocsp: 1002 revoked" "$(st 1002)" revoked
+same "the followed index: 0F0F good" "$(st 0F0F)" good
+printf 'R\t301231235959Z\t261101000000Z,keyCompromise\t0F0F\tunknown\t/CN=followed\n' \
+    >/srv/ca/index.txt.new
+mv /srv/ca/index.txt.new /srv/ca/index.txt
+for i in $(seq 30); do [ "$(st 0F0F)" = revoked ] && break; sleep 0.1; done
+same "the followed index revokes 0F0F, under the unit's sandbox" "$(st 0F0F)" revoked
 openssl ocsp -issuer "$PKI/ca-rsa.pem" -serial 0x1001 -no_nonce -reqout "$TMP/req.der" >/dev/null 2>&1
 curl -s -o "$TMP/g.der" "$URL/$(enc "$TMP/req.der")"
 same "GET: 1001 good" "$(openssl ocsp -respin "$TMP/g.der" -issuer "$PKI/ca-rsa.pem" \
