@@ -688,17 +688,16 @@ handle_certs_post(struct http_admin *h, struct mg_connection *c)
 	struct api_cert *v = NULL;
 	struct store_issuer *iss = NULL;
 	const struct store_issuer *is;
-	struct signer_leaf leaf;
+	struct signer_leaf *leaves = NULL;
 	struct store *st = NULL;
 	char *body, err[OB_ERRBUF], why[OB_ERRBUF], name[32];
 	const char *serial;
 	size_t len, n = 0, niss = 0, i;
 	long long fresh = 0, known = 0;
 	int code = 500, alias, in_tx = 0, is_new;
-	cJSON *out = NULL, *list = NULL;
+	cJSON *out = NULL, *list = NULL, *item;
 	enum ob_err e;
 
-	memset(&leaf, 0, sizeof(leaf));
 	if ((body = malloc(ADMIN_CERTS_BODY_MAX + 1)) == NULL) {
 		send_error(
 		    c, 503, "Service Unavailable", NULL, "out of memory");
@@ -713,26 +712,24 @@ handle_certs_post(struct http_admin *h, struct mg_connection *c)
 		    NULL, why);
 		goto out;
 	}
-	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
-	    store_issuer_list(st, &iss, &niss, err, sizeof(err)) != OB_OK ||
-	    store_begin(st, err, sizeof(err)) != OB_OK) {
-		log_warnx("admin: certificates: %s", err);
-		send_error(
-		    c, 503, "Service Unavailable", NULL, "store unavailable");
-		goto out;
-	}
-	in_tx = 1;
-	if ((out = cJSON_CreateObject()) == NULL ||
+	if ((leaves = calloc(n, sizeof(*leaves))) == NULL ||
+	    (out = cJSON_CreateObject()) == NULL ||
 	    (list = cJSON_AddArrayToObject(out, "certificates")) == NULL) {
 		code = 503;
 		snprintf(why, sizeof(why), "out of memory");
 		goto fail;
 	}
+	if (store_open(h->conf.db_path, 0, &st, err, sizeof(err)) != OB_OK ||
+	    store_issuer_list(st, &iss, &niss, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: certificates: %s", err);
+		code = 503;
+		snprintf(why, sizeof(why), "store unavailable");
+		goto fail;
+	}
+	/* Every item checked (each PEM's signature too) before the write
+	 * lock is taken: it is then held for the inserts alone. */
 	for (i = 0; i < n; i++) {
-		cJSON *item;
-
 		snprintf(name, sizeof(name), n > 1 ? "item %zu" : "pem", i + 1);
-		memset(&leaf, 0, sizeof(leaf));
 		if ((is = issuer_in(iss, niss, v[i].issuer_id)) == NULL) {
 			code = 404;
 			snprintf(why, sizeof(why), "%s%sno such issuer %s",
@@ -740,28 +737,35 @@ handle_certs_post(struct http_admin *h, struct mg_connection *c)
 			    v[i].issuer_id);
 			goto fail;
 		}
-		serial = v[i].serial;
-		if (v[i].pem != NULL) {
-			e = signer_leaf_info_pem(v[i].pem, name, is->cert_der,
-			    is->cert_len, &leaf, why, sizeof(why));
-			if (e != OB_OK) {
-				code = e == OB_ERR_INVAL || e == OB_ERR_RANGE
-				    ? 400
-				    : 500;
-				goto fail;
-			}
-			serial = leaf.serial;
-			v[i].not_after = leaf.not_after;
+		if (v[i].pem == NULL)
+			continue;
+		if ((e = signer_leaf_info_pem(v[i].pem, name, is->cert_der,
+			 is->cert_len, &leaves[i], why, sizeof(why))) !=
+		    OB_OK) {
+			code =
+			    e == OB_ERR_INVAL || e == OB_ERR_RANGE ? 400 : 500;
+			goto fail;
 		}
+		v[i].not_after = leaves[i].not_after;
+	}
+	if (store_begin(st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: certificates: %s", err);
+		code = 503;
+		snprintf(why, sizeof(why), "store unavailable");
+		goto fail;
+	}
+	in_tx = 1;
+	for (i = 0; i < n; i++) {
+		serial = v[i].pem != NULL ? leaves[i].serial : v[i].serial;
 		e = store_cert_add(st, v[i].issuer_id, serial, v[i].not_after,
-		    leaf.subject, 0, err, sizeof(err));
+		    leaves[i].subject, 0, err, sizeof(err));
 		is_new = e == OB_OK;
 		if (e == OB_ERR_EXISTS)
 			e = OB_OK; /* known already: idempotent */
 		alias = 0;
 		if (e == OB_OK && v[i].pem != NULL)
 			e = store_issuer_alias_add(st, v[i].issuer_id,
-			    &leaf.issuer, &alias, err, sizeof(err));
+			    &leaves[i].issuer, &alias, err, sizeof(err));
 		if (e == OB_OK) {
 			fresh += is_new;
 			known += !is_new;
@@ -777,8 +781,6 @@ handle_certs_post(struct http_admin *h, struct mg_connection *c)
 				snprintf(err, sizeof(err), "out of memory");
 			}
 		}
-		free(leaf.subject);
-		leaf.subject = NULL;
 		if (e != OB_OK) {
 			code = e == OB_ERR_BUSY ? 503 : 500;
 			log_warnx("admin: certificates: %s", err);
@@ -800,7 +802,6 @@ handle_certs_post(struct http_admin *h, struct mg_connection *c)
 	out = NULL;
 	goto out;
 fail:
-	free(leaf.subject);
 	if (in_tx)
 		store_rollback(st);
 	send_error(c, code,
@@ -810,6 +811,9 @@ fail:
 			      : "Internal Server Error",
 	    NULL, why);
 out:
+	for (i = 0; leaves != NULL && i < n; i++)
+		free(leaves[i].subject);
+	free(leaves);
 	cJSON_Delete(out);
 	store_issuer_list_free(iss, niss);
 	store_close(st);

@@ -22,7 +22,8 @@ trap 'exit 1' INT TERM
 # What ocspbox reads from its environment, cleared: a suite sees only what
 # it sets itself, not a test hook or a token left in the caller's shell.
 unset OCSPBOX_DB OCSPBOX_ADMIN_TOKEN OCSPBOX_TEST_SIGN_DELAY_MS \
-    OCSPBOX_TEST_FAIL_OPEN OCSPBOX_REFRESH_INTERVAL \
+    OCSPBOX_TEST_FAIL_OPEN OCSPBOX_TEST_NO_INOTIFY OCSPBOX_FOLLOW_INDEX \
+    OCSPBOX_REFRESH_INTERVAL \
     CERTCTL_OCSP_CACHE_REFRESH_INTERVAL
 # The suite's database, made by `ob migrate` or addissuer; a suite that
 # needs several names the others itself.
