@@ -184,7 +184,7 @@ enum ob_err api_revoke_parse(
 /* One certificate of POST /api/v1/certificates, checked. */
 struct api_cert {
 	char issuer_id[OB_ID_MAX + 1];
-	char *pem; /* the certificate (PEM or base64 DER text); NULL: serial */
+	char *pem; /* the certificate, PEM; NULL: by serial */
 	char serial[OB_SERIAL_HEX_MAX + 1]; /* canonical; "" with pem */
 	int64_t not_after; /* seconds since the epoch; with serial */
 };

@@ -21,7 +21,8 @@
 
 /* The largest JSON body the API takes. */
 #define ADMIN_BODY_MAX 4096
-/* POST /api/v1/certificates: a batch of API_CERTS_MAX PEMs fits. */
+/* POST /api/v1/certificates: a batch of API_CERTS_MAX PEMs of ordinary
+ * leaves (RSA-2048, EC) fits; RSA-4096 ones take two requests. */
 #define ADMIN_CERTS_BODY_MAX (2 * 1024 * 1024)
 
 /*
