@@ -340,6 +340,8 @@ build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h $(FUZZ_MBEDTLS)
 # and the unit test: either rebuilds when it changes.
 build/fuzz/fuzz_ocsp_req $(BUILD)/tests/test_ocsp_req: \
     tests/fuzz/ocsp_req_check.h
+$(BUILD)/tests/test_store $(BUILD)/tests/test_follow: \
+    tests/unit/store_fixture.h
 
 build/fuzz/fuzz_gate: tests/fuzz/fuzz_gate.c src/http_head.c src/codec.h \
     src/ob.h $(TP)/fetched
