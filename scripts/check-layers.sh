@@ -15,7 +15,7 @@ layers='
 2 store.h   store.c store_cert.c store_cache.c store_crl.c store_stats.c
 3 signer.h  signer.c
 4 server.h  issuers.c flight.c cache.c responder.c refresh.c crlgen.c follow.c
-5 http.h    http.c http_ocsp.c http_admin.c api_json.c metrics.c
+5 http.h    http.c http_ocsp.c http_admin.c http_api.c api_json.c metrics.c
 6 cli.h     main.c cli.c cli_issuer.c cli_cache.c cli_crl.c serve.c
 '
 

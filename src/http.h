@@ -315,6 +315,44 @@ void http_admin_token_hash(const char *token, unsigned char out[32]);
  */
 enum ob_err http_admin_token_new(char out[65], unsigned char hash[32]);
 
+/* ---- http_api.c: the admin API's answers and handlers ------------------ */
+
+/* POST /api/v1/certificates's largest body: a batch of API_CERTS_MAX PEMs
+ * of ordinary leaves (RSA-2048, EC) fits; RSA-4096 ones take two. */
+#define HTTP_API_CERTS_BODY_MAX (2 * 1024 * 1024)
+
+/*
+ * Sends code and reason with a JSON body (blen bytes) and "Cache-Control:
+ * no-store"; extra, when not NULL, is more header lines, each ending with
+ * CRLF. Worker threads.
+ */
+void http_api_json(struct mg_connection *, int code, const char *reason,
+    const char *extra, const char *body, size_t blen);
+
+/* The same with {"error": msg}: msg is ours, ASCII, one line, cut at
+ * about 300 bytes; its quotes and backslashes are escaped here. */
+void http_api_error(struct mg_connection *, int code, const char *reason,
+    const char *extra, const char *msg);
+
+/*
+ * The API's handlers, for an authenticated request on the admin listener
+ * (conf is its settings): GET /api/v1/issuers (api_issuers_json);
+ * POST /api/v1/certificates (one or a batch registered in one
+ * transaction: 201 when one was new, 200 when all were known, 400 naming
+ * the item, 404 for an issuer not there, 413, 415); GET
+ * /api/v1/certificates/{issuer_id}/{serial_hex} with rest what follows
+ * "/api/v1/certificates/" (404 when either is not there, 400 when either
+ * cannot be one); POST /api/v1/revoke (SPEC; 404 for an issuer or a
+ * certificate not there). Each answers the request itself, 503 when the
+ * store is busy or unavailable. Worker threads.
+ */
+void http_api_issuers(const struct http_admin_conf *, struct mg_connection *);
+void http_api_certs_post(
+    const struct http_admin_conf *, struct mg_connection *);
+void http_api_cert_get(
+    const struct http_admin_conf *, struct mg_connection *, const char *rest);
+void http_api_revoke(const struct http_admin_conf *, struct mg_connection *);
+
 /* ---- metrics.c: the stats document, its text, the Prometheus exposition -- */
 
 /* What only a running server knows, for the stats. */

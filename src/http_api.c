@@ -1,0 +1,468 @@
+/*
+ * The admin listener's JSON API (SPEC "The admin listener"): its answers
+ * and errors, the issuer list, revoking, and registering and looking up
+ * certificates. http_admin.c authenticates and routes; these run on its
+ * workers after the Bearer token was found right.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cJSON.h"
+#include "civetweb.h"
+#include "http.h"
+
+/* The largest JSON body of the other endpoints. */
+#define API_BODY_MAX 4096
+
+void
+http_api_json(struct mg_connection *c, int code, const char *reason,
+    const char *extra, const char *body, size_t blen)
+{
+	char head[512];
+	int n;
+
+	n = snprintf(head, sizeof(head),
+	    "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "%s\r\n",
+	    code, reason, blen, extra != NULL ? extra : "");
+	http_send_all(c, head, (size_t)n, (const unsigned char *)body, blen);
+}
+
+void
+http_api_error(struct mg_connection *c, int code, const char *reason,
+    const char *extra, const char *msg)
+{
+	char body[320];
+	size_t n = 0;
+
+	memcpy(body, "{\"error\":\"", 10);
+	n = 10;
+	for (; *msg != '\0' && n < sizeof(body) - 5; msg++) {
+		if (*msg == '"' || *msg == '\\')
+			body[n++] = '\\';
+		body[n++] = *msg;
+	}
+	memcpy(body + n, "\"}\n", 3);
+	http_api_json(c, code, reason, extra, body, n + 3);
+}
+
+static void
+send_cjson(struct mg_connection *c, int code, const char *reason, cJSON *doc)
+{
+	char *text = doc != NULL ? cJSON_PrintUnformatted(doc) : NULL;
+
+	cJSON_Delete(doc);
+	if (text == NULL) {
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	http_api_json(c, code, reason, NULL, text, strlen(text));
+	cJSON_free(text);
+}
+
+static const char *
+time_text(int64_t t, char *buf, size_t sz)
+{
+	util_time_format(t, buf, sz);
+	return buf;
+}
+
+void
+http_api_issuers(const struct http_admin_conf *conf, struct mg_connection *c)
+{
+	struct store_issuer *v = NULL;
+	struct store *st = NULL;
+	char err[OB_ERRBUF], *text;
+	size_t n = 0;
+
+	if (store_open(conf->db_path, 0, &st, err, sizeof(err)) != OB_OK ||
+	    store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: issuers: %s", err);
+		store_close(st);
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	store_close(st);
+	text = api_issuers_json(
+	    v, n, (int64_t)time(NULL), responder_warn(conf->r));
+	store_issuer_list_free(v, n);
+	if (text == NULL) {
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	http_api_json(c, 200, "OK", NULL, text, strlen(text));
+	free(text);
+}
+
+/*
+ * Reads a JSON request body of at most max bytes into body (max + 1
+ * bytes), NUL-terminated, its length in *len. Returns 1, or 0 after
+ * answering 413 or 415.
+ */
+static int
+read_body_max(struct mg_connection *c, char *body, size_t max, size_t *len)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const char *ct = mg_get_header(c, "Content-Type");
+	char why[64];
+	size_t n = 0;
+	int r;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+		http_api_error(c, 415, "Unsupported Media Type", NULL,
+		    "want Content-Type: application/json");
+		return 0;
+	}
+	snprintf(why, sizeof(why), "body over %zu KiB", max / 1024);
+	if (ri->content_length > (long long)max) {
+		mg_set_must_close(c);
+		http_api_error(c, 413, "Payload Too Large", NULL, why);
+		return 0;
+	}
+	while (n <= max && (r = mg_read(c, body + n, max + 1 - n)) > 0)
+		n += (size_t)r;
+	if (n > max) {
+		mg_set_must_close(c);
+		http_api_error(c, 413, "Payload Too Large", NULL, why);
+		return 0;
+	}
+	body[n] = '\0';
+	*len = n;
+	return 1;
+}
+
+/* read_body_max for the small bodies: at most API_BODY_MAX. */
+static int
+read_body(struct mg_connection *c, char *body, size_t *len)
+{
+	return read_body_max(c, body, API_BODY_MAX, len);
+}
+
+/* The issuer id in v (n), or NULL. */
+static const struct store_issuer *
+issuer_in(const struct store_issuer *v, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * POST /api/v1/certificates: one certificate or a batch registered, all
+ * in one transaction or none; 201 when one was new, 200 when all were
+ * known already (idempotent); 400 naming the item, 404 for an issuer
+ * that is not there.
+ */
+void
+http_api_certs_post(const struct http_admin_conf *conf, struct mg_connection *c)
+{
+	struct api_cert *v = NULL;
+	struct store_issuer *iss = NULL;
+	const struct store_issuer *is;
+	struct signer_leaf *leaves = NULL;
+	struct store *st = NULL;
+	char *body, err[OB_ERRBUF], why[OB_ERRBUF], name[32];
+	const char *serial;
+	size_t len, n = 0, niss = 0, i;
+	long long fresh = 0, known = 0;
+	int code = 500, alias, in_tx = 0, is_new;
+	cJSON *out = NULL, *list = NULL, *item;
+	enum ob_err e;
+
+	if ((body = malloc(HTTP_API_CERTS_BODY_MAX + 1)) == NULL) {
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	if (!read_body_max(c, body, HTTP_API_CERTS_BODY_MAX, &len))
+		goto out;
+	if ((e = api_certs_parse(body, len, &v, &n, why, sizeof(why))) !=
+	    OB_OK) {
+		http_api_error(c, e == OB_ERR_NOMEM ? 503 : 400,
+		    e == OB_ERR_NOMEM ? "Service Unavailable" : "Bad Request",
+		    NULL, why);
+		goto out;
+	}
+	if ((leaves = calloc(n, sizeof(*leaves))) == NULL ||
+	    (out = cJSON_CreateObject()) == NULL ||
+	    (list = cJSON_AddArrayToObject(out, "certificates")) == NULL) {
+		code = 503;
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
+	}
+	if (store_open(conf->db_path, 0, &st, err, sizeof(err)) != OB_OK ||
+	    store_issuer_list(st, &iss, &niss, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: certificates: %s", err);
+		code = 503;
+		snprintf(why, sizeof(why), "store unavailable");
+		goto fail;
+	}
+	/* Every item checked (each PEM's signature too) before the write
+	 * lock is taken: it is then held for the inserts alone. */
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), n > 1 ? "item %zu" : "pem", i + 1);
+		if ((is = issuer_in(iss, niss, v[i].issuer_id)) == NULL) {
+			code = 404;
+			snprintf(why, sizeof(why), "%s%sno such issuer %s",
+			    n > 1 ? name : "", n > 1 ? ": " : "",
+			    v[i].issuer_id);
+			goto fail;
+		}
+		if (v[i].pem == NULL)
+			continue;
+		if ((e = signer_leaf_info_pem(v[i].pem, name, is->cert_der,
+			 is->cert_len, &leaves[i], why, sizeof(why))) !=
+		    OB_OK) {
+			code =
+			    e == OB_ERR_INVAL || e == OB_ERR_RANGE ? 400 : 500;
+			goto fail;
+		}
+		v[i].not_after = leaves[i].not_after;
+	}
+	if (store_begin(st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: certificates: %s", err);
+		code = 503;
+		snprintf(why, sizeof(why), "store unavailable");
+		goto fail;
+	}
+	in_tx = 1;
+	for (i = 0; i < n; i++) {
+		serial = v[i].pem != NULL ? leaves[i].serial : v[i].serial;
+		e = store_cert_add(st, v[i].issuer_id, serial, v[i].not_after,
+		    leaves[i].subject, 0, err, sizeof(err));
+		is_new = e == OB_OK;
+		if (e == OB_ERR_EXISTS)
+			e = OB_OK; /* known already: idempotent */
+		alias = 0;
+		if (e == OB_OK && v[i].pem != NULL)
+			e = store_issuer_alias_add(st, v[i].issuer_id,
+			    &leaves[i].issuer, &alias, err, sizeof(err));
+		if (e == OB_OK) {
+			fresh += is_new;
+			known += !is_new;
+			if ((item = cJSON_CreateObject()) == NULL ||
+			    !cJSON_AddItemToArray(list, item) ||
+			    cJSON_AddStringToObject(
+				item, "issuer_id", v[i].issuer_id) == NULL ||
+			    cJSON_AddStringToObject(
+				item, "serial_hex", serial) == NULL ||
+			    cJSON_AddStringToObject(item, "status",
+				is_new ? "new" : "known") == NULL) {
+				e = OB_ERR_NOMEM;
+				snprintf(err, sizeof(err), "out of memory");
+			}
+		}
+		if (e != OB_OK) {
+			code = e == OB_ERR_BUSY ? 503 : 500;
+			log_warnx("admin: certificates: %s", err);
+			snprintf(why, sizeof(why), "registering failed");
+			goto fail;
+		}
+	}
+	if (store_commit(st, err, sizeof(err)) != OB_OK) {
+		code = 503;
+		log_warnx("admin: certificates: %s", err);
+		snprintf(why, sizeof(why), "registering failed");
+		goto fail;
+	}
+	in_tx = 0;
+	log_warnx("admin: certificates: %lld new, %lld known", fresh, known);
+	cJSON_AddNumberToObject(out, "registered", (double)fresh);
+	cJSON_AddNumberToObject(out, "known", (double)known);
+	send_cjson(c, fresh > 0 ? 201 : 200, fresh > 0 ? "Created" : "OK", out);
+	out = NULL;
+	goto out;
+fail:
+	if (in_tx)
+		store_rollback(st);
+	http_api_error(c, code,
+	    code == 400       ? "Bad Request"
+		: code == 404 ? "Not Found"
+		: code == 503 ? "Service Unavailable"
+			      : "Internal Server Error",
+	    NULL, why);
+out:
+	for (i = 0; leaves != NULL && i < n; i++)
+		free(leaves[i].subject);
+	free(leaves);
+	cJSON_Delete(out);
+	store_issuer_list_free(iss, niss);
+	store_close(st);
+	api_certs_free(v, n);
+	free(body);
+}
+
+/*
+ * GET /api/v1/certificates/{issuer_id}/{serial_hex}: what ocspbox knows
+ * of one certificate; 404 for an issuer or a certificate not there, 400
+ * for an id or serial that cannot be one.
+ */
+void
+http_api_cert_get(const struct http_admin_conf *conf, struct mg_connection *c,
+    const char *rest)
+{
+	char id[OB_ID_MAX + 1], serial[OB_SERIAL_HEX_MAX + 1], raw[160];
+	char err[OB_ERRBUF], ts[32];
+	const char *slash = strchr(rest, '/');
+	struct store_cert sc;
+	struct store *st = NULL;
+	int64_t now = (int64_t)time(NULL);
+	enum ob_err e;
+	cJSON *out;
+
+	if (slash == NULL || (size_t)(slash - rest) > OB_ID_MAX ||
+	    strlen(slash + 1) >= sizeof(raw)) {
+		http_api_error(c, 404, "Not Found", NULL,
+		    "want /api/v1/certificates/{issuer_id}/{serial_hex}");
+		return;
+	}
+	memcpy(id, rest, (size_t)(slash - rest));
+	id[slash - rest] = '\0';
+	snprintf(raw, sizeof(raw), "%s", slash + 1);
+	if (!api_issuer_id_valid(id)) {
+		http_api_error(c, 400, "Bad Request", NULL, "bad issuer_id");
+		return;
+	}
+	if (util_serial_canon(raw, serial) != OB_OK) {
+		http_api_error(c, 400, "Bad Request", NULL, "bad serial_hex");
+		return;
+	}
+	if (store_open(conf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: certificate: %s", err);
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	e = store_cert_get(st, id, serial, &sc, err, sizeof(err));
+	store_close(st);
+	if (e == OB_ERR_NOTFOUND) {
+		http_api_error(c, 404, "Not Found", NULL, err);
+		return;
+	}
+	if (e != OB_OK) {
+		log_warnx("admin: certificate %s %s: %s", id, serial, err);
+		http_api_error(c, e == OB_ERR_BUSY ? 503 : 500,
+		    e == OB_ERR_BUSY ? "Service Unavailable"
+				     : "Internal Server Error",
+		    NULL, "lookup failed");
+		return;
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "issuer_id", id);
+	cJSON_AddStringToObject(out, "serial_hex", serial);
+	cJSON_AddStringToObject(out, "status", sc.revoked ? "revoked" : "good");
+	cJSON_AddBoolToObject(
+	    out, "expired", sc.not_after != INT64_MIN && sc.not_after <= now);
+	if (sc.not_after != INT64_MIN)
+		cJSON_AddStringToObject(
+		    out, "not_after", time_text(sc.not_after, ts, sizeof(ts)));
+	else
+		cJSON_AddNullToObject(out, "not_after");
+	if (sc.revoked) {
+		cJSON_AddStringToObject(out, "revoked_at",
+		    time_text(sc.revoked_at, ts, sizeof(ts)));
+		if (sc.reason >= 0)
+			cJSON_AddStringToObject(
+			    out, "reason", util_reason_name(sc.reason));
+		else
+			cJSON_AddNullToObject(out, "reason");
+	} else {
+		cJSON_AddNullToObject(out, "revoked_at");
+		cJSON_AddNullToObject(out, "reason");
+	}
+	if (sc.subject != NULL)
+		cJSON_AddStringToObject(out, "subject", sc.subject);
+	else
+		cJSON_AddNullToObject(out, "subject");
+	cJSON_AddStringToObject(
+	    out, "registered_at", time_text(sc.created_at, ts, sizeof(ts)));
+	cJSON_AddStringToObject(
+	    out, "updated_at", time_text(sc.updated_at, ts, sizeof(ts)));
+	store_cert_clear(&sc);
+	send_cjson(c, 200, "OK", out);
+}
+
+void
+http_api_revoke(const struct http_admin_conf *conf, struct mg_connection *c)
+{
+	char body[API_BODY_MAX + 1], err[OB_ERRBUF], ts[32];
+	const char *missing, *why;
+	struct api_revoke rq;
+	struct store *st = NULL;
+	cJSON *out;
+	int64_t now = (int64_t)time(NULL), at;
+	int already = 0, revoked, old_reason;
+	size_t len;
+	enum ob_err e;
+
+	if (!read_body(c, body, &len))
+		return;
+	if (api_revoke_parse(body, len, &rq, &why) != OB_OK) {
+		http_api_error(c, 400, "Bad Request", NULL, why);
+		return;
+	}
+	if (store_open(conf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: revoke: %s", err);
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	/* The API revokes what it knows; unknown ids are the caller's typo. */
+	err[0] = '\0';
+	missing = "no such issuer";
+	e = store_issuer_exists(st, rq.issuer_id, err, sizeof(err));
+	if (e == OB_OK) {
+		missing = "no such certificate";
+		e = store_cert_status(st, rq.issuer_id, NULL, rq.serial,
+		    &revoked, &at, &old_reason, err, sizeof(err));
+	}
+	if (e == OB_OK)
+		e = store_revoke(st, rq.issuer_id, rq.serial, rq.reason, now,
+		    &already, err, sizeof(err));
+	store_close(st);
+	if (e == OB_ERR_NOTFOUND) {
+		http_api_error(c, 404, "Not Found", NULL, missing);
+		return;
+	}
+	if (e != OB_OK) {
+		log_warnx(
+		    "admin: revoke %s %s: %s", rq.issuer_id, rq.serial, err);
+		http_api_error(c, e == OB_ERR_BUSY ? 503 : 500,
+		    e == OB_ERR_BUSY ? "Service Unavailable"
+				     : "Internal Server Error",
+		    NULL, "revoke failed");
+		return;
+	}
+	log_warnx("admin: revoked %s %s%s%s%s", rq.issuer_id, rq.serial,
+	    rq.reason >= 0 ? " reason " : "",
+	    rq.reason >= 0 ? util_reason_name(rq.reason) : "",
+	    already ? " (already revoked)" : "");
+	if (!already && conf->rf != NULL)
+		refresh_crl_poke(conf->rf); /* onto the CRL now */
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "issuer_id", rq.issuer_id);
+	cJSON_AddStringToObject(out, "serial_hex", rq.serial);
+	cJSON_AddBoolToObject(out, "already_revoked", already);
+	if (!already) {
+		cJSON_AddStringToObject(
+		    out, "revoked_at", time_text(now, ts, sizeof(ts)));
+		if (rq.reason >= 0)
+			cJSON_AddStringToObject(
+			    out, "reason", util_reason_name(rq.reason));
+	}
+	send_cjson(c, 200, "OK", out);
+}
