@@ -508,7 +508,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		if (store_cert_put(st, pos[0], ent.serial, ent.not_after,
 			ent.subject[0] != '\0' ? ent.subject : NULL,
 			ent.status == 'R' ? ent.revoked_at : INT64_MIN,
-			ent.reason, msg, sizeof(msg)) != OB_OK)
+			ent.reason, NULL, msg, sizeof(msg)) != OB_OK)
 			goto fail;
 		counts[ent.status == 'V' ? 0 : ent.status == 'R' ? 1 : 2]++;
 		/*

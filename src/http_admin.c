@@ -643,7 +643,11 @@ http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
 	    .listen = conf->listen,
 	    .threads = HTTP_ADMIN_THREADS,
 	    .max_connections = HTTP_ADMIN_MAX_CONNECTIONS,
-	    .buffer_budget = HTTP_REQUEST_BUFFER_BUDGET / 4,
+	    /* Two of the largest requests at once (a batch of PEMs sent
+	     * chunked, at most twice its body); past it the gate closes
+	     * the connection parked longest, a client trickling bytes
+	     * before one that sends at once. */
+	    .buffer_budget = 2 * (2 * HTTP_API_CERTS_BODY_MAX) + 64 * 1024,
 	    .decode_url = 1,
 	    /* POST /api/v1/certificates takes a batch of PEMs. */
 	    .body_max = HTTP_API_CERTS_BODY_MAX,

@@ -444,11 +444,12 @@ static const struct metric metrics[] = {
 	"Versions of the followed openssl ca index applied since start, "
 	"per issuer (serve --follow-index)."},
     {"follow_broken_versions_total", "counter", FOLLOW(broken), VAL_LL, NULL,
-	"Versions of the followed index refused for a broken line since "
-	"start, per issuer; nothing of them was applied."},
+	"Versions of the followed index with broken lines since start, per "
+	"issuer; those lines were skipped, the rest applied."},
     {"follow_error", "gauge", FOLLOW(err), VAL_FLAG, NULL,
-	"1 while the followed index's current version cannot be applied "
-	"(a broken line) or read (missing), per issuer."},
+	"1 while the followed index has a broken line, cannot be read "
+	"(missing) or written to the database, or holds a revocation dated "
+	"after now, per issuer."},
     {"follow_last_applied_timestamp_seconds", "gauge", FOLLOW(applied_at),
 	VAL_I64, NULL,
 	"When a version of the followed index was last applied, per "

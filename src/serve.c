@@ -728,6 +728,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	rconf.warn = warn > validity ? warn : validity;
 	if (responder_new(&rconf, &r, err, sizeof(err)) != OB_OK) {
 		log_warnx("serve: %s", err);
+		follows_stop(&follows);
 		return OB_EXIT_ERR;
 	}
 
@@ -751,12 +752,14 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	/*
 	 * Every held connection is a descriptor; so are each thread's
 	 * database files (three in WAL mode), the admin listener's
-	 * connections and the listeners themselves. Requests queued for a
-	 * worker hold one each too, but only under overload: then, out of
-	 * descriptors, the gate closes the connection held longest.
+	 * connections and the listeners themselves; a follower holds its
+	 * database's three, an inotify instance, a pipe's two and the index
+	 * while it reads it. Requests queued for a worker hold one each
+	 * too, but only under overload: then, out of descriptors, the gate
+	 * closes the connection held longest.
 	 */
 	reserve = 3 * (threads + HTTP_ADMIN_THREADS + ncpu + 8) +
-	    HTTP_ADMIN_MAX_CONNECTIONS + 64;
+	    7 * follows.n + HTTP_ADMIN_MAX_CONNECTIONS + 64;
 	if ((fit = fit_descriptors(max_conns + reserve)) <
 	    max_conns + reserve) {
 		log_warnx(

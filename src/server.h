@@ -633,54 +633,77 @@ void crlgen_stop(struct crlgen *);
 /* ---- follow.c: following an `openssl ca` database ----------------------- */
 
 /*
- * The lines of the last version of an index applied, each as a 64-bit
- * hash (FNV-1a over the line without its newline), sorted. Zeroed is
+ * What was applied of an index: its lines, each as the first 64 bits of
+ * its SHA-256 (without its newline), sorted; apart, those that could not
+ * be read (broken), so that they are not logged again while they stay
+ * as they are; and one serial written, whose absence
+ * later tells that the issuer's certificates were removed. Zeroed is
  * empty; follow_seen_free frees it.
  */
 struct follow_seen {
-	uint64_t *h;
-	size_t n;
+	uint64_t *h, *bad;
+	size_t n, nbad;
+	char anchor[OB_SERIAL_HEX_MAX + 1]; /* "" when none */
 };
 void follow_seen_free(struct follow_seen *);
 
 /* What follow_apply made of one version of an index. */
 struct follow_outcome {
 	long long lines; /* complete lines read */
-	long long valid, revoked, expired; /* written: V, R, E */
-	long long bad_line; /* 1-based; 0 when every line read */
+	long long valid, revoked, expired; /* changed in the store: V, R, E */
+	long long unchanged; /* written lines the store held already */
+	long long broken; /* lines that cannot be read, skipped */
+	long long new_broken; /* of those, ones not broken before */
+	long long bad_line; /* the first broken line, 1-based; 0: none */
+	long long deferred; /* R lines revoked after now: applied later */
+	int64_t retry_at; /* the earliest of their times; 0: none */
 	int torn; /* a last line without its newline: left for later */
-	char err[OB_ERRBUF]; /* why, when not OB_OK */
+	char err[OB_ERRBUF]; /* the first broken line's, or the error */
 };
 
+/* The longest index line read; a longer one is broken. */
+#define FOLLOW_LINE_MAX 8192
+/* Lines written in one transaction: the write lock is let go between. */
+#define FOLLOW_TX_LINES 10000
+
 /*
- * Applies one version of an `openssl ca` index, text (len bytes,
- * writable: lines are parsed in place), to issuer issuer_id in st: each
- * complete line that *seen does not hold (new or changed since the
- * version applied before) is written as `cert import` writes it (a V
- * line good, R revoked with its time and reason, its cached answer
- * dropped; E expired; never un-revoked), then the cached "unknown" of
- * each new serial dropped, all in one transaction; nothing when no line
- * changed. A last line without its newline is a file caught mid-write:
- * it is not read (out->torn), and the lines before it are. now (seconds
- * since the epoch) bounds revocation times: one after it is a broken
- * line. On OB_OK *seen holds this version's lines (the old set freed).
- * A broken line: OB_ERR_INVAL, nothing written, *seen unchanged, its
- * number and why in out. Store errors as the store gives them, nothing
- * written. The caller holds no transaction on st.
+ * Applies one version of an `openssl ca` index, text (len bytes and a
+ * NUL after them, all writable: lines are parsed in place), to issuer issuer_id in st: each
+ * line that *seen does not hold (new or changed since the version
+ * applied before) is written as `cert import` writes it (a V line good,
+ * R revoked with its time and reason, its cached answer dropped; E
+ * expired; never un-revoked), then the cached "unknown" of each new
+ * serial dropped, FOLLOW_TX_LINES lines a transaction. A row the store
+ * holds as the line says is not rewritten (out->unchanged). A last line
+ * without its newline is a file caught mid-write: unless whole is set it
+ * is not read (out->torn). A broken line (index_parse_line refuses it,
+ * or it is over FOLLOW_LINE_MAX) is skipped and counted, the first one's
+ * number and why in out; the lines around it are applied, since a
+ * revocation must not wait for a line somebody mistyped. An R line
+ * revoked after now (seconds since the epoch; a CA's clock ahead of
+ * ours) is held back (out->deferred, out->retry_at) and applied by a
+ * later call at or after that time. On OB_OK *seen holds this version
+ * (the old set freed). Store errors as the store gives them, with
+ * out->err; what was committed stays (the calls are idempotent) and
+ * *seen is unchanged, so the next call writes the rest. The caller
+ * holds no transaction on st.
  */
 enum ob_err follow_apply(struct store *st, const char *issuer_id, char *text,
-    size_t len, int64_t now, struct follow_seen *seen,
+    size_t len, int whole, int64_t now, struct follow_seen *seen,
     struct follow_outcome *out);
+
+/* How long a last line without its newline is waited for, seconds. */
+#define FOLLOW_TORN_WAIT 5
 
 /* The largest index followed: some 3 million lines of openssl ca. */
 #define FOLLOW_MAX_BYTES ((size_t)512 * 1024 * 1024)
 
 /* Where a follower stands, for /metrics and the panel. */
 struct follow_status {
-	long long versions; /* versions applied (one with no change too) */
-	long long broken; /* versions refused for a broken line */
+	long long versions; /* versions of the file applied */
+	long long broken; /* versions applied with broken lines skipped */
 	int64_t applied_at; /* when the last version was applied; 0: none */
-	long long bad_line; /* the refused version's line; 0: none now */
+	long long bad_line; /* the current version's first broken line */
 	char err[OB_ERRBUF]; /* what is wrong now ("" when nothing) */
 };
 
@@ -692,9 +715,13 @@ struct follower;
  * each version of the file, as openssl ca writes it (index.txt.new
  * renamed over it) or in place, is applied with follow_apply within a
  * second (inotify on its directory; without inotify, and besides it, a
- * look every second). A broken version is logged once and changes
- * nothing; a missing file is waited for. The first version is applied
- * at once. On OB_OK *out is the follower (follower_stop ends and frees
+ * look every second). A broken line is logged once and skipped; a
+ * missing file is waited for; a last line still without its newline
+ * after FOLLOW_TORN_WAIT seconds is read as it is; store errors (the
+ * database busy or unreadable) are retried, less often each time up to
+ * once a minute; when the certificates it wrote are gone (the issuer
+ * removed, or added again) the whole file is applied again. The first
+ * version is applied at once. On OB_OK *out is the follower (follower_stop ends and frees
  * it); OB_ERR_NOMEM when it cannot start, with errbuf. Strings are
  * copied.
  */

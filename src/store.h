@@ -247,13 +247,15 @@ enum ob_err store_revoke(struct store *, const char *issuer_id,
  * transaction: sets not_after and subject, and when revoked_at is not
  * INT64_MIN marks it revoked, dropping in the same transaction its cached
  * answer unless that says "revoked" already. Never un-revokes: a stale
- * import cannot bring a revoked certificate back. Its statements are
- * prepared once per connection. The caller ends the lines of an issuer
- * with store_cert_put_end, in the same transaction.
+ * import cannot bring a revoked certificate back. A row that already
+ * says all this is left as it is (its updated_at too); *changed (may be
+ * NULL) tells whether the row was written. Its statements are prepared
+ * once per connection. The caller ends the lines of an issuer with
+ * store_cert_put_end, in the same transaction.
  */
 enum ob_err store_cert_put(struct store *, const char *issuer_id,
     const char *serial, int64_t not_after, const char *subject,
-    int64_t revoked_at, int reason, char *errbuf, size_t errsz);
+    int64_t revoked_at, int reason, int *changed, char *errbuf, size_t errsz);
 
 /*
  * Drops the "unknown" answers cached for serials of issuer_id that are

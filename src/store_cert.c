@@ -749,7 +749,11 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	"  ELSE excluded.revoked_at END," \
 	" revocation_reason = CASE status WHEN 'revoked'" \
 	"  THEN revocation_reason ELSE excluded.revocation_reason END," \
-	" updated_at = excluded.updated_at"
+	" updated_at = excluded.updated_at" \
+	" WHERE not_after IS NOT excluded.not_after" \
+	" OR (excluded.subject IS NOT NULL" \
+	"  AND subject IS NOT excluded.subject)" \
+	" OR (status <> 'revoked' AND status IS NOT excluded.status)"
 
 /*
  * An R line's answers, but a "revoked" one: the seed's invariant, in the
@@ -763,7 +767,7 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 enum ob_err
 store_cert_put(struct store *st, const char *issuer_id, const char *serial,
     int64_t not_after, const char *subject, int64_t revoked_at, int reason,
-    char *errbuf, size_t errsz)
+    int *changed, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *put, *drop;
 	int revoked = revoked_at != INT64_MIN, rc;
@@ -799,6 +803,8 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 			return e2; /* the foreign key: say which */
 		return e;
 	}
+	if (changed != NULL)
+		*changed = sqlite3_changes(st->db) > 0;
 	if (!revoked)
 		return OB_OK;
 	sqlite3_bind_text(drop, 1, issuer_id, -1, SQLITE_STATIC);

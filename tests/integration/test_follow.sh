@@ -2,8 +2,8 @@
 # serve --follow-index (issue 17): a real `openssl ca` issues and
 # revokes while ocspbox serves, and openssl ocsp sees each change within
 # a second (the time taken is printed); the revocation reaches the CRL;
-# a broken index changes nothing and is said once, the fixed one is
-# applied; a line caught mid-write waits for its end; the option's
+# a broken line is skipped and said once while the lines around it are
+# applied, the fixed one is too; a line caught mid-write waits for its end; the option's
 # refusals; easy-rsa building and revoking a client certificate;
 # $OCSPBOX_FOLLOW_INDEX.
 . tests/integration/lib.sh
@@ -117,9 +117,9 @@ for i in $(seq 50); do
 done
 same "a on the CRL served within 5 s" "$found" yes
 
-# A broken index: nothing of it applied, said once; fixed: applied. c is
-# issued by openssl ca into a copy of its database, so that the followed
-# file goes from good to broken in one rename.
+# A broken line: skipped and said once, the rest applied; fixed: nothing
+# left to say. c is issued by openssl ca into a copy of its database, so
+# that the followed file gains c and a broken line in one rename.
 mkdir -p "$CA/copy/new"
 cp "$CA/index.txt" "$CA/index.txt.attr" "$CA/serial" "$CA/copy/" 2>/dev/null
 sed "s|^dir = .*|dir = $CA/copy|" "$CA/ca.cnf" >"$CA/copy/ca.cnf"
@@ -127,21 +127,28 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$CA/c.key" -subj "/CN=c" -out "$CA/c.csr" 2>/dev/null &&
     openssl ca -batch -config "$CA/copy/ca.cnf" -in "$CA/c.csr" -out "$CA/c.pem" \
 	>/dev/null 2>&1 || fail "openssl ca issues c (into the copy)"
-{ cat "$CA/copy/index.txt"; printf 'X\tthis is not an index line\n'; } >"$CA/index.txt.new"
+{ sed '$d' "$CA/copy/index.txt"; printf 'X\tthis is not an index line\n'; tail -n 1 "$CA/copy/index.txt"; } >"$CA/index.txt.new"
+mv "$CA/index.txt.new" "$CA/index.txt"
+within_1s "c, after a broken line in the same version: good" "$(until_st c good)"
+skipped='1 line skipped, the rest applied'
+same "the broken line said once, with its number" \
+    "$(grep -c "follow rsa: $CA/index.txt:3: .*; $skipped" "$TMP/server.err")" 1
+# The same broken line in the next version: counted, not said again.
+cp "$CA/index.txt" "$CA/index.txt.new"
 mv "$CA/index.txt.new" "$CA/index.txt"
 sleep 1.5
-same "c, in a broken version of the index: not registered (unknown)" "$(st c)" unknown
-same "the broken version said once, with its line" \
-    "$(grep -c "follow rsa: $CA/index.txt:4: .*nothing of this version applied" "$TMP/server.err")" 1
+same "the same broken line in a new version: not said again" \
+    "$(grep -c "follow rsa: .*; $skipped" "$TMP/server.err")" 1
 metrics
-same "/metrics while broken: follow_error 1, one broken version" \
-    "$(m 'ocspbox_follow_error{issuer="rsa"}') $(m 'ocspbox_follow_broken_versions_total{issuer="rsa"}')" "1 1"
+same "/metrics while broken: follow_error 1, two versions with it" \
+    "$(m 'ocspbox_follow_error{issuer="rsa"}') $(m 'ocspbox_follow_broken_versions_total{issuer="rsa"}')" "1 2"
 same "the stats say which line" "$(stats '.follow[0].issuer_id + " " + .follow[0].error')" \
-    "rsa $CA/index.txt:4: $(sed -n 's/^.*index.txt:4: \(.*\); nothing of this version applied$/\1/p' "$TMP/server.err")"
+    "rsa $CA/index.txt:3: $(sed -n "s/^.*index.txt:3: \(.*\); $skipped\$/\1/p" "$TMP/server.err")"
 cp "$CA/copy/index.txt" "$CA/index.txt.new"
 mv "$CA/index.txt.new" "$CA/index.txt"
 cp "$CA/copy/serial" "$CA/serial"
-within_1s "c, once the index is whole again: good" "$(until_st c good)"
+same "c, once the index is whole again: good" "$(st c)" good
+sleep 1.5
 metrics
 v=$(m 'ocspbox_follow_versions_total{issuer="rsa"}')
 t=$(m 'ocspbox_follow_last_applied_timestamp_seconds{issuer="rsa"}')
@@ -170,7 +177,7 @@ printf 'own\t/CN=d\n' >>"$CA/index.txt"
 t0=$(now_ms)
 while [ $(($(now_ms) - t0)) -lt 3000 ] && [ "$(stser 0D0D)" != good ]; do sleep 0.05; done
 same "0D0D, its line finished: good" "$(stser 0D0D)" good
-same "nothing said of the half line" "$(grep -c 'follow rsa: .*nothing of this' "$TMP/server.err")" 1
+same "nothing said of the half line" "$(grep -c "follow rsa: .*; $skipped" "$TMP/server.err")" 1
 stop_checked "serve --follow-index"
 
 # easy-rsa (Debian's easy-rsa, behind many OpenVPN PKIs): its pki/index.txt

@@ -1,5 +1,6 @@
 /* Unit tests for follow.c: versions of an `openssl ca` index applied to a
- * real database, only what changed, all or nothing. */
+ * real database, only what changed; broken lines skipped, the rest
+ * applied; the follower thread against a real file. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,19 +26,29 @@ certs(void)
 		    " ORDER BY serial_hex)");
 }
 
-/* follow_apply on a writable copy of text (as the file's bytes). */
+/* follow_apply on a writable copy of text (as the file's bytes), the
+ * text whole or not, at now. */
 static enum ob_err
-apply(struct store *st, const char *text, struct follow_seen *seen,
-    struct follow_outcome *out)
+apply_at(struct store *st, const char *text, int whole, int64_t now,
+    struct follow_seen *seen, struct follow_outcome *out)
 {
 	size_t len = strlen(text);
 	char *buf = malloc(len + 1);
 	enum ob_err e;
 
+	if (buf == NULL)
+		return OB_ERR_NOMEM;
 	memcpy(buf, text, len + 1);
-	e = follow_apply(st, "ca", buf, len, NOW, seen, out);
+	e = follow_apply(st, "ca", buf, len, whole, now, seen, out);
 	free(buf);
 	return e;
+}
+
+static enum ob_err
+apply(struct store *st, const char *text, struct follow_seen *seen,
+    struct follow_outcome *out)
+{
+	return apply_at(st, text, 0, NOW, seen, out);
 }
 
 #define V1 \
@@ -50,7 +61,7 @@ static void
 test_changes_only(void)
 {
 	struct store *st = fresh();
-	struct follow_seen seen = {NULL, 0};
+	struct follow_seen seen = {0};
 	struct follow_outcome o;
 
 	CHECK(st != NULL);
@@ -84,53 +95,122 @@ test_changes_only(void)
 		  "V\t301231235959Z\t\t0A02\tunknown\t/CN=b\n"
 		  "E\t200101000000Z\t\t0A05\tunknown\t/CN=e\n",
 		  &seen, &o) == OB_OK);
-	CHECK(o.valid == 1 && o.expired == 1);
+	CHECK(o.valid == 0 && o.unchanged == 1 && o.expired == 1);
 	CHECK_STR(certs(),
 	    "a01 good -;a02 revoked 4;a03 revoked 1;a04 good -;a05 good -");
+	CHECK(seen.anchor[0] != '\0');
+	/* After a restart (nothing seen), the whole file again: the store
+	 * holds every line already, so no row is written. */
+	follow_seen_free(&seen);
+	CHECK(apply(st, V1, &seen, &o) == OB_OK);
+	CHECK(
+	    o.lines == 3 && o.unchanged == 3 && o.valid == 0 && o.revoked == 0);
 	follow_seen_free(&seen);
 	store_close(st);
 }
 
-/* One broken line: nothing of that version written, the last good one
- * still the reference; the next good version applied. */
+/* A broken line: skipped, counted, the lines around it applied; reported
+ * once; the fixed line applied. A revocation dated after now: held back
+ * until then. */
 static void
 test_broken_line(void)
 {
 	struct store *st = fresh();
-	struct follow_seen seen = {NULL, 0};
+	struct follow_seen seen = {0};
 	struct follow_outcome o;
-	uint64_t *before;
-	size_t n;
+	char *big;
 
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
 	CHECK(apply(st, V1, &seen, &o) == OB_OK);
-	n = seen.n;
-	before = seen.h;
 	CHECK(apply(st,
-		  V1 "V\t311231235959Z\t\t0B01\tunknown\t/CN=new\n"
-		     "X\tbroken\n",
-		  &seen, &o) == OB_ERR_INVAL);
-	CHECK(o.bad_line == 5);
-	CHECK(strstr(o.err, "2 fields, want at least 4") != NULL);
-	CHECK(o.valid == 0 && o.revoked == 0);
-	CHECK(seen.n == n && seen.h == before);
-	CHECK_STR(peek("SELECT count(*) FROM certificates"
-		       " WHERE serial_hex = 'b01'"),
-	    "0");
-	/* A revocation after now is a broken line too. */
-	CHECK(apply(st,
-		  V1 "R\t311231235959Z\t271231000000Z\t0B02\tunknown\t/CN=f\n",
-		  &seen, &o) == OB_ERR_INVAL);
-	CHECK(o.bad_line == 4 && strstr(o.err, "after now") != NULL);
-	/* The fixed file: applied, from the last good version. */
-	CHECK(apply(st, V1 "V\t311231235959Z\t\t0B01\tunknown\t/CN=new\n",
+		  V1 "X\tbroken\n"
+		     "R\t311231235959Z\t261101000000Z,keyCompromise\t0B01\t"
+		     "unknown\t/CN=new\n",
 		  &seen, &o) == OB_OK);
+	CHECK(o.broken == 1 && o.new_broken == 1 && o.bad_line == 4);
+	CHECK(strstr(o.err, "2 fields, want at least 4") != NULL);
+	CHECK(o.revoked == 1 && seen.nbad == 1);
+	CHECK_STR(peek("SELECT status FROM certificates"
+		       " WHERE serial_hex = 'b01'"),
+	    "revoked");
+	/* The same broken line in the next version: not new, still said. */
+	CHECK(apply(st,
+		  V1 "X\tbroken\n"
+		     "R\t311231235959Z\t261101000000Z,keyCompromise\t0B01\t"
+		     "unknown\t/CN=new\n"
+		     "V\t311231235959Z\t\t0B02\tunknown\t/CN=g\n",
+		  &seen, &o) == OB_OK);
+	CHECK(o.broken == 1 && o.new_broken == 0 && o.bad_line == 4);
 	CHECK(o.valid == 1 && o.revoked == 0);
-	CHECK_STR(peek("SELECT count(*) FROM certificates"), "4");
+	/* Fixed: nothing broken is left. */
+	CHECK(apply(st,
+		  V1 "V\t311231235959Z\t\t0B03\tunknown\t/CN=h\n"
+		     "R\t311231235959Z\t261101000000Z,keyCompromise\t0B01\t"
+		     "unknown\t/CN=new\n"
+		     "V\t311231235959Z\t\t0B02\tunknown\t/CN=g\n",
+		  &seen, &o) == OB_OK);
+	CHECK(o.broken == 0 && o.bad_line == 0 && o.err[0] == '\0');
+	CHECK(o.valid == 1 && seen.nbad == 0);
+	/* A line over FOLLOW_LINE_MAX: broken, whatever it holds. */
+	big = malloc(FOLLOW_LINE_MAX + 64);
+	CHECK(big != NULL);
+	if (big != NULL) {
+		memset(big, 'a', FOLLOW_LINE_MAX + 32);
+		memcpy(big, "V\t311231235959Z\t\t0B04\tunknown\t/CN=", 34);
+		memcpy(big + FOLLOW_LINE_MAX + 32, "\n", 2);
+		CHECK(apply(st, big, &seen, &o) == OB_OK);
+		CHECK(o.broken == 1 && strstr(o.err, "over 8192") != NULL);
+		free(big);
+	}
+	/* Dated after now (a CA clock ahead of ours): held back, then
+	 * applied once its time has come. */
+	CHECK(apply(st,
+		  V1 "R\t311231235959Z\t261130000010Z\t0B05\tunknown\t/CN=f\n",
+		  &seen, &o) == OB_OK);
+	CHECK(o.deferred == 1 && o.retry_at == NOW + 10 && o.broken == 0);
+	CHECK(strstr(o.err, "applied at 2026-11-30T00:00:10Z") != NULL);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"
+		       " WHERE serial_hex = 'b05'"),
+	    "0");
+	CHECK(apply_at(st,
+		  V1 "R\t311231235959Z\t261130000010Z\t0B05\tunknown\t/CN=f\n",
+		  0, NOW + 10, &seen, &o) == OB_OK);
+	CHECK(o.deferred == 0 && o.revoked == 1 && o.err[0] == '\0');
+	CHECK_STR(peek("SELECT status FROM certificates"
+		       " WHERE serial_hex = 'b05'"),
+	    "revoked");
 	follow_seen_free(&seen);
 	store_close(st);
+}
+
+/* More lines than one transaction takes: all of them, in several. */
+static void
+test_many(void)
+{
+	struct store *st = fresh();
+	struct follow_seen seen = {0};
+	struct follow_outcome o;
+	size_t n = FOLLOW_TX_LINES + 5, i, len = 0;
+	char *text = malloc(n * 64 + 1);
+
+	CHECK(st != NULL && text != NULL);
+	if (st == NULL || text == NULL) {
+		store_close(st);
+		free(text);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, 64,
+		    "V\t311231235959Z\t\t%06zX\tunknown\t/CN=%zu\n", i + 1, i);
+	CHECK(apply(st, text, &seen, &o) == OB_OK);
+	CHECK(o.valid == (long long)n && seen.n == n);
+	snprintf(text, 64, "%zu", n);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), text);
+	follow_seen_free(&seen);
+	store_close(st);
+	free(text);
 }
 
 /* A file caught mid-write: its last line, without a newline, waits. */
@@ -138,7 +218,7 @@ static void
 test_torn(void)
 {
 	struct store *st = fresh();
-	struct follow_seen seen = {NULL, 0};
+	struct follow_seen seen = {0};
 	struct follow_outcome o;
 
 	CHECK(st != NULL);
@@ -149,6 +229,10 @@ test_torn(void)
 	CHECK(apply(st, V1 "V\t311231235959Z\t\t0C01\tunknown\t/CN=g\n", &seen,
 		  &o) == OB_OK);
 	CHECK(!o.torn && o.valid == 1);
+	/* Read whole (a last line that never got its newline): applied. */
+	CHECK(apply_at(st, V1 "V\t311231235959Z\t\t0C09\tunknown\t/CN=z", 1,
+		  NOW, &seen, &o) == OB_OK);
+	CHECK(!o.torn && o.valid == 1 && o.lines == 4);
 	/* CRLF and empty lines: as cert import reads them. */
 	CHECK(apply(st,
 		  V1 "V\t311231235959Z\t\t0C01\tunknown\t/CN=g\n\n"
@@ -161,7 +245,7 @@ test_torn(void)
 	/* An empty file: nothing written, nothing forgotten in the DB. */
 	CHECK(apply(st, "", &seen, &o) == OB_OK);
 	CHECK(o.lines == 0 && seen.n == 0);
-	CHECK_STR(peek("SELECT count(*) FROM certificates"), "5");
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), "6");
 	follow_seen_free(&seen);
 	store_close(st);
 }
@@ -171,14 +255,14 @@ static void
 test_no_issuer(void)
 {
 	struct store *st = fresh();
-	struct follow_seen seen = {NULL, 0};
+	struct follow_seen seen = {0};
 	struct follow_outcome o;
 	char text[] = V1;
 
 	CHECK(st != NULL);
 	if (st == NULL)
 		return;
-	CHECK(follow_apply(st, "nope", text, strlen(text), NOW, &seen, &o) !=
+	CHECK(follow_apply(st, "nope", text, strlen(text), 0, NOW, &seen, &o) !=
 	    OB_OK);
 	CHECK(strstr(o.err, "nope") != NULL);
 	CHECK(seen.n == 0);
@@ -244,6 +328,18 @@ is_broken(const struct follow_status *fs)
 }
 
 static int
+is_clear(const struct follow_status *fs)
+{
+	return fs->err[0] == '\0' && fs->bad_line == 0;
+}
+
+static int
+has_err(const struct follow_status *fs)
+{
+	return fs->err[0] != '\0';
+}
+
+static int
 is_waiting(const struct follow_status *fs)
 {
 	return strstr(fs->err, "waiting for it") != NULL;
@@ -257,6 +353,8 @@ test_follower(void)
 	struct store *st = fresh();
 	struct follower *fw = NULL;
 	struct follow_status fs;
+	sqlite3 *db = NULL;
+	long long versions;
 	char idx[160];
 	long ms;
 	FILE *f;
@@ -293,28 +391,70 @@ test_follower(void)
 		fclose(f);
 	}
 	CHECK(wait_for("SELECT count(*) FROM certificates", "4", 1000) >= 0);
-	/* A broken version: nothing applied, said in the status. */
+	/* A broken line: skipped, said in the status; the rest applied. */
 	write_renamed(idx,
 	    V1 "V\t311231235959Z\t\t0A04\tunknown\t/CN=d\n"
-	       "V\t311231235959Z\t\t0A05\tunknown\t/CN=e\n"
-	       "garbage\n");
+	       "garbage\n"
+	       "V\t311231235959Z\t\t0A05\tunknown\t/CN=e\n");
 	CHECK(wait_status(fw, is_broken, &fs, 2000));
-	CHECK(fs.broken == 1 && fs.bad_line == 6);
-	CHECK(strstr(fs.err, ":6: ") != NULL);
-	CHECK_STR(peek("SELECT count(*) FROM certificates"), "4");
+	CHECK(fs.broken == 1 && fs.bad_line == 5);
+	CHECK(strstr(fs.err, ":5: ") != NULL);
+	CHECK(wait_for("SELECT count(*) FROM certificates", "5", 1000) >= 0);
 	/* The fixed file. */
 	write_renamed(idx,
 	    V1 "V\t311231235959Z\t\t0A04\tunknown\t/CN=d\n"
 	       "V\t311231235959Z\t\t0A05\tunknown\t/CN=e\n");
-	CHECK(wait_for("SELECT count(*) FROM certificates", "5", 1000) >= 0);
+	CHECK(wait_status(fw, is_clear, &fs, 2000));
+	CHECK(fs.broken == 1 && fs.bad_line == 0);
+	CHECK(fs.versions >= 5 && fs.applied_at > 0);
+	/* The certificates it wrote deleted behind its back (an issuer
+	 * removed and added again): the whole file applied again. */
+	if (sqlite3_open(path, &db) == SQLITE_OK)
+		CHECK(sqlite3_exec(db, "DELETE FROM certificates", NULL, NULL,
+			  NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(wait_for("SELECT count(*) FROM certificates", "5", 3000) >= 0);
+	/* A last line that never gets its newline: read after
+	 * FOLLOW_TORN_WAIT seconds, and the version counted once. */
 	follower_status(fw, &fs);
-	CHECK(fs.broken == 1 && fs.bad_line == 0 && fs.err[0] == '\0');
-	CHECK(fs.versions >= 4 && fs.applied_at > 0);
+	versions = fs.versions;
+	f = fopen(idx, "a");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		fputs("V\t311231235959Z\t\t0A07\tunknown\t/CN=g", f);
+		fclose(f);
+	}
+	usleep(2500000);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), "5");
+	CHECK(wait_for("SELECT count(*) FROM certificates", "6",
+		  FOLLOW_TORN_WAIT * 1000 + 2000) >= 0);
+	follower_status(fw, &fs);
+	CHECK(fs.versions == versions + 1);
 	/* Removed: waited for; written again: applied. */
 	CHECK(unlink(idx) == 0);
 	CHECK(wait_status(fw, is_waiting, &fs, 2000));
 	write_renamed(idx, V1 "V\t311231235959Z\t\t0A06\tunknown\t/CN=f\n");
-	CHECK(wait_for("SELECT count(*) FROM certificates", "6", 1000) >= 0);
+	CHECK(wait_for("SELECT count(*) FROM certificates", "7", 1000) >= 0);
+	follower_stop(fw);
+	unlink(idx);
+}
+
+/* A database it cannot open: said in the status, tried again. */
+static void
+test_follower_no_store(void)
+{
+	struct follower *fw = NULL;
+	struct follow_status fs;
+	char idx[160];
+
+	snprintf(idx, sizeof(idx), "%s/index-ns.txt", dir);
+	write_renamed(idx, V1);
+	CHECK(follower_start("/nonexistent/dir/db", "ca", idx, &fw, err,
+		  sizeof(err)) == OB_OK);
+	if (fw == NULL)
+		return;
+	CHECK(wait_status(fw, has_err, &fs, 2000));
+	CHECK(fs.versions == 0 && fs.applied_at == 0);
 	follower_stop(fw);
 	unlink(idx);
 }
@@ -322,9 +462,11 @@ test_follower(void)
 static const struct test tests[] = {
     {"changes_only", test_changes_only},
     {"broken_line", test_broken_line},
+    {"many", test_many},
     {"torn", test_torn},
     {"no_issuer", test_no_issuer},
     {"follower", test_follower},
+    {"follower_no_store", test_follower_no_store},
     {NULL, NULL},
 };
 

@@ -342,6 +342,7 @@ static void
 test_put_never_unrevokes(void)
 {
 	struct store *st = fresh();
+	int changed = -1;
 
 	if (st == NULL) {
 		CHECK(st != NULL);
@@ -349,15 +350,70 @@ test_put_never_unrevokes(void)
 	}
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	CHECK(store_cert_put(st, "ca", "d1", 1900000000, "CN=d", 1700000000, 6,
-		  err, sizeof(err)) == OB_OK);
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 1);
 	CHECK(store_cert_put(st, "ca", "d1", 1900000000, "CN=d", INT64_MIN, -1,
-		  err, sizeof(err)) == OB_OK);
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 0); /* revoked stays revoked: nothing written */
 	CHECK(store_cert_put(st, "ca", "d1", 1900000000, "CN=d", 1700000500, 1,
-		  err, sizeof(err)) == OB_OK);
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 0);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT status || revocation_reason || revoked_at"
 		       " FROM certificates WHERE serial_hex = 'd1'"),
 	    "revoked62023-11-14T22:13:20Z");
+	store_close(st);
+}
+
+/* A row that already says what a put says is not written again. */
+static void
+test_put_unchanged(void)
+{
+	struct store *st = fresh();
+	sqlite3 *db = NULL;
+	int changed = -1;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	CHECK(store_cert_put(st, "ca", "f1", 1900000000, "CN=f", INT64_MIN, -1,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 1);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	if (sqlite3_open(path, &db) == SQLITE_OK)
+		CHECK(sqlite3_exec(db,
+			  "UPDATE certificates"
+			  " SET updated_at = '2001-01-01T00:00:00Z'",
+			  NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	/* The same line again, and without a subject: nothing to write. */
+	CHECK(store_cert_put(st, "ca", "f1", 1900000000, "CN=f", INT64_MIN, -1,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 0);
+	CHECK(store_cert_put(st, "ca", "f1", 1900000000, NULL, INT64_MIN, -1,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 0);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT updated_at FROM certificates"),
+	    "2001-01-01T00:00:00Z");
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	/* Each column that differs is a change. */
+	CHECK(store_cert_put(st, "ca", "f1", 1900000001, NULL, INT64_MIN, -1,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 1);
+	CHECK(store_cert_put(st, "ca", "f1", 1900000001, "CN=g", INT64_MIN, -1,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 1);
+	CHECK(store_cert_put(st, "ca", "f1", 1900000001, "CN=g", 1700000000, 1,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 1);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	CHECK_STR(
+	    peek("SELECT status || not_after || subject FROM certificates"),
+	    "revoked2030-03-17T17:46:41ZCN=g");
 	store_close(st);
 }
 
@@ -372,7 +428,7 @@ test_rollback(void)
 	}
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	CHECK(store_cert_put(st, "ca", "e1", INT64_MIN, NULL, INT64_MIN, -1,
-		  err, sizeof(err)) == OB_OK);
+		  NULL, err, sizeof(err)) == OB_OK);
 	store_rollback(st);
 	CHECK_STR(peek("SELECT count(*) FROM certificates"), "0");
 	store_close(st);
@@ -466,9 +522,9 @@ test_put_end(void)
 	CHECK(w == 3);
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	CHECK(store_cert_put(st, "ca", "u1", INT64_MIN, NULL, INT64_MIN, -1,
+		  NULL, err, sizeof(err)) == OB_OK);
+	CHECK(store_cert_put(st, "ca", "g", INT64_MIN, NULL, now - 10, 1, NULL,
 		  err, sizeof(err)) == OB_OK);
-	CHECK(store_cert_put(st, "ca", "g", INT64_MIN, NULL, now - 10, 1, err,
-		  sizeof(err)) == OB_OK);
 	/* Not yet committed: another process still sees the old answers. */
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "3");
 	CHECK(store_cert_put_end(st, "ca", err, sizeof(err)) == OB_OK);
@@ -684,8 +740,8 @@ test_cache_revoke_race(void)
 		       " WHERE name = 'invalidations'"),
 	    "1");
 	/* Nor does an import's R line for it: the entry stays. */
-	CHECK(store_cert_put(st, "ca", "a", INT64_MIN, NULL, now + 5, 1, err,
-		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_put(st, "ca", "a", INT64_MIN, NULL, now + 5, 1, NULL,
+		  err, sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "1");
 	CHECK_STR(peek("SELECT value FROM cache_counters"
 		       " WHERE name = 'invalidations'"),
@@ -1702,6 +1758,7 @@ static const struct test tests[] = {
     {"aliases", test_aliases},
     {"revoke", test_revoke},
     {"put_never_unrevokes", test_put_never_unrevokes},
+    {"put_unchanged", test_put_unchanged},
     {"put_end", test_put_end},
     {"rollback", test_rollback},
     {"foreign_keys", test_foreign_keys},
