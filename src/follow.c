@@ -374,7 +374,9 @@ static void
 applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
     const struct follow_outcome *o, int whole)
 {
+	static const struct file_sig none;
 	int fresh = !sig_same(now, &s->counted);
+	int first = sig_same(&s->counted, &none);
 
 	s->backoff = 0;
 	s->store_err[0] = '\0';
@@ -410,6 +412,10 @@ applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
 	else
 		snprintf(fw->status.err, sizeof(fw->status.err), "%s", o->err);
 	pthread_mutex_unlock(&fw->mu);
+	if (first)
+		log_warnx("follow %s: %s: %lld lines, %lld of them already "
+			  "in the database",
+		    fw->issuer_id, fw->path, o->lines, o->unchanged);
 	if (o->valid + o->revoked + o->expired > 0)
 		log_warnx("follow %s: %s: %lld valid, %lld revoked, %lld "
 			  "expired applied",
