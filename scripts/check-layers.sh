@@ -13,7 +13,7 @@ layers='
 0 ob.h      util.c log.c file.c buf.c
 1 codec.h   der.c ocsp_req.c ocsp_resp.c ocsp_get.c crl.c respcert.c index.c schema.c http_head.c
 2 store.h   store.c store_cert.c store_cache.c store_crl.c store_stats.c
-3 signer.h  signer.c
+3 signer.h  signer.c signer_check.c signer_issue.c
 4 server.h  issuers.c flight.c cache.c responder.c refresh.c crlgen.c follow.c
 5 http.h    http.c http_ocsp.c http_admin.c http_api.c api_json.c metrics.c
 6 cli.h     main.c cli.c cli_issuer.c cli_cache.c cli_crl.c serve.c
@@ -31,9 +31,11 @@ rank_of_file() {
 }
 
 # rank_of_header H: the layer a header of ours belongs to, or nothing
-# (store_int.h is the store's private header).
+# (store_int.h and signer_int.h are the store's and the signer's private
+# headers).
 rank_of_header() {
 	[ "$1" = store_int.h ] && echo 2 && return
+	[ "$1" = signer_int.h ] && echo 3 && return
 	printf '%s\n' "$layers" | awk -v h="$1" '$2 == h { print $1 }'
 }
 
@@ -71,15 +73,15 @@ for f in "$src"/*.c "$src"/*.h; do
 		grep -q '^#include "civetweb\.h"' "$f" &&
 		    breach "$name includes civetweb.h (only the http files may)" ;;
 	esac
-	case $name in signer.c) ;; *)
+	case $name in signer.c | signer_*.c | signer_int.h) ;; *)
 		grep -q '^#include <mbedtls/pk\.h>' "$f" &&
-		    breach "$name includes mbedtls/pk.h (only signer.c may)" ;;
+		    breach "$name includes mbedtls/pk.h (only the signer's files may)" ;;
 	esac
-	case $name in store_int.h) ;; *)
-		case $name in store.c | store_*.c) ;; *)
-			includes "$f" | grep -qx 'store_int\.h' &&
-			    breach "$name includes store_int.h (private to the store)" ;;
-		esac ;;
-	esac
+	# The private headers, each included by its own module's files only.
+	for m in store signer; do
+		case $name in "${m}_int.h" | "$m.c" | "${m}"_*.c) continue ;; esac
+		includes "$f" | grep -qx "${m}_int\\.h" &&
+		    breach "$name includes ${m}_int.h (private to $m*.c)"
+	done
 done
 exit $bad

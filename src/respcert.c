@@ -3,7 +3,7 @@
  * add --auto-responder): their TBSCertificate (RFC 5280 4.1, RFC 6960
  * 4.2.2.2), built by hand like crl.c's TBSCertList so that the issuer
  * Name is the CA's subject byte for byte, and when one is due for
- * renewal. Pure: no I/O, no allocation; keys and signing are signer.c's.
+ * renewal. Pure: no I/O, no allocation; keys and signing are the signer's.
  */
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /*
- * Keys and signing (signer.c): the only owner of mbedTLS key contexts
+ * Keys and signing (signer.c, signer_check.c, signer_issue.c, which
+ * share signer_int.h): the only owner of mbedTLS key contexts
  * (mbedtls/pk.h), the checks of what `issuer add` registers, and CRL
  * signature verification.
  */
@@ -8,7 +9,7 @@
 
 #include "store.h"
 
-/* ---- signer.c: keys, certificates, CertID hashes (the mbedTLS owner) ---- */
+/* ---- signer_check.c: certificates and keys checked, CertID hashes -------- */
 
 /*
  * Loads and checks what `issuer add` registers: the CA certificate, the
@@ -71,6 +72,8 @@ enum ob_err signer_leaf_info(const char *pem, const unsigned char *ca_der,
 enum ob_err signer_leaf_info_pem(const char *text, const char *name,
     const unsigned char *ca_der, size_t ca_len, struct signer_leaf *out,
     char *errbuf, size_t errsz);
+
+/* ---- signer.c: the signing contexts, CRL signatures checked -------------- */
 
 /*
  * A responder's signing key, loaded into a pool of contexts so that several
@@ -138,6 +141,8 @@ const unsigned char *signer_key_id(const struct signer *, size_t *len);
  */
 enum ob_err signer_crl_verify(const unsigned char *ca_der, size_t ca_len,
     const unsigned char *crl_der, size_t crl_len, char *errbuf, size_t errsz);
+
+/* ---- signer_issue.c: automatic responders and their key files ------------ */
 
 /*
  * ocspbox's own delegated responders (issuer add --auto-responder): a
@@ -220,6 +225,8 @@ size_t signer_remove_keys(const char *keydir, char *const *paths, size_t n);
  * thread that owns st.
  */
 size_t signer_prune_keys(struct store *st, const char *keydir);
+
+/* ---- signer.c ------------------------------------------------------------ */
 
 /* mbedTLS's version string. */
 const char *signer_mbedtls_version(void);
