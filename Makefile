@@ -318,8 +318,8 @@ unit: $(UNIT_BINS)
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined $(CPPFLAGS)
 # The fuzzed parsers live in the pure modules: no I/O, no civetweb.
-PURE_SRCS := src/util.c src/buf.c src/schema.c src/index.c src/ocsp_req.c \
-	src/der.c src/ocsp_get.c src/ocsp_resp.c src/crl.c
+PURE_SRCS := src/util.c src/buf.c src/schema.c src/schema_lex.c src/index.c \
+	src/ocsp_req.c src/der.c src/ocsp_get.c src/ocsp_resp.c src/crl.c
 # Their mbedTLS is ours too, compiled with their sanitizers and with
 # coverage, so that libFuzzer sees into the parsers it calls.
 FUZZ_MBEDTLS := build/fuzz/libmbedtls.a
@@ -332,7 +332,8 @@ build/fuzz/obj/mbedtls/%.o: $(MBEDTLS)/library/%.c \
 $(FUZZ_MBEDTLS): $(MBEDTLS_FILES:%=build/fuzz/obj/mbedtls/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
-build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h $(FUZZ_MBEDTLS)
+build/fuzz/%: tests/fuzz/%.c $(PURE_SRCS) src/ob.h src/codec.h src/schema_int.h \
+    $(FUZZ_MBEDTLS)
 	@mkdir -p $(@D)
 	clang $(FUZZFLAGS) -o $@ $< $(PURE_SRCS) $(FUZZ_MBEDTLS) -lpthread
 

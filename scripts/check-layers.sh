@@ -11,7 +11,7 @@ bad=0
 # The layers, bottom up: rank, header, the files that make the layer.
 layers='
 0 ob.h      util.c log.c file.c buf.c
-1 codec.h   der.c ocsp_req.c ocsp_resp.c ocsp_get.c crl.c respcert.c index.c schema.c http_head.c
+1 codec.h   der.c ocsp_req.c ocsp_resp.c ocsp_get.c crl.c respcert.c index.c schema.c schema_lex.c http_head.c
 2 store.h   store.c store_cert.c store_cache.c store_crl.c store_stats.c
 3 signer.h  signer.c signer_check.c signer_issue.c
 4 server.h  issuers.c flight.c cache.c responder.c refresh.c crlgen.c follow.c
@@ -31,11 +31,12 @@ rank_of_file() {
 }
 
 # rank_of_header H: the layer a header of ours belongs to, or nothing
-# (store_int.h and signer_int.h are the store's and the signer's private
-# headers).
+# (store_int.h, signer_int.h and schema_int.h are the store's, the
+# signer's and the schema translator's private headers).
 rank_of_header() {
 	[ "$1" = store_int.h ] && echo 2 && return
 	[ "$1" = signer_int.h ] && echo 3 && return
+	[ "$1" = schema_int.h ] && echo 1 && return
 	printf '%s\n' "$layers" | awk -v h="$1" '$2 == h { print $1 }'
 }
 
@@ -78,7 +79,7 @@ for f in "$src"/*.c "$src"/*.h; do
 		    breach "$name includes mbedtls/pk.h (only the signer's files may)" ;;
 	esac
 	# The private headers, each included by its own module's files only.
-	for m in store signer; do
+	for m in store signer schema; do
 		case $name in "${m}_int.h" | "$m.c" | "${m}"_*.c) continue ;; esac
 		includes "$f" | grep -qx "${m}_int\\.h" &&
 		    breach "$name includes ${m}_int.h (private to $m*.c)"

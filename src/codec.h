@@ -2,14 +2,15 @@
  * The pure codecs: DER writing, OCSP requests and responses (RFC 6960),
  * GET paths, CRLs (RFC 5280), `openssl ca` index lines and the schema
  * translator. No I/O, no globals: each is fuzzed, and includes nothing
- * of ours but ob.h and this header (scripts/check-layers.sh checks).
+ * of ours but ob.h and this header (the schema translator's two files
+ * also schema_int.h; scripts/check-layers.sh checks).
  */
 #ifndef OCSPBOX_CODEC_H
 #define OCSPBOX_CODEC_H
 
 #include "ob.h"
 
-/* ---- schema.c: PostgreSQL-dialect migrations translated to SQLite ------- */
+/* ---- schema.c, schema_lex.c: PostgreSQL-dialect migrations to SQLite ---- */
 
 /*
  * Translates the migration text src (len bytes; the name is used in

@@ -1,58 +1,19 @@
 /*
  * Translates migrations written in the PostgreSQL dialect of the seed into
- * SQLite DDL: a tokenizer, statements split at top-level ';' and a small
- * rewriter per supported statement. What it cannot translate is an error
- * naming the file and line, never silently dropped.
+ * SQLite DDL: statements, split at top-level ';' of schema_lex.c's tokens,
+ * each rewritten by a small rewriter per supported statement. What it
+ * cannot translate is an error naming the file and line, never silently
+ * dropped.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
+#include "schema_int.h"
 
 /* RFC 3339 in UTC, parenthesised because SQLite wants DEFAULT (expr). */
 #define SQL_NOW "(strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
-
-/* ASCII only: identifiers may hold any byte >= 0x80, as in PostgreSQL. */
-#define LC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : (c))
-#define DIGIT(c) ((c) >= '0' && (c) <= '9')
-#define IDSTART(c) ((LC(c) >= 'a' && LC(c) <= 'z') || (c) == '_' || (c) >= 0x80)
-#define IDCHAR(c) (IDSTART(c) || DIGIT(c))
-
-enum tok_kind {
-	TK_WORD,
-	TK_QIDENT,
-	TK_STRING,
-	TK_NUMBER,
-	TK_DOLLAR,
-	TK_PUNCT,
-	TK_END
-};
-
-struct tok {
-	enum tok_kind kind;
-	size_t gap; /* the whitespace and comments before it start here */
-	size_t off;
-	size_t len;
-	size_t line; /* where it starts, from 1 */
-};
-
-struct tr {
-	const char *name;
-	const unsigned char *src;
-	size_t len;
-	struct tok *toks;
-	size_t ntoks, captoks;
-	size_t pos; /* cursor in the current statement */
-	size_t end; /* the statement's ';' or TK_END */
-	size_t nogap; /* the token whose gap is not copied */
-	struct ob_buf out;
-	char *errbuf;
-	size_t errsz;
-	enum ob_err err;
-};
 
 /* Tried in order, so a longer spelling precedes its prefix. */
 static const struct pgtype {
@@ -96,250 +57,14 @@ static const struct pgtype {
 static const char *const tablekw[] = {
     "CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN", NULL};
 
-/* Records the first error only; returns -1 for callers to pass on. */
-static int __attribute__((format(printf, 4, 5)))
-fail(struct tr *t, enum ob_err err, size_t line, const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	if (t->err != OB_OK)
-		return -1;
-	t->err = err;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (t->errsz > 0)
-		snprintf(t->errbuf, t->errsz, "%s:%zu: %s", t->name, line, msg);
-	return -1;
-}
-
-/* ---- tokenizer ---------------------------------------------------------- */
-
-/*
- * If a comment starts at p, returns where it ends ("--" before its newline;
- * block comments nest, as in PostgreSQL), or SIZE_MAX if unterminated.
- * Returns p if no comment starts there.
- */
-static size_t
-comment_end(const unsigned char *s, size_t len, size_t p)
-{
-	const unsigned char *nl;
-	size_t depth = 1, q;
-
-	if (p + 1 >= len ||
-	    !((s[p] == '-' && s[p + 1] == '-') ||
-		(s[p] == '/' && s[p + 1] == '*')))
-		return p;
-	if (s[p] == '-') {
-		nl = memchr(s + p, '\n', len - p);
-		return nl != NULL ? (size_t)(nl - s) : len;
-	}
-	for (q = p + 2; q + 1 < len; q++) {
-		if (s[q] == '/' && s[q + 1] == '*') {
-			depth++;
-			q++;
-		} else if (s[q] == '*' && s[q + 1] == '/') {
-			if (--depth == 0)
-				return q + 2;
-			q++;
-		}
-	}
-	return SIZE_MAX;
-}
-
-/*
- * Returns the end of the token starting at p and sets *kind, or returns 0
- * with *kind the kind of the unterminated string or bad number at p.
- */
-static size_t
-token_end(const unsigned char *s, size_t len, size_t p, enum tok_kind *kind)
-{
-	size_t q = p + 1, r;
-
-	if (IDSTART(s[p])) {
-		*kind = TK_WORD;
-		while (q < len && IDCHAR(s[q]))
-			q++;
-	} else if (DIGIT(s[p]) || (s[p] == '.' && q < len && DIGIT(s[q]))) {
-		*kind = TK_NUMBER;
-		for (q = p; q < len && DIGIT(s[q]); q++)
-			;
-		if (q < len && s[q] == '.')
-			for (q++; q < len && DIGIT(s[q]); q++)
-				;
-		if (q + 1 < len && LC(s[q]) == 'e' &&
-		    (s[q + 1] == '-' || s[q + 1] == '+') && q + 2 < len &&
-		    DIGIT(s[q + 2]))
-			q += 2;
-		else if (q + 1 < len && LC(s[q]) == 'e' && DIGIT(s[q + 1]))
-			q++;
-		while (q < len && DIGIT(s[q]))
-			q++;
-		if (q < len && (IDCHAR(s[q]) || s[q] == '.'))
-			return 0;
-	} else if (s[p] == '\'' || s[p] == '"') {
-		*kind = s[p] == '\'' ? TK_STRING : TK_QIDENT;
-		for (; q < len; q++) {
-			if (s[q] != s[p])
-				continue;
-			if (q + 1 >= len || s[q + 1] != s[p])
-				return q + 1;
-			q++;
-		}
-		return 0;
-	} else if (s[p] == '$' && (q >= len || !DIGIT(s[q]))) {
-		/* $tag$ ... $tag$, else a lone '$' */
-		*kind = TK_DOLLAR;
-		while (q < len && IDCHAR(s[q]))
-			q++;
-		if (q >= len || s[q] != '$') {
-			*kind = TK_PUNCT;
-			return p + 1;
-		}
-		for (r = q + 1; r + (q + 1 - p) <= len; r++)
-			if (memcmp(s + r, s + p, q + 1 - p) == 0)
-				return r + (q + 1 - p);
-		return 0;
-	} else
-		*kind = TK_PUNCT;
-	return q;
-}
-
-/* Splits all of src into tokens, ending with TK_END; lexical errors fail. */
-static int
-lex(struct tr *t)
-{
-	static const char *const what[] = {[TK_NUMBER] = "malformed number",
-	    [TK_QIDENT] = "unterminated quoted identifier",
-	    [TK_STRING] = "unterminated string",
-	    [TK_DOLLAR] = "unterminated dollar-quoted string"};
-	const unsigned char *s = t->src, *z;
-	size_t p = 0, q = 0, gap, line = 1, ncap;
-	enum tok_kind kind = TK_END;
-	struct tok *k;
-
-	/* A NUL would end the output string early. */
-	if (t->len > 0 && (z = memchr(s, '\0', t->len)) != NULL) {
-		for (p = 0; s + p < z; p++)
-			line += s[p] == '\n';
-		return fail(t, OB_ERR_INVAL, line, "unexpected byte 0x00");
-	}
-	for (;;) {
-		for (gap = p; p < t->len; p = q) {
-			if ((q = comment_end(s, t->len, p)) == SIZE_MAX)
-				return fail(t, OB_ERR_INVAL, line,
-				    "unterminated comment");
-			if (q == p && strchr(" \t\n\r\f\v", s[p]) == NULL)
-				break;
-			for (q += q == p; p < q; p++)
-				line += s[p] == '\n';
-		}
-		if (p < t->len && (s[p] <= ' ' || s[p] == 0x7f))
-			return fail(t, OB_ERR_INVAL, line,
-			    "unexpected byte 0x%02x", s[p]);
-		if (p < t->len && (q = token_end(s, t->len, p, &kind)) == 0)
-			return fail(t, OB_ERR_INVAL, line, "%s", what[kind]);
-		if (t->ntoks == t->captoks) {
-			ncap = t->captoks ? t->captoks * 2 : 64;
-			if (ncap > SIZE_MAX / sizeof(*k) ||
-			    (k = realloc(t->toks, ncap * sizeof(*k))) == NULL)
-				return fail(
-				    t, OB_ERR_NOMEM, line, "out of memory");
-			t->toks = k;
-			t->captoks = ncap;
-		}
-		k = &t->toks[t->ntoks++];
-		k->kind = p < t->len ? kind : TK_END;
-		k->gap = gap;
-		k->off = p;
-		k->len = p < t->len ? q - p : 0;
-		k->line = line;
-		if (p == t->len)
-			return 0;
-		for (; p < q; p++)
-			line += s[p] == '\n';
-	}
-}
-
-/* ---- token tests and output --------------------------------------------- */
-
-/*
- * Whether token i of the statement is the keyword kw (in any case) or, if
- * kw is one non-letter, that punctuation.
- */
-static int
-is(const struct tr *t, size_t i, const char *kw)
-{
-	const struct tok *k;
-	size_t j, n = strlen(kw);
-
-	if (i >= t->end)
-		return 0;
-	k = &t->toks[i];
-	if (k->kind != (IDSTART((unsigned char)kw[0]) ? TK_WORD : TK_PUNCT) ||
-	    k->len != n)
-		return 0;
-	for (j = 0; j < n; j++)
-		if (LC(t->src[k->off + j]) != LC((unsigned char)kw[j]))
-			return 0;
-	return 1;
-}
-
-#define IS(t, kw) is((t), (t)->pos, (kw))
-
-static int
-is_any(const struct tr *t, size_t i, const char *const *kws)
-{
-	for (; *kws != NULL; kws++)
-		if (is(t, i, *kws))
-			return 1;
-	return 0;
-}
+#define IS(t, kw) schema_is((t), (t)->pos, (kw))
 
 /* Fails on an unsupported construct at the cursor. */
 #define UNSUP(t, ...) \
-	fail((t), OB_ERR_UNSUPPORTED, line_at((t), (t)->pos), __VA_ARGS__)
+	schema_fail((t), OB_ERR_UNSUPPORTED, schema_line_at((t), (t)->pos), \
+	    __VA_ARGS__)
 
-static int
-is_kind(const struct tr *t, size_t i, enum tok_kind kind)
-{
-	return i < t->end && t->toks[i].kind == kind;
-}
-
-/* Describes token i for a message: keywords upper-cased, bytes made safe. */
-static const char *
-desc(const struct tr *t, size_t i, char *buf, size_t sz)
-{
-	const struct tok *k = &t->toks[i < t->end ? i : t->end];
-	size_t j, n = 0, quote;
-	unsigned char c;
-
-	if (i >= t->end)
-		return "end of statement";
-	if (k->kind == TK_DOLLAR)
-		return "dollar quoting";
-	quote = k->kind == TK_PUNCT || k->kind == TK_NUMBER;
-	if (quote)
-		buf[n++] = '\'';
-	for (j = 0; j < k->len && n + 5 < sz; j++) {
-		c = t->src[k->off + j];
-		c = k->kind == TK_WORD && c >= 'a' && c <= 'z' ? c - 32 : c;
-		buf[n++] = c >= ' ' && c < 0x7f ? (char)c : '?';
-	}
-	if (j < k->len)
-		n += (size_t)snprintf(buf + n, sz - n, "...");
-	if (quote)
-		buf[n++] = '\'';
-	buf[n] = '\0';
-	return buf;
-}
-
-static size_t
-line_at(const struct tr *t, size_t i)
-{
-	return t->toks[i < t->end ? i : t->end].line;
-}
+/* ---- output ------------------------------------------------------------- */
 
 /* Fails on the cursor: "cannot translate WORD" or "unexpected X". */
 static int
@@ -348,8 +73,9 @@ bad(struct tr *t)
 	char d[48];
 
 	return UNSUP(t, "%s %s",
-	    is_kind(t, t->pos, TK_WORD) ? "cannot translate" : "unexpected",
-	    desc(t, t->pos, d, sizeof(d)));
+	    schema_is_kind(t, t->pos, TK_WORD) ? "cannot translate"
+					       : "unexpected",
+	    schema_desc(t, t->pos, d, sizeof(d)));
 }
 
 static void
@@ -371,7 +97,7 @@ emit_gap(struct tr *t, size_t i)
 	if (i == t->nogap)
 		return;
 	for (; p < end; p = q) {
-		if ((q = comment_end(t->src, end, p)) != p) {
+		if ((q = schema_comment_end(t->src, end, p)) != p) {
 			/* blanks on both sides of a comment become one */
 			while (t->out.len > start &&
 			    strchr(" \t", t->out.p[t->out.len - 1]) != NULL &&
@@ -405,7 +131,7 @@ emit_as(struct tr *t, const char *s)
 
 #define emit(t) emit_as((t), NULL)
 
-/* Copies the cursor if it is kw (see is()); returns whether it was. */
+/* Copies the cursor if it is kw (see schema_is()); returns whether it was. */
 static int
 accept(struct tr *t, const char *kw)
 {
@@ -425,7 +151,8 @@ expect(struct tr *t, const char *kw)
 static int
 name(struct tr *t)
 {
-	if (!is_kind(t, t->pos, TK_WORD) && !is_kind(t, t->pos, TK_QIDENT))
+	if (!schema_is_kind(t, t->pos, TK_WORD) &&
+	    !schema_is_kind(t, t->pos, TK_QIDENT))
 		return bad(t);
 	emit(t);
 	if (IS(t, "."))
@@ -465,9 +192,9 @@ match(const struct tr *t, size_t i)
 	size_t depth = 0;
 
 	for (; i < t->end; i++)
-		if (is(t, i, "("))
+		if (schema_is(t, i, "("))
 			depth++;
-		else if (is(t, i, ")") && --depth == 0)
+		else if (schema_is(t, i, ")") && --depth == 0)
 			return i;
 	return t->end;
 }
@@ -482,10 +209,10 @@ expr_end(const struct tr *t, const char *const *stops)
 	size_t i;
 
 	for (i = t->pos; i < t->end; i++)
-		if (is(t, i, "("))
+		if (schema_is(t, i, "("))
 			i = match(t, i);
-		else if (is(t, i, ")") || is(t, i, ",") ||
-		    (stops != NULL && i > t->pos && is_any(t, i, stops)))
+		else if (schema_is(t, i, ")") || schema_is(t, i, ",") ||
+		    (stops != NULL && i > t->pos && schema_is_any(t, i, stops)))
 			break;
 	return i;
 }
@@ -504,25 +231,26 @@ expr(struct tr *t, size_t stop)
 		k = &t->toks[t->pos];
 		if (k->kind == TK_DOLLAR)
 			return UNSUP(t, "cannot translate dollar quoting");
-		if (IS(t, ":") && is(t, t->pos + 1, ":"))
+		if (IS(t, ":") && schema_is(t, t->pos + 1, ":"))
 			return UNSUP(t, "cannot translate a :: cast");
 		if ((k->kind == TK_PUNCT &&
 			strchr("()+-*/%=<>!|&.,", t->src[k->off]) == NULL) ||
-		    is_any(t, t->pos, pgonly))
+		    schema_is_any(t, t->pos, pgonly))
 			return bad(t);
 		if (k->len == 1 &&
 		    strchr("bBeEnNuUxX", t->src[k->off]) != NULL &&
-		    is_kind(t, t->pos + 1, TK_STRING) && k[1].gap == k[1].off)
+		    schema_is_kind(t, t->pos + 1, TK_STRING) &&
+		    k[1].gap == k[1].off)
 			return UNSUP(t, "cannot translate a %c'' string",
 			    t->src[k->off]);
-		if (IS(t, "NOW") && is(t, t->pos + 1, "(")) {
-			if (!is(t, t->pos + 2, ")"))
+		if (IS(t, "NOW") && schema_is(t, t->pos + 1, "(")) {
+			if (!schema_is(t, t->pos + 2, ")"))
 				return UNSUP(
 				    t, "cannot translate NOW with arguments");
 			emit_as(t, SQL_NOW);
 			t->pos += 2;
 		} else if (IS(t, "CURRENT_TIMESTAMP")) {
-			if (is(t, t->pos + 1, "("))
+			if (schema_is(t, t->pos + 1, "("))
 				return UNSUP(
 				    t, "cannot translate CURRENT_TIMESTAMP(p)");
 			emit_as(t, SQL_NOW);
@@ -553,25 +281,26 @@ type(struct tr *t, size_t *serial)
 			i = strcspn(w, " ");
 			memcpy(kw, w, i);
 			kw[i] = '\0';
-			if (!is(t, first + n, kw))
+			if (!schema_is(t, first + n, kw))
 				break;
 		}
 		if (*w == '\0')
 			break;
 	}
 	if (ty == pgtypes + NPGTYPES)
-		return is_kind(t, first, TK_WORD)
-		    ? fail(t, OB_ERR_UNSUPPORTED, line_at(t, first),
-			  "unknown column type %s",
-			  desc(t, first, d, sizeof(d)))
+		return schema_is_kind(t, first, TK_WORD)
+		    ? schema_fail(t, OB_ERR_UNSUPPORTED,
+			  schema_line_at(t, first), "unknown column type %s",
+			  schema_desc(t, first, d, sizeof(d)))
 		    : bad(t);
 	emit_as(t, ty->lite);
 	t->pos = first + n;
 	if (ty->nargs > 0 && IS(t, "(")) {
 		for (nums = 1, t->pos++;; nums++, t->pos++) {
-			if (!is_kind(t, t->pos, TK_NUMBER) || nums > ty->nargs)
+			if (!schema_is_kind(t, t->pos, TK_NUMBER) ||
+			    nums > ty->nargs)
 				return bad(t);
-			if (is(t, ++t->pos, ")"))
+			if (schema_is(t, ++t->pos, ")"))
 				break;
 			if (!IS(t, ","))
 				return bad(t);
@@ -579,7 +308,8 @@ type(struct tr *t, size_t *serial)
 		t->pos++;
 	}
 	if ((ty->flags & F_ZONE) && (IS(t, "WITH") || IS(t, "WITHOUT"))) {
-		if (!is(t, ++t->pos, "TIME") || !is(t, ++t->pos, "ZONE"))
+		if (!schema_is(t, ++t->pos, "TIME") ||
+		    !schema_is(t, ++t->pos, "ZONE"))
 			return bad(t);
 		t->pos++;
 	}
@@ -606,14 +336,16 @@ default_clause(struct tr *t, int alter)
 		return bad(t);
 	i = t->pos + (stop > t->pos + 1 && (IS(t, "-") || IS(t, "+")));
 	lit = i + 1 == stop &&
-	    (is_kind(t, i, TK_NUMBER) ||
+	    (schema_is_kind(t, i, TK_NUMBER) ||
 		(i == t->pos &&
-		    (is_kind(t, i, TK_STRING) || is_any(t, i, words))));
+		    (schema_is_kind(t, i, TK_STRING) ||
+			schema_is_any(t, i, words))));
 	if (alter && !lit)
 		return UNSUP(
 		    t, "cannot translate a non-constant DEFAULT in ADD COLUMN");
 	if (lit || (t->pos + 1 == stop && IS(t, "CURRENT_TIMESTAMP")) ||
-	    (t->pos + 3 == stop && IS(t, "NOW") && is(t, t->pos + 1, "(")) ||
+	    (t->pos + 3 == stop && IS(t, "NOW") &&
+		schema_is(t, t->pos + 1, "(")) ||
 	    (IS(t, "(") && match(t, t->pos) + 1 == stop))
 		return expr(t, stop);
 	emit_gap(t, t->pos);
@@ -688,9 +420,9 @@ coldef(struct tr *t, int alter)
 			rc = bad(t);
 	}
 	if (rc == 0 && serial != SIZE_MAX && !pk)
-		rc = fail(t, OB_ERR_UNSUPPORTED, t->toks[serial].line,
+		rc = schema_fail(t, OB_ERR_UNSUPPORTED, t->toks[serial].line,
 		    "cannot translate %s without PRIMARY KEY",
-		    desc(t, serial, d, sizeof(d)));
+		    schema_desc(t, serial, d, sizeof(d)));
 	return rc;
 }
 
@@ -723,11 +455,12 @@ create_table(struct tr *t)
 	if (if_exists(t, 1) == -1 || name(t) == -1 || expect(t, "(") == -1)
 		return -1;
 	do {
-		if (is_any(t, t->pos, tablekw))
+		if (schema_is_any(t, t->pos, tablekw))
 			rc = tablecons(t);
 		else if (IS(t, "LIKE") ||
 		    (IS(t, "EXCLUDE") &&
-			(is(t, t->pos + 1, "(") || is(t, t->pos + 1, "USING"))))
+			(schema_is(t, t->pos + 1, "(") ||
+			    schema_is(t, t->pos + 1, "USING"))))
 			rc = bad(t);
 		else
 			rc = coldef(t, 0);
@@ -758,19 +491,19 @@ create_index(struct tr *t)
 		return -1;
 	if (IS(t, "USING"))
 		return UNSUP(t, "cannot translate USING %s",
-		    desc(t, t->pos + 1, d, sizeof(d)));
+		    schema_desc(t, t->pos + 1, d, sizeof(d)));
 	if (expect(t, "(") == -1)
 		return -1;
 	do {
 		/* a column, a (expression) or a function(...); its order */
 		if (IS(t, "("))
 			stop = match(t, t->pos) + 1;
-		else if (is(t, t->pos + 1, "("))
+		else if (schema_is(t, t->pos + 1, "("))
 			stop = match(t, t->pos + 1) + 1;
 		else
 			stop = t->pos + 1;
-		if ((!IS(t, "(") && !is_kind(t, t->pos, TK_WORD) &&
-			!is_kind(t, t->pos, TK_QIDENT)) ||
+		if ((!IS(t, "(") && !schema_is_kind(t, t->pos, TK_WORD) &&
+			!schema_is_kind(t, t->pos, TK_QIDENT)) ||
 		    expr(t, stop) == -1)
 			return bad(t);
 		if (!accept(t, "ASC"))
@@ -810,19 +543,19 @@ alter_table(struct tr *t)
 		    IS(t, "IF") ? "IF EXISTS" : "ONLY");
 	if (name(t) == -1)
 		return -1;
-	if (!is_kind(t, t->pos, TK_WORD))
+	if (!schema_is_kind(t, t->pos, TK_WORD))
 		return bad(t);
 	if (!accept(t, "ADD"))
 		return UNSUP(t, "cannot translate ALTER TABLE %s",
-		    desc(t, t->pos, d, sizeof(d)));
+		    schema_desc(t, t->pos, d, sizeof(d)));
 	accept(t, "COLUMN");
 	if (IS(t, "IF"))
 		return UNSUP(t,
 		    "cannot translate ADD COLUMN IF NOT EXISTS "
 		    "(SQLite lacks it)");
-	if (is_any(t, t->pos, tablekw))
+	if (schema_is_any(t, t->pos, tablekw))
 		return UNSUP(t, "cannot translate ALTER TABLE ADD %s",
-		    desc(t, t->pos, d, sizeof(d)));
+		    schema_desc(t, t->pos, d, sizeof(d)));
 	if (coldef(t, 1) == -1)
 		return -1;
 	if (IS(t, ","))
@@ -861,30 +594,32 @@ statement(struct tr *t)
 	size_t i = t->pos, n;
 	int rc;
 
-	if (is(t, i, "CREATE") && is(t, i + 1, "TABLE"))
+	if (schema_is(t, i, "CREATE") && schema_is(t, i + 1, "TABLE"))
 		rc = create_table(t);
-	else if (is(t, i, "CREATE") &&
-	    (is(t, i + 1, "INDEX") ||
-		(is(t, i + 1, "UNIQUE") && is(t, i + 2, "INDEX"))))
+	else if (schema_is(t, i, "CREATE") &&
+	    (schema_is(t, i + 1, "INDEX") ||
+		(schema_is(t, i + 1, "UNIQUE") &&
+		    schema_is(t, i + 2, "INDEX"))))
 		rc = create_index(t);
-	else if (is(t, i, "DROP") &&
-	    (is(t, i + 1, "TABLE") || is(t, i + 1, "INDEX")))
+	else if (schema_is(t, i, "DROP") &&
+	    (schema_is(t, i + 1, "TABLE") || schema_is(t, i + 1, "INDEX")))
 		rc = drop(t);
-	else if (is(t, i, "ALTER") && is(t, i + 1, "TABLE"))
+	else if (schema_is(t, i, "ALTER") && schema_is(t, i + 1, "TABLE"))
 		rc = alter_table(t);
-	else if (is(t, i, "INSERT"))
+	else if (schema_is(t, i, "INSERT"))
 		rc = insert(t);
-	else if (!is_kind(t, i, TK_WORD))
+	else if (!schema_is_kind(t, i, TK_WORD))
 		return bad(t);
 	else {
 		/* "CREATE EXTENSION", "CREATE OR REPLACE FUNCTION", "GRANT" */
 		n = 1;
-		if (is_any(t, i, lead))
-			n = is(t, i + 1, "OR") ? 4 : 2;
-		snprintf(msg, sizeof(msg), "%s", desc(t, i, d, sizeof(d)));
-		while (--n > 0 && is_kind(t, ++i, TK_WORD))
+		if (schema_is_any(t, i, lead))
+			n = schema_is(t, i + 1, "OR") ? 4 : 2;
+		snprintf(
+		    msg, sizeof(msg), "%s", schema_desc(t, i, d, sizeof(d)));
+		while (--n > 0 && schema_is_kind(t, ++i, TK_WORD))
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
-			    " %s", desc(t, i, d, sizeof(d)));
+			    " %s", schema_desc(t, i, d, sizeof(d)));
 		return UNSUP(t, "cannot translate %s", msg);
 	}
 	return rc == -1 || t->pos >= t->end ? rc : bad(t);
@@ -919,24 +654,24 @@ schema_translate(const char *name, const char *src, size_t len, char **out,
 	if (out == NULL)
 		return OB_ERR_INVAL;
 	*out = NULL;
-	if (lex(&t) == -1)
+	if (schema_lex(&t) == -1)
 		goto out;
 	raw(&t, "");
 	for (i = 0; t.toks[i].kind != TK_END;
 	     i = j + (t.toks[j].kind != TK_END)) {
 		t.end = t.ntoks;
 		for (j = i, depth = 0; t.toks[j].kind != TK_END; j++) {
-			if (is(&t, j, "(") && depth++ == 0)
+			if (schema_is(&t, j, "(") && depth++ == 0)
 				open = j;
-			else if (is(&t, j, ")") && depth-- == 0) {
-				fail(&t, OB_ERR_INVAL, t.toks[j].line,
+			else if (schema_is(&t, j, ")") && depth-- == 0) {
+				schema_fail(&t, OB_ERR_INVAL, t.toks[j].line,
 				    "unbalanced ')'");
 				goto out;
-			} else if (is(&t, j, ";") && depth == 0)
+			} else if (schema_is(&t, j, ";") && depth == 0)
 				break;
 		}
 		if (depth > 0) {
-			fail(&t, OB_ERR_INVAL, t.toks[open].line,
+			schema_fail(&t, OB_ERR_INVAL, t.toks[open].line,
 			    "unbalanced '('");
 			goto out;
 		}
@@ -949,7 +684,7 @@ schema_translate(const char *name, const char *src, size_t len, char **out,
 		raw(&t, ";\n");
 	}
 	if (t.out.oom)
-		fail(&t, OB_ERR_NOMEM, t.toks[i].line, "out of memory");
+		schema_fail(&t, OB_ERR_NOMEM, t.toks[i].line, "out of memory");
 out:
 	if (t.err == OB_OK) {
 		*out = t.out.p;

@@ -122,12 +122,14 @@ sed -i 's/#include "server.h"/#include "server.h"\n#include <mbedtls\/pk.h>/' \
 sed -i 's/#include "server.h"/#include "store_int.h"/' "$TMP/badsrc/responder.c"
 sed -i 's/#include "server.h"/#include "server.h"\n#include "signer_int.h"/' \
     "$TMP/badsrc/flight.c"
+sed -i 's/#include "codec.h"/#include "codec.h"\n#include "schema_int.h"/' \
+    "$TMP/badsrc/index.c"
 : >"$TMP/badsrc/stray.c"
 sh scripts/check-layers.sh "$TMP/badsrc" >"$TMP/layers" 2>&1
 for want in 'der.c (layer 1) includes server.h (layer 4)' \
     'cache.c includes sqlite3.h' 'serve.c includes civetweb.h' \
     'issuers.c includes mbedtls/pk.h' 'responder.c includes store_int.h' \
-    'flight.c includes signer_int.h' \
+    'flight.c includes signer_int.h' 'index.c includes schema_int.h' \
     'stray.c belongs to no layer'; do
 	if grep -qF "$want" "$TMP/layers"; then
 		pass "the layer check refuses: $want"
