@@ -41,6 +41,7 @@ struct index_entry {
 	int64_t not_after;
 	int64_t revoked_at; /* R only */
 	int reason; /* R only; -1 when none given */
+	int64_t invalidity_at; /* keyTime, CAkeyTime; INT64_MIN: none */
 	char serial[OB_SERIAL_HEX_MAX + 1];
 	const char *subject; /* "" when absent */
 };

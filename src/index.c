@@ -2,22 +2,103 @@
  * The OpenSSL `ca` database (index.txt) line parser, for importing a PKI
  * that runs `openssl ca` and `openssl ocsp` today. Pure: no I/O.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codec.h"
 
 #define INDEX_FIELDS 6
 
+/* Whether s is an OID in dotted form (at least two arcs). */
+static int
+dotted_oid(const char *s)
+{
+	int arcs = 0;
+
+	while (*s != '\0') {
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		arcs++;
+		if (*s == '.' && s[1] != '\0')
+			s++;
+		else if (*s != '\0')
+			return 0;
+	}
+	return arcs >= 2;
+}
+
+/*
+ * What follows an R line's time: "reason", or one of the three forms
+ * `openssl ca` writes with an argument (its make_revocation_str):
+ * "holdInstruction,OID" (-crl_hold: certificateHold, the OID dotted or
+ * one of the holdInstruction names), "keyTime,TIME" (-crl_compromise:
+ * keyCompromise, known compromised since TIME) and "CAkeyTime,TIME"
+ * (-crl_CA_compromise: cACompromise). TIME, a GeneralizedTime, becomes
+ * out->invalidity_at (RFC 5280 5.3.2). Names in any case, as openssl
+ * reads them. s is modified.
+ */
+static enum ob_err
+parse_reason(char *s, struct index_entry *out, char *errbuf, size_t errsz)
+{
+	char *arg = strchr(s, ',');
+
+	if (arg != NULL)
+		*arg++ = '\0';
+	if (strcasecmp(s, "holdInstruction") == 0) {
+		if (arg == NULL ||
+		    (!dotted_oid(arg) &&
+			strcasecmp(arg, "holdInstructionNone") != 0 &&
+			strcasecmp(arg, "holdInstructionCallIssuer") != 0 &&
+			strcasecmp(arg, "holdInstructionReject") != 0)) {
+			snprintf(errbuf, errsz,
+			    "holdInstruction without a hold instruction OID");
+			return OB_ERR_INVAL;
+		}
+		out->reason = OB_REASON_CERTIFICATE_HOLD;
+		return OB_OK;
+	}
+	if (strcasecmp(s, "keyTime") == 0 || strcasecmp(s, "CAkeyTime") == 0) {
+		if (arg == NULL ||
+		    util_asn1time_parse(arg, &out->invalidity_at) != OB_OK) {
+			snprintf(errbuf, errsz, "bad %s time \"%.32s\"", s,
+			    arg != NULL ? arg : "");
+			out->invalidity_at = INT64_MIN;
+			return OB_ERR_INVAL;
+		}
+		out->reason = (s[0] == 'k' || s[0] == 'K')
+		    ? OB_REASON_KEY_COMPROMISE
+		    : OB_REASON_CA_COMPROMISE;
+		return OB_OK;
+	}
+	/* A plain reason; anything after it (no openssl writes it) is
+	 * ignored, as openssl ca ignores it. */
+	if ((out->reason = util_reason_code(s)) < 0) {
+		snprintf(
+		    errbuf, errsz, "unknown revocation reason \"%.32s\"", s);
+		return OB_ERR_INVAL;
+	}
+	if (out->reason == OB_REASON_REMOVE_FROM_CRL) {
+		snprintf(
+		    errbuf, errsz, "removeFromCRL is not a reason to revoke");
+		return OB_ERR_INVAL;
+	}
+	return OB_OK;
+}
+
 enum ob_err
 index_parse_line(
     char *line, size_t len, struct index_entry *out, char *errbuf, size_t errsz)
 {
-	char *f[INDEX_FIELDS], *p, *end = line + len, *comma, *rest;
+	char *f[INDEX_FIELDS], *p, *end = line + len, *comma;
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->reason = -1;
+	out->invalidity_at = INT64_MIN;
 	out->subject = "";
 	if (memchr(line, '\0', len) != NULL) {
 		snprintf(errbuf, errsz, "NUL byte in line");
@@ -59,23 +140,9 @@ index_parse_line(
 			    f[2]);
 			return OB_ERR_INVAL;
 		}
-		if (comma != NULL) {
-			rest = comma + 1;
-			/* certificateHold,holdInstruction... and keyTime */
-			if ((comma = strchr(rest, ',')) != NULL)
-				*comma = '\0';
-			if ((out->reason = util_reason_code(rest)) < 0) {
-				snprintf(errbuf, errsz,
-				    "unknown revocation reason \"%.32s\"",
-				    rest);
-				return OB_ERR_INVAL;
-			}
-			if (out->reason == OB_REASON_REMOVE_FROM_CRL) {
-				snprintf(errbuf, errsz,
-				    "removeFromCRL is not a reason to revoke");
-				return OB_ERR_INVAL;
-			}
-		}
+		if (comma != NULL &&
+		    parse_reason(comma + 1, out, errbuf, errsz) != OB_OK)
+			return OB_ERR_INVAL;
 	} else if (f[2][0] != '\0') {
 		snprintf(
 		    errbuf, errsz, "revocation time on a line that is not R");

@@ -218,6 +218,10 @@ enum ob_err util_duration_parse(const char *s, int64_t *out);
  * (case-insensitive), or -1. util_reason_name returns NULL for a bad code.
  */
 int util_reason_code(const char *name);
+/* RFC 5280 5.3.1 codes named in the code. */
+#define OB_REASON_KEY_COMPROMISE 1
+#define OB_REASON_CA_COMPROMISE 2
+#define OB_REASON_CERTIFICATE_HOLD 6
 /* removeFromCRL: a delta-CRL marker, refused as a reason to revoke. */
 #define OB_REASON_REMOVE_FROM_CRL 8
 const char *util_reason_name(int code);

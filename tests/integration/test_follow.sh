@@ -178,6 +178,25 @@ t0=$(now_ms)
 while [ $(($(now_ms) - t0)) -lt 3000 ] && [ "$(stser 0D0D)" != good ]; do sleep 0.05; done
 same "0D0D, its line finished: good" "$(stser 0D0D)" good
 same "nothing said of the half line" "$(grep -c "follow rsa: .*; $skipped" "$TMP/server.err")" 1
+# What openssl ca writes for -crl_hold and -crl_compromise (an argument
+# after the reason): applied with their reasons, nothing skipped.
+issue h && issue k || fail "openssl ca issues h and k"
+openssl ca -config "$CA/ca.cnf" -revoke "$CA/h.pem" -crl_hold 1.2.840.10040.2.2 >/dev/null 2>&1 &&
+    openssl ca -config "$CA/ca.cnf" -revoke "$CA/k.pem" -crl_compromise 20260101000000Z >/dev/null 2>&1 ||
+    fail "openssl ca -revoke -crl_hold, -crl_compromise"
+same "the index holds openssl's hold and keyTime forms" \
+    "$(grep -c ',holdInstruction,1.2.840.10040.2.2	\|,keyTime,20260101000000Z	' "$CA/index.txt")" 2
+until_st k revoked >/dev/null
+for n in h:certificateHold k:keyCompromise; do
+	out=$(openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -cert "$CA/${n%%:*}.pem" \
+	    -CAfile "$PKI/ca-rsa.pem" 2>&1)
+	if printf '%s\n' "$out" | grep -q "Reason: ${n#*:}"; then
+		pass "${n%%:*}: revoked, ${n#*:}"
+	else
+		fail "${n%%:*}: revoked, ${n#*:}" "$out"
+	fi
+done
+same "no line skipped for them" "$(grep -c "follow rsa: .*; $skipped" "$TMP/server.err")" 1
 stop_checked "serve --follow-index"
 
 # easy-rsa (Debian's easy-rsa, behind many OpenVPN PKIs): its pki/index.txt

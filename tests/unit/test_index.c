@@ -26,6 +26,33 @@ static const struct {
     {"R\t301231235959Z\t240102030405Z,certificateHold,"
      "holdInstructionReject\t3\tunknown\t/CN=h",
 	OB_OK, 'R', "3", 6, "/CN=h", NULL},
+    /* What openssl ca -crl_hold, -crl_compromise and -crl_CA_compromise
+     * write (its make_revocation_str). */
+    {"R\t301231235959Z\t240102030405Z,holdInstruction,1.2.840.10040.2.2\t31"
+     "\tunknown\t/CN=h",
+	OB_OK, 'R', "31", 6, "/CN=h", NULL},
+    {"R\t301231235959Z\t240102030405Z,holdInstruction,"
+     "holdInstructionCallIssuer\t32\tunknown\t/CN=h",
+	OB_OK, 'R', "32", 6, "/CN=h", NULL},
+    {"R\t301231235959Z\t240102030405Z,keyTime,20231201000000Z\t33\tunknown"
+     "\t/CN=k",
+	OB_OK, 'R', "33", 1, "/CN=k", NULL},
+    {"R\t301231235959Z\t240102030405Z,CAkeyTime,20231201000000Z\t34\tunknown"
+     "\t/CN=c",
+	OB_OK, 'R', "34", 2, "/CN=c", NULL},
+    {"R\t301231235959Z\t240102030405Z,HOLDINSTRUCTION,1.2.3\t35\tunknown"
+     "\t/CN=h",
+	OB_OK, 'R', "35", 6, "/CN=h", NULL},
+    {"R\t301231235959Z\t240102030405Z,holdInstruction\t1\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "without a hold instruction OID"},
+    {"R\t301231235959Z\t240102030405Z,holdInstruction,1.\t1\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "without a hold instruction OID"},
+    {"R\t301231235959Z\t240102030405Z,holdInstruction,1\t1\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "without a hold instruction OID"},
+    {"R\t301231235959Z\t240102030405Z,keyTime,2023\t1\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "bad keyTime time \"2023\""},
+    {"R\t301231235959Z\t240102030405Z,CAkeyTime\t1\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "bad CAkeyTime time"},
     {"R\t301231235959Z\t240102030405Z\t4\tunknown\t/CN=n", OB_OK, 'R', "4", -1,
 	"/CN=n", NULL},
     /* openssl ca writes a negative serial as BN_bn2hex does: "-66" */
@@ -103,6 +130,29 @@ test_times(void)
 	CHECK(ent.not_after == 1924991999); /* 2030-12-31T23:59:59Z */
 	CHECK(ent.revoked_at == 1704164645); /* 2024-01-02T03:04:05Z */
 	CHECK(ent.reason == 4);
+	CHECK(ent.invalidity_at == INT64_MIN);
+}
+
+/* keyTime and CAkeyTime: the compromise time, an invalidityDate. */
+static void
+test_invalidity(void)
+{
+	struct index_entry ent;
+	char err[OB_ERRBUF];
+	char k[] = "R\t301231235959Z\t240102030405Z,keyTime,20231201000000Z\t1"
+		   "\tx\t/CN=a";
+	char c[] = "R\t301231235959Z\t240102030405Z,CAkeyTime,231201000000Z\t2"
+		   "\tx\t/CN=a";
+	char h[] = "R\t301231235959Z\t240102030405Z,holdInstruction,1.2.3\t3"
+		   "\tx\t/CN=a";
+
+	CHECK(index_parse_line(k, strlen(k), &ent, err, sizeof(err)) == OB_OK);
+	CHECK(ent.reason == 1 && ent.invalidity_at == 1701388800);
+	CHECK(ent.revoked_at == 1704164645);
+	CHECK(index_parse_line(c, strlen(c), &ent, err, sizeof(err)) == OB_OK);
+	CHECK(ent.reason == 2 && ent.invalidity_at == 1701388800);
+	CHECK(index_parse_line(h, strlen(h), &ent, err, sizeof(err)) == OB_OK);
+	CHECK(ent.reason == 6 && ent.invalidity_at == INT64_MIN);
 }
 
 static void
@@ -120,6 +170,7 @@ test_embedded_nul(void)
 static const struct test tests[] = {
     {"vectors", test_vectors},
     {"times", test_times},
+    {"invalidity", test_invalidity},
     {"embedded_nul", test_embedded_nul},
     {NULL, NULL},
 };
