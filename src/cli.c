@@ -505,10 +505,8 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 			    t, ent.serial, tn);
 			goto fail;
 		}
-		if (store_cert_put(st, pos[0], ent.serial, ent.not_after,
-			ent.subject[0] != '\0' ? ent.subject : NULL,
-			ent.status == 'R' ? ent.revoked_at : INT64_MIN,
-			ent.reason, NULL, msg, sizeof(msg)) != OB_OK)
+		if (store_cert_put(st, pos[0], &ent, NULL, msg, sizeof(msg)) !=
+		    OB_OK)
 			goto fail;
 		counts[ent.status == 'V' ? 0 : ent.status == 'R' ? 1 : 2]++;
 		/*

@@ -255,6 +255,8 @@ struct crl_entry {
 	char serial[OB_SERIAL_HEX_MAX + 1]; /* canonical hex */
 	int64_t revoked_at;
 	int reason; /* CRLReason; -1: none */
+	/* RFC 5280 5.3.2 invalidityDate; 0 (zeroed): none */
+	int64_t invalidity_at;
 };
 
 /* What a TBSCertList holds; every pointer is borrowed. */
@@ -277,7 +279,7 @@ size_t crl_tbs_max(const struct crl_tbs_in *);
 /*
  * Writes the TBSCertList (v2; crlExtensions authorityKeyIdentifier and
  * cRLNumber; each entry's reasonCode unless none, unspecified or
- * removeFromCRL) at the end of buf (cap bytes); *out points at its first
+ * removeFromCRL, and its invalidityDate when it has one) at the end of buf (cap bytes); *out points at its first
  * byte inside buf. Returns OB_OK, or OB_ERR_RANGE when cap is too small;
  * for an entry whose serial is not canonical hex, OB_ERR_INVAL (or
  * OB_ERR_RANGE when empty or too long).

@@ -15,13 +15,16 @@
 
 #include "codec.h"
 
-/* id-ce-authorityKeyIdentifier, id-ce-cRLNumber, id-ce-cRLReasons */
+/* id-ce-authorityKeyIdentifier, id-ce-cRLNumber, id-ce-cRLReasons,
+ * id-ce-invalidityDate */
 static const char oid_aki[] = "\x55\x1d\x23";
 static const char oid_crl_number[] = "\x55\x1d\x14";
 static const char oid_reason[] = "\x55\x1d\x15";
+static const char oid_invalidity[] = "\x55\x1d\x18";
 
-/* Per entry: serial, revocationDate, reasonCode and every header. */
-#define ENTRY_MAX (OB_SERIAL_MAX_OCTETS + 1 + 64)
+/* Per entry: serial, revocationDate, reasonCode, invalidityDate and
+ * every header. */
+#define ENTRY_MAX (OB_SERIAL_MAX_OCTETS + 1 + 96)
 
 size_t
 crl_tbs_max(const struct crl_tbs_in *in)
@@ -54,14 +57,19 @@ entry(struct der_w *w, const struct crl_entry *e, size_t *outlen)
 	if ((err = util_serial_to_der(
 		 e->serial, serial, sizeof(serial), &slen)) != OB_OK)
 		return err;
+	/* RFC 5280 5.3.2: InvalidityDate ::= GeneralizedTime, always. */
+	if (e->invalidity_at != 0)
+		len = extension(w, oid_invalidity, sizeof(oid_invalidity) - 1,
+		    der_gentime(w, e->invalidity_at));
 	if (e->reason > 0 && e->reason <= 10 && e->reason != 7 &&
 	    e->reason != 8) {
 		reason = (unsigned char)e->reason;
-		len = der_wrap(
-		    w, der_raw(w, &reason, 1), MBEDTLS_ASN1_ENUMERATED);
-		len = extension(w, oid_reason, sizeof(oid_reason) - 1, len);
-		len = der_wrap(w, len, DER_SEQ); /* crlEntryExtensions */
+		len += extension(w, oid_reason, sizeof(oid_reason) - 1,
+		    der_wrap(
+			w, der_raw(w, &reason, 1), MBEDTLS_ASN1_ENUMERATED));
 	}
+	if (len > 0)
+		len = der_wrap(w, len, DER_SEQ); /* crlEntryExtensions */
 	len += der_time(w, e->revoked_at);
 	len += der_wrap(w, der_raw(w, serial, slen), MBEDTLS_ASN1_INTEGER);
 	*outlen = der_wrap(w, len, DER_SEQ);
@@ -315,6 +323,7 @@ crl_parse(const unsigned char *buf, size_t len, struct crl_info *out,
 			out->entries = ce;
 		}
 		ce = &out->entries[n];
+		ce->invalidity_at = 0; /* not read from an imported CRL */
 		if (util_serial_from_bytes(
 			ent->serial.p, ent->serial.len, ce->serial) != OB_OK) {
 			snprintf(

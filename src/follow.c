@@ -119,12 +119,8 @@ write_lines(struct store *st, const char *issuer_id,
 		return e;
 	for (i = 0; i < n; i++) {
 		ent = &v[i].ent;
-		if ((e = store_cert_put(st, issuer_id, ent->serial,
-			 ent->not_after,
-			 ent->subject[0] != '\0' ? ent->subject : NULL,
-			 ent->status == 'R' ? ent->revoked_at : INT64_MIN,
-			 ent->reason, &changed, out->err, sizeof(out->err))) !=
-		    OB_OK)
+		if ((e = store_cert_put(st, issuer_id, ent, &changed, out->err,
+			 sizeof(out->err))) != OB_OK)
 			goto fail;
 		if (!changed)
 			same++;

@@ -244,18 +244,20 @@ enum ob_err store_revoke(struct store *, const char *issuer_id,
 
 /*
  * Upserts a certificate as an import does, inside the caller's
- * transaction: sets not_after and subject, and when revoked_at is not
- * INT64_MIN marks it revoked, dropping in the same transaction its cached
- * answer unless that says "revoked" already. Never un-revokes: a stale
- * import cannot bring a revoked certificate back. A row that already
- * says all this is left as it is (its updated_at too); *changed (may be
- * NULL) tells whether the row was written. Its statements are prepared
- * once per connection. The caller ends the lines of an issuer with
+ * transaction, from an index line (ent: serial, not_after, subject, ""
+ * keeping the one known; an R line's revoked_at, reason and
+ * invalidity_at, RFC 5280 5.3.1-2): marks it revoked, dropping in the
+ * same transaction its cached answer unless that says "revoked"
+ * already. An E line is registered as a V line (its expiry says the
+ * rest). Never un-revokes, nor changes a revocation: a stale import
+ * cannot bring a revoked certificate back. A row that already says all
+ * this is left as it is (its updated_at too); *changed (may be NULL)
+ * tells whether the row was written. Its statements are prepared once
+ * per connection. The caller ends the lines of an issuer with
  * store_cert_put_end, in the same transaction.
  */
 enum ob_err store_cert_put(struct store *, const char *issuer_id,
-    const char *serial, int64_t not_after, const char *subject,
-    int64_t revoked_at, int reason, int *changed, char *errbuf, size_t errsz);
+    const struct index_entry *ent, int *changed, char *errbuf, size_t errsz);
 
 /*
  * Drops the "unknown" answers cached for serials of issuer_id that are

@@ -738,8 +738,9 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
  */
 #define PUT_SQL \
 	"INSERT INTO certificates (issuer_id, serial_hex, not_after," \
-	" subject, status, revoked_at, revocation_reason, created_at," \
-	" updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)" \
+	" subject, status, revoked_at, revocation_reason, invalidity_date," \
+	" created_at, updated_at)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8)" \
 	" ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET" \
 	" not_after = excluded.not_after," \
 	" subject = coalesce(excluded.subject, subject)," \
@@ -749,6 +750,8 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	"  ELSE excluded.revoked_at END," \
 	" revocation_reason = CASE status WHEN 'revoked'" \
 	"  THEN revocation_reason ELSE excluded.revocation_reason END," \
+	" invalidity_date = CASE status WHEN 'revoked'" \
+	"  THEN invalidity_date ELSE excluded.invalidity_date END," \
 	" updated_at = excluded.updated_at" \
 	" WHERE not_after IS NOT excluded.not_after" \
 	" OR (excluded.subject IS NOT NULL" \
@@ -765,12 +768,12 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	" AND serial_hex = ?2 AND cert_status <> 'revoked'"
 
 enum ob_err
-store_cert_put(struct store *st, const char *issuer_id, const char *serial,
-    int64_t not_after, const char *subject, int64_t revoked_at, int reason,
-    int *changed, char *errbuf, size_t errsz)
+store_cert_put(struct store *st, const char *issuer_id,
+    const struct index_entry *ent, int *changed, char *errbuf, size_t errsz)
 {
 	sqlite3_stmt *put, *drop;
-	int revoked = revoked_at != INT64_MIN, rc;
+	int revoked = ent->status == 'R', rc;
+	const char *serial = ent->serial;
 	enum ob_err e, e2;
 
 	/* Both prepared once per connection: an import runs them per line. */
@@ -781,15 +784,17 @@ store_cert_put(struct store *st, const char *issuer_id, const char *serial,
 		return e;
 	sqlite3_bind_text(put, 1, issuer_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(put, 2, serial, -1, SQLITE_STATIC);
-	store_bind_time(put, 3, not_after);
-	if (subject != NULL)
-		sqlite3_bind_text(put, 4, subject, -1, SQLITE_STATIC);
+	store_bind_time(put, 3, ent->not_after);
+	if (ent->subject != NULL && ent->subject[0] != '\0')
+		sqlite3_bind_text(put, 4, ent->subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(
 	    put, 5, revoked ? "revoked" : "good", -1, SQLITE_STATIC);
 	if (revoked) {
-		store_bind_time(put, 6, revoked_at);
-		if (reason >= 0)
-			sqlite3_bind_int(put, 7, reason);
+		store_bind_time(put, 6, ent->revoked_at);
+		if (ent->reason >= 0)
+			sqlite3_bind_int(put, 7, ent->reason);
+		if (ent->invalidity_at != INT64_MIN)
+			store_bind_time(put, 9, ent->invalidity_at);
 	}
 	store_bind_time(put, 8, (int64_t)time(NULL));
 	rc = sqlite3_step(put);

@@ -148,7 +148,8 @@ store_crl_begin(struct store *st, const char *issuer_id,
 		goto fail;
 	}
 	if ((e = store_prepare(st,
-		 "SELECT serial_hex, revoked_at, revocation_reason"
+		 "SELECT serial_hex, revoked_at, revocation_reason,"
+		 " invalidity_date"
 		 " FROM certificates WHERE issuer_id = ? AND status = 'revoked'"
 		 " ORDER BY revoked_at, serial_hex",
 		 &stmt, errbuf, errsz)) != OB_OK)
@@ -184,6 +185,9 @@ store_crl_begin(struct store *st, const char *issuer_id,
 		ce->reason = sqlite3_column_type(stmt, 2) == SQLITE_NULL
 		    ? -1
 		    : sqlite3_column_int(stmt, 2);
+		ce->invalidity_at = sqlite3_column_type(stmt, 3) == SQLITE_NULL
+		    ? 0
+		    : store_column_time(stmt, 3);
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {

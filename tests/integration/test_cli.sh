@@ -27,10 +27,10 @@ refused "missing database directory" 1 'database directory .*/nodir' \
     "$OCSPBOX" --db "$TMP/nodir/x.db" migrate
 refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
-ok "migrate applies every migration" "11 migrations applied" ob migrate
+ok "migrate applies every migration" "12 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate
-same "schema_migrations records eleven" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
-    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031"
+same "schema_migrations records twelve" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
+    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031,000032"
 same "WAL journal" "$(q 'PRAGMA journal_mode')" "wal"
 same "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
 same "seed columns, in order" \

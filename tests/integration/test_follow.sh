@@ -197,6 +197,19 @@ for n in h:certificateHold k:keyCompromise; do
 	fi
 done
 same "no line skipped for them" "$(grep -c "follow rsa: .*; $skipped" "$TMP/server.err")" 1
+# k's compromise time (keyTime) as its CRL entry's invalidityDate.
+serial_k=$(openssl x509 -in "$CA/k.pem" -noout -serial | sed 's/^serial=//')
+inv=none
+for i in $(seq 50); do
+	getcrl rsa "$TMP/rsa.crl" >/dev/null
+	if chas "$TMP/rsa.crl" "$serial_k"; then
+		inv=$(ctext "$TMP/rsa.crl" | grep -A8 "Serial Number: 0*$serial_k\$" |
+		    grep -A1 'Invalidity Date' | sed -n '2s/^ *//p')
+		break
+	fi
+	sleep 0.1
+done
+same "k on the CRL with its invalidity date" "$inv" "Jan  1 00:00:00 2026 GMT"
 stop_checked "serve --follow-index"
 
 # easy-rsa (Debian's easy-rsa, behind many OpenVPN PKIs): its pki/index.txt

@@ -149,10 +149,11 @@ static void
 test_crl_parses(void)
 {
 	static const struct crl_entry v[] = {
-	    {"a01", 1794000000, 1}, /* keyCompromise */
-	    {"ff", 1794000001, -1}, /* none */
-	    {"7", 1794000002, 0}, /* unspecified: written as none */
-	    {"1234", 1794000003, 6}, /* certificateHold */
+	    {"a01", 1794000000, 1, 0}, /* keyCompromise */
+	    {"ff", 1794000001, -1, 0}, /* none */
+	    {"7", 1794000002, 0, 0}, /* unspecified: written as none */
+	    /* certificateHold, with an invalidityDate */
+	    {"1234", 1794000003, 6, 1793000000},
 	};
 	/* cRLNumber 7: OID 2.5.29.20, OCTET STRING { INTEGER 7 } */
 	static const unsigned char number[] = {
@@ -163,6 +164,11 @@ test_crl_parses(void)
 	/* reasonCode keyCompromise */
 	static const unsigned char reason1[] = {0x30, 0x0c, 0x30, 0x0a, 0x06,
 	    0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a, 0x01, 0x01};
+	/* invalidityDate 2026-10-26T07:33:20Z, GeneralizedTime (RFC 5280
+	 * 5.3.2) though UTCTime could hold it */
+	static const unsigned char inv[] = {0x30, 0x18, 0x06, 0x03, 0x55, 0x1d,
+	    0x18, 0x04, 0x11, 0x18, 0x0f, '2', '0', '2', '6', '1', '0', '2',
+	    '6', '0', '7', '3', '3', '2', '0', 'Z'};
 	mbedtls_x509_crl crl;
 	const mbedtls_x509_crl_entry *e;
 	unsigned char *der = NULL, *mem = NULL;
@@ -198,6 +204,11 @@ test_crl_parses(void)
 	/* 0xFF needs a leading zero to stay positive */
 	CHECK(e != NULL && e->serial.len == 2 && e->serial.p[0] == 0 &&
 	    e->serial.p[1] == 0xff);
+	CHECK(e != NULL && !contains(e->raw.p, e->raw.len, inv, 7));
+	e = e != NULL && e->next != NULL ? e->next->next : NULL;
+	CHECK(e != NULL && contains(e->raw.p, e->raw.len, inv, sizeof(inv)));
+	/* Both extensions: mbedTLS's entry_ext is the SEQUENCE's content. */
+	CHECK(e != NULL && e->entry_ext.len == 26 + 12);
 	mbedtls_x509_crl_free(&crl);
 	free(mem);
 }
@@ -313,10 +324,10 @@ static void
 test_crl_read_back(void)
 {
 	static const struct crl_entry v[] = {
-	    {"a01", 1794000000, 1}, {"ff", 1794000001, -1},
-	    {"7", 1794000002, 0}, {"1234", 1794000003, 6},
-	    {"-66", 1794000004, 1}, /* INTEGER 9a */
-	    {"9a", 1794000005, -1}, /* INTEGER 00 9a */
+	    {"a01", 1794000000, 1, 0}, {"ff", 1794000001, -1, 0},
+	    {"7", 1794000002, 0, 0}, {"1234", 1794000003, 6, 0},
+	    {"-66", 1794000004, 1, 0}, /* INTEGER 9a */
+	    {"9a", 1794000005, -1, 0}, /* INTEGER 00 9a */
 	};
 	static const int want_reason[] = {1, -1, -1, 6, 1, -1};
 	struct crl_info ci;

@@ -338,6 +338,36 @@ test_revoke(void)
 	store_close(st);
 }
 
+/* store_cert_put of an index line of issuer "ca": R when revoked_at is
+ * not INT64_MIN, with invalidity inv (INT64_MIN: none); subject NULL
+ * keeps the one known. */
+static enum ob_err
+put_inv(struct store *st, const char *serial, int64_t not_after,
+    const char *subject, int64_t revoked_at, int reason, int64_t inv,
+    int *changed, char *eb, size_t es)
+{
+	struct index_entry ent;
+
+	memset(&ent, 0, sizeof(ent));
+	ent.status = revoked_at != INT64_MIN ? 'R' : 'V';
+	snprintf(ent.serial, sizeof(ent.serial), "%s", serial);
+	ent.not_after = not_after;
+	ent.subject = subject != NULL ? subject : "";
+	ent.revoked_at = revoked_at;
+	ent.reason = reason;
+	ent.invalidity_at = inv;
+	return store_cert_put(st, "ca", &ent, changed, eb, es);
+}
+
+static enum ob_err
+put(struct store *st, const char *serial, int64_t not_after,
+    const char *subject, int64_t revoked_at, int reason, int *changed, char *eb,
+    size_t es)
+{
+	return put_inv(st, serial, not_after, subject, revoked_at, reason,
+	    INT64_MIN, changed, eb, es);
+}
+
 static void
 test_put_never_unrevokes(void)
 {
@@ -349,19 +379,62 @@ test_put_never_unrevokes(void)
 		return;
 	}
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
-	CHECK(store_cert_put(st, "ca", "d1", 1900000000, "CN=d", 1700000000, 6,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "d1", 1900000000, "CN=d", 1700000000, 6, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 1);
-	CHECK(store_cert_put(st, "ca", "d1", 1900000000, "CN=d", INT64_MIN, -1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "d1", 1900000000, "CN=d", INT64_MIN, -1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 0); /* revoked stays revoked: nothing written */
-	CHECK(store_cert_put(st, "ca", "d1", 1900000000, "CN=d", 1700000500, 1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "d1", 1900000000, "CN=d", 1700000500, 1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 0);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT status || revocation_reason || revoked_at"
 		       " FROM certificates WHERE serial_hex = 'd1'"),
 	    "revoked62023-11-14T22:13:20Z");
+	store_close(st);
+}
+
+/* An index line's invalidity date: kept with the revocation, never
+ * changed once revoked, handed to the CRL. */
+static void
+test_put_invalidity(void)
+{
+	struct store *st = fresh();
+	struct ob_crlnum num;
+	struct crl_entry *v = NULL;
+	size_t n = 0;
+	int changed = -1;
+	enum ob_err e;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	CHECK(put_inv(st, "a1", 1900000000, "CN=i", 1700000000, 1, 1690000000,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 1);
+	/* Another invalidity date for a revoked row: the first one stays. */
+	CHECK(put_inv(st, "a1", 1900000000, "CN=i", 1700000000, 1, 1680000000,
+		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(changed == 0);
+	CHECK(put(st, "a2", 1900000000, "CN=j", 1700000001, 4, &changed, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT invalidity_date FROM certificates"
+		       " WHERE serial_hex = 'a1'"),
+	    "2023-07-22T04:26:40Z");
+	e = store_crl_begin(st, "ca", NULL, &num, &v, &n, err, sizeof(err));
+	if (e != OB_OK)
+		fprintf(stderr, "  store_crl_begin: %s\n", err);
+	CHECK(e == OB_OK && n == 2);
+	if (n == 2) {
+		CHECK(v[0].invalidity_at == 1690000000 && v[0].reason == 1);
+		CHECK(v[1].invalidity_at == 0 && v[1].reason == 4);
+	}
+	store_rollback(st);
+	free(v);
 	store_close(st);
 }
 
@@ -378,8 +451,8 @@ test_put_unchanged(void)
 		return;
 	}
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
-	CHECK(store_cert_put(st, "ca", "f1", 1900000000, "CN=f", INT64_MIN, -1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "f1", 1900000000, "CN=f", INT64_MIN, -1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 1);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	if (sqlite3_open(path, &db) == SQLITE_OK)
@@ -390,25 +463,25 @@ test_put_unchanged(void)
 	sqlite3_close(db);
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	/* The same line again, and without a subject: nothing to write. */
-	CHECK(store_cert_put(st, "ca", "f1", 1900000000, "CN=f", INT64_MIN, -1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "f1", 1900000000, "CN=f", INT64_MIN, -1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 0);
-	CHECK(store_cert_put(st, "ca", "f1", 1900000000, NULL, INT64_MIN, -1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "f1", 1900000000, NULL, INT64_MIN, -1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 0);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT updated_at FROM certificates"),
 	    "2001-01-01T00:00:00Z");
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	/* Each column that differs is a change. */
-	CHECK(store_cert_put(st, "ca", "f1", 1900000001, NULL, INT64_MIN, -1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "f1", 1900000001, NULL, INT64_MIN, -1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 1);
-	CHECK(store_cert_put(st, "ca", "f1", 1900000001, "CN=g", INT64_MIN, -1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "f1", 1900000001, "CN=g", INT64_MIN, -1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 1);
-	CHECK(store_cert_put(st, "ca", "f1", 1900000001, "CN=g", 1700000000, 1,
-		  &changed, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "f1", 1900000001, "CN=g", 1700000000, 1, &changed, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(changed == 1);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(
@@ -427,8 +500,8 @@ test_rollback(void)
 		return;
 	}
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
-	CHECK(store_cert_put(st, "ca", "e1", INT64_MIN, NULL, INT64_MIN, -1,
-		  NULL, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "e1", INT64_MIN, NULL, INT64_MIN, -1, NULL, err,
+		  sizeof(err)) == OB_OK);
 	store_rollback(st);
 	CHECK_STR(peek("SELECT count(*) FROM certificates"), "0");
 	store_close(st);
@@ -521,10 +594,10 @@ test_put_end(void)
 	    OB_OK);
 	CHECK(w == 3);
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
-	CHECK(store_cert_put(st, "ca", "u1", INT64_MIN, NULL, INT64_MIN, -1,
-		  NULL, err, sizeof(err)) == OB_OK);
-	CHECK(store_cert_put(st, "ca", "g", INT64_MIN, NULL, now - 10, 1, NULL,
-		  err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "u1", INT64_MIN, NULL, INT64_MIN, -1, NULL, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(put(st, "g", INT64_MIN, NULL, now - 10, 1, NULL, err,
+		  sizeof(err)) == OB_OK);
 	/* Not yet committed: another process still sees the old answers. */
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "3");
 	CHECK(store_cert_put_end(st, "ca", err, sizeof(err)) == OB_OK);
@@ -740,8 +813,8 @@ test_cache_revoke_race(void)
 		       " WHERE name = 'invalidations'"),
 	    "1");
 	/* Nor does an import's R line for it: the entry stays. */
-	CHECK(store_cert_put(st, "ca", "a", INT64_MIN, NULL, now + 5, 1, NULL,
-		  err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "a", INT64_MIN, NULL, now + 5, 1, NULL, err,
+		  sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "1");
 	CHECK_STR(peek("SELECT value FROM cache_counters"
 		       " WHERE name = 'invalidations'"),
@@ -1759,6 +1832,7 @@ static const struct test tests[] = {
     {"revoke", test_revoke},
     {"put_never_unrevokes", test_put_never_unrevokes},
     {"put_unchanged", test_put_unchanged},
+    {"put_invalidity", test_put_invalidity},
     {"put_end", test_put_end},
     {"rollback", test_rollback},
     {"foreign_keys", test_foreign_keys},
