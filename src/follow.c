@@ -28,25 +28,11 @@
 #define FOLLOW_BACKOFF_MS 60000
 
 /*
- * A line's first 64 bits of SHA-256: its subject comes from a
- * certificate request, so a hash an applicant could collide (FNV, say)
- * would let a crafted V line stand for a later R line, which would then
- * be skipped as already applied.
+ * Lines are known by the first 64 bits of their SHA-256 (read_line): a
+ * subject comes from a certificate request, so a hash an applicant could
+ * collide (FNV, say) would let a crafted V line stand for a later R
+ * line, which would then be skipped as already applied.
  */
-static uint64_t
-line_hash(const char *p, size_t n)
-{
-	unsigned char d[32];
-	uint64_t h = 0;
-	int i;
-
-	if (mbedtls_sha256_ret((const unsigned char *)p, n, d, 0) != 0)
-		return 0; /* cannot happen with mbedTLS's own SHA-256 */
-	for (i = 0; i < 8; i++)
-		h = h << 8 | d[i];
-	return h;
-}
-
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -88,112 +74,129 @@ follow_seen_free(struct follow_seen *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The length of the line at p (at most end), without "\n" or "\r\n". */
-static size_t
-line_len(const char *p, const char *nl)
+/*
+ * Reads one line of f into buf (cap bytes; at most cap - 1 kept, NUL
+ * after them), without its "\n" or "\r\n": its length in *len, *over
+ * set when it was longer than what was kept (the rest is read past and
+ * counted in its hash), its hash in *h. Returns 1 for a line ending in
+ * a newline, 2 for a last line without one, 0 at the end of f.
+ */
+static int
+read_line(FILE *f, char *buf, size_t cap, size_t *len, int *over, uint64_t *h)
 {
-	size_t n = (size_t)(nl - p);
+	mbedtls_sha256_context sc;
+	unsigned char d[32];
+	size_t n = 0, total = 0;
+	int ch = EOF, i, r;
 
-	return n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+	*over = 0;
+	mbedtls_sha256_init(&sc);
+	mbedtls_sha256_starts_ret(&sc, 0);
+	while ((ch = getc_unlocked(f)) != EOF && ch != '\n') {
+		if (n == cap - 1) {
+			mbedtls_sha256_update_ret(&sc, (unsigned char *)buf, n);
+			total += n;
+			n = 0;
+			*over = 1;
+		}
+		buf[n++] = (char)ch;
+	}
+	if (ch == EOF && n == 0 && total == 0) {
+		mbedtls_sha256_free(&sc);
+		return 0;
+	}
+	/* "\r\n" is a newline: the CR is not the line's. */
+	if (ch == '\n' && n > 0 && buf[n - 1] == '\r')
+		n--;
+	mbedtls_sha256_update_ret(&sc, (unsigned char *)buf, n);
+	mbedtls_sha256_finish_ret(&sc, d);
+	mbedtls_sha256_free(&sc);
+	r = ch == '\n' ? 1 : 2;
+	buf[n] = '\0';
+	*len = *over ? cap : n;
+	for (*h = 0, i = 0; i < 8; i++)
+		*h = *h << 8 | d[i];
+	return r;
 }
 
-/* One line to write: where it is in the file, and what it says. */
-struct follow_line {
-	struct index_entry ent;
-	uint64_t h;
-};
-
-/* Writes lines v[0..n) in one transaction; counts into out. */
+/* Writes ent, in the transaction it begins when *in_tx is 0. */
 static enum ob_err
-write_lines(struct store *st, const char *issuer_id,
-    const struct follow_line *v, size_t n, struct follow_outcome *out,
-    struct follow_seen *next)
+write_line(struct store *st, const char *issuer_id,
+    const struct index_entry *ent, int *in_tx, struct follow_outcome *out)
 {
-	const struct index_entry *ent;
-	long long valid = 0, revoked = 0, expired = 0, same = 0;
 	enum ob_err e;
-	size_t i;
-	int changed;
+	int changed = 0, same;
 
-	if ((e = store_begin(st, out->err, sizeof(out->err))) != OB_OK)
-		return e;
-	for (i = 0; i < n; i++) {
-		ent = &v[i].ent;
-		if ((e = store_cert_put(st, issuer_id, ent, &changed, out->err,
+	/* Outside a transaction, a row that already says it is left
+	 * without the write lock: after a restart, a whole index of
+	 * certificates the database holds is read, not written. */
+	if (!*in_tx) {
+		if ((e = store_cert_same(st, issuer_id, ent, &same, out->err,
 			 sizeof(out->err))) != OB_OK)
-			goto fail;
-		if (!changed)
-			same++;
-		else if (ent->status == 'V')
-			valid++;
-		else if (ent->status == 'R')
-			revoked++;
-		else
-			expired++;
+			return e;
+		if (same) {
+			out->unchanged++;
+			return OB_OK;
+		}
+		if ((e = store_begin(st, out->err, sizeof(out->err))) != OB_OK)
+			return e;
+		*in_tx = 1;
 	}
-	if ((e = store_cert_put_end(
-		 st, issuer_id, out->err, sizeof(out->err))) != OB_OK ||
-	    (e = store_commit(st, out->err, sizeof(out->err))) != OB_OK)
-		goto fail;
-	out->valid += valid;
-	out->revoked += revoked;
-	out->expired += expired;
-	out->unchanged += same;
-	if (n > 0)
-		snprintf(next->anchor, sizeof(next->anchor), "%s",
-		    v[n - 1].ent.serial);
+	if ((e = store_cert_put(st, issuer_id, ent, &changed, out->err,
+		 sizeof(out->err))) != OB_OK)
+		return e;
+	if (!changed)
+		out->unchanged++;
+	else if (ent->status == 'V')
+		out->valid++;
+	else if (ent->status == 'R')
+		out->revoked++;
+	else
+		out->expired++;
 	return OB_OK;
-fail:
-	store_rollback(st);
-	return e;
 }
 
 enum ob_err
-follow_apply(struct store *st, const char *issuer_id, char *text, size_t len,
-    int whole, int64_t now, struct follow_seen *seen,
-    struct follow_outcome *out)
+follow_apply(struct store *st, const char *issuer_id, FILE *f, int whole,
+    int64_t now, struct follow_seen *seen, struct follow_outcome *out)
 {
 	struct follow_seen next;
-	struct follow_line *todo = NULL;
 	struct index_entry ent;
-	char *p, *end = text + len, *nl, t[32], why[OB_ERRBUF];
-	size_t n, cap = 0, bcap = 0, ntodo = 0, tcap = 0, i;
+	char *buf = NULL, why[OB_ERRBUF], t[32];
+	size_t len, cap = 0, bcap = 0;
 	long long line = 0;
+	int r, over, in_tx = 0;
 	uint64_t h;
 	enum ob_err e = OB_ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
 	memset(&next, 0, sizeof(next));
 	snprintf(next.anchor, sizeof(next.anchor), "%s", seen->anchor);
-	/* Every line read before any write: the database's write lock is
-	 * then held for the writes alone. */
-	for (p = text; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			if (!whole) {
-				out->torn = 1;
-				break;
-			}
-			nl = end; /* the last line, read as it is */
+	if ((buf = malloc(FOLLOW_LINE_MAX + 1)) == NULL)
+		goto nomem;
+	flockfile(f);
+	while ((r = read_line(f, buf, FOLLOW_LINE_MAX + 1, &len, &over, &h)) !=
+	    0) {
+		if (r == 2 && !whole) {
+			out->torn = 1; /* caught mid-write: left for later */
+			break;
 		}
 		line++;
 		out->lines++;
-		if ((n = line_len(p, nl)) == 0)
+		if (len == 0)
 			continue;
-		h = line_hash(p, n);
 		if (set_has(seen->h, seen->n, h)) {
 			if (set_add(&next.h, &next.n, &cap, h) != 0)
 				goto nomem;
 			continue;
 		}
-		/* A line broken before is read again for its reason, but
-		 * not counted as new (not logged again). */
-		if (n > FOLLOW_LINE_MAX ||
-		    (p[n] = '\0',
-			index_parse_line(p, n, &ent, why, sizeof(why)) !=
-			    OB_OK)) {
-			if (n > FOLLOW_LINE_MAX)
+		if (over ||
+		    index_parse_line(buf, len, &ent, why, sizeof(why)) !=
+			OB_OK) {
+			if (over)
 				snprintf(why, sizeof(why),
 				    "a line over %d bytes", FOLLOW_LINE_MAX);
+			/* A line broken before is not new (logged once). */
 			if (!set_has(seen->bad, seen->nbad, h))
 				out->new_broken++;
 			if (out->broken++ == 0) {
@@ -205,45 +208,40 @@ follow_apply(struct store *st, const char *issuer_id, char *text, size_t len,
 			continue;
 		}
 		if (ent.status == 'R' && ent.revoked_at > now) {
-			/* Not a line of this version yet: read again then. */
-			if (out->deferred++ == 0 ||
-			    ent.revoked_at < out->retry_at)
-				out->retry_at = ent.revoked_at;
-			continue;
+			/* The CA's clock ahead of ours: revoked as of now, not
+			 * left good until its clock's time comes here. */
+			if (out->clamped++ == 0) {
+				util_time_format(ent.revoked_at, t, sizeof(t));
+				snprintf(out->clamp_note,
+				    sizeof(out->clamp_note),
+				    "serial %s revoked at %s, after now (the "
+				    "CA's clock ahead?): revoked as of now",
+				    ent.serial, t);
+			}
+			ent.revoked_at = now;
 		}
-		if (ntodo == tcap) {
-			struct follow_line *g;
-
-			tcap = tcap ? 2 * tcap : 256;
-			if ((g = realloc(todo, tcap * sizeof(*g))) == NULL)
-				goto nomem;
-			todo = g;
-		}
-		todo[ntodo].ent = ent;
-		todo[ntodo++].h = h;
-	}
-	/* With no broken line, err says what is held back. */
-	if (out->broken == 0 && out->deferred > 0) {
-		util_time_format(out->retry_at, t, sizeof(t));
-		snprintf(out->err, sizeof(out->err),
-		    "%lld revocation%s dated after now, applied at %s",
-		    out->deferred, out->deferred > 1 ? "s" : "", t);
-	}
-	/* Then the writes, a transaction every FOLLOW_TX_LINES lines. */
-	for (i = 0; i < ntodo; i += FOLLOW_TX_LINES) {
-		n = ntodo - i < FOLLOW_TX_LINES ? ntodo - i : FOLLOW_TX_LINES;
-		if ((e = write_lines(st, issuer_id, &todo[i], n, out, &next)) !=
-		    OB_OK)
+		if ((e = write_line(st, issuer_id, &ent, &in_tx, out)) != OB_OK)
 			goto fail;
-	}
-	for (i = 0; i < ntodo; i++)
-		if (set_add(&next.h, &next.n, &cap, todo[i].h) != 0)
+		snprintf(next.anchor, sizeof(next.anchor), "%s", ent.serial);
+		if (set_add(&next.h, &next.n, &cap, h) != 0)
 			goto nomem;
+	}
+	funlockfile(f);
+	if (ferror(f)) {
+		snprintf(out->err, sizeof(out->err), "read error");
+		e = OB_ERR_IO;
+		goto fail_unlocked;
+	}
+	if (in_tx &&
+	    ((e = store_cert_put_end(
+		  st, issuer_id, out->err, sizeof(out->err))) != OB_OK ||
+		(e = store_commit(st, out->err, sizeof(out->err))) != OB_OK))
+		goto fail_unlocked;
 	if (next.n > 1)
 		qsort(next.h, next.n, sizeof(*next.h), cmp_u64);
 	if (next.nbad > 1)
 		qsort(next.bad, next.nbad, sizeof(*next.bad), cmp_u64);
-	free(todo);
+	free(buf);
 	follow_seen_free(seen);
 	*seen = next;
 	return OB_OK;
@@ -251,8 +249,13 @@ nomem:
 	snprintf(out->err, sizeof(out->err), "out of memory");
 	e = OB_ERR_NOMEM;
 fail:
+	if (buf != NULL)
+		funlockfile(f);
+fail_unlocked:
+	if (in_tx)
+		store_rollback(st);
 	out->valid = out->revoked = out->expired = out->unchanged = 0;
-	free(todo);
+	free(buf);
 	follow_seen_free(&next);
 	return e;
 }
@@ -293,11 +296,11 @@ struct follow_state {
 	struct file_sig logged; /* the last version a read error was logged */
 	struct file_sig torn; /* a version seen with its last line torn */
 	int64_t torn_at; /* when it was first seen, monotonic ms */
-	int64_t retry_at; /* revocations held back until then; 0: none */
 	int64_t wait_until; /* after a store error, monotonic ms */
 	int64_t backoff; /* the last wait, ms; 0 after a success */
 	char store_err[OB_ERRBUF]; /* the last store error logged */
 	int missing; /* the file was not there at the last look */
+	int no_issuer; /* the issuer is not registered: waited for */
 };
 
 /* Sets the status's error (fmt as printf); under fw->mu. */
@@ -376,7 +379,6 @@ applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
 
 	s->backoff = 0;
 	s->store_err[0] = '\0';
-	s->retry_at = o->retry_at;
 	if (o->torn) {
 		if (!sig_same(now, &s->torn)) {
 			s->torn = *now;
@@ -400,13 +402,18 @@ applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
 	fw->status.bad_line = o->bad_line;
 	if (o->broken > 1)
 		snprintf(fw->status.err, sizeof(fw->status.err),
-		    "%.200s:%lld: %.250s (and %lld more lines)", fw->path,
-		    o->bad_line, o->err, o->broken - 1);
+		    "%.200s:%lld: %.200s (and %lld more lines); skipped, the "
+		    "other lines are applied",
+		    fw->path, o->bad_line, o->err, o->broken - 1);
 	else if (o->broken > 0)
 		snprintf(fw->status.err, sizeof(fw->status.err),
-		    "%.200s:%lld: %.280s", fw->path, o->bad_line, o->err);
-	else
-		snprintf(fw->status.err, sizeof(fw->status.err), "%s", o->err);
+		    "%.200s:%lld: %.200s; skipped, the other lines are applied",
+		    fw->path, o->bad_line, o->err);
+	else if (fresh && o->clamped > 0)
+		snprintf(fw->status.err, sizeof(fw->status.err), "%s",
+		    o->clamp_note);
+	else if (fresh)
+		fw->status.err[0] = '\0';
 	pthread_mutex_unlock(&fw->mu);
 	if (first)
 		log_warnx("follow %s: %s: %lld lines, %lld of them already "
@@ -421,8 +428,78 @@ applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
 			  "rest applied",
 		    fw->issuer_id, fw->path, o->bad_line, o->err, o->broken,
 		    o->broken > 1 ? "s" : "");
-	if (fresh && o->broken == 0 && o->deferred > 0)
-		log_warnx("follow %s: %s: %s", fw->issuer_id, fw->path, o->err);
+	if (o->clamped > 0)
+		log_warnx("follow %s: %s: %s%s", fw->issuer_id, fw->path,
+		    o->clamp_note,
+		    o->clamped > 1 ? " (and more lines like it)" : "");
+}
+
+/*
+ * The issuer is not registered (removed, or not yet added again): said
+ * once, then looked for at each look, which costs one small query; when
+ * it is back the whole file is applied again at once.
+ */
+static int
+issuer_back(struct follower *fw, struct follow_state *s)
+{
+	char err[OB_ERRBUF];
+	enum ob_err e;
+
+	if (!s->no_issuer)
+		return 1;
+	e = store_issuer_exists(s->st, fw->issuer_id, err, sizeof(err));
+	if (e == OB_ERR_NOTFOUND)
+		return 0;
+	if (e != OB_OK) {
+		store_failed(fw, s, err);
+		return 0;
+	}
+	log_warnx("follow %s: the issuer is registered again: applying the "
+		  "whole of %s",
+	    fw->issuer_id, fw->path);
+	s->no_issuer = 0;
+	follow_seen_free(&s->seen);
+	memset(&s->applied, 0, sizeof(s->applied));
+	memset(&s->torn, 0, sizeof(s->torn));
+	return 1;
+}
+
+/*
+ * Opens the file at path for reading, a regular file of at most
+ * FOLLOW_MAX_BYTES (a FIFO or a device is refused without a wait), its
+ * signature into *sig. NULL with err (errsz bytes) on failure.
+ */
+static FILE *
+open_index(const char *path, struct file_sig *sig, char *err, size_t errsz)
+{
+	struct stat sb;
+	FILE *f;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > (off_t)FOLLOW_MAX_BYTES) {
+		snprintf(err, errsz, "%.300s: %s", path,
+		    !S_ISREG(sb.st_mode) ? "not a regular file"
+					 : "larger than 512 MiB");
+		close(fd);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	memset(sig, 0, sizeof(*sig));
+	sig->dev = sb.st_dev;
+	sig->ino = sb.st_ino;
+	sig->size = sb.st_size;
+	sig->mtime = sb.st_mtim;
+	sig->ctime = sb.st_ctim;
+	return f;
 }
 
 /* Looks at the file once: applies a version not applied yet. */
@@ -432,11 +509,10 @@ follow_look(struct follower *fw, struct follow_state *s)
 	struct follow_outcome o;
 	struct file_sig now;
 	struct stat sb;
-	unsigned char *text = NULL;
-	size_t len = 0;
 	char err[OB_ERRBUF];
 	int whole = 0;
 	enum ob_err e;
+	FILE *f;
 
 	if (util_mono_ms() < s->wait_until)
 		return;
@@ -458,7 +534,7 @@ follow_look(struct follower *fw, struct follow_state *s)
 		return;
 	}
 	s->missing = 0;
-	if (!anchor_check(fw, s))
+	if (!issuer_back(fw, s) || !anchor_check(fw, s))
 		return;
 	memset(&now, 0, sizeof(now));
 	now.dev = sb.st_dev;
@@ -466,8 +542,7 @@ follow_look(struct follower *fw, struct follow_state *s)
 	now.size = sb.st_size;
 	now.mtime = sb.st_mtim;
 	now.ctime = sb.st_ctim;
-	if (sig_same(&now, &s->applied) &&
-	    (s->retry_at == 0 || (int64_t)time(NULL) < s->retry_at))
+	if (sig_same(&now, &s->applied))
 		return;
 	if (sig_same(&now, &s->torn)) {
 		/* Still torn: a writer at work, or a file edited by hand
@@ -476,8 +551,7 @@ follow_look(struct follower *fw, struct follow_state *s)
 			return;
 		whole = 1;
 	}
-	if ((e = file_read(fw->path, FOLLOW_MAX_BYTES, FILE_REGULAR, &text,
-		 &len, err, sizeof(err))) != OB_OK) {
+	if ((f = open_index(fw->path, &now, err, sizeof(err))) == NULL) {
 		if (!sig_same(&now, &s->logged)) {
 			log_warnx("follow %s: %s", fw->issuer_id, err);
 			s->logged = now;
@@ -485,10 +559,20 @@ follow_look(struct follower *fw, struct follow_state *s)
 		status_err(fw, "%s", err);
 		return;
 	}
-	e = follow_apply(s->st, fw->issuer_id, (char *)text, len, whole,
-	    (int64_t)time(NULL), &s->seen, &o);
-	file_free(text, len, 0);
-	if (e != OB_OK)
+	e = follow_apply(
+	    s->st, fw->issuer_id, f, whole, (int64_t)time(NULL), &s->seen, &o);
+	fclose(f);
+	if (e == OB_ERR_NOTFOUND) {
+		/* The issuer removed: no use reading the file again until
+		 * it is back (issuer_back). */
+		snprintf(err, sizeof(err),
+		    "no issuer %s (removed?): waiting for it", fw->issuer_id);
+		if (strcmp(err, s->store_err) != 0)
+			log_warnx("follow %s: %s", fw->issuer_id, err);
+		snprintf(s->store_err, sizeof(s->store_err), "%s", err);
+		status_err(fw, "%s", err);
+		s->no_issuer = 1;
+	} else if (e != OB_OK)
 		store_failed(fw, s, o.err);
 	else
 		applied(fw, s, &now, &o, whole);

@@ -11,6 +11,25 @@
 
 #define INDEX_FIELDS 6
 
+/*
+ * s, at most max bytes of it, into out (max + 4 bytes) for an error
+ * message: a byte outside printable ASCII becomes '?' (a line may hold
+ * terminal escapes meant for whoever reads the log), and a longer s
+ * ends with "...".
+ */
+static const char *
+shown(char *out, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i] != '\0'; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (s[i] != '\0')
+		memcpy(out + i, "...", 3), i += 3;
+	out[i] = '\0';
+	return out;
+}
+
 /* Whether s is an OID in dotted form (at least two arcs). */
 static int
 dotted_oid(const char *s)
@@ -44,7 +63,7 @@ dotted_oid(const char *s)
 static enum ob_err
 parse_reason(char *s, struct index_entry *out, char *errbuf, size_t errsz)
 {
-	char *arg = strchr(s, ',');
+	char *arg = strchr(s, ','), q[48];
 
 	if (arg != NULL)
 		*arg++ = '\0';
@@ -64,8 +83,8 @@ parse_reason(char *s, struct index_entry *out, char *errbuf, size_t errsz)
 	if (strcasecmp(s, "keyTime") == 0 || strcasecmp(s, "CAkeyTime") == 0) {
 		if (arg == NULL ||
 		    util_asn1time_parse(arg, &out->invalidity_at) != OB_OK) {
-			snprintf(errbuf, errsz, "bad %s time \"%.32s\"", s,
-			    arg != NULL ? arg : "");
+			snprintf(errbuf, errsz, "bad %s time \"%s\"", s,
+			    shown(q, arg != NULL ? arg : "", 32));
 			out->invalidity_at = INT64_MIN;
 			return OB_ERR_INVAL;
 		}
@@ -77,8 +96,8 @@ parse_reason(char *s, struct index_entry *out, char *errbuf, size_t errsz)
 	/* A plain reason; anything after it (no openssl writes it) is
 	 * ignored, as openssl ca ignores it. */
 	if ((out->reason = util_reason_code(s)) < 0) {
-		snprintf(
-		    errbuf, errsz, "unknown revocation reason \"%.32s\"", s);
+		snprintf(errbuf, errsz, "unknown revocation reason \"%s\"",
+		    shown(q, s, 32));
 		return OB_ERR_INVAL;
 	}
 	if (out->reason == OB_REASON_REMOVE_FROM_CRL) {
@@ -93,7 +112,7 @@ enum ob_err
 index_parse_line(
     char *line, size_t len, struct index_entry *out, char *errbuf, size_t errsz)
 {
-	char *f[INDEX_FIELDS], *p, *end = line + len, *comma;
+	char *f[INDEX_FIELDS], *p, *end = line + len, *comma, q[48];
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -122,13 +141,14 @@ index_parse_line(
 		return OB_ERR_INVAL;
 	}
 	if (strlen(f[0]) != 1 || strchr("VRE", f[0][0]) == NULL) {
-		snprintf(
-		    errbuf, errsz, "status \"%.16s\" is not V, R or E", f[0]);
+		snprintf(errbuf, errsz, "status \"%s\" is not V, R or E",
+		    shown(q, f[0], 16));
 		return OB_ERR_INVAL;
 	}
 	out->status = f[0][0];
 	if (util_asn1time_parse(f[1], &out->not_after) != OB_OK) {
-		snprintf(errbuf, errsz, "bad expiry time \"%.32s\"", f[1]);
+		snprintf(errbuf, errsz, "bad expiry time \"%s\"",
+		    shown(q, f[1], 32));
 		return OB_ERR_INVAL;
 	}
 	if (out->status == 'R') {
@@ -136,8 +156,8 @@ index_parse_line(
 		if ((comma = strchr(f[2], ',')) != NULL)
 			*comma = '\0';
 		if (util_asn1time_parse(f[2], &out->revoked_at) != OB_OK) {
-			snprintf(errbuf, errsz, "bad revocation time \"%.32s\"",
-			    f[2]);
+			snprintf(errbuf, errsz, "bad revocation time \"%s\"",
+			    shown(q, f[2], 32));
 			return OB_ERR_INVAL;
 		}
 		if (comma != NULL &&
@@ -149,7 +169,9 @@ index_parse_line(
 		return OB_ERR_INVAL;
 	}
 	if (util_serial_canon(f[3], out->serial) != OB_OK) {
-		snprintf(errbuf, errsz, "bad serial \"%.40s\"", f[3]);
+		snprintf(errbuf, errsz, "bad serial \"%s\"%s",
+		    shown(q, f[3], 40),
+		    strlen(f[3]) > OB_SERIAL_HEX_MAX ? " (too long)" : "");
 		return OB_ERR_INVAL;
 	}
 	if (n == INDEX_FIELDS)

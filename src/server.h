@@ -649,47 +649,46 @@ void follow_seen_free(struct follow_seen *);
 
 /* What follow_apply made of one version of an index. */
 struct follow_outcome {
-	long long lines; /* complete lines read */
+	long long lines; /* lines read */
 	long long valid, revoked, expired; /* changed in the store: V, R, E */
-	long long unchanged; /* written lines the store held already */
+	long long unchanged; /* lines the store held as they say already */
 	long long broken; /* lines that cannot be read, skipped */
 	long long new_broken; /* of those, ones not broken before */
 	long long bad_line; /* the first broken line, 1-based; 0: none */
-	long long deferred; /* R lines revoked after now: applied later */
-	int64_t retry_at; /* the earliest of their times; 0: none */
+	long long clamped; /* R lines dated after now: revoked as of now */
 	int torn; /* a last line without its newline: left for later */
 	char err[OB_ERRBUF]; /* the first broken line's, or the error */
+	char clamp_note[OB_ERRBUF]; /* the first clamped line's */
 };
 
 /* The longest index line read; a longer one is broken. */
 #define FOLLOW_LINE_MAX 8192
-/* Lines written in one transaction: the write lock is let go between. */
-#define FOLLOW_TX_LINES 10000
 
 /*
- * Applies one version of an `openssl ca` index, text (len bytes and a
- * NUL after them, all writable: lines are parsed in place), to issuer issuer_id in st: each
- * line that *seen does not hold (new or changed since the version
- * applied before) is written as `cert import` writes it (a V line good,
- * R revoked with its time and reason, its cached answer dropped; E
- * expired; never un-revoked), then the cached "unknown" of each new
- * serial dropped, FOLLOW_TX_LINES lines a transaction. A row the store
- * holds as the line says is not rewritten (out->unchanged). A last line
- * without its newline is a file caught mid-write: unless whole is set it
- * is not read (out->torn). A broken line (index_parse_line refuses it,
- * or it is over FOLLOW_LINE_MAX) is skipped and counted, the first one's
- * number and why in out; the lines around it are applied, since a
- * revocation must not wait for a line somebody mistyped. An R line
- * revoked after now (seconds since the epoch; a CA's clock ahead of
- * ours) is held back (out->deferred, out->retry_at) and applied by a
- * later call at or after that time. On OB_OK *seen holds this version
- * (the old set freed). Store errors as the store gives them, with
- * out->err; what was committed stays (the calls are idempotent) and
- * *seen is unchanged, so the next call writes the rest. The caller
- * holds no transaction on st.
+ * Applies one version of an `openssl ca` index, read from f to its end,
+ * to issuer issuer_id in st: each line that *seen does not hold (new or
+ * changed since the version applied before) is written as `cert import`
+ * writes it (a V line good, R revoked with its time and reason, its
+ * cached answer dropped; E expired; never un-revoked), then the cached
+ * "unknown" of each new serial dropped, all in one transaction, begun
+ * at the first line the store does not already hold as it says (one it
+ * holds is read, not written: out->unchanged), so that a whole index
+ * read again after a restart takes no write lock. Memory: 16 bytes a
+ * line, whatever the file's size. A last line without its newline is a
+ * file caught mid-write: unless whole is set it is not read
+ * (out->torn). A broken line (index_parse_line refuses it, or it is
+ * over FOLLOW_LINE_MAX) is skipped and counted, the first one's number
+ * and why in out; the lines around it are applied, since a revocation
+ * must not wait for a line somebody mistyped. An R line dated after now
+ * (seconds since the epoch; the CA's clock ahead of ours) is revoked as
+ * of now (out->clamped, out->clamp_note). On OB_OK *seen holds this
+ * version (the old set freed). Store errors as the store gives them
+ * (OB_ERR_NOTFOUND: no issuer issuer_id), and OB_ERR_IO, with out->err:
+ * nothing written, *seen unchanged. The caller holds no transaction on
+ * st.
  */
-enum ob_err follow_apply(struct store *st, const char *issuer_id, char *text,
-    size_t len, int whole, int64_t now, struct follow_seen *seen,
+enum ob_err follow_apply(struct store *st, const char *issuer_id, FILE *f,
+    int whole, int64_t now, struct follow_seen *seen,
     struct follow_outcome *out);
 
 /* How long a last line without its newline is waited for, seconds. */

@@ -260,6 +260,15 @@ enum ob_err store_cert_put(struct store *, const char *issuer_id,
     const struct index_entry *ent, int *changed, char *errbuf, size_t errsz);
 
 /*
+ * Whether the row of ent's serial already says what store_cert_put of
+ * ent would write, so that it would leave it as it is: *same 1 or 0. A
+ * read, in or out of a transaction; the statement is prepared once per
+ * connection. OB_OK or the store's errors.
+ */
+enum ob_err store_cert_same(struct store *, const char *issuer_id,
+    const struct index_entry *ent, int *same, char *errbuf, size_t errsz);
+
+/*
  * Drops the "unknown" answers cached for serials of issuer_id that are
  * registered now (as store_cert_add does one by one): one statement for
  * a whole import, after its last store_cert_put.

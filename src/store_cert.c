@@ -825,6 +825,39 @@ store_cert_put(struct store *st, const char *issuer_id,
 }
 
 enum ob_err
+store_cert_same(struct store *st, const char *issuer_id,
+    const struct index_entry *ent, int *same, char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *q;
+	enum ob_err e;
+	int rc;
+
+	*same = 0;
+	/* The rows PUT_SQL's WHERE would leave as they are. */
+	if ((e = store_stmt_get(st, STMT_CERT_SAME,
+		 "SELECT 1 FROM certificates WHERE issuer_id = ?1"
+		 " AND serial_hex = ?2 AND not_after IS ?3"
+		 " AND (?4 IS NULL OR subject IS ?4)"
+		 " AND (status = 'revoked' OR status IS ?5)",
+		 &q, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(q, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ent->serial, -1, SQLITE_STATIC);
+	store_bind_time(q, 3, ent->not_after);
+	if (ent->subject != NULL && ent->subject[0] != '\0')
+		sqlite3_bind_text(q, 4, ent->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(
+	    q, 5, ent->status == 'R' ? "revoked" : "good", -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	store_stmt_done(q);
+	if (rc == SQLITE_ROW)
+		*same = 1;
+	else if (rc != SQLITE_DONE)
+		return store_dberr(st, rc, "certificate lookup", errbuf, errsz);
+	return OB_OK;
+}
+
+enum ob_err
 store_cert_put_end(
     struct store *st, const char *issuer_id, char *errbuf, size_t errsz)
 {

@@ -536,9 +536,7 @@
 		(Array.isArray(s.follow) ? s.follow : []).forEach(function (f) {
 			if (f && typeof f.error === "string")
 				add("warn", "the index followed for " +
-				    String(f.issuer_id) + " is not applied: " +
-				    f.error + " (its last good version " +
-				    "stands)");
+				    String(f.issuer_id) + ": " + f.error);
 		});
 		if (out.level === "ok") {
 			var entries = num(c, "entries") || 0;

@@ -143,7 +143,7 @@ metrics
 same "/metrics while broken: follow_error 1, two versions with it" \
     "$(m 'ocspbox_follow_error{issuer="rsa"}') $(m 'ocspbox_follow_broken_versions_total{issuer="rsa"}')" "1 2"
 same "the stats say which line" "$(stats '.follow[0].issuer_id + " " + .follow[0].error')" \
-    "rsa $CA/index.txt:3: $(sed -n "s/^.*index.txt:3: \(.*\); $skipped\$/\1/p" "$TMP/server.err")"
+    "rsa $CA/index.txt:3: $(sed -n "s/^.*index.txt:3: \(.*\); $skipped\$/\1/p" "$TMP/server.err"); skipped, the other lines are applied"
 cp "$CA/copy/index.txt" "$CA/index.txt.new"
 mv "$CA/index.txt.new" "$CA/index.txt"
 cp "$CA/copy/serial" "$CA/serial"

@@ -286,7 +286,7 @@ while [ $n -lt 50 ] && [ "$(stats '.follow[0].error // empty')" = "" ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
-if dom follow "$ADMIN_URL/#token=$TOKEN" 'index followed for rsa is not applied' &&
+if dom follow "$ADMIN_URL/#token=$TOKEN" 'index followed for rsa: .*index.txt:1: .*; skipped, the other lines are applied' &&
     grep -q '<p id="health"[^>]*data-state="attention"' "$TMP/follow.html" &&
     sed -n 's#.*<tbody id="follow-rows">\(.*\)</tbody>.*#\1#p' "$TMP/follow.html" |
     grep -q "<td class=\"is-warn\">$TMP/index.txt:1: "; then

@@ -1,7 +1,7 @@
 /*
  * The fixture test_store.c and test_follow.c share: a temporary
  * directory (dir, made by each test's main), a fresh migrated database
- * in it with issuer "ca" (fresh), and one value read by a side
+ * in it with issuer "ca" (fresh, add_issuer_ca), and one value read by a side
  * connection, as another process would see it (peek). Included by the
  * test files, as tests/fuzz/ocsp_req_check.h is.
  */
@@ -15,22 +15,13 @@
 static char dir[64], path[128];
 static char err[OB_ERRBUF];
 
-/* A fresh, migrated database with issuer "ca". */
-static struct store *
-fresh(void)
+/* Registers issuer "ca" (a stand-in certificate) in st; OB_OK or why. */
+static enum ob_err
+add_issuer_ca(struct store *st)
 {
-	static int n;
+	static unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
 	struct store_issuer is;
-	struct store *st = NULL;
-	unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
 
-	snprintf(path, sizeof(path), "%s/t%d.db", dir, n++);
-	if (store_open(path, 1, &st, err, sizeof(err)) != OB_OK ||
-	    store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK) {
-		fprintf(stderr, "  fresh: %s\n", err);
-		store_close(st);
-		return NULL;
-	}
 	memset(&is, 0, sizeof(is));
 	snprintf(is.id, sizeof(is.id), "ca");
 	is.subject = "CN=ca";
@@ -46,7 +37,20 @@ fresh(void)
 	is.resp_key_path = "/nonexistent/key";
 	snprintf(is.resp_key_alg, sizeof(is.resp_key_alg), "ec-p256");
 	is.resp_is_ca = 1;
-	if (store_issuer_add(st, &is, err, sizeof(err)) != OB_OK) {
+	return store_issuer_add(st, &is, err, sizeof(err));
+}
+
+/* A fresh, migrated database with issuer "ca". */
+static struct store *
+fresh(void)
+{
+	static int n;
+	struct store *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/t%d.db", dir, n++);
+	if (store_open(path, 1, &st, err, sizeof(err)) != OB_OK ||
+	    store_migrate(st, 0, NULL, err, sizeof(err)) != OB_OK ||
+	    add_issuer_ca(st) != OB_OK) {
 		fprintf(stderr, "  fresh: %s\n", err);
 		store_close(st);
 		return NULL;

@@ -87,6 +87,14 @@ static const struct {
     {"V\t301231235959Z\t\t1\tunknown\t/CN=x\textra", OB_ERR_INVAL, 0, "", -1,
 	"", "more than 6"},
     {"\t\t\t\t\t\t\t\t", OB_ERR_INVAL, 0, "", -1, "", "more than 6"},
+    /* What the error quotes is printable: a terminal escape is not
+     * passed to the log. */
+    {"R\t301231235959Z\t240102030405Z,\x1b[31mX\r\t1\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "reason \"?[31mX?\""},
+    {"V\t301231235959Z\t\t0123456789012345678901234567890123456789"
+     "0123456789012345678901234567890123456789012345678901234567890123456789"
+     "012345678901234567890123456789\tunknown\t/CN=x",
+	OB_ERR_INVAL, 0, "", -1, "", "0123456789...\" (too long)"},
 };
 
 static void

@@ -703,7 +703,8 @@ test_reads_nowait(void)
 	size_t len;
 	int64_t tu, nu, now = 1800000000;
 	long left;
-	int cs;
+	int cs, tries;
+	enum ob_err e;
 
 	if (st == NULL) {
 		CHECK(st != NULL);
@@ -729,8 +730,24 @@ test_reads_nowait(void)
 		return;
 	}
 	CHECK(store_reads_nowait(1) == 0);
-	CHECK(store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu, &nu,
-		  &cs, err, sizeof(err)) == OB_ERR_BUSY);
+	for (tries = 0; tries < 5; tries++) {
+		e = store_cache_get(st, "ca", "1", now, 3600, &der, &len, &tu,
+		    &nu, &cs, err, sizeof(err));
+		if (e == OB_ERR_BUSY)
+			break;
+		fprintf(stderr, "  DEBUG try %d e=%d\n", tries, (int)e);
+		free(der);
+		der = NULL;
+		store_reads_nowait(0);
+		CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
+		CHECK(other != NULL &&
+		    store_cert_add(other, "ca", tries == 0 ? "3" : "4", INT64_MIN,
+			NULL, 0, err, sizeof(err)) == OB_OK);
+		store_close(other);
+		harness_evict(path);
+		store_reads_nowait(1);
+	}
+	CHECK(e == OB_ERR_BUSY);
 	CHECK(strstr(err, "page not in memory") != NULL);
 	CHECK(der == NULL);
 	/* In a held read: the failure ends it (SQLite rolls it back), and
