@@ -324,10 +324,17 @@ http_api_cert_get(const struct http_admin_conf *conf, struct mg_connection *c,
 	enum ob_err e;
 	cJSON *out;
 
-	if (slash == NULL || (size_t)(slash - rest) > OB_ID_MAX ||
-	    strlen(slash + 1) >= sizeof(raw)) {
+	if (slash == NULL) {
 		http_api_error(c, 404, "Not Found", NULL,
 		    "want /api/v1/certificates/{issuer_id}/{serial_hex}");
+		return;
+	}
+	if ((size_t)(slash - rest) > OB_ID_MAX) {
+		http_api_error(c, 400, "Bad Request", NULL, "bad issuer_id");
+		return;
+	}
+	if (strlen(slash + 1) >= sizeof(raw)) {
+		http_api_error(c, 400, "Bad Request", NULL, "bad serial_hex");
 		return;
 	}
 	memcpy(id, rest, (size_t)(slash - rest));

@@ -448,8 +448,8 @@ static const struct metric metrics[] = {
 	"issuer; those lines were skipped, the rest applied."},
     {"follow_error", "gauge", FOLLOW(err), VAL_FLAG, NULL,
 	"1 while the followed index has a broken line, cannot be read "
-	"(missing) or written to the database, or holds a revocation dated "
-	"after now, per issuer."},
+	"(missing) or written to the database, or its last version revoked "
+	"a line dated after now as of now, per issuer."},
     {"follow_last_applied_timestamp_seconds", "gauge", FOLLOW(applied_at),
 	VAL_I64, NULL,
 	"When a version of the followed index was last applied, per "

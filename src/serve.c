@@ -457,6 +457,7 @@ follow_args(const char *const *flags, struct store *st, struct follows *f)
 {
 	const char *env = getenv("OCSPBOX_FOLLOW_INDEX");
 	char err[OB_ERRBUF], *copy = NULL, *tok, *save = NULL, *eq;
+	char cwd[PATH_MAX];
 	const char *spec[CLI_REPEAT_MAX];
 	const char *from = "--follow-index";
 	int n = 0, i, j, rc = OB_EXIT_USAGE;
@@ -495,7 +496,18 @@ follow_args(const char *const *flags, struct store *st, struct follows *f)
 				    from, f->id[i]);
 				goto out;
 			}
-		if ((f->path[i] = strdup(eq + 1)) == NULL) {
+		/* A relative path, made absolute here: the follower's
+		 * messages name the file, and under systemd the working
+		 * directory is / whatever the operator's shell was. */
+		if (eq[1] == '/')
+			f->path[i] = strdup(eq + 1);
+		else if (getcwd(cwd, sizeof(cwd)) != NULL &&
+		    (f->path[i] = malloc(strlen(cwd) + strlen(eq) + 1)) != NULL)
+			sprintf(f->path[i], "%s/%s", cwd, eq + 1);
+		if (f->path[i] == NULL) {
+			log_warnx("serve: %s %s: cannot make it an absolute "
+				  "path",
+			    from, spec[i]);
 			rc = OB_EXIT_ERR;
 			goto out;
 		}

@@ -513,6 +513,18 @@ leaf_facts(mbedtls_x509_crt *leaf, const char *name,
 		e = OB_ERR_CRYPTO;
 		goto out;
 	}
+	/* A self-signed CA is "issued by" itself, but no relying party
+	 * asks its own CA about it (RFC 6960 2.2 answers for the CA's
+	 * issued certificates). */
+	if (leaf->raw.len == ca.raw.len &&
+	    memcmp(leaf->raw.p, ca.raw.p, ca.raw.len) == 0) {
+		snprintf(errbuf, errsz,
+		    "%s: this is the issuer's own certificate, not one it "
+		    "issued",
+		    name);
+		e = OB_ERR_INVAL;
+		goto out;
+	}
 	if (!issued_by(leaf, &ca)) {
 		snprintf(errbuf, errsz,
 		    "%s: certificate was not issued by this issuer", name);

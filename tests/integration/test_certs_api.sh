@@ -69,6 +69,13 @@ same "POST on a certificate's path: 405" "$CODE" 405
 api GET /api/v1/certificates
 same "GET on the collection: 405" "$CODE" 405
 
+api GET "/api/v1/certificates/rsa/$(printf '%0200d' 1)"
+code_why "GET a serial of 200 digits: 400, as POST says" 400 'bad serial_hex'
+# The CA's own certificate is not one it issued (self-signed, it would
+# pass the signature check).
+post "{\"issuer_id\":\"rsa\",\"pem\":$(jpem "$PKI/ca-rsa.pem")}"
+code_why "the issuer's own certificate: 400" 400 "this is the issuer's own certificate"
+
 # All of a batch or none: the second item is another CA's certificate.
 post "[{\"issuer_id\":\"rsa\",\"serial_hex\":\"2001\",\"not_after\":\"2030-01-01T00:00:00Z\"},{\"issuer_id\":\"rsa\",\"pem\":$(jpem "$PKI/leaf-ec.pem")}]"
 code_why "a PEM of another CA in a batch: 400 naming item 2" 400 '^item 2: certificate was not issued by this issuer'

@@ -167,6 +167,8 @@ ok "add by serial, canonicalised" 'added certificate a01 ' ob cert add rsa --ser
 refused "same serial in another spelling" 1 'a01 of issuer rsa already registered' \
     ob cert add rsa --serial 00000a01
 ok "add by certificate" 'added certificate a02 ' ob cert add rsa --cert "$PKI/leaf2.pem"
+refused "add the issuer's own certificate" 1 "this is the issuer's own certificate" \
+    ob cert add rsa --cert "$PKI/ca-rsa.pem"
 same "notAfter taken from the certificate" \
     "$(q "SELECT not_after FROM certificates WHERE serial_hex='a02'")" \
     "$(date -u -d "$(openssl x509 -in "$PKI/leaf2.pem" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)"

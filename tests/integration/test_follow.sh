@@ -285,9 +285,17 @@ if "$OCSPBOX" --version | grep -q 'test-hooks$'; then
 	fi
 fi
 
-# $OCSPBOX_FOLLOW_INDEX, as a configuration file sets it.
+# $OCSPBOX_FOLLOW_INDEX, as a configuration file sets it; a relative
+# path, made absolute from where serve started.
 issue e || fail "openssl ca issues e"
-if OCSPBOX_FOLLOW_INDEX="rsa=$CA/index.txt" start_server "$DB"; then
+case $OCSPBOX in /*) ;; *) OCSPBOX=$PWD/$OCSPBOX ;; esac
+cd "$CA" || exit 1
+OCSPBOX_FOLLOW_INDEX="rsa=index.txt" start_server "$DB"
+started=$?
+cd - >/dev/null || exit 1
+if [ $started = 0 ]; then
+	same "a relative path, made absolute" \
+	    "$(grep -c "following $CA/index.txt for issuer rsa" "$TMP/server.err")" 1
 	within_1s "\$OCSPBOX_FOLLOW_INDEX: e, issued while stopped, good" "$(until_st e good)"
 	stop_checked "serve with \$OCSPBOX_FOLLOW_INDEX"
 else
