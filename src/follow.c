@@ -27,12 +27,6 @@
 /* The longest wait between tries after store errors, in ms. */
 #define FOLLOW_BACKOFF_MS 60000
 
-/*
- * Lines are known by the first 64 bits of their SHA-256 (read_line): a
- * subject comes from a certificate request, so a hash an applicant could
- * collide (FNV, say) would let a crafted V line stand for a later R
- * line, which would then be skipped as already applied.
- */
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -80,6 +74,11 @@ follow_seen_free(struct follow_seen *s)
  * set when it was longer than what was kept (the rest is read past and
  * counted in its hash), its hash in *h. Returns 1 for a line ending in
  * a newline, 2 for a last line without one, 0 at the end of f.
+ *
+ * A line is known by the first 64 bits of its SHA-256: a subject comes
+ * from a certificate request, so a hash an applicant could collide (FNV,
+ * say) would let a crafted V line stand for a later R line, which would
+ * then be skipped as already applied.
  */
 static int
 read_line(FILE *f, char *buf, size_t cap, size_t *len, int *over, uint64_t *h)
