@@ -36,11 +36,15 @@ same "contents: the files, their modes, owned by root" "$contents" \
 -rw-r--r-- root/root ./usr/share/doc/ocspbox/copyright
 -rw-r--r-- root/root ./usr/share/lintian/overrides/ocspbox
 -rw-r--r-- root/root ./usr/share/man/man8/ocspbox.8.gz"
+# A guard against losing the size work (issue 16: gc-sections took
+# 216 KB off, SQLite's -Os and omissions 350 KB), with room for the
+# features since: 1,977,064 bytes at issue 16, 2,001,640 with the
+# follower and the registration API.
 size=$(stat -c %s "build/dist/ocspbox-$version-linux-$arch")
-if [ "$size" -le 2000000 ]; then
-	pass "the $arch binary: $size bytes, at most 2 MB"
+if [ "$size" -le 2100000 ]; then
+	pass "the $arch binary: $size bytes, at most 2.1 MB"
 else
-	fail "the $arch binary at most 2 MB" "$size bytes"
+	fail "the $arch binary at most 2.1 MB" "$size bytes"
 fi
 same "the binary in it is make dist's $arch one" \
     "$(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/ocspbox | sha256sum | cut -d' ' -f1)" \

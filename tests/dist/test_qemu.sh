@@ -29,7 +29,8 @@ case $desc in
 *) fail "$arch binary: static and stripped" "$desc" ;;
 esac
 size=$(stat -c %s "$bin")
-if [ "$size" -le 2000000 ]; then pass "$arch binary: $size bytes, at most 2 MB"; else fail "$arch binary at most 2 MB" "$size bytes"; fi
+# The guard test_deb.sh keeps on amd64 (the ARM binaries are smaller).
+if [ "$size" -le 2100000 ]; then pass "$arch binary: $size bytes, at most 2.1 MB"; else fail "$arch binary at most 2.1 MB" "$size bytes"; fi
 
 # Every ocspbox the suite runs is the ARM one, through qemu.
 OCSPBOX=$TMP/ocspbox-$arch
