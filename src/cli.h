@@ -1,6 +1,7 @@
 /*
  * The commands (main.c, cli.c, cli_issuer.c, cli_cache.c, cli_crl.c,
- * serve.c): the top layer, which may use every layer below.
+ * cli_backup.c, serve.c): the top layer, which may use every layer
+ * below.
  */
 #ifndef OCSPBOX_CLI_H
 #define OCSPBOX_CLI_H
@@ -29,6 +30,7 @@ int cli_revoke(struct cli_ctx *, int, char **);
 int cli_serve(struct cli_ctx *, int, char **); /* serve.c */
 int cli_cache(struct cli_ctx *, int, char **); /* cli_cache.c */
 int cli_crl(struct cli_ctx *, int, char **); /* cli_crl.c */
+int cli_backup(struct cli_ctx *, int, char **); /* cli_backup.c */
 
 /* Defaults of serve and cache refresh (see the README's trade-offs). */
 #define CLI_VALIDITY_DEFAULT "24h"

@@ -21,6 +21,7 @@ static const struct command {
     {"revoke", cli_revoke, "revoke ISSUER_ID SERIAL: revoke one"},
     {"cache", cli_cache, "cache refresh | stats: the pre-signed cache"},
     {"crl", cli_crl, "crl import ISSUER_ID FILE: an offline CA's CRL"},
+    {"backup", cli_backup, "backup FILE: a checked copy, while serving"},
     {"serve", cli_serve, "run the OCSP responder"},
     {NULL, NULL, NULL},
 };

@@ -625,4 +625,33 @@ enum ob_err store_crl_import(struct store *, const char *issuer_id,
 /* SQLite's version string. */
 const char *store_sqlite_version(void);
 
+/* ---- store_backup.c: the online backup ---------------------------------- */
+
+/* What a backup holds, read from the copy. */
+struct store_backup_info {
+	int integrity_ok; /* PRAGMA integrity_check said "ok" */
+	int64_t pages, page_size; /* the copy's size: pages of bytes */
+	char schema_version[16]; /* the last migration applied ("000032") */
+	int64_t issuers, certificates, revoked;
+	int64_t last_revoked_at; /* the latest revocation; INT64_MIN: none */
+};
+
+/*
+ * Copies st's database to dest with SQLite's online backup API, as one
+ * snapshot (a read transaction over the whole copy, which in WAL mode
+ * servers' writes neither block nor change), into "dest.partial" (mode
+ * 0600); then switches the copy to one file (journal_mode DELETE),
+ * checks it (integrity_check), reads *info from it, fsyncs it and gives
+ * it the name dest (with replace, over a file of that name; without,
+ * OB_ERR_EXISTS when the name is taken), fsyncing the directory. A
+ * failed backup leaves no file behind under either name. progress (may
+ * be NULL) is called after each step with pages done and in all.
+ * OB_OK; OB_ERR_EXISTS, OB_ERR_IO (a directory missing, a full disk),
+ * OB_ERR_DB (the copy is not whole) with errbuf. The caller holds no
+ * transaction on st.
+ */
+enum ob_err store_backup(struct store *, const char *dest, int replace,
+    void (*progress)(int64_t done, int64_t total, void *), void *arg,
+    struct store_backup_info *info, char *errbuf, size_t errsz);
+
 #endif /* OCSPBOX_STORE_H */

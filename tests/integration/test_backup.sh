@@ -1,0 +1,83 @@
+#!/bin/sh
+# ocspbox backup (issue 18): a consistent, checked copy taken while serve
+# answers and another process keeps revoking; what it prints; refusals
+# (an existing file, a missing directory, no database); no half copy
+# left under any name; the copy restored and served, openssl ocsp
+# reading the revocations it holds.
+. tests/integration/lib.sh
+
+make_pki
+addissuer "$DB" rsa rsa || { fail "issuer add"; finish; exit 1; }
+awk 'BEGIN { for (i = 1; i <= 20000; i++)
+	printf "V\t301231235959Z\t\t%x\tunknown\t/CN=c%d\n", i + 65536, i }' >"$TMP/idx.txt"
+ob cert import rsa --openssl-index "$TMP/idx.txt" >/dev/null || fail "cert import"
+ob revoke rsa 10001 --reason keyCompromise --at 2026-01-02T03:04:05Z >/dev/null ||
+    fail "revoke 10001"
+
+refused "backup without FILE" 2 'need FILE' ob backup
+refused "backup of no database" 1 'no such database' \
+    "$OCSPBOX" --db "$TMP/none.db" backup "$TMP/x.db"
+refused "backup into a missing directory" 1 "$TMP/nodir/b.db.partial: No such file" \
+    ob backup "$TMP/nodir/b.db"
+
+if ! start_server "$DB"; then
+	fail "serve starts"
+	finish
+	exit 1
+fi
+# A writer beside the backup: revokes one after another until stopped.
+(
+	i=0
+	while [ $i -lt 400 ] && [ ! -e "$TMP/stop" ]; do
+		ob revoke rsa "$(printf '%x' $((65537 + i)))" >/dev/null 2>&1 ||
+		    echo "revoke $i failed" >>"$TMP/writer.err"
+		i=$((i + 1))
+	done
+) &
+writer=$!
+BG_PIDS="$BG_PIDS $writer"
+sleep 0.3
+ok "backup while serving and revoking" 'integrity_check ok' ob backup "$TMP/b1.db"
+printed=$OUT
+touch "$TMP/stop"
+wait "$writer"
+same "the writer's revokes all succeeded beside the backups" \
+    "$(cat "$TMP/writer.err" 2>/dev/null)" ""
+same "the copy is one file of mode 0600, nothing left beside it" \
+    "$(stat -c %a "$TMP/b1.db") $(ls "$TMP" | grep -c 'b1\.db.')" "600 0"
+same "the copy is in rollback-journal mode (one file)" \
+    "$(qdb "$TMP/b1.db" 'PRAGMA journal_mode')" delete
+same "integrity_check of the copy" "$(qdb "$TMP/b1.db" 'PRAGMA integrity_check')" ok
+# A snapshot: the counts it printed are the copy's, and a revocation is
+# there with its time whenever it was in the source.
+n=$(qdb "$TMP/b1.db" "SELECT count(*) FROM certificates WHERE status = 'revoked'")
+last=$(qdb "$TMP/b1.db" "SELECT max(revoked_at) FROM certificates WHERE status = 'revoked'")
+if printf '%s\n' "$printed" | grep -q "schema 000032; 1 issuers, 20000 certificates, $n revoked, the last revoked at $last\$"; then
+	pass "what the copy holds, printed ($n revoked, the last at $last)"
+else
+	fail "what the copy holds, printed" "$printed" "want $n revoked, the last at $last"
+fi
+same "10001's revocation in the copy, time and reason" \
+    "$(qdb "$TMP/b1.db" "SELECT revoked_at || ' ' || revocation_reason FROM certificates WHERE serial_hex = '10001'")" \
+    "2026-01-02T03:04:05Z 1"
+refused "an existing file is refused" 1 'exists .*--force' ob backup "$TMP/b1.db"
+ok "--force replaces it" 'integrity_check ok' ob backup "$TMP/b1.db" --force
+same "after --force, no partial file" "$(ls "$TMP" | grep -c partial)" 0
+stop_checked "serve during backups"
+
+# Restored: served from the copy; openssl ocsp reads its revocation.
+DB2=$TMP/restored.db
+cp "$TMP/b1.db" "$DB2"
+if start_server "$DB2"; then
+	out=$(openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial 0x10001 \
+	    -CAfile "$PKI/ca-rsa.pem" 2>&1)
+	if printf '%s\n' "$out" | grep -q 'Reason: keyCompromise'; then
+		pass "the restored copy answers 10001 revoked, keyCompromise"
+	else
+		fail "the restored copy answers 10001 revoked, keyCompromise" "$out"
+	fi
+	stop_checked "serve on the restored copy"
+else
+	fail "serve starts on the restored copy"
+fi
+finish
