@@ -152,15 +152,17 @@ api_revoke_parse(
     const char *body, size_t len, struct api_revoke *out, const char **why)
 {
 	char serial[OB_SERIAL_HEX_MAX * 2 + 2], reason[40];
+	const cJSON *u;
 	cJSON *doc;
-	int i, s, r;
+	int i, s, r, ub;
 
 	memset(out, 0, sizeof(*out));
 	out->reason = -1;
 	if ((doc = api_json_parse(body, len, why)) == NULL)
 		return OB_ERR_INVAL;
 	*why = "want {\"issuer_id\": string, \"serial_hex\": string, "
-	       "\"reason\": string or absent}";
+	       "\"reason\": string or absent, \"unregistered\": true or "
+	       "absent}";
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
 		return OB_ERR_INVAL;
@@ -168,9 +170,16 @@ api_revoke_parse(
 	i = member(doc, "issuer_id", out->issuer_id, sizeof(out->issuer_id));
 	s = member(doc, "serial_hex", serial, sizeof(serial));
 	r = member(doc, "reason", reason, sizeof(reason));
+	u = cJSON_GetObjectItemCaseSensitive(doc, "unregistered");
+	ub = u == NULL || cJSON_IsNull(u) || cJSON_IsBool(u);
+	out->unregistered = u != NULL && cJSON_IsTrue(u);
 	cJSON_Delete(doc);
 	if (i == -1 || s == -1 || r == -1 || i == 0 || s == 0)
 		return OB_ERR_INVAL;
+	if (!ub) {
+		*why = "unregistered: want true or false";
+		return OB_ERR_INVAL;
+	}
 	if (i == -2 || !api_issuer_id_valid(out->issuer_id)) {
 		*why = "bad issuer_id (1-64 of A-Z a-z 0-9 . _ -)";
 		return OB_ERR_INVAL;

@@ -570,20 +570,23 @@ int
 cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[2], *reason_arg = NULL, *at_arg = NULL;
+	int unregistered = 0;
 	const struct cli_opt opts[] = {
 	    {"reason", 1, &reason_arg, NULL},
 	    {"at", 1, &at_arg, NULL},
+	    {"unregistered", 0, NULL, &unregistered},
 	    {NULL, 0, NULL, NULL},
 	};
 	struct store *st = NULL;
 	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF], t[32];
-	int64_t at = (int64_t)time(NULL), now = at;
-	int npos, rc, reason = -1, already;
+	int64_t at = (int64_t)time(NULL), now = at, was_at;
+	int npos, rc, reason = -1, already, was, was_reason;
+	enum ob_err e;
 
 	rc = cli_parse_opts("revoke", argc, argv, opts, pos, 2, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox revoke ISSUER_ID SERIAL [--reason NAME] "
-		       "[--at TIME]\n\n"
+		       "[--at TIME]\n       [--unregistered]\n\n"
 		       "Revokes a certificate, durably, and drops its cached "
 		       "response: once this\nreturns no request is answered "
 		       "\"good\" for it. NAME is an RFC 5280 reason:\n"
@@ -591,9 +594,10 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 		       "affiliationChanged superseded\ncessationOfOperation "
 		       "certificateHold privilegeWithdrawn aACompromise.\n"
 		       "TIME (RFC 3339) defaults to now, and may not be after "
-		       "now. A serial never\nregistered is registered "
-		       "revoked. SERIAL is hex, after a \"-\" when negative\n"
-		       "(revoke ca -66, or revoke ca -- -66).\n");
+		       "now. A serial never\nregistered is refused as a "
+		       "typo, unless --unregistered: then it is registered\n"
+		       "revoked. SERIAL is hex, after a \"-\" when negative "
+		       "(revoke ca -66, or\nrevoke ca -- -66).\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -628,6 +632,18 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
+	/* A serial never registered is most likely a typo (1OO2 for 1002),
+	 * which would leave the real certificate good: said, unless meant. */
+	if (!unregistered &&
+	    (e = store_issuer_exists(st, pos[0], err, sizeof(err))) == OB_OK &&
+	    (e = store_cert_status(st, pos[0], NULL, serial, &was, &was_at,
+		 &was_reason, err, sizeof(err))) == OB_ERR_NOTFOUND) {
+		log_warnx("revoke: no certificate %s registered for issuer %s "
+			  "(a typo? --unregistered revokes it all the same)",
+		    serial, pos[0]);
+		store_close(st);
+		return OB_EXIT_ERR;
+	}
 	if (store_revoke(st, pos[0], serial, reason, at, &already, err,
 		sizeof(err)) != OB_OK) {
 		log_warnx("revoke: %s", err);

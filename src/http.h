@@ -169,11 +169,14 @@ struct api_revoke {
 	char issuer_id[OB_ID_MAX + 1];
 	char serial[OB_SERIAL_HEX_MAX + 1]; /* canonical (util_serial_canon) */
 	int reason; /* RFC 5280 5.3.1 CRLReason code; -1 when absent */
+	int unregistered; /* "unregistered": true, a serial never registered
+			   * is revoked all the same */
 };
 
 /*
- * Parses {"issuer_id": ID, "serial_hex": HEX, "reason": NAME or absent}
- * (body as for api_json_parse) into out. OB_OK, or OB_ERR_INVAL with *why
+ * Parses {"issuer_id": ID, "serial_hex": HEX, "reason": NAME or absent,
+ * "unregistered": true, false or absent} (body as for api_json_parse)
+ * into out. OB_OK, or OB_ERR_INVAL with *why
  * a static one-line reason for a 400: malformed JSON, a member missing,
  * of the wrong type, too long or malformed, an unknown reason name or
  * removeFromCRL (a delta-CRL marker, RFC 5280 5.3.1).

@@ -433,9 +433,14 @@ http_api_revoke(const struct http_admin_conf *conf, struct mg_connection *c)
 	missing = "no such issuer";
 	e = store_issuer_exists(st, rq.issuer_id, err, sizeof(err));
 	if (e == OB_OK) {
-		missing = "no such certificate";
+		missing = "no such certificate (\"unregistered\": true "
+			  "revokes it all the same)";
 		e = store_cert_status(st, rq.issuer_id, NULL, rq.serial,
 		    &revoked, &at, &old_reason, err, sizeof(err));
+		/* A serial never registered: a typo, unless the caller
+		 * says it is meant (as revoke --unregistered). */
+		if (e == OB_ERR_NOTFOUND && rq.unregistered)
+			e = OB_OK;
 	}
 	if (e == OB_OK)
 		e = store_revoke(st, rq.issuer_id, rq.serial, rq.reason, now,

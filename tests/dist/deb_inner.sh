@@ -49,6 +49,7 @@ ok "as ocspbox: issuer add" "" ob_pkg issuer add demo --cert /etc/ocspbox/keys/c
     --responder-cert /etc/ocspbox/keys/resp-rsa.pem --responder-key /etc/ocspbox/keys/resp-rsa.key
 ok "as ocspbox: cert add, revoke" "" sh -c \
     "runuser -u ocspbox -- /usr/bin/ocspbox --db /var/lib/ocspbox/ocspbox.db cert add demo --serial 1001 &&
+     runuser -u ocspbox -- /usr/bin/ocspbox --db /var/lib/ocspbox/ocspbox.db cert add demo --serial 1002 &&
      runuser -u ocspbox -- /usr/bin/ocspbox --db /var/lib/ocspbox/ocspbox.db revoke demo 1002 --reason keyCompromise"
 
 # The unit's ExecStart, with what ocspbox.conf sets, on test ports.

@@ -28,6 +28,7 @@ ok "as ocspbox: migrate" "" obu migrate
 ok "as ocspbox: issuer add --auto-responder" "automatic responder" obu issuer add corp \
     --cert /etc/ocspbox/keys/ca-rsa.pem --ca-key /etc/ocspbox/keys/ca-rsa.key --auto-responder
 ok "as ocspbox: cert add" "" obu cert add corp --serial 1001
+ok "as ocspbox: cert add 1002" "" obu cert add corp --serial 1002
 ok "as ocspbox: revoke" "" obu revoke corp 1002 --reason keyCompromise
 URL=http://127.0.0.1:18080
 ADMIN_URL=http://127.0.0.1:18081

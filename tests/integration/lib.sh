@@ -299,9 +299,10 @@ crl_issuers() {
 	    ob cert add ec --cert "$PKI/leaf-ec.pem" >/dev/null &&
 	    ob cert add rsa --serial CAFE >/dev/null &&
 	    ob revoke rsa a02 --reason keyCompromise >/dev/null &&
-	    ob revoke rsa beef >/dev/null &&
-	    ob revoke rsa ff --reason certificateHold >/dev/null &&
-	    ob revoke rsa 1234 --reason unspecified >/dev/null &&
-	    ob revoke rsa 5555 --reason superseded --at 2026-01-01T00:00:00Z >/dev/null &&
-	    ob revoke ec b01 --reason cACompromise >/dev/null
+	    ob revoke rsa beef --unregistered >/dev/null &&
+	    ob revoke rsa ff --reason certificateHold --unregistered >/dev/null &&
+	    ob revoke rsa 1234 --reason unspecified --unregistered >/dev/null &&
+	    ob revoke rsa 5555 --reason superseded --at 2026-01-01T00:00:00Z \
+		--unregistered >/dev/null &&
+	    ob revoke ec b01 --reason cACompromise --unregistered >/dev/null
 }

@@ -65,7 +65,9 @@ want "unknown reason: 400" 400 '.error'
 api POST /api/v1/revoke '{"issuer_id": "nope", "serial_hex": "a01"}'
 want "unknown issuer: 404" 404 '.error == "no such issuer"'
 api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "beef"}'
-want "unknown serial: 404" 404 '.error == "no such certificate"'
+want "unknown serial: 404" 404 '.error | startswith("no such certificate (\"unregistered\": true")'
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "beef", "unregistered": "yes"}'
+want "unregistered not a boolean: 400" 400 '.error == "unregistered: want true or false"'
 api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "a01"}' text/plain
 want "wrong Content-Type: 415" 415 '.error'
 big=$(head -c 5000 /dev/zero | tr '\0' ' ')
@@ -275,6 +277,10 @@ else
 fi
 sleep 4
 
+# Last, since it adds a revoked certificate: a serial never registered,
+# meant ("unregistered": true), as revoke --unregistered.
+api POST /api/v1/revoke '{"issuer_id": "rsa", "serial_hex": "beef", "unregistered": true}'
+want "unknown serial with \"unregistered\": true: revoked" 200 '.already_revoked == false and .serial_hex == "beef"'
 stop_server
 same "SIGTERM exits 0" "$STOP_RC" 0
 

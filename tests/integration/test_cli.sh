@@ -204,8 +204,12 @@ same "revoke dropped the cached response" \
     "$(q "SELECT count(*) FROM ocsp_response_cache WHERE serial_hex='a01'")" 0
 ok "revoke again is reported, not changed" 'already revoked' ob revoke rsa a01 --reason superseded
 same "first reason kept" "$(q "SELECT revocation_reason FROM certificates WHERE serial_hex='a01'")" 1
-ok "revoke an unregistered serial registers it" 'revoked certificate beef ' \
+refused "revoke of a serial never registered: a typo, refused" 1 \
+    'no certificate beef registered for issuer rsa \(a typo\? --unregistered' \
     ob revoke rsa BEEF --at 2026-01-01T00:00:00Z
+same "... and nothing registered" "$(q "SELECT count(*) FROM certificates WHERE serial_hex='beef'")" 0
+ok "revoke --unregistered registers it revoked" 'revoked certificate beef ' \
+    ob revoke rsa BEEF --at 2026-01-01T00:00:00Z --unregistered
 same "--at stored" "$(q "SELECT revoked_at FROM certificates WHERE serial_hex='beef'")" "2026-01-01T00:00:00Z"
 refused "unknown reason" 2 'unknown reason "sadness"' ob revoke rsa a02 --reason sadness
 refused "reason code 7 does not exist" 2 'unknown reason' ob revoke rsa a02 --reason 7
@@ -215,7 +219,7 @@ refused "revocation time 30 s ahead" 2 'in the future' \
     ob revoke rsa a02 --at "$(date -u -d '+30 seconds' +%Y-%m-%dT%H:%M:%SZ)"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 ok "revocation time now is taken" "revoked certificate 5eed of issuer rsa at $NOW" \
-    ob revoke rsa 5eed --at "$NOW"
+    ob revoke rsa 5eed --at "$NOW" --unregistered
 refused "revoke for an unknown issuer" 1 'no issuer nosuch' ob revoke nosuch a02
 refused "revoke a bad serial" 2 'bad serial' ob revoke rsa 12g4
 same "a02 still good" "$(q "SELECT status FROM certificates WHERE serial_hex='a02'")" good

@@ -169,7 +169,7 @@ fi
 ob cert add rsa --serial C101 >/dev/null
 sleep 0.3
 T0=$(now_ms)
-ob revoke rsa C001 --reason keyCompromise >/dev/null
+ob revoke rsa C001 --reason keyCompromise --unregistered >/dev/null
 if wait_served rsa c001 3000; then
 	if [ "$ELAPSED" -lt 1000 ]; then
 		pass "CLI revoke on the served CRL in $ELAPSED ms"
@@ -219,7 +219,7 @@ for k in 0 1 2; do
 	(
 		i=1
 		while [ $i -le 10 ]; do
-			ob revoke rsa "$(printf 'D0%02X' $((k * 10 + i)))" --reason superseded \
+			ob revoke rsa "$(printf 'D0%02X' $((k * 10 + i)))" --reason superseded --unregistered \
 			    >/dev/null || echo "revoke $((k * 10 + i)) failed"
 			i=$((i + 1))
 		done
@@ -270,7 +270,7 @@ same "burst: the numbers went up by the builds" "$(($(dbnum rsa) - n0))" "$BURST
 ) &
 BG_PIDS=$!
 for s in E001 E002 E003 E004 E005; do
-	ob revoke rsa $s >/dev/null
+	ob revoke rsa $s --unregistered >/dev/null
 	sleep 0.1
 done
 wait "$BG_PIDS"
