@@ -497,6 +497,10 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		if (index_parse_line(line, len, &ent, msg, sizeof(msg)) !=
 		    OB_OK)
 			goto fail;
+		/* Revoked all the same: said, since its reason is not. */
+		if (ent.note[0] != '\0')
+			log_warnx("cert import: %s:%lld: serial %s: %s", path,
+			    lineno, ent.serial, ent.note);
 		if (ent.status == 'R' && ent.revoked_at > now) {
 			util_time_format(ent.revoked_at, t, sizeof(t));
 			util_time_format(now, tn, sizeof(tn));

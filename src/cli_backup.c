@@ -73,6 +73,10 @@ cli_backup(struct cli_ctx *ctx, int argc, char **argv)
 		log_warnx("backup: %s", err);
 		return OB_EXIT_ERR;
 	}
+	if (info.dir_unsynced)
+		log_warnx("backup: %s's directory could not be synced: its "
+			  "name may not survive a crash",
+		    pos[0]);
 	printf("backed up %s to %s: %lld pages of %lld bytes (%.1f MiB), "
 	       "integrity_check ok\n",
 	    ctx->db, pos[0], (long long)info.pages, (long long)info.page_size,

@@ -42,6 +42,9 @@ struct index_entry {
 	int64_t revoked_at; /* R only */
 	int reason; /* R only; -1 when none given */
 	int64_t invalidity_at; /* keyTime, CAkeyTime; INT64_MIN: none */
+	/* R only: what of the reason part could not be read, and so was
+	 * left out; "" when all of it was read */
+	char note[128];
 	char serial[OB_SERIAL_HEX_MAX + 1];
 	const char *subject; /* "" when absent */
 };
@@ -51,7 +54,9 @@ struct index_entry {
  * revocation[,reason], serial, file, subject) of len bytes, without its
  * newline; line[len] must be writable. The line is modified (fields
  * NUL-terminated) and borrowed by out->subject. Returns OB_OK, or
- * OB_ERR_INVAL with one line in errbuf (removeFromCRL is refused).
+ * OB_ERR_INVAL with one line in errbuf. An R line whose time reads is
+ * OB_OK whatever follows it: a reason that cannot be read is left out
+ * and said in out->note.
  */
 enum ob_err index_parse_line(char *line, size_t len, struct index_entry *out,
     char *errbuf, size_t errsz);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,20 +70,24 @@ follow_seen_free(struct follow_seen *s)
 }
 
 /*
- * Reads one line of f into buf (cap bytes; at most cap - 1 kept, NUL
- * after them), without its "\n" or "\r\n": its length in *len, *over
- * set when it was longer than what was kept (the rest is read past and
- * counted in its hash), its hash in *h. Returns 1 for a line ending in
+ * Reads one line of f into buf (FOLLOW_LINE_MAX + 2 bytes), without its
+ * "\n" or "\r\n", NUL after it: its length in *len, *over set when it is
+ * longer than FOLLOW_LINE_MAX (then buf holds its start, and the rest is
+ * read past and hashed), its hash in *h. Returns 1 for a line ending in
  * a newline, 2 for a last line without one, 0 at the end of f.
  *
- * A line is known by the first 64 bits of its SHA-256: a subject comes
- * from a certificate request, so a hash an applicant could collide (FNV,
- * say) would let a crafted V line stand for a later R line, which would
- * then be skipped as already applied.
+ * A line is known by the first 64 bits of SHA-256 over key (16 bytes,
+ * random, the follower's own) and the line: a subject comes from a
+ * certificate request, so a hash an applicant could aim at (FNV, or any
+ * unkeyed one, whose values can be searched offline) would let a
+ * crafted V line stand for a later R line, which would then be skipped
+ * as already applied.
  */
 static int
-read_line(FILE *f, char *buf, size_t cap, size_t *len, int *over, uint64_t *h)
+read_line(FILE *f, const unsigned char key[16], char *buf, size_t *len,
+    int *over, uint64_t *h)
 {
+	const size_t cap = FOLLOW_LINE_MAX + 2;
 	mbedtls_sha256_context sc;
 	unsigned char d[32];
 	size_t n = 0, total = 0;
@@ -91,8 +96,10 @@ read_line(FILE *f, char *buf, size_t cap, size_t *len, int *over, uint64_t *h)
 	*over = 0;
 	mbedtls_sha256_init(&sc);
 	mbedtls_sha256_starts_ret(&sc, 0);
+	mbedtls_sha256_update_ret(&sc, key, 16);
 	while ((ch = getc_unlocked(f)) != EOF && ch != '\n') {
 		if (n == cap - 1) {
+			/* Too long already: hashed as it goes. */
 			mbedtls_sha256_update_ret(&sc, (unsigned char *)buf, n);
 			total += n;
 			n = 0;
@@ -110,9 +117,11 @@ read_line(FILE *f, char *buf, size_t cap, size_t *len, int *over, uint64_t *h)
 	mbedtls_sha256_update_ret(&sc, (unsigned char *)buf, n);
 	mbedtls_sha256_finish_ret(&sc, d);
 	mbedtls_sha256_free(&sc);
+	if (total + n > FOLLOW_LINE_MAX)
+		*over = 1;
 	r = ch == '\n' ? 1 : 2;
 	buf[n] = '\0';
-	*len = *over ? cap : n;
+	*len = n;
 	for (*h = 0, i = 0; i < 8; i++)
 		*h = *h << 8 | d[i];
 	return r;
@@ -171,11 +180,23 @@ follow_apply(struct store *st, const char *issuer_id, FILE *f, int whole,
 	memset(out, 0, sizeof(*out));
 	memset(&next, 0, sizeof(next));
 	snprintf(next.anchor, sizeof(next.anchor), "%s", seen->anchor);
-	if ((buf = malloc(FOLLOW_LINE_MAX + 1)) == NULL)
+	/* The hash's key: made once a follower has nothing applied, kept
+	 * as long as what it applied is. */
+	if (!seen->keyed) {
+		if (getrandom(seen->key, sizeof(seen->key), 0) !=
+		    (ssize_t)sizeof(seen->key)) {
+			snprintf(out->err, sizeof(out->err),
+			    "no random key: %s", strerror(errno));
+			return OB_ERR_IO;
+		}
+		seen->keyed = 1;
+	}
+	memcpy(next.key, seen->key, sizeof(next.key));
+	next.keyed = 1;
+	if ((buf = malloc(FOLLOW_LINE_MAX + 2)) == NULL)
 		goto nomem;
 	flockfile(f);
-	while ((r = read_line(f, buf, FOLLOW_LINE_MAX + 1, &len, &over, &h)) !=
-	    0) {
+	while ((r = read_line(f, seen->key, buf, &len, &over, &h)) != 0) {
 		if (r == 2 && !whole) {
 			out->torn = 1; /* caught mid-write: left for later */
 			break;
@@ -219,6 +240,10 @@ follow_apply(struct store *st, const char *issuer_id, FILE *f, int whole,
 			}
 			ent.revoked_at = now;
 		}
+		if (ent.note[0] != '\0' && out->noted++ == 0)
+			snprintf(out->note, sizeof(out->note),
+			    "line %lld, serial %s: %s", line, ent.serial,
+			    ent.note);
 		if ((e = write_line(st, issuer_id, &ent, &in_tx, out)) != OB_OK)
 			goto fail;
 		snprintf(next.anchor, sizeof(next.anchor), "%s", ent.serial);
@@ -300,6 +325,9 @@ struct follow_state {
 	char store_err[OB_ERRBUF]; /* the last store error logged */
 	int missing; /* the file was not there at the last look */
 	int no_issuer; /* the issuer is not registered: waited for */
+	int transient; /* the status's error is a look's, not a version's:
+			* cleared by the next look that goes well */
+	char version_err[OB_ERRBUF]; /* what the last version applied left */
 };
 
 /* Sets the status's error (fmt as printf); under fw->mu. */
@@ -327,6 +355,7 @@ store_failed(struct follower *fw, struct follow_state *s, const char *err)
 		snprintf(s->store_err, sizeof(s->store_err), "%s", err);
 	}
 	status_err(fw, "%s", err);
+	s->transient = 1;
 	s->backoff = s->backoff == 0             ? FOLLOW_POLL_MS
 	    : 2 * s->backoff > FOLLOW_BACKOFF_MS ? FOLLOW_BACKOFF_MS
 						 : 2 * s->backoff;
@@ -408,12 +437,17 @@ applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
 		snprintf(fw->status.err, sizeof(fw->status.err),
 		    "%.200s:%lld: %.200s; skipped, the other lines are applied",
 		    fw->path, o->bad_line, o->err);
-	else if (fresh && o->clamped > 0)
+	else if (o->clamped > 0)
 		snprintf(fw->status.err, sizeof(fw->status.err), "%s",
 		    o->clamp_note);
-	else if (fresh)
+	else if (o->noted > 0)
+		snprintf(fw->status.err, sizeof(fw->status.err),
+		    "%.200s: %.280s", fw->path, o->note);
+	else
 		fw->status.err[0] = '\0';
+	snprintf(s->version_err, sizeof(s->version_err), "%s", fw->status.err);
 	pthread_mutex_unlock(&fw->mu);
+	s->transient = 0;
 	if (first)
 		log_warnx("follow %s: %s: %lld lines, %lld of them already "
 			  "in the database",
@@ -431,6 +465,9 @@ applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
 		log_warnx("follow %s: %s: %s%s", fw->issuer_id, fw->path,
 		    o->clamp_note,
 		    o->clamped > 1 ? " (and more lines like it)" : "");
+	if (o->noted > 0)
+		log_warnx("follow %s: %s: %s%s", fw->issuer_id, fw->path,
+		    o->note, o->noted > 1 ? " (and more lines like it)" : "");
 }
 
 /*
@@ -479,8 +516,12 @@ open_index(const char *path, struct file_sig *sig, char *err, size_t errsz)
 		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > (off_t)FOLLOW_MAX_BYTES) {
+	if (fstat(fd, &sb) != 0) {
+		snprintf(err, errsz, "%.300s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > (off_t)FOLLOW_MAX_BYTES) {
 		snprintf(err, errsz, "%.300s: %s", path,
 		    !S_ISREG(sb.st_mode) ? "not a regular file"
 					 : "larger than 512 MiB");
@@ -529,6 +570,7 @@ follow_look(struct follower *fw, struct follow_state *s)
 			log_warnx("follow %s: %s", fw->issuer_id, err);
 			status_err(fw, "%s", err);
 			s->missing = 1;
+			s->transient = 1;
 		}
 		return;
 	}
@@ -541,23 +583,34 @@ follow_look(struct follower *fw, struct follow_state *s)
 	now.size = sb.st_size;
 	now.mtime = sb.st_mtim;
 	now.ctime = sb.st_ctim;
-	if (sig_same(&now, &s->applied))
+	if (sig_same(&now, &s->applied)) {
+		/* Nothing to do, and nothing wrong: a look's own error (a
+		 * busy database, say) is over. */
+		if (s->transient) {
+			status_err(fw, "%s", s->version_err);
+			s->transient = 0;
+			s->backoff = 0;
+			s->store_err[0] = '\0';
+		}
 		return;
-	if (sig_same(&now, &s->torn)) {
-		/* Still torn: a writer at work, or a file edited by hand
-		 * without its last newline, read as it is after a while. */
-		if (util_mono_ms() - s->torn_at < FOLLOW_TORN_WAIT * 1000)
-			return;
-		whole = 1;
 	}
+	if (sig_same(&now, &s->torn) &&
+	    util_mono_ms() - s->torn_at < FOLLOW_TORN_WAIT * 1000)
+		return; /* still torn: a writer at work */
 	if ((f = open_index(fw->path, &now, err, sizeof(err))) == NULL) {
 		if (!sig_same(&now, &s->logged)) {
 			log_warnx("follow %s: %s", fw->issuer_id, err);
 			s->logged = now;
 		}
 		status_err(fw, "%s", err);
+		s->transient = 1;
 		return;
 	}
+	/* Decided on the file opened (a rename may have come between):
+	 * torn for FOLLOW_TORN_WAIT, a file edited by hand without its
+	 * last newline, is read as it is. */
+	whole = sig_same(&now, &s->torn) &&
+	    util_mono_ms() - s->torn_at >= FOLLOW_TORN_WAIT * 1000;
 	e = follow_apply(
 	    s->st, fw->issuer_id, f, whole, (int64_t)time(NULL), &s->seen, &o);
 	fclose(f);
@@ -571,6 +624,7 @@ follow_look(struct follower *fw, struct follow_state *s)
 		snprintf(s->store_err, sizeof(s->store_err), "%s", err);
 		status_err(fw, "%s", err);
 		s->no_issuer = 1;
+		s->transient = 1;
 	} else if (e != OB_OK)
 		store_failed(fw, s, o.err);
 	else

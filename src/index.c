@@ -30,82 +30,64 @@ shown(char *out, const char *s, size_t max)
 	return out;
 }
 
-/* Whether s is an OID in dotted form (at least two arcs). */
-static int
-dotted_oid(const char *s)
-{
-	int arcs = 0;
-
-	while (*s != '\0') {
-		if (*s < '0' || *s > '9')
-			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-		arcs++;
-		if (*s == '.' && s[1] != '\0')
-			s++;
-		else if (*s != '\0')
-			return 0;
-	}
-	return arcs >= 2;
-}
-
 /*
  * What follows an R line's time: "reason", or one of the three forms
  * `openssl ca` writes with an argument (its make_revocation_str):
- * "holdInstruction,OID" (-crl_hold: certificateHold, the OID dotted or
- * one of the holdInstruction names), "keyTime,TIME" (-crl_compromise:
- * keyCompromise, known compromised since TIME) and "CAkeyTime,TIME"
- * (-crl_CA_compromise: cACompromise). TIME, a GeneralizedTime, becomes
- * out->invalidity_at (RFC 5280 5.3.2). Names in any case, as openssl
- * reads them. s is modified.
+ * "holdInstruction,OID" (-crl_hold: certificateHold), "keyTime,TIME"
+ * (-crl_compromise: keyCompromise, known compromised since TIME) and
+ * "CAkeyTime,TIME" (-crl_CA_compromise: cACompromise). TIME, a
+ * GeneralizedTime, becomes out->invalidity_at (RFC 5280 5.3.2). Names
+ * in any case, as openssl reads them. s is modified.
+ *
+ * Never a reason to leave the line out: a line whose time reads is a
+ * revocation, and a certificate the CA revoked must not stay good for
+ * want of its reason. What cannot be read (an unknown name, removeFromCRL,
+ * a time openssl takes and we do not) is said in out->note and left
+ * out: no reason, or no invalidity date.
  */
-static enum ob_err
-parse_reason(char *s, struct index_entry *out, char *errbuf, size_t errsz)
+static void
+parse_reason(char *s, struct index_entry *out)
 {
 	char *arg = strchr(s, ','), q[48];
 
 	if (arg != NULL)
 		*arg++ = '\0';
 	if (strcasecmp(s, "holdInstruction") == 0) {
-		if (arg == NULL ||
-		    (!dotted_oid(arg) &&
-			strcasecmp(arg, "holdInstructionNone") != 0 &&
-			strcasecmp(arg, "holdInstructionCallIssuer") != 0 &&
-			strcasecmp(arg, "holdInstructionReject") != 0)) {
-			snprintf(errbuf, errsz,
-			    "holdInstruction without a hold instruction OID");
-			return OB_ERR_INVAL;
-		}
+		/* Any instruction openssl's -crl_hold took (a dotted OID or
+		 * a name): ocspbox keeps none (RFC 5280 dropped them). */
 		out->reason = OB_REASON_CERTIFICATE_HOLD;
-		return OB_OK;
+		if (arg == NULL || arg[0] == '\0')
+			snprintf(out->note, sizeof(out->note),
+			    "holdInstruction without its instruction");
+		return;
 	}
 	if (strcasecmp(s, "keyTime") == 0 || strcasecmp(s, "CAkeyTime") == 0) {
-		if (arg == NULL ||
-		    util_asn1time_parse(arg, &out->invalidity_at) != OB_OK) {
-			snprintf(errbuf, errsz, "bad %s time \"%s\"", s,
-			    shown(q, arg != NULL ? arg : "", 32));
-			out->invalidity_at = INT64_MIN;
-			return OB_ERR_INVAL;
-		}
 		out->reason = (s[0] == 'k' || s[0] == 'K')
 		    ? OB_REASON_KEY_COMPROMISE
 		    : OB_REASON_CA_COMPROMISE;
-		return OB_OK;
+		if (arg == NULL ||
+		    util_asn1time_parse(arg, &out->invalidity_at) != OB_OK) {
+			out->invalidity_at = INT64_MIN;
+			snprintf(out->note, sizeof(out->note),
+			    "%s \"%s\" is no time read here: no invalidity "
+			    "date",
+			    s, shown(q, arg != NULL ? arg : "", 32));
+		}
+		return;
 	}
 	/* A plain reason; anything after it (no openssl writes it) is
 	 * ignored, as openssl ca ignores it. */
-	if ((out->reason = util_reason_code(s)) < 0) {
-		snprintf(errbuf, errsz, "unknown revocation reason \"%s\"",
-		    shown(q, s, 32));
-		return OB_ERR_INVAL;
-	}
+	out->reason = util_reason_code(s);
 	if (out->reason == OB_REASON_REMOVE_FROM_CRL) {
-		snprintf(
-		    errbuf, errsz, "removeFromCRL is not a reason to revoke");
-		return OB_ERR_INVAL;
-	}
-	return OB_OK;
+		out->reason = -1;
+		snprintf(out->note, sizeof(out->note),
+		    "removeFromCRL is no reason to revoke: revoked without "
+		    "a reason");
+	} else if (out->reason < 0)
+		snprintf(out->note, sizeof(out->note),
+		    "unknown revocation reason \"%s\": revoked without a "
+		    "reason",
+		    shown(q, s, 32));
 }
 
 enum ob_err
@@ -160,9 +142,8 @@ index_parse_line(
 			    shown(q, f[2], 32));
 			return OB_ERR_INVAL;
 		}
-		if (comma != NULL &&
-		    parse_reason(comma + 1, out, errbuf, errsz) != OB_OK)
-			return OB_ERR_INVAL;
+		if (comma != NULL)
+			parse_reason(comma + 1, out);
 	} else if (f[2][0] != '\0') {
 		snprintf(
 		    errbuf, errsz, "revocation time on a line that is not R");

@@ -634,7 +634,7 @@ void crlgen_stop(struct crlgen *);
 
 /*
  * What was applied of an index: its lines, each as the first 64 bits of
- * its SHA-256 (without its newline), sorted; apart, those that could not
+ * a keyed SHA-256 (without its newline), sorted; apart, those that could not
  * be read (broken), so that they are not logged again while they stay
  * as they are; and one serial written, whose absence
  * later tells that the issuer's certificates were removed. Zeroed is
@@ -644,6 +644,8 @@ struct follow_seen {
 	uint64_t *h, *bad;
 	size_t n, nbad;
 	char anchor[OB_SERIAL_HEX_MAX + 1]; /* "" when none */
+	unsigned char key[16]; /* the hashes' key, random (keyed: made) */
+	int keyed;
 };
 void follow_seen_free(struct follow_seen *);
 
@@ -656,9 +658,11 @@ struct follow_outcome {
 	long long new_broken; /* of those, ones not broken before */
 	long long bad_line; /* the first broken line, 1-based; 0: none */
 	long long clamped; /* R lines dated after now: revoked as of now */
+	long long noted; /* R lines whose reason part was not all read */
 	int torn; /* a last line without its newline: left for later */
 	char err[OB_ERRBUF]; /* the first broken line's, or the error */
 	char clamp_note[OB_ERRBUF]; /* the first clamped line's */
+	char note[OB_ERRBUF]; /* the first noted line's */
 };
 
 /* The longest index line read; a longer one is broken. */

@@ -634,21 +634,25 @@ struct store_backup_info {
 	char schema_version[16]; /* the last migration applied ("000032") */
 	int64_t issuers, certificates, revoked;
 	int64_t last_revoked_at; /* the latest revocation; INT64_MIN: none */
+	int dir_unsynced; /* dest's directory could not be fsynced */
 };
 
 /*
  * Copies st's database to dest with SQLite's online backup API, as one
  * snapshot (a read transaction over the whole copy, which in WAL mode
- * servers' writes neither block nor change), into "dest.partial" (mode
- * 0600); then switches the copy to one file (journal_mode DELETE),
- * checks it (integrity_check), reads *info from it, fsyncs it and gives
- * it the name dest (with replace, over a file of that name; without,
- * OB_ERR_EXISTS when the name is taken), fsyncing the directory. A
- * failed backup leaves no file behind under either name. progress (may
- * be NULL) is called after each step with pages done and in all.
- * OB_OK; OB_ERR_EXISTS, OB_ERR_IO (a directory missing, a full disk),
- * OB_ERR_DB (the copy is not whole) with errbuf. The caller holds no
- * transaction on st.
+ * servers' writes neither block nor change), in a work directory of its
+ * own (0700) beside dest, as a file of mode 0600; then switches the
+ * copy to one file (journal_mode DELETE), checks it (integrity_check),
+ * reads *info from it, fsyncs it and gives it the name dest in one step
+ * (with replace, over a file of that name; without, OB_ERR_EXISTS when
+ * the name is taken, then or meanwhile), fsyncing the directory
+ * (info->dir_unsynced when that fails: the copy is whole and named, its
+ * name may not survive a crash). dest may not be the database itself.
+ * A failed backup leaves nothing behind. progress (may be NULL) is
+ * called after each step with pages done and in all. OB_OK;
+ * OB_ERR_EXISTS, OB_ERR_INVAL, OB_ERR_IO (a directory missing, a full
+ * disk), OB_ERR_DB (the copy is not whole) with errbuf. The caller
+ * holds no transaction on st.
  */
 enum ob_err store_backup(struct store *, const char *dest, int replace,
     void (*progress)(int64_t done, int64_t total, void *), void *arg,

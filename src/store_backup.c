@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,49 @@ dberr:
 	return OB_ERR_DB;
 }
 
+/* Removes the work directory wd and what SQLite may have left in it. */
+static void
+remove_work(const char *wd)
+{
+	static const char *const files[] = {
+	    "copy.db", "copy.db-journal", "copy.db-wal", "copy.db-shm", NULL};
+	char p[4096 + 32];
+	int i;
+
+	for (i = 0; files[i] != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/%s", wd, files[i]);
+		(void)unlink(p);
+	}
+	(void)rmdir(wd);
+}
+
+/*
+ * Gives the file at from the name to, in one step: with replace over
+ * any file of that name; without, failing with EEXIST when the name is
+ * taken (renameat2's RENAME_NOREPLACE, or link() where the kernel or
+ * the file system has no such rename). 0, or -1 with errno.
+ */
+static int
+place(const char *from, const char *to, int replace)
+{
+	int e;
+
+	if (replace)
+		return rename(from, to);
+#ifdef SYS_renameat2
+	if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return -1;
+#endif
+	if (link(from, to) != 0)
+		return -1;
+	e = errno;
+	(void)unlink(from);
+	errno = e;
+	return 0;
+}
+
 enum ob_err
 store_backup(struct store *st, const char *dest, int replace,
     void (*progress)(int64_t done, int64_t total, void *), void *arg,
@@ -130,34 +175,54 @@ store_backup(struct store *st, const char *dest, int replace,
 {
 	sqlite3 *db = NULL;
 	sqlite3_backup *b = NULL;
-	char tmp[4096], dir[4096];
+	char wd[4096], tmp[4096 + 16], dir[4096];
 	enum ob_err e = OB_ERR_IO;
-	int rc, fd, in_read = 0, made = 0, busy = 0;
+	int rc, fd, in_read = 0, made = 0, busy = 0, err;
 	struct timespec nap = {0, 50 * 1000000L};
+	struct stat sd, ss;
 
 	memset(info, 0, sizeof(*info));
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial", dest) >=
-	    sizeof(tmp)) {
+	dir_of(dest, dir, sizeof(dir));
+	if ((size_t)snprintf(wd, sizeof(wd), "%s/.ocspbox-backup.XXXXXX",
+		dir) >= sizeof(wd) ||
+	    strlen(dest) >= sizeof(dir)) {
 		snprintf(errbuf, errsz, "%.200s: path too long", dest);
 		return OB_ERR_INVAL;
 	}
-	if (!replace && access(dest, F_OK) == 0) {
-		snprintf(errbuf, errsz,
-		    "%.300s exists (give another name, or --force to "
-		    "replace it)",
-		    dest);
-		return OB_ERR_EXISTS;
+	if (stat(dest, &sd) == 0) {
+		if (stat(st->path, &ss) == 0 && sd.st_dev == ss.st_dev &&
+		    sd.st_ino == ss.st_ino) {
+			snprintf(errbuf, errsz, "%.300s is the database itself",
+			    dest);
+			return OB_ERR_INVAL;
+		}
+		if (!replace) {
+			snprintf(errbuf, errsz,
+			    "%.300s exists (give another name, or --force to "
+			    "replace it)",
+			    dest);
+			return OB_ERR_EXISTS;
+		}
 	}
-	/* A copy left by a backup that died is ours to replace; made
-	 * 0600: the database holds the admin token's hash. */
-	(void)unlink(tmp);
+	/*
+	 * The copy is made in a directory of its own (0700) beside dest:
+	 * SQLite opens the copy and its side files (-journal, -wal, -shm)
+	 * by name, which in a directory others may write could be links
+	 * planted to elsewhere. The copy is 0600: it holds the admin
+	 * token's hash.
+	 */
+	if (mkdtemp(wd) == NULL) {
+		snprintf(errbuf, errsz, "%.300s: %s", dir, strerror(errno));
+		return OB_ERR_IO;
+	}
+	made = 1;
+	snprintf(tmp, sizeof(tmp), "%s/copy.db", wd);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) <
 	    0) {
 		snprintf(errbuf, errsz, "%.300s: %s", tmp, strerror(errno));
-		return OB_ERR_IO;
+		goto out;
 	}
 	close(fd);
-	made = 1;
 	if ((rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL)) !=
 	    SQLITE_OK) {
 		snprintf(errbuf, errsz, "%.300s: %s", tmp, sqlite3_errmsg(db));
@@ -212,26 +277,21 @@ store_backup(struct store *st, const char *dest, int replace,
 	in_read = 0;
 	if ((e = check_copy(db, info, errbuf, errsz)) != OB_OK)
 		goto out;
-	if (sqlite3_close(db) != SQLITE_OK) {
-		snprintf(errbuf, errsz, "%.300s: %s", tmp, sqlite3_errmsg(db));
-		e = OB_ERR_DB;
-		db = NULL;
-		goto out;
-	}
+	rc = sqlite3_close(db);
 	db = NULL;
-	/* On disk before it takes its name; the name on disk after. Without
-	 * replace, link() refuses a name taken meanwhile. */
-	dir_of(dest, dir, sizeof(dir));
-	if (sync_path(tmp) != 0 ||
-	    (replace ? rename(tmp, dest) : link(tmp, dest)) != 0) {
-		snprintf(errbuf, errsz, "%.300s: %s", dest, strerror(errno));
-		e = errno == EEXIST ? OB_ERR_EXISTS : OB_ERR_IO;
+	if (rc != SQLITE_OK) {
+		snprintf(errbuf, errsz, "%.300s: %s", tmp, sqlite3_errstr(rc));
+		e = OB_ERR_DB;
 		goto out;
 	}
-	if (!replace)
-		(void)unlink(tmp);
-	made = 0;
-	(void)sync_path(dir);
+	/* On disk before it takes its name; the name on disk after. */
+	if (sync_path(tmp) != 0 || place(tmp, dest, replace) != 0) {
+		err = errno;
+		snprintf(errbuf, errsz, "%.300s: %s", dest, strerror(err));
+		e = err == EEXIST ? OB_ERR_EXISTS : OB_ERR_IO;
+		goto out;
+	}
+	info->dir_unsynced = sync_path(dir) != 0;
 	e = OB_OK;
 out:
 	if (b != NULL)
@@ -240,6 +300,6 @@ out:
 		store_rollback(st);
 	sqlite3_close(db);
 	if (made)
-		(void)unlink(tmp);
+		remove_work(wd);
 	return e;
 }

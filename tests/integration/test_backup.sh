@@ -17,8 +17,10 @@ ob revoke rsa 10001 --reason keyCompromise --at 2026-01-02T03:04:05Z >/dev/null 
 refused "backup without FILE" 2 'need FILE' ob backup
 refused "backup of no database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" backup "$TMP/x.db"
-refused "backup into a missing directory" 1 "$TMP/nodir/b.db.partial: No such file" \
+refused "backup into a missing directory" 1 "$TMP/nodir: No such file" \
     ob backup "$TMP/nodir/b.db"
+refused "backup over the database itself, even with --force" 1 'is the database itself' \
+    ob backup "$DB" --force
 
 if ! start_server "$DB"; then
 	fail "serve starts"
@@ -44,7 +46,7 @@ wait "$writer"
 same "the writer's revokes all succeeded beside the backups" \
     "$(cat "$TMP/writer.err" 2>/dev/null)" ""
 same "the copy is one file of mode 0600, nothing left beside it" \
-    "$(stat -c %a "$TMP/b1.db") $(ls "$TMP" | grep -c 'b1\.db.')" "600 0"
+    "$(stat -c %a "$TMP/b1.db") $(ls -A "$TMP" | grep -c 'b1\.db.\|ocspbox-backup')" "600 0"
 same "the copy is in rollback-journal mode (one file)" \
     "$(qdb "$TMP/b1.db" 'PRAGMA journal_mode')" delete
 same "integrity_check of the copy" "$(qdb "$TMP/b1.db" 'PRAGMA integrity_check')" ok
@@ -62,7 +64,7 @@ same "10001's revocation in the copy, time and reason" \
     "2026-01-02T03:04:05Z 1"
 refused "an existing file is refused" 1 'exists .*--force' ob backup "$TMP/b1.db"
 ok "--force replaces it" 'integrity_check ok' ob backup "$TMP/b1.db" --force
-same "after --force, no partial file" "$(ls "$TMP" | grep -c partial)" 0
+same "after --force, no work directory left" "$(ls -A "$TMP" | grep -c ocspbox-backup)" 0
 stop_checked "serve during backups"
 
 # Restored: served from the copy; openssl ocsp reads its revocation.

@@ -231,6 +231,17 @@ ok "import an OpenSSL index" 'imported 5 certificates into issuer ec: 1 valid, 3
 same "imported rows" \
     "$(q "SELECT group_concat(serial_hex || ':' || status || ':' || ifnull(revocation_reason, '-') || ':' || ifnull(revoked_at, '-'), ' ') FROM (SELECT * FROM certificates WHERE issuer_id='ec' ORDER BY serial_hex)")" \
     "1000:good:-:- 1001:revoked:1:2024-01-02T03:04:05Z 1002:good:-:- 1003:revoked:6:2024-01-02T03:04:05Z 1004:revoked:-:2024-01-02T03:04:05Z"
+# A reason openssl ca wrote that is not read in full: revoked all the same,
+# and said on stderr.
+printf 'R\t301231235959Z\t240102030405Z,removeFromCRL\t2001\tunknown\t/CN=rm\n' >"$TMP/rm.txt"
+run ob cert import ec --openssl-index "$TMP/rm.txt"
+if [ "$RC" = 0 ] && printf '%s' "$OUT" | grep -q 'imported 1 certificates' &&
+    printf '%s' "$ERR" | grep -q "rm.txt:1: serial 2001: removeFromCRL is no reason to revoke: revoked without a reason"; then
+	pass "an unreadable reason: imported revoked, said"
+else
+	fail "an unreadable reason: imported revoked, said" "exit $RC" "$OUT" "$ERR"
+fi
+same "... revoked, no reason" "$(q "SELECT status || ' ' || coalesce(revocation_reason, '-') FROM certificates WHERE serial_hex='2001'")" "revoked -"
 same "expiry of an E line" "$(q "SELECT not_after FROM certificates WHERE issuer_id='ec' AND serial_hex='1002'")" \
     "2020-01-01T00:00:00Z"
 printf 'V\t301231235959Z\t\t1000\tunknown\t/CN=v1\n' >"$TMP/index2.txt"

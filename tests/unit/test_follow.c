@@ -166,6 +166,38 @@ test_broken_line(void)
 		CHECK(o.broken == 1 && strstr(o.err, "over 8192") != NULL);
 		free(big);
 	}
+	/* Exactly FOLLOW_LINE_MAX bytes, with "\n" or "\r\n": read; one
+	 * byte more: broken. */
+	big = malloc(FOLLOW_LINE_MAX + 64);
+	CHECK(big != NULL);
+	if (big != NULL) {
+		size_t head = strlen("V\t311231235959Z\t\t0B06\tunknown\t/CN=");
+
+		memcpy(big, "V\t311231235959Z\t\t0B06\tunknown\t/CN=", head);
+		memset(big + head, 'b', FOLLOW_LINE_MAX - head);
+		memcpy(big + FOLLOW_LINE_MAX, "\r\n", 3);
+		CHECK(apply(st, big, &seen, &o) == OB_OK);
+		CHECK(o.broken == 0 && o.valid == 1);
+		big[FOLLOW_LINE_MAX - 1] = 'c'; /* another line, "\n" only */
+		memcpy(big + FOLLOW_LINE_MAX, "\n", 2);
+		CHECK(apply(st, big, &seen, &o) == OB_OK);
+		CHECK(o.broken == 0 && o.unchanged + o.valid == 1);
+		memcpy(big + FOLLOW_LINE_MAX, "d\n", 3);
+		CHECK(apply(st, big, &seen, &o) == OB_OK);
+		CHECK(o.broken == 1 && strstr(o.err, "over 8192") != NULL);
+		free(big);
+	}
+	/* A reason part openssl wrote that is not read here in full: the
+	 * line is revoked all the same, and that is said. */
+	CHECK(apply(st,
+		  V1 "R\t311231235959Z\t261101000000Z,holdInstruction\t0B07"
+		     "\tunknown\t/CN=h\n",
+		  &seen, &o) == OB_OK);
+	CHECK(o.broken == 0 && o.revoked == 1 && o.noted == 1);
+	CHECK(strstr(o.note, "serial b07: holdInstruction without") != NULL);
+	CHECK_STR(peek("SELECT status || ' ' || revocation_reason FROM "
+		       "certificates WHERE serial_hex = 'b07'"),
+	    "revoked 6");
 	/* Dated after now (a CA clock ahead of ours): revoked as of now,
 	 * said once. */
 	CHECK(apply(st,
@@ -444,6 +476,8 @@ test_follower(void)
 	ms = wait_for("SELECT count(*) FROM certificates", "5", 3000);
 	CHECK(ms >= 0 && ms < 2500);
 	fprintf(stderr, "  issuer added again: applied in %ld ms\n", ms);
+	/* ... and "no issuer" is no longer said. */
+	CHECK(wait_status(fw, is_clear, &fs, 2000));
 	/* A last line that never gets its newline: read after
 	 * FOLLOW_TORN_WAIT seconds, and the version counted once. */
 	follower_status(fw, &fs);

@@ -43,16 +43,20 @@ static const struct {
     {"R\t301231235959Z\t240102030405Z,HOLDINSTRUCTION,1.2.3\t35\tunknown"
      "\t/CN=h",
 	OB_OK, 'R', "35", 6, "/CN=h", NULL},
-    {"R\t301231235959Z\t240102030405Z,holdInstruction\t1\tunknown\t/CN=x",
-	OB_ERR_INVAL, 0, "", -1, "", "without a hold instruction OID"},
-    {"R\t301231235959Z\t240102030405Z,holdInstruction,1.\t1\tunknown\t/CN=x",
-	OB_ERR_INVAL, 0, "", -1, "", "without a hold instruction OID"},
-    {"R\t301231235959Z\t240102030405Z,holdInstruction,1\t1\tunknown\t/CN=x",
-	OB_ERR_INVAL, 0, "", -1, "", "without a hold instruction OID"},
-    {"R\t301231235959Z\t240102030405Z,keyTime,2023\t1\tunknown\t/CN=x",
-	OB_ERR_INVAL, 0, "", -1, "", "bad keyTime time \"2023\""},
-    {"R\t301231235959Z\t240102030405Z,CAkeyTime\t1\tunknown\t/CN=x",
-	OB_ERR_INVAL, 0, "", -1, "", "bad CAkeyTime time"},
+    /* A reason part that cannot be read in full: revoked all the same,
+     * with what could be read (the notes are test_notes'). */
+    {"R\t301231235959Z\t240102030405Z,holdInstruction\t36\tunknown\t/CN=x",
+	OB_OK, 'R', "36", 6, "/CN=x", NULL},
+    {"R\t301231235959Z\t240102030405Z,holdInstruction,Hold Instruction "
+     "Reject\t37\tunknown\t/CN=x",
+	OB_OK, 'R', "37", 6, "/CN=x", NULL},
+    {"R\t301231235959Z\t240102030405Z,keyTime,202611280000Z\t38\tunknown"
+     "\t/CN=x",
+	OB_OK, 'R', "38", 1, "/CN=x", NULL},
+    {"R\t301231235959Z\t240102030405Z,CAkeyTime\t39\tunknown\t/CN=x", OB_OK,
+	'R', "39", 2, "/CN=x", NULL},
+    {"R\t301231235959Z\t240102030405Z,\t3a\tunknown\t/CN=x", OB_OK, 'R', "3a",
+	-1, "/CN=x", NULL},
     {"R\t301231235959Z\t240102030405Z\t4\tunknown\t/CN=n", OB_OK, 'R', "4", -1,
 	"/CN=n", NULL},
     /* openssl ca writes a negative serial as BN_bn2hex does: "-66" */
@@ -74,10 +78,12 @@ static const struct {
 	-1, "", "not R"},
     {"R\t301231235959Z\t\t1\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
 	"bad revocation time"},
-    {"R\t301231235959Z\t240102030405Z,sadness\t1\tunknown\t/CN=x", OB_ERR_INVAL,
-	0, "", -1, "", "unknown revocation reason"},
-    {"R\t301231235959Z\t240102030405Z,removeFromCRL\t1\tunknown\t/CN=x",
-	OB_ERR_INVAL, 0, "", -1, "", "removeFromCRL is not a reason"},
+    /* A reason that cannot be read: revoked all the same, without it
+     * (the note is test_notes'). */
+    {"R\t301231235959Z\t240102030405Z,sadness\t1\tunknown\t/CN=x", OB_OK, 'R',
+	"1", -1, "/CN=x", NULL},
+    {"R\t301231235959Z\t240102030405Z,removeFromCRL\t1\tunknown\t/CN=x", OB_OK,
+	'R', "1", -1, "/CN=x", NULL},
     {"V\t301231235959Z\t\tzz\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
 	"bad serial"},
     {"V\t301231235959Z\t\t\tunknown\t/CN=x", OB_ERR_INVAL, 0, "", -1, "",
@@ -89,8 +95,8 @@ static const struct {
     {"\t\t\t\t\t\t\t\t", OB_ERR_INVAL, 0, "", -1, "", "more than 6"},
     /* What the error quotes is printable: a terminal escape is not
      * passed to the log. */
-    {"R\t301231235959Z\t240102030405Z,\x1b[31mX\r\t1\tunknown\t/CN=x",
-	OB_ERR_INVAL, 0, "", -1, "", "reason \"?[31mX?\""},
+    {"R\t301231235959Z\t240102030405Z,\x1b[31mX\r\t1\tunknown\t/CN=x", OB_OK,
+	'R', "1", -1, "/CN=x", NULL},
     {"V\t301231235959Z\t\t0123456789012345678901234567890123456789"
      "0123456789012345678901234567890123456789012345678901234567890123456789"
      "012345678901234567890123456789\tunknown\t/CN=x",
@@ -163,6 +169,52 @@ test_invalidity(void)
 	CHECK(ent.reason == 6 && ent.invalidity_at == INT64_MIN);
 }
 
+/* What could not be read of a reason is said, printable, and the rest
+ * kept. */
+static void
+test_notes(void)
+{
+	static const struct {
+		const char *line, *note;
+		int reason;
+		int64_t inv;
+	} v[] = {
+	    {"R\t301231235959Z\t240102030405Z,keyCompromise\t1\tx\t/CN=a", "",
+		1, INT64_MIN},
+	    {"R\t301231235959Z\t240102030405Z,holdInstruction\t1\tx\t/CN=a",
+		"holdInstruction without its instruction", 6, INT64_MIN},
+	    {"R\t301231235959Z\t240102030405Z,keyTime,202611280000Z\t1\tx"
+	     "\t/CN=a",
+		"keyTime \"202611280000Z\" is no time read here: no "
+		"invalidity date",
+		1, INT64_MIN},
+	    {"R\t301231235959Z\t240102030405Z,removeFromCRL\t1\tx\t/CN=a",
+		"removeFromCRL is no reason to revoke: revoked without a "
+		"reason",
+		-1, INT64_MIN},
+	    {"R\t301231235959Z\t240102030405Z,\x1b[31mX\r\t1\tx\t/CN=a",
+		"unknown revocation reason \"?[31mX?\": revoked without a "
+		"reason",
+		-1, INT64_MIN},
+	    {"R\t301231235959Z\t240102030405Z,CAkeyTime,20231201000000Z\t1\tx"
+	     "\t/CN=a",
+		"", 2, 1701388800},
+	};
+	struct index_entry ent;
+	char err[OB_ERRBUF], buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", v[i].line);
+		CHECK(index_parse_line(
+			  buf, strlen(buf), &ent, err, sizeof(err)) == OB_OK);
+		CHECK_STR(ent.note, v[i].note);
+		CHECK(ent.reason == v[i].reason);
+		CHECK(ent.invalidity_at == v[i].inv);
+		CHECK(ent.status == 'R');
+	}
+}
+
 static void
 test_embedded_nul(void)
 {
@@ -179,6 +231,7 @@ static const struct test tests[] = {
     {"vectors", test_vectors},
     {"times", test_times},
     {"invalidity", test_invalidity},
+    {"notes", test_notes},
     {"embedded_nul", test_embedded_nul},
     {NULL, NULL},
 };
