@@ -370,3 +370,53 @@ api_issuers_json(
 	cJSON_Delete(doc);
 	return text;
 }
+
+/* Adds name: t as RFC 3339, or null for INT64_MIN; whether it could. */
+static int
+add_time(cJSON *o, const char *name, int64_t t)
+{
+	char ts[32];
+
+	if (t == INT64_MIN)
+		return cJSON_AddNullToObject(o, name) != NULL;
+	util_time_format(t, ts, sizeof(ts));
+	return cJSON_AddStringToObject(o, name, ts) != NULL;
+}
+
+char *
+api_cert_json(const char *issuer_id, const char *serial,
+    const struct store_cert *sc, int64_t now)
+{
+	cJSON *o;
+	char *text = NULL, *printed;
+	int ok;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	ok = cJSON_AddStringToObject(o, "issuer_id", issuer_id) != NULL &&
+	    cJSON_AddStringToObject(o, "serial_hex", serial) != NULL &&
+	    cJSON_AddStringToObject(
+		o, "status", sc->revoked ? "revoked" : "good") != NULL &&
+	    cJSON_AddBoolToObject(o, "expired",
+		sc->not_after != INT64_MIN && sc->not_after <= now) != NULL &&
+	    add_time(o, "not_after", sc->not_after) &&
+	    add_time(o, "revoked_at", sc->revoked ? sc->revoked_at : INT64_MIN);
+	if (ok && sc->revoked && sc->reason >= 0)
+		ok = cJSON_AddStringToObject(
+			 o, "reason", util_reason_name(sc->reason)) != NULL;
+	else if (ok)
+		ok = cJSON_AddNullToObject(o, "reason") != NULL;
+	if (ok)
+		ok =
+		    (sc->subject != NULL
+			    ? cJSON_AddStringToObject(o, "subject", sc->subject)
+			    : cJSON_AddNullToObject(o, "subject")) != NULL &&
+		    add_time(o, "registered_at", sc->created_at) &&
+		    add_time(o, "updated_at", sc->updated_at);
+	if (ok && (printed = cJSON_PrintUnformatted(o)) != NULL) {
+		text = strdup(printed); /* the caller's free() */
+		cJSON_free(printed);
+	}
+	cJSON_Delete(o);
+	return text;
+}

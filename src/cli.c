@@ -419,7 +419,7 @@ read_line(FILE *f, char *buf, size_t size, size_t *len)
 static int
 cert_import(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *pos[1], *path = NULL;
+	const char *pos[2], *path = NULL;
 	const struct cli_opt opts[] = {
 	    {"openssl-index", 1, &path, NULL},
 	    {NULL, 0, NULL, NULL},
@@ -430,14 +430,14 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	static char line[CLI_LINE_MAX + 1];
 	char err[OB_ERRBUF], msg[OB_ERRBUF], t[32], tn[32];
 	enum line_read lr;
-	long long lineno = 0, counts[3] = {0, 0, 0};
+	long long lineno = 0, counts[3] = {0, 0, 0}, total;
 	int64_t now, shown = util_mono_ms();
 	struct stat sb;
 	off_t size = 0;
 	size_t len;
 	int npos, rc;
 
-	rc = cli_parse_opts("cert import", argc, argv, opts, pos, 1, &npos);
+	rc = cli_parse_opts("cert import", argc, argv, opts, pos, 2, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox cert import ISSUER_ID --openssl-index "
 		       "index.txt\n\n"
@@ -451,6 +451,13 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (rc < 0)
 		return OB_EXIT_USAGE;
+	if (npos == 2 && path == NULL) {
+		/* `cert import lab index.txt`: say where the file goes. */
+		log_warnx("cert import: give the file as --openssl-index %s "
+			  "(cert import %s --openssl-index %s)",
+		    pos[1], pos[0], pos[1]);
+		return OB_EXIT_USAGE;
+	}
 	if (npos != 1 || path == NULL) {
 		log_warnx("cert import: need ISSUER_ID and --openssl-index "
 			  "FILE (see --help)");
@@ -536,9 +543,10 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		log_warnx("cert import: %s; nothing imported", err);
 		goto out;
 	}
-	printf("imported %lld certificates into issuer %s: %lld valid, "
+	total = counts[0] + counts[1] + counts[2];
+	printf("imported %lld certificate%s into issuer %s: %lld valid, "
 	       "%lld revoked, %lld expired\n",
-	    counts[0] + counts[1] + counts[2], pos[0], counts[0], counts[1],
+	    total, total == 1 ? "" : "s", pos[0], counts[0], counts[1],
 	    counts[2]);
 	rc = OB_EXIT_OK;
 	goto out;
@@ -551,6 +559,88 @@ out:
 	return rc;
 }
 
+/*
+ * cert show ISSUER_ID SERIAL [--json]: what the database holds of one
+ * certificate, as GET /api/v1/certificates/... says it.
+ */
+static int
+cert_show(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[2];
+	int json = 0;
+	const struct cli_opt opts[] = {
+	    {"json", 0, NULL, &json},
+	    {NULL, 0, NULL, NULL},
+	};
+	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF], t[32], *text;
+	struct store_cert sc;
+	struct store *st = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int npos, rc;
+	enum ob_err e;
+
+	rc = cli_parse_opts("cert show", argc, argv, opts, pos, 2, &npos);
+	if (rc == 1) {
+		printf("usage: ocspbox cert show ISSUER_ID SERIAL [--json]\n\n"
+		       "What the database holds of one certificate: its "
+		       "status (good or\nrevoked, with the time and reason), "
+		       "notAfter, subject, and when it was\nregistered and "
+		       "last changed. --json prints what GET\n"
+		       "/api/v1/certificates/ISSUER_ID/SERIAL answers. Exit 1 "
+		       "when it is not\nregistered.\n");
+		return OB_EXIT_OK;
+	}
+	if (rc < 0)
+		return OB_EXIT_USAGE;
+	if (npos != 2) {
+		log_warnx("cert show: need ISSUER_ID and SERIAL (see --help)");
+		return OB_EXIT_USAGE;
+	}
+	if (!cli_check_id("cert show", pos[0]) ||
+	    !parse_serial("cert show", pos[1], serial))
+		return OB_EXIT_USAGE;
+	if ((st = cli_open_db(ctx, 0)) == NULL)
+		return OB_EXIT_ERR;
+	e = store_cert_get(st, pos[0], serial, &sc, err, sizeof(err));
+	store_close(st);
+	if (e != OB_OK) {
+		log_warnx("cert show: %s", err);
+		return OB_EXIT_ERR;
+	}
+	if (json) {
+		if ((text = api_cert_json(pos[0], serial, &sc, now)) == NULL) {
+			store_cert_clear(&sc);
+			log_warnx("cert show: out of memory");
+			return OB_EXIT_ERR;
+		}
+		printf("%s\n", text);
+		free(text);
+		store_cert_clear(&sc);
+		return OB_EXIT_OK;
+	}
+	if (sc.revoked) {
+		util_time_format(sc.revoked_at, t, sizeof(t));
+		printf("certificate %s of issuer %s: revoked at %s%s%s\n",
+		    serial, pos[0], t, sc.reason >= 0 ? ", " : "",
+		    sc.reason >= 0 ? util_reason_name(sc.reason) : "");
+	} else
+		printf("certificate %s of issuer %s: good\n", serial, pos[0]);
+	if (sc.not_after != INT64_MIN) {
+		util_time_format(sc.not_after, t, sizeof(t));
+		printf("  not after   %s%s\n", t,
+		    sc.not_after <= now ? " (expired)" : "");
+	} else
+		printf("  not after   (not known)\n");
+	printf("  subject     %s\n",
+	    sc.subject != NULL ? sc.subject : "(not known)");
+	util_time_format(sc.created_at, t, sizeof(t));
+	printf("  registered  %s\n", t);
+	util_time_format(sc.updated_at, t, sizeof(t));
+	printf("  changed     %s\n", t);
+	store_cert_clear(&sc);
+	return OB_EXIT_OK;
+}
+
 int
 cli_cert(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -558,15 +648,18 @@ cli_cert(struct cli_ctx *ctx, int argc, char **argv)
 		return cert_add(ctx, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "import") == 0)
 		return cert_import(ctx, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return cert_show(ctx, argc - 1, argv + 1);
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: ocspbox cert add ISSUER_ID (--serial HEX | "
 		       "--cert LEAF.pem) [--not-after TIME]\n"
 		       "       ocspbox cert import ISSUER_ID --openssl-index "
-		       "index.txt\n");
+		       "index.txt\n"
+		       "       ocspbox cert show ISSUER_ID SERIAL [--json]\n");
 		return OB_EXIT_OK;
 	}
-	log_warnx("usage: ocspbox cert add|import ... (see --help)");
+	log_warnx("usage: ocspbox cert add|import|show ... (see --help)");
 	return OB_EXIT_USAGE;
 }
 

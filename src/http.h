@@ -225,6 +225,19 @@ char *api_issuers_json(
     const struct store_issuer *v, size_t n, int64_t now, int64_t warn);
 
 /*
+ * What ocspbox knows of one certificate (sc, from store_cert_get) as
+ * GET /api/v1/certificates/{issuer_id}/{serial_hex} and `cert show
+ * --json` print it: {"issuer_id", "serial_hex", "status": "good" or
+ * "revoked", "expired" (not_after at or before now, seconds), "not_after",
+ * "revoked_at", "reason", "subject", "registered_at", "updated_at"},
+ * times RFC 3339 or null. Returns the text, malloc'd (the caller frees
+ * it), or NULL when out of memory. Pure.
+ */
+struct store_cert;
+char *api_cert_json(const char *issuer_id, const char *serial,
+    const struct store_cert *sc, int64_t now);
+
+/*
  * "ok", "expiring" or "expired": the state of is's responder as of now
  * (respcert_state, warn seconds of warning).
  */

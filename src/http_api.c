@@ -316,13 +316,12 @@ http_api_cert_get(const struct http_admin_conf *conf, struct mg_connection *c,
     const char *rest)
 {
 	char id[OB_ID_MAX + 1], serial[OB_SERIAL_HEX_MAX + 1], raw[160];
-	char err[OB_ERRBUF], ts[32];
+	char err[OB_ERRBUF], *text;
 	const char *slash = strchr(rest, '/');
 	struct store_cert sc;
 	struct store *st = NULL;
 	int64_t now = (int64_t)time(NULL);
 	enum ob_err e;
-	cJSON *out;
 
 	if (slash == NULL) {
 		http_api_error(c, 404, "Not Found", NULL,
@@ -368,39 +367,15 @@ http_api_cert_get(const struct http_admin_conf *conf, struct mg_connection *c,
 		    NULL, "lookup failed");
 		return;
 	}
-	out = cJSON_CreateObject();
-	cJSON_AddStringToObject(out, "issuer_id", id);
-	cJSON_AddStringToObject(out, "serial_hex", serial);
-	cJSON_AddStringToObject(out, "status", sc.revoked ? "revoked" : "good");
-	cJSON_AddBoolToObject(
-	    out, "expired", sc.not_after != INT64_MIN && sc.not_after <= now);
-	if (sc.not_after != INT64_MIN)
-		cJSON_AddStringToObject(
-		    out, "not_after", time_text(sc.not_after, ts, sizeof(ts)));
-	else
-		cJSON_AddNullToObject(out, "not_after");
-	if (sc.revoked) {
-		cJSON_AddStringToObject(out, "revoked_at",
-		    time_text(sc.revoked_at, ts, sizeof(ts)));
-		if (sc.reason >= 0)
-			cJSON_AddStringToObject(
-			    out, "reason", util_reason_name(sc.reason));
-		else
-			cJSON_AddNullToObject(out, "reason");
-	} else {
-		cJSON_AddNullToObject(out, "revoked_at");
-		cJSON_AddNullToObject(out, "reason");
-	}
-	if (sc.subject != NULL)
-		cJSON_AddStringToObject(out, "subject", sc.subject);
-	else
-		cJSON_AddNullToObject(out, "subject");
-	cJSON_AddStringToObject(
-	    out, "registered_at", time_text(sc.created_at, ts, sizeof(ts)));
-	cJSON_AddStringToObject(
-	    out, "updated_at", time_text(sc.updated_at, ts, sizeof(ts)));
+	text = api_cert_json(id, serial, &sc, now);
 	store_cert_clear(&sc);
-	send_cjson(c, 200, "OK", out);
+	if (text == NULL) {
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	http_api_json(c, 200, "OK", NULL, text, strlen(text));
+	free(text);
 }
 
 void

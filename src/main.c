@@ -17,7 +17,7 @@ static const struct command {
     {"schema", cli_schema, "schema translate FILE: print SQLite DDL"},
     {"issuer", cli_issuer,
 	"issuer add | update | remove | list: manage the CAs served"},
-    {"cert", cli_cert, "cert add | import: register certificates"},
+    {"cert", cli_cert, "cert add | import | show: certificates"},
     {"revoke", cli_revoke, "revoke ISSUER_ID SERIAL: revoke one"},
     {"cache", cli_cache, "cache refresh | stats: the pre-signed cache"},
     {"crl", cli_crl, "crl import ISSUER_ID FILE: an offline CA's CRL"},
@@ -26,6 +26,21 @@ static const struct command {
     {NULL, NULL, NULL},
 };
 
+/* The version line of --version and `version`. */
+static void
+version(void)
+{
+	printf(
+	    "ocspbox %s (SQLite %s, mbedTLS %s, civetweb %s)%s\n", ob_version,
+	    store_sqlite_version(), signer_mbedtls_version(), http_version(),
+#ifdef OB_TEST_HOOKS
+	    " test-hooks"
+#else
+	    ""
+#endif
+	);
+}
+
 static void
 usage(FILE *f)
 {
@@ -33,7 +48,7 @@ usage(FILE *f)
 
 	fprintf(f,
 	    "usage: ocspbox [--db PATH] COMMAND [ARGS...]\n"
-	    "       ocspbox --version | --help\n\n"
+	    "       ocspbox --version | --help (or: version, help [COMMAND])\n\n"
 	    "An OCSP responder for small private PKIs, answering from a\n"
 	    "pre-signed response cache in SQLite.\n\n"
 	    "commands:\n");
@@ -63,16 +78,7 @@ main(int argc, char *argv[])
 			usage(stdout);
 			return OB_EXIT_OK;
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("ocspbox %s (SQLite %s, mbedTLS %s, civetweb "
-			       "%s)%s\n",
-			    ob_version, store_sqlite_version(),
-			    signer_mbedtls_version(), http_version(),
-#ifdef OB_TEST_HOOKS
-			    " test-hooks"
-#else
-			    ""
-#endif
-			);
+			version();
 			return OB_EXIT_OK;
 		} else if (strcmp(argv[i], "--db") == 0) {
 			if (i + 1 >= argc) {
@@ -95,6 +101,25 @@ main(int argc, char *argv[])
 	}
 	if (i == argc) {
 		usage(stderr);
+		return OB_EXIT_USAGE;
+	}
+	/* What people type before they read --help. */
+	if (strcmp(argv[i], "version") == 0 && i + 1 == argc) {
+		version();
+		return OB_EXIT_OK;
+	}
+	if (strcmp(argv[i], "help") == 0 && i + 1 == argc) {
+		usage(stdout);
+		return OB_EXIT_OK;
+	}
+	if (strcmp(argv[i], "help") == 0 && i + 2 == argc) {
+		char *h[] = {argv[i + 1], "--help", NULL};
+
+		for (c = commands; c->name != NULL; c++)
+			if (strcmp(c->name, argv[i + 1]) == 0)
+				return c->fn(&ctx, 2, h);
+		log_warnx(
+		    "unknown command %s (see ocspbox --help)", argv[i + 1]);
 		return OB_EXIT_USAGE;
 	}
 	for (c = commands; c->name != NULL; c++)

@@ -818,12 +818,15 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	aconf.nfollows = (size_t)follows.n;
 	if (http_admin_start(&aconf, &ha, err, sizeof(err)) != OB_OK)
 		goto fail;
+	/* A bare port is every interface: said so, not left to guess. */
 	log_warnx(
-	    "serving OCSP on %s (%ld workers, %d signing "
+	    "serving OCSP on %s%s%s (%ld workers, %d signing "
 	    "contexts per issuer, validity %llds, refresh every %llds, at "
 	    "most %ld connections), admin on %s",
-	    listen, threads, rconf.nsign, (long long)validity,
-	    (long long)interval, max_conns, admin_listen);
+	    strchr(listen, ':') == NULL ? "0.0.0.0:" : "", listen,
+	    strchr(listen, ':') == NULL ? " (every interface)" : "", threads,
+	    rconf.nsign, (long long)validity, (long long)interval, max_conns,
+	    admin_listen);
 	if (!store_reads_nowait_works(ctx->db))
 		log_warnx("serve: %s: this kernel or file system cannot read "
 			  "without waiting for the disk (preadv2 RWF_NOWAIT): "

@@ -29,6 +29,10 @@ refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
 ok "migrate applies every migration" "12 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate
+ok "ocspbox version, as --version" '^ocspbox [0-9]' ob version
+ok "ocspbox help, as --help" '^usage: ocspbox' ob help
+ok "ocspbox help COMMAND, as COMMAND --help" '^usage: ocspbox revoke' ob help revoke
+refused "ocspbox help of no such command" 2 'unknown command nosuch' ob help nosuch
 same "schema_migrations records twelve" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
     "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031,000032"
 same "WAL journal" "$(q 'PRAGMA journal_mode')" "wal"
@@ -220,6 +224,13 @@ refused "revocation time 30 s ahead" 2 'in the future' \
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 ok "revocation time now is taken" "revoked certificate 5eed of issuer rsa at $NOW" \
     ob revoke rsa 5eed --at "$NOW" --unregistered
+ok "cert show of a revoked certificate" \
+    '^certificate beef of issuer rsa: revoked at 2026-01-01T00:00:00Z$' ob cert show rsa BEEF
+ok "cert show of a good one, its subject" '^  subject     .*leaf2' ob cert show rsa a02
+ok "cert show --json, as the API" '"status":"revoked","expired":false.*"revoked_at":"2026-01-01T00:00:00Z","reason":null' \
+    ob cert show rsa beef --json
+same "cert show --json is one JSON object jq reads" "$(ob cert show rsa a02 --json | jq -r .status)" good
+refused "cert show of a serial never registered" 1 'no certificate 5eee' ob cert show rsa 5eee
 refused "revoke for an unknown issuer" 1 'no issuer nosuch' ob revoke nosuch a02
 refused "revoke a bad serial" 2 'bad serial' ob revoke rsa 12g4
 same "a02 still good" "$(q "SELECT status FROM certificates WHERE serial_hex='a02'")" good
@@ -231,11 +242,14 @@ ok "import an OpenSSL index" 'imported 5 certificates into issuer ec: 1 valid, 3
 same "imported rows" \
     "$(q "SELECT group_concat(serial_hex || ':' || status || ':' || ifnull(revocation_reason, '-') || ':' || ifnull(revoked_at, '-'), ' ') FROM (SELECT * FROM certificates WHERE issuer_id='ec' ORDER BY serial_hex)")" \
     "1000:good:-:- 1001:revoked:1:2024-01-02T03:04:05Z 1002:good:-:- 1003:revoked:6:2024-01-02T03:04:05Z 1004:revoked:-:2024-01-02T03:04:05Z"
+refused "cert import with the file but not --openssl-index: the hint" 2 \
+    'give the file as --openssl-index .*rm.txt \(cert import ec --openssl-index ' \
+    ob cert import ec "$TMP/rm.txt"
 # A reason openssl ca wrote that is not read in full: revoked all the same,
 # and said on stderr.
 printf 'R\t301231235959Z\t240102030405Z,removeFromCRL\t2001\tunknown\t/CN=rm\n' >"$TMP/rm.txt"
 run ob cert import ec --openssl-index "$TMP/rm.txt"
-if [ "$RC" = 0 ] && printf '%s' "$OUT" | grep -q 'imported 1 certificates' &&
+if [ "$RC" = 0 ] && printf '%s' "$OUT" | grep -q 'imported 1 certificate into' &&
     printf '%s' "$ERR" | grep -q "rm.txt:1: serial 2001: removeFromCRL is no reason to revoke: revoked without a reason"; then
 	pass "an unreadable reason: imported revoked, said"
 else
