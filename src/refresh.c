@@ -450,6 +450,17 @@ reload(struct refresher *rf, struct store *st, int force, int *changed)
 	issuers_release(iss);
 }
 
+/* Whether an issuer's cache still waits to be called re-signed. */
+static int
+resign_pending(struct responder *r)
+{
+	struct issuers *t = responder_issuers_hold(r);
+	size_t n = issuers_resign(t, NULL, 0);
+
+	issuers_release(t);
+	return n > 0;
+}
+
 static void *
 refresher_main(void *arg)
 {
@@ -539,6 +550,15 @@ refresher_main(void *arg)
 			    (e == OB_OK || rf->interval < RETRY_SECONDS
 				    ? rf->interval
 				    : RETRY_SECONDS);
+			/*
+			 * A responder replaced whose re-signing a pass could
+			 * not yet call done (an answer still held the table
+			 * before it): another pass soon, not an interval
+			 * later, so that the cache is known re-signed.
+			 */
+			if (resign_pending(rf->r) &&
+			    next_pass > ts.tv_sec + FLUSH_SECONDS)
+				next_pass = ts.tv_sec + FLUSH_SECONDS;
 		}
 		if (ts.tv_sec >= next_flush) {
 			pthread_mutex_unlock(&rf->mu);

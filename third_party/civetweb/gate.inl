@@ -458,6 +458,23 @@ gate_new_request(struct gate_conn *c)
 
 
 /*
+ * now as an HTTP date (RFC 9110 5.6.7) into buf: civetweb's
+ * gmt_time_string uses gmtime(), whose one static result every gate
+ * loop would share (ThreadSanitizer saw two loops race on it).
+ */
+static void
+gate_date(char *buf, size_t len, time_t now)
+{
+	struct tm tm;
+
+	if ((gmtime_r(&now, &tm) == NULL)
+	    || (strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)) {
+		mg_strlcpy(buf, "Thu, 01 Jan 1970 00:00:00 GMT", len);
+	}
+}
+
+
+/*
  * Answers c with status and why (text/plain, Connection: close), then
  * drains what it still sends for a while before closing, so that the
  * answer is not lost to a reset.
@@ -468,7 +485,7 @@ gate_reply(struct gate *g, struct gate_conn *c, int status, const char *why)
 	char msg[512], date[64];
 	time_t now = time(NULL);
 
-	gmt_time_string(date, sizeof(date), &now);
+	gate_date(date, sizeof(date), now);
 	if (status == 200) {
 		/* OPTIONS *: the methods either listener serves. */
 		mg_snprintf(NULL,
