@@ -68,6 +68,20 @@ send_cjson(struct mg_connection *c, int code, const char *reason, cJSON *doc)
 	cJSON_free(text);
 }
 
+/* 200 with a JSON text made for it (and frees it); 503 when it is NULL,
+ * which its maker returns out of memory. */
+static void
+send_text(struct mg_connection *c, char *text)
+{
+	if (text == NULL) {
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "out of memory");
+		return;
+	}
+	http_api_json(c, 200, "OK", NULL, text, strlen(text));
+	free(text);
+}
+
 static const char *
 time_text(int64_t t, char *buf, size_t sz)
 {
@@ -95,13 +109,7 @@ http_api_issuers(const struct http_admin_conf *conf, struct mg_connection *c)
 	text = api_issuers_json(
 	    v, n, (int64_t)time(NULL), responder_warn(conf->r));
 	store_issuer_list_free(v, n);
-	if (text == NULL) {
-		http_api_error(
-		    c, 503, "Service Unavailable", NULL, "out of memory");
-		return;
-	}
-	http_api_json(c, 200, "OK", NULL, text, strlen(text));
-	free(text);
+	send_text(c, text);
 }
 
 /*
@@ -369,13 +377,7 @@ http_api_cert_get(const struct http_admin_conf *conf, struct mg_connection *c,
 	}
 	text = api_cert_json(id, serial, &sc, now);
 	store_cert_clear(&sc);
-	if (text == NULL) {
-		http_api_error(
-		    c, 503, "Service Unavailable", NULL, "out of memory");
-		return;
-	}
-	http_api_json(c, 200, "OK", NULL, text, strlen(text));
-	free(text);
+	send_text(c, text);
 }
 
 void
