@@ -12,7 +12,7 @@ bad=0
 layers='
 0 ob.h      util.c log.c file.c buf.c
 1 codec.h   der.c ocsp_req.c ocsp_resp.c ocsp_get.c crl.c respcert.c index.c schema.c schema_lex.c http_head.c
-2 store.h   store.c store_cert.c store_cache.c store_crl.c store_stats.c store_backup.c
+2 store.h   store.c store_issuer.c store_cert.c store_cache.c store_crl.c store_stats.c store_backup.c
 3 signer.h  signer.c signer_check.c signer_issue.c
 4 server.h  issuers.c flight.c cache.c responder.c refresh.c crlgen.c follow.c
 5 http.h    http.c http_ocsp.c http_admin.c http_api.c api_json.c metrics.c
