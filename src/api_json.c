@@ -407,7 +407,8 @@ api_cert_json(const char *issuer_id, const char *serial,
 	else if (ok)
 		ok = cJSON_AddNullToObject(o, "reason") != NULL;
 	if (ok)
-		ok =
+		ok = add_time(o, "invalidity_date",
+			 sc->revoked ? sc->invalidity_at : INT64_MIN) &&
 		    (sc->subject != NULL
 			    ? cJSON_AddStringToObject(o, "subject", sc->subject)
 			    : cJSON_AddNullToObject(o, "subject")) != NULL &&

@@ -1,7 +1,7 @@
 /*
- * The commands (main.c, cli.c, cli_issuer.c, cli_cache.c, cli_crl.c,
- * cli_backup.c, serve.c): the top layer, which may use every layer
- * below.
+ * The commands (main.c, cli.c, cli_issuer.c, cli_cert.c, cli_cache.c,
+ * cli_crl.c, cli_backup.c, serve.c): the top layer, which may use every
+ * layer below.
  */
 #ifndef OCSPBOX_CLI_H
 #define OCSPBOX_CLI_H
@@ -25,8 +25,9 @@ struct cli_ctx {
 int cli_migrate(struct cli_ctx *, int, char **);
 int cli_schema(struct cli_ctx *, int, char **);
 int cli_issuer(struct cli_ctx *, int, char **); /* cli_issuer.c */
-int cli_cert(struct cli_ctx *, int, char **);
-int cli_revoke(struct cli_ctx *, int, char **);
+int cli_cert(struct cli_ctx *, int, char **); /* cli_cert.c */
+int cli_revoke(struct cli_ctx *, int, char **); /* cli_cert.c */
+int cli_unrevoke(struct cli_ctx *, int, char **); /* cli_cert.c */
 int cli_serve(struct cli_ctx *, int, char **); /* serve.c */
 int cli_cache(struct cli_ctx *, int, char **); /* cli_cache.c */
 int cli_crl(struct cli_ctx *, int, char **); /* cli_crl.c */
@@ -102,6 +103,13 @@ int cli_warn_arg(const char *cmd, const char *arg, int64_t *out);
  * why as cmd.
  */
 int cli_check_id(const char *cmd, const char *id);
+
+/*
+ * The canonical form (ob.h) of serial in as given on a command line
+ * into out (OB_SERIAL_HEX_MAX + 1 bytes): 1, or 0 after saying why as
+ * cmd (not hex, or longer than OB_SERIAL_MAX_OCTETS).
+ */
+int cli_parse_serial(const char *cmd, const char *in, char *out);
 
 /*
  * Looks up one issuer's record (its certificates and keys; counts left 0)

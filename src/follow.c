@@ -132,29 +132,39 @@ static enum ob_err
 write_line(struct store *st, const char *issuer_id,
     const struct index_entry *ent, int *in_tx, struct follow_outcome *out)
 {
+	enum store_put what;
 	enum ob_err e;
-	int changed = 0, same;
+	int write;
 
 	/* Outside a transaction, a row that already says it is left
 	 * without the write lock: after a restart, a whole index of
 	 * certificates the database holds is read, not written. */
+	if ((e = store_cert_plan(st, issuer_id, ent, &what, &write, out->err,
+		 sizeof(out->err))) != OB_OK)
+		return e;
+	if (what == STORE_PUT_KEPT && out->kept++ == 0)
+		snprintf(out->kept_note, sizeof(out->kept_note),
+		    "serial %s is revoked here otherwise than its %c line "
+		    "says: kept revoked (only a certificateHold is released)",
+		    ent->serial, ent->status);
+	if (!write) {
+		out->unchanged += what != STORE_PUT_KEPT;
+		return OB_OK;
+	}
 	if (!*in_tx) {
-		if ((e = store_cert_same(st, issuer_id, ent, &same, out->err,
-			 sizeof(out->err))) != OB_OK)
-			return e;
-		if (same) {
-			out->unchanged++;
-			return OB_OK;
-		}
 		if ((e = store_begin(st, out->err, sizeof(out->err))) != OB_OK)
 			return e;
 		*in_tx = 1;
 	}
-	if ((e = store_cert_put(st, issuer_id, ent, &changed, out->err,
+	if ((e = store_cert_put(st, issuer_id, ent, &what, out->err,
 		 sizeof(out->err))) != OB_OK)
 		return e;
-	if (!changed)
+	if (what == STORE_PUT_SAME)
 		out->unchanged++;
+	else if (what == STORE_PUT_RELEASED)
+		out->released++;
+	else if (what == STORE_PUT_KEPT)
+		; /* counted above */
 	else if (ent->status == 'V')
 		out->valid++;
 	else if (ent->status == 'R')
@@ -279,6 +289,7 @@ fail_unlocked:
 	if (in_tx)
 		store_rollback(st);
 	out->valid = out->revoked = out->expired = out->unchanged = 0;
+	out->released = out->kept = 0;
 	free(buf);
 	follow_seen_free(&next);
 	return e;
@@ -456,6 +467,13 @@ applied(struct follower *fw, struct follow_state *s, const struct file_sig *now,
 		log_warnx("follow %s: %s: %lld valid, %lld revoked, %lld "
 			  "expired applied",
 		    fw->issuer_id, fw->path, o->valid, o->revoked, o->expired);
+	if (o->released > 0)
+		log_warnx("follow %s: %s: %lld released from certificateHold",
+		    fw->issuer_id, fw->path, o->released);
+	if (o->kept > 0)
+		log_warnx("follow %s: %s: %s%s", fw->issuer_id, fw->path,
+		    o->kept_note,
+		    o->kept > 1 ? " (and more lines like it)" : "");
 	if (o->new_broken > 0)
 		log_warnx("follow %s: %s:%lld: %s; %lld line%s skipped, the "
 			  "rest applied",

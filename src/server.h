@@ -654,6 +654,8 @@ struct follow_outcome {
 	long long lines; /* lines read */
 	long long valid, revoked, expired; /* changed in the store: V, R, E */
 	long long unchanged; /* lines the store held as they say already */
+	long long released; /* certificateHolds a V or E line released */
+	long long kept; /* revoked here otherwise than the line says: kept */
 	long long broken; /* lines that cannot be read, skipped */
 	long long new_broken; /* of those, ones not broken before */
 	long long bad_line; /* the first broken line, 1-based; 0: none */
@@ -663,6 +665,7 @@ struct follow_outcome {
 	char err[OB_ERRBUF]; /* the first broken line's, or the error */
 	char clamp_note[OB_ERRBUF]; /* the first clamped line's */
 	char note[OB_ERRBUF]; /* the first noted line's */
+	char kept_note[OB_ERRBUF]; /* the first kept line's */
 };
 
 /* The longest index line read; a longer one is broken. */
@@ -673,7 +676,10 @@ struct follow_outcome {
  * to issuer issuer_id in st: each line that *seen does not hold (new or
  * changed since the version applied before) is written as `cert import`
  * writes it (a V line good, R revoked with its time and reason, its
- * cached answer dropped; E expired; never un-revoked), then the cached
+ * cached answer dropped; E expired; never un-revoked but for a
+ * certificateHold that a V or E line releases, out->released; a line
+ * that says otherwise than a revocation stored is counted in out->kept,
+ * the first in out->kept_note, and the revocation kept), then the cached
  * "unknown" of each new serial dropped, all in one transaction, begun
  * at the first line the store does not already hold as it says (one it
  * holds is read, not written: out->unchanged), so that a whole index

@@ -1,14 +1,15 @@
 /*
  * The store: the SQLite database, behind one interface. Its files
- * (store.c, store_cert.c, store_cache.c, store_crl.c, store_stats.c) are
- * the only ones that include sqlite3.h; they share store_int.h.
+ * (store.c, store_issuer.c, store_cert.c, store_cache.c, store_crl.c,
+ * store_stats.c, store_backup.c) are the only ones that include
+ * sqlite3.h; they share store_int.h.
  */
 #ifndef OCSPBOX_STORE_H
 #define OCSPBOX_STORE_H
 
 #include "codec.h"
 
-/* ---- store.c, store_cert.c: the connection; issuers and certificates ---- */
+/* ---- store.c, store_issuer.c, store_cert.c: issuers and certificates ---- */
 
 struct store; /* one SQLite connection; one per thread */
 
@@ -211,6 +212,7 @@ struct store_cert {
 	int reason; /* RFC 5280 CRLReason; -1: none */
 	char *subject; /* malloc'd, or NULL: unknown (store_cert_clear) */
 	int64_t created_at, updated_at; /* when registered, last changed */
+	int64_t invalidity_at; /* RFC 5280 5.3.2; INT64_MIN: none */
 };
 
 /*
@@ -235,12 +237,27 @@ enum ob_err store_cert_add(struct store *, const char *issuer_id,
 /*
  * Marks (issuer_id, serial) revoked at time at with reason (-1: none) and
  * drops its cached OCSP response, in one durable transaction; a serial
- * not registered yet is registered revoked. *already (may be NULL) is set
- * when it was revoked before, in which case nothing changes.
+ * not registered yet is registered revoked. *already (may be NULL) is 1
+ * when it was revoked before, in which case nothing changes; 2 when it
+ * was on certificateHold and reason is another one: the hold is made a
+ * revocation at at for reason (RFC 5280 5.3.1).
  */
 enum ob_err store_revoke(struct store *, const char *issuer_id,
     const char *serial, int reason, int64_t at, int *already, char *errbuf,
     size_t errsz);
+
+/* What store_cert_put did with an index line's certificate. */
+enum store_put {
+	STORE_PUT_SAME, /* the row said it already: left as it was */
+	STORE_PUT_NEW, /* not registered before: registered now */
+	STORE_PUT_UPDATED, /* its expiry or subject rewritten */
+	STORE_PUT_REVOKED, /* good before, revoked now */
+	STORE_PUT_REASON, /* on certificateHold, now revoked for the line's
+			     reason (RFC 5280 5.3.1) */
+	STORE_PUT_RELEASED, /* on certificateHold; a V or E line released it */
+	STORE_PUT_KEPT, /* revoked otherwise than the line says (a V line,
+			   another time or reason): kept as it is */
+};
 
 /*
  * Upserts a certificate as an import does, inside the caller's
@@ -249,24 +266,28 @@ enum ob_err store_revoke(struct store *, const char *issuer_id,
  * invalidity_at, RFC 5280 5.3.1-2): marks it revoked, dropping in the
  * same transaction its cached answer unless that says "revoked"
  * already. An E line is registered as a V line (its expiry says the
- * rest). Never un-revokes, nor changes a revocation: a stale import
- * cannot bring a revoked certificate back. A row that already says all
- * this is left as it is (its updated_at too); *changed (may be NULL)
- * tells whether the row was written. Its statements are prepared once
- * per connection. The caller ends the lines of an issuer with
+ * rest). Never un-revokes, nor changes a revocation, but for a
+ * certificateHold: a V or E line releases it, an R line of another
+ * reason makes it that revocation, each dropping its cached answers. A
+ * row that already says all this is left as it is (its updated_at too).
+ * *what (may be NULL) tells what was done. Its statements are prepared
+ * once per connection. The caller ends the lines of an issuer with
  * store_cert_put_end, in the same transaction.
  */
 enum ob_err store_cert_put(struct store *, const char *issuer_id,
-    const struct index_entry *ent, int *changed, char *errbuf, size_t errsz);
+    const struct index_entry *ent, enum store_put *what, char *errbuf,
+    size_t errsz);
 
 /*
- * Whether the row of ent's serial already says what store_cert_put of
- * ent would write, so that it would leave it as it is: *same 1 or 0. A
- * read, in or out of a transaction; the statement is prepared once per
- * connection. OB_OK or the store's errors.
+ * What store_cert_put of ent would do to the row stored now: *what, and
+ * *write 1 when it would write the row (a KEPT row is written only when
+ * its expiry or subject changed). A read, in or out of a transaction;
+ * the statement is prepared once per connection. OB_OK or the store's
+ * errors.
  */
-enum ob_err store_cert_same(struct store *, const char *issuer_id,
-    const struct index_entry *ent, int *same, char *errbuf, size_t errsz);
+enum ob_err store_cert_plan(struct store *, const char *issuer_id,
+    const struct index_entry *ent, enum store_put *what, int *write,
+    char *errbuf, size_t errsz);
 
 /*
  * Drops the "unknown" answers cached for serials of issuer_id that are
@@ -275,6 +296,52 @@ enum ob_err store_cert_same(struct store *, const char *issuer_id,
  */
 enum ob_err store_cert_put_end(
     struct store *, const char *issuer_id, char *errbuf, size_t errsz);
+
+/*
+ * Releases a certificateHold (RFC 5280 5.3.1): certificate (issuer_id,
+ * serial), revoked for certificateHold, is good again, its cached
+ * answers dropped in the same durable transaction, so that the next
+ * request is signed "good" and the next CRL leaves it out. OB_OK;
+ * OB_ERR_NOTFOUND (no such issuer or certificate); OB_ERR_INVAL when it
+ * is not revoked, or revoked for another reason (only a hold is ever
+ * released); OB_ERR_BUSY, OB_ERR_DB. errbuf says which.
+ */
+enum ob_err store_unrevoke(struct store *, const char *issuer_id,
+    const char *serial, char *errbuf, size_t errsz);
+
+/*
+ * Removes certificates serials[0..n-1] (canonical) of issuer_id and
+ * their cached answers, all or none, in one durable transaction: a
+ * registration made by mistake undone. Each is answered "unknown" from
+ * then on (RFC 6960 2.2). A revoked one is refused (OB_ERR_PERM: removing
+ * it takes it off the CRL) unless revoked_too. On an error *bad is the
+ * index of the serial it is about: OB_ERR_NOTFOUND (no such issuer or
+ * certificate), OB_ERR_PERM, OB_ERR_BUSY, OB_ERR_DB; errbuf says which.
+ */
+enum ob_err store_cert_remove(struct store *, const char *issuer_id,
+    const char *const *serials, size_t n, int revoked_too, size_t *bad,
+    char *errbuf, size_t errsz);
+
+/* Which certificates store_cert_each passes on. */
+enum store_cert_filter {
+	STORE_CERTS_ALL,
+	STORE_CERTS_GOOD, /* not revoked, and not expired at now */
+	STORE_CERTS_REVOKED, /* revoked, expired or not */
+	STORE_CERTS_EXPIRED, /* not revoked, notAfter at or before now */
+};
+
+/*
+ * Calls fn(arg, serial, c) for each certificate of issuer_id that filter
+ * takes, in numeric order of the positive serials (then by text), until
+ * fn returns nonzero. serial and c (c->subject too) are valid during the
+ * call only; the caller frees nothing. One read snapshot throughout:
+ * writers go on meanwhile. now: seconds. OB_OK; OB_ERR_NOTFOUND (no such
+ * issuer), OB_ERR_BUSY, OB_ERR_DB.
+ */
+enum ob_err store_cert_each(struct store *, const char *issuer_id,
+    enum store_cert_filter filter, int64_t now,
+    int (*fn)(void *arg, const char *serial, const struct store_cert *c),
+    void *arg, char *errbuf, size_t errsz);
 
 /*
  * The status of one certificate: OB_OK with *revoked 0 or 1 (and

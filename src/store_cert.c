@@ -36,12 +36,14 @@ store_cert_get(struct store *st, const char *issuer_id, const char *serial,
 
 	memset(out, 0, sizeof(*out));
 	out->reason = -1;
+	out->invalidity_at = INT64_MIN;
 	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
 		return e;
 	if ((e = store_prepare(st,
 		 "SELECT status = 'revoked', not_after, revoked_at,"
-		 " revocation_reason, subject, created_at, updated_at"
-		 " FROM certificates WHERE issuer_id = ? AND serial_hex = ?",
+		 " revocation_reason, subject, created_at, updated_at,"
+		 " invalidity_date FROM certificates"
+		 " WHERE issuer_id = ? AND serial_hex = ?",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
@@ -55,6 +57,7 @@ store_cert_get(struct store *st, const char *issuer_id, const char *serial,
 			out->reason = sqlite3_column_int(stmt, 3);
 		out->created_at = store_column_time(stmt, 5);
 		out->updated_at = store_column_time(stmt, 6);
+		out->invalidity_at = store_column_time(stmt, 7);
 		if (sqlite3_column_type(stmt, 4) != SQLITE_NULL &&
 		    (out->subject = store_column_strdup(stmt, 4)) == NULL) {
 			snprintf(errbuf, errsz, "out of memory");
@@ -134,11 +137,50 @@ cache_drop(struct store *st, const char *issuer_id, const char *serial,
 	return store_counter_add(st, "invalidations", 1, errbuf, errsz);
 }
 
+/*
+ * The issuer's CRL no longer lists its revoked certificates as they are,
+ * in a way their count does not show (a hold released or made another
+ * reason, a revoked one removed): marked, inside the caller's
+ * transaction, so that the CRL thread builds the next one at its next
+ * look (store_crl_due).
+ */
+static enum ob_err
+crl_behind(struct store *st, const char *issuer_id, char *errbuf, size_t errsz)
+{
+	return store_run(st,
+	    "UPDATE crl_cache SET revocations_changed = TRUE"
+	    " WHERE issuer_id = ?",
+	    "mark crl", errbuf, errsz, "t", issuer_id);
+}
+
+/*
+ * A held certificate (RFC 5280 5.3.1's certificateHold) revoked for good
+ * now, with the reason and time given: the hold's row rewritten and its
+ * cached answers dropped, inside the caller's transaction.
+ */
+static enum ob_err
+hold_convert(struct store *st, const char *issuer_id, const char *serial,
+    int reason, int64_t at, int64_t invalidity_at, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if ((e = store_run(st,
+		 "UPDATE certificates SET revoked_at = ?, revocation_reason = ?,"
+		 " invalidity_date = ?, updated_at = " SQL_NOW
+		 " WHERE issuer_id = ? AND serial_hex = ?"
+		 " AND status = 'revoked' AND revocation_reason = 6",
+		 "revoke", errbuf, errsz, "ToTtt", at, (int64_t)reason,
+		 invalidity_at, issuer_id, serial)) != OB_OK ||
+	    (e = crl_behind(st, issuer_id, errbuf, errsz)) != OB_OK)
+		return e;
+	return cache_drop(st, issuer_id, serial, errbuf, errsz);
+}
+
 enum ob_err
 store_revoke_tx(struct store *st, const char *issuer_id, const char *serial,
     int reason, int64_t at, int *already, char *errbuf, size_t errsz)
 {
-	int64_t revoked;
+	int64_t revoked, held;
 	enum ob_err e;
 
 	*already = 0;
@@ -149,8 +191,20 @@ store_revoke_tx(struct store *st, const char *issuer_id, const char *serial,
 	    OB_OK)
 		return e;
 	if (revoked) {
-		*already = 1;
-		return OB_OK;
+		/* A hold made a revocation for another reason: 5.3.1. */
+		if ((e = store_run_int(st,
+			 "SELECT revocation_reason IS 6 FROM certificates"
+			 " WHERE issuer_id = ? AND serial_hex = ?",
+			 "revoke", &held, errbuf, errsz, "tt", issuer_id,
+			 serial)) != OB_OK)
+			return e;
+		if (!held || reason == OB_REASON_CERTIFICATE_HOLD) {
+			*already = 1;
+			return OB_OK;
+		}
+		*already = 2;
+		return hold_convert(st, issuer_id, serial, reason, at,
+		    INT64_MIN, errbuf, errsz);
 	}
 	if ((e = store_run(st,
 		 "INSERT INTO certificates (issuer_id, serial_hex, status,"
@@ -184,7 +238,7 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	}
 	if (already != NULL)
 		*already = was;
-	if (was) {
+	if (was == 1) {
 		store_rollback(st); /* nothing changed */
 		return OB_OK;
 	}
@@ -228,14 +282,116 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	" AND serial_hex = ?2 AND cert_status <> 'revoked'"
 
 enum ob_err
+store_cert_plan(struct store *st, const char *issuer_id,
+    const struct index_entry *ent, enum store_put *what, int *write,
+    char *errbuf, size_t errsz)
+{
+	sqlite3_stmt *q;
+	int64_t at;
+	int rc, revoked, reason, meta, line_revoked = ent->status == 'R';
+	enum ob_err e;
+
+	*what = STORE_PUT_SAME;
+	*write = 0;
+	if ((e = store_stmt_get(st, STMT_CERT_SAME,
+		 "SELECT status = 'revoked', revocation_reason, revoked_at,"
+		 " not_after IS NOT ?3 OR (?4 IS NOT NULL AND subject IS NOT ?4)"
+		 " FROM certificates WHERE issuer_id = ?1 AND serial_hex = ?2",
+		 &q, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(q, 1, issuer_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, ent->serial, -1, SQLITE_STATIC);
+	store_bind_time(q, 3, ent->not_after);
+	if (ent->subject != NULL && ent->subject[0] != '\0')
+		sqlite3_bind_text(q, 4, ent->subject, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		store_stmt_done(q);
+		*what = STORE_PUT_NEW;
+		*write = 1;
+		return OB_OK;
+	}
+	if (rc != SQLITE_ROW) {
+		e = store_dberr(st, rc, "certificate lookup", errbuf, errsz);
+		store_stmt_done(q);
+		return e;
+	}
+	revoked = sqlite3_column_int(q, 0);
+	reason = sqlite3_column_type(q, 1) == SQLITE_NULL
+	    ? -1
+	    : sqlite3_column_int(q, 1);
+	at = store_column_time(q, 2);
+	meta = sqlite3_column_int(q, 3);
+	store_stmt_done(q);
+	if (!revoked)
+		*what = line_revoked ? STORE_PUT_REVOKED
+		    : meta           ? STORE_PUT_UPDATED
+				     : STORE_PUT_SAME;
+	else if (reason == OB_REASON_CERTIFICATE_HOLD && !line_revoked)
+		*what = STORE_PUT_RELEASED;
+	else if (reason == OB_REASON_CERTIFICATE_HOLD &&
+	    ent->reason != OB_REASON_CERTIFICATE_HOLD)
+		*what = STORE_PUT_REASON;
+	else if (!line_revoked || at != ent->revoked_at ||
+	    reason != ent->reason)
+		*what = STORE_PUT_KEPT;
+	else
+		*what = meta ? STORE_PUT_UPDATED : STORE_PUT_SAME;
+	*write = *what != STORE_PUT_SAME && (*what != STORE_PUT_KEPT || meta);
+	return OB_OK;
+}
+
+/*
+ * A certificateHold released (RFC 5280 5.3.1) by a V or E line: good
+ * again with the line's expiry and subject, inside the caller's
+ * transaction; its cached answers (all "revoked") dropped with it.
+ */
+static enum ob_err
+hold_release(struct store *st, const char *issuer_id,
+    const struct index_entry *ent, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	if ((e = store_run(st,
+		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
+		 " revocation_reason = NULL, invalidity_date = NULL,"
+		 " not_after = ?, subject = coalesce(?, subject),"
+		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
+		 " AND serial_hex = ? AND status = 'revoked'"
+		 " AND revocation_reason = 6",
+		 "release hold", errbuf, errsz, "Tttt", ent->not_after,
+		 ent->subject != NULL && ent->subject[0] != '\0' ? ent->subject
+								 : NULL,
+		 issuer_id, ent->serial)) != OB_OK ||
+	    (e = crl_behind(st, issuer_id, errbuf, errsz)) != OB_OK)
+		return e;
+	return cache_drop(st, issuer_id, ent->serial, errbuf, errsz);
+}
+
+enum ob_err
 store_cert_put(struct store *st, const char *issuer_id,
-    const struct index_entry *ent, int *changed, char *errbuf, size_t errsz)
+    const struct index_entry *ent, enum store_put *what, char *errbuf,
+    size_t errsz)
 {
 	sqlite3_stmt *put, *drop;
-	int revoked = ent->status == 'R', rc;
+	int revoked = ent->status == 'R', rc, write;
 	const char *serial = ent->serial;
+	enum store_put w;
 	enum ob_err e, e2;
 
+	if (what == NULL)
+		what = &w;
+	if ((e = store_cert_plan(
+		 st, issuer_id, ent, what, &write, errbuf, errsz)) != OB_OK)
+		return e;
+	if (!write)
+		return OB_OK;
+	if (*what == STORE_PUT_RELEASED)
+		return hold_release(st, issuer_id, ent, errbuf, errsz);
+	if (*what == STORE_PUT_REASON &&
+	    (e = hold_convert(st, issuer_id, serial, ent->reason,
+		 ent->revoked_at, ent->invalidity_at, errbuf, errsz)) != OB_OK)
+		return e;
 	/* Both prepared once per connection: an import runs them per line. */
 	if ((e = store_stmt_get(
 		 st, STMT_CERT_PUT, PUT_SQL, &put, errbuf, errsz)) != OB_OK ||
@@ -268,9 +424,7 @@ store_cert_put(struct store *st, const char *issuer_id,
 			return e2; /* the foreign key: say which */
 		return e;
 	}
-	if (changed != NULL)
-		*changed = sqlite3_changes(st->db) > 0;
-	if (!revoked)
+	if (!revoked || *what == STORE_PUT_REASON || *what == STORE_PUT_KEPT)
 		return OB_OK;
 	sqlite3_bind_text(drop, 1, issuer_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(drop, 2, serial, -1, SQLITE_STATIC);
@@ -282,39 +436,6 @@ store_cert_put(struct store *st, const char *issuer_id,
 	if (sqlite3_changes(st->db) == 0)
 		return OB_OK;
 	return store_counter_add(st, "invalidations", 1, errbuf, errsz);
-}
-
-enum ob_err
-store_cert_same(struct store *st, const char *issuer_id,
-    const struct index_entry *ent, int *same, char *errbuf, size_t errsz)
-{
-	sqlite3_stmt *q;
-	enum ob_err e;
-	int rc;
-
-	*same = 0;
-	/* The rows PUT_SQL's WHERE would leave as they are. */
-	if ((e = store_stmt_get(st, STMT_CERT_SAME,
-		 "SELECT 1 FROM certificates WHERE issuer_id = ?1"
-		 " AND serial_hex = ?2 AND not_after IS ?3"
-		 " AND (?4 IS NULL OR subject IS ?4)"
-		 " AND (status = 'revoked' OR status IS ?5)",
-		 &q, errbuf, errsz)) != OB_OK)
-		return e;
-	sqlite3_bind_text(q, 1, issuer_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, ent->serial, -1, SQLITE_STATIC);
-	store_bind_time(q, 3, ent->not_after);
-	if (ent->subject != NULL && ent->subject[0] != '\0')
-		sqlite3_bind_text(q, 4, ent->subject, -1, SQLITE_STATIC);
-	sqlite3_bind_text(
-	    q, 5, ent->status == 'R' ? "revoked" : "good", -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	store_stmt_done(q);
-	if (rc == SQLITE_ROW)
-		*same = 1;
-	else if (rc != SQLITE_DONE)
-		return store_dberr(st, rc, "certificate lookup", errbuf, errsz);
-	return OB_OK;
 }
 
 enum ob_err
@@ -383,5 +504,155 @@ store_cert_status(struct store *st, const char *issuer_id,
 	else
 		e = store_dberr(st, rc, "certificate status", errbuf, errsz);
 	store_stmt_done(stmt);
+	return e;
+}
+
+enum ob_err
+store_unrevoke(struct store *st, const char *issuer_id, const char *serial,
+    char *errbuf, size_t errsz)
+{
+	struct store_cert c;
+	enum ob_err e;
+
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	/* Read in the write transaction: no revoke can come between. */
+	if ((e = store_cert_get(st, issuer_id, serial, &c, errbuf, errsz)) !=
+	    OB_OK)
+		goto fail;
+	store_cert_clear(&c);
+	if (!c.revoked) {
+		snprintf(errbuf, errsz,
+		    "certificate %s of issuer %s is not revoked", serial,
+		    issuer_id);
+		e = OB_ERR_INVAL;
+		goto fail;
+	}
+	if (c.reason != OB_REASON_CERTIFICATE_HOLD) {
+		snprintf(errbuf, errsz,
+		    "certificate %s of issuer %s is revoked (%s), not on "
+		    "hold: only a certificateHold is ever released "
+		    "(RFC 5280 5.3.1)",
+		    serial, issuer_id,
+		    c.reason >= 0 ? util_reason_name(c.reason)
+				  : "no reason given");
+		e = OB_ERR_INVAL;
+		goto fail;
+	}
+	if ((e = store_run(st,
+		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
+		 " revocation_reason = NULL, invalidity_date = NULL,"
+		 " updated_at = " SQL_NOW
+		 " WHERE issuer_id = ? AND serial_hex = ?",
+		 "release hold", errbuf, errsz, "tt", issuer_id, serial)) !=
+		OB_OK ||
+	    (e = crl_behind(st, issuer_id, errbuf, errsz)) != OB_OK ||
+	    (e = cache_drop(st, issuer_id, serial, errbuf, errsz)) != OB_OK)
+		goto fail;
+	return store_commit(st, errbuf, errsz);
+fail:
+	store_rollback(st);
+	return e;
+}
+
+enum ob_err
+store_cert_remove(struct store *st, const char *issuer_id,
+    const char *const *serials, size_t n, int revoked_too, size_t *bad,
+    char *errbuf, size_t errsz)
+{
+	struct store_cert c;
+	enum ob_err e;
+	size_t i;
+
+	*bad = 0;
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	for (i = 0; i < n; i++) {
+		*bad = i;
+		if ((e = store_cert_get(st, issuer_id, serials[i], &c, errbuf,
+			 errsz)) != OB_OK)
+			goto fail;
+		store_cert_clear(&c);
+		if (c.revoked && !revoked_too) {
+			snprintf(errbuf, errsz,
+			    "certificate %s of issuer %s is revoked: removing "
+			    "it takes it off the CRL and answers \"unknown\" "
+			    "for it",
+			    serials[i], issuer_id);
+			e = OB_ERR_PERM;
+			goto fail;
+		}
+		if ((e = store_run(st,
+			 "DELETE FROM certificates"
+			 " WHERE issuer_id = ? AND serial_hex = ?",
+			 "remove certificate", errbuf, errsz, "tt", issuer_id,
+			 serials[i])) != OB_OK ||
+		    (c.revoked &&
+			(e = crl_behind(st, issuer_id, errbuf, errsz)) !=
+			    OB_OK) ||
+		    (e = cache_drop(
+			 st, issuer_id, serials[i], errbuf, errsz)) != OB_OK)
+			goto fail;
+	}
+	return store_commit(st, errbuf, errsz);
+fail:
+	store_rollback(st);
+	return e;
+}
+
+enum ob_err
+store_cert_each(struct store *st, const char *issuer_id,
+    enum store_cert_filter filter, int64_t now,
+    int (*fn)(void *arg, const char *serial, const struct store_cert *c),
+    void *arg, char *errbuf, size_t errsz)
+{
+	static const char *const where[] = {
+	    [STORE_CERTS_ALL] = "",
+	    [STORE_CERTS_GOOD] = " AND status = 'good'"
+				 " AND (not_after IS NULL OR not_after > ?2)",
+	    [STORE_CERTS_REVOKED] = " AND status = 'revoked'",
+	    [STORE_CERTS_EXPIRED] = " AND status = 'good' AND not_after <= ?2",
+	};
+	struct store_cert c;
+	sqlite3_stmt *stmt = NULL;
+	char sql[512];
+	enum ob_err e;
+	int rc;
+
+	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
+		return e;
+	/* Serials have no leading zeros: by length, then text, is numeric. */
+	snprintf(sql, sizeof(sql),
+	    "SELECT serial_hex, status = 'revoked', not_after, revoked_at,"
+	    " revocation_reason, subject, created_at, updated_at,"
+	    " invalidity_date FROM certificates WHERE issuer_id = ?1%s"
+	    " ORDER BY length(serial_hex), serial_hex",
+	    where[filter]);
+	if ((e = store_prepare(st, sql, &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
+	if (filter == STORE_CERTS_GOOD || filter == STORE_CERTS_EXPIRED)
+		store_bind_time(stmt, 2, now);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		c.revoked = sqlite3_column_int(stmt, 1);
+		c.not_after = store_column_time(stmt, 2);
+		c.revoked_at = store_column_time(stmt, 3);
+		c.reason = sqlite3_column_type(stmt, 4) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int(stmt, 4);
+		c.subject = (char *)sqlite3_column_text(stmt, 5);
+		c.created_at = store_column_time(stmt, 6);
+		c.updated_at = store_column_time(stmt, 7);
+		c.invalidity_at = store_column_time(stmt, 8);
+		if (fn(arg, (const char *)sqlite3_column_text(stmt, 0), &c) !=
+		    0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		e = store_dberr(st, rc, "list certificates", errbuf, errsz);
+	sqlite3_finalize(stmt);
 	return e;
 }

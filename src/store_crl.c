@@ -223,7 +223,8 @@ store_crl_put(
 		 " next_update = excluded.next_update,"
 		 " generated_at = excluded.generated_at,"
 		 " generation_duration_ms = excluded.generation_duration_ms,"
-		 " revoked_count = excluded.revoked_count"
+		 " revoked_count = excluded.revoked_count,"
+		 " revocations_changed = FALSE"
 		 " WHERE excluded.crl_number_hex > " CRLNUM_SQL,
 		 "store crl", errbuf, errsz, "tbcTTii", c->issuer_id, c->der,
 		 c->len, &c->number, c->this_update, c->next_update,
@@ -317,15 +318,17 @@ store_crl_due(struct store *st, const char *issuer_id, int64_t now, int *due,
 	if (next_update != NULL)
 		*next_update = INT64_MIN;
 	/*
-	 * A revoke never leaves the revoked set (there is no unrevoke), so
-	 * a count that differs from the CRL's means the CRL lacks one; no
-	 * CRL at all is due too, and so is one the clock has left: expired,
-	 * or dated after now. The count walks idx_certificates_revoked.
+	 * A count that differs from the CRL's means the CRL lacks a
+	 * revocation; what a count does not show (a hold released or made
+	 * another reason, a revoked one removed) sets revocations_changed
+	 * in its own transaction. No CRL at all is due too, and so is one
+	 * the clock has left: expired, or dated after now. The count walks
+	 * idx_certificates_revoked.
 	 */
 	if ((e = store_prepare(st,
 		 "SELECT c.revoked_count IS NOT (SELECT count(*)"
 		 " FROM certificates WHERE issuer_id = ?1"
-		 " AND status = 'revoked')"
+		 " AND status = 'revoked') OR c.revocations_changed"
 		 " OR c.next_update IS NULL OR c.next_update <= ?2"
 		 " OR c.this_update IS NULL OR c.this_update > ?2,"
 		 " c.this_update, c.next_update"

@@ -142,9 +142,11 @@ enum ob_err store_run_int(struct store *st, const char *sql, const char *what,
 
 /*
  * Marks a certificate revoked (registering it if it was not) and drops
- * its cached response, inside the caller's transaction. *already is set,
+ * its cached response, inside the caller's transaction. *already is 1,
  * and nothing changes, when it was revoked before: a revocation's time
- * (at, seconds) and reason (-1 for none) are never rewritten.
+ * (at, seconds) and reason (-1 for none) are never rewritten, but for a
+ * certificateHold revoked now for another reason (RFC 5280 5.3.1), which
+ * takes at and reason, drops the cached answers and sets *already to 2.
  */
 enum ob_err store_revoke_tx(struct store *st, const char *issuer_id,
     const char *serial, int reason, int64_t at, int *already, char *errbuf,

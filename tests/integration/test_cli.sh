@@ -10,7 +10,8 @@ mkdir -p "$TMP/db"
 
 # --help everywhere
 for c in "" migrate "schema" "issuer" "issuer add" "issuer update" \
-    "issuer remove" "issuer list" "cert" "cert add" "cert import" revoke; do
+    "issuer remove" "issuer list" "cert" "cert add" "cert import" "cert show" \
+    "cert list" "cert remove" revoke unrevoke; do
 	# shellcheck disable=SC2086
 	ok "--help: ocspbox $c" '^usage: ocspbox' ob $c --help
 done
@@ -27,14 +28,14 @@ refused "missing database directory" 1 'database directory .*/nodir' \
     "$OCSPBOX" --db "$TMP/nodir/x.db" migrate
 refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
-ok "migrate applies every migration" "12 migrations applied" ob migrate
+ok "migrate applies every migration" "13 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate
 ok "ocspbox version, as --version" '^ocspbox [0-9]' ob version
 ok "ocspbox help, as --help" '^usage: ocspbox' ob help
 ok "ocspbox help COMMAND, as COMMAND --help" '^usage: ocspbox revoke' ob help revoke
 refused "ocspbox help of no such command" 2 'unknown command nosuch' ob help nosuch
-same "schema_migrations records twelve" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
-    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031,000032"
+same "schema_migrations records thirteen" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
+    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031,000032,000033"
 same "WAL journal" "$(q 'PRAGMA journal_mode')" "wal"
 same "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
 same "seed columns, in order" \
@@ -261,7 +262,7 @@ same "expiry of an E line" "$(q "SELECT not_after FROM certificates WHERE issuer
 printf 'V\t301231235959Z\t\t1000\tunknown\t/CN=v1\n' >"$TMP/index2.txt"
 ok "re-import never un-revokes" 'imported 1' ob cert import ec --openssl-index "$TMP/index2.txt"
 printf 'V\t301231235959Z\t\t1001\tunknown\t/CN=r1\n' >"$TMP/index3.txt"
-ob cert import ec --openssl-index "$TMP/index3.txt" >/dev/null
+ob cert import ec --openssl-index "$TMP/index3.txt" >/dev/null 2>&1
 same "1001 stays revoked" "$(q "SELECT status FROM certificates WHERE issuer_id='ec' AND serial_hex='1001'")" revoked
 printf 'V\t301231235959Z\t\t2000\tunknown\t/CN=ok\nX\t301231235959Z\t\t2001\tunknown\t/CN=bad\n' >"$TMP/bad-index.txt"
 refused "bad index line names file and line" 1 'bad-index.txt:2: status "X".*nothing imported' \

@@ -210,6 +210,24 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 same "k on the CRL with its invalidity date" "$inv" "Jan  1 00:00:00 2026 GMT"
+# openssl ca has no command to release a hold: its operator edits the
+# line back to V (RFC 5280 5.3.1), which releases it; k's line edited
+# the same way is kept revoked (keyCompromise is final), and said.
+serial_h=$(openssl x509 -in "$CA/h.pem" -noout -serial | sed 's/^serial=//')
+awk -F'\t' -v OFS='\t' -v h="$serial_h" -v k="$serial_k" \
+    '($4 == h || $4 == k) && $1 == "R" { $1 = "V"; $3 = "" } { print }' \
+    "$CA/index.txt" >"$CA/index.txt.new" && mv "$CA/index.txt.new" "$CA/index.txt"
+within_1s "h, its line made V again: released, good" "$(until_st h good)"
+same "k, its line made V: kept revoked" "$(st k)" revoked
+same "the release and the kept revocation logged" \
+    "$(grep -c "follow rsa: .*: 1 released from certificateHold\|follow rsa: .*: serial $(echo "$serial_k" | tr 'A-F' 'a-f' | sed 's/^0*//') is revoked here otherwise than its V line says: kept revoked" "$TMP/server.err")" 2
+found=yes
+for i in $(seq 50); do
+	getcrl rsa "$TMP/rsa.crl" >/dev/null
+	chas "$TMP/rsa.crl" "$serial_h" || { found=no; break; }
+	sleep 0.1
+done
+same "h off the CRL within 5 s" "$found" no
 stop_checked "serve --follow-index"
 
 # easy-rsa (Debian's easy-rsa, behind many OpenVPN PKIs): its pki/index.txt

@@ -344,7 +344,7 @@ test_revoke(void)
 static enum ob_err
 put_inv(struct store *st, const char *serial, int64_t not_after,
     const char *subject, int64_t revoked_at, int reason, int64_t inv,
-    int *changed, char *eb, size_t es)
+    enum store_put *changed, char *eb, size_t es)
 {
 	struct index_entry ent;
 
@@ -361,8 +361,8 @@ put_inv(struct store *st, const char *serial, int64_t not_after,
 
 static enum ob_err
 put(struct store *st, const char *serial, int64_t not_after,
-    const char *subject, int64_t revoked_at, int reason, int *changed, char *eb,
-    size_t es)
+    const char *subject, int64_t revoked_at, int reason,
+    enum store_put *changed, char *eb, size_t es)
 {
 	return put_inv(st, serial, not_after, subject, revoked_at, reason,
 	    INT64_MIN, changed, eb, es);
@@ -372,26 +372,27 @@ static void
 test_put_never_unrevokes(void)
 {
 	struct store *st = fresh();
-	int changed = -1;
+	enum store_put changed = STORE_PUT_SAME;
 
 	if (st == NULL) {
 		CHECK(st != NULL);
 		return;
 	}
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
-	CHECK(put(st, "d1", 1900000000, "CN=d", 1700000000, 6, &changed, err,
+	CHECK(put(st, "d1", 1900000000, "CN=d", 1700000000, 1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 1);
+	CHECK(changed == STORE_PUT_NEW);
 	CHECK(put(st, "d1", 1900000000, "CN=d", INT64_MIN, -1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 0); /* revoked stays revoked: nothing written */
+	CHECK(changed ==
+	    STORE_PUT_KEPT); /* revoked stays revoked: nothing written */
 	CHECK(put(st, "d1", 1900000000, "CN=d", 1700000500, 1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 0);
+	CHECK(changed == STORE_PUT_KEPT);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT status || revocation_reason || revoked_at"
 		       " FROM certificates WHERE serial_hex = 'd1'"),
-	    "revoked62023-11-14T22:13:20Z");
+	    "revoked12023-11-14T22:13:20Z");
 	store_close(st);
 }
 
@@ -404,7 +405,7 @@ test_put_invalidity(void)
 	struct ob_crlnum num;
 	struct crl_entry *v = NULL;
 	size_t n = 0;
-	int changed = -1;
+	enum store_put changed = STORE_PUT_SAME;
 	enum ob_err e;
 
 	if (st == NULL) {
@@ -414,11 +415,11 @@ test_put_invalidity(void)
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	CHECK(put_inv(st, "a1", 1900000000, "CN=i", 1700000000, 1, 1690000000,
 		  &changed, err, sizeof(err)) == OB_OK);
-	CHECK(changed == 1);
+	CHECK(changed == STORE_PUT_NEW);
 	/* Another invalidity date for a revoked row: the first one stays. */
 	CHECK(put_inv(st, "a1", 1900000000, "CN=i", 1700000000, 1, 1680000000,
 		  &changed, err, sizeof(err)) == OB_OK);
-	CHECK(changed == 0);
+	CHECK(changed == STORE_PUT_SAME);
 	CHECK(put(st, "a2", 1900000000, "CN=j", 1700000001, 4, &changed, err,
 		  sizeof(err)) == OB_OK);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
@@ -444,7 +445,7 @@ test_put_unchanged(void)
 {
 	struct store *st = fresh();
 	sqlite3 *db = NULL;
-	int changed = -1;
+	enum store_put changed = STORE_PUT_SAME;
 
 	if (st == NULL) {
 		CHECK(st != NULL);
@@ -453,7 +454,7 @@ test_put_unchanged(void)
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	CHECK(put(st, "f1", 1900000000, "CN=f", INT64_MIN, -1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 1);
+	CHECK(changed == STORE_PUT_NEW);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	if (sqlite3_open(path, &db) == SQLITE_OK)
 		CHECK(sqlite3_exec(db,
@@ -465,10 +466,10 @@ test_put_unchanged(void)
 	/* The same line again, and without a subject: nothing to write. */
 	CHECK(put(st, "f1", 1900000000, "CN=f", INT64_MIN, -1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 0);
+	CHECK(changed == STORE_PUT_SAME);
 	CHECK(put(st, "f1", 1900000000, NULL, INT64_MIN, -1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 0);
+	CHECK(changed == STORE_PUT_SAME);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(peek("SELECT updated_at FROM certificates"),
 	    "2001-01-01T00:00:00Z");
@@ -476,17 +477,204 @@ test_put_unchanged(void)
 	/* Each column that differs is a change. */
 	CHECK(put(st, "f1", 1900000001, NULL, INT64_MIN, -1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 1);
+	CHECK(changed == STORE_PUT_UPDATED);
 	CHECK(put(st, "f1", 1900000001, "CN=g", INT64_MIN, -1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 1);
+	CHECK(changed == STORE_PUT_UPDATED);
 	CHECK(put(st, "f1", 1900000001, "CN=g", 1700000000, 1, &changed, err,
 		  sizeof(err)) == OB_OK);
-	CHECK(changed == 1);
+	CHECK(changed == STORE_PUT_REVOKED);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(
 	    peek("SELECT status || not_after || subject FROM certificates"),
 	    "revoked2030-03-17T17:46:41ZCN=g");
+	store_close(st);
+}
+
+/* Puts a cached "revoked" answer of serial into the database, as a
+ * signer would have. */
+static void
+cache_revoked(const char *serial)
+{
+	sqlite3 *db = NULL;
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO ocsp_response_cache (issuer_id, serial_hex,"
+	    " response_der, cert_status, revocation_reason, revoked_at,"
+	    " this_update, next_update) VALUES ('ca', '%s', x'00', 'revoked',"
+	    " 6, '2023-11-14T22:13:20Z', '2026-01-01T00:00:00Z',"
+	    " '2099-01-01T00:00:00Z')",
+	    serial);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A certificateHold (RFC 5280 5.3.1) is the one revocation undone: by a
+ * V line, by store_unrevoke; an R line or a revoke of another reason
+ * makes it permanent. Each drops the cached answers with the change. */
+static void
+test_hold(void)
+{
+	struct store *st = fresh();
+	enum store_put what = STORE_PUT_SAME;
+	int already = -1;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "h1", 1900000000, "CN=h", 1700000000, 6, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(put(st, "h2", 1900000000, "CN=h", 1700000000, 6, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(put(st, "h3", 1900000000, "CN=h", 1700000000, 6, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(put(st, "k1", 1900000000, "CN=k", 1700000000, 1, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	cache_revoked("h1");
+	cache_revoked("h2");
+	cache_revoked("h3");
+	/* A V line releases h1, and its cached "revoked" goes with it. */
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "h1", 1900000000, NULL, INT64_MIN, -1, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(what == STORE_PUT_RELEASED);
+	/* An R line of another reason makes h2's hold keyCompromise. */
+	CHECK(put(st, "h2", 1900000000, NULL, 1700000500, 1, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(what == STORE_PUT_REASON);
+	/* The same hold line again: nothing to do. */
+	CHECK(put(st, "h3", 1900000000, NULL, 1700000000, 6, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(what == STORE_PUT_SAME);
+	/* keyCompromise is never undone by a line. */
+	CHECK(put(st, "k1", 1900000000, NULL, INT64_MIN, -1, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(what == STORE_PUT_KEPT);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	CHECK_STR(
+	    peek("SELECT group_concat(serial_hex || ':' || status ||"
+		 " coalesce(revocation_reason, '') || coalesce(revoked_at,"
+		 " ''), ' ') FROM (SELECT * FROM certificates"
+		 " ORDER BY serial_hex)"),
+	    "h1:good h2:revoked12023-11-14T22:21:40Z "
+	    "h3:revoked62023-11-14T22:13:20Z k1:revoked12023-11-14T22:13:20Z");
+	CHECK_STR(peek("SELECT group_concat(serial_hex) FROM"
+		       " ocsp_response_cache"),
+	    "h3");
+	/* unrevoke: only a hold, and only a revoked one. */
+	CHECK(store_unrevoke(st, "ca", "k1", err, sizeof(err)) == OB_ERR_INVAL);
+	CHECK(strstr(err, "keyCompromise") != NULL);
+	CHECK(store_unrevoke(st, "ca", "h1", err, sizeof(err)) == OB_ERR_INVAL);
+	CHECK(strstr(err, "not revoked") != NULL);
+	CHECK(store_unrevoke(st, "ca", "zz", err, sizeof(err)) ==
+	    OB_ERR_NOTFOUND);
+	CHECK(store_unrevoke(st, "nope", "h3", err, sizeof(err)) ==
+	    OB_ERR_NOTFOUND);
+	CHECK(store_unrevoke(st, "ca", "h3", err, sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT status || coalesce(revoked_at, '-') FROM"
+		       " certificates WHERE serial_hex = 'h3'"),
+	    "good-");
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
+	/* revoke of a hold with another reason: made permanent (2). */
+	CHECK(store_revoke(st, "ca", "h3", 6, 1700000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(already == 0);
+	cache_revoked("h3");
+	CHECK(store_revoke(st, "ca", "h3", 6, 1700000001, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(already == 1);
+	CHECK(store_revoke(st, "ca", "h3", 4, 1700000002, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(already == 2);
+	CHECK_STR(peek("SELECT revocation_reason || revoked_at FROM"
+		       " certificates WHERE serial_hex = 'h3'"),
+	    "42023-11-14T22:13:22Z");
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
+	store_close(st);
+}
+
+/* store_cert_each: numeric order, the filters, stopping early. */
+struct each_acc {
+	char text[256];
+	int stop_after;
+};
+
+static int
+each_cb(void *arg, const char *serial, const struct store_cert *c)
+{
+	struct each_acc *a = arg;
+	size_t l = strlen(a->text);
+
+	snprintf(a->text + l, sizeof(a->text) - l, "%s%s%s", l ? " " : "",
+	    serial, c->revoked ? "R" : "");
+	return --a->stop_after == 0;
+}
+
+static void
+test_cert_each_remove(void)
+{
+	struct store *st = fresh();
+	struct each_acc a;
+	const char *two[] = {"2", "a"}, *bad[] = {"2", "zz"}, *rv[] = {"10"};
+	static const char *const serials[] = {"10", "2", "a", "-5", "ff"};
+	int64_t now = 1800000000;
+	size_t i, at = 99;
+
+	if (st == NULL) {
+		CHECK(st != NULL);
+		return;
+	}
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	for (i = 0; i < 5; i++)
+		CHECK(put(st, serials[i], i == 4 ? 1700000000 : 1900000000,
+			  "CN=e", i == 0 ? 1700000000 : INT64_MIN, 1, NULL, err,
+			  sizeof(err)) == OB_OK);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	memset(&a, 0, sizeof(a));
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, each_cb, &a, err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(a.text, "2 a -5 10R ff");
+	memset(&a, 0, sizeof(a));
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_GOOD, now, each_cb, &a, err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(a.text, "2 a -5");
+	memset(&a, 0, sizeof(a));
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_REVOKED, now, each_cb, &a,
+		  err, sizeof(err)) == OB_OK);
+	CHECK_STR(a.text, "10R");
+	memset(&a, 0, sizeof(a));
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_EXPIRED, now, each_cb, &a,
+		  err, sizeof(err)) == OB_OK);
+	CHECK_STR(a.text, "ff");
+	memset(&a, 0, sizeof(a));
+	a.stop_after = 2;
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, each_cb, &a, err,
+		  sizeof(err)) == OB_OK);
+	CHECK_STR(a.text, "2 a");
+	CHECK(store_cert_each(st, "nope", STORE_CERTS_ALL, now, each_cb, &a,
+		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+	/* remove: all or none; a revoked one only when meant. */
+	CHECK(store_cert_remove(st, "ca", bad, 2, 0, &at, err, sizeof(err)) ==
+	    OB_ERR_NOTFOUND);
+	CHECK(at == 1);
+	CHECK_STR(peek("SELECT count(*) FROM certificates"), "5");
+	CHECK(store_cert_remove(st, "ca", rv, 1, 0, &at, err, sizeof(err)) ==
+	    OB_ERR_PERM);
+	CHECK(strstr(err, "revoked") != NULL);
+	cache_revoked("2");
+	CHECK(store_cert_remove(st, "ca", two, 2, 0, &at, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
+	CHECK(store_cert_remove(st, "ca", rv, 1, 1, &at, err, sizeof(err)) ==
+	    OB_OK);
+	CHECK_STR(peek("SELECT group_concat(serial_hex) FROM"
+		       " (SELECT * FROM certificates ORDER BY serial_hex)"),
+	    "-5,ff");
 	store_close(st);
 }
 
@@ -1402,7 +1590,6 @@ test_store_failed_and_due(void)
 	CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err, sizeof(err)) ==
 		OB_OK &&
 	    due == 0);
-
 	/* A failure is an event without a number; the stats show it. */
 	CHECK(store_crl_failed(st, "ca", 1795000000, 3, "ca.key: gone", err,
 		  sizeof(err)) == OB_OK);
@@ -1452,6 +1639,48 @@ test_store_failed_and_due(void)
 	CHECK_STR(peek("SELECT count(*) FROM crl_generation_events"), "1000");
 	/* ... and the number still rises past the pruned ones. */
 	CHECK(store_one(st) == 4);
+	/*
+	 * What the count does not show: a hold released as another serial
+	 * is revoked (the count the same), a hold made keyCompromise, a
+	 * revoked certificate removed. Each makes it due; a CRL stored
+	 * clears it.
+	 */
+	{
+		const char *c5[] = {"c5"};
+		size_t bad;
+		int n = 5;
+
+		CHECK(store_revoke(st, "ca", "c4", 6, 1794000000, &already, err,
+			  sizeof(err)) == OB_OK);
+		CHECK(store_one(st) == n++);
+		CHECK(
+		    store_unrevoke(st, "ca", "c4", err, sizeof(err)) == OB_OK);
+		CHECK(store_revoke(st, "ca", "c5", 6, 1794000000, &already, err,
+			  sizeof(err)) == OB_OK);
+		CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err,
+			  sizeof(err)) == OB_OK &&
+		    due == 1);
+		CHECK(store_one(st) == n++);
+		CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err,
+			  sizeof(err)) == OB_OK &&
+		    due == 0);
+		CHECK(store_revoke(st, "ca", "c5", 1, 1794000001, &already, err,
+			  sizeof(err)) == OB_OK &&
+		    already == 2);
+		CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err,
+			  sizeof(err)) == OB_OK &&
+		    due == 1);
+		CHECK(store_one(st) == n++);
+		CHECK(store_cert_remove(
+			  st, "ca", c5, 1, 1, &bad, err, sizeof(err)) == OB_OK);
+		CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err,
+			  sizeof(err)) == OB_OK &&
+		    due == 1);
+		CHECK(store_one(st) == n);
+		CHECK(store_crl_due(st, "ca", T, &due, NULL, NULL, err,
+			  sizeof(err)) == OB_OK &&
+		    due == 0);
+	}
 	store_close(st);
 }
 
@@ -1869,6 +2098,8 @@ static const struct test tests[] = {
     {"revoke", test_revoke},
     {"put_never_unrevokes", test_put_never_unrevokes},
     {"put_unchanged", test_put_unchanged},
+    {"hold", test_hold},
+    {"cert_each_remove", test_cert_each_remove},
     {"put_invalidity", test_put_invalidity},
     {"put_end", test_put_end},
     {"rollback", test_rollback},

@@ -1,0 +1,1 @@
+ALTER TABLE crl_cache DROP COLUMN revocations_changed;

@@ -1,0 +1,129 @@
+#!/bin/sh
+# What an operator asks of the certificates (issue 18): cert import says
+# what changed; a certificateHold is released (by unrevoke, by its index
+# line turned V) and made permanent (by a revoke of another reason),
+# seen by openssl ocsp and on the CRL; a revocation of any other reason
+# is never undone; cert list and its filters; cert remove undoing a
+# mistaken registration, all or none.
+. tests/integration/lib.sh
+
+make_pki
+admin_token
+DB=$TMP/ocspbox.db
+addissuer "$DB" rsa rsa --crl-key "$PKI/ca-rsa.key" || { fail "issuer add"; finish; exit 1; }
+start_server "$DB" || { fail "serve starts"; finish; exit 1; }
+
+# reason SERIAL: the revocation reason openssl ocsp reads, or its status.
+reason() {
+	openssl ocsp -url "$URL/" -issuer "$PKI/ca-rsa.pem" -serial "0x$1" -no_nonce \
+	    -CAfile "$PKI/ca-rsa.pem" 2>&1 |
+	    sed -n "s/^[[:space:]]*Reason: *//p; s/^0x[0-9A-Fa-f]*: *\(good\|unknown\)$/\1/p"
+}
+
+# on_crl SERIAL yes|no: waits up to 5 s for the served CRL to hold SERIAL
+# (or not); prints yes or no, what it found last.
+on_crl() {
+	for i in $(seq 50); do
+		getcrl rsa "$TMP/rsa.crl" >/dev/null
+		if chas "$TMP/rsa.crl" "$1"; then f=yes; else f=no; fi
+		[ "$f" = "$2" ] && break
+		sleep 0.1
+	done
+	echo "$f"
+}
+
+# The import summary: what changed, line by line.
+printf 'V\t301231235959Z\t\t1000\tunknown\t/CN=v\nR\t301231235959Z\t240102030405Z,certificateHold\t1001\tunknown\t/CN=h\nR\t301231235959Z\t240102030405Z,keyCompromise\t1002\tunknown\t/CN=k\nE\t200101000000Z\t\t1003\tunknown\t/CN=e\nV\t301231235959Z\t\t1004\tunknown\t/CN=w\n' >"$TMP/i1.txt"
+ok "first import: all new" \
+    '^changes: 5 new \(2 of them revoked\), 0 newly revoked, 0 released from certificateHold, 0 updated, 0 unchanged$' \
+    ob cert import rsa --openssl-index "$TMP/i1.txt"
+ok "the same again: all unchanged" \
+    '^changes: 0 new \(0 of them revoked\), 0 newly revoked, 0 released from certificateHold, 0 updated, 5 unchanged$' \
+    ob cert import rsa --openssl-index "$TMP/i1.txt"
+same "1001 on hold: openssl ocsp" "$(reason 1001)" certificateHold
+same "1001 on the CRL" "$(on_crl 1001 yes)" yes
+
+# The operator's edit of index.txt: the hold line turned V, w revoked,
+# v's subject fixed, k's line turned V (which nothing may apply).
+printf 'V\t301231235959Z\t\t1000\tunknown\t/CN=v2\nV\t301231235959Z\t\t1001\tunknown\t/CN=h\nV\t301231235959Z\t\t1002\tunknown\t/CN=k\nE\t200101000000Z\t\t1003\tunknown\t/CN=e\nR\t301231235959Z\t250102030405Z,superseded\t1004\tunknown\t/CN=w\nV\t301231235959Z\t\t1005\tunknown\t/CN=n\n' >"$TMP/i2.txt"
+run ob cert import rsa --openssl-index "$TMP/i2.txt"
+if [ "$RC" = 0 ] &&
+    printf '%s\n' "$OUT" | grep -qx 'changes: 1 new (0 of them revoked), 1 newly revoked, 1 released from certificateHold, 1 updated, 1 unchanged, 1 kept revoked against the index' &&
+    printf '%s\n' "$ERR" | grep -q 'i2.txt:3: serial 1002 is revoked here (2024-01-02T03:04:05Z, keyCompromise); the line says valid: kept revoked'; then
+	pass "second import: each change counted, the kept revocation said"
+else
+	fail "second import: each change counted, the kept revocation said" "exit $RC" "$OUT" "$ERR"
+fi
+same "1001 released: openssl ocsp says good" "$(reason 1001)" good
+same "1001 off the CRL" "$(on_crl 1001 no)" no
+same "1002 still keyCompromise" "$(reason 1002)" keyCompromise
+same "1004 revoked by the import" "$(reason 1004)" superseded
+
+# unrevoke: a hold, and only a hold.
+ok "revoke --reason certificateHold" 'revoked certificate 1000' \
+    ob revoke rsa 1000 --reason certificateHold
+same "1000 on hold" "$(reason 1000)" certificateHold
+same "1000 on the CRL" "$(on_crl 1000 yes)" yes
+ok "unrevoke releases it" '^released certificate 1000 of issuer rsa from certificateHold' \
+    ob unrevoke rsa 1000
+same "1000 good again at once" "$(reason 1000)" good
+same "1000 off the CRL" "$(on_crl 1000 no)" no
+refused "unrevoke of a keyCompromise" 1 'revoked \(keyCompromise\), not on hold: only a certificateHold is ever released' \
+    ob unrevoke rsa 1002
+same "1002 still revoked" "$(reason 1002)" keyCompromise
+refused "unrevoke of a good one" 1 'certificate 1000 of issuer rsa is not revoked' ob unrevoke rsa 1000
+refused "unrevoke of a serial never registered" 1 'no certificate 9999 of issuer rsa' ob unrevoke rsa 9999
+refused "unrevoke of no such issuer" 1 'no issuer' ob unrevoke nosuch 1000
+refused "unrevoke without a serial" 2 'need ISSUER_ID and SERIAL' ob unrevoke rsa
+ok "unrevoke --help" '^usage: ocspbox unrevoke ISSUER_ID SERIAL' ob unrevoke --help
+
+# A hold made permanent by a revoke of another reason.
+ob revoke rsa 1000 --reason certificateHold >/dev/null
+ok "revoke of a hold with keyCompromise" \
+    '^certificate 1000 of issuer rsa was on certificateHold: now revoked at .*, reason keyCompromise$' \
+    ob revoke rsa 1000 --reason keyCompromise
+same "1000 keyCompromise now" "$(reason 1000)" keyCompromise
+refused "and no longer released" 1 'not on hold' ob unrevoke rsa 1000
+
+# cert list
+run ob cert list rsa
+if [ "$RC" = 0 ] && [ "$(printf '%s\n' "$OUT" | sed -n '2p' | awk '{print $1, $2}')" = "1000 revoked" ] &&
+    printf '%s\n' "$OUT" | grep -q '^1003  *expired  *2020-01-01T00:00:00Z  *-  *-  */CN=e$' &&
+    [ "$(printf '%s\n' "$OUT" | tail -n 1)" = "6 certificates" ]; then
+	pass "cert list: a row each, expired said, the count"
+else
+	fail "cert list: a row each, expired said, the count" "exit $RC" "$OUT" "$ERR"
+fi
+same "cert list --revoked" "$(ob cert list rsa --revoked | awk 'NR > 1 && NF > 2 {print $1 ":" $5}' | tr '\n' ' ')" \
+    "1000:keyCompromise 1002:keyCompromise 1004:superseded "
+same "cert list --good" "$(ob cert list rsa --good | awk 'NR > 1 && NF > 2 {print $1}' | tr '\n' ' ')" "1001 1005 "
+same "cert list --expired" "$(ob cert list rsa --expired | awk 'NR > 1 && NF > 2 {print $1}' | tr '\n' ' ')" "1003 "
+same "cert list --json: jq reads the array" \
+    "$(ob cert list rsa --json | jq -r '[.[] | .serial_hex + "=" + .status] | join(" ")')" \
+    "1000=revoked 1001=good 1002=revoked 1003=good 1004=revoked 1005=good"
+refused "cert list with two filters" 2 'cert list: --good, --revoked and --expired are each a whole list: give one' \
+    ob cert list rsa --expired --json --good
+ob issuer add empty --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
+    --responder-key "$PKI/resp-ec.key" >/dev/null
+same "cert list --json of an issuer without certificates" "$(ob cert list empty --json)" "[]"
+refused "cert list of no such issuer" 1 'no issuer nosuch' ob cert list nosuch
+refused "cert list without an issuer" 2 'need ISSUER_ID' ob cert list
+
+# cert remove: all or none, a revoked one only when meant.
+ob cert add rsa --serial 2000 >/dev/null
+same "2000 registered: good" "$(reason 2000)" good
+refused "cert remove of a revoked one" 1 'certificate 1002 of issuer rsa is revoked: removing it takes it off the CRL.*--revoked-too.*nothing removed' \
+    ob cert remove rsa 2000 1002
+refused "cert remove with one never registered" 1 'no certificate 9999 .*nothing removed' \
+    ob cert remove rsa 2000 9999
+same "... nothing removed" "$(reason 2000)" good
+ok "cert remove" '^removed 1 certificate of issuer rsa$' ob cert remove rsa 2000
+same "2000 removed: unknown at once" "$(reason 2000)" unknown
+ok "cert remove --revoked-too" '^removed 2 certificates of issuer rsa$' \
+    ob cert remove rsa 1002 1005 --revoked-too
+same "1002 unknown" "$(reason 1002)" unknown
+same "1002 off the CRL" "$(on_crl 1002 no)" no
+refused "cert remove without a serial" 2 'at least one SERIAL' ob cert remove rsa
+refused "cert remove of a bad serial" 2 'bad serial' ob cert remove rsa 12g4
+stop_checked "serve while certificates change"
+finish
