@@ -369,6 +369,16 @@ void http_api_cert_get(
     const struct http_admin_conf *, struct mg_connection *, const char *rest);
 void http_api_revoke(const struct http_admin_conf *, struct mg_connection *);
 
+/*
+ * POST /api/v1/unrevoke {"issuer_id", "serial_hex"}: releases a
+ * certificateHold (store_unrevoke, RFC 5280 5.3.1) and pokes the CRL
+ * thread. 200 {"issuer_id", "serial_hex", "status": "good"}; 400 for a
+ * malformed body or one with "reason" or "unregistered"; 404 no such
+ * issuer or certificate; 409 not revoked, or revoked for another reason
+ * (final); 503 when the store is busy.
+ */
+void http_api_unrevoke(const struct http_admin_conf *, struct mg_connection *);
+
 /* ---- metrics.c: the stats document, its text, the Prometheus exposition -- */
 
 /* What only a running server knows, for the stats. */

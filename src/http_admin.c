@@ -611,12 +611,15 @@ handler(struct mg_connection *c, void *arg)
 		return 200;
 	}
 	if (strcmp(path, "/api/v1/revoke") == 0 ||
+	    strcmp(path, "/api/v1/unrevoke") == 0 ||
 	    strcmp(path, "/api/v1/cache/refresh") == 0) {
 		if (strcmp(m, "POST") != 0)
 			http_api_error(c, 405, "Method Not Allowed",
 			    "Allow: POST\r\n", "method not allowed");
 		else if (strcmp(path, "/api/v1/revoke") == 0)
 			http_api_revoke(&h->conf, c);
+		else if (strcmp(path, "/api/v1/unrevoke") == 0)
+			http_api_unrevoke(&h->conf, c);
 		else if (h->conf.rf == NULL)
 			http_api_error(c, 503, "Service Unavailable", NULL,
 			    "no refresh thread");

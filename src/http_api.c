@@ -439,19 +439,82 @@ http_api_revoke(const struct http_admin_conf *conf, struct mg_connection *c)
 	log_warnx("admin: revoked %s %s%s%s%s", rq.issuer_id, rq.serial,
 	    rq.reason >= 0 ? " reason " : "",
 	    rq.reason >= 0 ? util_reason_name(rq.reason) : "",
-	    already ? " (already revoked)" : "");
-	if (!already && conf->rf != NULL)
+	    already == 1       ? " (already revoked)"
+		: already == 2 ? " (was on certificateHold)"
+			       : "");
+	if (already != 1 && conf->rf != NULL)
 		refresh_crl_poke(conf->rf); /* onto the CRL now */
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "issuer_id", rq.issuer_id);
 	cJSON_AddStringToObject(out, "serial_hex", rq.serial);
-	cJSON_AddBoolToObject(out, "already_revoked", already);
-	if (!already) {
+	cJSON_AddBoolToObject(out, "already_revoked", already == 1);
+	if (already == 2)
+		cJSON_AddBoolToObject(out, "was_on_hold", 1);
+	if (already != 1) {
 		cJSON_AddStringToObject(
 		    out, "revoked_at", time_text(now, ts, sizeof(ts)));
 		if (rq.reason >= 0)
 			cJSON_AddStringToObject(
 			    out, "reason", util_reason_name(rq.reason));
 	}
+	send_cjson(c, 200, "OK", out);
+}
+
+void
+http_api_unrevoke(const struct http_admin_conf *conf, struct mg_connection *c)
+{
+	char body[API_BODY_MAX + 1], err[OB_ERRBUF];
+	const char *why;
+	struct api_revoke rq;
+	struct store *st = NULL;
+	cJSON *out;
+	size_t len;
+	enum ob_err e;
+
+	if (!read_body(c, body, &len))
+		return;
+	if (api_revoke_parse(body, len, &rq, &why) != OB_OK) {
+		http_api_error(c, 400, "Bad Request", NULL, why);
+		return;
+	}
+	if (rq.reason != -1 || rq.unregistered) {
+		http_api_error(c, 400, "Bad Request", NULL,
+		    "unrevoke takes issuer_id and serial_hex only");
+		return;
+	}
+	if (store_open(conf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: unrevoke: %s", err);
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	e = store_unrevoke(st, rq.issuer_id, rq.serial, err, sizeof(err));
+	store_close(st);
+	if (e == OB_ERR_NOTFOUND) {
+		http_api_error(c, 404, "Not Found", NULL, err);
+		return;
+	}
+	if (e == OB_ERR_INVAL) {
+		/* Not on hold: the request is right, the state says no. */
+		http_api_error(c, 409, "Conflict", NULL, err);
+		return;
+	}
+	if (e != OB_OK) {
+		log_warnx(
+		    "admin: unrevoke %s %s: %s", rq.issuer_id, rq.serial, err);
+		http_api_error(c, e == OB_ERR_BUSY ? 503 : 500,
+		    e == OB_ERR_BUSY ? "Service Unavailable"
+				     : "Internal Server Error",
+		    NULL, "unrevoke failed");
+		return;
+	}
+	log_warnx("admin: released %s %s from certificateHold", rq.issuer_id,
+	    rq.serial);
+	if (conf->rf != NULL)
+		refresh_crl_poke(conf->rf); /* off the CRL now */
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "issuer_id", rq.issuer_id);
+	cJSON_AddStringToObject(out, "serial_hex", rq.serial);
+	cJSON_AddStringToObject(out, "status", "good");
 	send_cjson(c, 200, "OK", out);
 }

@@ -85,6 +85,29 @@ ok "revoke of a hold with keyCompromise" \
 same "1000 keyCompromise now" "$(reason 1000)" keyCompromise
 refused "and no longer released" 1 'not on hold' ob unrevoke rsa 1000
 
+# The same through the admin API.
+ob revoke rsa 1005 --reason certificateHold >/dev/null
+api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"1005"}'
+same "POST /api/v1/unrevoke: 200, good" "$CODE $(printf '%s' "$BODY_OUT" | jq -r .status)" "200 good"
+same "1005 good again" "$(reason 1005)" good
+same "the API's release logged" "$(grep -c 'admin: released rsa 1005 from certificateHold' "$TMP/server.err")" 1
+api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"1002"}'
+same "POST /api/v1/unrevoke of a keyCompromise: 409, why" \
+    "$CODE $(printf '%s' "$BODY_OUT" | jq -r .error | grep -c 'only a certificateHold is ever released')" "409 1"
+api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"9999"}'
+same "POST /api/v1/unrevoke of a serial never registered: 404" "$CODE" 404
+api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"1005","reason":"keyCompromise"}'
+same "POST /api/v1/unrevoke with a reason: 400" "$CODE" 400
+api GET /api/v1/unrevoke
+same "GET /api/v1/unrevoke: 405" "$CODE" 405
+ob revoke rsa 1005 --reason certificateHold >/dev/null
+api POST /api/v1/revoke '{"issuer_id":"rsa","serial_hex":"1005","reason":"superseded"}'
+same "POST /api/v1/revoke of a hold with superseded: made it, said" \
+    "$CODE $(printf '%s' "$BODY_OUT" | jq -r '[.already_revoked, .was_on_hold, .reason] | join(" ")')" \
+    "200 false true superseded"
+same "1005 superseded" "$(reason 1005)" superseded
+same "... logged" "$(grep -c 'admin: revoked rsa 1005 reason superseded (was on certificateHold)' "$TMP/server.err")" 1
+
 # cert list
 run ob cert list rsa
 if [ "$RC" = 0 ] && [ "$(printf '%s\n' "$OUT" | sed -n '2p' | awk '{print $1, $2}')" = "1000 revoked" ] &&
@@ -95,12 +118,12 @@ else
 	fail "cert list: a row each, expired said, the count" "exit $RC" "$OUT" "$ERR"
 fi
 same "cert list --revoked" "$(ob cert list rsa --revoked | awk 'NR > 1 && NF > 2 {print $1 ":" $5}' | tr '\n' ' ')" \
-    "1000:keyCompromise 1002:keyCompromise 1004:superseded "
-same "cert list --good" "$(ob cert list rsa --good | awk 'NR > 1 && NF > 2 {print $1}' | tr '\n' ' ')" "1001 1005 "
+    "1000:keyCompromise 1002:keyCompromise 1004:superseded 1005:superseded "
+same "cert list --good" "$(ob cert list rsa --good | awk 'NR > 1 && NF > 2 {print $1}' | tr '\n' ' ')" "1001 "
 same "cert list --expired" "$(ob cert list rsa --expired | awk 'NR > 1 && NF > 2 {print $1}' | tr '\n' ' ')" "1003 "
 same "cert list --json: jq reads the array" \
     "$(ob cert list rsa --json | jq -r '[.[] | .serial_hex + "=" + .status] | join(" ")')" \
-    "1000=revoked 1001=good 1002=revoked 1003=good 1004=revoked 1005=good"
+    "1000=revoked 1001=good 1002=revoked 1003=good 1004=revoked 1005=revoked"
 refused "cert list with two filters" 2 'cert list: --good, --revoked and --expired are each a whole list: give one' \
     ob cert list rsa --expired --json --good
 ob issuer add empty --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
