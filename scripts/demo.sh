@@ -26,10 +26,8 @@ fi
 echo
 "$bin" issuer list
 echo
-echo "Certificates in $db:"
-sqlite3 -header -column "$db" \
-    "SELECT issuer_id, serial_hex, status, not_after, revoked_at,
-            revocation_reason FROM certificates ORDER BY serial_hex"
+echo "Certificates of issuer demo in $db:"
+"$bin" cert list demo
 listen=${DEMO_LISTEN:-127.0.0.1:8080}
 admin=${DEMO_ADMIN_LISTEN:-127.0.0.1:8081}
 url="http://$listen/"
@@ -43,6 +41,7 @@ cat <<EOT
 
 OCSP URL:  $url
 CRL URL:   ${url}crl/demo.crl
+Panel:     http://$admin/#token=$token
 Admin API: http://$admin/api/v1/cache/stats (Bearer token in $token_file)
 Try, in another terminal (leaf1 is good, leaf2 revoked):
   openssl ocsp -url $url -issuer $dir/pki/ca-rsa.pem -cert $dir/pki/leaf1.pem -CAfile $dir/pki/ca-rsa.pem -no_nonce

@@ -70,6 +70,15 @@ send_cjson(struct mg_connection *c, int code, const char *reason, cJSON *doc)
 
 /* 200 with a JSON text made for it (and frees it); 503 when it is NULL,
  * which its maker returns out of memory. */
+/* The address an admin request came from, for its log line. */
+static const char *
+peer(const struct mg_connection *c)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+
+	return ri != NULL && ri->remote_addr[0] != '\0' ? ri->remote_addr : "?";
+}
+
 static void
 send_text(struct mg_connection *c, char *text)
 {
@@ -288,7 +297,11 @@ http_api_certs_post(const struct http_admin_conf *conf, struct mg_connection *c)
 		goto fail;
 	}
 	in_tx = 0;
-	log_warnx("admin: certificates: %lld new, %lld known", fresh, known);
+	serial = v[0].pem != NULL ? leaves[0].serial : v[0].serial;
+	log_warnx("admin: certificates: %lld new, %lld known (%s %s%s), "
+		  "from %s",
+	    fresh, known, v[0].issuer_id, serial, n > 1 ? " first" : "",
+	    peer(c));
 	cJSON_AddNumberToObject(out, "registered", (double)fresh);
 	cJSON_AddNumberToObject(out, "known", (double)known);
 	send_cjson(c, fresh > 0 ? 201 : 200, fresh > 0 ? "Created" : "OK", out);
@@ -436,12 +449,13 @@ http_api_revoke(const struct http_admin_conf *conf, struct mg_connection *c)
 		    NULL, "revoke failed");
 		return;
 	}
-	log_warnx("admin: revoked %s %s%s%s%s", rq.issuer_id, rq.serial,
-	    rq.reason >= 0 ? " reason " : "",
+	log_warnx("admin: revoked %s %s%s%s%s%s, from %s", rq.issuer_id,
+	    rq.serial, rq.reason >= 0 ? " reason " : "",
 	    rq.reason >= 0 ? util_reason_name(rq.reason) : "",
 	    already == 1       ? " (already revoked)"
 		: already == 2 ? " (was on certificateHold)"
-			       : "");
+			       : "",
+	    rq.unregistered ? " (unregistered allowed)" : "", peer(c));
 	if (already != 1 && conf->rf != NULL)
 		refresh_crl_poke(conf->rf); /* onto the CRL now */
 	out = cJSON_CreateObject();
@@ -508,8 +522,8 @@ http_api_unrevoke(const struct http_admin_conf *conf, struct mg_connection *c)
 		    NULL, "unrevoke failed");
 		return;
 	}
-	log_warnx("admin: released %s %s from certificateHold", rq.issuer_id,
-	    rq.serial);
+	log_warnx("admin: released %s %s from certificateHold, from %s",
+	    rq.issuer_id, rq.serial, peer(c));
 	if (conf->rf != NULL)
 		refresh_crl_poke(conf->rf); /* off the CRL now */
 	out = cJSON_CreateObject();

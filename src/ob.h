@@ -235,6 +235,15 @@ const char *util_reason_name(int code);
  */
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * With on set, every line log_warnx writes from then on starts with the
+ * time, RFC 3339 in UTC to the millisecond and a space:
+ * "2026-11-30T18:10:08.123Z ocspbox: MSG". Serve sets it before it
+ * starts a thread; commands leave it off (their lines are errors read at
+ * once). Not thread-safe: call before any thread logs.
+ */
+void log_stamps(int on);
+
 /* ---- file.c: reading whole files -------------------------------------- */
 
 #define FILE_REGULAR 1 /* refuse anything but a regular file */

@@ -204,11 +204,12 @@ loopback(const char *s)
 /*
  * The admin token's hash: from --admin-token-file (0600 or stricter, like
  * the keys), else $OCSPBOX_ADMIN_TOKEN, else the one serve made before
- * (only its hash is kept), else a new one, printed once. Returns an
- * OB_EXIT_ code.
+ * (only its hash is kept), else a new one, printed once and copied to
+ * made (65 bytes; "" when none was made). Returns an OB_EXIT_ code.
  */
 static int
-admin_token(struct store *st, const char *file, unsigned char hash[32])
+admin_token(
+    struct store *st, const char *file, unsigned char hash[32], char made[65])
 {
 	static const char weak[] =
 	    "the token needs at least 128 bits: 32 or more hex digits, or "
@@ -219,6 +220,7 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 	size_t n;
 	FILE *fp;
 
+	made[0] = '\0';
 	if (file != NULL) {
 		if ((fp = fopen(file, "r")) == NULL ||
 		    fstat(fileno(fp), &sb) == -1) {
@@ -294,8 +296,56 @@ admin_token(struct store *st, const char *file, unsigned char hash[32])
 		return OB_EXIT_ERR;
 	}
 	log_warnx("admin token (shown once, only its hash is kept): %s", tok);
+	memcpy(made, tok, sizeof(tok));
 	memset(tok, 0, sizeof(tok));
 	return OB_EXIT_OK;
+}
+
+/*
+ * Logs the panel's URL on the admin listener listen: its host the first
+ * of hosts (--admin-host) when given, else listen's address (a
+ * wildcard, or a bare port, as loopback); "#token=" and the token when
+ * serve made it (made: printed just before anyway), else where the
+ * token comes from.
+ */
+static void
+panel_url(const char *listen, const char *hosts, const char *made,
+    const char *token_file)
+{
+	char host[300];
+	const char *colon = strrchr(listen, ':');
+	size_t n;
+
+	if (hosts != NULL && hosts[0] != '\0') {
+		n = strcspn(hosts, ",");
+		snprintf(host, sizeof(host), "%.*s%s", (int)(n > 255 ? 255 : n),
+		    hosts, colon != NULL ? colon : ":");
+		if (colon == NULL)
+			snprintf(host + strlen(host),
+			    sizeof(host) - strlen(host), "%s", listen);
+	} else if (colon == NULL)
+		snprintf(host, sizeof(host), "127.0.0.1:%s", listen);
+	else if (strncmp(listen, "0.0.0.0:", 8) == 0)
+		snprintf(host, sizeof(host), "127.0.0.1%s", colon);
+	else if (strncmp(listen, "[::]:", 5) == 0)
+		snprintf(host, sizeof(host), "[::1]%s", colon);
+	else
+		snprintf(host, sizeof(host), "%s", listen);
+	if (made[0] != '\0')
+		log_warnx("panel: http://%s/#token=%s", host, made);
+	else if (token_file != NULL)
+		log_warnx(
+		    "panel: http://%s/ (its token is in %s)", host, token_file);
+	else if (getenv("OCSPBOX_ADMIN_TOKEN") != NULL &&
+	    getenv("OCSPBOX_ADMIN_TOKEN")[0] != '\0')
+		log_warnx("panel: http://%s/ (its token is "
+			  "$OCSPBOX_ADMIN_TOKEN)",
+		    host);
+	else
+		log_warnx("panel: http://%s/ (its token is the one printed "
+			  "when it was made; lost: see --admin-token-file in "
+			  "ocspbox(8))",
+		    host);
 }
 
 /*
@@ -543,6 +593,7 @@ follows_stop(struct follows *f)
 int
 cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
+	char made[65] = "";
 	const char *listen = "0.0.0.0:8080", *admin_listen = "127.0.0.1:8081",
 		   *threads_arg = NULL, *validity_arg = NULL,
 		   *interval_arg = NULL, *token_file = NULL,
@@ -707,6 +758,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 		return OB_EXIT_USAGE;
 	}
 
+	/* From here on a server's log: each line says when. */
+	log_stamps(1);
 	/* Migrate and check the database before anything listens. */
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
@@ -722,7 +775,7 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&aconf, 0, sizeof(aconf));
 	rc = follow_args(follow_flags, st, &follows);
 	if (rc == OB_EXIT_OK)
-		rc = admin_token(st, token_file, aconf.token_sha256);
+		rc = admin_token(st, token_file, aconf.token_sha256, made);
 	store_close(st);
 	if (rc != OB_EXIT_OK) {
 		follows_stop(&follows);
@@ -827,6 +880,8 @@ cli_serve(struct cli_ctx *ctx, int argc, char **argv)
 	    strchr(listen, ':') == NULL ? " (every interface)" : "", threads,
 	    rconf.nsign, (long long)validity, (long long)interval, max_conns,
 	    admin_listen);
+	panel_url(admin_listen, admin_hosts, made, token_file);
+	memset(made, 0, sizeof(made));
 	if (!store_reads_nowait_works(ctx->db))
 		log_warnx("serve: %s: this kernel or file system cannot read "
 			  "without waiting for the disk (preadv2 RWF_NOWAIT): "

@@ -53,14 +53,15 @@ ok() {
 }
 
 # refused NAME CODE PATTERN CMD...: exits CODE with exactly one stderr
-# line, which starts "ocspbox: " and matches PATTERN.
+# line, which starts "ocspbox: " (after serve's RFC 3339 time, once it
+# is past its options) and matches PATTERN.
 refused() {
 	name=$1 code=$2 pat=$3
 	shift 3
 	run "$@"
 	lines=$(printf '%s\n' "$ERR" | grep -c .)
 	if [ "$RC" -eq "$code" ] && [ "$lines" -eq 1 ] &&
-	    printf '%s\n' "$ERR" | grep -q '^ocspbox: ' &&
+	    printf '%s\n' "$ERR" | grep -Eq "^($STAMP )?ocspbox: " &&
 	    printf '%s\n' "$ERR" | grep -Eq -- "$pat"; then
 		pass "$name"
 	else
@@ -68,6 +69,9 @@ refused() {
 		    "got exit $RC, stderr: $ERR"
 	fi
 }
+
+# STAMP: the time that starts each line of serve's log, as an ERE.
+STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 
 # same NAME A B: two strings are equal.
 same() {

@@ -212,7 +212,7 @@ same "Host: that name (given with its dot) without it: 200" \
 curl -s -m 30 -o /dev/null --interface 127.0.0.2 -H 'Authorization: Bearer wrong' \
     "$ADMIN_URL/api/%0aocspbox:%20admin:%20revoked%20forged%201%1b%5b31m" >/dev/null
 if grep -q 'failed authentication.*from 127.0.0.2 for /api/?ocspbox:?admin:?revoked?forged?1?' "$TMP/server.err" &&
-    ! grep -q "^ocspbox: admin: revoked forged" "$TMP/server.err" &&
+    ! grep -q " ocspbox: admin: revoked forged" "$TMP/server.err" &&
     ! grep -q "$(printf '\033')" "$TMP/server.err"; then
 	pass "a path with a newline and ESC is logged with ? for them, forging no line"
 else

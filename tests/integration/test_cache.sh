@@ -71,7 +71,7 @@ same "start refresh: 200 entries within 10 s ($(($(date +%s) - t_start)) s)" \
 same "start refresh: source serve, 200 signed, 0 errors" \
     "$(stats '[.refresh.last_source, .refresh.last_signed, .refresh.last_errors] | join(" ")')" \
     "serve 200 0"
-if grep -q '^ocspbox: refresh: 200 due, signed 200, written 200, errors 0, dropped 0, in [0-9]* ms$' "$TMP/server.err"; then
+if grep -q ' ocspbox: refresh: 200 due, signed 200, written 200, errors 0, dropped 0, in [0-9]* ms$' "$TMP/server.err"; then
 	pass "start refresh logged"
 else
 	fail "start refresh logged" "$(cat "$TMP/server.err")"
@@ -477,11 +477,13 @@ addissuer "$DBTOKEN" ec ec
 if ! start_server "$DBTOKEN"; then
 	fail "server without a token starts"
 else
-	gen=$(sed -n 's/^ocspbox: admin token (shown once, only its hash is kept): \([0-9a-f]*\)$/\1/p' "$TMP/server.err")
+	gen=$(sed -n 's/^.* ocspbox: admin token (shown once, only its hash is kept): \([0-9a-f]*\)$/\1/p' "$TMP/server.err")
 	if [ -n "$gen" ]; then pass "serve prints a generated token"; else fail "serve prints a generated token" "$(cat "$TMP/server.err")"; fi
 	code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $gen" \
 	    "$ADMIN_URL/api/v1/cache/stats")
 	same "the generated token works" "$code" 200
+	same "serve prints the panel's URL with the token it made" \
+	    "$(grep -c " ocspbox: panel: $ADMIN_URL/#token=$gen\$" "$TMP/server.err")" 1
 	stop_checked "token server"
 	cp "$TMP/server.err" "$TMP/server1.err"
 	if ! start_server "$DBTOKEN"; then
@@ -494,6 +496,8 @@ else
 		else
 			fail "on restart the token is not printed again" "$(cat "$TMP/server.err")"
 		fi
+		same "... and the panel's URL says where the token is" \
+		    "$(grep -c " ocspbox: panel: $ADMIN_URL/ (its token is the one printed when it was made; lost: see --admin-token-file in ocspbox(8))\$" "$TMP/server.err")" 1
 		code=$(curl -s -m 30 -o "$TMP/b" -w '%{http_code}' -H "Authorization: Bearer $gen" \
 		    "$ADMIN_URL/api/v1/cache/stats")
 		same "the old token still works after the restart" "$code" 200

@@ -90,7 +90,7 @@ ob revoke rsa 1005 --reason certificateHold >/dev/null
 api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"1005"}'
 same "POST /api/v1/unrevoke: 200, good" "$CODE $(printf '%s' "$BODY_OUT" | jq -r .status)" "200 good"
 same "1005 good again" "$(reason 1005)" good
-same "the API's release logged" "$(grep -c 'admin: released rsa 1005 from certificateHold' "$TMP/server.err")" 1
+same "the API's release logged, with who asked" "$(grep -c 'admin: released rsa 1005 from certificateHold, from 127.0.0.1$' "$TMP/server.err")" 1
 api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"1002"}'
 same "POST /api/v1/unrevoke of a keyCompromise: 409, why" \
     "$CODE $(printf '%s' "$BODY_OUT" | jq -r .error | grep -c 'only a certificateHold is ever released')" "409 1"
@@ -106,7 +106,11 @@ same "POST /api/v1/revoke of a hold with superseded: made it, said" \
     "$CODE $(printf '%s' "$BODY_OUT" | jq -r '[.already_revoked, .was_on_hold, .reason] | join(" ")')" \
     "200 false true superseded"
 same "1005 superseded" "$(reason 1005)" superseded
-same "... logged" "$(grep -c 'admin: revoked rsa 1005 reason superseded (was on certificateHold)' "$TMP/server.err")" 1
+same "... logged" "$(grep -c 'admin: revoked rsa 1005 reason superseded (was on certificateHold), from 127.0.0.1$' "$TMP/server.err")" 1
+api POST /api/v1/certificates '[{"issuer_id":"rsa","serial_hex":"3000","not_after":"2030-01-01T00:00:00Z"},{"issuer_id":"rsa","serial_hex":"3001","not_after":"2030-01-01T00:00:00Z"}]'
+same "POST /api/v1/certificates logged with what and who" \
+    "$CODE $(grep -c 'admin: certificates: 2 new, 0 known (rsa 3000 first), from 127.0.0.1$' "$TMP/server.err")" "201 1"
+ob cert remove rsa 3000 3001 >/dev/null
 
 # cert list
 run ob cert list rsa
@@ -149,4 +153,12 @@ same "1002 off the CRL" "$(on_crl 1002 no)" no
 refused "cert remove without a serial" 2 'at least one SERIAL' ob cert remove rsa
 refused "cert remove of a bad serial" 2 'bad serial' ob cert remove rsa 12g4
 stop_checked "serve while certificates change"
+# serve's log: every line starts with the time, RFC 3339 in UTC.
+same "every serve log line starts with an RFC 3339 UTC time" \
+    "$(grep -Evc "^$STAMP ocspbox: " "$TMP/server.err")" 0
+same "... the lines are there" "$(grep -c "ocspbox: serving OCSP on" "$TMP/server.err")" 1
+same "... and the panel's URL, where its token is" \
+    "$(grep -c " ocspbox: panel: $ADMIN_URL/ (its token is \$OCSPBOX_ADMIN_TOKEN)\$" "$TMP/server.err")" 1
+stamp=$(sed -n 's/^\([^ ]*\) ocspbox: serving OCSP on.*/\1/p' "$TMP/server.err")
+same "... the time is now's, in UTC" "$(($(date -u +%s) - $(date -u -d "$stamp" +%s) < 600))" 1
 finish
