@@ -41,6 +41,9 @@ for f in postinst prerm postrm; do
 	install -m 0755 "packaging/debian/$f" "$root/DEBIAN/"
 done
 install -m 0644 packaging/debian/conffiles "$root/DEBIAN/"
+# The alert rules of docs/operations.md, for Prometheus's rule_files.
+mkdir -p "$doc/examples"
+install -m 0644 packaging/prometheus/ocspbox.rules.yml "$doc/examples/"
 
 # The changelog of a native package: this version, at the commit's time.
 {

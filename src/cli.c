@@ -177,6 +177,19 @@ cli_check_id(const char *cmd, const char *id)
 	return 1;
 }
 
+enum ob_err
+cli_time_arg(const char *in, int64_t *out)
+{
+	char full[32];
+
+	/* RFC 3339's full-date alone: that day's 00:00:00Z. */
+	if (strlen(in) == 10 && in[4] == '-' && in[7] == '-') {
+		snprintf(full, sizeof(full), "%sT00:00:00Z", in);
+		return util_time_parse(full, out);
+	}
+	return util_time_parse(in, out);
+}
+
 int
 cli_parse_serial(const char *cmd, const char *in, char *out)
 {

@@ -44,7 +44,8 @@ int cli_backup(struct cli_ctx *, int, char **); /* cli_backup.c */
  * The refresh interval (the flag, else $OCSPBOX_REFRESH_INTERVAL, else
  * $CERTCTL_OCSP_CACHE_REFRESH_INTERVAL, else 1h), the validity (the
  * flag, else 24h) and the backdate ("0" or a duration up to 7d, else
- * 1h), in seconds, checked: validity must be longer than the interval.
+ * 1h), in seconds, checked: the interval at least 60 s (a fifth of the
+ * validity when that is shorter), the validity longer than the interval.
  * Returns OB_EXIT_OK, or OB_EXIT_USAGE after saying why as cmd.
  */
 int cli_cache_settings(const char *cmd, const char *interval_arg,
@@ -110,6 +111,13 @@ int cli_check_id(const char *cmd, const char *id);
  * cmd (not hex, or longer than OB_SERIAL_MAX_OCTETS).
  */
 int cli_parse_serial(const char *cmd, const char *in, char *out);
+
+/*
+ * A time given on a command line into *out (seconds since the epoch):
+ * RFC 3339 (util_time_parse), or its full-date alone ("2027-01-31"),
+ * taken as 00:00:00 UTC that day. OB_OK or OB_ERR_INVAL.
+ */
+enum ob_err cli_time_arg(const char *in, int64_t *out);
 
 /*
  * Looks up one issuer's record (its certificates and keys; counts left 0)

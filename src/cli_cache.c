@@ -44,6 +44,19 @@ cli_cache_settings(const char *cmd, const char *interval_arg,
 		    cmd, validity_arg);
 		return OB_EXIT_USAGE;
 	}
+	/*
+	 * Each interval re-signs what is due and builds every CRL again (a
+	 * new cRLNumber each time): a second is a typo for an hour, not a
+	 * setting. A validity that short (a lab's) allows a fifth of it.
+	 */
+	if (*interval < (*validity / 5 < 60 ? *validity / 5 : 60)) {
+		log_warnx("%s: %s %llds is too short: each interval re-signs "
+			  "what is due and builds every CRL again (a new "
+			  "CRL number each time); want at least 60s, or a "
+			  "fifth of --validity when that is shorter",
+		    cmd, src, (long long)*interval);
+		return OB_EXIT_USAGE;
+	}
 	/* Else a response could reach its nextUpdate before a re-sign. */
 	if (*validity <= *interval) {
 		log_warnx("%s: --validity (%llds) must be longer than the "

@@ -58,9 +58,9 @@ cert_add(struct cli_ctx *ctx, int argc, char **argv)
 	if (serial_arg != NULL &&
 	    !cli_parse_serial("cert add", serial_arg, serial))
 		return OB_EXIT_USAGE;
-	if (na_arg != NULL && util_time_parse(na_arg, &not_after) != OB_OK) {
+	if (na_arg != NULL && cli_time_arg(na_arg, &not_after) != OB_OK) {
 		log_warnx("cert add: bad --not-after \"%s\" (want RFC 3339, "
-			  "e.g. 2027-01-31T00:00:00Z)",
+			  "e.g. 2027-01-31T12:00:00Z, or a date, 2027-01-31)",
 		    na_arg);
 		return OB_EXIT_USAGE;
 	}
@@ -722,9 +722,9 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 			  "it is not a reason to revoke");
 		return OB_EXIT_USAGE;
 	}
-	if (at_arg != NULL && util_time_parse(at_arg, &at) != OB_OK) {
+	if (at_arg != NULL && cli_time_arg(at_arg, &at) != OB_OK) {
 		log_warnx("revoke: bad --at \"%s\" (want RFC 3339, e.g. "
-			  "2026-01-31T12:00:00Z)",
+			  "2026-01-31T12:00:00Z, or a date, 2026-01-31)",
 		    at_arg);
 		return OB_EXIT_USAGE;
 	}

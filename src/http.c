@@ -12,13 +12,52 @@
 #include "civetweb.h"
 #include "http.h"
 
+/*
+ * While this thread starts a listener, civetweb's messages about it (a
+ * port it cannot bind, then that it failed) are kept here, the first
+ * one only, for http_start's one-line error, instead of logged.
+ */
+static __thread char *start_msg;
+static __thread size_t start_msg_size;
+
 /* civetweb's own errors (bad request lines, say): one line to stderr. */
 static int
 log_message(const struct mg_connection *c, const char *msg)
 {
 	(void)c;
+	if (start_msg != NULL) {
+		if (start_msg[0] == '\0')
+			snprintf(start_msg, start_msg_size, "%s", msg);
+		return 1;
+	}
 	log_warnx("http: %s", msg);
 	return 1;
+}
+
+/*
+ * The one line that says why listening on listen failed, from civetweb's
+ * first message (msg: "cannot bind to ADDR: 98 (Address already in
+ * use)") or its error text, into errbuf.
+ */
+static void
+start_error(const char *listen, const char *msg, const char *text, char *errbuf,
+    size_t errsz)
+{
+	const char *open = strrchr(msg, '('), *close = strrchr(msg, ')');
+
+	if (strstr(msg, "cannot bind") != NULL && open != NULL &&
+	    close != NULL && close > open)
+		snprintf(errbuf, errsz, "cannot listen on %s: %.*s%s", listen,
+		    (int)(close - open - 1), open + 1,
+		    strstr(msg, "in use") != NULL
+			? " (another server holds the port: ss -ltnp shows "
+			  "which; or give another one)"
+			: "");
+	else
+		snprintf(errbuf, errsz, "cannot listen on %s: %s", listen,
+		    msg[0] != '\0'        ? msg
+			: text[0] != '\0' ? text
+					  : "cannot start");
 }
 
 enum ob_err
@@ -29,7 +68,7 @@ http_start(const struct http_listen_conf *lc,
 	struct mg_callbacks cb;
 	struct mg_init_data init;
 	struct mg_error_data err;
-	char errtext[256], threads[16], rto[16], kato[16], fbto[16],
+	char errtext[256], msg[256], threads[16], rto[16], kato[16], fbto[16],
 	    maxconn[16], body[24], budget[24], queue[16];
 	const char *opts[] = {
 	    "listening_ports",
@@ -95,9 +134,13 @@ http_start(const struct http_listen_conf *lc,
 	errtext[0] = '\0';
 	err.text = errtext;
 	err.text_buffer_size = sizeof(errtext);
-	if ((*ctx = mg_start2(&init, &err)) == NULL) {
-		snprintf(errbuf, errsz, "listen %s: %s", lc->listen,
-		    errtext[0] != '\0' ? errtext : "cannot start");
+	msg[0] = '\0';
+	start_msg = msg;
+	start_msg_size = sizeof(msg);
+	*ctx = mg_start2(&init, &err);
+	start_msg = NULL;
+	if (*ctx == NULL) {
+		start_error(lc->listen, msg, errtext, errbuf, errsz);
 		return OB_ERR_IO;
 	}
 	mg_set_request_handler(*ctx, "/", fn, user);

@@ -22,6 +22,8 @@ else
 	fail "system user and group ocspbox, home /var/lib/ocspbox, no login" "$(getent passwd ocspbox)"
 fi
 same "/var/lib/ocspbox: owner ocspbox, mode 700" "$(stat -c '%U:%G %a' /var/lib/ocspbox)" "ocspbox:ocspbox 700"
+same "the alert rules shipped as an example" \
+    "$(cmp /usr/share/doc/ocspbox/examples/ocspbox.rules.yml packaging/prometheus/ocspbox.rules.yml && echo same)" same
 lint=$(zcat /usr/share/man/man8/ocspbox.8.gz | mandoc -Tlint -W warning 2>&1)
 same "man page installed, mandoc -Tlint clean" "$lint" ""
 if man -w ocspbox 2>/dev/null | grep -q '/usr/share/man/man8/ocspbox.8.gz'; then

@@ -161,4 +161,34 @@ same "... and the panel's URL, where its token is" \
     "$(grep -c " ocspbox: panel: $ADMIN_URL/ (its token is \$OCSPBOX_ADMIN_TOKEN)\$" "$TMP/server.err")" 1
 stamp=$(sed -n 's/^\([^ ]*\) ocspbox: serving OCSP on.*/\1/p' "$TMP/server.err")
 same "... the time is now's, in UTC" "$(($(date -u +%s) - $(date -u -d "$stamp" +%s) < 600))" 1
+
+# The CLI's small things.
+ok "cert add --not-after a date alone: that day, 00:00 UTC" '' \
+    ob cert add rsa --serial 4000 --not-after 2027-01-01
+same "... stored as 2027-01-01T00:00:00Z" "$(ob cert show rsa 4000 --json | jq -r .not_after)" 2027-01-01T00:00:00Z
+refused "cert add --not-after a date that is not one" 2 'bad --not-after "2027-13-01".*or a date, 2027-01-31' \
+    ob cert add rsa --serial 4001 --not-after 2027-13-01
+ok "revoke --at a date alone" 'revoked certificate 4000 of issuer rsa at 2026-01-02T00:00:00Z' \
+    ob revoke rsa 4000 --at 2026-01-02
+refused "serve --refresh-interval 1: a typo, not a setting" 2 \
+    'serve: --refresh-interval 1s is too short: .*want at least 60s, or a fifth of --validity' \
+    ob serve --refresh-interval 1
+refused "cache refresh --refresh-interval 59s" 2 '--refresh-interval 59s is too short' \
+    ob cache refresh --refresh-interval 59s
+# A port in use: one line that says so, not civetweb's three.
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+print(s.getsockname()[1], flush=True)
+time.sleep(30)' >"$TMP/port" &
+HOLDER=$!
+for i in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+held=$(cat "$TMP/port")
+refused "serve on a port in use: one line" 1 \
+    "serve: cannot listen on 127.0.0.1:$held: Address already in use \(another server holds the port" \
+    env OCSPBOX_ADMIN_TOKEN="$TOKEN" "$OCSPBOX" --db "$DB" serve --listen "127.0.0.1:$held" \
+    --admin-listen "127.0.0.1:$((held + 1))"
+kill "$HOLDER" 2>/dev/null
 finish

@@ -158,6 +158,15 @@ if [ "$(m 'ocspbox_follow_error{issuer="rsa"}')" = 0 ] && [ "${v:-0}" -ge 4 ] &&
 else
 	fail "/metrics once fixed: follow_error 0, versions, applied just now" "$(grep follow "$TMP/metrics")"
 fi
+# The shipped alert rules: promtool takes them, and each metric they
+# name is one this server serves (a follower, CRLs, issuers: all here).
+run promtool check rules packaging/prometheus/ocspbox.rules.yml
+same "promtool check rules: the shipped alerts" "$RC $(printf '%s\n' "$OUT" | grep -c 'SUCCESS: 11 rules found')" "0 1"
+missing=
+for n in $(grep -o 'ocspbox_[a-z_]*' packaging/prometheus/ocspbox.rules.yml | sort -u); do
+	grep -q "^$n[{ ]" "$TMP/metrics" || missing="$missing $n"
+done
+same "every metric the alert rules name is served" "${missing:-none}" none
 same "the stats once fixed: no error, the path" "$(stats '.follow[0].error, .follow[0].path' | tr '\n' ' ')" \
     "null $CA/index.txt "
 
