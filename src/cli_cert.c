@@ -429,6 +429,7 @@ cert_show(struct cli_ctx *ctx, int argc, char **argv)
 struct list_out {
 	const char *issuer_id;
 	int json;
+	int commands; /* --revoke-commands */
 	int64_t now;
 	long long n;
 	int failed; /* out of memory, or stdout failed */
@@ -442,7 +443,18 @@ list_row(void *arg, const char *serial, const struct store_cert *c)
 	char na[32], ra[32];
 	char *text;
 
-	if (o->json) {
+	if (o->commands) {
+		/* The command that makes this revocation again, as it was:
+		 * a negative serial after "--". */
+		util_time_format(c->revoked_at, ra, sizeof(ra));
+		printf("ocspbox revoke %s%s%s --at %s%s%s --unregistered%s%s\n",
+		    o->issuer_id, serial[0] != '-' ? " " : "",
+		    serial[0] != '-' ? serial : "", ra,
+		    c->reason >= 0 ? " --reason " : "",
+		    c->reason >= 0 ? util_reason_name(c->reason) : "",
+		    serial[0] == '-' ? " -- " : "",
+		    serial[0] == '-' ? serial : "");
+	} else if (o->json) {
 		if ((text = api_cert_json(o->issuer_id, serial, c, o->now)) ==
 		    NULL) {
 			o->failed = 1;
@@ -485,15 +497,18 @@ list_row(void *arg, const char *serial, const struct store_cert *c)
 static int
 cert_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-	const char *pos[1];
-	int json = 0, good = 0, revoked = 0, expired = 0;
+	const char *pos[1], *since_arg = NULL;
+	int json = 0, good = 0, revoked = 0, expired = 0, commands = 0;
 	const struct cli_opt opts[] = {
 	    {"json", 0, NULL, &json},
 	    {"good", 0, NULL, &good},
 	    {"revoked", 0, NULL, &revoked},
 	    {"expired", 0, NULL, &expired},
+	    {"since", 1, &since_arg, NULL},
+	    {"revoke-commands", 0, NULL, &commands},
 	    {NULL, 0, NULL, NULL},
 	};
+	int64_t since = INT64_MIN;
 	struct list_out o;
 	struct store *st;
 	char err[OB_ERRBUF];
@@ -504,7 +519,8 @@ cert_list(struct cli_ctx *ctx, int argc, char **argv)
 	rc = cli_parse_opts("cert list", argc, argv, opts, pos, 1, &npos);
 	if (rc == 1) {
 		printf("usage: ocspbox cert list ISSUER_ID [--good | --revoked "
-		       "| --expired] [--json]\n\n"
+		       "| --expired] [--since TIME]\n"
+		       "       [--json | --revoke-commands]\n\n"
 		       "The certificates of one issuer, in numeric order of "
 		       "their serials: serial,\nstatus, notAfter, revocation "
 		       "time and reason, subject; then their count.\n"
@@ -512,7 +528,14 @@ cert_list(struct cli_ctx *ctx, int argc, char **argv)
 		       "revoked, expired or not;\n--expired: not revoked, "
 		       "past notAfter. --json prints an array of what\n"
 		       "cert show --json prints. Read from one snapshot: "
-		       "writes go on meanwhile.\n");
+		       "writes go on meanwhile.\n"
+		       "--since TIME: only those changed (registered, "
+		       "revoked, released) at or\nafter TIME. "
+		       "--revoke-commands: the revoked ones, as the `ocspbox "
+		       "revoke\n--at` command that makes each again with "
+		       "its time and reason; kept\nbeside the backups, "
+		       "they put back after a restore what was revoked\n"
+		       "since the backup (docs/operations.md).\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -521,6 +544,20 @@ cert_list(struct cli_ctx *ctx, int argc, char **argv)
 		log_warnx("cert list: need ISSUER_ID (see --help)");
 		return OB_EXIT_USAGE;
 	}
+	if (commands && (json || good || expired)) {
+		log_warnx("cert list: --revoke-commands lists the revoked "
+			  "ones, as commands: not with --json, --good or "
+			  "--expired");
+		return OB_EXIT_USAGE;
+	}
+	if (since_arg != NULL && cli_time_arg(since_arg, &since) != OB_OK) {
+		log_warnx("cert list: bad --since \"%s\" (want RFC 3339, e.g. "
+			  "2026-01-31T12:00:00Z, or a date, 2026-01-31)",
+		    since_arg);
+		return OB_EXIT_USAGE;
+	}
+	if (commands)
+		revoked = 1;
 	if (good + revoked + expired > 1) {
 		log_warnx("cert list: --good, --revoked and --expired are "
 			  "each a whole list: give one");
@@ -537,14 +574,15 @@ cert_list(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.issuer_id = pos[0];
 	o.json = json;
+	o.commands = commands;
 	o.now = (int64_t)time(NULL);
 	if (json)
 		printf("[");
-	else
+	else if (!commands)
 		printf("%-20s %-8s %-20s %-20s %-20s %s\n", "SERIAL", "STATUS",
 		    "NOT_AFTER", "REVOKED_AT", "REASON", "SUBJECT");
 	e = store_cert_each(
-	    st, pos[0], filter, o.now, list_row, &o, err, sizeof(err));
+	    st, pos[0], filter, o.now, since, list_row, &o, err, sizeof(err));
 	store_close(st);
 	if (e != OB_OK) {
 		fflush(stdout);
@@ -558,7 +596,7 @@ cert_list(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (json)
 		printf("%s]\n", o.n > 0 ? "\n" : "");
-	else
+	else if (!commands)
 		printf("%lld certificate%s\n", o.n, o.n == 1 ? "" : "s");
 	return fflush(stdout) == 0 ? OB_EXIT_OK : OB_EXIT_ERR;
 }

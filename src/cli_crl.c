@@ -50,12 +50,17 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 	unsigned char *buf = NULL;
 	char err[OB_ERRBUF], ts[32], dec[OB_CRLNUM_DEC + 1];
 	size_t len = 0, n = 0, i, revoked = 0;
-	int npos, rv, ret = OB_EXIT_ERR;
+	int npos, rv, ret = OB_EXIT_ERR, only = 0;
+	const struct cli_opt opts[] = {
+	    {"revocations-only", 0, NULL, &only},
+	    {NULL, 0, NULL, NULL},
+	};
 
 	memset(&ci, 0, sizeof(ci));
-	rv = cli_parse_opts("crl import", argc, argv, NULL, pos, 2, &npos);
+	rv = cli_parse_opts("crl import", argc, argv, opts, pos, 2, &npos);
 	if (rv == 1) {
-		printf("usage: ocspbox crl import ISSUER_ID FILE\n\n"
+		printf("usage: ocspbox crl import ISSUER_ID FILE "
+		       "[--revocations-only]\n\n"
 		       "Imports the CRL (DER or PEM) of an issuer whose CA "
 		       "key is kept offline.\nIt must be a v2 CRL with a "
 		       "cRLNumber above any this issuer had, and a\n"
@@ -64,7 +69,11 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 		       "(revocations made before are kept as they are),\n"
 		       "in one transaction, and it is served as it is at "
 		       "/crl/ISSUER_ID.crl.\nIssuers registered with "
-		       "--ca-key build their own CRLs instead.\n");
+		       "--ca-key build their own CRLs instead.\n\n"
+		       "--revocations-only applies its revocations and "
+		       "nothing else, for any\nissuer and any number: after "
+		       "a restore from a backup, the last CRL\npublished "
+		       "puts back what was revoked since.\n");
 		return OB_EXIT_OK;
 	}
 	if (rv < 0)
@@ -87,9 +96,10 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 		log_warnx("crl import: no issuer %s", pos[0]);
 		goto out;
 	}
-	if (is->crl_key_path != NULL) {
+	if (is->crl_key_path != NULL && !only) {
 		log_warnx("crl import: issuer %s has a CRL key and builds its "
-			  "own CRLs",
+			  "own CRLs (--revocations-only applies a CRL's "
+			  "revocations)",
 		    pos[0]);
 		goto out;
 	}
@@ -102,6 +112,19 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (only) {
+		if (store_crl_apply(
+			st, pos[0], &ci, &revoked, err, sizeof(err)) != OB_OK) {
+			log_warnx("crl import: %s: %s", pos[1], err);
+			goto out;
+		}
+		util_crlnum_dec(&ci.number, dec);
+		printf("applied the revocations of CRL #%s of issuer %s: %zu "
+		       "entries, %zu newly revoked\n",
+		    dec, pos[0], ci.n, revoked);
+		ret = OB_EXIT_OK;
+		goto out;
+	}
 	if (store_crl_import(st, pos[0], &ci,
 		(int64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
 		    (t1.tv_nsec - t0.tv_nsec) / 1000000,
@@ -132,7 +155,8 @@ cli_crl(struct cli_ctx *ctx, int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		fprintf(argc < 2 ? stderr : stdout,
-		    "usage: ocspbox crl import ISSUER_ID FILE\n");
+		    "usage: ocspbox crl import ISSUER_ID FILE "
+		    "[--revocations-only]\n");
 		return argc < 2 ? OB_EXIT_USAGE : OB_EXIT_OK;
 	}
 	if (strcmp(argv[1], "import") == 0)

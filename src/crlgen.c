@@ -46,8 +46,8 @@ build_crl(struct responder *r, struct store *st, struct signer *sg,
 	int64_t now;
 	enum ob_err e;
 
-	if ((e = store_crl_begin(st, id, issuer_key_sha1(ie), &number, &v, &n,
-		 errbuf, errsz)) != OB_OK)
+	if ((e = store_crl_begin(st, id, issuer_key_sha1(ie), 1, &number, &v,
+		 &n, errbuf, errsz)) != OB_OK)
 		return e;
 	/*
 	 * thisUpdate once the write lock is held: a CRL is never dated

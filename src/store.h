@@ -332,14 +332,16 @@ enum store_cert_filter {
 
 /*
  * Calls fn(arg, serial, c) for each certificate of issuer_id that filter
- * takes, in numeric order of the positive serials (then by text), until
+ * takes, and changed at or after since (seconds; INT64_MIN: any time; a
+ * revocation's row changes when it is made, whatever its --at), in
+ * numeric order of the positive serials (then by text), until
  * fn returns nonzero. serial and c (c->subject too) are valid during the
  * call only; the caller frees nothing. One read snapshot throughout:
  * writers go on meanwhile. now: seconds. OB_OK; OB_ERR_NOTFOUND (no such
  * issuer), OB_ERR_BUSY, OB_ERR_DB.
  */
 enum ob_err store_cert_each(struct store *, const char *issuer_id,
-    enum store_cert_filter filter, int64_t now,
+    enum store_cert_filter filter, int64_t now, int64_t since,
     int (*fn)(void *arg, const char *serial, const struct store_cert *c),
     void *arg, char *errbuf, size_t errsz);
 
@@ -622,7 +624,9 @@ enum ob_err store_data_version(
  * Building a CRL is one write transaction: store_crl_begin opens it (BEGIN
  * IMMEDIATE), reads the next crlNumber (one above any stored before for
  * the issuer, or for its CA under an issuer since removed:
- * crl_number_floor; 1 for the first) and the issuer's revoked
+ * crl_number_floor; 1 for the first; with time_floor, at least the wall
+ * clock in milliseconds since the epoch, so that numbers never go back
+ * after a restore: RFC 5280 5.2.3) and the issuer's revoked
  * certificates (*out malloc'd, caller frees, in revocation order). With
  * key_sha1 (the issuerKeyHash of the CA whose key will sign; may be
  * NULL), issuer_id must still be that CA's: else OB_ERR_STALE, so that a
@@ -634,7 +638,7 @@ enum ob_err store_data_version(
  */
 struct crl_entry;
 enum ob_err store_crl_begin(struct store *, const char *issuer_id,
-    const unsigned char *key_sha1, struct ob_crlnum *number,
+    const unsigned char *key_sha1, int time_floor, struct ob_crlnum *number,
     struct crl_entry **out, size_t *n, char *errbuf, size_t errsz);
 
 /* A CRL as stored in crl_cache; der borrowed. */
@@ -675,6 +679,18 @@ enum ob_err store_crl_get(struct store *, const char *issuer_id,
 enum ob_err store_crl_due(struct store *, const char *issuer_id, int64_t now,
     int *due, int64_t *this_update, int64_t *next_update, char *errbuf,
     size_t errsz);
+
+/*
+ * Applies the revocations of ci (parsed and verified by the caller) to
+ * issuer_id in one durable transaction, and nothing else: no number is
+ * checked, the CRL is neither stored nor served. A revocation already
+ * stored is kept; a certificateHold the CRL gives another reason is made
+ * that revocation. For putting back, after a restore, what the last CRL
+ * published held. *revoked: how many were revoked now. OB_OK,
+ * OB_ERR_NOTFOUND (no such issuer), or the store's errors.
+ */
+enum ob_err store_crl_apply(struct store *, const char *issuer_id,
+    const struct crl_info *ci, size_t *revoked, char *errbuf, size_t errsz);
 
 /*
  * Stores a CRL an offline CA made (ci, read by crl_parse and checked by

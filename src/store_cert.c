@@ -602,7 +602,7 @@ fail:
 
 enum ob_err
 store_cert_each(struct store *st, const char *issuer_id,
-    enum store_cert_filter filter, int64_t now,
+    enum store_cert_filter filter, int64_t now, int64_t since,
     int (*fn)(void *arg, const char *serial, const struct store_cert *c),
     void *arg, char *errbuf, size_t errsz)
 {
@@ -625,14 +625,16 @@ store_cert_each(struct store *st, const char *issuer_id,
 	snprintf(sql, sizeof(sql),
 	    "SELECT serial_hex, status = 'revoked', not_after, revoked_at,"
 	    " revocation_reason, subject, created_at, updated_at,"
-	    " invalidity_date FROM certificates WHERE issuer_id = ?1%s"
+	    " invalidity_date FROM certificates WHERE issuer_id = ?1%s%s"
 	    " ORDER BY length(serial_hex), serial_hex",
-	    where[filter]);
+	    where[filter], since != INT64_MIN ? " AND updated_at >= ?3" : "");
 	if ((e = store_prepare(st, sql, &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);
 	if (filter == STORE_CERTS_GOOD || filter == STORE_CERTS_EXPIRED)
 		store_bind_time(stmt, 2, now);
+	if (since != INT64_MIN)
+		store_bind_time(stmt, 3, since);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		memset(&c, 0, sizeof(c));
 		c.revoked = sqlite3_column_int(stmt, 1);

@@ -109,9 +109,11 @@ same_ca(struct store *st, const char *issuer_id, const unsigned char *key_sha1,
 
 enum ob_err
 store_crl_begin(struct store *st, const char *issuer_id,
-    const unsigned char *key_sha1, struct ob_crlnum *number,
+    const unsigned char *key_sha1, int time_floor, struct ob_crlnum *number,
     struct crl_entry **out, size_t *n, char *errbuf, size_t errsz)
 {
+	struct ob_crlnum floor;
+	struct timespec ts;
 	sqlite3_stmt *stmt = NULL;
 	struct crl_entry *v = NULL, *nv, *ce;
 	struct ob_crlnum last;
@@ -146,6 +148,20 @@ store_crl_begin(struct store *st, const char *issuer_id,
 		    "20 octets (RFC 5280 5.2.3); no CRL built",
 		    dec);
 		goto fail;
+	}
+	/*
+	 * The wall clock in milliseconds as a floor, read under the write
+	 * lock (as Boulder numbers its CRLs by time): a database restored
+	 * from a backup numbers its next CRL above every one served since
+	 * the backup was made, which a count alone would repeat.
+	 */
+	if (time_floor && clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
+	    ts.tv_sec > 0) {
+		util_crlnum_set(&floor,
+		    (uint64_t)ts.tv_sec * 1000 +
+			(uint64_t)ts.tv_nsec / 1000000);
+		if (util_crlnum_cmp(&floor, number) > 0)
+			*number = floor;
 	}
 	if ((e = store_prepare(st,
 		 "SELECT serial_hex, revoked_at, revocation_reason,"
@@ -351,6 +367,48 @@ store_crl_due(struct store *st, const char *issuer_id, int64_t now, int *due,
 	return e;
 }
 
+/*
+ * Revokes each entry of ci as it says, inside the caller's transaction
+ * (a revocation already stored is kept, a hold made another reason:
+ * store_revoke_tx); *revoked counts those revoked now.
+ */
+static enum ob_err
+apply_entries(struct store *st, const char *issuer_id,
+    const struct crl_info *ci, size_t *revoked, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+	size_t i;
+	int was;
+
+	for (i = 0; i < ci->n; i++) {
+		if ((e = store_revoke_tx(st, issuer_id, ci->entries[i].serial,
+			 ci->entries[i].reason, ci->entries[i].revoked_at, &was,
+			 errbuf, errsz)) != OB_OK)
+			return e;
+		if (was != 1)
+			(*revoked)++;
+	}
+	return OB_OK;
+}
+
+enum ob_err
+store_crl_apply(struct store *st, const char *issuer_id,
+    const struct crl_info *ci, size_t *revoked, char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	*revoked = 0;
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK ||
+	    (e = apply_entries(st, issuer_id, ci, revoked, errbuf, errsz)) !=
+		OB_OK) {
+		store_rollback(st);
+		return e;
+	}
+	return store_commit(st, errbuf, errsz);
+}
+
 enum ob_err
 store_crl_import(struct store *st, const char *issuer_id,
     const struct crl_info *ci, int64_t duration_ms, size_t *revoked,
@@ -360,8 +418,6 @@ store_crl_import(struct store *st, const char *issuer_id,
 	struct ob_crlnum have;
 	char got[OB_CRLNUM_DEC + 1], last[OB_CRLNUM_DEC + 1];
 	enum ob_err e;
-	size_t i;
-	int was;
 
 	*revoked = 0;
 	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
@@ -381,14 +437,9 @@ store_crl_import(struct store *st, const char *issuer_id,
 		e = OB_ERR_EXISTS;
 		goto fail;
 	}
-	for (i = 0; i < ci->n; i++) {
-		if ((e = store_revoke_tx(st, issuer_id, ci->entries[i].serial,
-			 ci->entries[i].reason, ci->entries[i].revoked_at, &was,
-			 errbuf, errsz)) != OB_OK)
-			goto fail;
-		if (!was)
-			(*revoked)++;
-	}
+	if ((e = apply_entries(st, issuer_id, ci, revoked, errbuf, errsz)) !=
+	    OB_OK)
+		goto fail;
 	memset(&c, 0, sizeof(c));
 	c.issuer_id = issuer_id;
 	c.der = ci->der;

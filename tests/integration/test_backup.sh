@@ -3,7 +3,10 @@
 # answers and another process keeps revoking; what it prints; refusals
 # (an existing file, a missing directory, no database); no half copy
 # left under any name; the copy restored and served, openssl ocsp
-# reading the revocations it holds.
+# reading the revocations it holds; a restore that loses nothing: the
+# CRL number above every one served before it, the revocations made
+# after the backup put back from the last CRL published, or from the
+# `revoke --at` list cert list printed.
 . tests/integration/lib.sh
 
 make_pki
@@ -81,5 +84,67 @@ if start_server "$DB2"; then
 	stop_checked "serve on the restored copy"
 else
 	fail "serve starts on the restored copy"
+fi
+# A restore that loses nothing (docs/operations.md "Back up and
+# restore"): revocations made after the backup come back from the last
+# CRL served, or from the commands cert list --revoke-commands printed;
+# the CRL numbers go on above the last one served.
+admin_token
+DB3=$TMP/crl.db
+addissuer "$DB3" crl rsa --crl-key "$PKI/ca-rsa.key" || fail "issuer add crl"
+for s in 5001 5002 5003; do "$OCSPBOX" --db "$DB3" cert add crl --serial $s >/dev/null; done
+if start_server "$DB3"; then
+	since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	"$OCSPBOX" --db "$DB3" backup "$TMP/crl-backup.db" >/dev/null || fail "backup of crl.db"
+	"$OCSPBOX" --db "$DB3" revoke crl 5001 --reason keyCompromise >/dev/null
+	api POST /api/v1/revoke '{"issuer_id":"crl","serial_hex":"5002","reason":"certificateHold"}'
+	for i in $(seq 50); do
+		getcrl crl "$TMP/last.crl" >/dev/null
+		[ "$(centries "$TMP/last.crl")" = 2 ] && break
+		sleep 0.1
+	done
+	N_LAST=$(cnum "$TMP/last.crl")
+	same "the last CRL served lists both revocations made after the backup" "$(centries "$TMP/last.crl")" 2
+	"$OCSPBOX" --db "$DB3" cert list crl --since "$since" --revoke-commands >"$TMP/redo.txt"
+	same "cert list --revoke-commands: the two, as revoke --at commands" \
+	    "$(sed 's/--at [^ ]*/--at T/' "$TMP/redo.txt" | tr '\n' '|')" \
+	    "ocspbox revoke crl 5001 --at T --reason keyCompromise --unregistered|ocspbox revoke crl 5002 --at T --reason certificateHold --unregistered|"
+	stop_checked "serve before the restore"
+	cp "$TMP/crl-backup.db" "$TMP/crl-backup2.db"
+	rm -f "$DB3-wal" "$DB3-shm"
+	mv "$TMP/crl-backup.db" "$DB3"
+	if start_server "$DB3"; then
+		for i in $(seq 50); do
+			getcrl crl "$TMP/after.crl" >/dev/null
+			n=$(cnum "$TMP/after.crl")
+			[ -n "$n" ] && [ "$n" != "$(qdb "$TMP/crl-backup2.db" "SELECT crl_number FROM crl_cache")" ] && break
+			sleep 0.1
+		done
+		if [ -n "$n" ] && [ -n "$N_LAST" ] && [ "$n" -gt "$N_LAST" ]; then
+			pass "restored: the first CRL's number is above the last one served (#$N_LAST -> #$n)"
+		else
+			fail "restored: the first CRL's number is above the last one served" "#$N_LAST -> #$n"
+		fi
+		same "restored: 5001, revoked after the backup, is good again (as documented)" "$(ocsp_status 5001)" good
+		ok "crl import --revocations-only of the last CRL served" \
+		    '^applied the revocations of CRL #[0-9]+ of issuer crl: 2 entries, 2 newly revoked$' \
+		    "$OCSPBOX" --db "$DB3" crl import crl "$TMP/last.crl" --revocations-only
+		same "... 5001 revoked again, at once" "$(ocsp_status 5001)" revoked
+		same "... 5002 on hold again" "$("$OCSPBOX" --db "$DB3" cert show crl 5002 --json | jq -r .reason)" certificateHold
+		refused "crl import of an issuer with a CRL key, without --revocations-only" 1 \
+		    'has a CRL key and builds its own CRLs \(--revocations-only' \
+		    "$OCSPBOX" --db "$DB3" crl import crl "$TMP/last.crl"
+		stop_checked "serve on the restored database"
+	else
+		fail "serve starts on the restored database"
+	fi
+	# The other way back: the printed commands, run on another copy.
+	sed "s|^ocspbox |\"\$OCSPBOX\" --db \"$TMP/crl-backup2.db\" |" "$TMP/redo.txt" >"$TMP/redo.sh"
+	run env OCSPBOX="$OCSPBOX" sh "$TMP/redo.sh"
+	same "the printed revoke --at commands, run on a restored copy" \
+	    "$RC $(qdb "$TMP/crl-backup2.db" "SELECT group_concat(serial_hex || ':' || revocation_reason || ':' || revoked_at, ' ') FROM certificates WHERE status = 'revoked'")" \
+	    "0 $(qdb "$DB3" "SELECT group_concat(serial_hex || ':' || revocation_reason || ':' || revoked_at, ' ') FROM certificates WHERE status = 'revoked'")"
+else
+	fail "serve starts on crl.db"
 fi
 finish

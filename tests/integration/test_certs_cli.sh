@@ -133,6 +133,18 @@ refused "cert list with two filters" 2 'cert list: --good, --revoked and --expir
 ob issuer add empty --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" \
     --responder-key "$PKI/resp-ec.key" >/dev/null
 same "cert list --json of an issuer without certificates" "$(ob cert list empty --json)" "[]"
+ob revoke rsa --unregistered --at 2026-02-03T04:05:06Z -- -66 >/dev/null
+same "cert list --revoke-commands: a negative serial after --, each command runs" \
+    "$(ob cert list rsa --revoke-commands | grep -- '-- -66$')" \
+    "ocspbox revoke rsa --at 2026-02-03T04:05:06Z --unregistered -- -66"
+ob cert list rsa --revoke-commands | sed "s|^ocspbox |\"$OCSPBOX\" --db \"$DB\" |" >"$TMP/redo.sh"
+run sh "$TMP/redo.sh"
+same "... and says each was revoked already" \
+    "$RC $(printf '%s\n' "$OUT" | grep -c 'was already revoked$')" "0 $(grep -c . "$TMP/redo.sh")"
+refused "cert list --revoke-commands --json" 2 '--revoke-commands lists the revoked ones, as commands' \
+    ob cert list rsa --revoke-commands --json
+refused "cert list --since a bad time" 2 'bad --since "yesterday"' ob cert list rsa --since yesterday
+ob cert remove rsa --revoked-too -- -66 >/dev/null || fail "cert remove -66"
 refused "cert list of no such issuer" 1 'no issuer nosuch' ob cert list nosuch
 refused "cert list without an issuer" 2 'need ISSUER_ID' ob cert list
 

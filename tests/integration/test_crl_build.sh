@@ -37,25 +37,33 @@ refused "issuer add --crl-key: a CA without cRLSign is refused" 1 'lacks cRLSign
     ob issuer add nocrl --cert "$TMP/nocrl.pem" --responder-cert "$TMP/nocrl.pem" \
     --responder-key "$TMP/nocrl.key" --crl-key "$TMP/nocrl.key"
 
-# 4. cache refresh builds the CRLs.
+# 4. cache refresh builds the CRLs, numbered by the clock (ms).
+t0=$(now_ms)
 run ob cache refresh --validity 2h --refresh-interval 1h
+t1=$(now_ms)
+# num ISSUER: the number of the CRL that line of $OUT says was built.
+num() { printf '%s\n' "$OUT" | sed -n "s/^crl $1: #\([0-9]*\), .*/\1/p"; }
+# clocked N: whether N is a number the clock gave between t0 and t1.
+clocked() { [ -n "$1" ] && [ "$1" -ge "$t0" ] && [ "$1" -le "$t1" ]; }
 if [ "$RC" -eq 0 ] &&
-    printf '%s\n' "$OUT" | grep -Eq '^crl rsa: #1, 5 revoked, [0-9]+ bytes, in [0-9]+ ms$' &&
-    printf '%s\n' "$OUT" | grep -Eq '^crl ec: #1, 1 revoked, [0-9]+ bytes, in [0-9]+ ms$' &&
-    printf '%s\n' "$OUT" | grep -Eq '^crl p384: #1, 0 revoked, [0-9]+ bytes, in [0-9]+ ms$' &&
+    printf '%s\n' "$OUT" | grep -Eq '^crl rsa: #[0-9]+, 5 revoked, [0-9]+ bytes, in [0-9]+ ms$' &&
+    printf '%s\n' "$OUT" | grep -Eq '^crl ec: #[0-9]+, 1 revoked, [0-9]+ bytes, in [0-9]+ ms$' &&
+    printf '%s\n' "$OUT" | grep -Eq '^crl p384: #[0-9]+, 0 revoked, [0-9]+ bytes, in [0-9]+ ms$' &&
+    clocked "$(num rsa)" && clocked "$(num ec)" && clocked "$(num p384)" &&
     ! printf '%s\n' "$OUT" | grep -q '^crl own'; then
-	pass "cache refresh: one 'crl ID: #1, K revoked' line per issuer with a CRL key"
+	pass "cache refresh: one 'crl ID: #N, K revoked' line per issuer with a CRL key, N the clock's ms"
 else
-	fail "cache refresh: one 'crl ID: #1, K revoked' line per issuer with a CRL key" \
-	    "exit $RC" "stdout: $OUT" "stderr: $ERR"
+	fail "cache refresh: one 'crl ID: #N, K revoked' line per issuer with a CRL key, N the clock's ms" \
+	    "exit $RC" "stdout: $OUT" "stderr: $ERR" "clock: $t0 to $t1"
 fi
+N1_RSA=$(num rsa) N1_EC=$(num ec) N1_P384=$(num p384)
 t_refresh=$(date +%s)
 same "crl_cache rows: ec, p384, rsa (own has none)" \
     "$(q "SELECT group_concat(issuer_id || ':' || crl_number || ':' || revoked_count, ' ') FROM (SELECT * FROM crl_cache ORDER BY issuer_id)")" \
-    "ec:1:1 p384:1:0 rsa:1:5"
+    "ec:$N1_EC:1 p384:$N1_P384:0 rsa:$N1_RSA:5"
 same "one successful event per build, with number and count" \
     "$(q "SELECT group_concat(issuer_id || ':' || crl_number || ':' || revoked_count || ':' || succeeded || ':' || ifnull(error, '-'), ' ') FROM (SELECT * FROM crl_generation_events ORDER BY issuer_id)")" \
-    "ec:1:1:1:- p384:1:0:1:- rsa:1:5:1:-"
+    "ec:$N1_EC:1:1:- p384:$N1_P384:0:1:- rsa:$N1_RSA:5:1:-"
 
 dbcrl "$DB" rsa "$TMP/rsa1.der"
 same "rsa CRL verifies with openssl against ca-rsa.pem" "$(cverify "$TMP/rsa1.der" rsa)" "verify OK"
@@ -81,7 +89,7 @@ if printf '%s\n' "$TXT" | grep -q '^ *Version 2 (0x1)$' &&
 else
 	fail "rsa CRL: Version 2, sha256WithRSAEncryption, the CA's Name as issuer" "$TXT"
 fi
-same "rsa CRL: CRL Number 1" "$(cnum "$TMP/rsa1.der")" 1
+same "rsa CRL: its CRL Number" "$(cnum "$TMP/rsa1.der")" "$N1_RSA"
 aki=$(printf '%s\n' "$TXT" | sed -n '/Authority Key Identifier/{n;s/^ *//;s/^keyid://;p;}')
 ski=$(openssl x509 -in "$PKI/ca-rsa.pem" -noout -ext subjectKeyIdentifier | sed -n '2s/^ *//p')
 if [ -n "$ski" ] && [ "$aki" = "$ski" ]; then
@@ -149,17 +157,24 @@ else
 	fail "p384 CRL: ecdsa-with-SHA384, no revokedCertificates" "$TXT"
 fi
 
-# 6. A second build takes the next number; the first stays recorded.
+# 6. A second build takes a higher number; the first stays recorded.
+t0=$(now_ms)
 run ob cache refresh --validity 2h --refresh-interval 1h
-if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q '^crl rsa: #2, 5 revoked' &&
-    printf '%s\n' "$OUT" | grep -q '^crl ec: #2,' && printf '%s\n' "$OUT" | grep -q '^crl p384: #2,'; then
-	pass "second cache refresh: every CRL is #2"
+t1=$(now_ms)
+if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q '^crl rsa: #[0-9]*, 5 revoked' &&
+    clocked "$(num rsa)" && clocked "$(num ec)" && clocked "$(num p384)" &&
+    [ "$(num rsa)" -gt "$N1_RSA" ] && [ "$(num ec)" -gt "$N1_EC" ] &&
+    [ "$(num p384)" -gt "$N1_P384" ]; then
+	pass "second cache refresh: every CRL takes a higher number"
 else
-	fail "second cache refresh: every CRL is #2" "exit $RC" "$OUT" "$ERR"
+	fail "second cache refresh: every CRL takes a higher number" "exit $RC" "$OUT" "$ERR"
 fi
+N2_RSA=$(num rsa)
 dbcrl "$DB" rsa "$TMP/rsa2.der"
-same "the stored rsa CRL says CRL Number 2 and verifies" \
-    "$(cnum "$TMP/rsa2.der") $(cverify "$TMP/rsa2.der" rsa)" "2 verify OK"
-ok "cache stats (text) shows the CRL" '^ +crl #2, 5 revoked, nextUpdate ' ob cache stats
-
+same "the stored rsa CRL says that number and verifies" \
+    "$(cnum "$TMP/rsa2.der") $(cverify "$TMP/rsa2.der" rsa)" "$N2_RSA verify OK"
+ok "cache stats (text) shows the CRL" "^ +crl #$N2_RSA, 5 revoked, nextUpdate " ob cache stats
+same "both builds recorded, in order" \
+    "$(q "SELECT group_concat(crl_number, ' ') FROM (SELECT crl_number FROM crl_generation_events WHERE issuer_id = 'rsa' ORDER BY id)")" \
+    "$N1_RSA $N2_RSA"
 finish

@@ -99,7 +99,7 @@ ok "crl import: the next one, in DER (#257), revokes nothing new" \
     ob crl import off "$OFF/2.der"
 # cache refresh builds the CRL of rsa, not of the offline CA.
 run ob cache refresh
-if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q '^crl rsa: #1,' &&
+if [ "$RC" -eq 0 ] && printf '%s\n' "$OUT" | grep -q '^crl rsa: #[0-9]*,' &&
     ! printf '%s\n' "$OUT" | grep -q '^crl off'; then
 	pass "cache refresh builds rsa's CRL and leaves the imported one alone"
 else

@@ -426,7 +426,7 @@ test_put_invalidity(void)
 	CHECK_STR(peek("SELECT invalidity_date FROM certificates"
 		       " WHERE serial_hex = 'a1'"),
 	    "2023-07-22T04:26:40Z");
-	e = store_crl_begin(st, "ca", NULL, &num, &v, &n, err, sizeof(err));
+	e = store_crl_begin(st, "ca", NULL, 0, &num, &v, &n, err, sizeof(err));
 	if (e != OB_OK)
 		fprintf(stderr, "  store_crl_begin: %s\n", err);
 	CHECK(e == OB_OK && n == 2);
@@ -636,28 +636,37 @@ test_cert_each_remove(void)
 			  sizeof(err)) == OB_OK);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	memset(&a, 0, sizeof(a));
-	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, each_cb, &a, err,
-		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, INT64_MIN,
+		  each_cb, &a, err, sizeof(err)) == OB_OK);
 	CHECK_STR(a.text, "2 a -5 10R ff");
 	memset(&a, 0, sizeof(a));
-	CHECK(store_cert_each(st, "ca", STORE_CERTS_GOOD, now, each_cb, &a, err,
-		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_GOOD, now, INT64_MIN,
+		  each_cb, &a, err, sizeof(err)) == OB_OK);
 	CHECK_STR(a.text, "2 a -5");
 	memset(&a, 0, sizeof(a));
-	CHECK(store_cert_each(st, "ca", STORE_CERTS_REVOKED, now, each_cb, &a,
-		  err, sizeof(err)) == OB_OK);
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_REVOKED, now, INT64_MIN,
+		  each_cb, &a, err, sizeof(err)) == OB_OK);
 	CHECK_STR(a.text, "10R");
 	memset(&a, 0, sizeof(a));
-	CHECK(store_cert_each(st, "ca", STORE_CERTS_EXPIRED, now, each_cb, &a,
-		  err, sizeof(err)) == OB_OK);
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_EXPIRED, now, INT64_MIN,
+		  each_cb, &a, err, sizeof(err)) == OB_OK);
 	CHECK_STR(a.text, "ff");
 	memset(&a, 0, sizeof(a));
 	a.stop_after = 2;
-	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, each_cb, &a, err,
-		  sizeof(err)) == OB_OK);
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, INT64_MIN,
+		  each_cb, &a, err, sizeof(err)) == OB_OK);
 	CHECK_STR(a.text, "2 a");
-	CHECK(store_cert_each(st, "nope", STORE_CERTS_ALL, now, each_cb, &a,
-		  err, sizeof(err)) == OB_ERR_NOTFOUND);
+	/* --since: changed at or after; none after 2100, all after 2000. */
+	memset(&a, 0, sizeof(a));
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, 4102444800,
+		  each_cb, &a, err, sizeof(err)) == OB_OK);
+	CHECK_STR(a.text, "");
+	memset(&a, 0, sizeof(a));
+	CHECK(store_cert_each(st, "ca", STORE_CERTS_REVOKED, now, 946684800,
+		  each_cb, &a, err, sizeof(err)) == OB_OK);
+	CHECK_STR(a.text, "10R");
+	CHECK(store_cert_each(st, "nope", STORE_CERTS_ALL, now, INT64_MIN,
+		  each_cb, &a, err, sizeof(err)) == OB_ERR_NOTFOUND);
 	/* remove: all or none; a revoked one only when meant. */
 	CHECK(store_cert_remove(st, "ca", bad, 2, 0, &at, err, sizeof(err)) ==
 	    OB_ERR_NOTFOUND);
@@ -1441,9 +1450,10 @@ num64(const struct ob_crlnum *n)
 /* A time within the CRLs store_one stores. */
 #define T 1795000100
 
-/* Stores a CRL of the revoked certificates; returns its number or -1. */
+/* Stores a CRL of the revoked certificates, numbered with the clock as
+ * a floor when time_floor is set; returns its number or -1. */
 static int64_t
-store_one(struct store *st)
+store_one_at(struct store *st, int time_floor)
 {
 	static const unsigned char der[] = {0x30, 0x00};
 	struct crl_entry *v = NULL;
@@ -1451,8 +1461,8 @@ store_one(struct store *st)
 	struct ob_crlnum number;
 	size_t n;
 
-	if (store_crl_begin(
-		st, "ca", NULL, &number, &v, &n, err, sizeof(err)) != OB_OK)
+	if (store_crl_begin(st, "ca", NULL, time_floor, &number, &v, &n, err,
+		sizeof(err)) != OB_OK)
 		return -1;
 	free(v);
 	memset(&c, 0, sizeof(c));
@@ -1467,6 +1477,12 @@ store_one(struct store *st)
 	if (store_crl_put(st, &c, err, sizeof(err)) != OB_OK)
 		return -1;
 	return num64(&number);
+}
+
+static int64_t
+store_one(struct store *st)
+{
+	return store_one_at(st, 0);
 }
 
 static void
@@ -1491,8 +1507,8 @@ test_store_numbers(void)
 	CHECK(store_revoke(st, "ca", "a1", -1, 1793000000, &already, err,
 		  sizeof(err)) == OB_OK);
 	/* The revoked ones, oldest revocation first, with their reasons */
-	CHECK(store_crl_begin(
-		  st, "ca", NULL, &number, &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(store_crl_begin(st, "ca", NULL, 0, &number, &v, &n, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(num64(&number) == 1 && n == 2 && v != NULL);
 	if (v != NULL && n == 2) {
 		CHECK_STR(v[0].serial, "a1");
@@ -1517,12 +1533,12 @@ test_store_numbers(void)
 	CHECK(store_open(path, 0, &other, err, sizeof(err)) == OB_OK);
 	if (other != NULL) {
 		store_busy_ms(other, 50);
-		CHECK(store_crl_begin(st, "ca", NULL, &number, &v, &n, err,
+		CHECK(store_crl_begin(st, "ca", NULL, 0, &number, &v, &n, err,
 			  sizeof(err)) == OB_OK &&
 		    num64(&number) == 3);
 		free(v);
-		CHECK(store_crl_begin(other, "ca", NULL, &number, &v, &n, err,
-			  sizeof(err)) == OB_ERR_BUSY);
+		CHECK(store_crl_begin(other, "ca", NULL, 0, &number, &v, &n,
+			  err, sizeof(err)) == OB_ERR_BUSY);
 		store_rollback(st);
 		CHECK(store_one(other) == 3);
 		store_close(other);
@@ -1538,6 +1554,33 @@ test_store_numbers(void)
 	}
 	CHECK(store_open(path, 0, &st, err, sizeof(err)) == OB_OK);
 	CHECK(st != NULL && store_one(st) == 4);
+	store_close(st);
+}
+
+/* The wall clock (ms) as a floor: a database restored from an older
+ * backup never numbers a CRL below one served since (RFC 5280 5.2.3). */
+static void
+test_store_time_floor(void)
+{
+	struct store *st = fresh_crl();
+	struct timespec ts;
+	int64_t before, after, a, b;
+
+	if (st == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_one(st) == 1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	before = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	a = store_one_at(st, 1);
+	b = store_one_at(st, 1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	after = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	CHECK(a >= before && a <= after);
+	CHECK(b > a && b <= after + 1);
+	/* Past the clock already: one above, as without a floor. */
+	CHECK(store_one(st) == b + 1);
 	store_close(st);
 }
 
@@ -1621,7 +1664,7 @@ test_store_failed_and_due(void)
 			" status, revoked_at) VALUES ('ca', '', 'revoked',"
 			" '2026-01-01T00:00:00Z')",
 			NULL, NULL, NULL) == SQLITE_OK);
-		CHECK(store_crl_begin(st, "ca", NULL, &number, &v, &n, err,
+		CHECK(store_crl_begin(st, "ca", NULL, 0, &number, &v, &n, err,
 			  sizeof(err)) == OB_ERR_INVAL &&
 		    v == NULL && strstr(err, "unusable serial") != NULL);
 		CHECK(sqlite3_exec(db,
@@ -1722,8 +1765,8 @@ test_store_wide_numbers(void)
 		  sizeof(err)) == OB_OK &&
 	    num64(&number) == 41);
 	free(got);
-	CHECK(store_crl_begin(
-		  st, "ca", NULL, &number, &v, &n, err, sizeof(err)) == OB_OK);
+	CHECK(store_crl_begin(st, "ca", NULL, 0, &number, &v, &n, err,
+		  sizeof(err)) == OB_OK);
 	CHECK(num64(&number) == 44);
 	free(v);
 	store_rollback(st);
@@ -1778,7 +1821,7 @@ test_store_wide_numbers(void)
 	CHECK(store_crl_import(st, "ca", &ci, 0, &revoked, err, sizeof(err)) ==
 	    OB_OK);
 	v = NULL;
-	CHECK(store_crl_begin(st, "ca", NULL, &number, &v, &n, err,
+	CHECK(store_crl_begin(st, "ca", NULL, 0, &number, &v, &n, err,
 		  sizeof(err)) == OB_ERR_RANGE);
 	CHECK(v == NULL &&
 	    strstr(err,
@@ -2067,11 +2110,11 @@ test_issuer_reused(void)
 		  st, &c, 1, 1795000000, 3600, &w, err, sizeof(err)) == OB_OK);
 	CHECK(w == 1);
 	/* CA A's key builds no CRL of CA B's revocations. */
-	CHECK(store_crl_begin(st, "ca", key_a, &number, &v, &n, err,
+	CHECK(store_crl_begin(st, "ca", key_a, 0, &number, &v, &n, err,
 		  sizeof(err)) == OB_ERR_STALE);
 	CHECK(v == NULL);
 	/* CA B never had a CRL: its first is #1. */
-	CHECK(store_crl_begin(st, "ca", key_b, &number, &v, &n, err,
+	CHECK(store_crl_begin(st, "ca", key_b, 0, &number, &v, &n, err,
 		  sizeof(err)) == OB_OK &&
 	    num64(&number) == 1);
 	free(v);
@@ -2080,7 +2123,7 @@ test_issuer_reused(void)
 
 	/* CA A back under another id: on from #2, not from 1. */
 	CHECK(add_ca(st, "again", 0xab));
-	CHECK(store_crl_begin(st, "again", key_a, &number, &v, &n, err,
+	CHECK(store_crl_begin(st, "again", key_a, 0, &number, &v, &n, err,
 		  sizeof(err)) == OB_OK &&
 	    num64(&number) == 3);
 	free(v);
@@ -2116,6 +2159,7 @@ static const struct test tests[] = {
     {"crl_numbers", test_store_numbers},
     {"crl_numbers_wide", test_store_wide_numbers},
     {"crl_failed_and_due", test_store_failed_and_due},
+    {"crl_time_floor", test_store_time_floor},
     {NULL, NULL},
 };
 
