@@ -236,6 +236,7 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 	rc = OB_EXIT_ERR;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		goto out;
+	store_source(st, "import");
 	if (store_issuer_exists(st, pos[0], err, sizeof(err)) != OB_OK ||
 	    store_begin(st, err, sizeof(err)) != OB_OK) {
 		log_warnx("cert import: %s", err);
@@ -773,6 +774,7 @@ cli_revoke(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
+	store_source(st, "cli");
 	/* A serial never registered is most likely a typo (1OO2 for 1002),
 	 * which would leave the real certificate good: said, unless meant. */
 	if (!unregistered &&

@@ -85,6 +85,7 @@ crl_import(struct cli_ctx *ctx, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
+	store_source(st, "crl");
 	if (store_issuer_list(st, &v, &n, err, sizeof(err)) != OB_OK) {
 		log_warnx("crl import: %s", err);
 		goto out;

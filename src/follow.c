@@ -580,6 +580,7 @@ follow_look(struct follower *fw, struct follow_state *s)
 		store_failed(fw, s, err);
 		return;
 	}
+	store_source(s->st, "follow");
 	if (stat(fw->path, &sb) != 0) {
 		/* Not there (yet), or not reachable: waited for, said once. */
 		if (!s->missing) {

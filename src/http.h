@@ -369,6 +369,19 @@ void http_api_cert_get(
     const struct http_admin_conf *, struct mg_connection *, const char *rest);
 void http_api_revoke(const struct http_admin_conf *, struct mg_connection *);
 
+/* GET /api/v1/history's default and largest ?limit= (per list). */
+#define HTTP_API_HISTORY_DEFAULT 50
+#define HTTP_API_HISTORY_MAX 500
+
+/*
+ * GET /api/v1/history[?limit=N]: the newest N (default 50, 1 to 500)
+ * revocations with their reason and source, CRL generation events (a
+ * failure repeated counted once: "repeated") and refresh passes, each
+ * list newest first, from the tables (store_history). 400 for a bad
+ * limit, 503 when the store is busy or unavailable.
+ */
+void http_api_history(const struct http_admin_conf *, struct mg_connection *);
+
 /*
  * POST /api/v1/unrevoke {"issuer_id", "serial_hex"}: releases a
  * certificateHold (store_unrevoke, RFC 5280 5.3.1) and pokes the CRL
@@ -395,6 +408,9 @@ struct metrics_live {
 	int64_t hits, misses, live_signs; /* not yet in cache_counters */
 	int64_t interval; /* 0: no refresh thread (the CLI) */
 	int running; /* a refresh pass is under way */
+	int64_t next_due; /* this server's next pass; INT64_MIN: not known */
+	/* The server's host name and database path; NULL: left out. */
+	const char *host, *database;
 	int64_t started_at; /* when serve started */
 	const struct http_ocsp_counts *requests; /* NULL: none */
 	const struct responder_counters *totals; /* since start, or NULL */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
@@ -49,6 +50,7 @@ struct http_admin {
 	struct auth_client clients[ADMIN_AUTH_CLIENTS];
 	int64_t logged_at; /* the last failure log line */
 	int64_t unlogged; /* failures since it */
+	char host[256]; /* this machine's name, for the panel's header */
 };
 
 void
@@ -383,6 +385,10 @@ handle_stats(struct http_admin *h, struct mg_connection *c, int metrics)
 		live.requests = &q;
 	}
 	live.running = h->conf.rf != NULL && refresh_running(h->conf.rf);
+	live.next_due =
+	    h->conf.rf != NULL ? refresh_next_due(h->conf.rf) : INT64_MIN;
+	live.host = h->host[0] != '\0' ? h->host : NULL;
+	live.database = h->conf.db_path;
 	http_admin_counts(h, &ac);
 	live.admin = &ac;
 	iss = responder_issuers_hold(h->conf.r);
@@ -584,12 +590,15 @@ handler(struct mg_connection *c, void *arg)
 	}
 	if (strcmp(path, "/api/v1/cache/stats") == 0 ||
 	    strcmp(path, "/api/v1/issuers") == 0 ||
+	    strcmp(path, "/api/v1/history") == 0 ||
 	    strcmp(path, "/metrics") == 0) {
 		if (!get)
 			http_api_error(c, 405, "Method Not Allowed",
 			    "Allow: GET, HEAD\r\n", "method not allowed");
 		else if (strcmp(path, "/api/v1/issuers") == 0)
 			http_api_issuers(&h->conf, c);
+		else if (strcmp(path, "/api/v1/history") == 0)
+			http_api_history(&h->conf, c);
 		else
 			handle_stats(h, c, strcmp(path, "/metrics") == 0);
 		return 200;
@@ -664,6 +673,8 @@ http_admin_start(const struct http_admin_conf *conf, struct http_admin **out,
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return OB_ERR_NOMEM;
 	h->conf = *conf;
+	if (gethostname(h->host, sizeof(h->host) - 1) != 0)
+		h->host[0] = '\0';
 	pthread_mutex_init(&h->lock, NULL);
 	if ((e = http_start(&lc, handler, h, &h->ctx, errbuf, errsz)) !=
 	    OB_OK) {

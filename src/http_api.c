@@ -418,6 +418,7 @@ http_api_revoke(const struct http_admin_conf *conf, struct mg_connection *c)
 		    c, 503, "Service Unavailable", NULL, "store unavailable");
 		return;
 	}
+	store_source(st, "api");
 	/* The API revokes what it knows; unknown ids are the caller's typo. */
 	err[0] = '\0';
 	missing = "no such issuer";
@@ -530,5 +531,153 @@ http_api_unrevoke(const struct http_admin_conf *conf, struct mg_connection *c)
 	cJSON_AddStringToObject(out, "issuer_id", rq.issuer_id);
 	cJSON_AddStringToObject(out, "serial_hex", rq.serial);
 	cJSON_AddStringToObject(out, "status", "good");
+	send_cjson(c, 200, "OK", out);
+}
+
+/* t as RFC 3339 into o under name, or null when INT64_MIN. */
+static int
+add_time_or_null(cJSON *o, const char *name, int64_t t)
+{
+	char ts[32];
+
+	return (t == INT64_MIN ? cJSON_AddNullToObject(o, name)
+			       : cJSON_AddStringToObject(o, name,
+				     time_text(t, ts, sizeof(ts)))) != NULL;
+}
+
+/* The history's three lists as JSON, or NULL when out of memory. */
+static cJSON *
+history_json(const struct store_history *h)
+{
+	char dec[OB_CRLNUM_DEC + 1];
+	cJSON *out, *list, *o;
+	uint64_t n64;
+	size_t i;
+	int ok;
+
+	if ((out = cJSON_CreateObject()) == NULL)
+		return NULL;
+	ok = (list = cJSON_AddArrayToObject(out, "revocations")) != NULL;
+	for (i = 0; ok && i < h->nrevocations; i++) {
+		const struct store_revocation_event *r = &h->revocations[i];
+
+		ok = (o = cJSON_CreateObject()) != NULL &&
+		    cJSON_AddItemToArray(list, o) &&
+		    cJSON_AddStringToObject(o, "issuer_id", r->issuer_id) &&
+		    cJSON_AddStringToObject(o, "serial_hex", r->serial) &&
+		    add_time_or_null(o, "revoked_at", r->revoked_at) &&
+		    (r->reason >= 0 ? cJSON_AddStringToObject(o, "reason",
+					  util_reason_name(r->reason))
+				    : cJSON_AddNullToObject(o, "reason")) &&
+		    (r->source[0] != '\0'
+			    ? cJSON_AddStringToObject(o, "source", r->source)
+			    : cJSON_AddNullToObject(o, "source")) &&
+		    add_time_or_null(o, "recorded_at", r->recorded_at);
+	}
+	ok = ok && (list = cJSON_AddArrayToObject(out, "crl_builds")) != NULL;
+	for (i = 0; ok && i < h->ncrl_builds; i++) {
+		const struct store_crl_event *c = &h->crl_builds[i];
+
+		ok = (o = cJSON_CreateObject()) != NULL &&
+		    cJSON_AddItemToArray(list, o) &&
+		    cJSON_AddStringToObject(o, "issuer_id", c->issuer_id) &&
+		    add_time_or_null(o, "started_at", c->started_at) &&
+		    add_time_or_null(o, "last_at", c->last_at) &&
+		    cJSON_AddNumberToObject(o, "repeated", (double)c->repeated);
+		/* As the stats: a number up to 2^53 - 1, else its digits. */
+		if (ok && !c->has_number)
+			ok = cJSON_AddNullToObject(o, "crl_number") != NULL;
+		else if (ok && util_crlnum_u64(&c->number, &n64) &&
+		    n64 < ((uint64_t)1 << 53))
+			ok = cJSON_AddNumberToObject(
+				 o, "crl_number", (double)n64) != NULL;
+		else if (ok) {
+			util_crlnum_dec(&c->number, dec);
+			ok = cJSON_AddStringToObject(o, "crl_number", dec) !=
+			    NULL;
+		}
+		ok = ok &&
+		    (c->revoked_count >= 0
+			    ? cJSON_AddNumberToObject(
+				  o, "revoked_count", (double)c->revoked_count)
+			    : cJSON_AddNullToObject(o, "revoked_count")) &&
+		    cJSON_AddBoolToObject(o, "succeeded", c->succeeded) &&
+		    cJSON_AddNumberToObject(
+			o, "duration_ms", (double)c->duration_ms) &&
+		    (c->error[0] != '\0'
+			    ? cJSON_AddStringToObject(o, "error", c->error)
+			    : cJSON_AddNullToObject(o, "error"));
+	}
+	ok = ok && (list = cJSON_AddArrayToObject(out, "refresh_runs")) != NULL;
+	for (i = 0; ok && i < h->nruns; i++) {
+		const struct store_refresh_run *r = &h->runs[i];
+
+		ok = (o = cJSON_CreateObject()) != NULL &&
+		    cJSON_AddItemToArray(list, o) &&
+		    add_time_or_null(o, "started_at", r->started_at) &&
+		    cJSON_AddNumberToObject(
+			o, "duration_ms", (double)r->duration_ms) &&
+		    cJSON_AddNumberToObject(o, "signed", (double)r->nsigned) &&
+		    cJSON_AddNumberToObject(o, "errors", (double)r->errors) &&
+		    cJSON_AddNumberToObject(o, "dropped", (double)r->dropped) &&
+		    cJSON_AddStringToObject(o, "source", r->source);
+	}
+	if (!ok) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
+}
+
+void
+http_api_history(const struct http_admin_conf *conf, struct mg_connection *c)
+{
+	const struct mg_request_info *ri = mg_get_request_info(c);
+	const char *q = ri->query_string;
+	struct store_history h;
+	struct store *st = NULL;
+	char err[OB_ERRBUF], val[16], *end;
+	long limit = HTTP_API_HISTORY_DEFAULT;
+	cJSON *out;
+	enum ob_err e;
+
+	if (q != NULL &&
+	    mg_get_var(q, strlen(q), "limit", val, sizeof(val)) >= 0) {
+		limit = strtol(val, &end, 10);
+		if (val[0] < '0' || val[0] > '9' || *end != '\0' || limit < 1 ||
+		    limit > HTTP_API_HISTORY_MAX) {
+			http_api_error(c, 400, "Bad Request", NULL,
+			    "limit: want 1 to 500");
+			return;
+		}
+	} else if (q != NULL &&
+	    mg_get_var(q, strlen(q), "limit", val, sizeof(val)) == -2) {
+		http_api_error(
+		    c, 400, "Bad Request", NULL, "limit: want 1 to 500");
+		return;
+	}
+	if (store_open(conf->db_path, 0, &st, err, sizeof(err)) != OB_OK) {
+		log_warnx("admin: history: %s", err);
+		http_api_error(
+		    c, 503, "Service Unavailable", NULL, "store unavailable");
+		return;
+	}
+	e = store_history(st, (size_t)limit, &h, err, sizeof(err));
+	store_close(st);
+	if (e != OB_OK) {
+		log_warnx("admin: history: %s", err);
+		http_api_error(c, e == OB_ERR_BUSY ? 503 : 500,
+		    e == OB_ERR_BUSY ? "Service Unavailable"
+				     : "Internal Server Error",
+		    NULL, "history unavailable");
+		return;
+	}
+	out = history_json(&h);
+	store_history_free(&h);
+	if (out == NULL) {
+		http_api_error(
+		    c, 500, "Internal Server Error", NULL, "out of memory");
+		return;
+	}
 	send_cjson(c, 200, "OK", out);
 }

@@ -89,12 +89,29 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		    ",\"last_duration_ms\":null,\"last_signed\":null,"
 		    "\"last_errors\":null,\"last_dropped\":null,"
 		    "\"last_source\":null");
-	buf_printf(&b, ",\"running\":%s}", live->running ? "true" : "false");
+	buf_printf(&b, ",\"running\":%s", live->running ? "true" : "false");
+	if (live->interval > 0) {
+		buf_puts(&b, ",\"next_due_at\":");
+		buf_json_time(&b, live->next_due);
+	}
+	buf_puts(&b, "}");
 	if (live->requests != NULL) {
 		const struct http_ocsp_counts *q = live->requests;
 
 		buf_puts(&b, ",\"server\":{\"started_at\":");
 		buf_json_time(&b, live->started_at);
+		if (live->host != NULL) {
+			buf_puts(&b, ",\"host\":");
+			buf_json_str(&b, live->host);
+		}
+		if (live->version != NULL) {
+			buf_puts(&b, ",\"version\":");
+			buf_json_str(&b, live->version);
+		}
+		if (live->database != NULL) {
+			buf_puts(&b, ",\"database\":");
+			buf_json_str(&b, live->database);
+		}
 		buf_printf(&b,
 		    ",\"requests\":{\"total\":%lld,\"get\":%lld,"
 		    "\"post\":%lld,\"successful\":%lld,\"malformed\":%lld,"
@@ -159,6 +176,11 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		    (long long)is->revoked, (long long)is->unknown,
 		    (long long)is->stale);
 		buf_json_time(&b, is->next_update_min);
+		buf_printf(&b,
+		    ",\"certificates\":{\"total\":%lld,\"good\":%lld,"
+		    "\"revoked\":%lld,\"expired\":%lld}",
+		    (long long)is->cert_total, (long long)is->cert_good,
+		    (long long)is->cert_revoked, (long long)is->cert_expired);
 		buf_printf(&b, ",\"crl\":{\"present\":%s,\"crl_number\":",
 		    is->crl_present ? "true" : "false");
 		if (is->crl_present)
@@ -168,9 +190,12 @@ metrics_stats_json(const struct store_stats *s, const struct metrics_live *live,
 		buf_puts(&b, ",\"next_update\":");
 		buf_json_time(
 		    &b, is->crl_present ? is->crl_next_update : INT64_MIN);
-		buf_printf(&b, ",\"is_stale\":%s,\"key\":%s,\"this_update\":",
+		buf_printf(&b,
+		    ",\"is_stale\":%s,\"behind\":%s,\"key\":%s,"
+		    "\"this_update\":",
 		    is->crl_present && is->crl_next_update <= now ? "true"
 								  : "false",
+		    is->crl_behind ? "true" : "false",
 		    is->crl_key ? "true" : "false");
 		buf_json_time(
 		    &b, is->crl_present ? is->crl_this_update : INT64_MIN);
@@ -231,6 +256,7 @@ metrics_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 		    (long long)is->stale, ts,
 		    !is->crl_present                 ? "none"
 			: is->crl_next_update <= now ? "stale"
+			: is->crl_behind             ? "behind"
 						     : "fresh");
 		if (is->crl_present) {
 			util_time_format(is->crl_next_update, ts, sizeof(ts));
@@ -241,6 +267,11 @@ metrics_stats_text(const struct store_stats *s, int64_t now, FILE *fp)
 		if (is->crl_error[0] != '\0')
 			fprintf(fp, "  crl last attempt failed: %s\n",
 			    is->crl_error);
+		fprintf(fp,
+		    "  certificates %lld (good %lld, revoked %lld, expired "
+		    "%lld)\n",
+		    (long long)is->cert_total, (long long)is->cert_good,
+		    (long long)is->cert_revoked, (long long)is->cert_expired);
 	}
 }
 
@@ -342,6 +373,13 @@ static const struct metric_sample by_cert_status[] = {
     {NULL, 0},
 };
 
+static const struct metric_sample by_registered_status[] = {
+    {"status=\"good\"", offsetof(struct store_issuer_stats, cert_good)},
+    {"status=\"revoked\"", offsetof(struct store_issuer_stats, cert_revoked)},
+    {"status=\"expired\"", offsetof(struct store_issuer_stats, cert_expired)},
+    {NULL, 0},
+};
+
 /* Every family, in the order written. Names get the prefix ocspbox_. */
 static const struct metric metrics[] = {
     {"requests_total", "counter", SRC_REQUESTS, 0, VAL_I64, by_method_status,
@@ -425,6 +463,10 @@ static const struct metric metrics[] = {
 	"warning period or has expired."},
     {"cache_entries", "gauge", SRC_ISSUER, 0, VAL_I64, by_cert_status,
 	"Cached responses per issuer and certificate status."},
+    {"certificates", "gauge", SRC_ISSUER, 0, VAL_I64, by_registered_status,
+	"Certificates registered per issuer, by status: good (neither "
+	"revoked nor past notAfter), revoked, expired (past notAfter, not "
+	"revoked)."},
     {"cache_stale_entries", "gauge", ISSUER(stale), VAL_I64, NULL,
 	"Cached responses past their nextUpdate, per issuer (never "
 	"served)."},
@@ -435,6 +477,10 @@ static const struct metric metrics[] = {
 	VAL_I64, NULL, "When the cached CRL expires, per issuer with one."},
     {"crl_revoked_entries", "gauge", ISSUER_CRL(crl_revoked), VAL_I64, NULL,
 	"Entries on the cached CRL, per issuer with one."},
+    {"crl_behind", "gauge", ISSUER_CRL(crl_behind), VAL_INT, NULL,
+	"1 when the cached CRL lacks a revocation, or a change of one, made "
+	"since it was built (a new one is due; it stays 1 while builds "
+	"fail), per issuer with one."},
     {"crl_last_attempt_failed", "gauge", ISSUER_KEY(crl_error), VAL_FLAG, NULL,
 	"1 when the last attempt to build the CRL failed, per issuer "
 	"with a CRL key."},

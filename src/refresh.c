@@ -379,6 +379,7 @@ struct refresher {
 	 */
 	pthread_cond_t cv; /* CLOCK_MONOTONIC */
 	int stop, kick, running;
+	int64_t next_due; /* wall clock of the next pass; 0: none yet */
 	int kick_crl; /* the kick is the API's: build every CRL too */
 	int reload; /* SIGHUP: read the issuers and their keys again */
 	int reload_soon; /* a renewal was stored: reload at the next look */
@@ -559,6 +560,9 @@ refresher_main(void *arg)
 			if (resign_pending(rf->r) &&
 			    next_pass > ts.tv_sec + FLUSH_SECONDS)
 				next_pass = ts.tv_sec + FLUSH_SECONDS;
+			/* This server's next pass, for the stats. */
+			rf->next_due = (int64_t)time(NULL) +
+			    (next_pass - (int64_t)ts.tv_sec);
 		}
 		if (ts.tv_sec >= next_flush) {
 			pthread_mutex_unlock(&rf->mu);
@@ -662,6 +666,17 @@ refresh_kick(struct refresher *rf)
 	rf->kick_crl = 1; /* as a tick: every CRL too */
 	pthread_cond_signal(&rf->cv);
 	pthread_mutex_unlock(&rf->mu);
+}
+
+int64_t
+refresh_next_due(struct refresher *rf)
+{
+	int64_t t;
+
+	pthread_mutex_lock(&rf->mu);
+	t = rf->next_due;
+	pthread_mutex_unlock(&rf->mu);
+	return t > 0 ? t : INT64_MIN;
 }
 
 int

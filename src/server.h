@@ -543,6 +543,12 @@ void refresh_stop(struct refresher *);
 void refresh_kick(struct refresher *);
 
 /* Whether a pass is under way. */
+/*
+ * When this server's next refresh pass is due (wall clock, seconds), as
+ * its own interval says (not whichever process ran the last pass):
+ * INT64_MIN before its first pass. Any thread.
+ */
+int64_t refresh_next_due(struct refresher *);
 int refresh_running(struct refresher *);
 
 /* Asks for the issuers and their key files to be read again (SIGHUP). */

@@ -360,6 +360,14 @@ enum ob_err store_cert_status(struct store *, const char *issuer_id,
     const unsigned char *key_sha1, const char *serial, int *revoked,
     int64_t *revoked_at, int *reason, char *errbuf, size_t errsz);
 
+/*
+ * Names where this connection's revocations come from: "cli", "api",
+ * "import", "follow" or "crl" (a static string; NULL: not said), kept
+ * with each revocation it writes (certificates.revocation_source) and
+ * shown by the history (store_history). The thread that owns st.
+ */
+void store_source(struct store *, const char *source);
+
 /* Whether the database answers a trivial query: OB_OK or an error. */
 enum ob_err store_ping(struct store *, char *errbuf, size_t errsz);
 
@@ -585,6 +593,12 @@ struct store_issuer_stats {
 	int64_t crl_this_update, crl_next_update;
 	int64_t crl_revoked, crl_generated_at;
 	char crl_error[200]; /* the last attempt's error; "" when it worked */
+	/* Certificates registered (the certificates table, not the cache):
+	 * all; revoked; not revoked but past notAfter; neither. */
+	int64_t cert_total, cert_revoked, cert_expired, cert_good;
+	/* The CRL stored lacks a revocation, or a change of one (a hold
+	 * released, a revoked one removed): a new one is due. */
+	int crl_behind;
 };
 
 /* The numbers of `cache stats`, read in one transaction. */
@@ -601,6 +615,50 @@ struct store_stats {
 enum ob_err store_stats(struct store *, int64_t now, struct store_stats *out,
     char *errbuf, size_t errsz);
 void store_stats_free(struct store_stats *);
+
+/* One revocation as the history shows it. Times INT64_MIN if absent. */
+struct store_revocation_event {
+	char issuer_id[OB_ID_MAX + 1];
+	char serial[OB_SERIAL_HEX_MAX + 1];
+	int64_t revoked_at; /* the revocation's time (RFC 5280 5.3.1) */
+	int64_t recorded_at; /* when the database last changed the row */
+	int reason; /* CRLReason; -1: none */
+	char source[8]; /* cli api import follow crl; "": not known */
+};
+
+/* One CRL generation event: a build, or a failure and its repeats. */
+struct store_crl_event {
+	char issuer_id[OB_ID_MAX + 1];
+	int64_t started_at, last_at; /* last_at: of the last repeat */
+	int64_t repeated; /* 1, or identical failures in a row */
+	int succeeded;
+	int has_number; /* a build's number (not a failure's) */
+	struct ob_crlnum number;
+	int64_t revoked_count; /* -1: none (a failure) */
+	int64_t duration_ms;
+	char error[200]; /* a failure's; "" for a build */
+};
+
+/* What GET /api/v1/history shows: each list newest first. */
+struct store_history {
+	struct store_revocation_event *revocations;
+	size_t nrevocations;
+	struct store_crl_event *crl_builds;
+	size_t ncrl_builds;
+	struct store_refresh_run *runs;
+	size_t nruns;
+};
+
+/*
+ * The newest limit revocations (by when they were recorded), CRL
+ * generation events and refresh passes, read in one transaction into
+ * *out (malloc'd; free with store_history_free). Revocations walk
+ * idx_certificates_status_updated. OB_OK, OB_ERR_NOMEM, OB_ERR_BUSY,
+ * OB_ERR_DB.
+ */
+enum ob_err store_history(struct store *, size_t limit,
+    struct store_history *out, char *errbuf, size_t errsz);
+void store_history_free(struct store_history *);
 
 /*
  * The stored SHA-256 of the admin token serve generated: OB_OK with hash

@@ -166,11 +166,12 @@ hold_convert(struct store *st, const char *issuer_id, const char *serial,
 
 	if ((e = store_run(st,
 		 "UPDATE certificates SET revoked_at = ?, revocation_reason = ?,"
-		 " invalidity_date = ?, updated_at = " SQL_NOW
-		 " WHERE issuer_id = ? AND serial_hex = ?"
-		 " AND status = 'revoked' AND revocation_reason = 6",
-		 "revoke", errbuf, errsz, "ToTtt", at, (int64_t)reason,
-		 invalidity_at, issuer_id, serial)) != OB_OK ||
+		 " invalidity_date = ?, revocation_source = ?,"
+		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
+		 " AND serial_hex = ? AND status = 'revoked'"
+		 " AND revocation_reason = 6",
+		 "revoke", errbuf, errsz, "ToTttt", at, (int64_t)reason,
+		 invalidity_at, st->source, issuer_id, serial)) != OB_OK ||
 	    (e = crl_behind(st, issuer_id, errbuf, errsz)) != OB_OK)
 		return e;
 	return cache_drop(st, issuer_id, serial, errbuf, errsz);
@@ -208,13 +209,15 @@ store_revoke_tx(struct store *st, const char *issuer_id, const char *serial,
 	}
 	if ((e = store_run(st,
 		 "INSERT INTO certificates (issuer_id, serial_hex, status,"
-		 " revoked_at, revocation_reason) VALUES (?, ?, 'revoked', ?, ?)"
+		 " revoked_at, revocation_reason, revocation_source)"
+		 " VALUES (?, ?, 'revoked', ?, ?, ?)"
 		 " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
 		 " status = 'revoked', revoked_at = excluded.revoked_at,"
 		 " revocation_reason = excluded.revocation_reason,"
+		 " revocation_source = excluded.revocation_source,"
 		 " updated_at = " SQL_NOW,
-		 "revoke", errbuf, errsz, "ttTo", issuer_id, serial, at,
-		 (int64_t)reason)) != OB_OK)
+		 "revoke", errbuf, errsz, "ttTot", issuer_id, serial, at,
+		 (int64_t)reason, st->source)) != OB_OK)
 		return e;
 	return cache_drop(st, issuer_id, serial, errbuf, errsz);
 }
@@ -253,8 +256,8 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 #define PUT_SQL \
 	"INSERT INTO certificates (issuer_id, serial_hex, not_after," \
 	" subject, status, revoked_at, revocation_reason, invalidity_date," \
-	" created_at, updated_at)" \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8)" \
+	" revocation_source, created_at, updated_at)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?8, ?8)" \
 	" ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET" \
 	" not_after = excluded.not_after," \
 	" subject = coalesce(excluded.subject, subject)," \
@@ -266,6 +269,8 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	"  THEN revocation_reason ELSE excluded.revocation_reason END," \
 	" invalidity_date = CASE status WHEN 'revoked'" \
 	"  THEN invalidity_date ELSE excluded.invalidity_date END," \
+	" revocation_source = CASE status WHEN 'revoked'" \
+	"  THEN revocation_source ELSE excluded.revocation_source END," \
 	" updated_at = excluded.updated_at" \
 	" WHERE not_after IS NOT excluded.not_after" \
 	" OR (excluded.subject IS NOT NULL" \
@@ -355,6 +360,7 @@ hold_release(struct store *st, const char *issuer_id,
 	if ((e = store_run(st,
 		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
 		 " revocation_reason = NULL, invalidity_date = NULL,"
+		 " revocation_source = NULL,"
 		 " not_after = ?, subject = coalesce(?, subject),"
 		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
 		 " AND serial_hex = ? AND status = 'revoked'"
@@ -411,6 +417,9 @@ store_cert_put(struct store *st, const char *issuer_id,
 			sqlite3_bind_int(put, 7, ent->reason);
 		if (ent->invalidity_at != INT64_MIN)
 			store_bind_time(put, 9, ent->invalidity_at);
+		if (st->source != NULL)
+			sqlite3_bind_text(
+			    put, 10, st->source, -1, SQLITE_STATIC);
 	}
 	store_bind_time(put, 8, (int64_t)time(NULL));
 	rc = sqlite3_step(put);
@@ -542,7 +551,7 @@ store_unrevoke(struct store *st, const char *issuer_id, const char *serial,
 	if ((e = store_run(st,
 		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
 		 " revocation_reason = NULL, invalidity_date = NULL,"
-		 " updated_at = " SQL_NOW
+		 " revocation_source = NULL, updated_at = " SQL_NOW
 		 " WHERE issuer_id = ? AND serial_hex = ?",
 		 "release hold", errbuf, errsz, "tt", issuer_id, serial)) !=
 		OB_OK ||
@@ -657,4 +666,10 @@ store_cert_each(struct store *st, const char *issuer_id,
 		e = store_dberr(st, rc, "list certificates", errbuf, errsz);
 	sqlite3_finalize(stmt);
 	return e;
+}
+
+void
+store_source(struct store *st, const char *source)
+{
+	st->source = source;
 }

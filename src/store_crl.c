@@ -11,8 +11,13 @@
 
 #include "store_int.h"
 
-/* Keeps the newest CRL_EVENTS_KEEP generation events of an issuer. */
+/*
+ * Keeps the newest CRL_EVENTS_KEEP successful generation events of an
+ * issuer, and apart from them its newest CRL_FAILURES_KEEP failed ones:
+ * failures never push the successes out.
+ */
 #define CRL_EVENTS_KEEP 1000
+#define CRL_FAILURES_KEEP 100
 
 static enum ob_err
 crl_event(struct store *st, const char *issuer_id,
@@ -21,11 +26,29 @@ crl_event(struct store *st, const char *issuer_id,
 {
 	enum ob_err e;
 
+	/*
+	 * A failure that repeats the issuer's newest event (a CA key still
+	 * unreadable, tried again every 30 s) is counted on that event.
+	 */
+	if (error != NULL) {
+		if ((e = store_run(st,
+			 "UPDATE crl_generation_events SET"
+			 " repeated = repeated + 1, last_at = ?2"
+			 " WHERE id = (SELECT max(id) FROM crl_generation_events"
+			 " WHERE issuer_id = ?1) AND succeeded = 0"
+			 " AND error = ?3",
+			 "crl event", errbuf, errsz, "tTt", issuer_id,
+			 started_at, error)) != OB_OK)
+			return e;
+		if (sqlite3_changes(st->db) > 0)
+			return OB_OK;
+	}
 	/* A failed build has no number and no count, only its error. */
 	if ((e = store_run(st,
 		 "INSERT INTO crl_generation_events (issuer_id, crl_number,"
 		 " crl_number_hex, started_at, duration_ms, revoked_count,"
-		 " succeeded, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		 " succeeded, error, last_at)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?4)",
 		 "crl event", errbuf, errsz, "tcTioit", issuer_id,
 		 error == NULL ? number : NULL, started_at, duration_ms,
 		 error == NULL ? revoked_count : -1, (int64_t)(error == NULL),
@@ -33,10 +56,12 @@ crl_event(struct store *st, const char *issuer_id,
 		return e;
 	return store_run(st,
 	    "DELETE FROM crl_generation_events WHERE issuer_id = ?1"
-	    " AND id <= (SELECT id FROM crl_generation_events"
-	    " WHERE issuer_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-	    "crl event", errbuf, errsz, "ti", issuer_id,
-	    (int64_t)CRL_EVENTS_KEEP);
+	    " AND succeeded = ?2 AND id <= (SELECT id FROM"
+	    " crl_generation_events WHERE issuer_id = ?1 AND succeeded = ?2"
+	    " ORDER BY id DESC LIMIT 1 OFFSET ?3)",
+	    "crl event", errbuf, errsz, "tii", issuer_id,
+	    (int64_t)(error == NULL),
+	    (int64_t)(error == NULL ? CRL_EVENTS_KEEP : CRL_FAILURES_KEEP));
 }
 
 /*

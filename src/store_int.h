@@ -33,6 +33,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmt[STMT_COUNT];
+	const char *source; /* store_source: a static string, or NULL */
 };
 
 /* "Now" in the stored time form, for defaults and updated_at columns. */

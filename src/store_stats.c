@@ -138,7 +138,14 @@ stats_issuers(struct store *st, int64_t now, struct store_stats *out,
 		 " i.crl_key_path IS NOT NULL,"
 		 " cc.this_update, cc.revoked_count, cc.generated_at,"
 		 " (SELECT coalesce(e.error, '') FROM crl_generation_events e"
-		 " WHERE e.issuer_id = i.id ORDER BY e.id DESC LIMIT 1)"
+		 " WHERE e.issuer_id = i.id ORDER BY e.id DESC LIMIT 1),"
+		 " (SELECT count(*) FROM certificates c"
+		 " WHERE c.issuer_id = i.id),"
+		 " (SELECT count(*) FROM certificates c"
+		 " WHERE c.issuer_id = i.id AND c.status = 'revoked'),"
+		 " (SELECT count(*) FROM certificates c WHERE c.issuer_id = i.id"
+		 " AND c.status = 'good' AND c.not_after <= ?1),"
+		 " coalesce(cc.revocations_changed, 0)"
 		 " FROM issuers i"
 		 " LEFT JOIN ocsp_response_cache o ON o.issuer_id = i.id"
 		 " LEFT JOIN crl_cache cc ON cc.issuer_id = i.id"
@@ -183,6 +190,16 @@ stats_issuers(struct store *st, int64_t now, struct store_stats *out,
 		if (sqlite3_column_text(stmt, 13) != NULL)
 			snprintf(is->crl_error, sizeof(is->crl_error), "%s",
 			    (const char *)sqlite3_column_text(stmt, 13));
+		is->cert_total = sqlite3_column_int64(stmt, 14);
+		is->cert_revoked = sqlite3_column_int64(stmt, 15);
+		is->cert_expired = sqlite3_column_int64(stmt, 16);
+		is->cert_good =
+		    is->cert_total - is->cert_revoked - is->cert_expired;
+		/* What store_crl_due sees, the clock aside: a revocation the
+		 * CRL lacks, or a change its count does not show. */
+		is->crl_behind = is->crl_present &&
+		    (sqlite3_column_int(stmt, 17) != 0 ||
+			is->crl_revoked != is->cert_revoked);
 		out->entries += is->entries;
 		out->stale += is->stale;
 	}
@@ -263,4 +280,188 @@ store_admin_token_set(
 fail:
 	store_rollback(st);
 	return e;
+}
+
+/* Grows *v (of *cap elements of size sz) to hold one more; 0: no memory. */
+static int
+grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	void *nv;
+
+	if (n < *cap)
+		return 1;
+	*cap = *cap ? *cap * 2 : 16;
+	if ((nv = realloc(*v, *cap * sz)) == NULL)
+		return 0;
+	*v = nv;
+	return 1;
+}
+
+static enum ob_err
+history_revocations(struct store *st, size_t limit, struct store_history *h,
+    char *errbuf, size_t errsz)
+{
+	struct store_revocation_event *r;
+	sqlite3_stmt *stmt = NULL;
+	const char *id, *serial, *src;
+	size_t cap = 0;
+	enum ob_err e;
+	int rc;
+
+	if ((e = store_prepare(st,
+		 "SELECT issuer_id, serial_hex, revoked_at, revocation_reason,"
+		 " revocation_source, updated_at FROM certificates"
+		 " WHERE status = 'revoked' ORDER BY updated_at DESC,"
+		 " rowid DESC LIMIT ?1",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_int64(stmt, 1, (int64_t)limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(stmt, 0);
+		serial = (const char *)sqlite3_column_text(stmt, 1);
+		if (id == NULL || serial == NULL || strlen(id) > OB_ID_MAX ||
+		    strlen(serial) > OB_SERIAL_HEX_MAX)
+			continue; /* written by hand: not ours to show */
+		if (!grow((void **)&h->revocations, &cap, h->nrevocations,
+			sizeof(*r))) {
+			sqlite3_finalize(stmt);
+			snprintf(errbuf, errsz, "out of memory");
+			return OB_ERR_NOMEM;
+		}
+		r = &h->revocations[h->nrevocations++];
+		memset(r, 0, sizeof(*r));
+		memcpy(r->issuer_id, id, strlen(id) + 1);
+		memcpy(r->serial, serial, strlen(serial) + 1);
+		r->revoked_at = store_column_time(stmt, 2);
+		r->reason = sqlite3_column_type(stmt, 3) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int(stmt, 3);
+		if ((src = (const char *)sqlite3_column_text(stmt, 4)) != NULL)
+			snprintf(r->source, sizeof(r->source), "%s", src);
+		r->recorded_at = store_column_time(stmt, 5);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE
+	    ? OB_OK
+	    : store_dberr(st, rc, "history", errbuf, errsz);
+}
+
+static enum ob_err
+history_crl(struct store *st, size_t limit, struct store_history *h,
+    char *errbuf, size_t errsz)
+{
+	struct store_crl_event *c;
+	sqlite3_stmt *stmt = NULL;
+	const char *id, *err;
+	size_t cap = 0;
+	enum ob_err e;
+	int rc;
+
+	if ((e = store_prepare(st,
+		 "SELECT issuer_id, started_at, coalesce(last_at, started_at),"
+		 " repeated, " CRLNUM_SQL ", revoked_count, succeeded,"
+		 " duration_ms, error FROM crl_generation_events"
+		 " ORDER BY id DESC LIMIT ?1",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_int64(stmt, 1, (int64_t)limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(stmt, 0);
+		if (id == NULL || strlen(id) > OB_ID_MAX)
+			continue;
+		if (!grow((void **)&h->crl_builds, &cap, h->ncrl_builds,
+			sizeof(*c))) {
+			sqlite3_finalize(stmt);
+			snprintf(errbuf, errsz, "out of memory");
+			return OB_ERR_NOMEM;
+		}
+		c = &h->crl_builds[h->ncrl_builds++];
+		memset(c, 0, sizeof(*c));
+		memcpy(c->issuer_id, id, strlen(id) + 1);
+		c->started_at = store_column_time(stmt, 1);
+		c->last_at = store_column_time(stmt, 2);
+		c->repeated = sqlite3_column_int64(stmt, 3);
+		c->has_number = store_column_crlnum(stmt, 4, &c->number, id,
+				    errbuf, errsz) == OB_OK;
+		c->revoked_count = sqlite3_column_type(stmt, 5) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int64(stmt, 5);
+		c->succeeded = sqlite3_column_int(stmt, 6);
+		c->duration_ms = sqlite3_column_int64(stmt, 7);
+		if ((err = (const char *)sqlite3_column_text(stmt, 8)) != NULL)
+			snprintf(c->error, sizeof(c->error), "%s", err);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE
+	    ? OB_OK
+	    : store_dberr(st, rc, "history", errbuf, errsz);
+}
+
+static enum ob_err
+history_runs(struct store *st, size_t limit, struct store_history *h,
+    char *errbuf, size_t errsz)
+{
+	struct store_refresh_run *r;
+	sqlite3_stmt *stmt = NULL;
+	const char *src;
+	size_t cap = 0;
+	enum ob_err e;
+	int rc;
+
+	if ((e = store_prepare(st,
+		 "SELECT started_at, duration_ms, signed, errors, dropped,"
+		 " source FROM cache_refresh_runs ORDER BY id DESC LIMIT ?1",
+		 &stmt, errbuf, errsz)) != OB_OK)
+		return e;
+	sqlite3_bind_int64(stmt, 1, (int64_t)limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (!grow((void **)&h->runs, &cap, h->nruns, sizeof(*r))) {
+			sqlite3_finalize(stmt);
+			snprintf(errbuf, errsz, "out of memory");
+			return OB_ERR_NOMEM;
+		}
+		r = &h->runs[h->nruns++];
+		memset(r, 0, sizeof(*r));
+		r->started_at = store_column_time(stmt, 0);
+		r->duration_ms = sqlite3_column_int64(stmt, 1);
+		r->nsigned = sqlite3_column_int64(stmt, 2);
+		r->errors = sqlite3_column_int64(stmt, 3);
+		r->dropped = sqlite3_column_int64(stmt, 4);
+		if ((src = (const char *)sqlite3_column_text(stmt, 5)) != NULL)
+			snprintf(r->source, sizeof(r->source), "%s", src);
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_DONE
+	    ? OB_OK
+	    : store_dberr(st, rc, "history", errbuf, errsz);
+}
+
+enum ob_err
+store_history(struct store *st, size_t limit, struct store_history *out,
+    char *errbuf, size_t errsz)
+{
+	enum ob_err e;
+
+	memset(out, 0, sizeof(*out));
+	/* One read transaction: the three lists agree with each other. */
+	if ((e = store_exec(st, "BEGIN;", "history", errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = history_revocations(st, limit, out, errbuf, errsz)) == OB_OK &&
+	    (e = history_crl(st, limit, out, errbuf, errsz)) == OB_OK)
+		e = history_runs(st, limit, out, errbuf, errsz);
+	store_rollback(st);
+	if (e != OB_OK)
+		store_history_free(out);
+	return e;
+}
+
+void
+store_history_free(struct store_history *h)
+{
+	if (h == NULL)
+		return;
+	free(h->revocations);
+	free(h->crl_builds);
+	free(h->runs);
+	memset(h, 0, sizeof(*h));
 }

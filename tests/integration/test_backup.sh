@@ -57,7 +57,7 @@ same "integrity_check of the copy" "$(qdb "$TMP/b1.db" 'PRAGMA integrity_check')
 # there with its time whenever it was in the source.
 n=$(qdb "$TMP/b1.db" "SELECT count(*) FROM certificates WHERE status = 'revoked'")
 last=$(qdb "$TMP/b1.db" "SELECT max(revoked_at) FROM certificates WHERE status = 'revoked'")
-if printf '%s\n' "$printed" | grep -q "schema 000033; 1 issuers, 20000 certificates, $n revoked, the last revoked at $last\$"; then
+if printf '%s\n' "$printed" | grep -q "schema 000034; 1 issuers, 20000 certificates, $n revoked, the last revoked at $last\$"; then
 	pass "what the copy holds, printed ($n revoked, the last at $last)"
 else
 	fail "what the copy holds, printed" "$printed" "want $n revoked, the last at $last"

@@ -164,6 +164,29 @@ same "1002 unknown" "$(reason 1002)" unknown
 same "1002 off the CRL" "$(on_crl 1002 no)" no
 refused "cert remove without a serial" 2 'at least one SERIAL' ob cert remove rsa
 refused "cert remove of a bad serial" 2 'bad serial' ob cert remove rsa 12g4
+# The history and the stats, as the panel reads them.
+api POST /api/v1/revoke '{"issuer_id":"rsa","serial_hex":"5000","unregistered":true,"reason":"affiliationChanged"}'
+api GET '/api/v1/history?limit=500'
+same "GET /api/v1/history: each revocation with its source" \
+    "$(printf '%s' "$BODY_OUT" | jq -r '[.revocations[] | select(.serial_hex | test("^(1000|1004|5000)$")) | .serial_hex + ":" + .source + ":" + .reason] | sort | join(" ")')" \
+    "1000:cli:keyCompromise 1004:import:superseded 5000:api:affiliationChanged"
+same "... the newest is the API's" "$(printf '%s' "$BODY_OUT" | jq -r '.revocations[0].serial_hex')" 5000
+same "... newest first" \
+    "$(printf '%s' "$BODY_OUT" | jq -r '[.revocations[].recorded_at] | . == (sort | reverse)')" true
+same "... refresh passes and CRL builds too" \
+    "$(printf '%s' "$BODY_OUT" | jq -r '[(.refresh_runs | length > 0), (.crl_builds[0].succeeded)] | map(tostring) | join(" ")')" "true true"
+api GET '/api/v1/history?limit=501'
+same "GET /api/v1/history?limit=501: 400" "$CODE" 400
+api GET '/api/v1/history?limit=x'
+same "GET /api/v1/history?limit=x: 400" "$CODE" 400
+api POST /api/v1/history '{}'
+same "POST /api/v1/history: 405" "$CODE" 405
+same "stats: certificates counted from the certificates, not the cache" \
+    "$(stats '.issuers[] | select(.id == "rsa") | .certificates | [.total, .good, .revoked, .expired] | map(tostring) | join(" ")')" \
+    "$(ob cert list rsa | tail -n 1 | cut -d' ' -f1) $(ob cert list rsa --good | tail -n 1 | cut -d' ' -f1) $(ob cert list rsa --revoked | tail -n 1 | cut -d' ' -f1) $(ob cert list rsa --expired | tail -n 1 | cut -d' ' -f1)"
+same "stats: server host, version, database" \
+    "$(stats '[.server.host, (.server.version | test("^[0-9]")), .server.database] | map(tostring) | join(" ")')" \
+    "$(hostname) true $DB"
 stop_checked "serve while certificates change"
 # serve's log: every line starts with the time, RFC 3339 in UTC.
 same "every serve log line starts with an RFC 3339 UTC time" \

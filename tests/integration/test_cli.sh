@@ -28,14 +28,14 @@ refused "missing database directory" 1 'database directory .*/nodir' \
     "$OCSPBOX" --db "$TMP/nodir/x.db" migrate
 refused "read command on a missing database" 1 'no such database' \
     "$OCSPBOX" --db "$TMP/none.db" issuer list
-ok "migrate applies every migration" "13 migrations applied" ob migrate
+ok "migrate applies every migration" "14 migrations applied" ob migrate
 ok "migrate twice changes nothing" '0 migrations applied' ob migrate
 ok "ocspbox version, as --version" '^ocspbox [0-9]' ob version
 ok "ocspbox help, as --help" '^usage: ocspbox' ob help
 ok "ocspbox help COMMAND, as COMMAND --help" '^usage: ocspbox revoke' ob help revoke
 refused "ocspbox help of no such command" 2 'unknown command nosuch' ob help nosuch
-same "schema_migrations records thirteen" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
-    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031,000032,000033"
+same "schema_migrations records fourteen" "$(q 'SELECT group_concat(version) FROM schema_migrations')" \
+    "000001,000002,000019,000024,000025,000026,000027,000028,000029,000030,000031,000032,000033,000034"
 same "WAL journal" "$(q 'PRAGMA journal_mode')" "wal"
 same "integrity_check" "$(q 'PRAGMA integrity_check')" "ok"
 same "seed columns, in order" \

@@ -17,7 +17,7 @@ VALIDITY=7200
 dbnum() { q "SELECT crl_number FROM crl_cache WHERE issuer_id = '$1'"; }
 # nfails: how many failed builds of rsa's CRL are recorded.
 nfails() {
-	q "SELECT count(*) FROM crl_generation_events WHERE issuer_id = 'rsa' AND succeeded = 0"
+	q "SELECT coalesce(sum(repeated), 0) FROM crl_generation_events WHERE issuer_id = 'rsa' AND succeeded = 0"
 }
 # lastev: "SUCCEEDED|NUMBER|ERROR" of the newest build event of rsa.
 lastev() {
@@ -397,16 +397,34 @@ metrics
 same "... stats and metrics show that failure" \
     "$(stats '.issuers[] | select(.id == "rsa") | .crl.last_error | tostring | test("No such file")') $(m 'ocspbox_crl_last_attempt_failed{issuer="rsa"}')" \
     "true 1"
+# A revocation the CRL cannot take while its key is gone: the CRL is
+# "behind" (stats, metrics, cache stats), and the failures that repeat
+# are one event in the history, counted.
+fails1=$(nfails)
+ob revoke rsa BEB1 --unregistered >/dev/null
+n=0
+while [ $n -lt 50 ] && [ "$(nfails)" -le "$fails1" ]; do sleep 0.1; n=$((n + 1)); done
+metrics
+same "a revocation the CRL lacks: stats crl.behind, ocspbox_crl_behind 1" \
+    "$(stats '.issuers[] | select(.id == "rsa") | .crl.behind') $(m 'ocspbox_crl_behind{issuer="rsa"}')" "true 1"
+ok "... cache stats says behind" '^issuer rsa: .*, crl behind$' ob cache stats
+api GET '/api/v1/history?limit=5'
+same "... the history: the repeated failure is one event, counted" \
+    "$(printf '%s' "$BODY_OUT" | jq -r '[.crl_builds[] | select(.issuer_id == "rsa")][0] | [.succeeded, (.repeated >= 2), (.error | test("No such file"))] | map(tostring) | join(" ")')" \
+    "false true true"
+same "... and the events table holds it once" \
+    "$(q "SELECT count(*) FROM (SELECT error FROM crl_generation_events WHERE issuer_id = 'rsa' AND succeeded = 0 ORDER BY id DESC LIMIT 2) GROUP BY error HAVING count(*) > 1")" ""
 mv "$PKI/ca-rsa.key.away" "$PKI/ca-rsa.key"
 chmod 600 "$PKI/ca-rsa.key"
 prev=$(dbnum rsa)
 run ob cache refresh --validity 2h --refresh-interval 1h
-next=$(printf '%s\n' "$OUT" | sed -n 's/^crl rsa: #\([0-9]*\), 42 revoked.*/\1/p')
+next=$(printf '%s\n' "$OUT" | sed -n 's/^crl rsa: #\([0-9]*\), 43 revoked.*/\1/p')
 if [ "$RC" -eq 0 ] && [ -n "$next" ] && [ "$next" -gt "$prev" ]; then
 	pass "key restored: the next build succeeds, numbered above #$prev"
 else
 	fail "key restored: the next build succeeds, numbered above #$prev" "exit $RC" "$OUT" "$ERR"
 fi
+same "... the CRL is no longer behind" "$(stats '.issuers[] | select(.id == "rsa") | .crl.behind')" false
 same "stats: last_error null again" \
     "$(stats '.issuers[] | select(.id == "rsa") | .crl.last_error')" null
 metrics

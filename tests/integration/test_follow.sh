@@ -116,6 +116,10 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 same "a on the CRL served within 5 s" "$found" yes
+api GET '/api/v1/history?limit=10'
+same "the history names where a's revocation came from: follow" \
+    "$(printf '%s' "$BODY_OUT" | jq -r --arg s "$(echo "$serial_a" | tr 'A-F' 'a-f' | sed 's/^0*//')" '.revocations[] | select(.serial_hex == $s) | .source + " " + .reason')" \
+    "follow keyCompromise"
 
 # A broken line: skipped and said once, the rest applied; fixed: nothing
 # left to say. c is issued by openssl ca into a copy of its database, so
@@ -161,7 +165,7 @@ fi
 # The shipped alert rules: promtool takes them, and each metric they
 # name is one this server serves (a follower, CRLs, issuers: all here).
 run promtool check rules packaging/prometheus/ocspbox.rules.yml
-same "promtool check rules: the shipped alerts" "$RC $(printf '%s\n' "$OUT" | grep -c 'SUCCESS: 11 rules found')" "0 1"
+same "promtool check rules: the shipped alerts" "$RC $(printf '%s\n' "$OUT" | grep -c 'SUCCESS: 12 rules found')" "0 1"
 missing=
 for n in $(grep -o 'ocspbox_[a-z_]*' packaging/prometheus/ocspbox.rules.yml | sort -u); do
 	grep -q "^$n[{ ]" "$TMP/metrics" || missing="$missing $n"

@@ -97,16 +97,19 @@ test_changes_only(void)
 		  "V\t301231235959Z\t\t0A02\tunknown\t/CN=b\n"
 		  "E\t200101000000Z\t\t0A05\tunknown\t/CN=e\n",
 		  &seen, &o) == OB_OK);
-	CHECK(o.valid == 0 && o.unchanged == 1 && o.expired == 1);
+	CHECK(
+	    o.valid == 0 && o.unchanged == 0 && o.kept == 1 && o.expired == 1);
+	CHECK(strstr(o.kept_note, "serial a02 is revoked here") != NULL);
 	CHECK_STR(certs(),
 	    "a01 good -;a02 revoked 4;a03 revoked 1;a04 good -;a05 good -");
 	CHECK(seen.anchor[0] != '\0');
 	/* After a restart (nothing seen), the whole file again: the store
-	 * holds every line already, so no row is written. */
+	 * holds every line already (a02's as revoked, kept), so no row is
+	 * written. */
 	follow_seen_free(&seen);
 	CHECK(apply(st, V1, &seen, &o) == OB_OK);
-	CHECK(
-	    o.lines == 3 && o.unchanged == 3 && o.valid == 0 && o.revoked == 0);
+	CHECK(o.lines == 3 && o.unchanged == 2 && o.kept == 1 && o.valid == 0 &&
+	    o.revoked == 0);
 	follow_seen_free(&seen);
 	store_close(st);
 }

@@ -1673,13 +1673,38 @@ test_store_failed_and_due(void)
 		sqlite3_close(db);
 	}
 
-	/* The events are bounded: the newest 1000 per issuer. */
-	for (i = 0; i < 1010; i++)
-		if (store_crl_failed(st, "ca", 1795000000, 0, "x", err,
+	/*
+	 * A failure that repeats the newest event is counted on it: a key
+	 * unreadable for a day is one event, not 2880.
+	 */
+	for (i = 0; i < 50; i++)
+		if (store_crl_failed(st, "ca", 1795000000 + i, 0, "x", err,
 			sizeof(err)) != OB_OK)
 			break;
+	CHECK(i == 50);
+	CHECK_STR(peek("SELECT repeated || ' ' || started_at || ' ' ||"
+		       " last_at FROM crl_generation_events"
+		       " ORDER BY id DESC LIMIT 1"),
+	    "50 2026-11-18T11:06:40Z 2026-11-18T11:07:29Z");
+	/*
+	 * The events are bounded: the newest 100 failures, apart from the
+	 * newest 1000 builds, which failures never push out.
+	 */
+	for (i = 0; i < 1010; i++) {
+		char why[16];
+
+		snprintf(why, sizeof(why), "x%d", i);
+		if (store_crl_failed(st, "ca", 1795000000, 0, why, err,
+			sizeof(err)) != OB_OK)
+			break;
+	}
 	CHECK(i == 1010);
-	CHECK_STR(peek("SELECT count(*) FROM crl_generation_events"), "1000");
+	CHECK_STR(peek("SELECT count(*) FROM crl_generation_events"
+		       " WHERE succeeded = 0"),
+	    "100");
+	CHECK_STR(peek("SELECT count(*) FROM crl_generation_events"
+		       " WHERE succeeded = 1"),
+	    "3");
 	/* ... and the number still rises past the pruned ones. */
 	CHECK(store_one(st) == 4);
 	/*

@@ -1,0 +1,25 @@
+-- 000034_history.up.sql
+--
+-- What the panel's history view and GET /api/v1/history show: where
+-- each revocation came from, and CRL build failures that repeat kept as
+-- one event.
+--
+-- revocation_source: how the revocation was made: 'cli' (`ocspbox
+-- revoke`), 'api' (POST /api/v1/revoke), 'import' (`cert import`),
+-- 'follow' (serve --follow-index), 'crl' (`crl import`). NULL for one
+-- made before this migration, and for a certificate not revoked.
+ALTER TABLE certificates
+    ADD COLUMN revocation_source TEXT;
+
+-- A failed build with the same error as the issuer's event before it
+-- (a CA key that stays unreadable, tried every 30 s) raises repeated
+-- and last_at of that event instead of adding one, so that failures
+-- never push the successful builds out of the newest events kept.
+ALTER TABLE crl_generation_events
+    ADD COLUMN repeated INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE crl_generation_events
+    ADD COLUMN last_at TIMESTAMPTZ;
+
+-- The history's newest revocations, without reading every certificate.
+CREATE INDEX IF NOT EXISTS idx_certificates_status_updated
+    ON certificates(status, updated_at);
