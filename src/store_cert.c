@@ -617,8 +617,8 @@ store_cert_each(struct store *st, const char *issuer_id,
 {
 	static const char *const where[] = {
 	    [STORE_CERTS_ALL] = "",
-	    [STORE_CERTS_GOOD] = " AND status = 'good'"
-				 " AND (not_after IS NULL OR not_after > ?2)",
+	    [STORE_CERTS_GOOD] = (" AND status = 'good'"
+				  " AND (not_after IS NULL OR not_after > ?2)"),
 	    [STORE_CERTS_REVOKED] = " AND status = 'revoked'",
 	    [STORE_CERTS_EXPIRED] = " AND status = 'good' AND not_after <= ?2",
 	};
