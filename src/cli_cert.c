@@ -165,12 +165,15 @@ import_kept(struct store *st, const char *issuer_id, const char *path,
 	if (ent->status == 'R')
 		util_time_format(ent->revoked_at, lt, sizeof(lt));
 	log_warnx("cert import: %s:%lld: serial %s is revoked here (%s, %s); "
-		  "the line says %s%s%s%s: kept revoked (only a "
-		  "certificateHold is released)",
+		  "the line says %s%s%s%s: kept revoked (an index releases "
+		  "only a certificateHold it made; ocspbox unrevoke, any "
+		  "other)",
 	    path, lineno, ent->serial, t,
 	    c.reason >= 0 ? util_reason_name(c.reason) : "no reason",
-	    ent->status == 'R' ? "revoked at " : "valid", lt,
-	    ent->status == 'R' ? ", " : "",
+	    ent->status == 'R'       ? "revoked at "
+		: ent->status == 'E' ? "expired"
+				     : "valid",
+	    lt, ent->status == 'R' ? ", " : "",
 	    ent->status != 'R'     ? ""
 		: ent->reason >= 0 ? util_reason_name(ent->reason)
 				   : "no reason");
@@ -208,7 +211,9 @@ cert_import(struct cli_ctx *ctx, int argc, char **argv)
 		       "time and reason. All or nothing: one bad\nline "
 		       "imports nothing; a revocation time after now is a bad "
 		       "line. A\ncertificate already revoked is never "
-		       "un-revoked.\n");
+		       "un-revoked, but for a certificateHold an\nindex "
+		       "made (imported or followed) whose line is V again: "
+		       "released. The\nlast line says what changed.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -522,21 +527,23 @@ cert_list(struct cli_ctx *ctx, int argc, char **argv)
 		printf("usage: ocspbox cert list ISSUER_ID [--good | --revoked "
 		       "| --expired] [--since TIME]\n"
 		       "       [--json | --revoke-commands]\n\n"
-		       "The certificates of one issuer, in numeric order of "
-		       "their serials: serial,\nstatus, notAfter, revocation "
-		       "time and reason, subject; then their count.\n"
-		       "--good: not revoked and not expired; --revoked: "
-		       "revoked, expired or not;\n--expired: not revoked, "
-		       "past notAfter. --json prints an array of what\n"
-		       "cert show --json prints. Read from one snapshot: "
-		       "writes go on meanwhile.\n"
-		       "--since TIME: only those changed (registered, "
-		       "revoked, released) at or\nafter TIME. "
+		       "The certificates of one issuer (positive serials in "
+		       "numeric order, then\nnegative ones): serial, "
+		       "status, notAfter, revocation time and reason,\n"
+		       "subject; then their count. "
+		       "--good: not revoked and not expired;\n--revoked: "
+		       "revoked, expired or not; --expired: not revoked, "
+		       "past\nnotAfter. --json prints an array of what "
+		       "cert show --json prints. Read\nfrom one snapshot: "
+		       "writes go on meanwhile (a pipe left unread holds it,"
+		       "\nand the database's -wal grows until it ends).\n"
+		       "--since TIME: only those registered or changed at or "
+		       "after TIME (a\nrevoked one: revoked then).\n"
 		       "--revoke-commands: the revoked ones, as the `ocspbox "
-		       "revoke\n--at` command that makes each again with "
-		       "its time and reason; kept\nbeside the backups, "
-		       "they put back after a restore what was revoked\n"
-		       "since the backup (docs/operations.md).\n");
+		       "revoke --at` command\nthat makes each again with "
+		       "its time and reason; kept beside the backups,\n"
+		       "they put back after a restore what was revoked "
+		       "since the backup\n(docs/operations.md).\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -622,7 +629,7 @@ cert_remove(struct cli_ctx *ctx, int argc, char **argv)
 	};
 	struct store *st;
 	char err[OB_ERRBUF];
-	size_t bad, n, i;
+	size_t bad, n, i, j;
 	enum ob_err e;
 	int npos, rc;
 
@@ -651,11 +658,16 @@ cert_remove(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if (!cli_check_id("cert remove", pos[0]))
 		return OB_EXIT_USAGE;
-	n = (size_t)npos - 1;
-	for (i = 0; i < n; i++) {
-		if (!cli_parse_serial("cert remove", pos[1 + i], serials[i]))
+	/* A serial given twice is one certificate: removed once. */
+	for (n = 0, i = 0; i < (size_t)npos - 1; i++) {
+		if (!cli_parse_serial("cert remove", pos[1 + i], serials[n]))
 			return OB_EXIT_USAGE;
-		sv[i] = serials[i];
+		for (j = 0; j < n && strcmp(serials[j], serials[n]) != 0; j++)
+			;
+		if (j == n) {
+			sv[n] = serials[n];
+			n++;
+		}
 	}
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
@@ -698,7 +710,9 @@ cli_cert(struct cli_ctx *ctx, int argc, char **argv)
 		       "index.txt\n"
 		       "       ocspbox cert show ISSUER_ID SERIAL [--json]\n"
 		       "       ocspbox cert list ISSUER_ID [--good | --revoked "
-		       "| --expired] [--json]\n"
+		       "| --expired] [--since TIME]\n"
+		       "                          [--json | "
+		       "--revoke-commands]\n"
 		       "       ocspbox cert remove ISSUER_ID SERIAL... "
 		       "[--revoked-too]\n");
 		return OB_EXIT_OK;
@@ -814,6 +828,8 @@ int
 cli_unrevoke(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[2];
+	struct store_issuer *v = NULL;
+	size_t n = 0, i;
 	struct store *st;
 	char serial[OB_SERIAL_HEX_MAX + 1], err[OB_ERRBUF];
 	int npos, rc;
@@ -824,11 +840,12 @@ cli_unrevoke(struct cli_ctx *ctx, int argc, char **argv)
 		       "Releases a certificateHold (RFC 5280 5.3.1), and "
 		       "nothing else: the\ncertificate is good again, its "
 		       "cached answers dropped in the same durable\n"
-		       "transaction, and the next CRL leaves it out. A "
-		       "revocation for any other\nreason is refused: it is "
-		       "final. A cache or CDN in front may serve the\n"
-		       "\"revoked\" answer it holds until that answer's "
-		       "max-age.\n");
+		       "transaction, and the next CRL ocspbox builds leaves "
+		       "it out (an offline\nCA's imported CRL lists it until "
+		       "the CA signs one without it). A\nrevocation for any "
+		       "other reason is refused: it is final. A cache or "
+		       "CDN\nin front may serve the \"revoked\" answer it "
+		       "holds until that answer's\nmax-age.\n");
 		return OB_EXIT_OK;
 	}
 	if (rc < 0)
@@ -847,9 +864,22 @@ cli_unrevoke(struct cli_ctx *ctx, int argc, char **argv)
 		store_close(st);
 		return OB_EXIT_ERR;
 	}
-	store_close(st);
 	printf("released certificate %s of issuer %s from certificateHold: "
 	       "good from now on\n",
 	    serial, pos[0]);
+	/* An offline CA's CRL is its own: the one served keeps the hold. */
+	if (store_issuer_list(st, &v, &n, err, sizeof(err)) == OB_OK) {
+		for (i = 0; i < n; i++)
+			if (strcmp(v[i].id, pos[0]) == 0 &&
+			    v[i].crl_key_path == NULL)
+				log_warnx(
+				    "unrevoke: note: issuer %s has no CRL "
+				    "key: the CRL served (imported) "
+				    "lists the hold until its CA signs "
+				    "one without it",
+				    pos[0]);
+		store_issuer_list_free(v, n);
+	}
+	store_close(st);
 	return OB_EXIT_OK;
 }

@@ -145,7 +145,8 @@ write_line(struct store *st, const char *issuer_id,
 	if (what == STORE_PUT_KEPT && out->kept++ == 0)
 		snprintf(out->kept_note, sizeof(out->kept_note),
 		    "serial %s is revoked here otherwise than its %c line "
-		    "says: kept revoked (only a certificateHold is released)",
+		    "says: kept revoked (an index releases only a "
+		    "certificateHold it made; ocspbox unrevoke, any other)",
 		    ent->serial, ent->status);
 	if (!write) {
 		out->unchanged += what != STORE_PUT_KEPT;

@@ -15,7 +15,8 @@
 /*
  * While this thread starts a listener, civetweb's messages about it (a
  * port it cannot bind, then that it failed) are kept here, the first
- * one only, for http_start's one-line error, instead of logged.
+ * one only, for http_start's one-line error, instead of logged; logged
+ * after a start that worked.
  */
 static __thread char *start_msg;
 static __thread size_t start_msg_size;
@@ -143,6 +144,9 @@ http_start(const struct http_listen_conf *lc,
 		start_error(lc->listen, msg, errtext, errbuf, errsz);
 		return OB_ERR_IO;
 	}
+	/* Started all the same (a worker thread it could not start): said. */
+	if (msg[0] != '\0')
+		log_warnx("http: %s", msg);
 	mg_set_request_handler(*ctx, "/", fn, user);
 	return OB_OK;
 }

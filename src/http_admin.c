@@ -638,7 +638,9 @@ handler(struct mg_connection *c, void *arg)
 
 			refresh_kick(h->conf.rf);
 			log_warnx("admin: refresh started, from %s",
-			    mg_get_request_info(c)->remote_addr);
+			    mg_get_request_info(c) != NULL
+				? mg_get_request_info(c)->remote_addr
+				: "?");
 			http_api_json(
 			    c, 202, "Accepted", NULL, ok, sizeof(ok) - 1);
 		}

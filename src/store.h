@@ -653,7 +653,7 @@ struct store_history {
  * The newest limit revocations (by when they were recorded), CRL
  * generation events and refresh passes, read in one transaction into
  * *out (malloc'd; free with store_history_free). Revocations walk
- * idx_certificates_status_updated. OB_OK, OB_ERR_NOMEM, OB_ERR_BUSY,
+ * idx_certificates_revocation_recorded. OB_OK, OB_ERR_NOMEM, OB_ERR_BUSY,
  * OB_ERR_DB.
  */
 enum ob_err store_history(struct store *, size_t limit,

@@ -167,6 +167,7 @@ hold_convert(struct store *st, const char *issuer_id, const char *serial,
 	if ((e = store_run(st,
 		 "UPDATE certificates SET revoked_at = ?, revocation_reason = ?,"
 		 " invalidity_date = ?, revocation_source = ?,"
+		 " revocation_recorded_at = " SQL_NOW ","
 		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
 		 " AND serial_hex = ? AND status = 'revoked'"
 		 " AND revocation_reason = 6",
@@ -199,7 +200,8 @@ store_revoke_tx(struct store *st, const char *issuer_id, const char *serial,
 			 "revoke", &held, errbuf, errsz, "tt", issuer_id,
 			 serial)) != OB_OK)
 			return e;
-		if (!held || reason == OB_REASON_CERTIFICATE_HOLD) {
+		if (!held || reason < 0 ||
+		    reason == OB_REASON_CERTIFICATE_HOLD) {
 			*already = 1;
 			return OB_OK;
 		}
@@ -209,12 +211,14 @@ store_revoke_tx(struct store *st, const char *issuer_id, const char *serial,
 	}
 	if ((e = store_run(st,
 		 "INSERT INTO certificates (issuer_id, serial_hex, status,"
-		 " revoked_at, revocation_reason, revocation_source)"
-		 " VALUES (?, ?, 'revoked', ?, ?, ?)"
+		 " revoked_at, revocation_reason, revocation_source,"
+		 " revocation_recorded_at)"
+		 " VALUES (?, ?, 'revoked', ?, ?, ?, " SQL_NOW ")"
 		 " ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET"
 		 " status = 'revoked', revoked_at = excluded.revoked_at,"
 		 " revocation_reason = excluded.revocation_reason,"
 		 " revocation_source = excluded.revocation_source,"
+		 " revocation_recorded_at = excluded.revocation_recorded_at,"
 		 " updated_at = " SQL_NOW,
 		 "revoke", errbuf, errsz, "ttTot", issuer_id, serial, at,
 		 (int64_t)reason, st->source)) != OB_OK)
@@ -256,8 +260,10 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 #define PUT_SQL \
 	"INSERT INTO certificates (issuer_id, serial_hex, not_after," \
 	" subject, status, revoked_at, revocation_reason, invalidity_date," \
-	" revocation_source, created_at, updated_at)" \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10, ?8, ?8)" \
+	" revocation_source, revocation_recorded_at, created_at," \
+	" updated_at)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10," \
+	" CASE ?5 WHEN 'revoked' THEN ?8 END, ?8, ?8)" \
 	" ON CONFLICT (issuer_id, serial_hex) DO UPDATE SET" \
 	" not_after = excluded.not_after," \
 	" subject = coalesce(excluded.subject, subject)," \
@@ -271,6 +277,9 @@ store_revoke(struct store *st, const char *issuer_id, const char *serial,
 	"  THEN invalidity_date ELSE excluded.invalidity_date END," \
 	" revocation_source = CASE status WHEN 'revoked'" \
 	"  THEN revocation_source ELSE excluded.revocation_source END," \
+	" revocation_recorded_at = CASE status WHEN 'revoked'" \
+	"  THEN revocation_recorded_at" \
+	"  ELSE excluded.revocation_recorded_at END," \
 	" updated_at = excluded.updated_at" \
 	" WHERE not_after IS NOT excluded.not_after" \
 	" OR (excluded.subject IS NOT NULL" \
@@ -293,14 +302,16 @@ store_cert_plan(struct store *st, const char *issuer_id,
 {
 	sqlite3_stmt *q;
 	int64_t at;
-	int rc, revoked, reason, meta, line_revoked = ent->status == 'R';
+	int rc, revoked, reason, meta, by_index;
+	int line_revoked = ent->status == 'R';
 	enum ob_err e;
 
 	*what = STORE_PUT_SAME;
 	*write = 0;
 	if ((e = store_stmt_get(st, STMT_CERT_SAME,
 		 "SELECT status = 'revoked', revocation_reason, revoked_at,"
-		 " not_after IS NOT ?3 OR (?4 IS NOT NULL AND subject IS NOT ?4)"
+		 " not_after IS NOT ?3 OR (?4 IS NOT NULL AND subject IS NOT ?4),"
+		 " revocation_source IN ('import', 'follow')"
 		 " FROM certificates WHERE issuer_id = ?1 AND serial_hex = ?2",
 		 &q, errbuf, errsz)) != OB_OK)
 		return e;
@@ -327,15 +338,24 @@ store_cert_plan(struct store *st, const char *issuer_id,
 	    : sqlite3_column_int(q, 1);
 	at = store_column_time(q, 2);
 	meta = sqlite3_column_int(q, 3);
+	by_index = sqlite3_column_int(q, 4);
 	store_stmt_done(q);
 	if (!revoked)
 		*what = line_revoked ? STORE_PUT_REVOKED
 		    : meta           ? STORE_PUT_UPDATED
 				     : STORE_PUT_SAME;
-	else if (reason == OB_REASON_CERTIFICATE_HOLD && !line_revoked)
+	/*
+	 * A hold an index made (imported or followed) is released by its
+	 * line made V again; one made by `revoke` or the API is not, since
+	 * an index that never held it says nothing of it. An R line of
+	 * another reason makes a hold that revocation; one whose reason
+	 * could not be read (-1) does not.
+	 */
+	else if (reason == OB_REASON_CERTIFICATE_HOLD && ent->status == 'V' &&
+	    by_index)
 		*what = STORE_PUT_RELEASED;
-	else if (reason == OB_REASON_CERTIFICATE_HOLD &&
-	    ent->reason != OB_REASON_CERTIFICATE_HOLD)
+	else if (reason == OB_REASON_CERTIFICATE_HOLD && line_revoked &&
+	    ent->reason >= 0 && ent->reason != OB_REASON_CERTIFICATE_HOLD)
 		*what = STORE_PUT_REASON;
 	else if (!line_revoked || at != ent->revoked_at ||
 	    reason != ent->reason)
@@ -360,7 +380,7 @@ hold_release(struct store *st, const char *issuer_id,
 	if ((e = store_run(st,
 		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
 		 " revocation_reason = NULL, invalidity_date = NULL,"
-		 " revocation_source = NULL,"
+		 " revocation_source = NULL, revocation_recorded_at = NULL,"
 		 " not_after = ?, subject = coalesce(?, subject),"
 		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
 		 " AND serial_hex = ? AND status = 'revoked'"
@@ -551,8 +571,10 @@ store_unrevoke(struct store *st, const char *issuer_id, const char *serial,
 	if ((e = store_run(st,
 		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
 		 " revocation_reason = NULL, invalidity_date = NULL,"
-		 " revocation_source = NULL, updated_at = " SQL_NOW
-		 " WHERE issuer_id = ? AND serial_hex = ?",
+		 " revocation_source = NULL, revocation_recorded_at = NULL,"
+		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
+		 " AND serial_hex = ? AND status = 'revoked'"
+		 " AND revocation_reason = 6",
 		 "release hold", errbuf, errsz, "tt", issuer_id, serial)) !=
 		OB_OK ||
 	    (e = crl_behind(st, issuer_id, errbuf, errsz)) != OB_OK ||
@@ -630,13 +652,18 @@ store_cert_each(struct store *st, const char *issuer_id,
 
 	if ((e = store_issuer_exists(st, issuer_id, errbuf, errsz)) != OB_OK)
 		return e;
-	/* Serials have no leading zeros: by length, then text, is numeric. */
+	/* Serials have no leading zeros: by length, then text, is numeric;
+	 * negative ones last. */
 	snprintf(sql, sizeof(sql),
 	    "SELECT serial_hex, status = 'revoked', not_after, revoked_at,"
 	    " revocation_reason, subject, created_at, updated_at,"
 	    " invalidity_date FROM certificates WHERE issuer_id = ?1%s%s"
-	    " ORDER BY length(serial_hex), serial_hex",
-	    where[filter], since != INT64_MIN ? " AND updated_at >= ?3" : "");
+	    " ORDER BY serial_hex LIKE '-%%', length(serial_hex), serial_hex",
+	    where[filter],
+	    since != INT64_MIN ? " AND coalesce(CASE status WHEN 'revoked'"
+				 " THEN revocation_recorded_at END,"
+				 " updated_at) >= ?3"
+			       : "");
 	if ((e = store_prepare(st, sql, &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_text(stmt, 1, issuer_id, -1, SQLITE_STATIC);

@@ -293,9 +293,19 @@ enum ob_err
 store_crl_failed(struct store *st, const char *issuer_id, int64_t started_at,
     int64_t duration_ms, const char *error, char *errbuf, size_t errsz)
 {
-	return crl_event(st, issuer_id, NULL, started_at, duration_ms, 0,
-	    error != NULL && error[0] != '\0' ? error : "failed", errbuf,
-	    errsz);
+	enum ob_err e;
+
+	/* The repeat's UPDATE, the INSERT and the pruning as one: two
+	 * processes never both add the same failure. */
+	if ((e = store_begin(st, errbuf, errsz)) != OB_OK)
+		return e;
+	if ((e = crl_event(st, issuer_id, NULL, started_at, duration_ms, 0,
+		 error != NULL && error[0] != '\0' ? error : "failed", errbuf,
+		 errsz)) != OB_OK) {
+		store_rollback(st);
+		return e;
+	}
+	return store_commit(st, errbuf, errsz);
 }
 
 enum ob_err
@@ -364,7 +374,7 @@ store_crl_due(struct store *st, const char *issuer_id, int64_t now, int *due,
 	 * another reason, a revoked one removed) sets revocations_changed
 	 * in its own transaction. No CRL at all is due too, and so is one
 	 * the clock has left: expired, or dated after now. The count walks
-	 * idx_certificates_revoked.
+	 * idx_certificates_issuer_status_not_after.
 	 */
 	if ((e = store_prepare(st,
 		 "SELECT c.revoked_count IS NOT (SELECT count(*)"

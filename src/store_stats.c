@@ -310,9 +310,10 @@ history_revocations(struct store *st, size_t limit, struct store_history *h,
 
 	if ((e = store_prepare(st,
 		 "SELECT issuer_id, serial_hex, revoked_at, revocation_reason,"
-		 " revocation_source, updated_at FROM certificates"
-		 " WHERE status = 'revoked' ORDER BY updated_at DESC,"
-		 " rowid DESC LIMIT ?1",
+		 " revocation_source,"
+		 " coalesce(revocation_recorded_at, updated_at) AS t"
+		 " FROM certificates WHERE status = 'revoked'"
+		 " ORDER BY t DESC, rowid DESC LIMIT ?1",
 		 &stmt, errbuf, errsz)) != OB_OK)
 		return e;
 	sqlite3_bind_int64(stmt, 1, (int64_t)limit);

@@ -59,6 +59,19 @@ same "1001 off the CRL" "$(on_crl 1001 no)" no
 same "1002 still keyCompromise" "$(reason 1002)" keyCompromise
 same "1004 revoked by the import" "$(reason 1004)" superseded
 
+# A hold made by revoke is not the index's to release: the same index
+# again keeps it, and says so.
+ob revoke rsa 1001 --reason certificateHold >/dev/null
+run ob cert import rsa --openssl-index "$TMP/i2.txt"
+if [ "$RC" = 0 ] && printf '%s\n' "$OUT" | grep -q ', 2 kept revoked against the index$' &&
+    printf '%s\n' "$ERR" | grep -q 'i2.txt:2: serial 1001 is revoked here (.*, certificateHold); the line says valid: kept revoked'; then
+	pass "a hold made by revoke: the index's V line keeps it, and says so"
+else
+	fail "a hold made by revoke: the index's V line keeps it, and says so" "exit $RC" "$OUT" "$ERR"
+fi
+same "... 1001 still on hold" "$(reason 1001)" certificateHold
+ob unrevoke rsa 1001 >/dev/null
+
 # unrevoke: a hold, and only a hold.
 ok "revoke --reason certificateHold" 'revoked certificate 1000' \
     ob revoke rsa 1000 --reason certificateHold

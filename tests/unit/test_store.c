@@ -525,6 +525,8 @@ test_hold(void)
 		CHECK(st != NULL);
 		return;
 	}
+	/* Holds an index made: its V line releases them. */
+	store_source(st, "import");
 	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
 	CHECK(put(st, "h1", 1900000000, "CN=h", 1700000000, 6, &what, err,
 		  sizeof(err)) == OB_OK);
@@ -555,6 +557,10 @@ test_hold(void)
 	CHECK(put(st, "k1", 1900000000, NULL, INT64_MIN, -1, &what, err,
 		  sizeof(err)) == OB_OK);
 	CHECK(what == STORE_PUT_KEPT);
+	/* An R line whose reason could not be read leaves a hold a hold. */
+	CHECK(put(st, "h3", 1900000000, NULL, 1700000000, -1, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(what == STORE_PUT_KEPT);
 	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
 	CHECK_STR(
 	    peek("SELECT group_concat(serial_hex || ':' || status ||"
@@ -580,6 +586,24 @@ test_hold(void)
 		       " certificates WHERE serial_hex = 'h3'"),
 	    "good-");
 	CHECK_STR(peek("SELECT count(*) FROM ocsp_response_cache"), "0");
+	/* A hold made by `revoke` is not the index's to release. */
+	store_source(st, "cli");
+	CHECK(store_revoke(st, "ca", "c9", 6, 1700000000, &already, err,
+		  sizeof(err)) == OB_OK);
+	store_source(st, "import");
+	CHECK(store_begin(st, err, sizeof(err)) == OB_OK);
+	CHECK(put(st, "c9", 1900000000, NULL, INT64_MIN, -1, &what, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(what == STORE_PUT_KEPT);
+	CHECK(store_commit(st, err, sizeof(err)) == OB_OK);
+	CHECK_STR(peek("SELECT status || revocation_reason ||"
+		       " revocation_source FROM certificates"
+		       " WHERE serial_hex = 'c9'"),
+	    "revoked6cli");
+	/* Nor is a revoke without a reason a new one for a hold. */
+	CHECK(store_revoke(st, "ca", "c9", -1, 1700000100, &already, err,
+		  sizeof(err)) == OB_OK);
+	CHECK(already == 1);
 	/* revoke of a hold with another reason: made permanent (2). */
 	CHECK(store_revoke(st, "ca", "h3", 6, 1700000000, &already, err,
 		  sizeof(err)) == OB_OK);
@@ -638,7 +662,7 @@ test_cert_each_remove(void)
 	memset(&a, 0, sizeof(a));
 	CHECK(store_cert_each(st, "ca", STORE_CERTS_ALL, now, INT64_MIN,
 		  each_cb, &a, err, sizeof(err)) == OB_OK);
-	CHECK_STR(a.text, "2 a -5 10R ff");
+	CHECK_STR(a.text, "2 a 10R ff -5");
 	memset(&a, 0, sizeof(a));
 	CHECK(store_cert_each(st, "ca", STORE_CERTS_GOOD, now, INT64_MIN,
 		  each_cb, &a, err, sizeof(err)) == OB_OK);
