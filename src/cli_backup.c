@@ -83,11 +83,11 @@ cli_backup(struct cli_ctx *ctx, int argc, char **argv)
 	    (double)(info.pages * info.page_size) / (1024.0 * 1024.0));
 	if (info.last_revoked_at != INT64_MIN)
 		util_time_format(info.last_revoked_at, t, sizeof(t));
-	printf("it holds schema %s; %lld issuers, %lld certificates, %lld "
+	printf("it holds schema %s; %lld issuer%s, %lld certificates, %lld "
 	       "revoked%s%s\n",
 	    info.schema_version[0] != '\0' ? info.schema_version : "(none)",
-	    (long long)info.issuers, (long long)info.certificates,
-	    (long long)info.revoked,
+	    (long long)info.issuers, info.issuers == 1 ? "" : "s",
+	    (long long)info.certificates, (long long)info.revoked,
 	    info.last_revoked_at != INT64_MIN ? ", the last revoked at " : "",
 	    info.last_revoked_at != INT64_MIN ? t : "");
 	return OB_EXIT_OK;

@@ -413,6 +413,11 @@ cert_show(struct cli_ctx *ctx, int argc, char **argv)
 		printf("certificate %s of issuer %s: revoked at %s%s%s\n",
 		    serial, pos[0], t, sc.reason >= 0 ? ", " : "",
 		    sc.reason >= 0 ? util_reason_name(sc.reason) : "");
+		if (sc.invalidity_at != INT64_MIN) {
+			util_time_format(sc.invalidity_at, t, sizeof(t));
+			printf("  invalid since %s (RFC 5280 invalidityDate)\n",
+			    t);
+		}
 	} else
 		printf("certificate %s of issuer %s: good\n", serial, pos[0]);
 	if (sc.not_after != INT64_MIN) {
@@ -450,16 +455,13 @@ list_row(void *arg, const char *serial, const struct store_cert *c)
 	char *text;
 
 	if (o->commands) {
-		/* The command that makes this revocation again, as it was:
-		 * a negative serial after "--". */
+		/* The command that makes this revocation again, as it was;
+		 * the id and serial after "--", whatever they start with. */
 		util_time_format(c->revoked_at, ra, sizeof(ra));
-		printf("ocspbox revoke %s%s%s --at %s%s%s --unregistered%s%s\n",
-		    o->issuer_id, serial[0] != '-' ? " " : "",
-		    serial[0] != '-' ? serial : "", ra,
-		    c->reason >= 0 ? " --reason " : "",
+		printf("ocspbox revoke --at %s%s%s --unregistered -- %s %s\n",
+		    ra, c->reason >= 0 ? " --reason " : "",
 		    c->reason >= 0 ? util_reason_name(c->reason) : "",
-		    serial[0] == '-' ? " -- " : "",
-		    serial[0] == '-' ? serial : "");
+		    o->issuer_id, serial);
 	} else if (o->json) {
 		if ((text = api_cert_json(o->issuer_id, serial, c, o->now)) ==
 		    NULL) {
@@ -579,6 +581,12 @@ cert_list(struct cli_ctx *ctx, int argc, char **argv)
 		      : STORE_CERTS_ALL;
 	if ((st = cli_open_db(ctx, 0)) == NULL)
 		return OB_EXIT_ERR;
+	/* Said before a header is printed for nothing. */
+	if (store_issuer_exists(st, pos[0], err, sizeof(err)) != OB_OK) {
+		log_warnx("cert list: %s", err);
+		store_close(st);
+		return OB_EXIT_ERR;
+	}
 	memset(&o, 0, sizeof(o));
 	o.issuer_id = pos[0];
 	o.json = json;

@@ -488,8 +488,15 @@ http_api_unrevoke(const struct http_admin_conf *conf, struct mg_connection *c)
 
 	if (!read_body(c, body, &len))
 		return;
+	/* revoke's body, less what unrevoke does not take: its own words. */
 	if (api_revoke_parse(body, len, &rq, &why) != OB_OK) {
-		http_api_error(c, 400, "Bad Request", NULL, why);
+		http_api_error(c, 400, "Bad Request", NULL,
+		    strncmp(why, "want {", 6) == 0 ||
+			    strncmp(why, "unknown reason", 14) == 0 ||
+			    strncmp(why, "unregistered", 12) == 0
+			? "want {\"issuer_id\": string, \"serial_hex\": "
+			  "string}: unrevoke takes nothing else"
+			: why);
 		return;
 	}
 	if (rq.reason != -1 || rq.unregistered) {

@@ -596,8 +596,9 @@ struct store_issuer_stats {
 	/* Certificates registered (the certificates table, not the cache):
 	 * all; revoked; not revoked but past notAfter; neither. */
 	int64_t cert_total, cert_revoked, cert_expired, cert_good;
-	/* The CRL stored lacks a revocation, or a change of one (a hold
-	 * released, a revoked one removed): a new one is due. */
+	/* The CRL ocspbox built (with a CRL key) lacks a revocation, or a
+	 * change of one (a hold released, a revoked one removed): a new
+	 * one is due. */
 	int crl_behind;
 };
 

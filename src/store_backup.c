@@ -180,6 +180,9 @@ store_backup(struct store *st, const char *dest, int replace,
 	int rc, fd, in_read = 0, made = 0, busy = 0, err;
 	struct timespec nap = {0, 50 * 1000000L};
 	struct stat sd, ss;
+	static const char *const sides[] = {"-wal", "-shm", "-journal"};
+	char side[4200];
+	int i;
 
 	memset(info, 0, sizeof(*info));
 	dir_of(dest, dir, sizeof(dir));
@@ -189,11 +192,27 @@ store_backup(struct store *st, const char *dest, int replace,
 		snprintf(errbuf, errsz, "%.200s: path too long", dest);
 		return OB_ERR_INVAL;
 	}
-	if (stat(dest, &sd) == 0) {
+	/* The database's own side files are never a backup's name. */
+	for (i = 0; i < 3; i++) {
+		snprintf(side, sizeof(side), "%s%s", st->path, sides[i]);
+		if (strcmp(dest, side) == 0) {
+			snprintf(errbuf, errsz,
+			    "%.300s is the database's own %s file", dest,
+			    sides[i] + 1);
+			return OB_ERR_INVAL;
+		}
+	}
+	if (lstat(dest, &sd) == 0) {
 		if (stat(st->path, &ss) == 0 && sd.st_dev == ss.st_dev &&
 		    sd.st_ino == ss.st_ino) {
 			snprintf(errbuf, errsz, "%.300s is the database itself",
 			    dest);
+			return OB_ERR_INVAL;
+		}
+		/* --force replaces a file, never a device, FIFO or link. */
+		if (!S_ISREG(sd.st_mode)) {
+			snprintf(errbuf, errsz,
+			    "%.300s exists and is not a regular file", dest);
 			return OB_ERR_INVAL;
 		}
 		if (!replace) {

@@ -405,20 +405,27 @@ store_crl_due(struct store *st, const char *issuer_id, int64_t now, int *due,
 /*
  * Revokes each entry of ci as it says, inside the caller's transaction
  * (a revocation already stored is kept, a hold made another reason:
- * store_revoke_tx); *revoked counts those revoked now.
+ * store_revoke_tx; an entry dated after now is revoked as of now);
+ * *revoked counts those revoked now.
  */
 static enum ob_err
 apply_entries(struct store *st, const char *issuer_id,
     const struct crl_info *ci, size_t *revoked, char *errbuf, size_t errsz)
 {
+	int64_t now = (int64_t)time(NULL), at;
 	enum ob_err e;
 	size_t i;
 	int was;
 
 	for (i = 0; i < ci->n; i++) {
+		/* A CA's clock ahead of ours: revoked as of now, as a
+		 * followed index's line is, never dated after it is made. */
+		at = ci->entries[i].revoked_at > now
+		    ? now
+		    : ci->entries[i].revoked_at;
 		if ((e = store_revoke_tx(st, issuer_id, ci->entries[i].serial,
-			 ci->entries[i].reason, ci->entries[i].revoked_at, &was,
-			 errbuf, errsz)) != OB_OK)
+			 ci->entries[i].reason, at, &was, errbuf, errsz)) !=
+		    OB_OK)
 			return e;
 		if (was != 1)
 			(*revoked)++;

@@ -196,8 +196,9 @@ stats_issuers(struct store *st, int64_t now, struct store_stats *out,
 		is->cert_good =
 		    is->cert_total - is->cert_revoked - is->cert_expired;
 		/* What store_crl_due sees, the clock aside: a revocation the
-		 * CRL lacks, or a change its count does not show. */
-		is->crl_behind = is->crl_present &&
+		 * CRL lacks, or a change its count does not show. An offline
+		 * CA's CRL is the one it signed: never "behind" here. */
+		is->crl_behind = is->crl_present && is->crl_key &&
 		    (sqlite3_column_int(stmt, 17) != 0 ||
 			is->crl_revoked != is->cert_revoked);
 		out->entries += is->entries;

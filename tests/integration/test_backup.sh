@@ -24,6 +24,12 @@ refused "backup into a missing directory" 1 "$TMP/nodir: No such file" \
     ob backup "$TMP/nodir/b.db"
 refused "backup over the database itself, even with --force" 1 'is the database itself' \
     ob backup "$DB" --force
+refused "backup onto the database's -wal, even with --force" 1 "is the database's own wal file" \
+    ob backup "$DB-wal" --force
+mkfifo "$TMP/fifo"
+refused "backup --force over a FIFO: not a regular file" 1 'exists and is not a regular file' \
+    ob backup "$TMP/fifo" --force
+same "... the FIFO is still one" "$([ -p "$TMP/fifo" ] && echo fifo)" fifo
 
 if ! start_server "$DB"; then
 	fail "serve starts"
@@ -57,7 +63,7 @@ same "integrity_check of the copy" "$(qdb "$TMP/b1.db" 'PRAGMA integrity_check')
 # there with its time whenever it was in the source.
 n=$(qdb "$TMP/b1.db" "SELECT count(*) FROM certificates WHERE status = 'revoked'")
 last=$(qdb "$TMP/b1.db" "SELECT max(revoked_at) FROM certificates WHERE status = 'revoked'")
-if printf '%s\n' "$printed" | grep -q "schema 000034; 1 issuers, 20000 certificates, $n revoked, the last revoked at $last\$"; then
+if printf '%s\n' "$printed" | grep -q "schema 000034; 1 issuer, 20000 certificates, $n revoked, the last revoked at $last\$"; then
 	pass "what the copy holds, printed ($n revoked, the last at $last)"
 else
 	fail "what the copy holds, printed" "$printed" "want $n revoked, the last at $last"
@@ -108,7 +114,7 @@ if start_server "$DB3"; then
 	"$OCSPBOX" --db "$DB3" cert list crl --since "$since" --revoke-commands >"$TMP/redo.txt"
 	same "cert list --revoke-commands: the two, as revoke --at commands" \
 	    "$(sed 's/--at [^ ]*/--at T/' "$TMP/redo.txt" | tr '\n' '|')" \
-	    "ocspbox revoke crl 5001 --at T --reason keyCompromise --unregistered|ocspbox revoke crl 5002 --at T --reason certificateHold --unregistered|"
+	    "ocspbox revoke --at T --reason keyCompromise --unregistered -- crl 5001|ocspbox revoke --at T --reason certificateHold --unregistered -- crl 5002|"
 	stop_checked "serve before the restore"
 	cp "$TMP/crl-backup.db" "$TMP/crl-backup2.db"
 	rm -f "$DB3-wal" "$DB3-shm"

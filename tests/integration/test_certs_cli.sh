@@ -111,6 +111,10 @@ api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"9999"}'
 same "POST /api/v1/unrevoke of a serial never registered: 404" "$CODE" 404
 api POST /api/v1/unrevoke '{"issuer_id":"rsa","serial_hex":"1005","reason":"keyCompromise"}'
 same "POST /api/v1/unrevoke with a reason: 400" "$CODE" 400
+api POST /api/v1/unrevoke '{"issuer_id":"rsa"}'
+same "POST /api/v1/unrevoke without a serial: 400, in unrevoke's words" \
+    "$CODE $(printf '%s' "$BODY_OUT" | jq -r .error)" \
+    '400 want {"issuer_id": string, "serial_hex": string}: unrevoke takes nothing else'
 api GET /api/v1/unrevoke
 same "GET /api/v1/unrevoke: 405" "$CODE" 405
 ob revoke rsa 1005 --reason certificateHold >/dev/null
@@ -148,8 +152,8 @@ ob issuer add empty --cert "$PKI/ca-ec.pem" --responder-cert "$PKI/resp-ec.pem" 
 same "cert list --json of an issuer without certificates" "$(ob cert list empty --json)" "[]"
 ob revoke rsa --unregistered --at 2026-02-03T04:05:06Z -- -66 >/dev/null
 same "cert list --revoke-commands: a negative serial after --, each command runs" \
-    "$(ob cert list rsa --revoke-commands | grep -- '-- -66$')" \
-    "ocspbox revoke rsa --at 2026-02-03T04:05:06Z --unregistered -- -66"
+    "$(ob cert list rsa --revoke-commands | grep -- ' -66$')" \
+    "ocspbox revoke --at 2026-02-03T04:05:06Z --unregistered -- rsa -66"
 ob cert list rsa --revoke-commands | sed "s|^ocspbox |\"$OCSPBOX\" --db \"$DB\" |" >"$TMP/redo.sh"
 run sh "$TMP/redo.sh"
 same "... and says each was revoked already" \
@@ -159,6 +163,7 @@ refused "cert list --revoke-commands --json" 2 '--revoke-commands lists the revo
 refused "cert list --since a bad time" 2 'bad --since "yesterday"' ob cert list rsa --since yesterday
 ob cert remove rsa --revoked-too -- -66 >/dev/null || fail "cert remove -66"
 refused "cert list of no such issuer" 1 'no issuer nosuch' ob cert list nosuch
+same "... and prints no header for it" "$OUT" ""
 refused "cert list without an issuer" 2 'need ISSUER_ID' ob cert list
 
 # cert remove: all or none, a revoked one only when meant.
