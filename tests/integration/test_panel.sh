@@ -53,6 +53,38 @@ else
 	exit 1
 fi
 
+# 0b. axe-core and puppeteer-core from npm, at the versions of
+# tests/panel/package-lock.json, in build/panel-npm (never committed):
+# installed again only when package.json or the lock changed. Not having
+# them is a failure, as a missing browser is.
+NPMDIR=$PWD/build/panel-npm
+AXE=
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+	fail "node and npm are installed" \
+	    "install them with 'apt-get install nodejs npm' (scripts/deps.sh test)"
+else
+	want=$(cat tests/panel/package.json tests/panel/package-lock.json | sha256sum | cut -d' ' -f1)
+	if [ "$(cat "$NPMDIR/installed" 2>/dev/null)" = "$want" ] &&
+	    [ -d "$NPMDIR/node_modules/puppeteer-core" ]; then
+		pass "axe-core and puppeteer-core: installed already ($NPMDIR)"
+		AXE=yes
+	else
+		rm -rf "$NPMDIR"
+		mkdir -p "$NPMDIR"
+		cp tests/panel/package.json tests/panel/package-lock.json "$NPMDIR/"
+		# --ignore-scripts: none of them needs an install script.
+		if (cd "$NPMDIR" && npm ci --no-audit --no-fund --ignore-scripts) \
+		    >"$TMP/npm.out" 2>&1; then
+			echo "$want" >"$NPMDIR/installed"
+			pass "axe-core and puppeteer-core installed with npm ci ($NPMDIR)"
+			AXE=yes
+		else
+			fail "axe-core and puppeteer-core installed with npm ci" \
+			    "$(tail -n 8 "$TMP/npm.out")"
+		fi
+	fi
+fi
+
 # 1. A database with issuer rsa and five certificates, one revoked.
 make_pki
 admin_token
@@ -359,6 +391,42 @@ if printf '%s\n' "$ROW" | grep -q 'data-status="expiring"' &&
 else
 	fail "an expiring responder: its cell is marked" "$ROW"
 fi
+
+# 5c. Accessibility: axe-core finds no serious or critical violation
+# (the rules of WCAG 2 A and AA and axe's best practices) on the
+# dashboard with data (in the light and the dark theme), on the token
+# form, and on the dashboard with the history card filled and a search
+# answered. Its report, one line per violation, is kept in
+# build/panel-axe-*.txt.
+# axe NAME FILE URL [ARGS...]: tests/panel/axe.js on URL, its output in FILE.
+axe() {
+	name=$1 out=$2 url=$3
+	shift 3
+	if [ -z "$AXE" ]; then
+		fail "axe: $name" "axe-core and puppeteer-core are not installed (above)"
+		return
+	fi
+	NODE_PATH=$NPMDIR/node_modules CHROMIUM=$CHROMIUM timeout 120 \
+	    node tests/panel/axe.js "$url" "$@" >"$out" 2>&1
+	rc=$?
+	summary=$(grep '^axe [0-9.]*: ' "$out")
+	if [ "$rc" -eq 0 ] && printf '%s' "$summary" | grep -q ', 0 serious or critical$' &&
+	    ! grep -q '^page error' "$out"; then
+		pass "axe: $name: ${summary#axe }"
+	else
+		fail "axe: $name: no serious or critical violation" "exit $rc" \
+		    "$(head -n 30 "$out")"
+	fi
+}
+axe "dashboard with data" build/panel-axe-dashboard.txt "$ADMIN_URL/#token=$TOKEN" \
+    --wait 'tr[data-issuer="rsa"]' --wait '#health[data-state="attention"]'
+axe "dashboard with data, dark theme" build/panel-axe-dark.txt "$ADMIN_URL/#token=$TOKEN" \
+    --dark --wait 'tr[data-issuer="rsa"]' --wait '#health[data-state="attention"]'
+axe "the token form" build/panel-axe-token.txt "$ADMIN_URL/" \
+    --wait '#auth:not([hidden]) #token-input'
+axe "dashboard with the history and a search answered (rsa A03)" \
+    build/panel-axe-history.txt "$ADMIN_URL/#token=$TOKEN" \
+    --wait 'tr[data-issuer="rsa"]' --history --search rsa A03
 
 # 6. Screenshots, with load running so that the chart has a shape: wrk on
 # a cached GET (or a curl loop without wrk). Under --virtual-time-budget the
