@@ -1,12 +1,20 @@
 /*
- * ocspbox admin panel: polls GET /api/v1/cache/stats every 3 s with the
- * admin token and shows it. Plain ES2017, no dependencies. Everything from
- * the server is put in the page with textContent, never as HTML.
+ * ocspbox admin panel: polls GET /api/v1/cache/stats every 3 s and GET
+ * /api/v1/history every 15 s with the admin token and shows them; looks a
+ * certificate up (GET /api/v1/certificates/ISSUER/SERIAL) and starts a
+ * refresh pass (POST /api/v1/cache/refresh) when asked. Plain ES2017, no
+ * dependencies. Everything from the server is put in the page with
+ * textContent, never as HTML. Times are shown in UTC, with the zone.
  *
  * The token comes from the URL fragment (#token=..., which never reaches
  * the server or its logs), else from sessionStorage, else from the form in
  * the page. The request rate and the per-interval hit ratio are computed
  * here from the differences between polls, and kept for the chart.
+ *
+ * Screen readers hear the health line through a separate live region,
+ * #health-live, whose text names the state and the problems without any
+ * figure that moves by itself ("5 s ago"): it changes, and is announced,
+ * only when the state does.
  */
 "use strict";
 (function () {
@@ -16,6 +24,10 @@
 	/* Two samples further apart than this are not joined in the chart. */
 	var GAP_MS = 4 * POLL_MS;
 	var STATS_URL = "/api/v1/cache/stats";
+	var RECENT_URL = "/api/v1/history?limit=25";
+	var RECENT_MS = 15000;
+	var REFRESH_URL = "/api/v1/cache/refresh";
+	var CERT_URL = "/api/v1/certificates/";
 	var TOKEN_KEY = "ocspbox.adminToken";
 	var HISTORY_KEY = "ocspbox.history";
 
@@ -31,7 +43,16 @@
 		refused: false,
 		generation: 0, /* bumped when the token changes */
 		busy: -1, /* the generation of the poll in flight, or -1 */
-		timer: null
+		timer: null,
+		said: "", /* the text of #health-live */
+		/* GET /api/v1/history: its last answer, or why it failed */
+		recent: null,
+		recentAt: 0,
+		recentError: null,
+		recentBusy: false,
+		recentTimer: null,
+		recentKey: "", /* what in the stats changes the history */
+		kick: null /* {at, phase} of the refresh this tab asked for */
 	};
 
 	function $(id) {
@@ -121,12 +142,21 @@
 		return d > 0 ? "in " + fmtSpan(d) : fmtSpan(d) + " ago";
 	}
 
-	var dtf = new Intl.DateTimeFormat(undefined, {year: "numeric",
-	    month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-	    second: "2-digit"});
-
+	/* A time in UTC with the zone said: "2026-11-30 18:36:07 UTC". */
 	function fmtAbs(t) {
-		return t === null ? "" : dtf.format(new Date(t));
+		if (t === null || !isNum(t))
+			return "";
+		var d = new Date(t);
+		if (isNaN(d.getTime()))
+			return "";
+		return d.toISOString().replace("T", " ")
+		    .replace(/\.\d+Z$/, " UTC");
+	}
+
+	/* The time of day alone, in UTC: "18:36:07 UTC". */
+	function fmtClock(t) {
+		var a = fmtAbs(t);
+		return a ? a.slice(11) : "";
 	}
 
 	function parseTime(s) {
@@ -185,6 +215,8 @@
 	}
 
 	function setToken(token) {
+		forgetRecent();
+		state.kick = null;
 		state.token = token;
 		state.generation++;
 		state.refused = false;
@@ -244,6 +276,42 @@
 		return "";
 	}
 
+	/*
+	 * One request to the admin API with the token; resolves to the
+	 * Response, rejects on a network error or after FETCH_TIMEOUT_MS.
+	 */
+	async function api(method, url) {
+		var ctl = typeof AbortController === "function" ?
+		    new AbortController() : null;
+		var timeout = setTimeout(function () {
+			if (ctl)
+				ctl.abort();
+		}, FETCH_TIMEOUT_MS);
+		try {
+			return await window.fetch(url, {
+				method: method,
+				headers: {
+					"Authorization": "Bearer " + state.token,
+					"Accept": "application/json"
+				},
+				cache: "no-store",
+				credentials: "omit",
+				signal: ctl ? ctl.signal : undefined
+			});
+		} finally {
+			clearTimeout(timeout);
+		}
+	}
+
+	/* Why a request failed, in words, from what api() threw. */
+	function failure(e) {
+		return e && e.name === "AbortError" ?
+		    "no answer within " + FETCH_TIMEOUT_MS / 1000 + " s" :
+		    e && e.name === "TypeError" ?
+		    "cannot reach the admin API" :
+		    String(e && e.message ? e.message : e);
+	}
+
 	async function poll() {
 		clearTimeout(state.timer);
 		if (!state.token) {
@@ -254,23 +322,9 @@
 		if (state.busy === gen)
 			return; /* one poll at a time; it schedules the next */
 		state.busy = gen;
-		var ctl = typeof AbortController === "function" ?
-		    new AbortController() : null;
-		var timeout = setTimeout(function () {
-			if (ctl)
-				ctl.abort();
-		}, FETCH_TIMEOUT_MS);
 		var res, data;
 		try {
-			res = await window.fetch(STATS_URL, {
-				headers: {
-					"Authorization": "Bearer " + state.token,
-					"Accept": "application/json"
-				},
-				cache: "no-store",
-				credentials: "omit",
-				signal: ctl ? ctl.signal : undefined
-			});
+			res = await api("GET", STATS_URL);
 			if (res.status === 401) {
 				var why = await errorText(res);
 				if (gen === state.generation)
@@ -295,17 +349,11 @@
 		} catch (e) {
 			if (gen !== state.generation)
 				return;
-			var reason = e && e.name === "AbortError" ?
-			    "no answer within " + FETCH_TIMEOUT_MS / 1000 + " s" :
-			    e && e.name === "TypeError" ?
-			    "cannot reach the admin API" :
-			    String(e && e.message ? e.message : e);
-			state.error = reason;
+			state.error = failure(e);
 			render();
 			schedule();
 			return;
 		} finally {
-			clearTimeout(timeout);
 			if (state.busy === gen)
 				state.busy = -1;
 		}
@@ -325,6 +373,7 @@
 		state.error = null;
 		storageSet(TOKEN_KEY, null);
 		forgetHistory();
+		forgetRecent();
 		showAuth(true, why);
 		render();
 	}
@@ -378,6 +427,11 @@
 		saveHistory();
 		hideAuth();
 		render();
+		var key = recentKey(data);
+		if (key !== state.recentKey) {
+			state.recentKey = key;
+			loadRecent(true);
+		}
 	}
 
 	/* ---- the token form ---- */
@@ -424,9 +478,11 @@
 		var s = state.stats;
 		if (!s)
 			return;
+		renderServer(s.server || {});
 		renderOverview(s);
 		renderRefresh(s.refresh || {}, now);
 		renderIssuers(Array.isArray(s.issuers) ? s.issuers : [], now);
+		renderSearchIssuers(Array.isArray(s.issuers) ? s.issuers : []);
 		renderFollows(Array.isArray(s.follow) ? s.follow : [], now);
 		renderRequests(s.server || null, now);
 		var g = parseTime(s.generated_at);
@@ -434,6 +490,26 @@
 		    "Data generated by the server at " + fmtAbs(g) +
 		    " · this page polls every " + POLL_MS / 1000 + " s");
 		drawChart();
+	}
+
+	/* The header: host, version and database, each hidden when absent. */
+	function renderServer(server) {
+		var any = false;
+		["host", "version", "database"].forEach(function (k) {
+			var v = typeof server[k] === "string" && server[k] !== "" ?
+			    server[k] : null;
+			setText($("server-" + k), v === null ? "" : v);
+			$("server-" + k + "-item").hidden = v === null;
+			any = any || v !== null;
+		});
+		$("server-facts").hidden = !any;
+		var host = typeof server.host === "string" && server.host ?
+		    server.host : null;
+		setText($("brand-host"), host || "");
+		$("brand-host").hidden = host === null;
+		var title = "ocspbox · " + (host || "admin");
+		if (document.title !== title)
+			document.title = title;
 	}
 
 	function renderUpdated() {
@@ -449,12 +525,18 @@
 		el.classList.toggle("is-old", ago > 3 * POLL_MS / 1000);
 	}
 
-	/* What needs a look, worst first. */
+	/*
+	 * What needs a look, worst first. Each item has the text shown and
+	 * what the live region says of it: the same without the figures that
+	 * move by themselves (a relative time, a count that grows), so that
+	 * a change of what is said is a change of state.
+	 */
 	function assess(now) {
 		var s = state.stats;
-		var out = {level: "ok", label: "OK", items: []};
-		function add(level, text) {
+		var out = {level: "ok", label: "OK", items: [], says: []};
+		function add(level, text, said) {
 			out.items.push(text);
+			out.says.push(said || text);
 			if (level === "bad")
 				out.level = "bad";
 			else if (out.level === "ok")
@@ -465,19 +547,21 @@
 			out.label = "Token refused";
 			out.items.push("the admin token was refused: enter it " +
 			    "again below");
+			out.says = out.items.slice();
 			return out;
 		}
 		if (!state.token) {
 			out.level = "unknown";
 			out.label = "Not signed in";
 			out.items.push("enter the admin token below");
+			out.says = out.items.slice();
 			return out;
 		}
 		if (state.error) {
 			add("bad", state.error +
 			    (s ? " (the numbers below are from " +
 			    fmtSpan((Date.now() - state.statsAt) / 1000) +
-			    " ago)" : ""));
+			    " ago)" : ""), state.error);
 			out.label = "Unreachable";
 		}
 		if (!s) {
@@ -493,13 +577,16 @@
 		var issuers = Array.isArray(s.issuers) ? s.issuers : [];
 		var stale = num(c, "stale");
 		if (stale)
-			add("warn", fmtInt(stale) + " stale " +
-			    (stale === 1 ? "entry" : "entries") +
-			    " (past nextUpdate: answered by signing live)");
+			add("warn", fmtInt(stale) + " stale cached " +
+			    (stale === 1 ? "answer" : "answers") +
+			    " (past nextUpdate: answered by signing live)",
+			    "stale cached answers (past nextUpdate: answered " +
+			    "by signing live)");
 		var errors = num(r, "last_errors");
 		if (errors)
 			add("warn", "the last refresh had " + fmtInt(errors) +
-			    (errors === 1 ? " error" : " errors"));
+			    (errors === 1 ? " error" : " errors"),
+			    "the last refresh had errors");
 		var last = parseTime(r.last_started_at);
 		var interval = num(r, "interval_seconds");
 		if (last === null && !r.running)
@@ -508,30 +595,43 @@
 		    now - last > 2 * interval * 1000)
 			add("warn", "refresh overdue: the last pass started " +
 			    fmtSpan((now - last) / 1000) + " ago, interval " +
+			    fmtSpan(interval), "refresh overdue: the last " +
+			    "pass started at " + fmtAbs(last) + ", interval " +
 			    fmtSpan(interval));
 		issuers.forEach(function (is) {
-			var rs = is && is.responder &&
-			    typeof is.responder === "object" ? is.responder : null;
+			if (!is || typeof is !== "object")
+				return;
+			var id = String(is.id);
+			var rs = is.responder && typeof is.responder ===
+			    "object" ? is.responder : null;
 			var rna = rs ? parseTime(rs.not_after) : null;
 			if (rs && rs.status === "expired")
-				add("bad", "the responder certificate of " +
-				    String(is.id) + " expired " +
-				    fmtRel(rna, now) + ": every answer is " +
-				    "tryLater until it is replaced (ocspbox " +
-				    "issuer update)");
+				add("bad", "the responder certificate of " + id +
+				    " expired " + fmtRel(rna, now) + ": every " +
+				    "answer is tryLater until it is replaced " +
+				    "(ocspbox issuer update)", "the responder " +
+				    "certificate of " + id + " expired at " +
+				    fmtAbs(rna) + ": every answer is tryLater " +
+				    "until it is replaced (ocspbox issuer update)");
 			else if (rs && rs.status === "expiring")
-				add("warn", "the responder certificate of " +
-				    String(is.id) + " expires " +
-				    fmtRel(rna, now) + " (" + fmtAbs(rna) +
-				    "): replace it with ocspbox issuer update");
-			if (is && is.crl && is.crl.is_stale === true)
-				add("warn", "the CRL of " + String(is.id) +
-				    " is past its nextUpdate");
-			if (is && is.crl && typeof is.crl.last_error ===
-			    "string")
-				add("warn", "the last CRL build of " +
-				    String(is.id) + " failed: " +
-				    is.crl.last_error);
+				add("warn", "the responder certificate of " + id +
+				    " expires " + fmtRel(rna, now) + " (" +
+				    fmtAbs(rna) + "): replace it with ocspbox " +
+				    "issuer update", "the responder certificate " +
+				    "of " + id + " expires at " + fmtAbs(rna) +
+				    ": replace it with ocspbox issuer update");
+			var crl = is.crl && typeof is.crl === "object" ?
+			    is.crl : {};
+			if (crl.is_stale === true)
+				add("warn", "the CRL of " + id + " is past its " +
+				    "nextUpdate");
+			if (crl.behind === true)
+				add("warn", "the CRL of " + id + " is behind: it " +
+				    "lacks a revocation (or a release) made " +
+				    "since it was built");
+			if (typeof crl.last_error === "string")
+				add("warn", "the last CRL build of " + id +
+				    " failed: " + crl.last_error);
 		});
 		(Array.isArray(s.follow) ? s.follow : []).forEach(function (f) {
 			if (f && typeof f.error === "string")
@@ -548,11 +648,22 @@
 				txt += "; last refresh " + fmtRel(last, now) +
 				    " without errors";
 			out.items.push(txt);
+			out.says.push("every cached answer is fresh and the " +
+			    "last refresh had no errors");
 		} else if (out.label === "OK") {
 			out.label = out.level === "bad" ? "Problem" :
 			    "Attention";
 		}
 		return out;
+	}
+
+	/* Items joined as a sentence: "A; b; c." */
+	function sentence(items) {
+		var text = items.join("; ");
+		text = text.charAt(0).toUpperCase() + text.slice(1);
+		if (text && !/[.…]$/.test(text))
+			text += ".";
+		return text;
 	}
 
 	function renderHealth(now) {
@@ -569,11 +680,13 @@
 		if (el.getAttribute("data-state") !== st)
 			el.setAttribute("data-state", st);
 		setText($("health-label"), h.label);
-		var text = h.items.join("; ");
-		text = text.charAt(0).toUpperCase() + text.slice(1);
-		if (text && !/[.…]$/.test(text))
-			text += ".";
-		setText($("health-text"), text);
+		setText($("health-text"), sentence(h.items));
+		/* Said once per state: setText leaves equal text alone. */
+		var said = h.label + ": " + sentence(h.says);
+		if (h.level !== "unknown" && said !== state.said) {
+			state.said = said;
+			setText($("health-live"), said);
+		}
 		var err = $("error");
 		$("dashboard").classList.toggle("is-stale",
 		    Boolean(state.error && state.stats));
@@ -640,34 +753,145 @@
 		    r.last_source : "—");
 		setText($("refresh-interval"), interval ?
 		    "every " + fmtSpan(interval) : "—");
+		/* This server's own next pass (its refresh thread says when),
+		   not the last pass's start plus the interval: the last pass
+		   may have been another process's. */
+		var hasDue = Object.prototype.hasOwnProperty.call(r,
+		    "next_due_at");
+		$("refresh-next-item").hidden = !hasDue;
 		var next = $("refresh-next");
-		var due = last !== null && interval ? last + interval * 1000 : null;
+		var due = hasDue ? parseTime(r.next_due_at) : null;
 		if (running) {
 			setText(next, "running now");
 			setText($("refresh-next-abs"), "");
 		} else if (due === null) {
-			setText(next, interval && last === null ? "due now" : "—");
+			setText(next, "not known yet");
 			setText($("refresh-next-abs"), "");
 		} else {
 			setText(next, due <= now ? "due now" : fmtRel(due, now));
 			setText($("refresh-next-abs"), fmtAbs(due));
 		}
-		var overdue = due !== null && !running &&
-		    now - last > 2 * interval * 1000;
-		next.classList.toggle("is-warn", overdue);
+		next.classList.toggle("is-warn", due !== null && !running &&
+		    now - due > 60000);
+		renderKick(r, interval, running);
 	}
 
-	/* The issuer table: one row per issuer, kept and updated in place. */
+	/*
+	 * The refresh-now button: off while a pass runs, while the request
+	 * is on its way, and on a server without a refresh thread. The line
+	 * beside it says what became of the last press.
+	 */
+	function renderKick(r, interval, running) {
+		var btn = $("refresh-now");
+		var k = state.kick;
+		var msg = $("refresh-now-msg");
+		btn.disabled = running || !interval ||
+		    (k !== null && k.phase === "sending");
+		setText(btn, running ? "Refresh running…" : "Refresh now");
+		if (!interval && k === null) {
+			setText(msg, "This server runs no refresh pass " +
+			    "(no refresh thread).");
+			return;
+		}
+		if (k === null)
+			return;
+		var last = parseTime(r.last_started_at);
+		if (k.phase === "started" && last !== null &&
+		    last >= k.at - 2000) {
+			k.phase = running ? "running" : "done";
+		} else if (k.phase === "running" && !running) {
+			k.phase = "done";
+		}
+		if (k.phase === "running")
+			setText(msg, "The refresh asked for at " +
+			    fmtClock(k.at) + " is running.");
+		else if (k.phase === "done")
+			setText(msg, "The refresh asked for at " +
+			    fmtClock(k.at) + " finished: " +
+			    fmtInt(num(r, "last_signed")) + " answers signed, " +
+			    fmtInt(num(r, "last_errors")) + " errors, in " +
+			    fmtMs(num(r, "last_duration_ms")) + ".");
+		msg.classList.toggle("is-bad", k.phase === "failed" ||
+		    (k.phase === "done" && Boolean(num(r, "last_errors"))));
+	}
+
+	async function kickRefresh() {
+		if (!state.token || (state.kick && state.kick.phase ===
+		    "sending"))
+			return;
+		var gen = state.generation;
+		var k = {at: serverNow(), phase: "sending"};
+		state.kick = k;
+		var msg = $("refresh-now-msg");
+		setText(msg, "Asking the server for a refresh pass…");
+		msg.classList.remove("is-bad");
+		render();
+		var text;
+		try {
+			var res = await api("POST", REFRESH_URL);
+			if (res.status === 401) {
+				var why = await errorText(res);
+				if (gen === state.generation)
+					refused(why);
+				return;
+			}
+			if (res.status === 202) {
+				k.phase = "started";
+				text = "Refresh started at " + fmtClock(k.at) +
+				    "; the figures above change when it ends.";
+			} else {
+				k.phase = "failed";
+				var m = await errorText(res);
+				text = res.status === 503 ?
+				    "No refresh started: this server has no " +
+				    "refresh thread" + (m ? " (" + m + ")" : "") +
+				    "." : "No refresh started: the admin API " +
+				    "answered HTTP " + res.status +
+				    (m ? " (" + m + ")" : "") + ".";
+			}
+		} catch (e) {
+			k.phase = "failed";
+			text = "No refresh started: " + failure(e) + ".";
+		}
+		if (gen !== state.generation || state.kick !== k)
+			return;
+		setText(msg, text);
+		msg.classList.toggle("is-bad", k.phase === "failed");
+		render();
+		if (k.phase === "started") {
+			/* Sooner than the next poll: the pass may be short. */
+			setTimeout(poll, 600);
+			setTimeout(function () {
+				loadRecent(true);
+			}, 1500);
+		}
+	}
+
+	/*
+	 * The issuer table: one row per issuer, kept and updated in place.
+	 * Two groups of figures: the certificates registered (counted in the
+	 * certificates table) and the cached answers (counted in the cache);
+	 * they differ, as between a revocation and the next answer signed.
+	 */
 	var COLUMNS = [
 		{key: "id", label: "Issuer"},
-		{key: "entries", label: "Entries", n: true},
-		{key: "good", label: "Good", n: true},
-		{key: "revoked", label: "Revoked", n: true},
-		{key: "unknown", label: "Unknown", n: true},
-		{key: "fresh", label: "Fresh", n: true},
-		{key: "stale", label: "Stale", n: true},
-		{key: "next-update", label: "Oldest nextUpdate", two: true},
-		{key: "responder", label: "Responder until", two: true},
+		{key: "cert-total", label: "Certificates", n: true,
+		    certs: true, start: true},
+		{key: "cert-good", label: "Certificates good", n: true,
+		    certs: true},
+		{key: "cert-revoked", label: "Certificates revoked", n: true,
+		    certs: true},
+		{key: "cert-expired", label: "Certificates expired", n: true,
+		    certs: true},
+		{key: "entries", label: "Cached answers", n: true, start: true},
+		{key: "good", label: "Cached good", n: true},
+		{key: "revoked", label: "Cached revoked", n: true},
+		{key: "unknown", label: "Cached unknown", n: true},
+		{key: "stale", label: "Cached stale", n: true},
+		{key: "next-update", label: "Earliest cached answer expiry",
+		    two: true},
+		{key: "responder", label: "Responder certificate until",
+		    two: true, start: true},
 		{key: "crl", label: "CRL", two: true}
 	];
 	var rows = new Map();
@@ -681,7 +905,9 @@
 			    "th" : "td");
 			if (col.key === "id")
 				td.setAttribute("scope", "row");
-			td.className = col.key + (col.n ? " n" : "");
+			td.className = col.key + (col.n ? " n" : "") +
+			    (col.certs ? " group-certs" : "") +
+			    (col.start ? " group-start" : "");
 			td.setAttribute("data-label", col.label);
 			var cell = {td: td};
 			if (col.two) {
@@ -701,24 +927,73 @@
 		return {tr: tr, cells: cells};
 	}
 
+	function setNum(td, v) {
+		setText(td, fmtInt(v));
+		if (td.getAttribute("data-value") !== String(v))
+			td.setAttribute("data-value", String(v));
+		td.classList.toggle("zero", v === 0);
+	}
+
+	/* The CRL's state in a word, and the lines under it. */
+	function crlState(crl, now) {
+		var failed = typeof crl.last_error === "string";
+		if (crl.present !== true)
+			return {
+				state: failed ? "failed" : crl.key === true ?
+				    "pending" : "none",
+				main: failed ? "failed" : crl.key === true ?
+				    "pending" : "none",
+				warn: failed,
+				subs: failed ? [crl.last_error] : [],
+				title: ""
+			};
+		var cn = crl.crl_number;
+		var cnu = parseTime(crl.next_update);
+		var words = [];
+		if (crl.is_stale === true)
+			words.push("stale");
+		if (crl.behind === true)
+			words.push("behind");
+		var subs = [];
+		if (crl.behind === true)
+			subs.push("lacks a change made since it was built; " +
+			    "a new one is due");
+		if (failed)
+			subs.push("last build failed: " + crl.last_error);
+		subs.push((typeof crl.revoked_count === "number" ?
+		    fmtInt(crl.revoked_count) + " revoked · " : "") +
+		    (cnu === null ? "" : (crl.is_stale === true ?
+		    "expired " : "next update ") + fmtRel(cnu, now)));
+		return {
+			state: words.length ? words.join(" ") : "fresh",
+			main: (cn === null || cn === undefined ? "present" :
+			    "#" + String(cn)) + " · " +
+			    (words.length ? words.join(", ") : "fresh"),
+			warn: words.length > 0 || failed,
+			subs: subs,
+			title: cnu === null ? "" : "next update " + fmtAbs(cnu)
+		};
+	}
+
 	function fillIssuer(row, is, now) {
 		var c = row.cells;
 		setText(c.id.td, String(is.id));
+		var certs = is.certificates && typeof is.certificates ===
+		    "object" ? is.certificates : {};
+		setNum(c["cert-total"].td, num(certs, "total"));
+		setNum(c["cert-good"].td, num(certs, "good"));
+		setNum(c["cert-revoked"].td, num(certs, "revoked"));
+		setNum(c["cert-expired"].td, num(certs, "expired"));
 		var entries = num(is, "entries"), stale = num(is, "stale");
 		var v = {
 			entries: entries,
 			good: num(is, "good"),
 			revoked: num(is, "revoked"),
 			unknown: num(is, "unknown"),
-			fresh: entries !== null && stale !== null ?
-			    entries - stale : null,
 			stale: stale
 		};
 		Object.keys(v).forEach(function (k) {
-			setText(c[k].td, fmtInt(v[k]));
-			if (c[k].td.getAttribute("data-value") !== String(v[k]))
-				c[k].td.setAttribute("data-value", String(v[k]));
-			c[k].td.classList.toggle("zero", v[k] === 0);
+			setNum(c[k].td, v[k]);
 		});
 		c.stale.td.classList.toggle("is-warn", Boolean(stale));
 		c.stale.td.classList.toggle("zero", !stale);
@@ -746,42 +1021,30 @@
 			c.responder.td.setAttribute("data-status",
 			    String(rs.status));
 
-		var crl = is.crl && typeof is.crl === "object" ? is.crl : {};
-		var cm = c.crl.main, cs = c.crl.sub;
-		var failed = typeof crl.last_error === "string";
-		if (crl.present !== true) {
-			setText(cm, failed ? "failed" : crl.key === true ?
-			    "pending" : "none");
-			setText(cs, failed ? crl.last_error : "");
-			cm.className = "main" + (failed ? " is-warn" : " muted");
-		} else {
-			var cn = crl.crl_number;
-			var cnu = parseTime(crl.next_update);
-			setText(cm, (cn === null || cn === undefined ? "present" :
-			    "#" + String(cn)) + (crl.is_stale === true ?
-			    " · stale" : ""));
-			cm.className = "main" + (crl.is_stale === true ?
-			    " is-warn" : "");
-			setText(cs, failed ? "last build failed: " +
-			    crl.last_error : (typeof crl.revoked_count ===
-			    "number" ? fmtInt(crl.revoked_count) +
-			    " revoked · " : "") + (cnu === null ? "" :
-			    "next update " + fmtRel(cnu, now)));
-			if (failed)
-				cm.className = "main is-warn";
-			if (cs.title !== fmtAbs(cnu))
-				cs.title = fmtAbs(cnu);
-		}
+		var cs = crlState(is.crl && typeof is.crl === "object" ?
+		    is.crl : {}, now);
+		setText(c.crl.main, cs.main);
+		c.crl.main.className = "main" + (cs.warn ? " is-warn" :
+		    cs.state === "none" || cs.state === "pending" ?
+		    " muted" : "");
+		setText(c.crl.sub, cs.subs.join("\n"));
+		if (c.crl.sub.title !== cs.title)
+			c.crl.sub.title = cs.title;
+		if (c.crl.td.getAttribute("data-crl") !== cs.state)
+			c.crl.td.setAttribute("data-crl", cs.state);
 	}
 
 	function renderIssuers(list, now) {
 		var tbody = $("issuer-rows");
 		var seen = new Set();
+		var certs = false;
 		list.forEach(function (is, i) {
 			if (!is || typeof is !== "object" || is.id === undefined)
 				return;
 			var id = String(is.id);
 			seen.add(id);
+			certs = certs || (is.certificates !== null &&
+			    typeof is.certificates === "object");
 			var row = rows.get(id);
 			if (!row) {
 				row = makeRow(id);
@@ -798,6 +1061,8 @@
 				rows.delete(id);
 			}
 		});
+		/* A server that does not count certificates: no such columns. */
+		$("issuers").classList.toggle("no-certs", !certs);
 		$("no-issuers").hidden = seen.size > 0;
 		$("issuers").hidden = seen.size === 0;
 		setText($("issuer-count"), seen.size === 1 ? "1 issuer" :
@@ -857,6 +1122,371 @@
 		    fmtAbs(started));
 	}
 
+	/* ---- the search: one certificate, by issuer and serial ---- */
+
+	/* The issuers of the stats as the select's options, in their order;
+	   the one chosen stays chosen. */
+	function renderSearchIssuers(list) {
+		var sel = $("search-issuer");
+		var ids = list.filter(function (is) {
+			return is && typeof is === "object" &&
+			    is.id !== undefined;
+		}).map(function (is) {
+			return String(is.id);
+		});
+		var have = Array.prototype.map.call(sel.options, function (o) {
+			return o.value;
+		});
+		if (have.join("\n") === ids.join("\n"))
+			return;
+		var chosen = sel.value;
+		while (sel.firstChild)
+			sel.removeChild(sel.firstChild);
+		ids.forEach(function (id) {
+			var o = document.createElement("option");
+			o.value = id;
+			o.textContent = id;
+			sel.appendChild(o);
+		});
+		if (ids.indexOf(chosen) >= 0)
+			sel.value = chosen;
+	}
+
+	/* The serial as typed, without what people paste with it. */
+	function cleanSerial(s) {
+		return s.replace(/[\s:]/g, "").replace(/^0x/i, "");
+	}
+
+	/* Puts the answer in #search-result: a verdict line, then facts
+	   ([label, value, field] each) or a note. */
+	function showResult(stateName, verdict, facts, note) {
+		var box = $("search-result");
+		while (box.firstChild)
+			box.removeChild(box.firstChild);
+		var p = document.createElement("p");
+		p.className = "verdict";
+		p.id = "search-verdict";
+		p.textContent = verdict;
+		box.appendChild(p);
+		if (facts && facts.length) {
+			var dl = document.createElement("dl");
+			facts.forEach(function (f) {
+				if (f[1] === null || f[1] === "")
+					return;
+				var div = document.createElement("div");
+				div.className = "fact";
+				var dt = document.createElement("dt");
+				dt.textContent = f[0];
+				var dd = document.createElement("dd");
+				dd.textContent = f[1];
+				if (f[2])
+					dd.setAttribute("data-field", f[2]);
+				dl.appendChild(dt);
+				dl.appendChild(dd);
+			});
+			box.appendChild(dl);
+		}
+		if (note) {
+			var n = document.createElement("p");
+			n.className = "note";
+			n.textContent = note;
+			box.appendChild(n);
+		}
+		box.setAttribute("data-state", stateName);
+		box.hidden = false;
+	}
+
+	/* A time field of the certificate's answer, or null. */
+	function certTime(c, k) {
+		var t = parseTime(c[k]);
+		return t === null ? null : fmtAbs(t);
+	}
+
+	async function search() {
+		var issuer = $("search-issuer").value;
+		var serial = cleanSerial($("search-serial").value)
+		    .toUpperCase();
+		if (!state.token || !issuer || !serial)
+			return;
+		var gen = state.generation;
+		var box = $("search-result");
+		box.setAttribute("data-state", "busy");
+		var res, body = null;
+		try {
+			res = await api("GET", CERT_URL +
+			    encodeURIComponent(issuer) + "/" +
+			    encodeURIComponent(serial));
+			try {
+				body = await res.json();
+			} catch (e) {
+				body = null;
+			}
+		} catch (e) {
+			if (gen === state.generation)
+				showResult("error", "The lookup failed: " +
+				    failure(e) + ".");
+			return;
+		}
+		if (gen !== state.generation)
+			return;
+		var why = body && typeof body.error === "string" ?
+		    body.error : "";
+		if (res.status === 401) {
+			refused(why);
+			return;
+		}
+		if (res.status === 404) {
+			showResult("notfound", "Not registered: serial " + serial +
+			    " of issuer " + issuer + " is not in the database.",
+			    null, why ? "The server said: " + why + "." : "");
+			return;
+		}
+		if (res.status === 400) {
+			showResult("error", "Not a serial number: it is " +
+			    "hexadecimal digits (0-9, A-F), as openssl prints " +
+			    "it.", null, why ? "The server said: " + why + "." :
+			    "");
+			return;
+		}
+		if (!res.ok || !body || typeof body !== "object") {
+			showResult("error", "The lookup failed: the admin API " +
+			    "answered HTTP " + res.status + (why ? " (" + why +
+			    ")" : "") + ".");
+			return;
+		}
+		var revoked = body.status === "revoked";
+		var expired = body.expired === true;
+		var verdict = (revoked ? "Revoked" : body.status === "good" ?
+		    "Good" : String(body.status)) + (expired ?
+		    ", and expired" : "") + ": serial " +
+		    String(body.serial_hex).toUpperCase() + " of " +
+		    String(body.issuer_id);
+		showResult(revoked ? "revoked" : body.status === "good" ?
+		    "good" : "error", verdict, [
+			["Status", String(body.status) + (expired ?
+			    " (past its notAfter)" : ""), "status"],
+			["Reason", revoked ? (typeof body.reason === "string" ?
+			    body.reason : "none given") : null, "reason"],
+			["Revoked at", certTime(body, "revoked_at"),
+			    "revoked_at"],
+			["Invalid since", certTime(body, "invalidity_date"),
+			    "invalidity_date"],
+			["Not after", certTime(body, "not_after"),
+			    "not_after"],
+			["Subject", typeof body.subject === "string" ?
+			    body.subject : "not recorded", "subject"],
+			["Registered", certTime(body, "registered_at"),
+			    "registered_at"],
+			["Last changed", certTime(body, "updated_at"),
+			    "updated_at"]
+		]);
+	}
+
+	/* ---- what changed recently: GET /api/v1/history ---- */
+
+	function forgetRecent() {
+		clearTimeout(state.recentTimer);
+		state.recent = null;
+		state.recentAt = 0;
+		state.recentError = null;
+		state.recentKey = "";
+	}
+
+	/*
+	 * What in the stats moves when the history does (a pass, a CRL, a
+	 * revocation): when it changes the history is fetched at once
+	 * instead of at the next 15 s.
+	 */
+	function recentKey(s) {
+		var r = s.refresh || {};
+		var parts = [String(r.last_started_at), String(r.running)];
+		(Array.isArray(s.issuers) ? s.issuers : []).forEach(function (is) {
+			if (!is || typeof is !== "object")
+				return;
+			var crl = is.crl || {};
+			var certs = is.certificates || {};
+			parts.push(String(is.id), String(crl.crl_number),
+			    String(crl.last_error), String(certs.revoked),
+			    String(is.revoked));
+		});
+		return parts.join("|");
+	}
+
+	async function loadRecent(now) {
+		clearTimeout(state.recentTimer);
+		if (!state.token)
+			return;
+		if (state.recentBusy) {
+			if (now)
+				state.recentTimer = setTimeout(function () {
+					loadRecent(true);
+				}, 500);
+			return;
+		}
+		state.recentBusy = true;
+		var gen = state.generation;
+		try {
+			var res = await api("GET", RECENT_URL);
+			if (gen !== state.generation)
+				return;
+			if (res.status === 401) {
+				refused(await errorText(res));
+				return;
+			}
+			if (res.status === 404) {
+				/* A server from before the history API. */
+				state.recent = null;
+				state.recentError = "absent";
+			} else if (!res.ok) {
+				var m = await errorText(res);
+				throw new Error("the admin API answered HTTP " +
+				    res.status + (m ? " (" + m + ")" : ""));
+			} else {
+				var data = await res.json();
+				if (!data || typeof data !== "object")
+					throw new Error("the history is not a " +
+					    "JSON object");
+				state.recent = data;
+				state.recentAt = Date.now();
+				state.recentError = null;
+			}
+		} catch (e) {
+			if (gen !== state.generation)
+				return;
+			state.recentError = failure(e);
+		} finally {
+			state.recentBusy = false;
+		}
+		renderRecent();
+		if (state.token)
+			state.recentTimer = setTimeout(loadRecent, RECENT_MS);
+	}
+
+	/* The cells of one history row: [text, class, sub-line] each. */
+	function fillRows(tbody, list, labels, cellsOf) {
+		while (tbody.firstChild)
+			tbody.removeChild(tbody.firstChild);
+		if (!list.length) {
+			var tr0 = document.createElement("tr");
+			var td0 = document.createElement("td");
+			td0.colSpan = labels.length;
+			td0.className = "empty";
+			td0.textContent = "None recorded.";
+			tr0.appendChild(td0);
+			tbody.appendChild(tr0);
+			return;
+		}
+		list.forEach(function (item) {
+			if (!item || typeof item !== "object")
+				return;
+			var tr = document.createElement("tr");
+			cellsOf(item).forEach(function (c, i) {
+				var td = document.createElement("td");
+				td.className = c[1] || "";
+				td.setAttribute("data-label", labels[i]);
+				td.textContent = c[0];
+				if (c[2]) {
+					var sub = document.createElement("span");
+					sub.className = "sub";
+					sub.textContent = c[2];
+					td.appendChild(sub);
+				}
+				tr.appendChild(td);
+			});
+			tbody.appendChild(tr);
+		});
+	}
+
+	function str(v, dflt) {
+		return typeof v === "string" && v !== "" ? v : dflt;
+	}
+
+	function renderRecent() {
+		var card = $("history");
+		var err = $("history-error");
+		if (state.recentError === "absent" || (!state.recent &&
+		    !state.recentError)) {
+			card.hidden = true;
+			return;
+		}
+		card.hidden = false;
+		if (state.recentError) {
+			setText(err, "The history could not be loaded: " +
+			    state.recentError + (state.recent ? " (showing " +
+			    "what was loaded at " + fmtClock(state.recentAt) +
+			    ")" : "") + ".");
+			err.hidden = false;
+			card.setAttribute("data-state", "error");
+		} else {
+			err.hidden = true;
+			card.setAttribute("data-state", "ok");
+		}
+		setText($("history-updated"), state.recentAt ? "loaded at " +
+		    fmtClock(state.recentAt) : "");
+		var h = state.recent;
+		if (!h)
+			return;
+		function arr(k) {
+			return Array.isArray(h[k]) ? h[k] : [];
+		}
+		fillRows($("hist-revocations"), arr("revocations"),
+		    ["Revoked at", "Issuer", "Serial", "Reason", "By"],
+		    function (x) {
+			var at = parseTime(x.revoked_at);
+			var rec = parseTime(x.recorded_at);
+			/* A revocation dated back (--at) says when it was
+			   recorded too. */
+			return [
+				[fmtAbs(at) || "—", "time", rec !== null &&
+				    at !== null && Math.abs(rec - at) > 60000 ?
+				    "recorded " + fmtAbs(rec) : ""],
+				[str(x.issuer_id, "—"), "id"],
+				[str(x.serial_hex, "—").toUpperCase(),
+				    "serial"],
+				[str(x.reason, "no reason given"),
+				    typeof x.reason === "string" ? "" :
+				    "muted"],
+				[str(x.source, "—"), ""]
+			];
+		});
+		fillRows($("hist-crl"), arr("crl_builds"),
+		    ["Built at", "Issuer", "Result", "Entries", "Took"],
+		    function (x) {
+			var first = parseTime(x.started_at);
+			var last = parseTime(x.last_at);
+			var n = num(x, "repeated") || 1;
+			var ok = x.succeeded === true;
+			return [
+				[fmtAbs(n > 1 && last !== null ? last : first) ||
+				    "—", "time", n > 1 ? "first " +
+				    fmtAbs(first) : ""],
+				[str(x.issuer_id, "—"), "id"],
+				[ok ? (x.crl_number === null ||
+				    x.crl_number === undefined ? "built" :
+				    "#" + String(x.crl_number)) : "failed" +
+				    (n > 1 ? " ×" + fmtInt(n) : ""),
+				    ok ? "" : "error", ok ? "" :
+				    str(x.error, "")],
+				[fmtInt(num(x, "revoked_count")), "n num"],
+				[fmtMs(num(x, "duration_ms")), "n num"]
+			];
+		});
+		fillRows($("hist-refresh"), arr("refresh_runs"),
+		    ["Started at", "Took", "Signed", "Errors", "Dropped", "By"],
+		    function (x) {
+			var errs = num(x, "errors");
+			return [
+				[fmtAbs(parseTime(x.started_at)) || "—", "time"],
+				[fmtMs(num(x, "duration_ms")), "n num"],
+				[fmtInt(num(x, "signed")), "n num"],
+				[fmtInt(errs), "n num" + (errs ? " is-bad" :
+				    "")],
+				[fmtInt(num(x, "dropped")), "n num"],
+				[str(x.source, "—"), ""]
+			];
+		});
+	}
+
 	/* ---- the chart: request rate (left axis), hit ratio (right) ---- */
 
 	function niceStep(raw) {
@@ -890,29 +1520,18 @@
 		}
 		var cRate = color("--rate", "#2f6fde");
 		var cRatio = color("--ratio", "#0f9f6e");
+		var cRateText = color("--rate-text", cRate);
+		var cRatioText = color("--ratio-text", cRatio);
 		var cGrid = color("--grid", "#e8ebef");
 		var cMuted = color("--muted", "#667085");
 		var font = "11px system-ui, -apple-system, 'Segoe UI', " +
 		    "Roboto, Arial, sans-serif";
-
-		var left = 44, right = 42, top = 10, bottom = 24;
-		var x0 = left, x1 = w - right, y0 = top, y1 = h - bottom;
-		var plotW = x1 - x0, plotH = y1 - y0;
-		if (plotW < 40 || plotH < 40)
-			return;
 
 		/* The time axis grows with the samples, up to 10 minutes. */
 		var end = Date.now();
 		var pts = state.history.filter(function (p) {
 			return p.t >= end - HISTORY_MS && p.t <= end;
 		});
-		var span = pts.length ? end - pts[0].t : 0;
-		var win = [1, 2, 5, 10].filter(function (m) {
-			return span <= m * 60000;
-		})[0] || 10;
-		var winMs = win * 60000, start = end - winMs;
-		setText($("chart-title"), win === 1 ? "Last minute" :
-		    "Last " + win + " minutes");
 		var maxRate = 0;
 		pts.forEach(function (p) {
 			if (isNum(p.rate) && p.rate > maxRate)
@@ -920,6 +1539,42 @@
 		});
 		var step = niceStep(Math.max(maxRate, 0.4) / 4);
 		var top4 = step * 4;
+
+		/* The axes' label areas as wide as their widest label, so
+		   that "120,000" fits as "10" does. */
+		ctx.font = font;
+		var GAP = 8, PAD = 4;
+		var rateLabels = [], wRate = 0, wRatio = 0, i;
+		for (i = 0; i <= 4; i++) {
+			rateLabels.push(nfTick.format(step * i));
+			wRate = Math.max(wRate,
+			    ctx.measureText(rateLabels[i]).width);
+			wRatio = Math.max(wRatio,
+			    ctx.measureText(nfPct0.format(i / 4)).width);
+		}
+		var left = Math.ceil(wRate) + GAP + PAD;
+		var right = Math.ceil(wRatio) + GAP + PAD;
+		var top = 10, bottom = 24;
+		var x0 = left, x1 = w - right, y0 = top, y1 = h - bottom;
+		var plotW = x1 - x0, plotH = y1 - y0;
+		/* For test_panel.sh: where the labels start and end. */
+		var dataset = {axisLeft: String(x0),
+		    labelLeft: String(Math.floor(x0 - GAP - wRate)),
+		    labelRight: String(Math.ceil(x1 + GAP + wRatio)),
+		    width: String(w), yMax: String(top4)};
+		Object.keys(dataset).forEach(function (k) {
+			if (canvas.dataset[k] !== dataset[k])
+				canvas.dataset[k] = dataset[k];
+		});
+		if (plotW < 40 || plotH < 40)
+			return;
+		var span = pts.length ? end - pts[0].t : 0;
+		var win = [1, 2, 5, 10].filter(function (m) {
+			return span <= m * 60000;
+		})[0] || 10;
+		var winMs = win * 60000, start = end - winMs;
+		setText($("chart-title"), win === 1 ? "Last minute" :
+		    "Last " + win + " minutes");
 		function X(t) {
 			return x0 + (t - start) / winMs * plotW;
 		}
@@ -931,10 +1586,9 @@
 		}
 
 		/* Grid and axes. */
-		ctx.font = font;
 		ctx.lineWidth = 1;
 		ctx.textBaseline = "middle";
-		var i, y;
+		var y;
 		for (i = 0; i <= 4; i++) {
 			y = Math.round(y1 - i / 4 * plotH) + 0.5;
 			ctx.strokeStyle = cGrid;
@@ -942,12 +1596,12 @@
 			ctx.moveTo(x0, y);
 			ctx.lineTo(x1, y);
 			ctx.stroke();
-			ctx.fillStyle = cRate;
+			ctx.fillStyle = cRateText;
 			ctx.textAlign = "right";
-			ctx.fillText(nfTick.format(step * i), x0 - 8, y);
-			ctx.fillStyle = cRatio;
+			ctx.fillText(rateLabels[i], x0 - GAP, y);
+			ctx.fillStyle = cRatioText;
 			ctx.textAlign = "left";
-			ctx.fillText(nfPct0.format(i / 4), x1 + 8, y);
+			ctx.fillText(nfPct0.format(i / 4), x1 + GAP, y);
 		}
 		ctx.textAlign = "center";
 		ctx.textBaseline = "top";
@@ -1078,11 +1732,23 @@
 			render();
 			poll();
 		});
+		$("refresh-now").addEventListener("click", kickRefresh);
+		$("history-reload").addEventListener("click", function () {
+			loadRecent(true);
+		});
+		$("search-form").addEventListener("submit", function (ev) {
+			ev.preventDefault();
+			search();
+		});
 		$("forget").addEventListener("click", function () {
 			clearTimeout(state.timer);
 			setToken(null);
 			storageSet(TOKEN_KEY, null);
 			forgetHistory();
+			forgetRecent();
+			state.kick = null;
+			$("history").hidden = true;
+			$("search-result").hidden = true;
 			state.stats = null;
 			state.statsAt = 0;
 			state.error = null;

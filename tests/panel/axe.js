@@ -17,6 +17,8 @@
  *   --no-axe          only the steps
  * Steps:
  *   --wait CSS        wait until an element matches
+ *   --wait-text CSS REGEX
+ *                     wait until its text matches REGEX
  *   --click CSS       click it
  *   --search ISSUER SERIAL
  *                     fill the search form, submit, wait for the answer
@@ -25,10 +27,12 @@
  *                     sessionStorage) at N requests/s for 3 minutes
  *   --live SECONDS    watch the live regions that long; prints
  *                     "live: N changes" and each change
- *   --text CSS        print "text CSS: " and the element's text
+ *   --text CSS        print "text CSS: " and the element's text as
+ *                     shown (innerText), its white space squeezed
  *   --clipped CSS     print "clipped: " for each matching element whose
  *                     text is cut or runs past its scrolling box
  *   --chart           print the chart's axis figures (its data-*)
+ *   --box CSS         print "box CSS: W H" (its width and height in px)
  *   --dump FILE       the DOM as it is now, to FILE
  *   --shot FILE       a screenshot of the whole page, to FILE
  * CHROMIUM names the browser (default /usr/bin/chromium); NODE_PATH must
@@ -49,7 +53,7 @@ function usage(msg) {
 }
 
 /* Options and their number of arguments; the steps are kept in order. */
-const ARGC = {"--wait": 1, "--click": 1, "--search": 2, "--history": 0,
+const ARGC = {"--wait": 1, "--wait-text": 2, "--box": 1, "--click": 1, "--search": 2, "--history": 0,
     "--seed-rate": 1, "--live": 1, "--text": 1, "--clipped": 1,
     "--chart": 0, "--dump": 1, "--shot": 1, "--dark": 0, "--size": 1,
     "--json": 1, "--no-axe": 0};
@@ -155,6 +159,28 @@ async function step(page, s) {
 	case "wait":
 		await page.waitForSelector(a[0], {timeout: TIMEOUT_MS});
 		break;
+	case "wait-text":
+		try {
+			await page.waitForFunction((css, re) => {
+				const el = document.querySelector(css);
+				return el !== null &&
+				    new RegExp(re).test(el.textContent);
+			}, {timeout: TIMEOUT_MS}, a[0], a[1]);
+		} catch (e) {
+			const t = await page.$eval(a[0], (el) =>
+			    el.textContent).catch(() => "(no such element)");
+			throw new Error("waiting for " + a[0] + " to match /" +
+			    a[1] + "/: it says \"" + t.trim() + "\"");
+		}
+		break;
+	case "box": {
+		const b = await page.$eval(a[0], (el) => {
+			const r = el.getBoundingClientRect();
+			return Math.round(r.width) + " " + Math.round(r.height);
+		});
+		say("box " + a[0] + ": " + b);
+		break;
+	}
 	case "click":
 		await page.waitForSelector(a[0] + ":not([disabled])",
 		    {timeout: TIMEOUT_MS});
@@ -201,7 +227,7 @@ async function step(page, s) {
 		break;
 	}
 	case "text": {
-		const t = await page.$eval(a[0], (el) => el.textContent);
+		const t = await page.$eval(a[0], (el) => el.innerText);
 		say("text " + a[0] + ": " + t.replace(/\s+/g, " ").trim());
 		break;
 	}
