@@ -34,6 +34,7 @@ same "contents: the files, their modes, owned by root" "$contents" \
 -rwxr-xr-x root/root ./usr/bin/ocspbox
 -rw-r--r-- root/root ./usr/share/doc/ocspbox/changelog.gz
 -rw-r--r-- root/root ./usr/share/doc/ocspbox/copyright
+-rw-r--r-- root/root ./usr/share/doc/ocspbox/examples/ocspbox.rules.yml
 -rw-r--r-- root/root ./usr/share/lintian/overrides/ocspbox
 -rw-r--r-- root/root ./usr/share/man/man8/ocspbox.8.gz"
 # A guard against losing the size work (issue 16: gc-sections took
