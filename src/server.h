@@ -660,7 +660,7 @@ struct follow_outcome {
 	long long lines; /* lines read */
 	long long valid, revoked, expired; /* changed in the store: V, R, E */
 	long long unchanged; /* lines the store held as they say already */
-	long long released; /* certificateHolds a V or E line released */
+	long long released; /* certificateHolds a V line released */
 	long long kept; /* revoked here otherwise than the line says: kept */
 	long long broken; /* lines that cannot be read, skipped */
 	long long new_broken; /* of those, ones not broken before */
@@ -683,7 +683,8 @@ struct follow_outcome {
  * changed since the version applied before) is written as `cert import`
  * writes it (a V line good, R revoked with its time and reason, its
  * cached answer dropped; E expired; never un-revoked but for a
- * certificateHold that a V or E line releases, out->released; a line
+ * certificateHold an index made that a V line releases, out->released;
+ * a line
  * that says otherwise than a revocation stored is counted in out->kept,
  * the first in out->kept_note, and the revocation kept), then the cached
  * "unknown" of each new serial dropped, all in one transaction, begun

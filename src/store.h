@@ -254,7 +254,8 @@ enum store_put {
 	STORE_PUT_REVOKED, /* good before, revoked now */
 	STORE_PUT_REASON, /* on certificateHold, now revoked for the line's
 			     reason (RFC 5280 5.3.1) */
-	STORE_PUT_RELEASED, /* on certificateHold; a V or E line released it */
+	STORE_PUT_RELEASED, /* on a certificateHold an index made (source
+			       import or follow); a V line released it */
 	STORE_PUT_KEPT, /* revoked otherwise than the line says (a V line,
 			   another time or reason): kept as it is */
 };
@@ -267,8 +268,10 @@ enum store_put {
  * same transaction its cached answer unless that says "revoked"
  * already. An E line is registered as a V line (its expiry says the
  * rest). Never un-revokes, nor changes a revocation, but for a
- * certificateHold: a V or E line releases it, an R line of another
- * reason makes it that revocation, each dropping its cached answers. A
+ * certificateHold: a V line releases one an index made (store_source
+ * "import" or "follow"; one made by revoke stays), an R line of another
+ * reason (>= 0) makes it that revocation, each dropping its cached
+ * answers and marking the CRL behind. A
  * row that already says all this is left as it is (its updated_at too).
  * *what (may be NULL) tells what was done. Its statements are prepared
  * once per connection. The caller ends the lines of an issuer with

@@ -367,9 +367,10 @@ store_cert_plan(struct store *st, const char *issuer_id,
 }
 
 /*
- * A certificateHold released (RFC 5280 5.3.1) by a V or E line: good
- * again with the line's expiry and subject, inside the caller's
- * transaction; its cached answers (all "revoked") dropped with it.
+ * A certificateHold an index made, released (RFC 5280 5.3.1) by its V
+ * line: good again with the line's expiry and subject, inside the
+ * caller's transaction; its cached answers (all "revoked") dropped with
+ * it, the CRL marked behind.
  */
 static enum ob_err
 hold_release(struct store *st, const char *issuer_id,
