@@ -785,9 +785,17 @@
 		var btn = $("refresh-now");
 		var k = state.kick;
 		var msg = $("refresh-now-msg");
-		btn.disabled = running || !interval ||
-		    (k !== null && k.phase === "sending");
-		setText(btn, running ? "Refresh running…" : "Refresh now");
+		/* A pass asked for and not yet seen done keeps it off, however
+		 * short the pass: one press, one pass. Not seen in two
+		 * minutes (the server restarted, say): on again. */
+		if (k !== null && k.phase === "started" &&
+		    serverNow() - k.at > 120000)
+			k.phase = "lost";
+		var pending = k !== null && (k.phase === "sending" ||
+		    k.phase === "started" || k.phase === "running");
+		btn.disabled = running || !interval || pending;
+		setText(btn, running || pending ? "Refresh running…" :
+		    "Refresh now");
 		if (!interval && k === null) {
 			setText(msg, "This server runs no refresh pass " +
 			    "(no refresh thread).");
@@ -795,13 +803,22 @@
 		}
 		if (k === null)
 			return;
-		var last = parseTime(r.last_started_at);
-		if (k.phase === "started" && last !== null &&
-		    last >= k.at - 2000) {
+		/* Ours has begun once the last pass is another than the one
+		 * before the press (or one runs); done once none runs. */
+		if (k.phase === "started" && (running ||
+		    (r.last_started_at && r.last_started_at !== k.before))) {
 			k.phase = running ? "running" : "done";
 		} else if (k.phase === "running" && !running) {
 			k.phase = "done";
 		}
+		btn.disabled = running || !interval || k.phase === "sending" ||
+		    k.phase === "started" || k.phase === "running";
+		setText(btn, btn.disabled && interval ? "Refresh running…" :
+		    "Refresh now");
+		if (k.phase === "lost")
+			setText(msg, "The refresh asked for at " +
+			    fmtClock(k.at) + " was not seen to run; " +
+			    "the last pass is above.");
 		if (k.phase === "running")
 			setText(msg, "The refresh asked for at " +
 			    fmtClock(k.at) + " is running.");
@@ -820,7 +837,10 @@
 		    "sending"))
 			return;
 		var gen = state.generation;
-		var k = {at: serverNow(), phase: "sending"};
+		/* The pass before the press: ours is the next one seen. */
+		var before = state.stats && state.stats.refresh ?
+		    state.stats.refresh.last_started_at : null;
+		var k = {at: serverNow(), phase: "sending", before: before};
 		state.kick = k;
 		var msg = $("refresh-now-msg");
 		setText(msg, "Asking the server for a refresh pass…");
