@@ -367,14 +367,14 @@ store_cert_plan(struct store *st, const char *issuer_id,
 }
 
 /*
- * A certificateHold an index made, released (RFC 5280 5.3.1) by its V
- * line: good again with the line's expiry and subject, inside the
- * caller's transaction; its cached answers (all "revoked") dropped with
- * it, the CRL marked behind.
+ * A certificateHold released (RFC 5280 5.3.1), inside the caller's
+ * transaction: good again, with not_after and subject when given (an
+ * index's V line; INT64_MIN and NULL keep the stored ones), its cached
+ * answers (all "revoked") dropped with it, the CRL marked behind.
  */
 static enum ob_err
-hold_release(struct store *st, const char *issuer_id,
-    const struct index_entry *ent, char *errbuf, size_t errsz)
+hold_release(struct store *st, const char *issuer_id, const char *serial,
+    int64_t not_after, const char *subject, char *errbuf, size_t errsz)
 {
 	enum ob_err e;
 
@@ -382,17 +382,16 @@ hold_release(struct store *st, const char *issuer_id,
 		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
 		 " revocation_reason = NULL, invalidity_date = NULL,"
 		 " revocation_source = NULL, revocation_recorded_at = NULL,"
-		 " not_after = ?, subject = coalesce(?, subject),"
+		 " not_after = coalesce(?, not_after),"
+		 " subject = coalesce(?, subject),"
 		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
 		 " AND serial_hex = ? AND status = 'revoked'"
 		 " AND revocation_reason = 6",
-		 "release hold", errbuf, errsz, "Tttt", ent->not_after,
-		 ent->subject != NULL && ent->subject[0] != '\0' ? ent->subject
-								 : NULL,
-		 issuer_id, ent->serial)) != OB_OK ||
+		 "release hold", errbuf, errsz, "Tttt", not_after, subject,
+		 issuer_id, serial)) != OB_OK ||
 	    (e = crl_behind(st, issuer_id, errbuf, errsz)) != OB_OK)
 		return e;
-	return cache_drop(st, issuer_id, ent->serial, errbuf, errsz);
+	return cache_drop(st, issuer_id, serial, errbuf, errsz);
 }
 
 enum ob_err
@@ -414,7 +413,11 @@ store_cert_put(struct store *st, const char *issuer_id,
 	if (!write)
 		return OB_OK;
 	if (*what == STORE_PUT_RELEASED)
-		return hold_release(st, issuer_id, ent, errbuf, errsz);
+		return hold_release(st, issuer_id, serial, ent->not_after,
+		    ent->subject != NULL && ent->subject[0] != '\0'
+			? ent->subject
+			: NULL,
+		    errbuf, errsz);
 	if (*what == STORE_PUT_REASON &&
 	    (e = hold_convert(st, issuer_id, serial, ent->reason,
 		 ent->revoked_at, ent->invalidity_at, errbuf, errsz)) != OB_OK)
@@ -569,17 +572,8 @@ store_unrevoke(struct store *st, const char *issuer_id, const char *serial,
 		e = OB_ERR_INVAL;
 		goto fail;
 	}
-	if ((e = store_run(st,
-		 "UPDATE certificates SET status = 'good', revoked_at = NULL,"
-		 " revocation_reason = NULL, invalidity_date = NULL,"
-		 " revocation_source = NULL, revocation_recorded_at = NULL,"
-		 " updated_at = " SQL_NOW " WHERE issuer_id = ?"
-		 " AND serial_hex = ? AND status = 'revoked'"
-		 " AND revocation_reason = 6",
-		 "release hold", errbuf, errsz, "tt", issuer_id, serial)) !=
-		OB_OK ||
-	    (e = crl_behind(st, issuer_id, errbuf, errsz)) != OB_OK ||
-	    (e = cache_drop(st, issuer_id, serial, errbuf, errsz)) != OB_OK)
+	if ((e = hold_release(st, issuer_id, serial, INT64_MIN, NULL, errbuf,
+		 errsz)) != OB_OK)
 		goto fail;
 	return store_commit(st, errbuf, errsz);
 fail:
