@@ -16,7 +16,7 @@ layers='
 3 signer.h  signer.c signer_check.c signer_issue.c
 4 server.h  issuers.c flight.c cache.c responder.c refresh.c crlgen.c follow.c
 5 http.h    http.c http_ocsp.c http_admin.c http_api.c api_json.c metrics.c
-6 cli.h     main.c cli.c cli_issuer.c cli_cache.c cli_crl.c cli_cert.c cli_backup.c serve.c
+6 cli.h     main.c cli.c cli_issuer.c cli_cache.c cli_crl.c cli_cert.c cli_backup.c serve.c serve_admin.c
 '
 
 breach() {

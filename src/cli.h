@@ -1,7 +1,7 @@
 /*
  * The commands (main.c, cli.c, cli_issuer.c, cli_cert.c, cli_cache.c,
- * cli_crl.c, cli_backup.c, serve.c): the top layer, which may use every
- * layer below.
+ * cli_crl.c, cli_backup.c, serve.c, serve_admin.c): the top layer, which
+ * may use every layer below.
  */
 #ifndef OCSPBOX_CLI_H
 #define OCSPBOX_CLI_H
@@ -127,5 +127,37 @@ enum ob_err cli_time_arg(const char *in, int64_t *out);
  */
 int cli_find_issuer(const char *cmd, struct store *st, const char *id,
     struct store_issuer **v, size_t *n, struct store_issuer **out);
+
+/* ---- serve_admin.c: serve's listeners, checked before they start ----- */
+
+/*
+ * Whether s is exactly one listen address: "PORT", "IPV4:PORT",
+ * "[IPV6]:PORT" or "NAME:PORT", port 1 to 65535. 1 or 0.
+ */
+int serve_listen_valid(const char *s);
+
+/* Whether listen address s binds loopback only (127/8, ::1, localhost);
+ * a bare port binds every address. 1 or 0. */
+int serve_listen_loopback(const char *s);
+
+/*
+ * The admin token's SHA-256 into hash: from file (--admin-token-file,
+ * 0600 or stricter; may be NULL), else $OCSPBOX_ADMIN_TOKEN, else the
+ * one serve made before (its hash kept in st), else a new one, printed
+ * once and copied to made (65 bytes; "" when none was made; the caller
+ * wipes it). Returns an OB_EXIT_ code, after saying why.
+ */
+int serve_admin_token(
+    struct store *st, const char *file, unsigned char hash[32], char made[65]);
+
+/*
+ * Logs the panel's URL on admin listener listen: its host the first of
+ * hosts (--admin-host; may be NULL) when given, else listen's address
+ * (a wildcard, or a bare port, as loopback); "#token=" and made when
+ * serve made the token, else where the token comes from (token_file,
+ * the environment, or the one printed when made).
+ */
+void serve_panel_url(const char *listen, const char *hosts, const char *made,
+    const char *token_file);
 
 #endif /* OCSPBOX_CLI_H */
